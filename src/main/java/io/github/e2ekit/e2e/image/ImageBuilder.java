@@ -1,0 +1,252 @@
+package io.github.e2ekit.e2e.image;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageCmd;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import io.github.e2ekit.e2e.source.BuildContext;
+import io.github.e2ekit.e2e.source.ContextTar;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Builds one image with the engine API under exactly the decided reference, from the same file
+ * walk that gave the source digest, and verifies the result.
+ */
+public final class ImageBuilder {
+    static final int TAIL_LINES = 30;
+    private final Engine engine;
+    private final AtomicInteger buildCalls = new AtomicInteger();
+
+    public ImageBuilder(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** How many builds were sent to the engine (tests count retries with it). */
+    public int buildCalls() {
+        return buildCalls.get();
+    }
+
+    /**
+     * Builds {@code spec} as {@code reference}, unless an image with that reference and the same
+     * source-digest label exists (and neither {@code force} nor {@code noCache} is set).
+     */
+    public BuildResult build(ImageSpec spec, BuildContext context, String reference, String digest,
+            Map<String, String> labels, BuildOptions options, BuildListener listener) {
+        long start = System.nanoTime();
+        if (!options.force() && !options.noCache()) {
+            InspectImageResponse existing = inspect(reference);
+            if (existing != null && digest.equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {
+                return new BuildResult(spec.id(), reference, existing.getId(), BuildResult.Outcome.UP_TO_DATE,
+                        seconds(start));
+            }
+        }
+        Attempt first = attempt(spec, context, reference, labels, options.noCache(), options, listener);
+        BuildResult.Outcome outcome = BuildResult.Outcome.BUILT;
+        Attempt done = first;
+        if (first.failure != null) {
+            throw first.failure;
+        }
+        verify(spec, reference, digest, done.imageId);
+        return new BuildResult(spec.id(), reference, done.imageId, outcome, seconds(start));
+    }
+
+    private Attempt attempt(ImageSpec spec, BuildContext context, String reference, Map<String, String> labels,
+            boolean noCache, BuildOptions options, BuildListener listener) {
+        buildCalls.incrementAndGet();
+        Attempt a = new Attempt(spec.id(), listener);
+        PipedInputStream tarIn = new PipedInputStream(1 << 16);
+        Thread writer;
+        try {
+            PipedOutputStream tarOut = new PipedOutputStream(tarIn);
+            writer = new Thread(() -> {
+                try (tarOut) {
+                    ContextTar.write(context, tarOut);
+                } catch (IOException | RuntimeException e) {
+                    a.contextError = e;
+                }
+            }, "e2e-context-" + spec.id());
+            writer.setDaemon(true);
+            writer.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot stream the build context", e);
+        }
+        BuildImageCmd cmd = engine.client().buildImageCmd(tarIn)
+                .withDockerfilePath(context.dockerfileName())
+                .withTags(Set.of(reference))
+                .withLabels(labels)
+                .withNoCache(noCache)
+                .withPull(options.pull())
+                .withForcerm(true)
+                .withRemove(true);
+        if (spec.target() != null && !spec.target().isBlank()) {
+            cmd.withTarget(spec.target());
+        }
+        spec.buildArgs().forEach(cmd::withBuildArg);
+        try (ResultCallback<BuildResponseItem> cb = cmd.exec(a)) {
+            if (!a.awaitCompletion(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                cb.close();
+                a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
+                        "build did not finish within " + options.timeout().toMinutes() + " min (buildTimeout);"
+                                + " it was stopped");
+                return a;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
+            return a;
+        } catch (DockerException e) {
+            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), firstLine(e.getMessage()));
+            return a;
+        } catch (IOException e) {
+            // closing the callback
+        } finally {
+            try {
+                tarIn.close();
+            } catch (IOException ignored) {
+                // the writer sees a broken pipe and stops
+            }
+        }
+        if (a.contextError != null && a.failure == null && a.imageId == null) {
+            a.failure = new BuildFailedException(spec.id(), null, List.of(),
+                    "cannot send the build context: " + a.contextError.getMessage());
+        }
+        if (a.failure == null && a.error != null) {
+            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), a.error);
+        }
+        if (a.failure == null && a.imageId == null) {
+            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the engine returned no image ID");
+        }
+        return a;
+    }
+
+    /** Checks that the tag resolves to the image just built and that it carries the computed digest. */
+    void verify(ImageSpec spec, String reference, String digest, String builtId) {
+        InspectImageResponse tagged = inspect(reference);
+        if (tagged == null) {
+            throw new StaleImageException("stale image: " + reference + " does not exist after the build of '"
+                    + spec.id() + "'");
+        }
+        if (!sameId(tagged.getId(), builtId)) {
+            throw new StaleImageException("stale image: " + reference + " resolves to " + tagged.getId()
+                    + ", but the build of '" + spec.id() + "' returned " + builtId);
+        }
+        String label = labelsOf(tagged).get(ImageLabels.SOURCE_DIGEST);
+        if (!digest.equals(label)) {
+            throw new StaleImageException("stale image: " + reference + " carries source digest " + label
+                    + ", but the sources hash to " + digest);
+        }
+    }
+
+    static boolean sameId(String a, String b) {
+        return strip(a).startsWith(strip(b)) || strip(b).startsWith(strip(a));
+    }
+
+    private static String strip(String id) {
+        return id == null ? "" : id.startsWith("sha256:") ? id.substring(7) : id;
+    }
+
+    InspectImageResponse inspect(String reference) {
+        try {
+            return engine.client().inspectImageCmd(reference).exec();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    static Map<String, String> labelsOf(InspectImageResponse image) {
+        if (image.getConfig() == null || image.getConfig().getLabels() == null) {
+            return Map.of();
+        }
+        return image.getConfig().getLabels();
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        return s.strip().lines().findFirst().orElse(s);
+    }
+
+    /** One build sent to the engine: collects output, the current step, its tail and the result. */
+    static final class Attempt extends ResultCallback.Adapter<BuildResponseItem> {
+        private final String id;
+        private final BuildListener listener;
+        private final Deque<String> tail = new ArrayDeque<>();
+        private final StringBuilder partial = new StringBuilder();
+        final List<String> cachedSteps = new ArrayList<>();
+        volatile String step;
+        volatile String imageId;
+        volatile String error;
+        volatile Exception contextError;
+        volatile BuildFailedException failure;
+
+        Attempt(String id, BuildListener listener) {
+            this.id = id;
+            this.listener = listener;
+        }
+
+        @Override
+        public void onNext(BuildResponseItem item) {
+            super.onNext(item);
+            if (item.getAux() != null && item.getAux().getImageId() != null) {
+                imageId = item.getAux().getImageId();
+            }
+            if (item.getStream() != null) {
+                take(item.getStream());
+            }
+            if (item.isErrorIndicated()) {
+                String detail = item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
+                error = firstLine(Objects.requireNonNullElse(detail, "build failed"));
+            }
+        }
+
+        private synchronized void take(String chunk) {
+            partial.append(chunk);
+            int nl;
+            while ((nl = partial.indexOf("\n")) >= 0) {
+                String line = partial.substring(0, nl).stripTrailing();
+                partial.delete(0, nl + 1);
+                line(line);
+            }
+        }
+
+        private void line(String line) {
+            if (line.startsWith("Step ")) {
+                step = line;
+                tail.clear();
+            } else if (line.contains("---> Using cache") && step != null) {
+                cachedSteps.add(step);
+            }
+            tail.addLast(line);
+            while (tail.size() > TAIL_LINES) {
+                tail.removeFirst();
+            }
+            listener.line(id, line);
+        }
+
+        synchronized List<String> tail() {
+            if (!partial.isEmpty()) {
+                line(partial.toString());
+                partial.setLength(0);
+            }
+            return List.copyOf(tail);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.github.e2ekit.e2e.ledger;
+
+/** One image decided by Phase 0 and (maybe) built: the thread a reader follows from tag to teardown. */
+public final class ImageEntry {
+    public String id;
+    public String reference;
+    public String tag;
+    public String digest;
+    public String git;
+    /** The engine's image ID once built (or found up to date). */
+    public String imageId;
+    public EntryState state = EntryState.INTENDED;
+    /** Set when Phase 0 decided the tag; the build sets {@link #state}. */
+    public boolean built;
+    public String expires;
+}

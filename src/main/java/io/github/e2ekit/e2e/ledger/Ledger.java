@@ -1,0 +1,93 @@
+package io.github.e2ekit.e2e.ledger;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The run ledger ({@code target/e2e/ledger.json}): what this run decided and created. Every goal
+ * records what it is about to create before creating it and confirms it after; teardown removes
+ * exactly what is recorded. Each change is written atomically (temp file, then rename), so a
+ * later Maven invocation can read it after an aborted build.
+ */
+public final class Ledger {
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    private final Path file;
+    private final LedgerData data;
+
+    private Ledger(Path file, LedgerData data) {
+        this.file = file;
+        this.data = data;
+    }
+
+    /** Reads the ledger at {@code file}, or starts an empty one (not written until the first change). */
+    public static Ledger open(Path file) {
+        if (!Files.exists(file)) {
+            return new Ledger(file, new LedgerData());
+        }
+        try {
+            return new Ledger(file, JSON.readValue(file.toFile(), LedgerData.class));
+        } catch (IOException e) {
+            throw new LedgerException("cannot read the run ledger " + file + ": " + e.getMessage()
+                    + " (delete it if no run is in progress)", e);
+        }
+    }
+
+    /** Starts a new ledger for {@code run}, replacing an empty or fully removed one. */
+    public static Ledger start(Path file, String run, String service) {
+        LedgerData d = new LedgerData();
+        d.run = run;
+        d.service = service;
+        d.started = java.time.Instant.now().toString();
+        Ledger ledger = new Ledger(file, d);
+        ledger.save();
+        return ledger;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Reads a value under the ledger's lock. */
+    public synchronized <T> T read(Function<LedgerData, T> reader) {
+        return reader.apply(data);
+    }
+
+    /** Applies a change and writes the ledger atomically before returning. */
+    public synchronized void update(Consumer<LedgerData> change) {
+        change.accept(data);
+        save();
+    }
+
+    private void save() {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".ledger", ".tmp");
+            try {
+                JSON.writeValue(tmp.toFile(), data);
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run ledger " + file, e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.e2ekit.e2e.ledger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** What the ledger file holds. Public fields: this is a plain JSON document. */
+public final class LedgerData {
+    public String run;
+    public String service;
+    public String started;
+    public List<ImageEntry> images = new ArrayList<>();
+    public List<NodeImageEntry> nodeImages = new ArrayList<>();
+    public ClusterEntry cluster;
+    public List<ObjectEntry> objects = new ArrayList<>();
+    public List<PortForwardEntry> portForwards = new ArrayList<>();
+
+    public Optional<ImageEntry> image(String id) {
+        return images.stream().filter(i -> Objects.equals(i.id, id)).findFirst();
+    }
+
+    /** Whether anything recorded here may still exist. */
+    public boolean hasLiveEntries() {
+        return images.stream().anyMatch(e -> e.state.live())
+                || nodeImages.stream().anyMatch(e -> e.state.live())
+                || (cluster != null && cluster.state.live())
+                || objects.stream().anyMatch(e -> e.state.live())
+                || portForwards.stream().anyMatch(e -> e.state.live());
+    }
+}

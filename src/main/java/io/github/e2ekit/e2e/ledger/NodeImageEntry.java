@@ -1,0 +1,14 @@
+package io.github.e2ekit.e2e.ledger;
+
+/** A reference this run put into a node's containerd (imported or re-tagged). */
+public final class NodeImageEntry {
+    public String cluster;
+    public String node;
+    public String reference;
+    public String imageId;
+    /** {@code imported} or {@code retagged}. */
+    public String action;
+    /** Extra references the import created beside {@link #reference} (e.g. ctr's import-date@digest). */
+    public java.util.List<String> sideReferences = new java.util.ArrayList<>();
+    public EntryState state = EntryState.INTENDED;
+}

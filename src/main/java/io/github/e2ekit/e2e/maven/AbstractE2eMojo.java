@@ -1,0 +1,204 @@
+package io.github.e2ekit.e2e.maven;
+
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.EngineDiscovery;
+import io.github.e2ekit.e2e.image.ImageSpec;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.ImageEntry;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.tag.PhaseZero;
+import io.github.e2ekit.e2e.tag.TagDecision;
+import io.github.e2ekit.e2e.tag.TagTemplate;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/** Parameters every goal shares, and the thin glue from Maven to the core. */
+public abstract class AbstractE2eMojo extends AbstractMojo {
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    protected MavenProject project;
+
+    @Parameter(defaultValue = "${session}", readonly = true, required = true)
+    protected MavenSession session;
+
+    /** Name of the service under test; used in tags, namespaces and labels. */
+    @Parameter(property = "e2e.service", defaultValue = "${project.artifactId}")
+    protected String service;
+
+    /** The images this service's E2E environment builds. */
+    @Parameter
+    protected List<ImageConfig> images;
+
+    /** Template of the tag decided in Phase 0. */
+    @Parameter(property = "e2e.tagTemplate", defaultValue = TagTemplate.DEFAULT)
+    protected String tagTemplate;
+
+    /** Engine endpoint, e.g. {@code unix:///run/podman/podman.sock}; default: DOCKER_HOST, then the usual sockets. */
+    @Parameter(property = "e2e.dockerHost")
+    protected String dockerHost;
+
+    /** Skips every e2e goal. */
+    @Parameter(property = "e2e.skip", defaultValue = "false")
+    protected boolean skip;
+
+    /** Failsafe's switch: when integration tests are skipped, no E2E work is done either. */
+    @Parameter(property = "skipITs", defaultValue = "false")
+    protected boolean skipITs;
+
+    /** Where the ledger, kubeconfig, endpoints and diagnostics go. */
+    @Parameter(defaultValue = "${project.build.directory}/e2e")
+    protected File workDirectory;
+
+    /** How long what this run creates may live before {@code reap} may remove it. */
+    @Parameter(property = "e2e.ttl", defaultValue = "2h")
+    protected String ttl;
+
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip || skipITs || skipGoal()) {
+            getLog().info("e2e: " + goal() + " skipped (" + (skip ? "e2e.skip" : skipITs ? "skipITs" : skipProperty())
+                    + ")");
+            return;
+        }
+        try {
+            run();
+        } catch (ConfigException e) {
+            markFailed();
+            throw new MojoFailureException(e.getMessage());
+        } catch (RuntimeException e) {
+            markFailed();
+            throw Messages.failure(e);
+        }
+    }
+
+    /** The goal's name, for messages. */
+    protected abstract String goal();
+
+    protected boolean skipGoal() {
+        return false;
+    }
+
+    protected String skipProperty() {
+        return "e2e.skip." + goal();
+    }
+
+    protected abstract void run() throws ConfigException, MojoFailureException, MojoExecutionException;
+
+    private void markFailed() {
+        Object s = project.getContextValue(RunState.KEY);
+        if (s instanceof RunState state) {
+            state.failed = true;
+        }
+    }
+
+    Path ledgerFile() {
+        return workDirectory.toPath().resolve("ledger.json");
+    }
+
+    /** This build's run state for this module, started by the first goal that needs it. */
+    RunState runState() {
+        Object existing = project.getContextValue(RunState.KEY);
+        if (existing instanceof RunState s) {
+            return s;
+        }
+        String run = PhaseZero.newRunId();
+        Ledger previous = Ledger.open(ledgerFile());
+        if (previous.read(d -> d.hasLiveEntries())) {
+            Path kept = ledgerFile().resolveSibling("ledger-" + previous.read(d -> d.run) + ".json");
+            try {
+                java.nio.file.Files.move(ledgerFile(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot keep the previous run's ledger " + ledgerFile(), e);
+            }
+            getLog().warn("e2e: an earlier run left resources behind; its ledger is kept as " + kept
+                    + " and 'teardown' removes them too");
+        }
+        Ledger ledger = Ledger.start(ledgerFile(), run, service);
+        RunState state = new RunState(run, ledger);
+        project.setContextValue(RunState.KEY, state);
+        project.getProperties().setProperty("e2e.run", run);
+        project.getProperties().setProperty("e2e.service", service);
+        return state;
+    }
+
+    /** Phase 0: the decided tags, computed once per build; {@code build} without {@code tag} runs it here. */
+    List<TagDecision> decisions() throws ConfigException {
+        RunState state = runState();
+        if (state.decisions != null) {
+            return state.decisions;
+        }
+        List<ImageSpec> specs = ImageSpecs.of(images, project.getBasedir());
+        TagTemplate template;
+        try {
+            template = new TagTemplate(tagTemplate);
+        } catch (io.github.e2ekit.e2e.tag.TagTemplateException e) {
+            throw new ConfigException("tagTemplate", e.getMessage());
+        }
+        List<TagDecision> decided;
+        try {
+            decided = new PhaseZero(service, state.run, project.getVersion(), template, Clock.systemUTC())
+                    .decide(specs);
+        } catch (io.github.e2ekit.e2e.tag.TagTemplateException e) {
+            throw new ConfigException("tagTemplate", e.getMessage());
+        }
+        String expires = expiry().toString();
+        state.ledger.update(d -> {
+            for (TagDecision t : decided) {
+                ImageEntry e = new ImageEntry();
+                e.id = t.id();
+                e.reference = t.reference().toString();
+                e.tag = t.tag();
+                e.digest = t.digest();
+                e.git = t.git();
+                e.state = EntryState.INTENDED;
+                e.expires = expires;
+                d.images.removeIf(x -> x.id.equals(t.id()));
+                d.images.add(e);
+            }
+        });
+        for (TagDecision t : decided) {
+            project.getProperties().setProperty("e2e.image." + t.id(), t.reference().toString());
+            project.getProperties().setProperty("e2e.tag." + t.id(), t.tag());
+            project.getProperties().setProperty("e2e.digest." + t.id(), t.digest());
+            getLog().info("e2e: " + t.id() + " → " + t.reference() + " (sources sha256:" + t.digest().substring(0, 12)
+                    + "…)");
+        }
+        state.decisions = decided;
+        return decided;
+    }
+
+    Instant expiry() throws ConfigException {
+        try {
+            return Instant.now().plus(Durations.parse(ttl));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("ttl", e.getMessage());
+        }
+    }
+
+    /** The engine, connected once per module and build. */
+    Engine engine() {
+        RunState state = runState();
+        if (state.engine == null) {
+            state.engine = new EngineDiscovery().discover(dockerHost, System.getenv());
+            getLog().info("e2e: engine " + state.engine.describe());
+        }
+        return state.engine;
+    }
+
+    static Duration duration(String parameter, String value) throws ConfigException {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(parameter, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.github.e2ekit.e2e.maven;
+
+import io.github.e2ekit.e2e.image.BuildFailedException;
+import io.github.e2ekit.e2e.image.BuildOptions;
+import io.github.e2ekit.e2e.image.BuildResult;
+import io.github.e2ekit.e2e.image.ImageBuilder;
+import io.github.e2ekit.e2e.image.ImageLabels;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.tag.TagDecision;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/** Builds every configured image under exactly the tag decided in Phase 0, and verifies it. */
+@Mojo(name = "build", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
+public class BuildMojo extends AbstractE2eMojo {
+    /** Build without the engine's build cache (also rebuilds an up-to-date image). */
+    @Parameter(property = "e2e.noCache", defaultValue = "false")
+    boolean noCache;
+
+    /** Let the engine pull newer base images. Off: pulls need a registry, and E2E runs should not depend on one. */
+    @Parameter(property = "e2e.pull", defaultValue = "false")
+    boolean pull;
+
+    /** Rebuild even when an image with the decided tag and the same source digest exists. */
+    @Parameter(property = "e2e.force", defaultValue = "false")
+    boolean force;
+
+    /** Longest time one image build may take; then it is stopped. */
+    @Parameter(property = "e2e.buildTimeout", defaultValue = "15m")
+    String buildTimeout;
+
+    /** Build several images at once. */
+    @Parameter(property = "e2e.parallelBuilds", defaultValue = "true")
+    boolean parallelBuilds;
+
+    /** Retry a failed build once without the cache when cached steps came before the failure. */
+    @Parameter(property = "e2e.retryWithoutCache", defaultValue = "true")
+    boolean retryWithoutCache;
+
+    /** Skips this goal. */
+    @Parameter(property = "e2e.skip.build", defaultValue = "false")
+    boolean skipBuild;
+
+    @Override
+    protected String goal() {
+        return "build";
+    }
+
+    @Override
+    protected boolean skipGoal() {
+        return skipBuild;
+    }
+
+    @Override
+    protected void run() throws ConfigException, MojoFailureException {
+        List<TagDecision> decided = decisions();
+        if (decided.isEmpty()) {
+            getLog().info("e2e: no <images> configured, nothing to build");
+            return;
+        }
+        Duration timeout = duration("buildTimeout", buildTimeout);
+        BuildOptions options = new BuildOptions(noCache, pull, force, timeout, retryWithoutCache);
+        ImageBuilder builder = new ImageBuilder(engine());
+        RunState state = runState();
+        String expires = expiry().toString();
+        int threads = parallelBuilds ? Math.min(decided.size(), Math.max(1, Runtime.getRuntime().availableProcessors())) : 1;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<BuildResult>> futures = new ArrayList<>();
+            for (TagDecision t : decided) {
+                futures.add(pool.submit(() -> buildOne(builder, state, t, options, expires)));
+            }
+            List<String> failures = new ArrayList<>();
+            for (Future<BuildResult> f : futures) {
+                try {
+                    BuildResult r = f.get();
+                    getLog().info("e2e: " + r.id() + ": " + switch (r.outcome()) {
+                        case UP_TO_DATE -> "up to date, build skipped (" + r.reference() + " = " + shortId(r.imageId())
+                                + "; -De2e.force=true rebuilds)";
+                        case BUILT -> "built " + r.reference() + " = " + shortId(r.imageId())
+                                + String.format(" in %.1f s", r.seconds());
+                        case REBUILT_WITHOUT_CACHE -> "built without cache " + r.reference() + " = "
+                                + shortId(r.imageId());
+                    });
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof BuildFailedException b) {
+                        getLog().error("e2e: [" + b.imageId() + "] " + (b.step() == null ? "" : b.step()));
+                        b.output().forEach(line -> getLog().error("[" + b.imageId() + "] " + line));
+                    }
+                    failures.add(cause instanceof RuntimeException re ? Messages.failure(re).getMessage()
+                            : String.valueOf(cause));
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new MojoFailureException(String.join("; ", failures));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MojoFailureException("build interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private BuildResult buildOne(ImageBuilder builder, RunState state, TagDecision t, BuildOptions options,
+            String expires) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(ImageLabels.SOURCE_DIGEST, t.digest());
+        labels.put(ImageLabels.SERVICE, service);
+        labels.put(ImageLabels.RUN, state.run);
+        labels.put(ImageLabels.IMAGE_ID, t.id());
+        labels.put(ImageLabels.EXPIRES, expires);
+        if (t.git() != null) {
+            labels.put(ImageLabels.REVISION, t.git());
+        }
+        BuildResult r = builder.build(t.spec(), t.context(), t.reference().toString(), t.digest(), labels, options,
+                (id, line) -> getLog().info("[" + id + "] " + line));
+        state.ledger.update(d -> d.image(t.id()).ifPresent(e -> {
+            e.imageId = r.imageId();
+            e.built = r.outcome() != BuildResult.Outcome.UP_TO_DATE;
+            e.state = e.built ? EntryState.CREATED : EntryState.REUSED;
+        }));
+        return r;
+    }
+
+    static String shortId(String id) {
+        String s = id.startsWith("sha256:") ? id.substring(7) : id;
+        return "sha256:" + s.substring(0, Math.min(12, s.length()));
+    }
+}

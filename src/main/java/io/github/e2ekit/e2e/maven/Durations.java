@@ -1,0 +1,48 @@
+package io.github.e2ekit.e2e.maven;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses durations as users write them in a POM: {@code 90s}, {@code 5m}, {@code 2h}, {@code 1h30m}, or ISO-8601. */
+final class Durations {
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Durations() {
+    }
+
+    static Duration parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("is empty; write e.g. 90s, 5m or 2h");
+        }
+        String s = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.startsWith("p")) {
+            try {
+                return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 90s, 5m or 2h");
+            }
+        }
+        Matcher m = PART.matcher(s);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (m.find()) {
+            if (m.start() != end) {
+                break;
+            }
+            long n = Long.parseLong(m.group(1));
+            total = total.plus(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            });
+            end = m.end();
+        }
+        if (end != s.length() || end == 0 || total.isZero()) {
+            throw new IllegalArgumentException("'" + text + "' is not a positive duration; write e.g. 90s, 5m or 2h");
+        }
+        return total;
+    }
+}

@@ -1,0 +1,57 @@
+package io.github.e2ekit.e2e.tag;
+
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.image.ImageSpec;
+import io.github.e2ekit.e2e.source.BuildContext;
+import io.github.e2ekit.e2e.source.SourceDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Decides, once per image per run and before anything is built, the tag every later step uses:
+ * walks each build context, computes its source digest and renders the tag template.
+ */
+public final class PhaseZero {
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String service;
+    private final String run;
+    private final String version;
+    private final TagTemplate template;
+    private final Clock clock;
+
+    public PhaseZero(String service, String run, String version, TagTemplate template, Clock clock) {
+        this.service = service;
+        this.run = run;
+        this.version = version;
+        this.template = template;
+        this.clock = clock;
+    }
+
+    /** A new random run id: 8 hex digits. */
+    public static String newRunId() {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    public List<TagDecision> decide(List<ImageSpec> specs) {
+        String timestamp = TIMESTAMP.format(clock.instant());
+        List<TagDecision> out = new ArrayList<>();
+        for (ImageSpec spec : specs) {
+            BuildContext context = BuildContext.scan(spec.context(), spec.dockerfile());
+            String digest = SourceDigest.compute(context, spec.target(), spec.buildArgs());
+            String git = template.usesGit() ? GitRevision.of(spec.context()) : null;
+            String tag = template.render(new TagValues(service, digest, run, timestamp, git, version));
+            out.add(new TagDecision(spec, ImageReference.parse(spec.name()).withTag(tag), digest, git, context));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,138 @@
+package io.github.e2ekit.e2e.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.e2ekit.e2e.tag.PhaseZero;
+import io.github.e2ekit.e2e.tag.TagDecision;
+import io.github.e2ekit.e2e.tag.TagTemplate;
+import io.github.e2ekit.e2e.testbed.TestEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageBuilderTest {
+    @TempDir
+    Path context;
+    private Engine engine;
+    private final List<String> references = new ArrayList<>();
+    private final String run = PhaseZero.newRunId();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        engine = TestEngine.require();
+        Files.copy(Path.of("/bin/busybox"), context.resolve("busybox"));
+        Files.writeString(context.resolve("app.txt"), "v1");
+        Files.writeString(context.resolve("notes.md"), "ignored");
+        Files.writeString(context.resolve(".dockerignore"), "*.md\n");
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                COPY app.txt /app.txt
+                ARG FLAVOUR=plain
+                RUN ["/bin/busybox", "sh", "-c", "echo building $FLAVOUR; /bin/busybox mkdir -p /out"]
+                """);
+    }
+
+    @AfterEach
+    void removeImages() {
+        for (String ref : references) {
+            try {
+                engine.client().removeImageCmd(ref).withForce(true).exec();
+            } catch (RuntimeException e) {
+                // not built
+            }
+        }
+    }
+
+    private TagDecision decide() {
+        ImageSpec spec = new ImageSpec("app", "localhost/e2e-test/app-" + run, context, context.resolve("Dockerfile"),
+                null, Map.of("FLAVOUR", "test"));
+        TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
+                .decide(List.of(spec)).get(0);
+        references.add(d.reference().toString());
+        return d;
+    }
+
+    private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
+        Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run);
+        return new ImageBuilder(engine).build(d.spec(), d.context(), d.reference().toString(), d.digest(), labels,
+                options, (id, line) -> lines.add(line));
+    }
+
+    @Test
+    void buildsUnderTheDecidedTagWithLabelsAndSkipsWhenUpToDate() {
+        TagDecision d = decide();
+        List<String> lines = new ArrayList<>();
+        BuildResult first = build(d, BuildOptions.defaults(), lines);
+        assertThat(first.outcome()).isEqualTo(BuildResult.Outcome.BUILT);
+        assertThat(lines).anyMatch(l -> l.contains("building test"));
+        var inspected = engine.client().inspectImageCmd(d.reference().toString()).exec();
+        assertThat(inspected.getId()).isEqualTo(first.imageId());
+        assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.SOURCE_DIGEST, d.digest());
+
+        BuildResult second = build(decide(), BuildOptions.defaults(), new ArrayList<>());
+        assertThat(second.outcome()).isEqualTo(BuildResult.Outcome.UP_TO_DATE);
+        assertThat(second.imageId()).isEqualTo(first.imageId());
+    }
+
+    @Test
+    void changingAnIncludedFileGivesANewTagAndImageButAnIgnoredFileKeepsBoth() throws Exception {
+        TagDecision d1 = decide();
+        BuildResult b1 = build(d1, BuildOptions.defaults(), new ArrayList<>());
+
+        Files.writeString(context.resolve("notes.md"), "changed but ignored");
+        TagDecision d2 = decide();
+        assertThat(d2.reference()).isEqualTo(d1.reference());
+        assertThat(build(d2, BuildOptions.defaults(), new ArrayList<>()).imageId()).isEqualTo(b1.imageId());
+
+        Files.writeString(context.resolve("app.txt"), "v2");
+        TagDecision d3 = decide();
+        assertThat(d3.tag()).isNotEqualTo(d1.tag());
+        BuildResult b3 = build(d3, BuildOptions.defaults(), new ArrayList<>());
+        assertThat(b3.outcome()).isEqualTo(BuildResult.Outcome.BUILT);
+        assertThat(b3.imageId()).isNotEqualTo(b1.imageId());
+    }
+
+    @Test
+    void aFailingStepReportsTheStepItsOutputAndLeavesNoContainer() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "sh", "-c", "echo about to fail; exit 3"]
+                """);
+        int containersBefore = engine.client().listContainersCmd().withShowAll(true).exec().size();
+        TagDecision d = decide();
+        assertThatThrownBy(() -> build(d, BuildOptions.defaults(), new ArrayList<>()))
+                .isInstanceOfSatisfying(BuildFailedException.class, e -> {
+                    assertThat(e.step()).startsWith("Step 3/3");
+                    assertThat(e.output()).anyMatch(l -> l.contains("about to fail"));
+                    assertThat(e.getMessage()).contains("non-zero code: 3");
+                });
+        assertThat(engine.client().listContainersCmd().withShowAll(true).exec()).hasSize(containersBefore);
+    }
+
+    @Test
+    void aBuildThatOutlivesItsTimeoutIsStopped() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "sleep", "30"]
+                """);
+        TagDecision d = decide();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> build(d, new BuildOptions(false, false, false, Duration.ofSeconds(2), false),
+                new ArrayList<>()))
+                .isInstanceOf(BuildFailedException.class)
+                .hasMessageContaining("buildTimeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    }
+}
