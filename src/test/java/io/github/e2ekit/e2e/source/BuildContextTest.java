@@ -68,6 +68,20 @@ class BuildContextTest {
     }
 
     @Test
+    void wildcardExceptionsAreFoundDeepInExcludedDirectories() throws Exception {
+        Path ctx = tmp.resolve("ctx");
+        write(ctx, "Dockerfile", "FROM scratch\n");
+        write(ctx, ".dockerignore", "*/\nout\n!**/keep.txt\n");
+        write(ctx, "out/a/b/keep.txt", "k");
+        write(ctx, "out/a/b/drop.txt", "d");
+        write(ctx, "out/c/drop.txt", "d");
+        write(ctx, "top.txt", "t");
+        // "*/" is cleaned to "*" (as Docker does), so it excludes top.txt as well
+        assertThat(paths(BuildContext.scan(ctx))).containsExactly(".dockerignore", "Dockerfile", "out", "out/a",
+                "out/a/b", "out/a/b/keep.txt");
+    }
+
+    @Test
     void alwaysSendsDockerfileAndDockerignore() throws Exception {
         Path ctx = tmp.resolve("ctx");
         write(ctx, "docker/app.Dockerfile", "FROM scratch\n");

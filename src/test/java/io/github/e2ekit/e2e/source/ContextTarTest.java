@@ -134,4 +134,26 @@ class ContextTarTest {
         assertThat(tar(BuildContext.scan(copy))).isEqualTo(first);
         assertThat(tar(BuildContext.scan(ctx))).isEqualTo(first);
     }
+
+    @Test
+    void paxHeadersCarryNoTimestampOrUser() throws Exception {
+        byte[] tar = tar(BuildContext.scan(ctx));
+        int paxHeaders = 0;
+        for (int off = 0; off + 512 <= tar.length; off += 512) {
+            byte type = tar[off + 156];
+            boolean ustar = new String(tar, off + 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+            if (!ustar) {
+                continue;
+            }
+            // every header, PAX ones included: mtime 0, no user or group name
+            String mtime = new String(tar, off + 136, 12, StandardCharsets.US_ASCII).replace("\0", "").trim();
+            assertThat(Long.parseLong(mtime.isEmpty() ? "0" : mtime, 8)).as("mtime at " + off).isZero();
+            assertThat(tar[off + 265]).as("uname at " + off).isZero();
+            assertThat(tar[off + 297]).as("gname at " + off).isZero();
+            if (type == 'x') {
+                paxHeaders++;
+            }
+        }
+        assertThat(paxHeaders).isGreaterThanOrEqualTo(2); // long name and non-ASCII name
+    }
 }
