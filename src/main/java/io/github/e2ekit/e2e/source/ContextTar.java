@@ -89,35 +89,37 @@ public final class ContextTar {
     }
 
     private static void copy(Path file, long size, OutputStream out, byte[] buf) throws IOException {
+        InputStream in;
+        try {
+            in = Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new BuildContextException("Cannot read " + file + ": " + e, e);
+        }
         long remaining = size;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (in) {
             while (remaining > 0) {
-                int n;
-                try {
-                    n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
-                } catch (IOException e) {
-                    throw new BuildContextException("Cannot read " + file + ": " + e, e);
-                }
+                int n = read(in, file, buf, (int) Math.min(buf.length, remaining));
                 if (n < 0) {
                     break;
                 }
-                out.write(buf, 0, n);
+                out.write(buf, 0, n); // errors here are the output's, not the file's
                 remaining -= n;
             }
-            if (remaining == 0 && in.read() >= 0) {
+            if (remaining == 0 && read(in, file, buf, 1) > 0) {
                 remaining = -1;
             }
-        } catch (BuildContextException e) {
-            throw e;
-        } catch (IOException e) {
-            if (remaining == size) {
-                throw new BuildContextException("Cannot read " + file + ": " + e, e);
-            }
-            throw e;
         }
         if (remaining != 0) {
             throw new BuildContextException("File changed while writing the build context: " + file
                     + " (expected " + size + " bytes)");
+        }
+    }
+
+    private static int read(InputStream in, Path file, byte[] buf, int len) throws BuildContextException {
+        try {
+            return in.read(buf, 0, len);
+        } catch (IOException e) {
+            throw new BuildContextException("Cannot read " + file + ": " + e, e);
         }
     }
 }

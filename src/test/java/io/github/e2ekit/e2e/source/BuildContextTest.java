@@ -162,5 +162,10 @@ class BuildContextTest {
         write(ctx, "grows", "xx");
         assertThatThrownBy(() -> SourceDigest.compute(bc))
                 .isInstanceOf(BuildContextException.class).hasMessageContaining("changed");
+        assertThatThrownBy(() -> ContextTar.write(bc, java.io.OutputStream.nullOutputStream()))
+                .isInstanceOf(BuildContextException.class).hasMessageContaining("changed");
+        write(ctx, "grows", "");
+        assertThatThrownBy(() -> ContextTar.write(bc, java.io.OutputStream.nullOutputStream()))
+                .isInstanceOf(BuildContextException.class).hasMessageContaining("changed");
     }
 }
