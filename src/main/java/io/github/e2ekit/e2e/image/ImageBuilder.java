@@ -59,8 +59,8 @@ public final class ImageBuilder {
         if (first.failure != null) {
             throw first.failure;
         }
-        verify(spec, reference, digest, done.imageId);
-        return new BuildResult(spec.id(), reference, done.imageId, outcome, seconds(start));
+        String imageId = verify(spec, reference, digest, done.imageId);
+        return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start));
     }
 
     private Attempt attempt(ImageSpec spec, BuildContext context, String reference, Map<String, String> labels,
@@ -132,8 +132,11 @@ public final class ImageBuilder {
         return a;
     }
 
-    /** Checks that the tag resolves to the image just built and that it carries the computed digest. */
-    void verify(ImageSpec spec, String reference, String digest, String builtId) {
+    /**
+     * Checks that the tag resolves to the image just built and that it carries the computed digest;
+     * returns the full image ID.
+     */
+    String verify(ImageSpec spec, String reference, String digest, String builtId) {
         InspectImageResponse tagged = inspect(reference);
         if (tagged == null) {
             throw new StaleImageException("stale image: " + reference + " does not exist after the build of '"
@@ -148,6 +151,7 @@ public final class ImageBuilder {
             throw new StaleImageException("stale image: " + reference + " carries source digest " + label
                     + ", but the sources hash to " + digest);
         }
+        return tagged.getId();
     }
 
     static boolean sameId(String a, String b) {
@@ -205,8 +209,8 @@ public final class ImageBuilder {
         @Override
         public void onNext(BuildResponseItem item) {
             super.onNext(item);
-            if (item.getAux() != null && item.getAux().getImageId() != null) {
-                imageId = item.getAux().getImageId();
+            if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
+                imageId = item.getImageId();
             }
             if (item.getStream() != null) {
                 take(item.getStream());

@@ -149,6 +149,8 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
                     .decide(specs);
         } catch (io.github.e2ekit.e2e.tag.TagTemplateException e) {
             throw new ConfigException("tagTemplate", e.getMessage());
+        } catch (io.github.e2ekit.e2e.source.BuildContextException e) {
+            throw new ConfigException("images", e.getMessage());
         }
         String expires = expiry().toString();
         state.ledger.update(d -> {

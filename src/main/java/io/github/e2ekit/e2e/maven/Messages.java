@@ -4,7 +4,6 @@ import io.github.e2ekit.e2e.image.BuildFailedException;
 import io.github.e2ekit.e2e.image.EngineException;
 import io.github.e2ekit.e2e.image.StaleImageException;
 import io.github.e2ekit.e2e.ledger.LedgerException;
-import io.github.e2ekit.e2e.source.BuildContextException;
 import io.github.e2ekit.e2e.tag.TagTemplateException;
 import org.apache.maven.plugin.MojoFailureException;
 
@@ -17,8 +16,6 @@ final class Messages {
         String message;
         if (e instanceof TagTemplateException) {
             message = "<tagTemplate> " + e.getMessage();
-        } else if (e instanceof BuildContextException) {
-            message = "<images><image><context>/<dockerfile>: " + e.getMessage();
         } else if (e instanceof EngineException) {
             message = "<dockerHost>: " + e.getMessage();
         } else if (e instanceof BuildFailedException b) {

@@ -3,6 +3,7 @@ package io.github.e2ekit.e2e.tag;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.image.ImageSpec;
 import io.github.e2ekit.e2e.source.BuildContext;
+import io.github.e2ekit.e2e.source.BuildContextException;
 import io.github.e2ekit.e2e.source.SourceDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -42,12 +43,19 @@ public final class PhaseZero {
         return HexFormat.of().formatHex(b);
     }
 
-    public List<TagDecision> decide(List<ImageSpec> specs) {
+    /** Decides every image's tag; a context that cannot be read fails with the image's id in the message. */
+    public List<TagDecision> decide(List<ImageSpec> specs) throws BuildContextException {
         String timestamp = TIMESTAMP.format(clock.instant());
         List<TagDecision> out = new ArrayList<>();
         for (ImageSpec spec : specs) {
-            BuildContext context = BuildContext.scan(spec.context(), spec.dockerfile());
-            String digest = SourceDigest.compute(context, spec.target(), spec.buildArgs());
+            BuildContext context;
+            String digest;
+            try {
+                context = BuildContext.scan(spec.context(), spec.dockerfile());
+                digest = SourceDigest.compute(context, spec.target(), spec.buildArgs());
+            } catch (BuildContextException e) {
+                throw new BuildContextException("image '" + spec.id() + "': " + e.getMessage(), e);
+            }
             String git = template.usesGit() ? GitRevision.of(spec.context()) : null;
             String tag = template.render(new TagValues(service, digest, run, timestamp, git, version));
             out.add(new TagDecision(spec, ImageReference.parse(spec.name()).withTag(tag), digest, git, context));

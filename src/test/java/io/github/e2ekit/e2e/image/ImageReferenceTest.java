@@ -23,9 +23,16 @@ class ImageReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"UPPER/app", "app:", "app:-x", "a//b", "app@sha256:00", " ", "app:" + "x".repeat(129)})
+    @ValueSource(strings = {"team/UPPER", "app:", "app:-x", "a//b", "app@sha256:00", " "})
     void rejectsInvalidNames(String in) {
         assertThatThrownBy(() -> ImageReference.parse(in)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void rejectsATagLongerThan128() {
+        assertThatThrownBy(() -> ImageReference.parse("app:" + "x".repeat(129)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(ImageReference.parse("app:" + "x".repeat(128)).tag()).hasSize(128);
     }
 
     @ParameterizedTest

@@ -23,9 +23,10 @@ class LedgerTest {
             d.images.add(e);
         });
         Ledger again = Ledger.open(file);
-        assertThat(again.read(d -> d.run)).isEqualTo("abcd1234");
-        assertThat(again.read(d -> d.image("datastorage").orElseThrow().reference))
-                .isEqualTo("localhost/x/datastorage:gateway-0123");
+        String run = again.read(d -> d.run);
+        String reference = again.read(d -> d.image("datastorage").orElseThrow().reference);
+        assertThat(run).isEqualTo("abcd1234");
+        assertThat(reference).isEqualTo("localhost/x/datastorage:gateway-0123");
         assertThat(again.read(LedgerData::hasLiveEntries)).isTrue();
         assertThat(dir.resolve("e2e").toFile().list()).containsExactly("ledger.json");
     }
