@@ -1,0 +1,269 @@
+package io.github.e2ekit.e2e.kind;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.NodeImageEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Puts the exact image into every node of a kind cluster, like {@code kind load docker-image}:
+ * skips nodes that hold it, re-tags where the node holds the image under another name, and
+ * otherwise streams one engine export into {@code ctr images import} on every node that needs it.
+ * Records each node change in the ledger before making it.
+ */
+public final class ImageLoader {
+    private static final int CHUNK = 1 << 20;
+    private final Engine engine;
+    private final Ledger ledger;
+    private final String cluster;
+
+    public ImageLoader(Engine engine, Ledger ledger, String cluster) {
+        this.engine = engine;
+        this.ledger = ledger;
+        this.cluster = cluster;
+    }
+
+    /**
+     * Loads {@code reference} (as the engine names it) whose image ID must be {@code imageId} into
+     * {@code nodes}; verifies afterwards that every node resolves the reference to that ID.
+     */
+    public LoadResult load(List<KindNode> nodes, ImageReference reference, String imageId) {
+        long start = System.nanoTime();
+        if (nodes.isEmpty()) {
+            throw new LoadException("cluster '" + cluster + "' has no nodes to load " + reference + " into");
+        }
+        String engineName = engine.storedName(reference);
+        String localId = localImageId(engineName);
+        if (imageId != null && !sameId(localId, imageId)) {
+            throw new LoadException(engineName + " is " + localId + " in the engine, but this run built " + imageId
+                    + "; it was replaced after the build — run the build again");
+        }
+        String nodeRef = engine.nodeName(reference);
+        List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, stores.size() * 2));
+        try {
+            List<Map<String, String>> before = all(pool, stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+            List<NodeLoad> results = new ArrayList<>();
+            List<NodeImageStore> toImport = new ArrayList<>();
+            List<Set<String>> importBefore = new ArrayList<>();
+            for (int i = 0; i < stores.size(); i++) {
+                NodeImageStore store = stores.get(i);
+                Map<String, String> ids = before.get(i);
+                if (sameId(ids.get(nodeRef), localId)) {
+                    results.add(new NodeLoad(store.node(), NodeLoad.Action.ALREADY_PRESENT, List.of()));
+                    continue;
+                }
+                String other = ids.entrySet().stream()
+                        .filter(e -> sameId(e.getValue(), localId) && !e.getKey().startsWith("sha256:"))
+                        .map(Map.Entry::getKey).sorted().findFirst().orElse(null);
+                if (other != null) {
+                    record(store.node(), nodeRef, localId, "retagged");
+                    store.tag(other, nodeRef);
+                    confirm(store.node(), nodeRef, List.of());
+                    results.add(new NodeLoad(store.node(), NodeLoad.Action.RETAGGED, List.of()));
+                } else {
+                    toImport.add(store);
+                    importBefore.add(new HashSet<>(ids.keySet()));
+                }
+            }
+            long bytes = 0;
+            if (!toImport.isEmpty()) {
+                for (NodeImageStore s : toImport) {
+                    record(s.node(), nodeRef, localId, "imported");
+                }
+                bytes = importAll(pool, engineName, toImport);
+                List<Map<String, String>> after = all(pool,
+                        toImport.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                for (int i = 0; i < toImport.size(); i++) {
+                    Set<String> side = new HashSet<>(after.get(i).keySet());
+                    side.removeAll(importBefore.get(i));
+                    side.remove(nodeRef);
+                    List<String> sideRefs = side.stream().sorted().toList();
+                    confirm(toImport.get(i).node(), nodeRef, sideRefs);
+                    results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs));
+                }
+            }
+            verify(pool, stores, nodeRef, localId);
+            results.sort(java.util.Comparator.comparing(r -> nodes.indexOf(r.node())));
+            return new LoadResult(nodeRef, localId, results, bytes, (System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private String localImageId(String engineName) {
+        try {
+            return engine.client().inspectImageCmd(engineName).exec().getId();
+        } catch (NotFoundException e) {
+            throw new LoadException("image " + engineName + " is not in the engine (removed after the build?);"
+                    + " run the build again");
+        }
+    }
+
+    /** Exports the image once and streams the same bytes into every node's import concurrently. */
+    private long importAll(ExecutorService pool, String engineName, List<NodeImageStore> stores) {
+        List<PipedOutputStream> outs = new ArrayList<>();
+        List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
+        try {
+            for (NodeImageStore s : stores) {
+                PipedInputStream in = new PipedInputStream(CHUNK * 4);
+                outs.add(new PipedOutputStream(in));
+                String snapshotter = s.snapshotter();
+                imports.add(CompletableFuture.supplyAsync(() -> {
+                    try (in) {
+                        return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
+                                "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                    } catch (IOException e) {
+                        throw new LoadException("node " + s.node().name() + ": " + e.getMessage(), e);
+                    }
+                }, pool));
+            }
+        } catch (IOException e) {
+            throw new LoadException("cannot set up streaming into the nodes: " + e.getMessage(), e);
+        }
+        AtomicLong total = new AtomicLong();
+        try (InputStream export = engine.client().saveImageCmd(engineName).exec()) {
+            fanOut(export, outs, total);
+        } catch (IOException e) {
+            throw new LoadException("export of " + engineName + " from the engine failed: " + e.getMessage(), e);
+        } finally {
+            for (OutputStream o : outs) {
+                closeQuietly(o);
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < stores.size(); i++) {
+            ExecResult r;
+            try {
+                r = imports.get(i).join();
+            } catch (RuntimeException e) {
+                failures.add(stores.get(i).node().name() + ": " + e.getMessage());
+                continue;
+            }
+            if (!r.ok()) {
+                failures.add("node " + stores.get(i).node().name() + ": ctr import failed (exit " + r.exitCode() + "): "
+                        + r.failureText().lines().reduce((a, b) -> b).orElse(""));
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
+        }
+        return total.get();
+    }
+
+    private static void fanOut(InputStream in, List<PipedOutputStream> outs, AtomicLong total) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        boolean[] dead = new boolean[outs.size()];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total.addAndGet(n);
+            int alive = 0;
+            for (int i = 0; i < outs.size(); i++) {
+                if (dead[i]) {
+                    continue;
+                }
+                try {
+                    outs.get(i).write(buf, 0, n);
+                    alive++;
+                } catch (IOException e) {
+                    dead[i] = true; // that node's import ended early; its result says why
+                }
+            }
+            if (alive == 0) {
+                return;
+            }
+        }
+    }
+
+    /** Checks that every node resolves {@code nodeRef} to {@code imageId}; throws naming the first that does not. */
+    public void verify(List<KindNode> nodes, String nodeRef, String imageId) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, nodes.size()));
+        try {
+            verify(pool, nodes.stream().map(n -> new NodeImageStore(engine, n)).toList(), nodeRef, imageId);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void verify(ExecutorService pool, List<NodeImageStore> stores, String nodeRef, String imageId) {
+        List<Map<String, String>> after = all(pool,
+                stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+        for (int i = 0; i < stores.size(); i++) {
+            String found = after.get(i).get(nodeRef);
+            if (!sameId(found, imageId)) {
+                throw new LoadException("node " + stores.get(i).node().name() + " resolves " + nodeRef + " to "
+                        + (found == null ? "nothing" : found) + ", expected " + imageId);
+            }
+        }
+    }
+
+    private void record(KindNode node, String ref, String imageId, String action) {
+        ledger.update(d -> {
+            NodeImageEntry e = new NodeImageEntry();
+            e.cluster = cluster;
+            e.node = node.name();
+            e.reference = ref;
+            e.imageId = imageId;
+            e.action = action;
+            e.state = EntryState.INTENDED;
+            d.nodeImages.add(e);
+        });
+    }
+
+    private void confirm(KindNode node, String ref, List<String> sideRefs) {
+        ledger.update(d -> d.nodeImages.stream()
+                .filter(e -> Objects.equals(e.cluster, cluster) && e.node.equals(node.name()) && e.reference.equals(ref)
+                        && e.state == EntryState.INTENDED)
+                .forEach(e -> {
+                    e.state = EntryState.CREATED;
+                    e.sideReferences = new ArrayList<>(sideRefs);
+                }));
+    }
+
+    private static <T> List<T> all(ExecutorService pool, List<java.util.function.Supplier<T>> tasks) {
+        List<CompletableFuture<T>> futures = tasks.stream().map(t -> CompletableFuture.supplyAsync(t, pool)).toList();
+        List<T> out = new ArrayList<>();
+        for (CompletableFuture<T> f : futures) {
+            try {
+                out.add(f.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+        }
+        return out;
+    }
+
+    static boolean sameId(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        String x = a.startsWith("sha256:") ? a.substring(7) : a;
+        String y = b.startsWith("sha256:") ? b.substring(7) : b;
+        return x.equals(y);
+    }
+
+    private static void closeQuietly(OutputStream o) {
+        try {
+            o.close();
+        } catch (IOException ignored) {
+            // the reader is gone already
+        }
+    }
+}

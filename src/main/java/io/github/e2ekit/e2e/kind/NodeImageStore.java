@@ -1,0 +1,137 @@
+package io.github.e2ekit.e2e.kind;
+
+import io.github.e2ekit.e2e.image.Engine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One node's containerd image store ({@code k8s.io} namespace), read and changed with {@code ctr},
+ * one small verb per method.
+ */
+public final class NodeImageStore {
+    public static final String NAMESPACE = "--namespace=k8s.io";
+    private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
+    private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
+
+    private final Engine engine;
+    private final KindNode node;
+
+    public NodeImageStore(Engine engine, KindNode node) {
+        this.engine = engine;
+        this.node = node;
+    }
+
+    public KindNode node() {
+        return node;
+    }
+
+    /** One image record as ctr lists it. */
+    public record NodeImage(String reference, String manifestDigest) {
+    }
+
+    /** Every reference in the store with its manifest digest. */
+    public List<NodeImage> list() {
+        ExecResult r = ctr("images", "ls");
+        List<NodeImage> out = new ArrayList<>();
+        r.stdout().lines().skip(1).forEach(line -> {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 3 && cols[2].startsWith("sha256:")) {
+                out.add(new NodeImage(cols[0], cols[2]));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Maps each reference to its image ID (the config digest, which equals the engine's image ID).
+     * The CRI plugin names every image also by its ID ({@code sha256:<id>}), which gives the mapping
+     * without reading content; manifests without such a name are read with {@code ctr content get}.
+     */
+    public Map<String, String> imageIds() {
+        List<NodeImage> images = list();
+        Map<String, String> idByManifest = new HashMap<>();
+        for (NodeImage i : images) {
+            if (i.reference().startsWith("sha256:")) {
+                idByManifest.put(i.manifestDigest(), i.reference());
+            }
+        }
+        Map<String, String> out = new HashMap<>();
+        for (NodeImage i : images) {
+            String id = idByManifest.get(i.manifestDigest());
+            if (id == null) {
+                id = configDigest(i.manifestDigest()).orElse(null);
+                if (id != null) {
+                    idByManifest.put(i.manifestDigest(), id);
+                }
+            }
+            if (id != null) {
+                out.put(i.reference(), id);
+            }
+        }
+        return out;
+    }
+
+    /** The config digest of a manifest, read from the content store. */
+    public Optional<String> configDigest(String manifestDigest) {
+        ExecResult r = NodeExec.run(engine, node.containerId(), "ctr", NAMESPACE, "content", "get", manifestDigest);
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        Matcher m = CONFIG_DIGEST.matcher(r.stdout());
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The snapshotter the node's CRI uses, from {@code containerd config dump}; overlayfs when not said. */
+    public String snapshotter() {
+        ExecResult r = NodeExec.run(engine, node.containerId(), "containerd", "config", "dump");
+        if (!r.ok()) {
+            return "overlayfs";
+        }
+        String cri = r.stdout();
+        int section = cri.indexOf("[plugins.\"io.containerd.grpc.v1.cri\".containerd]");
+        Matcher m = SNAPSHOTTER.matcher(section >= 0 ? cri.substring(section) : cri);
+        return m.find() ? m.group(1) : "overlayfs";
+    }
+
+    /** Adds {@code target} as another name of the image named {@code source}. */
+    public void tag(String source, String target) {
+        require(ctr("images", "tag", "--force", source, target), "images tag " + source + " " + target);
+    }
+
+    /** Removes references; missing ones are not an error. */
+    public void remove(List<String> references) {
+        if (references.isEmpty()) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of("ctr", NAMESPACE, "images", "rm"));
+        cmd.addAll(references);
+        ExecResult r = NodeExec.run(engine, node.containerId(), cmd.toArray(String[]::new));
+        if (!r.ok() && !r.failureText().contains("not found")) {
+            throw new NodeCommandException(node.name(), "ctr images rm", "failed: " + r.failureText());
+        }
+    }
+
+    ExecResult ctr(String... args) {
+        String[] cmd = new String[args.length + 2];
+        cmd[0] = "ctr";
+        cmd[1] = NAMESPACE;
+        System.arraycopy(args, 0, cmd, 2, args.length);
+        ExecResult r = NodeExec.run(engine, node.containerId(), cmd);
+        if (r.exitCode() == 126 || r.exitCode() == 127) {
+            throw new NodeCommandException(node.name(), "ctr", "cannot run: the node has no 'ctr' ("
+                    + r.failureText() + "); is this a kind node?");
+        }
+        return r;
+    }
+
+    private void require(ExecResult r, String what) {
+        if (!r.ok()) {
+            throw new NodeCommandException(node.name(), "ctr " + what, "failed: " + r.failureText());
+        }
+    }
+}
