@@ -1,0 +1,90 @@
+package io.github.e2ekit.e2e.kind;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import io.github.e2ekit.e2e.image.Engine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Derives a kubeconfig like {@code kind get kubeconfig}: reads {@code /etc/kubernetes/admin.conf}
+ * from the first control-plane node, renames its entries to {@code kind-<name>} and points the
+ * server at the host port bound to the node's {@code 6443/tcp}. Never touches {@code ~/.kube/config}.
+ */
+public final class KindKubeconfig {
+    private KindKubeconfig() {
+    }
+
+    public static Path derive(Engine engine, String cluster, List<KindNode> nodes, Path target) {
+        KindNode cp = nodes.stream().filter(KindNode::isControlPlane).findFirst()
+                .orElseThrow(() -> new ClusterException("cluster '" + cluster + "' has no control-plane node"));
+        ExecResult admin = NodeExec.run(engine, cp.containerId(), "cat", "/etc/kubernetes/admin.conf");
+        if (!admin.ok()) {
+            throw new ClusterException("cannot read /etc/kubernetes/admin.conf from " + cp.name() + ": "
+                    + admin.failureText() + "; give <kubeconfig> instead");
+        }
+        InspectContainerResponse inspect = engine.client().inspectContainerCmd(cp.containerId()).exec();
+        int port = apiServerPort(inspect);
+        String yaml = rewrite(admin.stdout(), cluster, "https://127.0.0.1:" + port);
+        write(target, yaml);
+        return target;
+    }
+
+    /** The host port bound to the node's 6443/tcp. */
+    static int apiServerPort(InspectContainerResponse inspect) {
+        Ports ports = inspect.getNetworkSettings() == null ? null : inspect.getNetworkSettings().getPorts();
+        Map<ExposedPort, Ports.Binding[]> bindings = ports == null ? Map.of() : ports.getBindings();
+        Ports.Binding[] b = bindings.get(ExposedPort.tcp(6443));
+        if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
+            throw new ClusterException("control-plane node " + inspect.getName() + " publishes no host port for"
+                    + " 6443/tcp; give <kubeconfig> instead");
+        }
+        return Integer.parseInt(b[0].getHostPortSpec());
+    }
+
+    /** Renames cluster, user and context to {@code kind-<name>} and sets the server. */
+    @SuppressWarnings("unchecked")
+    static String rewrite(String adminConf, String cluster, String server) {
+        Map<String, Object> doc = new Yaml().load(adminConf);
+        String name = "kind-" + cluster;
+        for (Map<String, Object> c : (List<Map<String, Object>>) doc.get("clusters")) {
+            c.put("name", name);
+            ((Map<String, Object>) c.get("cluster")).put("server", server);
+        }
+        for (Map<String, Object> u : (List<Map<String, Object>>) doc.get("users")) {
+            u.put("name", name);
+        }
+        for (Map<String, Object> c : (List<Map<String, Object>>) doc.get("contexts")) {
+            c.put("name", name);
+            Map<String, Object> ctx = (Map<String, Object>) c.get("context");
+            ctx.put("cluster", name);
+            ctx.put("user", name);
+        }
+        doc.put("current-context", name);
+        DumperOptions opts = new DumperOptions();
+        opts.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(opts).dump(doc);
+    }
+
+    /** Writes a kubeconfig readable by its owner only (0600). */
+    public static void write(Path target, String yaml) {
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".kubeconfig", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, yaml);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write kubeconfig " + target, e);
+        }
+    }
+}
