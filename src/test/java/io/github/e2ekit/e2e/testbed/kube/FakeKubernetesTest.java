@@ -177,8 +177,11 @@ class FakeKubernetesTest {
     core.createNamespacedPod(ns, pod("implied", "localhost/e2e/app", null)).execute();
     for (String name : List.of("explicit", "implied")) {
       V1Pod p = await(name + " waiting", () -> pod(ns, name), x -> waitingReason(container(x)) != null);
-      assertThat(waitingReason(container(p))).isEqualTo("ErrImagePull");
+      assertThat(waitingReason(container(p))).isIn("ErrImagePull", "ImagePullBackOff");
+      p = await(name + " ErrImagePull", () -> pod(ns, name), x -> "ErrImagePull".equals(waitingReason(container(x))));
+      assertThat(container(p).getState().getWaiting().getMessage()).contains("failed to pull");
       assertThat(container(p).getReady()).isFalse();
+      assertThat(container(p).getImageID()).isEmpty();
     }
     assertThat(core.readNamespacedPod("implied", ns).execute().getSpec().getContainers().get(0).getImagePullPolicy())
         .isEqualTo("Always");
@@ -396,6 +399,61 @@ class FakeKubernetesTest {
   }
 
   @Test
+  void strategicMergeAndServerSideApplyAreApproximated() throws Exception {
+    String ns = namespace();
+    String applied = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cfg\","
+        + "\"namespace\":\"" + ns + "\"},\"data\":{\"a\":\"1\"}}";
+    V1ConfigMap first = PatchUtils.patch(V1ConfigMap.class,
+        () -> core.patchNamespacedConfigMap("cfg", ns, new V1Patch(applied)).fieldManager("test").force(true)
+            .buildCall(null), V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+    assertThat(first.getData()).containsEntry("a", "1");
+    V1ConfigMap second = PatchUtils.patch(V1ConfigMap.class,
+        () -> core.patchNamespacedConfigMap("cfg", ns, new V1Patch(applied.replace("\"1\"", "\"2\"")))
+            .fieldManager("test").force(true).buildCall(null), V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+    assertThat(second.getData()).containsEntry("a", "2");
+    assertThat(second.getMetadata().getUid()).isEqualTo(first.getMetadata().getUid());
+
+    V1Deployment d = deployment("web", APP_IMAGE, null, 1);
+    d.getSpec().getTemplate().getSpec().addContainersItem(new V1Container().name("side").image(APP_IMAGE));
+    apps.createNamespacedDeployment(ns, d).execute();
+    V1Deployment merged = PatchUtils.patch(V1Deployment.class,
+        () -> apps.patchNamespacedDeployment("web", ns, new V1Patch("{\"spec\":{\"template\":{\"spec\":"
+            + "{\"containers\":[{\"name\":\"main\",\"image\":\"" + APP2_IMAGE + "\"}]}}}}")).buildCall(null),
+        V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH, client);
+    assertThat(merged.getSpec().getTemplate().getSpec().getContainers())
+        .extracting(V1Container::getName, V1Container::getImage)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("main", APP2_IMAGE),
+            org.assertj.core.groups.Tuple.tuple("side", APP_IMAGE));
+  }
+
+  @Test
+  void deletingADeploymentCollectsItsReplicaSetsAndPods() throws Exception {
+    String ns = namespace();
+    apps.createNamespacedDeployment(ns, deployment("web", APP_IMAGE, null, 2)).execute();
+    await("pods", () -> core.listNamespacedPod(ns).execute().getItems(), l -> l.size() == 2);
+    assertThat(apps.listNamespacedReplicaSet(ns).execute().getItems()).hasSize(1);
+    apps.deleteNamespacedDeployment("web", ns).execute();
+    await("pods gone", () -> core.listNamespacedPod(ns).execute().getItems(), List::isEmpty);
+    assertThat(apps.listNamespacedReplicaSet(ns).execute().getItems()).isEmpty();
+  }
+
+  @Test
+  void imageReferencesAreNormalised() {
+    assertThat(NodeImages.normalize("busybox:1")).isEqualTo("docker.io/library/busybox:1");
+    assertThat(NodeImages.normalize("docker.io/library/busybox:1")).isEqualTo("docker.io/library/busybox:1");
+    assertThat(NodeImages.normalize("library/busybox")).isEqualTo("docker.io/library/busybox:latest");
+    assertThat(NodeImages.normalize("localhost/x/y:tag")).isEqualTo("localhost/x/y:tag");
+    assertThat(NodeImages.normalize("localhost:5000/y")).isEqualTo("localhost:5000/y:latest");
+    assertThat(NodeImages.normalize("acme/app@sha256:" + "e".repeat(64))).startsWith("docker.io/acme/app@sha256:");
+    assertThat(NodeImages.isLatest("busybox")).isTrue();
+    assertThat(NodeImages.isLatest("busybox:latest")).isTrue();
+    assertThat(NodeImages.isLatest("localhost:5000/busybox")).isTrue();
+    assertThat(NodeImages.isLatest("localhost:5000/busybox:1")).isFalse();
+    assertThat(images.imageId("kind-control-plane", "busybox:1")).contains(BUSYBOX_ID);
+    assertThat(images.imageId("kind-control-plane", "busybox:2")).isEmpty();
+  }
+
+  @Test
   void versionThroughVersionApi() throws Exception {
     VersionInfo v = new VersionApi(client).getCode().execute();
     assertThat(v.getMajor()).isEqualTo("1");
@@ -516,8 +574,8 @@ class FakeKubernetesTest {
 
   private static V1PodTemplateSpec template(String app, String image, String policy) {
     return new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(Map.of("app", app)))
-        .spec(new V1PodSpec().containers(List.of(new V1Container().name("main").image(image)
-            .imagePullPolicy(policy))));
+        .spec(new V1PodSpec().containers(new java.util.ArrayList<>(List.of(new V1Container().name("main")
+            .image(image).imagePullPolicy(policy)))));
   }
 
   private static V1Deployment deployment(String name, String image, String policy, int replicas) {
