@@ -163,6 +163,18 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         default:
           break;
       }
+      if (bare.startsWith("/apis/") && bare.indexOf('/', "/apis/".length()) < 0) {
+        String g = bare.substring("/apis/".length());
+        for (JsonNode group : apiGroupList().path("groups")) {
+          if (g.equals(group.path("name").asText())) {
+            ObjectNode doc = ((ObjectNode) group).deepCopy();
+            doc.put("kind", "APIGroup");
+            doc.put("apiVersion", "v1");
+            return json(200, Json.write(doc));
+          }
+        }
+        return status(404, "NotFound", "the server could not find the requested resource", null, null);
+      }
       Optional<JsonNode> resourceList = resourceList(bare);
       if (resourceList.isPresent()) {
         return json(200, Json.write(resourceList.get()));

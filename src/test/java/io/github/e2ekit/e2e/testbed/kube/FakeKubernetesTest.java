@@ -499,6 +499,14 @@ class FakeKubernetesTest {
     assertThat(new CoreApi(client).getAPIVersions().execute().getVersions()).containsExactly("v1");
     assertThat(new ApisApi(client).getAPIVersions().execute().getGroups()).extracting(V1APIGroup::getName)
         .contains("apps", "batch", "rbac.authorization.k8s.io", "apiextensions.k8s.io");
+    assertThat(apps.getAPIResources().execute().getGroupVersion()).isEqualTo("apps/v1");
+    assertThat(new io.kubernetes.client.openapi.apis.AppsApi(client).getAPIGroup().execute().getPreferredVersion()
+        .getGroupVersion()).isEqualTo("apps/v1");
+    assertThat(new io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api(client).getAPIResources().execute()
+        .getResources()).extracting(V1APIResource::getName)
+        .contains("roles", "rolebindings", "clusterroles", "clusterrolebindings");
+    assertThat(new io.kubernetes.client.openapi.apis.BatchV1Api(client).getAPIResources().execute()
+        .getResources()).extracting(V1APIResource::getName).contains("jobs");
   }
 
   @Test
