@@ -383,6 +383,7 @@ class FakeKubernetesTest {
     String ns = namespace();
     V1Deployment d = deployment("web", APP_IMAGE, null, 1);
     d.getMetadata().putLabelsItem("drop", "me");
+    d.getSpec().getTemplate().getSpec().addContainersItem(new V1Container().name("side").image(APP_IMAGE));
     apps.createNamespacedDeployment(ns, d).execute();
     String patch = "{\"metadata\":{\"labels\":{\"drop\":null}},\"spec\":{\"template\":{\"spec\":{\"containers\":"
         + "[{\"name\":\"main\",\"image\":\"" + APP2_IMAGE + "\"}]}}}}";
