@@ -1,0 +1,855 @@
+package io.github.e2ekit.e2e.testbed.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+
+/**
+ * fabric8's CRUD dispatcher, corrected where it differs from a real API server (see
+ * {@link FakeKubernetes}). Every request runs under one lock, so compound operations (merge patch = read,
+ * merge, write; namespace cascade) are atomic.
+ */
+final class FakeApiDispatcher extends KubernetesCrudDispatcher {
+
+  static final String VERSION_JSON = "{\"major\":\"1\",\"minor\":\"31\",\"gitVersion\":\"v1.31.0\","
+      + "\"gitCommit\":\"9edcffcde5595e8a5b1a35f88c421764e575afce\",\"gitTreeState\":\"clean\","
+      + "\"buildDate\":\"2024-08-13T07:28:49Z\",\"goVersion\":\"go1.22.5\",\"compiler\":\"gc\","
+      + "\"platform\":\"linux/amd64\"}";
+
+  private static final String ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicLong externalRequests = new AtomicLong();
+  private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  private final AtomicInteger nextClusterIp = new AtomicInteger(10);
+  private volatile Runnable afterRequest = () -> { };
+  private volatile BiFunction<String, String, String> logs = (ns, pod) -> "";
+
+  private record Fault(String prefix, int status, AtomicInteger remaining) {
+  }
+
+  /** A response as the fake's own controllers see it. */
+  record Resp(int code, String body) {
+    JsonNode json() {
+      return Json.parse(body);
+    }
+
+    boolean ok() {
+      return code >= 200 && code < 300;
+    }
+  }
+
+  void afterRequest(Runnable r) {
+    this.afterRequest = r;
+  }
+
+  void logs(BiFunction<String, String, String> logs) {
+    this.logs = logs;
+  }
+
+  long externalRequests() {
+    return externalRequests.get();
+  }
+
+  void failNextRequests(String pathPrefix, int status, int count) {
+    faults.add(new Fault(pathPrefix, status, new AtomicInteger(count)));
+  }
+
+  static String randomSuffix(int n) {
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+    }
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- entry points
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    try {
+      externalRequests.incrementAndGet();
+      String path = request.getPath();
+      for (Fault f : faults) {
+        if (path.startsWith(f.prefix()) && f.remaining().getAndDecrement() > 0) {
+          return injected(f.status());
+        }
+      }
+      faults.removeIf(f -> f.remaining().get() <= 0);
+      String method = request.getMethod().toUpperCase(Locale.ROOT);
+      ResourcePath rp = ResourcePath.parse(path);
+      if (method.equals("GET") && rp != null && isWatch(rp)) {
+        return super.handleGet(path);
+      }
+      byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+      return handle(method, path, request.getHeader("Content-Type"), new String(body, StandardCharsets.UTF_8));
+    } finally {
+      afterRequest.run();
+    }
+  }
+
+  /** A request from the fake's own controllers: no faults, not counted. */
+  Resp internal(String method, String path, String body) {
+    MockResponse r = handle(method, path, "application/json", body == null ? "" : body);
+    Buffer b = r.getBody();
+    return new Resp(r.code(), b == null ? "" : b.readUtf8());
+  }
+
+  Resp internal(String method, String path, JsonNode body) {
+    return internal(method, path, body == null ? "" : Json.write(body));
+  }
+
+  private static boolean isWatch(ResourcePath rp) {
+    String w = rp.query().get("watch");
+    return w != null && (w.equals("true") || w.equals("1"));
+  }
+
+  private MockResponse handle(String method, String path, String contentType, String body) {
+    lock.lock();
+    try {
+      return route(method, path, contentType, body);
+    } catch (IllegalArgumentException e) {
+      return status(400, "BadRequest", e.getMessage(), null, null);
+    } catch (RuntimeException e) {
+      return status(500, "InternalError", "fake API server: " + e, null, null);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private MockResponse route(String method, String path, String contentType, String body) {
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    while (bare.length() > 1 && bare.endsWith("/")) {
+      bare = bare.substring(0, bare.length() - 1);
+    }
+    if (method.equals("GET")) {
+      switch (bare) {
+        case "/version":
+          return json(200, VERSION_JSON);
+        case "/healthz", "/livez", "/readyz":
+          return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody("ok");
+        case "/api":
+          return json(200, "{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],\"serverAddressByClientCIDRs\":"
+              + "[{\"clientCIDR\":\"0.0.0.0/0\",\"serverAddress\":\"172.18.0.2:6443\"}]}");
+        case "/apis":
+          return json(200, Json.write(apiGroupList()));
+        default:
+          break;
+      }
+      if (bare.startsWith("/apis/") && bare.indexOf('/', "/apis/".length()) < 0) {
+        String g = bare.substring("/apis/".length());
+        for (JsonNode group : apiGroupList().path("groups")) {
+          if (g.equals(group.path("name").asText())) {
+            ObjectNode doc = ((ObjectNode) group).deepCopy();
+            doc.put("kind", "APIGroup");
+            doc.put("apiVersion", "v1");
+            return json(200, Json.write(doc));
+          }
+        }
+        return status(404, "NotFound", "the server could not find the requested resource", null, null);
+      }
+      Optional<JsonNode> resourceList = resourceList(bare);
+      if (resourceList.isPresent()) {
+        return json(200, Json.write(resourceList.get()));
+      }
+    }
+    ResourcePath rp = ResourcePath.parse(path);
+    if (rp == null) {
+      return status(404, "NotFound", "the server could not find the requested resource", null, null);
+    }
+    ResourceType type = typeOf(rp.group(), rp.version(), rp.plural());
+    if (type == null) {
+      return status(404, "NotFound", "the server could not find the requested resource", null, null);
+    }
+    if (rp.subresource() != null && !rp.isStatus()) {
+      if (method.equals("GET") && type.plural().equals("pods") && rp.subresource().equals("log")) {
+        return podLog(rp, type);
+      }
+      return status(404, "NotFound", "the server could not find the requested resource", null, null);
+    }
+    switch (method) {
+      case "GET":
+        return get(rp, type, path);
+      case "POST":
+        return create(rp, type, body);
+      case "PUT":
+        return update(rp, type, body);
+      case "PATCH":
+        return patch(rp, type, contentType, body);
+      case "DELETE":
+        return delete(rp, type, path);
+      default:
+        return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+            null, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- verbs
+
+  private MockResponse get(ResourcePath rp, ResourceType type, String path) {
+    if (rp.name() == null) {
+      Map<String, String> q = new LinkedHashMap<>(rp.query());
+      StringBuilder p = new StringBuilder(rp.mainPath());
+      if (q.containsKey("labelSelector")) {
+        p.append("?labelSelector=").append(java.net.URLEncoder.encode(q.get("labelSelector"), StandardCharsets.UTF_8));
+      }
+      MockResponse r = super.handleGet(p.toString());
+      if (r.code() == 200 && r.getBody() != null) {
+        JsonNode list = Json.parse(r.getBody().readUtf8());
+        if (list instanceof ObjectNode o && o.has("items")) {
+          o.put("kind", type.kind() + "List");
+          o.put("apiVersion", type.groupVersion());
+          String fieldSelector = q.get("fieldSelector");
+          if (fieldSelector != null && !fieldSelector.isBlank()) {
+            ArrayNode kept = Json.arr();
+            o.get("items").forEach(i -> {
+              if (matchesFields(i, fieldSelector)) {
+                kept.add(i);
+              }
+            });
+            o.set("items", kept);
+          }
+          return json(200, Json.write(o));
+        }
+      }
+      return r;
+    }
+    JsonNode stored = find(type, rp.namespace(), rp.name());
+    if (stored == null) {
+      return notFound(type, rp.name());
+    }
+    return json(200, Json.write(stored));
+  }
+
+  private static boolean matchesFields(JsonNode item, String selector) {
+    for (String term : selector.split(",")) {
+      boolean negate = term.contains("!=");
+      String[] kv = negate ? term.split("!=", 2) : term.split("==?", 2);
+      if (kv.length != 2) {
+        continue;
+      }
+      JsonNode c = item;
+      for (String p : kv[0].trim().split("\\.")) {
+        c = c == null ? null : c.get(p);
+      }
+      String actual = c == null || c.isNull() ? "" : c.asText();
+      if (actual.equals(kv[1].trim()) == negate) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private MockResponse create(ResourcePath rp, ResourceType type, String body) {
+    if (rp.name() != null) {
+      return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+          type, rp.name());
+    }
+    JsonNode parsed = Json.parse(body);
+    if (!(parsed instanceof ObjectNode obj)) {
+      throw new IllegalArgumentException("the body of the request was in an unknown format");
+    }
+    fillTypeMeta(obj, type);
+    ObjectNode meta = Json.with(obj, "metadata");
+    if (type.namespaced()) {
+      if (rp.namespace() == null) {
+        return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+            type, null);
+      }
+      if (find(namespaceType(), null, rp.namespace()) == null) {
+        return status(404, "NotFound", "namespaces \"" + rp.namespace() + "\" not found",
+            namespaceType(), rp.namespace());
+      }
+      meta.put("namespace", rp.namespace());
+    } else {
+      meta.remove("namespace");
+    }
+    if (!meta.hasNonNull("name") || meta.get("name").asText().isEmpty()) {
+      String gen = Json.text(meta, "generateName");
+      if (gen == null || gen.isEmpty()) {
+        return status(422, "Invalid", type.kind() + " \"\" is invalid: metadata.name: Required value: name or "
+            + "generateName is required", type, "");
+      }
+      meta.put("name", gen + randomSuffix(5));
+    }
+    String name = meta.get("name").asText();
+    if (find(type, rp.namespace(), name) != null) {
+      return status(409, "AlreadyExists", type.qualifiedName() + " \"" + name + "\" already exists", type, name);
+    }
+    if (type.hasStatus()) {
+      obj.remove("status");
+    }
+    defaults(type, obj);
+    MockResponse r = super.handleCreate(request("POST", type.collectionPath(rp.namespace()), Json.write(obj)));
+    if (r.code() >= 300) {
+      return fixError(r, type, name, "POST");
+    }
+    afterCreate(type, rp.namespace(), name);
+    JsonNode created = find(type, rp.namespace(), name);
+    return json(201, Json.write(created));
+  }
+
+  private void defaults(ResourceType type, ObjectNode obj) {
+    switch (type.kind()) {
+      case "Namespace" -> {
+        ObjectNode spec = Json.with(obj, "spec");
+        if (!spec.has("finalizers")) {
+          spec.set("finalizers", Json.arr().add("kubernetes"));
+        }
+        Json.with(Json.with(obj, "metadata"), "labels").put("kubernetes.io/metadata.name",
+            Json.text(obj, "metadata", "name"));
+      }
+      case "Service" -> {
+        ObjectNode spec = Json.with(obj, "spec");
+        String t = Json.text(spec, "type");
+        if (t == null) {
+          spec.put("type", "ClusterIP");
+        }
+        if (!"ExternalName".equals(spec.path("type").asText()) && !spec.hasNonNull("clusterIP")) {
+          int n = nextClusterIp.getAndIncrement();
+          String ip = "10.96." + (n / 250) + "." + (n % 250 + 1);
+          spec.put("clusterIP", ip);
+          spec.set("clusterIPs", Json.arr().add(ip));
+        }
+        if (!spec.has("sessionAffinity")) {
+          spec.put("sessionAffinity", "None");
+        }
+      }
+      case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod" -> {
+        ObjectNode spec = Json.with(obj, "spec");
+        if (!type.kind().equals("DaemonSet") && !type.kind().equals("Pod") && !type.kind().equals("Job")
+            && !spec.has("replicas")) {
+          spec.put("replicas", 1);
+        }
+        if (type.kind().equals("Job") && !spec.has("backoffLimit")) {
+          spec.put("backoffLimit", 6);
+        }
+        ObjectNode podSpec = type.kind().equals("Pod") ? spec : Json.with(Json.with(spec, "template"), "spec");
+        if (!podSpec.has("restartPolicy")) {
+          podSpec.put("restartPolicy", type.kind().equals("Job") ? "Never" : "Always");
+        }
+        defaultContainers(podSpec, "containers");
+        defaultContainers(podSpec, "initContainers");
+      }
+      default -> {
+      }
+    }
+  }
+
+  private static void defaultContainers(ObjectNode podSpec, String field) {
+    JsonNode cs = podSpec.get(field);
+    if (cs == null) {
+      return;
+    }
+    for (JsonNode c : cs) {
+      if (c instanceof ObjectNode co && !co.hasNonNull("imagePullPolicy") && co.hasNonNull("image")) {
+        co.put("imagePullPolicy", NodeImages.isLatest(co.get("image").asText()) ? "Always" : "IfNotPresent");
+      }
+      if (c instanceof ObjectNode co && !co.has("terminationMessagePath")) {
+        co.put("terminationMessagePath", "/dev/termination-log");
+        co.put("terminationMessagePolicy", "File");
+      }
+    }
+  }
+
+  private void afterCreate(ResourceType type, String namespace, String name) {
+    switch (type.kind()) {
+      case "Namespace" -> {
+        ObjectNode st = Json.obj().put("phase", "Active");
+        ObjectNode ns = (ObjectNode) find(type, null, name);
+        ns.set("status", st);
+        super.handleUpdate(request("PUT", type.objectPath(null, name) + "/status", Json.write(ns)));
+        ObjectNode sa = Json.obj().put("apiVersion", "v1").put("kind", "ServiceAccount");
+        Json.with(sa, "metadata").put("name", "default");
+        ResourceType saType = typeOf("", "v1", "serviceaccounts");
+        super.handleCreate(request("POST", saType.collectionPath(name), Json.write(sa)));
+      }
+      case "CustomResourceDefinition" -> {
+        ObjectNode crd = (ObjectNode) find(type, null, name);
+        String now = Json.now();
+        ObjectNode st = Json.obj();
+        st.set("acceptedNames", crd.path("spec").path("names").deepCopy());
+        ArrayNode conds = st.putArray("conditions");
+        conds.addObject().put("type", "NamesAccepted").put("status", "True").put("reason", "NoConflicts")
+            .put("message", "no conflicts found").put("lastTransitionTime", now);
+        conds.addObject().put("type", "Established").put("status", "True").put("reason", "InitialNamesAccepted")
+            .put("message", "the initial names have been accepted").put("lastTransitionTime", now);
+        ArrayNode stored = st.putArray("storedVersions");
+        crd.path("spec").path("versions").forEach(v -> {
+          if (v.path("storage").asBoolean(false)) {
+            stored.add(v.path("name").asText());
+          }
+        });
+        crd.set("status", st);
+        super.handleUpdate(request("PUT", type.objectPath(null, name) + "/status", Json.write(crd)));
+      }
+      default -> {
+      }
+    }
+  }
+
+  private MockResponse update(ResourcePath rp, ResourceType type, String body) {
+    JsonNode parsed = Json.parse(body);
+    if (!(parsed instanceof ObjectNode obj)) {
+      throw new IllegalArgumentException("the body of the request was in an unknown format");
+    }
+    fillTypeMeta(obj, type);
+    JsonNode stored = find(type, rp.namespace(), rp.name());
+    if (stored == null) {
+      return notFound(type, rp.name());
+    }
+    String bodyName = Json.text(obj, "metadata", "name");
+    if (bodyName != null && !bodyName.equals(rp.name())) {
+      return status(400, "BadRequest", "the name of the object (" + bodyName
+          + ") does not match the name on the URL (" + rp.name() + ")", type, rp.name());
+    }
+    String rv = Json.text(obj, "metadata", "resourceVersion");
+    if (rv != null && !rv.isEmpty() && !rv.equals(Json.text(stored, "metadata", "resourceVersion"))) {
+      return conflict(type, rp.name());
+    }
+    return store(rp, type, stored, obj, rp.isStatus());
+  }
+
+  /** Writes {@code desired} over {@code stored}: only status on /status, everything but status otherwise. */
+  private MockResponse store(ResourcePath rp, ResourceType type, JsonNode stored, ObjectNode desired,
+      boolean statusWrite) {
+    ObjectNode toWrite;
+    if (statusWrite) {
+      toWrite = ((ObjectNode) stored).deepCopy();
+      if (desired.has("status")) {
+        toWrite.set("status", desired.get("status"));
+      } else {
+        toWrite.remove("status");
+      }
+    } else {
+      toWrite = desired;
+      if (type.hasStatus() || isCustomWithStatus(type)) {
+        if (stored.has("status")) {
+          toWrite.set("status", stored.get("status").deepCopy());
+        } else {
+          toWrite.remove("status");
+        }
+      }
+      ObjectNode meta = Json.with(toWrite, "metadata");
+      meta.put("name", rp.name());
+      if (type.namespaced()) {
+        meta.put("namespace", rp.namespace());
+      }
+      // deletionTimestamp and ownership fields are not the writer's to change
+      JsonNode dt = stored.path("metadata").get("deletionTimestamp");
+      if (dt != null) {
+        meta.set("deletionTimestamp", dt);
+      } else {
+        meta.remove("deletionTimestamp");
+      }
+    }
+    Json.with(toWrite, "metadata").put("resourceVersion", Json.text(stored, "metadata", "resourceVersion"));
+    String target = type.objectPath(rp.namespace(), rp.name()) + (statusWrite ? "/status" : "");
+    MockResponse r = super.handleUpdate(request("PUT", target, Json.write(toWrite)));
+    if (r.code() >= 300) {
+      return fixError(r, type, rp.name(), "PUT");
+    }
+    JsonNode now = find(type, rp.namespace(), rp.name());
+    if (now == null) { // deleted: marked for deletion and no finalizers left
+      return json(200, Json.write(toWrite));
+    }
+    return json(200, Json.write(now));
+  }
+
+  private boolean isCustomWithStatus(ResourceType type) {
+    return !ResourceType.BUILT_IN.contains(type) && type.hasStatus();
+  }
+
+  private MockResponse patch(ResourcePath rp, ResourceType type, String contentType, String body) {
+    String ct = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    JsonNode stored = find(type, rp.namespace(), rp.name());
+    JsonNode result;
+    switch (ct) {
+      case "application/merge-patch+json" -> {
+        if (stored == null) {
+          return notFound(type, rp.name());
+        }
+        result = Json.mergePatch(stored, Json.parse(body));
+      }
+      case "application/strategic-merge-patch+json" -> {
+        if (stored == null) {
+          return notFound(type, rp.name());
+        }
+        if (!ResourceType.BUILT_IN.contains(type)) {
+          return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+              + "media types include: application/json-patch+json, application/merge-patch+json, "
+              + "application/apply-patch+yaml", type, rp.name());
+        }
+        result = Json.strategicMerge(stored, Json.parse(body));
+      }
+      case "application/json-patch+json" -> {
+        if (stored == null) {
+          return notFound(type, rp.name());
+        }
+        try {
+          result = JsonPatch.apply(Json.parse(body), stored);
+        } catch (RuntimeException e) {
+          return status(422, "Invalid", "the server rejected our request due to an error in our request: "
+              + e.getMessage(), type, rp.name());
+        }
+      }
+      case "application/apply-patch+yaml", "application/apply-patch+cbor" -> {
+        String fm = rp.query().get("fieldManager");
+        if (fm == null || fm.isEmpty()) {
+          return status(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
+              + "is required for apply patch", type, rp.name());
+        }
+        JsonNode applied;
+        try {
+          applied = YAML.readTree(body);
+        } catch (Exception e) {
+          return status(400, "BadRequest", "error decoding YAML: " + e.getMessage(), type, rp.name());
+        }
+        if (stored == null) {
+          if (rp.isStatus()) {
+            return notFound(type, rp.name());
+          }
+          ObjectNode o = (ObjectNode) applied;
+          Json.with(o, "metadata").put("name", rp.name());
+          return create(new ResourcePath(rp.group(), rp.version(), rp.namespace(), rp.plural(), null, null,
+              Map.of(), type.collectionPath(rp.namespace())), type, Json.write(o));
+        }
+        ObjectNode a = ((ObjectNode) applied).deepCopy();
+        Json.with(a, "metadata").remove("resourceVersion");
+        result = Json.strategicMerge(stored, a);
+      }
+      default -> {
+        return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+            + "media types include: application/json-patch+json, application/merge-patch+json, "
+            + "application/apply-patch+yaml", type, rp.name());
+      }
+    }
+    if (!(result instanceof ObjectNode obj)) {
+      return status(422, "Invalid", "patch did not produce an object", type, rp.name());
+    }
+    String rv = Json.text(obj, "metadata", "resourceVersion");
+    if (rv != null && !rv.isEmpty() && !rv.equals(Json.text(stored, "metadata", "resourceVersion"))) {
+      return conflict(type, rp.name());
+    }
+    fillTypeMeta(obj, type);
+    return store(rp, type, stored, obj, rp.isStatus());
+  }
+
+  private MockResponse delete(ResourcePath rp, ResourceType type, String path) {
+    if (rp.name() == null) {
+      List<JsonNode> deleted = new ArrayList<>();
+      MockResponse list = get(rp, type, path);
+      if (list.code() == 200) {
+        for (JsonNode item : Json.items(Json.parse(list.getBody().readUtf8()))) {
+          deleteOne(type, rp.namespace() == null ? Json.text(item, "metadata", "namespace") : rp.namespace(),
+              Json.text(item, "metadata", "name"));
+          deleted.add(item);
+        }
+      }
+      ObjectNode out = Json.obj().put("apiVersion", type.groupVersion()).put("kind", type.kind() + "List");
+      out.putObject("metadata");
+      ArrayNode items = out.putArray("items");
+      deleted.forEach(items::add);
+      return json(200, Json.write(out));
+    }
+    JsonNode stored = find(type, rp.namespace(), rp.name());
+    if (stored == null) {
+      return notFound(type, rp.name());
+    }
+    if (type.kind().equals("Namespace")) {
+      deleteNamespaceContents(rp.name());
+    }
+    deleteOne(type, rp.namespace(), rp.name());
+    if (type.kind().equals("Pod")) {
+      return json(200, Json.write(stored));
+    }
+    ObjectNode st = statusBody(200, null, null, type, rp.name());
+    st.put("status", "Success");
+    Json.with(st, "details").put("uid", Json.text(stored, "metadata", "uid"));
+    return json(200, Json.write(st));
+  }
+
+  private void deleteOne(ResourceType type, String namespace, String name) {
+    String p = type.objectPath(namespace, name);
+    // finalizers are ignored: nothing in this fake would ever remove them
+    Map.Entry<AttributeSet, String> e = findResource(getKey(p));
+    if (e != null) {
+      processEvent(p, getKey(p), e.getKey(), null, null);
+    }
+  }
+
+  private void deleteNamespaceContents(String namespace) {
+    for (Map.Entry<AttributeSet, String> e : new ArrayList<>(getMap().entrySet())) {
+      JsonNode obj = Json.parse(e.getValue());
+      if (obj != null && namespace.equals(Json.text(obj, "metadata", "namespace"))) {
+        processEvent("/api/v1/namespaces/" + namespace, e.getKey(), e.getKey(), null, null);
+      }
+    }
+  }
+
+  private MockResponse podLog(ResourcePath rp, ResourceType type) {
+    JsonNode pod = find(type, rp.namespace(), rp.name());
+    if (pod == null) {
+      return notFound(type, rp.name());
+    }
+    String text = logs.apply(rp.namespace(), rp.name());
+    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")
+        .setBody(text == null ? "" : text);
+  }
+
+  // ---------------------------------------------------------------- store access
+
+  /** The stored object, or null. */
+  JsonNode find(ResourceType type, String namespace, String name) {
+    Map.Entry<AttributeSet, String> e = findResource(getKey(type.objectPath(namespace, name)));
+    return e == null ? null : Json.parse(e.getValue());
+  }
+
+  /** All stored objects of a type (in a namespace, or everywhere when null). */
+  List<JsonNode> list(ResourceType type, String namespace) {
+    MockResponse r = super.handleGet(type.collectionPath(namespace));
+    if (r.code() != 200 || r.getBody() == null) {
+      return List.of();
+    }
+    return Json.items(Json.parse(r.getBody().readUtf8()));
+  }
+
+  private static void fillTypeMeta(ObjectNode obj, ResourceType type) {
+    if (!obj.hasNonNull("apiVersion") || obj.get("apiVersion").asText().isEmpty()) {
+      obj.put("apiVersion", type.groupVersion());
+    }
+    if (!obj.hasNonNull("kind") || obj.get("kind").asText().isEmpty()) {
+      obj.put("kind", type.kind());
+    }
+  }
+
+  private static RecordedRequest request(String method, String path, String body) {
+    Headers headers = Headers.builder().add("Content-Type", "application/json").build();
+    return new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(method), path, headers,
+        new Buffer(body.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  // ---------------------------------------------------------------- types and discovery
+
+  static ResourceType namespaceType() {
+    return ResourceType.BUILT_IN.get(0);
+  }
+
+  /** A built-in type or one defined by a stored CRD (served version), or null. */
+  ResourceType typeOf(String group, String version, String plural) {
+    for (ResourceType t : ResourceType.BUILT_IN) {
+      if (t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural)) {
+        return t;
+      }
+    }
+    for (ResourceType t : customTypes()) {
+      if (t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  List<ResourceType> customTypes() {
+    List<ResourceType> out = new ArrayList<>();
+    ResourceType crdType = ResourceType.BUILT_IN.get(ResourceType.BUILT_IN.size() - 1);
+    for (JsonNode crd : list(crdType, null)) {
+      JsonNode spec = crd.path("spec");
+      JsonNode names = spec.path("names");
+      List<String> shortNames = new ArrayList<>();
+      names.path("shortNames").forEach(s -> shortNames.add(s.asText()));
+      for (JsonNode v : spec.path("versions")) {
+        if (!v.path("served").asBoolean(true)) {
+          continue;
+        }
+        String singular = names.path("singular").asText(names.path("kind").asText().toLowerCase(Locale.ROOT));
+        out.add(new ResourceType(spec.path("group").asText(), v.path("name").asText(), names.path("plural").asText(),
+            singular, names.path("kind").asText(), !"Cluster".equals(spec.path("scope").asText()),
+            v.path("subresources").has("status"), List.copyOf(shortNames)));
+      }
+    }
+    return out;
+  }
+
+  private List<ResourceType> allTypes() {
+    List<ResourceType> all = new ArrayList<>(ResourceType.BUILT_IN);
+    all.addAll(customTypes());
+    return all;
+  }
+
+  private JsonNode apiGroupList() {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    for (ResourceType t : allTypes()) {
+      if (!t.group().isEmpty()) {
+        List<String> vs = groups.computeIfAbsent(t.group(), g -> new ArrayList<>());
+        if (!vs.contains(t.version())) {
+          vs.add(t.version());
+        }
+      }
+    }
+    ObjectNode out = Json.obj().put("kind", "APIGroupList").put("apiVersion", "v1");
+    ArrayNode arr = out.putArray("groups");
+    groups.forEach((g, vs) -> {
+      ObjectNode go = arr.addObject().put("name", g);
+      ArrayNode versions = go.putArray("versions");
+      vs.forEach(v -> versions.addObject().put("groupVersion", g + "/" + v).put("version", v));
+      go.putObject("preferredVersion").put("groupVersion", g + "/" + vs.get(0)).put("version", vs.get(0));
+    });
+    return out;
+  }
+
+  private Optional<JsonNode> resourceList(String bare) {
+    String gv;
+    if (bare.equals("/api/v1")) {
+      gv = "v1";
+    } else if (bare.startsWith("/apis/") && bare.split("/").length == 4) {
+      gv = bare.substring("/apis/".length());
+    } else {
+      return Optional.empty();
+    }
+    List<ResourceType> types = allTypes().stream().filter(t -> t.groupVersion().equals(gv)).toList();
+    if (types.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectNode out = Json.obj().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", gv);
+    ArrayNode arr = out.putArray("resources");
+    for (ResourceType t : types) {
+      ObjectNode r = arr.addObject().put("name", t.plural()).put("singularName", t.singular())
+          .put("namespaced", t.namespaced()).put("kind", t.kind());
+      ArrayNode verbs = r.putArray("verbs");
+      ResourceType.VERBS.forEach(verbs::add);
+      if (!t.shortNames().isEmpty()) {
+        ArrayNode sn = r.putArray("shortNames");
+        t.shortNames().forEach(sn::add);
+      }
+      if (t.hasStatus()) {
+        ObjectNode s = arr.addObject().put("name", t.plural() + "/status").put("singularName", "")
+            .put("namespaced", t.namespaced()).put("kind", t.kind());
+        s.putArray("verbs").add("get").add("patch").add("update");
+      }
+      if (t.kind().equals("Pod")) {
+        ObjectNode s = arr.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true)
+            .put("kind", "Pod");
+        s.putArray("verbs").add("get");
+      }
+    }
+    return Optional.of(out);
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  private static MockResponse json(int code, String body) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+  }
+
+  private MockResponse notFound(ResourceType type, String name) {
+    return status(404, "NotFound", type.qualifiedName() + " \"" + name + "\" not found", type, name);
+  }
+
+  private MockResponse conflict(ResourceType type, String name) {
+    return status(409, "Conflict", "Operation cannot be fulfilled on " + type.qualifiedName() + " \"" + name
+        + "\": the object has been modified; please apply your changes to the latest version and try again",
+        type, name);
+  }
+
+  /** Gives an error from the underlying mock a real Status body. */
+  private MockResponse fixError(MockResponse r, ResourceType type, String name, String method) {
+    String message = null;
+    if (r.getBody() != null) {
+      JsonNode b = Json.parse(r.getBody().readUtf8());
+      message = b == null ? null : Json.text(b, "message");
+    }
+    return switch (r.code()) {
+      case 404 -> notFound(type, name);
+      case 409 -> method.equals("POST")
+          ? status(409, "AlreadyExists", type.qualifiedName() + " \"" + name + "\" already exists", type, name)
+          : conflict(type, name);
+      case 422 -> status(422, "Invalid", Objects.requireNonNullElse(message, type.kind() + " is invalid"), type, name);
+      case 400 -> status(400, "BadRequest", Objects.requireNonNullElse(message, "bad request"), type, name);
+      default -> status(r.code(), "InternalError", Objects.requireNonNullElse(message, "error"), type, name);
+    };
+  }
+
+  private static MockResponse injected(int code) {
+    String reason = switch (code) {
+      case 400 -> "BadRequest";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "NotFound";
+      case 409 -> "Conflict";
+      case 410 -> "Expired";
+      case 422 -> "Invalid";
+      case 429 -> "TooManyRequests";
+      case 500 -> "InternalError";
+      case 503 -> "ServiceUnavailable";
+      case 504 -> "Timeout";
+      default -> "Unknown";
+    };
+    ObjectNode st = statusBody(code, reason, "injected fault (HTTP " + code + ")", null, null);
+    MockResponse r = json(code, Json.write(st));
+    if (code == 429 || code == 503) {
+      Json.with(st, "details").put("retryAfterSeconds", 0);
+      r = json(code, Json.write(st)).setHeader("Retry-After", "0");
+    }
+    return r;
+  }
+
+  static MockResponse status(int code, String reason, String message, ResourceType type, String name) {
+    return json(code, Json.write(statusBody(code, reason, message, type, name)));
+  }
+
+  static ObjectNode statusBody(int code, String reason, String message, ResourceType type, String name) {
+    ObjectNode st = Json.obj().put("kind", "Status").put("apiVersion", "v1");
+    st.putObject("metadata");
+    st.put("status", "Failure");
+    if (message != null) {
+      st.put("message", message);
+    }
+    if (reason != null) {
+      st.put("reason", reason);
+    }
+    if (type != null || name != null) {
+      ObjectNode d = st.putObject("details");
+      if (name != null) {
+        d.put("name", name);
+      }
+      if (type != null) {
+        if (!type.group().isEmpty()) {
+          d.put("group", type.group());
+        }
+        d.put("kind", type.plural());
+      }
+    } else {
+      st.putObject("details");
+    }
+    st.put("code", code);
+    return st;
+  }
+}

@@ -1,0 +1,1074 @@
+package io.github.e2ekit.e2e.testbed.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The simulated control plane and kubelet: one {@link #pass()} reconciles every workload once. State that a
+ * real kubelet keeps in the container runtime (when a container started, restarts, events already sent) is
+ * kept here per pod uid and dropped when the pod is gone.
+ */
+final class FakeControllers {
+
+  private static final String ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+  private static final long JOB_RUN_MILLIS = 300;
+  private static final long PULL_CYCLE_MILLIS = 3000;
+  private static final long PULL_ERROR_MILLIS = 800;
+  private static final long CRASH_PERIOD_MILLIS = 1500;
+
+  private final FakeApiDispatcher api;
+  private final NodeImages nodes;
+  private final Set<String> crashImages = ConcurrentHashMap.newKeySet();
+  private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
+  private volatile Duration readinessDelay = Duration.ZERO;
+  private final Map<String, PodRuntime> runtimes = new ConcurrentHashMap<>();
+  private final Map<String, Instant> rolloutStarts = new ConcurrentHashMap<>();
+  private final AtomicInteger nextPodIp = new AtomicInteger(2);
+  private final AtomicInteger nextNode = new AtomicInteger();
+  private final AtomicLong passes = new AtomicLong();
+
+  private final ResourceType pods;
+  private final ResourceType events;
+  private final ResourceType nodeType;
+  private final ResourceType deployments;
+  private final ResourceType replicaSets;
+  private final ResourceType statefulSets;
+  private final ResourceType daemonSets;
+  private final ResourceType jobs;
+
+  /** What the runtime remembers about one pod. */
+  private static final class PodRuntime {
+    final Instant firstSeen = Instant.now();
+    final String podIp;
+    final Map<String, Instant> started = new ConcurrentHashMap<>();
+    final Set<String> eventsSent = ConcurrentHashMap.newKeySet();
+    final StringBuilder log = new StringBuilder();
+
+    PodRuntime(String podIp) {
+      this.podIp = podIp;
+    }
+  }
+
+  FakeControllers(FakeApiDispatcher api, NodeImages nodes) {
+    this.api = api;
+    this.nodes = nodes;
+    pods = api.typeOf("", "v1", "pods");
+    events = api.typeOf("", "v1", "events");
+    nodeType = api.typeOf("", "v1", "nodes");
+    deployments = api.typeOf("apps", "v1", "deployments");
+    replicaSets = api.typeOf("apps", "v1", "replicasets");
+    statefulSets = api.typeOf("apps", "v1", "statefulsets");
+    daemonSets = api.typeOf("apps", "v1", "daemonsets");
+    jobs = api.typeOf("batch", "v1", "jobs");
+  }
+
+  void crashLoop(String imageRef) {
+    crashImages.add(NodeImages.normalize(imageRef));
+  }
+
+  void readinessDelay(Duration d) {
+    readinessDelay = d == null ? Duration.ZERO : d;
+  }
+
+  void failJobs(String jobNameOrImage) {
+    failingJobs.add(jobNameOrImage);
+    failingJobs.add(NodeImages.normalize(jobNameOrImage));
+  }
+
+  void clearFaults() {
+    crashImages.clear();
+    failingJobs.clear();
+    readinessDelay = Duration.ZERO;
+  }
+
+  long passes() {
+    return passes.get();
+  }
+
+  String logs(String namespace, String pod) {
+    JsonNode p = api.find(pods, namespace, pod);
+    PodRuntime rt = p == null ? null : runtimes.get(Json.text(p, "metadata", "uid"));
+    return rt == null ? "" : rt.log.toString();
+  }
+
+  /** The namespaces and nodes a fresh kind cluster has. */
+  void bootstrap() {
+    for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+      ObjectNode o = Json.obj().put("apiVersion", "v1").put("kind", "Namespace");
+      Json.with(o, "metadata").put("name", ns);
+      api.internal("POST", "/api/v1/namespaces", o);
+    }
+    List<String> names = nodes.nodes();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      ObjectNode n = Json.obj().put("apiVersion", "v1").put("kind", "Node");
+      ObjectNode labels = Json.with(Json.with(n, "metadata").put("name", name), "labels");
+      labels.put("kubernetes.io/hostname", name).put("kubernetes.io/os", "linux").put("kubernetes.io/arch", "amd64");
+      if (i == 0) {
+        labels.put("node-role.kubernetes.io/control-plane", "");
+      }
+      Json.with(n, "spec").put("podCIDR", "10.244." + i + ".0/24");
+      api.internal("POST", "/api/v1/nodes", n);
+      ObjectNode stored = (ObjectNode) api.find(nodeType, null, name);
+      ObjectNode st = Json.with(stored, "status");
+      String now = Json.now();
+      st.putArray("conditions").addObject().put("type", "Ready").put("status", "True")
+          .put("reason", "KubeletReady").put("message", "kubelet is posting ready status")
+          .put("lastHeartbeatTime", now).put("lastTransitionTime", now);
+      ArrayNode addrs = st.putArray("addresses");
+      addrs.addObject().put("type", "InternalIP").put("address", nodeIp(name));
+      addrs.addObject().put("type", "Hostname").put("address", name);
+      st.putObject("nodeInfo").put("architecture", "amd64").put("bootID", uuidLike(name + "boot"))
+          .put("containerRuntimeVersion", "containerd://1.7.18").put("kernelVersion", "6.1.0")
+          .put("kubeProxyVersion", "v1.31.0").put("kubeletVersion", "v1.31.0")
+          .put("machineID", uuidLike(name + "machine").replace("-", "")).put("operatingSystem", "linux")
+          .put("osImage", "Debian GNU/Linux 12 (bookworm)").put("systemUUID", uuidLike(name + "system"));
+      st.put("phase", "Running");
+      api.internal("PUT", "/api/v1/nodes/" + name + "/status", stored);
+    }
+  }
+
+  private String nodeIp(String node) {
+    int idx = Math.max(0, nodes.nodes().indexOf(node));
+    return "172.18.0." + (idx + 2);
+  }
+
+  /** One reconciliation of everything. */
+  void pass() {
+    guarded(this::deployments);
+    guarded(this::replicaSets);
+    guarded(this::statefulSets);
+    guarded(this::daemonSets);
+    guarded(this::jobs);
+    guarded(this::kubelet);
+    guarded(this::collectGarbage);
+    passes.incrementAndGet();
+  }
+
+  private static void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      // one broken object must not stop the others; the next pass retries
+    }
+  }
+
+  // ================================================================== workload controllers
+
+  private void deployments() {
+    List<JsonNode> allRs = api.list(replicaSets, null);
+    for (JsonNode d : api.list(deployments, null)) {
+      String ns = Json.text(d, "metadata", "namespace");
+      String name = Json.text(d, "metadata", "name");
+      String uid = Json.text(d, "metadata", "uid");
+      if (d.path("metadata").has("deletionTimestamp")) {
+        continue;
+      }
+      int desired = d.path("spec").path("replicas").asInt(1);
+      JsonNode template = d.path("spec").path("template");
+      String hash = templateHash(template);
+      String rsName = name + "-" + hash;
+      List<JsonNode> owned = ownedBy(allRs, uid);
+      JsonNode newRs = owned.stream().filter(r -> rsName.equals(Json.text(r, "metadata", "name"))).findFirst()
+          .orElse(null);
+      boolean recreate = "Recreate".equals(Json.text(d, "spec", "strategy", "type"));
+      boolean paused = d.path("spec").path("paused").asBoolean(false);
+      List<JsonNode> old = owned.stream().filter(r -> !rsName.equals(Json.text(r, "metadata", "name"))).toList();
+      if (paused) {
+        continue;
+      }
+      int revision = owned.stream().mapToInt(r -> r.path("metadata").path("annotations")
+          .path("deployment.kubernetes.io/revision").asInt(0)).max().orElse(0);
+      if (newRs == null) {
+        ObjectNode rs = Json.obj().put("apiVersion", "apps/v1").put("kind", "ReplicaSet");
+        ObjectNode meta = Json.with(rs, "metadata").put("name", rsName);
+        ObjectNode labels = template.path("metadata").path("labels").isObject()
+            ? ((ObjectNode) template.path("metadata").path("labels")).deepCopy() : Json.obj();
+        labels.put("pod-template-hash", hash);
+        meta.set("labels", labels.deepCopy());
+        Json.with(meta, "annotations").put("deployment.kubernetes.io/revision", String.valueOf(revision + 1))
+            .put("deployment.kubernetes.io/desired-replicas", String.valueOf(desired));
+        meta.set("ownerReferences", ownerRef("apps/v1", "Deployment", name, uid));
+        ObjectNode spec = Json.with(rs, "spec").put("replicas", recreate && !old.isEmpty() ? 0 : desired);
+        ObjectNode selector = d.path("spec").path("selector").isObject()
+            ? ((ObjectNode) d.path("spec").path("selector")).deepCopy() : Json.obj();
+        Json.with(selector, "matchLabels").put("pod-template-hash", hash);
+        spec.set("selector", selector);
+        ObjectNode tpl = ((ObjectNode) template).deepCopy();
+        Json.with(tpl, "metadata").set("labels", labels);
+        spec.set("template", tpl);
+        if (api.internal("POST", replicaSets.collectionPath(ns), rs).ok()) {
+          rolloutStarts.put(uid + "/" + d.path("metadata").path("generation").asLong(), Instant.now());
+          event(d, "Normal", "ScalingReplicaSet", "Scaled up replica set " + rsName + " from 0 to " + desired,
+              "deployment-controller", null);
+        }
+        continue;
+      }
+      rolloutStarts.putIfAbsent(uid + "/" + d.path("metadata").path("generation").asLong(), Instant.now());
+      int newReady = newRs.path("status").path("readyReplicas").asInt(0);
+      boolean oldGone = true;
+      for (JsonNode o : old) {
+        int r = o.path("spec").path("replicas").asInt(0);
+        if (r > 0) {
+          oldGone = false;
+          if (recreate || newReady >= desired) {
+            scale(o, 0);
+            event(d, "Normal", "ScalingReplicaSet", "Scaled down replica set " + Json.text(o, "metadata", "name")
+                + " from " + r + " to 0", "deployment-controller", null);
+          }
+        } else if (o.path("status").path("replicas").asInt(0) > 0) {
+          oldGone = false;
+        }
+      }
+      int target = recreate && !oldGone ? 0 : desired;
+      if (newRs.path("spec").path("replicas").asInt(0) != target) {
+        scale(newRs, target);
+      }
+    }
+  }
+
+  private void scale(JsonNode obj, int replicas) {
+    ObjectNode copy = ((ObjectNode) obj).deepCopy();
+    Json.with(copy, "spec").put("replicas", replicas);
+    String ns = Json.text(obj, "metadata", "namespace");
+    api.internal("PUT", replicaSets.objectPath(ns, Json.text(obj, "metadata", "name")), copy);
+  }
+
+  private void replicaSets() {
+    List<JsonNode> allPods = api.list(pods, null);
+    for (JsonNode rs : api.list(replicaSets, null)) {
+      String ns = Json.text(rs, "metadata", "namespace");
+      String name = Json.text(rs, "metadata", "name");
+      String uid = Json.text(rs, "metadata", "uid");
+      int desired = rs.path("spec").path("replicas").asInt(1);
+      List<JsonNode> owned = new ArrayList<>(ownedBy(allPods, uid));
+      for (int i = owned.size(); i < desired; i++) {
+        createPod(ns, name + "-" + randomSuffix(5), rs.path("spec").path("template"),
+            ownerRef("apps/v1", "ReplicaSet", name, uid), null, Map.of());
+      }
+      if (owned.size() > desired) {
+        owned.sort(Comparator.comparing((JsonNode p) -> isReady(p)).thenComparing(
+            p -> Json.text(p, "metadata", "creationTimestamp"), Comparator.reverseOrder()));
+        for (int i = 0; i < owned.size() - desired; i++) {
+          deletePod(owned.get(i));
+        }
+      }
+      List<JsonNode> now = ownedBy(api.list(pods, ns), uid);
+      int ready = (int) now.stream().filter(FakeControllers::isReady).count();
+      ObjectNode st = Json.obj().put("replicas", now.size());
+      int labelled = now.size();
+      st.put("fullyLabeledReplicas", labelled).put("readyReplicas", ready).put("availableReplicas", ready)
+          .put("observedGeneration", rs.path("metadata").path("generation").asLong(1));
+      if (ready == 0) {
+        st.remove("readyReplicas");
+        st.remove("availableReplicas");
+      }
+      writeStatus(replicaSets, rs, st);
+    }
+    // Deployment status depends on the ReplicaSets' pods: compute it after them.
+    deploymentStatuses();
+  }
+
+  private void deploymentStatuses() {
+    List<JsonNode> allRs = api.list(replicaSets, null);
+    List<JsonNode> allPods = api.list(pods, null);
+    for (JsonNode d : api.list(deployments, null)) {
+      String uid = Json.text(d, "metadata", "uid");
+      String name = Json.text(d, "metadata", "name");
+      int desired = d.path("spec").path("replicas").asInt(1);
+      String rsName = name + "-" + templateHash(d.path("spec").path("template"));
+      int replicas = 0;
+      int updated = 0;
+      int ready = 0;
+      for (JsonNode rs : ownedBy(allRs, uid)) {
+        List<JsonNode> ps = ownedBy(allPods, Json.text(rs, "metadata", "uid"));
+        replicas += ps.size();
+        int r = (int) ps.stream().filter(FakeControllers::isReady).count();
+        ready += r;
+        if (rsName.equals(Json.text(rs, "metadata", "name"))) {
+          updated += ps.size();
+        }
+      }
+      long generation = d.path("metadata").path("generation").asLong(1);
+      ObjectNode st = Json.obj().put("observedGeneration", generation).put("replicas", replicas)
+          .put("updatedReplicas", updated).put("readyReplicas", ready).put("availableReplicas", ready);
+      int unavailable = Math.max(0, desired - ready);
+      if (unavailable > 0) {
+        st.put("unavailableReplicas", unavailable);
+      }
+      for (String f : List.of("replicas", "updatedReplicas", "readyReplicas", "availableReplicas")) {
+        if (st.get(f).asInt() == 0) {
+          st.remove(f);
+        }
+      }
+      boolean available = ready >= desired - maxUnavailable(d, desired);
+      boolean complete = updated == desired && replicas == desired && ready == desired;
+      JsonNode oldConds = d.path("status").path("conditions");
+      ArrayNode conds = Json.arr();
+      conds.add(condition(oldConds, "Available", available ? "True" : "False",
+          available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+          available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+          true));
+      Instant start = rolloutStarts.getOrDefault(uid + "/" + generation, Instant.now());
+      int deadline = d.path("spec").path("progressDeadlineSeconds").asInt(600);
+      String pStatus;
+      String pReason;
+      String pMessage;
+      if (complete) {
+        pStatus = "True";
+        pReason = "NewReplicaSetAvailable";
+        pMessage = "ReplicaSet \"" + rsName + "\" has successfully progressed.";
+      } else if (Duration.between(start, Instant.now()).toSeconds() >= deadline) {
+        pStatus = "False";
+        pReason = "ProgressDeadlineExceeded";
+        pMessage = "ReplicaSet \"" + rsName + "\" has timed out progressing.";
+      } else {
+        pStatus = "True";
+        pReason = "ReplicaSetUpdated";
+        pMessage = "ReplicaSet \"" + rsName + "\" is progressing.";
+      }
+      conds.add(condition(oldConds, "Progressing", pStatus, pReason, pMessage, true));
+      st.set("conditions", conds);
+      writeStatus(deployments, d, st);
+    }
+  }
+
+  private static int maxUnavailable(JsonNode d, int desired) {
+    if (!"RollingUpdate".equals(Optional.ofNullable(Json.text(d, "spec", "strategy", "type")).orElse("RollingUpdate"))
+        || desired == 0) {
+      return 0;
+    }
+    JsonNode mu = d.path("spec").path("strategy").path("rollingUpdate").path("maxUnavailable");
+    if (mu.isInt()) {
+      return mu.asInt();
+    }
+    String s = mu.isTextual() ? mu.asText() : "25%";
+    if (s.endsWith("%")) {
+      return (int) Math.floor(desired * Integer.parseInt(s.substring(0, s.length() - 1)) / 100.0);
+    }
+    return Integer.parseInt(s);
+  }
+
+  private void statefulSets() {
+    for (JsonNode s : api.list(statefulSets, null)) {
+      String ns = Json.text(s, "metadata", "namespace");
+      String name = Json.text(s, "metadata", "name");
+      String uid = Json.text(s, "metadata", "uid");
+      int desired = s.path("spec").path("replicas").asInt(1);
+      String revision = name + "-" + templateHash(s.path("spec").path("template"));
+      boolean parallel = "Parallel".equals(Json.text(s, "spec", "podManagementPolicy"));
+      boolean onDelete = "OnDelete".equals(Json.text(s, "spec", "updateStrategy", "type"));
+      List<JsonNode> owned = ownedBy(api.list(pods, ns), uid);
+      Map<Integer, JsonNode> byOrdinal = new java.util.TreeMap<>();
+      for (JsonNode p : owned) {
+        String pn = Json.text(p, "metadata", "name");
+        try {
+          byOrdinal.put(Integer.parseInt(pn.substring(name.length() + 1)), p);
+        } catch (RuntimeException e) {
+          deletePod(p);
+        }
+      }
+      // scale down, highest ordinal first
+      List<Integer> extra = byOrdinal.keySet().stream().filter(i -> i >= desired)
+          .sorted(Comparator.reverseOrder()).toList();
+      if (!extra.isEmpty()) {
+        deletePod(byOrdinal.remove(extra.get(0)));
+      } else {
+        for (int i = 0; i < desired; i++) {
+          if (!byOrdinal.containsKey(i)) {
+            Map<String, String> extraLabels = Map.of("controller-revision-hash", revision,
+                "statefulset.kubernetes.io/pod-name", name + "-" + i, "apps.kubernetes.io/pod-index",
+                String.valueOf(i));
+            createPod(ns, name + "-" + i, s.path("spec").path("template"),
+                ownerRef("apps/v1", "StatefulSet", name, uid), null, extraLabels);
+            if (!parallel) {
+              break;
+            }
+          } else if (!parallel && !isReady(byOrdinal.get(i))) {
+            break;
+          }
+        }
+        // rolling update: replace the highest outdated pod when all others are ready
+        if (!onDelete && byOrdinal.size() == desired) {
+          List<Integer> outdated = byOrdinal.entrySet().stream()
+              .filter(e -> !revision.equals(Json.text(e.getValue(), "metadata", "labels", "controller-revision-hash")))
+              .map(Map.Entry::getKey).sorted(Comparator.reverseOrder()).toList();
+          if (!outdated.isEmpty()) {
+            int victim = outdated.get(0);
+            boolean othersReady = byOrdinal.entrySet().stream()
+                .allMatch(e -> e.getKey() == victim || isReady(e.getValue()));
+            if (othersReady) {
+              deletePod(byOrdinal.get(victim));
+            }
+          }
+        }
+      }
+      List<JsonNode> now = ownedBy(api.list(pods, ns), uid);
+      int ready = (int) now.stream().filter(FakeControllers::isReady).count();
+      int updated = (int) now.stream()
+          .filter(p -> revision.equals(Json.text(p, "metadata", "labels", "controller-revision-hash"))).count();
+      String current = updated == now.size() && now.size() == desired ? revision
+          : Optional.ofNullable(Json.text(s, "status", "currentRevision")).orElse(revision);
+      ObjectNode st = Json.obj().put("observedGeneration", s.path("metadata").path("generation").asLong(1))
+          .put("replicas", now.size()).put("readyReplicas", ready)
+          .put("currentReplicas", current.equals(revision) ? updated : now.size() - updated)
+          .put("updatedReplicas", updated).put("availableReplicas", ready).put("currentRevision", current)
+          .put("updateRevision", revision).put("collisionCount", 0);
+      for (String f : List.of("readyReplicas", "currentReplicas", "updatedReplicas")) {
+        if (st.get(f).asInt() == 0) {
+          st.remove(f);
+        }
+      }
+      writeStatus(statefulSets, s, st);
+    }
+  }
+
+  private void daemonSets() {
+    List<String> nodeNames = nodes.nodes();
+    for (JsonNode ds : api.list(daemonSets, null)) {
+      String ns = Json.text(ds, "metadata", "namespace");
+      String name = Json.text(ds, "metadata", "name");
+      String uid = Json.text(ds, "metadata", "uid");
+      String hash = templateHash(ds.path("spec").path("template"));
+      long generation = ds.path("metadata").path("generation").asLong(1);
+      List<JsonNode> owned = ownedBy(api.list(pods, ns), uid);
+      boolean allReady = owned.stream().allMatch(FakeControllers::isReady);
+      boolean deletedOne = false;
+      for (String node : nodeNames) {
+        List<JsonNode> onNode = owned.stream().filter(p -> node.equals(Json.text(p, "spec", "nodeName"))).toList();
+        if (onNode.isEmpty()) {
+          createPod(ns, name + "-" + randomSuffix(5), ds.path("spec").path("template"),
+              ownerRef("apps/v1", "DaemonSet", name, uid), node,
+              Map.of("controller-revision-hash", hash, "pod-template-generation", String.valueOf(generation)));
+        } else if (!deletedOne && allReady
+            && !hash.equals(Json.text(onNode.get(0), "metadata", "labels", "controller-revision-hash"))
+            && !"OnDelete".equals(Json.text(ds, "spec", "updateStrategy", "type"))) {
+          deletePod(onNode.get(0));
+          deletedOne = true;
+        }
+      }
+      List<JsonNode> now = ownedBy(api.list(pods, ns), uid);
+      int ready = (int) now.stream().filter(FakeControllers::isReady).count();
+      int updated = (int) now.stream()
+          .filter(p -> hash.equals(Json.text(p, "metadata", "labels", "controller-revision-hash"))).count();
+      ObjectNode st = Json.obj().put("currentNumberScheduled", now.size())
+          .put("desiredNumberScheduled", nodeNames.size()).put("numberMisscheduled", 0).put("numberReady", ready)
+          .put("observedGeneration", generation).put("updatedNumberScheduled", updated)
+          .put("numberAvailable", ready);
+      if (nodeNames.size() - ready > 0) {
+        st.put("numberUnavailable", nodeNames.size() - ready);
+      }
+      if (ready == 0) {
+        st.remove("numberAvailable");
+      }
+      writeStatus(daemonSets, ds, st);
+    }
+  }
+
+  private void jobs() {
+    for (JsonNode j : api.list(jobs, null)) {
+      String ns = Json.text(j, "metadata", "namespace");
+      String name = Json.text(j, "metadata", "name");
+      String uid = Json.text(j, "metadata", "uid");
+      JsonNode oldConds = j.path("status").path("conditions");
+      boolean finished = false;
+      for (JsonNode c : oldConds) {
+        String t = c.path("type").asText();
+        if ((t.equals("Complete") || t.equals("Failed")) && c.path("status").asText().equals("True")) {
+          finished = true;
+        }
+      }
+      if (finished) {
+        continue;
+      }
+      int completions = j.path("spec").path("completions").asInt(1);
+      int parallelism = j.path("spec").path("parallelism").asInt(1);
+      int backoffLimit = j.path("spec").path("backoffLimit").asInt(6);
+      List<JsonNode> owned = ownedBy(api.list(pods, ns), uid);
+      int succeeded = 0;
+      int failed = 0;
+      List<JsonNode> active = new ArrayList<>();
+      for (JsonNode p : owned) {
+        String phase = Json.text(p, "status", "phase");
+        if ("Succeeded".equals(phase)) {
+          succeeded++;
+        } else if ("Failed".equals(phase)) {
+          failed++;
+        } else {
+          active.add(p);
+        }
+      }
+      String startTime = Optional.ofNullable(Json.text(j, "status", "startTime")).orElse(Json.now());
+      ObjectNode st = Json.obj().put("startTime", startTime);
+      ArrayNode conds = Json.arr();
+      String now = Json.now();
+      if (succeeded >= completions) {
+        conds.addObject().put("type", "SuccessCriteriaMet").put("status", "True").put("reason", "CompletionsReached")
+            .put("message", "Reached expected number of succeeded pods").put("lastProbeTime", now)
+            .put("lastTransitionTime", now);
+        conds.addObject().put("type", "Complete").put("status", "True").put("reason", "CompletionsReached")
+            .put("message", "Reached expected number of succeeded pods").put("lastProbeTime", now)
+            .put("lastTransitionTime", now);
+        st.put("completionTime", now);
+        event(j, "Normal", "Completed", "Job completed", "job-controller", null);
+      } else if (failed > backoffLimit) {
+        active.forEach(this::deletePod);
+        active.clear();
+        conds.addObject().put("type", "FailureTarget").put("status", "True").put("reason", "BackoffLimitExceeded")
+            .put("message", "Job has reached the specified backoff limit").put("lastProbeTime", now)
+            .put("lastTransitionTime", now);
+        conds.addObject().put("type", "Failed").put("status", "True").put("reason", "BackoffLimitExceeded")
+            .put("message", "Job has reached the specified backoff limit").put("lastProbeTime", now)
+            .put("lastTransitionTime", now);
+        event(j, "Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit", "job-controller",
+            null);
+      } else {
+        int want = Math.min(parallelism, completions - succeeded);
+        for (int i = active.size(); i < want; i++) {
+          String podName = name + "-" + randomSuffix(5);
+          createPod(ns, podName, j.path("spec").path("template"), ownerRef("batch/v1", "Job", name, uid), null,
+              Map.of("batch.kubernetes.io/controller-uid", uid, "batch.kubernetes.io/job-name", name,
+                  "controller-uid", uid, "job-name", name));
+          event(j, "Normal", "SuccessfulCreate", "Created pod: " + podName, "job-controller", null);
+          active.add(Json.obj());
+        }
+      }
+      int readyCount = (int) active.stream().filter(FakeControllers::isReady).count();
+      if (!active.isEmpty()) {
+        st.put("active", active.size());
+      }
+      if (succeeded > 0) {
+        st.put("succeeded", succeeded);
+      }
+      if (failed > 0) {
+        st.put("failed", failed);
+      }
+      st.put("ready", readyCount).put("terminating", 0);
+      st.putObject("uncountedTerminatedPods");
+      if (!conds.isEmpty()) {
+        st.set("conditions", conds);
+      }
+      writeStatus(jobs, j, st);
+    }
+  }
+
+  // ================================================================== kubelet
+
+  private void kubelet() {
+    List<String> nodeNames = nodes.nodes();
+    Set<String> live = new HashSet<>();
+    for (JsonNode p : api.list(pods, null)) {
+      String uid = Json.text(p, "metadata", "uid");
+      live.add(uid);
+      String node = Json.text(p, "spec", "nodeName");
+      if (node == null || node.isEmpty()) {
+        if (nodeNames.isEmpty()) {
+          continue;
+        }
+        node = nodeNames.get(Math.floorMod(nextNode.getAndIncrement(), nodeNames.size()));
+        ObjectNode copy = ((ObjectNode) p).deepCopy();
+        Json.with(copy, "spec").put("nodeName", node);
+        FakeApiDispatcher.Resp r = api.internal("PUT",
+            pods.objectPath(Json.text(p, "metadata", "namespace"), Json.text(p, "metadata", "name")), copy);
+        if (!r.ok()) {
+          continue;
+        }
+        p = r.json();
+        event(p, "Normal", "Scheduled", "Successfully assigned " + Json.text(p, "metadata", "namespace") + "/"
+            + Json.text(p, "metadata", "name") + " to " + node, "default-scheduler", null);
+      }
+      PodRuntime rt = runtimes.computeIfAbsent(uid, u -> new PodRuntime(podIp()));
+      ObjectNode st = podStatus(p, node, rt);
+      writeStatus(pods, p, st);
+    }
+    runtimes.keySet().retainAll(live);
+  }
+
+  private String podIp() {
+    int n = nextPodIp.getAndIncrement();
+    return "10.244." + (n / 250) + "." + (n % 250 + 1);
+  }
+
+  private ObjectNode podStatus(JsonNode pod, String node, PodRuntime rt) {
+    Instant now = Instant.now();
+    JsonNode old = pod.path("status");
+    String restartPolicy = Optional.ofNullable(Json.text(pod, "spec", "restartPolicy")).orElse("Always");
+    String jobName = ownerOfKind(pod, "Job");
+    boolean jobFails = jobName != null && failingJobs.contains(jobName);
+    ObjectNode st = Json.obj();
+    ArrayNode initStatuses = Json.arr();
+    boolean initDone = true;
+    for (JsonNode c : pod.path("spec").path("initContainers")) {
+      ObjectNode cs = containerStatus(pod, node, rt, c, now, true, false, restartPolicy);
+      initStatuses.add(cs);
+      if (!cs.path("state").has("terminated")) {
+        initDone = false;
+      }
+    }
+    ArrayNode statuses = Json.arr();
+    boolean allRunning = true;
+    boolean allTerminated = true;
+    boolean anyFailed = false;
+    for (JsonNode c : pod.path("spec").path("containers")) {
+      ObjectNode cs;
+      if (!initDone) {
+        cs = waiting(c, "PodInitializing", null);
+      } else {
+        boolean fails = jobFails || failingJobs.contains(NodeImages.normalize(c.path("image").asText()));
+        cs = containerStatus(pod, node, rt, c, now, jobName != null, fails && jobName != null, restartPolicy);
+      }
+      statuses.add(cs);
+      JsonNode state = cs.path("state");
+      allRunning &= state.has("running") && cs.path("ready").asBoolean();
+      allTerminated &= state.has("terminated");
+      if (state.has("terminated") && state.path("terminated").path("exitCode").asInt() != 0) {
+        anyFailed = true;
+      }
+    }
+    String phase;
+    if (allTerminated && statuses.size() > 0) {
+      phase = anyFailed ? "Failed" : "Succeeded";
+    } else if (statuses.size() > 0 && initDone && anyStarted(statuses)) {
+      phase = "Running";
+    } else {
+      phase = "Pending";
+    }
+    JsonNode oldConds = old.path("conditions");
+    ArrayNode conds = Json.arr();
+    boolean ready = allRunning && !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    boolean sandbox = !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    conds.add(condition(oldConds, "PodReadyToStartContainers", sandbox ? "True" : "False", null, null, false));
+    conds.add(condition(oldConds, "Initialized", initDone ? "True" : "False",
+        initDone ? null : "ContainersNotInitialized",
+        initDone ? null : "containers with incomplete status: " + names(initStatuses, false), false));
+    String notReady = names(statuses, true);
+    String terminalReason = "Succeeded".equals(phase) ? "PodCompleted" : "PodFailed";
+    boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+    conds.add(condition(oldConds, "Ready", ready ? "True" : "False",
+        ready ? null : terminal ? terminalReason : "ContainersNotReady",
+        ready || terminal ? null : "containers with unready status: " + notReady, false));
+    conds.add(condition(oldConds, "ContainersReady", ready ? "True" : "False",
+        ready ? null : terminal ? terminalReason : "ContainersNotReady",
+        ready || terminal ? null : "containers with unready status: " + notReady, false));
+    conds.add(condition(oldConds, "PodScheduled", "True", null, null, false));
+    st.set("conditions", conds);
+    st.put("phase", phase);
+    String hostIp = nodeIp(node);
+    st.put("hostIP", hostIp);
+    st.putArray("hostIPs").addObject().put("ip", hostIp);
+    st.put("podIP", rt.podIp);
+    st.putArray("podIPs").addObject().put("ip", rt.podIp);
+    st.put("startTime", rt.firstSeen.truncatedTo(ChronoUnit.SECONDS).toString());
+    if (!initStatuses.isEmpty()) {
+      st.set("initContainerStatuses", initStatuses);
+    }
+    st.set("containerStatuses", statuses);
+    st.put("qosClass", "BestEffort");
+    return st;
+  }
+
+  private static boolean anyStarted(ArrayNode statuses) {
+    for (JsonNode s : statuses) {
+      if (s.path("state").has("running") || s.path("state").has("terminated") || s.has("lastState")
+          && s.path("lastState").has("terminated")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String names(ArrayNode statuses, boolean unready) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode s : statuses) {
+      boolean done = unready ? s.path("ready").asBoolean() : s.path("state").has("terminated");
+      if (!done) {
+        out.add(s.path("name").asText());
+      }
+    }
+    return "[" + String.join(" ", out) + "]";
+  }
+
+  private ObjectNode containerStatus(JsonNode pod, String node, PodRuntime rt, JsonNode c, Instant now,
+      boolean runsToCompletion, boolean fails, String restartPolicy) {
+    String cname = c.path("name").asText();
+    String image = c.path("image").asText();
+    String policy = Optional.ofNullable(Json.text(c, "imagePullPolicy"))
+        .orElse(NodeImages.isLatest(image) ? "Always" : "IfNotPresent");
+    Optional<String> imageId = nodes.imageId(node, image);
+    long age = Duration.between(rt.firstSeen, now).toMillis();
+    String field = "spec.containers{" + cname + "}";
+    if (policy.equals("Always") || imageId.isEmpty()) {
+      if (policy.equals("Never")) {
+        String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
+        event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);
+        event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
+        return waiting(c, "ErrImageNeverPull", msg);
+      }
+      String pullMsg = pullFailure(image);
+      event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
+      event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullMsg, "kubelet", field);
+      event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
+      if (age % PULL_CYCLE_MILLIS < PULL_ERROR_MILLIS) {
+        return waiting(c, "ErrImagePull", pullMsg);
+      }
+      event(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet", field);
+      event(pod, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
+      return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
+    }
+    String id = imageId.get();
+    Instant started = rt.started.computeIfAbsent(cname, k -> now);
+    if (!rt.eventsSent.contains("started/" + cname)) {
+      rt.log.append(started).append(" fake-kubelet: started container ").append(cname).append(" (image ")
+          .append(image).append(", ").append(id).append(")\n");
+    }
+    event(pod, "Normal", "Pulled", "Container image \"" + image + "\" already present on machine", "kubelet", field);
+    event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
+    event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+    rt.eventsSent.add("started/" + cname);
+    ObjectNode cs = Json.obj().put("name", cname).put("image", image).put("imageID", id);
+    int restarts = 0;
+    boolean crash = crashImages.contains(NodeImages.normalize(image));
+    String startedAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
+    if (crash && !(runsToCompletion && "Never".equals(restartPolicy))) {
+      long sinceStart = Duration.between(started, now).toMillis();
+      restarts = (int) (sinceStart / CRASH_PERIOD_MILLIS) + 1;
+      cs.put("containerID", containerId(pod, cname, restarts));
+      cs.put("ready", false).put("restartCount", restarts).put("started", false);
+      String msg = "back-off " + Math.min(300, 10 << Math.min(5, restarts - 1)) + "s restarting failed container="
+          + cname + " pod=" + Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace")
+          + "(" + Json.text(pod, "metadata", "uid") + ")";
+      cs.putObject("state").putObject("waiting").put("reason", "CrashLoopBackOff").put("message", msg);
+      cs.putObject("lastState").putObject("terminated").put("exitCode", 1).put("reason", "Error")
+          .put("startedAt", startedAt).put("finishedAt", startedAt)
+          .put("containerID", containerId(pod, cname, restarts - 1));
+      event(pod, "Warning", "BackOff", "Back-off restarting failed container " + cname + " in pod "
+          + Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace") + "("
+          + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
+      if (!rt.eventsSent.contains("crashlog/" + cname)) {
+        rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code 1\n");
+        rt.eventsSent.add("crashlog/" + cname);
+      }
+      return cs;
+    }
+    cs.put("containerID", containerId(pod, cname, 0)).put("restartCount", 0);
+    long running = Duration.between(started, now).toMillis();
+    if (runsToCompletion && (running >= JOB_RUN_MILLIS || crash)) {
+      int exit = fails || crash ? 1 : 0;
+      Instant finished = started.plusMillis(JOB_RUN_MILLIS);
+      cs.put("ready", false).put("started", false);
+      cs.putObject("state").putObject("terminated").put("exitCode", exit).put("reason", exit == 0 ? "Completed"
+          : "Error").put("startedAt", startedAt)
+          .put("finishedAt", finished.truncatedTo(ChronoUnit.SECONDS).toString())
+          .put("containerID", containerId(pod, cname, 0));
+      if (!rt.eventsSent.contains("exit/" + cname)) {
+        rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code ").append(exit)
+            .append('\n');
+        rt.eventsSent.add("exit/" + cname);
+      }
+      return cs;
+    }
+    boolean ready = running >= readinessDelay.toMillis() && !runsToCompletion
+        || runsToCompletion && running >= readinessDelay.toMillis();
+    cs.put("ready", ready).put("started", true);
+    cs.putObject("state").putObject("running").put("startedAt", startedAt);
+    return cs;
+  }
+
+  private static String pullFailure(String image) {
+    String full = NodeImages.normalize(image);
+    int slash = full.indexOf('/');
+    String registry = full.substring(0, slash);
+    String host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
+    String repoAndTag = full.substring(slash + 1);
+    int colon = repoAndTag.lastIndexOf(':');
+    String repo = colon < 0 ? repoAndTag : repoAndTag.substring(0, colon);
+    String tag = colon < 0 ? "latest" : repoAndTag.substring(colon + 1);
+    return "failed to pull and unpack image \"" + full + "\": failed to resolve reference \"" + full
+        + "\": failed to do request: Head \"https://" + host + "/v2/" + repo + "/manifests/" + tag
+        + "\": dial tcp: lookup " + host.replaceAll(":\\d+$", "") + ": no such host";
+  }
+
+  private static ObjectNode waiting(JsonNode c, String reason, String message) {
+    ObjectNode cs = Json.obj().put("name", c.path("name").asText()).put("image", c.path("image").asText())
+        .put("imageID", "").put("ready", false).put("restartCount", 0).put("started", false);
+    ObjectNode w = cs.putObject("state").putObject("waiting").put("reason", reason);
+    if (message != null) {
+      w.put("message", message);
+    }
+    return cs;
+  }
+
+  private static String containerId(JsonNode pod, String container, int restart) {
+    return "containerd://" + sha256(Json.text(pod, "metadata", "uid") + "/" + container + "/" + restart);
+  }
+
+  // ================================================================== helpers
+
+  private void createPod(String ns, String name, JsonNode template, ArrayNode owner, String nodeName,
+      Map<String, String> extraLabels) {
+    ObjectNode pod = Json.obj().put("apiVersion", "v1").put("kind", "Pod");
+    ObjectNode meta = Json.with(pod, "metadata").put("name", name).put("namespace", ns);
+    ObjectNode labels = template.path("metadata").path("labels").isObject()
+        ? ((ObjectNode) template.path("metadata").path("labels")).deepCopy() : Json.obj();
+    extraLabels.forEach(labels::put);
+    meta.set("labels", labels);
+    if (template.path("metadata").path("annotations").isObject()) {
+      meta.set("annotations", template.path("metadata").path("annotations").deepCopy());
+    }
+    meta.set("ownerReferences", owner);
+    ObjectNode spec = template.path("spec").isObject() ? ((ObjectNode) template.path("spec")).deepCopy()
+        : Json.obj();
+    if (nodeName != null) {
+      spec.put("nodeName", nodeName);
+    }
+    if (!spec.has("serviceAccountName")) {
+      spec.put("serviceAccountName", "default");
+    }
+    if (!spec.has("schedulerName")) {
+      spec.put("schedulerName", "default-scheduler");
+    }
+    if (!spec.has("dnsPolicy")) {
+      spec.put("dnsPolicy", "ClusterFirst");
+    }
+    if (!spec.has("terminationGracePeriodSeconds")) {
+      spec.put("terminationGracePeriodSeconds", 30);
+    }
+    pod.set("spec", spec);
+    api.internal("POST", pods.collectionPath(ns), pod);
+  }
+
+  private void deletePod(JsonNode pod) {
+    api.internal("DELETE", pods.objectPath(Json.text(pod, "metadata", "namespace"), Json.text(pod, "metadata",
+        "name")), (String) null);
+  }
+
+  /** Deletes objects whose owners (all of them) are gone, as the garbage collector does. */
+  private void collectGarbage() {
+    List<JsonNode> candidates = new ArrayList<>();
+    candidates.addAll(api.list(pods, null));
+    candidates.addAll(api.list(replicaSets, null));
+    Set<String> uids = new HashSet<>();
+    for (ResourceType t : List.of(replicaSets, deployments, statefulSets, daemonSets, jobs)) {
+      api.list(t, null).forEach(o -> uids.add(Json.text(o, "metadata", "uid")));
+    }
+    workloadEvents.keySet().retainAll(uids);
+    for (JsonNode o : candidates) {
+      JsonNode owners = o.path("metadata").path("ownerReferences");
+      if (!owners.isArray() || owners.isEmpty()) {
+        continue;
+      }
+      boolean anyAlive = false;
+      for (JsonNode ref : owners) {
+        if (uids.contains(ref.path("uid").asText())) {
+          anyAlive = true;
+        }
+      }
+      if (!anyAlive) {
+        ResourceType t = "Pod".equals(Json.text(o, "kind")) ? pods : replicaSets;
+        api.internal("DELETE", t.objectPath(Json.text(o, "metadata", "namespace"), Json.text(o, "metadata", "name")),
+            (String) null);
+      }
+    }
+  }
+
+  /** Writes status through /status when it differs from what is stored. */
+  private void writeStatus(ResourceType type, JsonNode obj, ObjectNode status) {
+    if (status.equals(obj.path("status"))) {
+      return;
+    }
+    ObjectNode copy = ((ObjectNode) obj).deepCopy();
+    copy.set("status", status);
+    String ns = Json.text(obj, "metadata", "namespace");
+    api.internal("PUT", type.objectPath(ns, Json.text(obj, "metadata", "name")) + "/status", copy);
+  }
+
+  /** A condition that keeps its old transition time when its status did not change. */
+  private static ObjectNode condition(JsonNode oldConds, String type, String status, String reason, String message,
+      boolean withUpdateTime) {
+    String now = Json.now();
+    JsonNode prev = null;
+    for (JsonNode c : oldConds) {
+      if (type.equals(c.path("type").asText())) {
+        prev = c;
+      }
+    }
+    ObjectNode c = Json.obj().put("type", type).put("status", status);
+    boolean same = prev != null && status.equals(prev.path("status").asText());
+    if (withUpdateTime) {
+      boolean unchanged = same && java.util.Objects.equals(reason, Json.text(prev, "reason"))
+          && java.util.Objects.equals(message, Json.text(prev, "message"));
+      c.put("lastUpdateTime", unchanged ? Json.text(prev, "lastUpdateTime") : now);
+    } else {
+      c.putNull("lastProbeTime");
+    }
+    c.put("lastTransitionTime", same ? Json.text(prev, "lastTransitionTime") : now);
+    if (reason != null) {
+      c.put("reason", reason);
+    }
+    if (message != null) {
+      c.put("message", message);
+    }
+    return c;
+  }
+
+  /** Records a v1 Event once per (object, reason, message). */
+  private void event(JsonNode obj, String type, String reason, String message, String component, String field) {
+    String uid = Json.text(obj, "metadata", "uid");
+    if (uid == null) {
+      return;
+    }
+    String key = "event/" + reason + "/" + message;
+    PodRuntime rt = "Pod".equals(Json.text(obj, "kind")) ? runtimes.computeIfAbsent(uid, u -> new PodRuntime(podIp()))
+        : null;
+    Set<String> sent = rt != null ? rt.eventsSent : workloadEvents.computeIfAbsent(uid, u -> ConcurrentHashMap.newKeySet());
+    if (!sent.add(key)) {
+      return;
+    }
+    String ns = Json.text(obj, "metadata", "namespace");
+    String name = Json.text(obj, "metadata", "name");
+    String now = Json.now();
+    ObjectNode ev = Json.obj().put("apiVersion", "v1").put("kind", "Event");
+    Json.with(ev, "metadata").put("name", name + "." + Long.toHexString(System.nanoTime()))
+        .put("namespace", ns);
+    ObjectNode inv = ev.putObject("involvedObject").put("apiVersion", Json.text(obj, "apiVersion"))
+        .put("kind", Json.text(obj, "kind")).put("name", name).put("namespace", ns).put("uid", uid);
+    if (field != null) {
+      inv.put("fieldPath", field);
+    }
+    ev.put("type", type).put("reason", reason).put("message", message).put("count", 1)
+        .put("firstTimestamp", now).put("lastTimestamp", now).put("reportingComponent", component)
+        .put("reportingInstance", "");
+    ObjectNode src = ev.putObject("source").put("component", component);
+    String node = Json.text(obj, "spec", "nodeName");
+    if (component.equals("kubelet") && node != null) {
+      src.put("host", node);
+      ev.put("reportingInstance", node);
+    }
+    api.internal("POST", events.collectionPath(ns), ev);
+  }
+
+  private final Map<String, Set<String>> workloadEvents = new ConcurrentHashMap<>();
+
+  private static List<JsonNode> ownedBy(List<JsonNode> objects, String ownerUid) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode o : objects) {
+      for (JsonNode ref : o.path("metadata").path("ownerReferences")) {
+        if (ownerUid.equals(ref.path("uid").asText())) {
+          out.add(o);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String ownerOfKind(JsonNode obj, String kind) {
+    for (JsonNode ref : obj.path("metadata").path("ownerReferences")) {
+      if (kind.equals(ref.path("kind").asText())) {
+        return ref.path("name").asText();
+      }
+    }
+    return null;
+  }
+
+  private static ArrayNode ownerRef(String apiVersion, String kind, String name, String uid) {
+    ArrayNode a = Json.arr();
+    a.addObject().put("apiVersion", apiVersion).put("kind", kind).put("name", name).put("uid", uid)
+        .put("controller", true).put("blockOwnerDeletion", true);
+    return a;
+  }
+
+  static boolean isReady(JsonNode pod) {
+    for (JsonNode c : pod.path("status").path("conditions")) {
+      if ("Ready".equals(c.path("type").asText())) {
+        return "True".equals(c.path("status").asText());
+      }
+    }
+    return false;
+  }
+
+  /** A pod-template-hash like the deployment controller's: FNV-1a of the template, in its safe alphabet. */
+  static String templateHash(JsonNode template) {
+    ObjectNode t = template.isObject() ? ((ObjectNode) template).deepCopy() : Json.obj();
+    JsonNode labels = t.path("metadata").path("labels");
+    if (labels instanceof ObjectNode l) {
+      l.remove("pod-template-hash");
+    }
+    int h = 0x811c9dc5;
+    for (byte b : canonical(t).getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x01000193;
+    }
+    String digits = Long.toString(Integer.toUnsignedLong(h));
+    StringBuilder sb = new StringBuilder();
+    for (char ch : digits.toCharArray()) {
+      sb.append(ALPHABET.charAt(ch % ALPHABET.length()));
+    }
+    return sb.toString();
+  }
+
+  private static String canonical(JsonNode n) {
+    if (n.isObject()) {
+      List<String> keys = new ArrayList<>();
+      n.fieldNames().forEachRemaining(keys::add);
+      keys.sort(null);
+      StringBuilder sb = new StringBuilder("{");
+      for (Iterator<String> it = keys.iterator(); it.hasNext();) {
+        String k = it.next();
+        sb.append('"').append(k).append("\":").append(canonical(n.get(k)));
+        if (it.hasNext()) {
+          sb.append(',');
+        }
+      }
+      return sb.append('}').toString();
+    }
+    if (n.isArray()) {
+      StringBuilder sb = new StringBuilder("[");
+      for (int i = 0; i < n.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        sb.append(canonical(n.get(i)));
+      }
+      return sb.append(']').toString();
+    }
+    return n.toString();
+  }
+
+  private static String randomSuffix(int n) {
+    return FakeApiDispatcher.randomSuffix(n);
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String uuidLike(String seed) {
+    String h = sha256(seed);
+    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-" + h.substring(16, 20) + "-"
+        + h.substring(20, 32);
+  }
+}

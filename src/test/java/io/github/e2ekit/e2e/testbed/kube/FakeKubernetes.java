@@ -1,0 +1,247 @@
+package io.github.e2ekit.e2e.testbed.kube;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fake Kubernetes API server for tests: fabric8's CRUD mock server, corrected where it differs from a real
+ * API server, plus a simulated kubelet and controllers for Deployments, ReplicaSets, StatefulSets, DaemonSets,
+ * Jobs and bare Pods.
+ *
+ * <p>Corrections over the plain CRUD mock: creating in a missing namespace gives 404; 404 and 409 answers carry
+ * a {@code Status} body; writes to the main resource keep the stored {@code status} and only {@code /status}
+ * writes change it (query strings included); JSON merge patch follows RFC 7386; strategic merge patch and
+ * server-side apply are approximated (merge by {@code name} in lists, no field ownership); {@code /version};
+ * deleting a Namespace deletes its contents; discovery documents under {@code /api} and {@code /apis}
+ * (including created CRDs, which become Established); missing {@code apiVersion}/{@code kind} are filled from
+ * the URL as a real server does.
+ *
+ * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
+ * answers a {@code Status} of Success; HTTP-streaming watches are not served (the mock only serves WebSocket
+ * watches); field selectors are evaluated on plain dotted paths only; StatefulSets and DaemonSets get no
+ * conditions (a real cluster sets none either).
+ *
+ * <p>Memory: the mock web server records every request; this fake drains that record after each request, so
+ * only the stored objects and one small entry per live pod stay in memory.
+ */
+public final class FakeKubernetes implements AutoCloseable {
+
+  /** Held strongly: java.util.logging forgets levels set on loggers nobody references. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
+  }
+
+  private final KubernetesMockServer server;
+  private final FakeApiDispatcher dispatcher;
+  private final MockWebServer web;
+  private final FakeControllers controllers;
+  private final Thread loop;
+  private final Path ownKubeconfig;
+  private final NodeImages nodeImages;
+  private volatile ApiClient client;
+  private volatile boolean closed;
+
+  /** Starts the server on 127.0.0.1 at a free port and the simulated controllers. */
+  public FakeKubernetes(NodeImages nodeImages) {
+    this.nodeImages = Objects.requireNonNull(nodeImages, "nodeImages");
+    this.dispatcher = new FakeApiDispatcher();
+    this.web = new MockWebServer();
+    this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(),
+        dispatcher, false);
+    dispatcher.afterRequest(this::drainRecordedRequests);
+    try {
+      server.init(InetAddress.getByName("127.0.0.1"), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.controllers = new FakeControllers(dispatcher, nodeImages);
+    dispatcher.logs(controllers::logs);
+    controllers.bootstrap();
+    this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.getPort());
+    loop.setDaemon(true);
+    loop.start();
+    try {
+      ownKubeconfig = Files.createTempFile("fake-kubeconfig", ".yaml");
+      ownKubeconfig.toFile().deleteOnExit();
+      writeKubeconfig(ownKubeconfig, "fake");
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Base URL, {@code http://127.0.0.1:<port>}. */
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The node/image source the simulated kubelet consults. */
+  public NodeImages nodeImages() {
+    return nodeImages;
+  }
+
+  /**
+   * Writes a kubeconfig whose cluster, context and user are all named {@code kind-<clusterName>}, with the
+   * current context set to it. Returns {@code file}.
+   */
+  public Path writeKubeconfig(Path file, String clusterName) throws IOException {
+    String n = "kind-" + clusterName;
+    String yaml = "apiVersion: v1\n"
+        + "kind: Config\n"
+        + "clusters:\n"
+        + "- name: " + n + "\n"
+        + "  cluster:\n"
+        + "    server: " + url() + "\n"
+        + "contexts:\n"
+        + "- name: " + n + "\n"
+        + "  context:\n"
+        + "    cluster: " + n + "\n"
+        + "    user: " + n + "\n"
+        + "current-context: " + n + "\n"
+        + "preferences: {}\n"
+        + "users:\n"
+        + "- name: " + n + "\n"
+        + "  user:\n"
+        + "    token: fake-token-" + clusterName + "\n";
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** A client-java client for this server, built from a kubeconfig (created once). */
+  public ApiClient client() {
+    ApiClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (client == null) {
+          try (Reader r = Files.newBufferedReader(ownKubeconfig)) {
+            client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        c = client;
+      }
+    }
+    return c;
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  /** Containers of this image crash-loop: waiting {@code CrashLoopBackOff}, restartCount &gt; 0. */
+  public FakeKubernetes crashLoop(String imageRef) {
+    controllers.crashLoop(imageRef);
+    return this;
+  }
+
+  /** Running containers become Ready only this long after they started. */
+  public FakeKubernetes readinessDelay(Duration delay) {
+    controllers.readinessDelay(delay);
+    return this;
+  }
+
+  /** Pods of Jobs with this name, or running this image, fail (exit code 1); the Job ends Failed. */
+  public FakeKubernetes failJobs(String jobNameOrImage) {
+    controllers.failJobs(jobNameOrImage);
+    return this;
+  }
+
+  /**
+   * The next {@code count} requests whose path (with query) starts with {@code pathPrefix} are answered with
+   * {@code status} and a {@code Status} body (429 and 503 also carry {@code Retry-After: 0}).
+   */
+  public FakeKubernetes failNextRequests(String pathPrefix, int status, int count) {
+    dispatcher.failNextRequests(pathPrefix, status, count);
+    return this;
+  }
+
+  /** Removes the kubelet faults (crash loops, readiness delay, failing jobs). */
+  public FakeKubernetes clearFaults() {
+    controllers.clearFaults();
+    return this;
+  }
+
+  // ------------------------------------------------------------------ counters
+
+  /** Requests received over HTTP (the fake's own controllers are not counted). */
+  public long requestCount() {
+    return dispatcher.externalRequests();
+  }
+
+  /** Completed controller passes; tests can wait for one more pass instead of sleeping. */
+  public long controllerPasses() {
+    return controllers.passes();
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  private void runLoop() {
+    while (!closed) {
+      try {
+        controllers.pass();
+      } catch (RuntimeException e) {
+        // keep the simulation alive: a test might have deleted something mid-pass
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void drainRecordedRequests() {
+    try {
+      while (web.takeRequest(0, TimeUnit.MILLISECONDS) != null) {
+        // discard: the mock would keep every request for its whole life
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    loop.interrupt();
+    try {
+      loop.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.destroy();
+    if (ownKubeconfig != null) {
+      try {
+        Files.deleteIfExists(ownKubeconfig);
+      } catch (IOException e) {
+        // temp file; deleteOnExit is the fallback
+      }
+    }
+  }
+}
