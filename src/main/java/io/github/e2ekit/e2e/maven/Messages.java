@@ -21,6 +21,11 @@ final class Messages {
         } else if (e instanceof BuildFailedException b) {
             message = "build of image '" + b.imageId() + "' failed" + (b.step() == null ? "" : " at " + b.step())
                     + ": " + b.getMessage();
+        } else if (e instanceof io.github.e2ekit.e2e.kind.ClusterException) {
+            message = "<cluster>: " + e.getMessage();
+        } else if (e instanceof io.github.e2ekit.e2e.kind.LoadException
+                || e instanceof io.github.e2ekit.e2e.kind.NodeCommandException) {
+            message = "load: " + e.getMessage();
         } else if (e instanceof StaleImageException || e instanceof LedgerException) {
             message = e.getMessage();
         } else {

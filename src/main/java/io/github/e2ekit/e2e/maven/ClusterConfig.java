@@ -1,0 +1,17 @@
+package io.github.e2ekit.e2e.maven;
+
+import java.io.File;
+
+/** {@code <cluster>} in the plugin configuration. */
+public class ClusterConfig {
+    /** Cluster name; default {@code <service>-e2e}. */
+    String name;
+    /** {@code ifMissing} (default), {@code never} or {@code recreate}. */
+    String create = "ifMissing";
+    /** Optional kind config file. */
+    File config;
+    /** Optional kindest/node image. */
+    String nodeImage;
+    /** At teardown: {@code ifCreated} (default), {@code always} or {@code never}. */
+    String delete = "ifCreated";
+}
