@@ -24,7 +24,8 @@ public final class NodeExec {
 
     /**
      * Runs {@code command} in {@code container}; {@code stdin}, when given, is streamed to the
-     * command and closed at its end. Fails with {@link NodeCommandException} if it does not end in time.
+     * command. The engine API does not half-close the exec's stdin when the stream ends, so the
+     * command must know where its input ends by itself (a tar archive does: {@code ctr images import -}). Fails with {@link NodeCommandException} if it does not end in time.
      */
     public static ExecResult run(Engine engine, String container, InputStream stdin, long timeoutMinutes,
             String... command) {

@@ -33,7 +33,7 @@ public final class NodeImage {
             FROM scratch
             COPY rootfs/ /
             LABEL %s=node-image
-            ENTRYPOINT ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /tmp /var/lib/containerd /run/containerd && exec /usr/bin/containerd"]
+            ENTRYPOINT ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp /var/lib/containerd /run/containerd && exec /usr/bin/containerd"]
             """.formatted(LABEL);
 
     private NodeImage() {
@@ -63,6 +63,7 @@ public final class NodeImage {
             boolean present = !engine.client().listImagesCmd().withReferenceFilter(ref).exec().isEmpty();
             if (!present) {
                 build(engine, files, ref);
+                removeOutdated(engine, ref);
             }
             return ref;
         } catch (IOException e) {
@@ -97,6 +98,25 @@ public final class NodeImage {
                     .awaitImageId(5, TimeUnit.MINUTES);
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    /** Removes node images built from older host binaries, unless a container still uses them. */
+    private static void removeOutdated(Engine engine, String current) {
+        for (var image : engine.client().listImagesCmd().withLabelFilter(Map.of(LABEL, "node-image")).exec()) {
+            String[] tags = image.getRepoTags();
+            if (tags == null || List.of(tags).contains(current)) {
+                continue;
+            }
+            for (String tag : tags) {
+                if (tag.startsWith(REPOSITORY + ":")) {
+                    try {
+                        engine.client().removeImageCmd(tag).exec();
+                    } catch (RuntimeException e) {
+                        // in use by a running test bed: it goes next time
+                    }
+                }
+            }
         }
     }
 
