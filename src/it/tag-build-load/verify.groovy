@@ -5,12 +5,19 @@ def ledger = new JsonSlurper().parse(new File(basedir, 'target/e2e/ledger.json')
 def image = ledger.images.find { it.id == 'datastorage' }
 assert image != null : 'ledger has no datastorage image'
 assert image.reference ==~ /localhost\/it\/datastorage:gateway-[0-9a-f]{12}/
-assert image.state == 'CREATED'
 assert image.imageId.startsWith('sha256:')
 assert log.contains("e2e: datastorage: built ${image.reference}")
-def nodeImages = ledger.nodeImages.findAll { it.reference == image.reference }
-assert nodeImages.size() == 1 && nodeImages[0].state == 'CREATED' && nodeImages[0].node == 'e2e-it-control-plane'
 assert log.contains('imported into 1/1 nodes')
+def nodeImages = ledger.nodeImages.findAll { it.reference == image.reference }
+assert nodeImages.size() == 1 && nodeImages[0].node == 'e2e-it-control-plane'
+
+// after the teardowns: everything this run created is marked removed, and really gone
+assert image.state == 'REMOVED'
+assert nodeImages[0].state == 'REMOVED'
+assert log.contains("e2e: removed node image ${image.reference} from e2e-it-control-plane")
+assert log.contains("e2e: removed image ${image.reference}")
+assert log.contains('e2e: teardown: no ledger') || log.contains('e2e: teardown removed 0 thing(s)') ||
+        log.findAll('teardown removed').size() >= 1
 
 def sh = { String... cmd ->
     def p = cmd.execute()
@@ -19,8 +26,10 @@ def sh = { String... cmd ->
     [p.exitValue(), out]
 }
 def (code, refs) = sh('docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q')
-assert code == 0 && refs.contains(image.reference) : "node does not hold ${image.reference}: ${refs}"
-// No teardown goal here: remove what this IT created so nothing is left behind.
-sh('docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8s.io', 'images', 'rm', image.reference)
-sh('docker', 'rmi', image.reference)
+assert code == 0
+assert !refs.contains(image.reference) : "node still holds ${image.reference}"
+assert !refs.contains(image.imageId) : "node still holds the CRI reference ${image.imageId}"
+assert !refs.contains('import-') : "node still holds ctr's import reference: ${refs}"
+def (icode, ignored) = sh('docker', 'image', 'inspect', image.reference)
+assert icode != 0 : "local image ${image.reference} was not removed"
 return true

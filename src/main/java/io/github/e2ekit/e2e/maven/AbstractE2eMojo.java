@@ -186,14 +186,16 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         }
     }
 
-    /** The engine, connected once per module and build. */
+    /** The engine, connected once per module and build (without starting a run: teardown needs it too). */
     Engine engine() {
-        RunState state = runState();
-        if (state.engine == null) {
-            state.engine = new EngineDiscovery().discover(dockerHost, System.getenv());
-            getLog().info("e2e: engine " + state.engine.describe());
+        String key = Engine.class.getName();
+        if (project.getContextValue(key) instanceof Engine e) {
+            return e;
         }
-        return state.engine;
+        Engine engine = new EngineDiscovery().discover(dockerHost, System.getenv());
+        getLog().info("e2e: engine " + engine.describe());
+        project.setContextValue(key, engine);
+        return engine;
     }
 
     static Duration duration(String parameter, String value) throws ConfigException {

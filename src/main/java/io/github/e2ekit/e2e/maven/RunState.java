@@ -1,13 +1,12 @@
 package io.github.e2ekit.e2e.maven;
 
-import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import java.util.List;
 
 /**
  * What the goals of one module share within one Maven build: the run id, Phase 0's decisions,
- * the ledger and the engine. Kept in the project's context values, so it never outlives the build.
+ * and the ledger. Kept in the project's context values, so it never outlives the build.
  */
 final class RunState {
     static final String KEY = RunState.class.getName();
@@ -15,7 +14,6 @@ final class RunState {
     final String run;
     final Ledger ledger;
     List<TagDecision> decisions;
-    Engine engine;
     boolean failed;
 
     RunState(String run, Ledger ledger) {

@@ -34,7 +34,8 @@ class TestBedTest {
     @Test
     void deploymentOfALoadedImageBecomesAvailableWithItsImageIdAndAnAbsentImageNeverPulls() throws Exception {
         Engine engine = TestEngine.require();
-        try (TestBed bed = TestBed.start(engine, "bed-" + ProcessHandle.current().pid(), 1, dir.resolve("kubeconfig"));
+        String cluster = "bed-" + ProcessHandle.current().pid();
+        try (TestBed bed = TestBed.start(engine, cluster, 1, dir.resolve("kubeconfig"));
                 TestImages images = new TestImages(engine)) {
             ImageReference ref = ImageReference.parse("localhost/testbed/web:" + images.run());
             String id = images.busybox(ref.toString(), "web");
@@ -68,7 +69,7 @@ class TestBedTest {
                     .isIn(null, 0);
         }
         assertThat(engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(List.of(KindLikeCluster.TESTBED_CLUSTER_LABEL)).exec()).isEmpty();
+                .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster)).exec()).isEmpty();
     }
 
     private static V1Deployment read(AppsV1Api apps, String name) throws Exception {

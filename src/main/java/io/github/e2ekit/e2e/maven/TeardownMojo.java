@@ -1,0 +1,130 @@
+package io.github.e2ekit.e2e.maven;
+
+import io.github.e2ekit.e2e.kind.KindCli;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.teardown.RemoveImages;
+import io.github.e2ekit.e2e.teardown.Teardown;
+import io.github.e2ekit.e2e.teardown.TeardownReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Removes exactly what this run (and earlier runs of this module that left something behind)
+ * recorded in the ledger. Works in a new Maven invocation from the ledger alone.
+ */
+@Mojo(name = "teardown", defaultPhase = LifecyclePhase.POST_INTEGRATION_TEST, threadSafe = true)
+public class TeardownMojo extends AbstractE2eMojo {
+    /** {@code allButNewest} (default), {@code all} or {@code none}: local images this run built. */
+    @Parameter(property = "e2e.removeImages", defaultValue = "allButNewest")
+    String removeImages;
+
+    /** Fail the build when something could not be removed. */
+    @Parameter(property = "e2e.failOnTeardownError", defaultValue = "true")
+    boolean failOnTeardownError;
+
+    /** The kind cluster settings; {@code <delete>} decides whether a cluster this run created is deleted. */
+    @Parameter
+    ClusterConfig cluster;
+
+    /** The kind executable. */
+    @Parameter(property = "e2e.kindExecutable", defaultValue = "kind")
+    String kindExecutable;
+
+    /** Skips this goal. */
+    @Parameter(property = "e2e.skip.teardown", defaultValue = "false")
+    boolean skipTeardown;
+
+    @Override
+    protected String goal() {
+        return "teardown";
+    }
+
+    @Override
+    protected boolean skipGoal() {
+        return skipTeardown;
+    }
+
+    RemoveImages removeImagesMode() throws ConfigException {
+        return switch (removeImages.trim().toLowerCase(Locale.ROOT)) {
+            case "allbutnewest" -> RemoveImages.ALL_BUT_NEWEST;
+            case "all" -> RemoveImages.ALL;
+            case "none" -> RemoveImages.NONE;
+            default -> throw new ConfigException("removeImages", "'" + removeImages
+                    + "' is not one of allButNewest, all, none");
+        };
+    }
+
+    boolean deleteCreatedCluster() throws ConfigException {
+        String d = cluster == null || cluster.delete == null ? "ifCreated" : cluster.delete.trim();
+        return switch (d.toLowerCase(Locale.ROOT)) {
+            case "ifcreated", "always" -> true;
+            case "never" -> false;
+            default -> throw new ConfigException("cluster/delete", "'" + d + "' is not one of ifCreated, always, never");
+        };
+    }
+
+    @Override
+    protected void run() throws ConfigException, MojoFailureException {
+        RemoveImages mode = removeImagesMode();
+        boolean deleteCluster = deleteCreatedCluster();
+        List<Path> ledgers = ledgers();
+        if (ledgers.isEmpty()) {
+            getLog().info("e2e: teardown: no ledger in " + workDirectory + ", nothing to remove");
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        int removed = 0;
+        for (Path file : ledgers) {
+            Ledger ledger = Ledger.open(file);
+            if (!ledger.read(d -> d.hasLiveEntries())) {
+                continue;
+            }
+            TeardownReport report = new Teardown(engine(), ledger)
+                    .run(mode, deleteCluster, new KindCli(kindExecutable, engine().kind()));
+            report.removed().forEach(r -> getLog().info("e2e: removed " + r));
+            report.kept().forEach(r -> getLog().info("e2e: kept " + r));
+            removed += report.removed().size();
+            failures.addAll(report.failures());
+            if (failures.isEmpty() && !file.equals(ledgerFile())) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    getLog().debug(e);
+                }
+            }
+        }
+        getLog().info("e2e: teardown removed " + removed + " thing(s)" + (failures.isEmpty() ? "" : ", "
+                + failures.size() + " failed"));
+        if (!failures.isEmpty()) {
+            failures.forEach(f -> getLog().error("e2e: could not remove " + f));
+            String msg = "teardown could not remove " + failures.size() + " thing(s): " + failures.get(0)
+                    + (failures.size() > 1 ? " (and more, listed above)" : "")
+                    + "; run 'mvn e2e:teardown' again, or set <failOnTeardownError>false</failOnTeardownError>";
+            if (failOnTeardownError) {
+                throw new MojoFailureException(msg);
+            }
+            getLog().warn(msg);
+        }
+    }
+
+    private List<Path> ledgers() {
+        Path dir = workDirectory.toPath();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("ledger(-[0-9a-f]+)?\\.json")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.github.e2ekit.e2e.teardown;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Image;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageLabels;
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.kind.KindCli;
+import io.github.e2ekit.e2e.kind.KindNode;
+import io.github.e2ekit.e2e.kind.KindNodes;
+import io.github.e2ekit.e2e.kind.NodeImageStore;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.ImageEntry;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.LedgerData;
+import io.github.e2ekit.e2e.ledger.NodeImageEntry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Removes exactly what the ledger says this run created, in order: node images, local images
+ * (keeping the newest per image name and service unless told otherwise), then the cluster if this
+ * run created it. A missing thing is not an error; one failed removal does not stop the others.
+ * Each removal is marked in the ledger, so a second teardown has nothing left to do.
+ */
+public final class Teardown {
+    private final Engine engine;
+    private final Ledger ledger;
+
+    public Teardown(Engine engine, Ledger ledger) {
+        this.engine = engine;
+        this.ledger = ledger;
+    }
+
+    public TeardownReport run(RemoveImages removeImages, boolean deleteCreatedCluster, KindCli kind) {
+        TeardownReport report = new TeardownReport();
+        removeNodeImages(report);
+        removeLocalImages(removeImages, report);
+        if (deleteCreatedCluster) {
+            deleteCluster(kind, report);
+        }
+        return report;
+    }
+
+    private void removeNodeImages(TeardownReport report) {
+        List<NodeImageEntry> live = ledger.read(d -> d.nodeImages.stream().filter(e -> e.state.live()).toList());
+        for (NodeImageEntry e : live) {
+            try {
+                KindNode node = KindNodes.list(engine, e.cluster).stream()
+                        .filter(n -> n.name().equals(e.node)).findFirst().orElse(null);
+                if (node != null) {
+                    NodeImageStore store = new NodeImageStore(engine, node);
+                    Map<String, String> ids = store.imageIds();
+                    List<String> refs = new ArrayList<>();
+                    if (Objects.equals(ids.get(e.reference), e.imageId)) {
+                        refs.add(e.reference); // only if it still names what this run put there
+                    }
+                    for (String side : e.sideReferences) {
+                        boolean stillUsedByOthers = side.startsWith("sha256:") && ids.entrySet().stream()
+                                .anyMatch(x -> !x.getKey().equals(e.reference) && !e.sideReferences.contains(x.getKey())
+                                        && side.equals(x.getValue()));
+                        if (ids.containsKey(side) && !stillUsedByOthers) {
+                            refs.add(side);
+                        }
+                    }
+                    store.remove(refs);
+                    if (!refs.isEmpty()) {
+                        report.removed("node image " + e.reference + " from " + e.node);
+                    }
+                }
+                ledger.update(d -> e.state = EntryState.REMOVED);
+            } catch (RuntimeException ex) {
+                report.failed("node image " + e.reference + " in " + e.node + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    private void removeLocalImages(RemoveImages mode, TeardownReport report) {
+        if (mode == RemoveImages.NONE) {
+            return;
+        }
+        LedgerData snapshot = ledger.read(d -> d);
+        List<ImageEntry> live = ledger.read(d -> d.images.stream().filter(e -> e.state.live()).toList());
+        for (ImageEntry e : live) {
+            try {
+                var inspected = inspect(e.reference);
+                if (inspected == null) {
+                    ledger.update(d -> e.state = EntryState.REMOVED);
+                    continue;
+                }
+                Map<String, String> labels = inspected.getConfig() == null || inspected.getConfig().getLabels() == null
+                        ? Map.of() : inspected.getConfig().getLabels();
+                if (!Objects.equals(labels.get(ImageLabels.RUN), snapshot.run)) {
+                    // not built by this run (an up-to-date image, or replaced since): never ours to remove
+                    ledger.update(d -> e.state = EntryState.REUSED);
+                    continue;
+                }
+                if (mode == RemoveImages.ALL_BUT_NEWEST && isNewest(e, inspected.getId(), snapshot.service)) {
+                    report.kept("image " + e.reference + " (newest of " + ImageReference.parse(e.reference).repository()
+                            + " for service " + snapshot.service + ", so the next unchanged run skips its build)");
+                    ledger.update(d -> e.state = EntryState.REUSED);
+                    continue;
+                }
+                engine.client().removeImageCmd(e.reference).exec();
+                report.removed("image " + e.reference);
+                ledger.update(d -> e.state = EntryState.REMOVED);
+            } catch (NotFoundException ex) {
+                ledger.update(d -> e.state = EntryState.REMOVED);
+            } catch (RuntimeException ex) {
+                report.failed("image " + e.reference + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    private boolean isNewest(ImageEntry e, String imageId, String service) {
+        String repository = ImageReference.parse(e.reference).repository();
+        List<Image> same = engine.client().listImagesCmd()
+                .withLabelFilter(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id)).exec();
+        return same.stream()
+                .filter(i -> i.getRepoTags() != null && List.of(i.getRepoTags()).stream()
+                        .anyMatch(t -> ImageReference.sameRepository(ImageReference.parse(t).repository(), repository)))
+                .max(Comparator.comparing(Image::getCreated))
+                .map(i -> i.getId().equals(imageId)).orElse(true);
+    }
+
+    private com.github.dockerjava.api.command.InspectImageResponse inspect(String reference) {
+        try {
+            return engine.client().inspectImageCmd(reference).exec();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    private void deleteCluster(KindCli kind, TeardownReport report) {
+        var cluster = ledger.read(d -> d.cluster);
+        if (cluster == null || cluster.state != EntryState.CREATED) {
+            return;
+        }
+        try {
+            kind.delete(cluster.name, Path.of(cluster.kubeconfig));
+            report.removed("cluster " + cluster.name);
+            ledger.update(d -> d.cluster.state = EntryState.REMOVED);
+        } catch (RuntimeException ex) {
+            report.failed("cluster " + cluster.name + ": " + ex.getMessage());
+        }
+    }
+}
