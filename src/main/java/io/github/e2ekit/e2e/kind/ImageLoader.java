@@ -123,7 +123,7 @@ public final class ImageLoader {
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         try {
             for (NodeImageStore s : stores) {
-                PipedInputStream in = new PipedInputStream(CHUNK * 4);
+                PipedInputStream in = new PipedInputStream(CHUNK * 8);
                 outs.add(new PipedOutputStream(in));
                 String snapshotter = s.snapshotter();
                 imports.add(CompletableFuture.supplyAsync(() -> {
@@ -181,6 +181,7 @@ public final class ImageLoader {
                 }
                 try {
                     outs.get(i).write(buf, 0, n);
+                    outs.get(i).flush(); // wakes the reader now, not at its next 1 s poll
                     alive++;
                 } catch (IOException e) {
                     dead[i] = true; // that node's import ended early; its result says why

@@ -1,0 +1,162 @@
+package io.github.e2ekit.e2e.deploy;
+
+import io.kubernetes.client.Discovery;
+import io.kubernetes.client.common.KubernetesType;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The cluster's API through client-java: discovery maps kinds to resources (so CRDs work), and
+ * every call is retried with backoff on transient answers (429, 5xx, connection failures).
+ */
+public final class KubeApi {
+    private static final int ATTEMPTS = 6;
+    private final ApiClient client;
+    private volatile Set<Discovery.APIResource> resources;
+    private final Map<String, DynamicKubernetesApi> apis = new ConcurrentHashMap<>();
+
+    public KubeApi(ApiClient client) {
+        this.client = client;
+    }
+
+    /** Connects with a kubeconfig file (never the user's default one unless that is what was given). */
+    public static KubeApi connect(Path kubeconfig) {
+        if (kubeconfig == null || !Files.isRegularFile(kubeconfig)) {
+            throw new DeployException("kubeconfig", "kubeconfig '" + kubeconfig + "' does not exist; run 'load' first"
+                    + " or set <kubeconfig>");
+        }
+        try (Reader r = Files.newBufferedReader(kubeconfig)) {
+            KubeConfig config = KubeConfig.loadKubeConfig(r);
+            config.setFile(kubeconfig.toFile());
+            ApiClient c = ClientBuilder.kubeconfig(config).build();
+            c.setReadTimeout(60_000);
+            return new KubeApi(c);
+        } catch (IOException | RuntimeException e) {
+            throw new DeployException("kubeconfig", "cannot use kubeconfig " + kubeconfig + ": " + e.getMessage());
+        }
+    }
+
+    public ApiClient client() {
+        return client;
+    }
+
+    /** The resource serving {@code apiVersion}/{@code kind}; re-discovers once when it is unknown (a new CRD). */
+    public Discovery.APIResource resource(String apiVersion, String kind) {
+        Discovery.APIResource r = find(apiVersion, kind);
+        if (r == null) {
+            resources = null;
+            r = find(apiVersion, kind);
+        }
+        if (r == null) {
+            throw new DeployException("deploy/stages/stage/manifests", "the cluster does not know kind " + kind + " in "
+                    + apiVersion + " (is its CRD applied in an earlier stage or earlier in this one?)");
+        }
+        return r;
+    }
+
+    private Discovery.APIResource find(String apiVersion, String kind) {
+        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        String version = apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
+        for (Discovery.APIResource r : resources()) {
+            if (r.getKind().equals(kind) && r.getGroup().equals(group) && r.getVersions().contains(version)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private Set<Discovery.APIResource> resources() {
+        Set<Discovery.APIResource> r = resources;
+        if (r == null) {
+            r = retry("discovery", () -> {
+                try {
+                    return new Discovery(client).findAll();
+                } catch (ApiException e) {
+                    throw new TransientOrNot(e.getCode(), e.getMessage());
+                }
+            });
+            resources = r;
+        }
+        return r;
+    }
+
+    /** The generic API for one resource in one version. */
+    public DynamicKubernetesApi api(Discovery.APIResource r, String version) {
+        return apis.computeIfAbsent(r.getGroup() + "/" + version + "/" + r.getResourcePlural(),
+                k -> new DynamicKubernetesApi(r.getGroup(), version, r.getResourcePlural(), client));
+    }
+
+    /** Runs a generic-API call, retrying transient failures; returns the final answer (success or not). */
+    public <T extends KubernetesType> KubernetesApiResponse<T> call(String what, Supplier<KubernetesApiResponse<T>> call) {
+        return retry(what, () -> {
+            KubernetesApiResponse<T> r;
+            try {
+                r = call.get();
+            } catch (RuntimeException e) {
+                throw new TransientOrNot(0, rootMessage(e));
+            }
+            if (transientCode(r.getHttpStatusCode())) {
+                throw new TransientOrNot(r.getHttpStatusCode(), r.getStatus() == null ? "" : r.getStatus().getMessage());
+            }
+            return r;
+        });
+    }
+
+    static boolean transientCode(int code) {
+        return code == 0 || code == 429 || code >= 500;
+    }
+
+    private static <T> T retry(String what, Supplier<T> call) {
+        long delay = 100;
+        TransientOrNot last = null;
+        for (int i = 0; i < ATTEMPTS; i++) {
+            try {
+                return call.get();
+            } catch (TransientOrNot e) {
+                last = e;
+                if (!transientCode(e.code)) {
+                    break;
+                }
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                delay = Math.min(delay * 2, 2000);
+            }
+        }
+        throw new DeployException(what + " failed" + (last.code > 0 ? " (HTTP " + last.code + ")" : "") + ": "
+                + last.getMessage());
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** A failed call with its HTTP code (0: no answer). */
+    static final class TransientOrNot extends RuntimeException {
+        final int code;
+
+        TransientOrNot(int code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+}

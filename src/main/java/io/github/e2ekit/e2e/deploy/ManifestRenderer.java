@@ -1,0 +1,224 @@
+package io.github.e2ekit.e2e.deploy;
+
+import io.github.e2ekit.e2e.image.ImageReference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads manifests (files, directories sorted, {@code .yaml/.yml/.json}, multi-document),
+ * interpolates {@code ${property}}, points every container of a configured image at this run's
+ * reference, and labels everything as this run's. Selectors are never changed.
+ */
+public final class ManifestRenderer {
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGER = "e2e-maven-plugin";
+    public static final String RUN = "e2ekit.io/run";
+    public static final String SERVICE = "e2ekit.io/service";
+    public static final String EXPIRES = "e2ekit.io/expires";
+    public static final String SOURCE_DIGEST_PREFIX = "e2ekit.io/source-digest.";
+    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
+
+    private final Map<String, String> properties;
+    private final List<ImageBinding> images;
+    private final String run;
+    private final String service;
+    private final String expires;
+
+    public ManifestRenderer(Map<String, String> properties, List<ImageBinding> images, String run, String service,
+            String expires) {
+        this.properties = properties;
+        this.images = images;
+        this.run = run;
+        this.service = service;
+        this.expires = expires;
+    }
+
+    /** Expands a manifest path into the files it stands for: a file, or a directory's manifests sorted by name. */
+    public static List<Path> files(Path path) {
+        if (Files.isRegularFile(path)) {
+            return List.of(path);
+        }
+        if (!Files.isDirectory(path)) {
+            throw new DeployException("deploy/stages/stage/manifests", "manifest '" + path + "' does not exist");
+        }
+        try (Stream<Path> s = Files.list(path)) {
+            List<Path> out = s.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(ya?ml|json)"))
+                    .sorted().toList();
+            if (out.isEmpty()) {
+                throw new DeployException("deploy/stages/stage/manifests", "directory '" + path
+                        + "' holds no .yaml, .yml or .json manifest");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new DeployException("cannot list " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<Manifest> render(List<Path> paths) {
+        List<Manifest> out = new ArrayList<>();
+        for (Path p : paths) {
+            for (Path f : files(p)) {
+                out.addAll(renderFile(f));
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Manifest> renderFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new DeployException("deploy/stages/stage/manifests", "cannot read " + file + ": " + e.getMessage());
+        }
+        text = interpolate(text, file);
+        List<Manifest> out = new ArrayList<>();
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        try {
+            int index = 0;
+            for (Object doc : new Yaml(options).loadAll(text)) {
+                index++;
+                if (doc == null) {
+                    continue;
+                }
+                if (!(doc instanceof Map<?, ?>)) {
+                    throw new DeployException("deploy/stages/stage/manifests", file + ": document " + index
+                            + " is not a Kubernetes object");
+                }
+                Map<String, Object> obj = (Map<String, Object>) doc;
+                if ("List".equals(obj.get("kind")) && obj.get("items") instanceof List<?> items) {
+                    for (Object item : items) {
+                        out.add(prepare(new LinkedHashMap<>((Map<String, Object>) item), file + " #" + index));
+                    }
+                } else {
+                    out.add(prepare(obj, file + " #" + index));
+                }
+            }
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + file + " line " + line + ": "
+                    + e.getProblem());
+        } catch (YAMLException e) {
+            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + file + ": "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        return out;
+    }
+
+    private String interpolate(String text, Path file) {
+        Matcher m = PROPERTY.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String key = m.group(1);
+            String value = properties.get(key);
+            if (value == null) {
+                int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
+                throw new DeployException("deploy/stages/stage/manifests", file + " line " + line + ": ${" + key
+                        + "} is not a known property" + (key.startsWith("e2e.image.")
+                                ? " (no <image> with id '" + key.substring("e2e.image.".length()) + "')" : ""));
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private Manifest prepare(Map<String, Object> obj, String source) {
+        if (!(obj.get("apiVersion") instanceof String) || !(obj.get("kind") instanceof String)) {
+            throw new DeployException("deploy/stages/stage/manifests", source + ": an object without apiVersion or kind");
+        }
+        Manifest m = new Manifest(obj, source);
+        if (m.name() == null) {
+            throw new DeployException("deploy/stages/stage/manifests", source + ": " + m.kind() + " without metadata.name");
+        }
+        Map<String, Object> labels = Manifest.map(m.metadata(), "labels");
+        labels.put(MANAGED_BY, MANAGER);
+        labels.put(RUN, run);
+        labels.put(SERVICE, service);
+        Manifest.map(m.metadata(), "annotations").put(EXPIRES, expires);
+        Map<String, Object> template = podTemplate(m);
+        if (template != null) {
+            bindImages(m, template);
+        }
+        return m;
+    }
+
+    /** The pod template (metadata + spec) of workloads, or the pod itself. */
+    static Map<String, Object> podTemplate(Manifest m) {
+        Map<String, Object> o = m.object();
+        return switch (m.kind()) {
+            case "Pod" -> o;
+            case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController" ->
+                    Manifest.mapOrNull(o, "spec", "template");
+            case "CronJob" -> Manifest.mapOrNull(o, "spec", "jobTemplate", "spec", "template");
+            default -> null;
+        };
+    }
+
+    private void bindImages(Manifest m, Map<String, Object> template) {
+        Map<String, Object> spec = Manifest.mapOrNull(template, "spec");
+        if (spec == null) {
+            return;
+        }
+        List<Map<String, Object>> containers = new ArrayList<>(Manifest.list(spec, "containers"));
+        containers.addAll(Manifest.list(spec, "initContainers"));
+        for (Map<String, Object> c : containers) {
+            Object image = c.get("image");
+            if (!(image instanceof String ref)) {
+                continue;
+            }
+            ImageBinding b = binding(ref);
+            if (b == null) {
+                continue;
+            }
+            c.put("image", b.reference());
+            Object policy = c.get("imagePullPolicy");
+            if ("Always".equals(policy)) {
+                throw new DeployException("deploy/stages/stage/manifests", m.source() + ": " + m.describe()
+                        + " container '" + c.get("name") + "' has imagePullPolicy Always, but image '" + b.id()
+                        + "' is loaded into the nodes and cannot be pulled; use IfNotPresent or Never");
+            }
+            if (!"Never".equals(policy)) {
+                c.put("imagePullPolicy", "IfNotPresent");
+            }
+            if (template != m.object()) {
+                Manifest.map(Manifest.map(template, "metadata"), "annotations")
+                        .put(SOURCE_DIGEST_PREFIX + b.id(), "sha256:" + b.digest());
+            } else {
+                Manifest.map(m.metadata(), "annotations").put(SOURCE_DIGEST_PREFIX + b.id(), "sha256:" + b.digest());
+            }
+        }
+    }
+
+    private ImageBinding binding(String ref) {
+        String repository;
+        try {
+            String r = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+            repository = ImageReference.parse(r).repository();
+        } catch (IllegalArgumentException e) {
+            return null; // not ours to judge: the API server or kubelet reports InvalidImageName
+        }
+        for (ImageBinding b : images) {
+            if (ImageReference.sameRepository(repository, b.repository())) {
+                return b;
+            }
+        }
+        return null;
+    }
+}
