@@ -26,6 +26,8 @@ final class Messages {
         } else if (e instanceof io.github.e2ekit.e2e.kind.LoadException
                 || e instanceof io.github.e2ekit.e2e.kind.NodeCommandException) {
             message = "load: " + e.getMessage();
+        } else if (e instanceof io.github.e2ekit.e2e.deploy.DeployException d) {
+            message = (d.parameter() == null ? "deploy: " : "<" + d.parameter() + "> ") + e.getMessage();
         } else if (e instanceof StaleImageException || e instanceof LedgerException) {
             message = e.getMessage();
         } else {

@@ -39,6 +39,10 @@ public class TeardownMojo extends AbstractE2eMojo {
     @Parameter(property = "e2e.kindExecutable", defaultValue = "kind")
     String kindExecutable;
 
+    /** Kubeconfig; default: the one recorded in the ledger. */
+    @Parameter(property = "e2e.kubeconfig")
+    java.io.File kubeconfig;
+
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.teardown", defaultValue = "false")
     boolean skipTeardown;
@@ -88,8 +92,12 @@ public class TeardownMojo extends AbstractE2eMojo {
             if (!ledger.read(d -> d.hasLiveEntries())) {
                 continue;
             }
+            int closed = PortForwards.closeAll(project.getBasedir().getAbsolutePath());
+            if (closed > 0) {
+                getLog().info("e2e: closed " + closed + " port-forward(s)");
+            }
             TeardownReport report = new Teardown(engine(), ledger)
-                    .run(mode, deleteCluster, new KindCli(kindExecutable, engine().kind()));
+                    .run(kubeApi(ledger), mode, deleteCluster, new KindCli(kindExecutable, engine().kind()));
             report.removed().forEach(r -> getLog().info("e2e: removed " + r));
             report.kept().forEach(r -> getLog().info("e2e: kept " + r));
             removed += report.removed().size();
@@ -114,6 +122,15 @@ public class TeardownMojo extends AbstractE2eMojo {
             }
             getLog().warn(msg);
         }
+    }
+
+    private io.github.e2ekit.e2e.deploy.KubeApi kubeApi(Ledger ledger) {
+        Path path = kubeconfig != null ? kubeconfig.toPath()
+                : ledger.read(d -> d.cluster == null || d.cluster.kubeconfig == null ? null : Path.of(d.cluster.kubeconfig));
+        if (path == null || !Files.isRegularFile(path)) {
+            return null;
+        }
+        return io.github.e2ekit.e2e.deploy.KubeApi.connect(path);
     }
 
     private List<Path> ledgers() {

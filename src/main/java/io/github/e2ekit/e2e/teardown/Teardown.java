@@ -36,8 +36,22 @@ public final class Teardown {
         this.ledger = ledger;
     }
 
-    public TeardownReport run(RemoveImages removeImages, boolean deleteCreatedCluster, KindCli kind) {
+    /**
+     * Removes everything; {@code kube} may be null when no cluster API is reachable (objects then stay
+     * recorded and are reported as failures).
+     */
+    public TeardownReport run(io.github.e2ekit.e2e.deploy.KubeApi kube, RemoveImages removeImages,
+            boolean deleteCreatedCluster, KindCli kind) {
         TeardownReport report = new TeardownReport();
+        ledger.update(d -> d.portForwards.stream().filter(p -> p.state.live()).forEach(p -> p.state = EntryState.REMOVED));
+        boolean objects = ledger.read(d -> d.objects.stream().anyMatch(o -> o.state.live() && !o.patched));
+        if (objects) {
+            if (kube == null) {
+                report.failed("Kubernetes objects: no kubeconfig to reach the cluster");
+            } else {
+                new ObjectRemoval(kube, ledger).run(report);
+            }
+        }
         removeNodeImages(report);
         removeLocalImages(removeImages, report);
         if (deleteCreatedCluster) {

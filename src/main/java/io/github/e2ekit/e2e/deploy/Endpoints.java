@@ -1,0 +1,119 @@
+package io.github.e2ekit.e2e.deploy;
+
+import io.kubernetes.client.custom.IntOrString;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Opens endpoints: resolves a Service port to a ready pod and port, forwards to it, checks readiness over HTTP. */
+public final class Endpoints {
+    private final KubeApi api;
+
+    public Endpoints(KubeApi api) {
+        this.api = api;
+    }
+
+    /** Opens the forward; the caller owns the returned forwarder and closes it at teardown. */
+    public PortForwarder open(EndpointSpec spec) {
+        CoreV1Api core = new CoreV1Api(api.client());
+        String where = "endpoints/endpoint[" + spec.name() + "]";
+        V1Service svc;
+        try {
+            svc = core.readNamespacedService(spec.service(), spec.namespace()).execute();
+        } catch (ApiException e) {
+            throw new DeployException(where + "/service", "Service '" + spec.service() + "' not found in namespace "
+                    + spec.namespace() + (e.getCode() == 404 ? "" : " (HTTP " + e.getCode() + ")"));
+        }
+        List<V1ServicePort> ports = svc.getSpec() == null || svc.getSpec().getPorts() == null ? List.of()
+                : svc.getSpec().getPorts();
+        V1ServicePort port = ports.stream().filter(p -> p.getPort() == spec.port()).findFirst()
+                .orElseThrow(() -> new DeployException(where + "/port", "Service '" + spec.service() + "' has no port "
+                        + spec.port() + " (it has " + ports.stream().map(p -> String.valueOf(p.getPort())).toList() + ")"));
+        Map<String, String> selector = svc.getSpec().getSelector();
+        if (selector == null || selector.isEmpty()) {
+            throw new DeployException(where + "/service", "Service '" + spec.service() + "' has no selector, so no pod to forward to");
+        }
+        String labelSelector = String.join(",", selector.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        V1Pod pod;
+        try {
+            pod = core.listNamespacedPod(spec.namespace()).labelSelector(labelSelector).execute().getItems().stream()
+                    .filter(Endpoints::ready).findFirst()
+                    .orElseThrow(() -> new DeployException(where, "no ready pod behind Service '" + spec.service() + "'"));
+        } catch (ApiException e) {
+            throw new DeployException("cannot list pods of Service " + spec.service() + ": HTTP " + e.getCode());
+        }
+        int target = targetPort(port, pod);
+        return PortForwarder.open(api.client(), spec.namespace(), pod.getMetadata().getName(), target);
+    }
+
+    static boolean ready(V1Pod p) {
+        if (p.getStatus() == null || p.getStatus().getConditions() == null || p.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        for (V1PodCondition c : p.getStatus().getConditions()) {
+            if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int targetPort(V1ServicePort port, V1Pod pod) {
+        IntOrString t = port.getTargetPort();
+        if (t == null) {
+            return port.getPort();
+        }
+        if (t.isInteger()) {
+            return t.getIntValue();
+        }
+        for (V1Container c : pod.getSpec().getContainers()) {
+            if (c.getPorts() != null) {
+                for (V1ContainerPort cp : c.getPorts()) {
+                    if (t.getStrValue().equals(cp.getName())) {
+                        return cp.getContainerPort();
+                    }
+                }
+            }
+        }
+        throw new DeployException("Service port " + port.getPort() + " targets port '" + t.getStrValue()
+                + "', which no container of pod " + pod.getMetadata().getName() + " names");
+    }
+
+    /** GETs {@code path} through the forward until it answers 2xx or {@code timeout} passes. */
+    public static void awaitHttp(Endpoint endpoint, String path, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI uri = URI.create(endpoint.url() + (path.startsWith("/") ? path : "/" + path));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() / 100 == 2) {
+                    return;
+                }
+                last = "HTTP " + r.statusCode();
+            } catch (java.io.IOException e) {
+                last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeployException("interrupted");
+            }
+            Applier.sleep(250);
+        }
+        throw new DeployException("endpoint " + endpoint.name() + ": " + uri + " did not answer 2xx within "
+                + timeout.toSeconds() + " s (last: " + last + ")");
+    }
+}

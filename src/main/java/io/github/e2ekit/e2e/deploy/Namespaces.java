@@ -1,0 +1,74 @@
+package io.github.e2ekit.e2e.deploy;
+
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The run's namespace: named, validated, created and labelled by us, or an existing one we never delete. */
+public final class Namespaces {
+    public static final Set<String> SYSTEM = Set.of("kube-system", "kube-public", "kube-node-lease");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    private Namespaces() {
+    }
+
+    /** The default name {@code e2e-<service>-<run>}, made a valid DNS label. */
+    public static String defaultName(String service, String run) {
+        String s = ("e2e-" + service + "-" + run).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        if (s.length() > 63) {
+            s = "e2e-" + s.substring(4, 63 - run.length() - 5) + "-" + run;
+        }
+        return s.replaceAll("-+", "-");
+    }
+
+    /** Checks a user-given namespace; throws naming {@code <namespace>}. */
+    public static void validate(String namespace) {
+        if (SYSTEM.contains(namespace)) {
+            throw new DeployException("namespace", "'" + namespace + "' is a system namespace; the E2E environment"
+                    + " must not deploy into it (leave <namespace> empty for a fresh one per run)");
+        }
+        if (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
+            throw new DeployException("namespace", "'" + namespace + "' is not a valid namespace name (lower-case"
+                    + " letters, digits and '-', at most 63)");
+        }
+    }
+
+    /** Creates the namespace unless it exists; records it in the ledger only when this run created it. */
+    public static boolean ensure(KubeApi api, Ledger ledger, String namespace, Map<String, String> labels,
+            Map<String, String> annotations) {
+        CoreV1Api core = new CoreV1Api(api.client());
+        ObjectEntry entry = new ObjectEntry();
+        entry.apiVersion = "v1";
+        entry.kind = "Namespace";
+        entry.name = namespace;
+        entry.state = EntryState.INTENDED;
+        ledger.update(d -> d.objects.add(entry));
+        try {
+            V1Namespace created = core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(namespace)
+                    .labels(labels).annotations(annotations))).execute();
+            ledger.update(d -> {
+                entry.uid = created.getMetadata().getUid();
+                entry.state = EntryState.CREATED;
+            });
+            return true;
+        } catch (ApiException e) {
+            if (e.getCode() == 409) {
+                ledger.update(d -> {
+                    entry.state = EntryState.REUSED;
+                    entry.patched = true;
+                });
+                return false;
+            }
+            ledger.update(d -> d.objects.remove(entry));
+            throw new DeployException("cannot create namespace " + namespace + ": HTTP " + e.getCode());
+        }
+    }
+}

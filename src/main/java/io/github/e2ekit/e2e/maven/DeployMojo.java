@@ -1,0 +1,233 @@
+package io.github.e2ekit.e2e.maven;
+
+import io.github.e2ekit.e2e.deploy.DeployException;
+import io.github.e2ekit.e2e.deploy.DeployPlan;
+import io.github.e2ekit.e2e.deploy.Deployer;
+import io.github.e2ekit.e2e.deploy.Endpoint;
+import io.github.e2ekit.e2e.deploy.EndpointSpec;
+import io.github.e2ekit.e2e.deploy.Endpoints;
+import io.github.e2ekit.e2e.deploy.FreshnessCheck;
+import io.github.e2ekit.e2e.deploy.ImageBinding;
+import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.deploy.Namespaces;
+import io.github.e2ekit.e2e.deploy.PortForwarder;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.PortForwardEntry;
+import io.github.e2ekit.e2e.tag.TagDecision;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Applies the manifests with this run's images, waits until ready (failing fast), proves that the
+ * pods run the images this run built, and exports endpoints for the integration tests.
+ */
+@Mojo(name = "deploy", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
+public class DeployMojo extends AbstractE2eMojo {
+    /** Namespace; default {@code e2e-<service>-<run>}, created and labelled by this run. */
+    @Parameter(property = "e2e.namespace")
+    String namespace;
+
+    /** Stages of manifests and the overall timeout. */
+    @Parameter
+    DeployConfig deploy;
+
+    /** Service ports exported to the tests as {@code e2e.endpoint.<name>.url|host|port}. */
+    @Parameter
+    List<EndpointConfig> endpoints;
+
+    /** Kubeconfig; default: the one {@code load} derived or was given ({@code e2e.kubeconfig}). */
+    @Parameter(property = "e2e.kubeconfig")
+    File kubeconfig;
+
+    /** Skips this goal. */
+    @Parameter(property = "e2e.skip.deploy", defaultValue = "false")
+    boolean skipDeploy;
+
+    @Override
+    protected String goal() {
+        return "deploy";
+    }
+
+    @Override
+    protected boolean skipGoal() {
+        return skipDeploy;
+    }
+
+    @Override
+    protected void run() throws ConfigException {
+        List<TagDecision> decided = decisions();
+        RunState state = runState();
+        String ns = namespace == null || namespace.isBlank() ? Namespaces.defaultName(service, state.run) : namespace.trim();
+        List<EndpointSpec> endpointSpecs = endpointSpecs(ns);
+        DeployPlan plan = plan(ns);
+        Path kube = kubeconfigPath();
+        String expires = expiry().toString();
+        List<ImageBinding> bindings = new ArrayList<>();
+        for (TagDecision t : decided) {
+            String imageId = state.ledger.read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
+            if (imageId == null) {
+                throw new ConfigException("images", "image '" + t.id() + "' was not built in this run: run 'build' and"
+                        + " 'load' before 'deploy'");
+            }
+            bindings.add(new ImageBinding(t.id(), t.reference().repository(), engine().storedName(t.reference()),
+                    t.digest(), imageId));
+        }
+        ManifestRenderer renderer = new ManifestRenderer(properties(), bindings, state.run, service, expires);
+        KubeApi api = KubeApi.connect(kube);
+        Map<String, String> labels = Map.of(ManifestRenderer.MANAGED_BY, ManifestRenderer.MANAGER,
+                ManifestRenderer.RUN, state.run, ManifestRenderer.SERVICE, service);
+        project.getProperties().setProperty("e2e.namespace", ns);
+        Deployer.Result result = new Deployer(api, state.ledger, line -> getLog().info("e2e: " + line))
+                .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires),
+                        workDirectory.toPath().resolve("diagnostics"));
+        for (FreshnessCheck.Fresh f : result.fresh()) {
+            long nodes = state.ledger.read(d -> d.nodeImages.stream()
+                    .filter(n -> n.reference.equals(f.image().reference()) || n.imageId.equals(f.image().imageId()))
+                    .map(n -> n.node).distinct().count());
+            getLog().info("e2e: " + f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12)
+                    + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + f.pods() + " pod(s) ✔"
+                    + (nodes > 0 ? " (loaded into " + nodes + " node(s) by this run)" : ""));
+        }
+        openEndpoints(api, endpointSpecs, state);
+    }
+
+    private void openEndpoints(KubeApi api, List<EndpointSpec> specs, RunState state) {
+        Properties out = new Properties();
+        Endpoints endpointsApi = new Endpoints(api);
+        String module = project.getBasedir().getAbsolutePath();
+        for (EndpointSpec spec : specs) {
+            PortForwarder f;
+            try {
+                f = endpointsApi.open(spec);
+            } catch (DeployException e) {
+                throw e;
+            }
+            PortForwards.keep(module, f);
+            Endpoint e = new Endpoint(spec.name(), "127.0.0.1", f.localPort(), f.pod());
+            PortForwardEntry entry = new PortForwardEntry();
+            entry.endpoint = spec.name();
+            entry.namespace = spec.namespace();
+            entry.pod = f.pod();
+            entry.localPort = f.localPort();
+            entry.remotePort = spec.port();
+            entry.state = EntryState.CREATED;
+            state.ledger.update(d -> d.portForwards.add(entry));
+            if (spec.readyPath() != null && !spec.readyPath().isBlank()) {
+                Endpoints.awaitHttp(e, spec.readyPath(), Duration.ofSeconds(60));
+            }
+            String p = "e2e.endpoint." + spec.name() + ".";
+            project.getProperties().setProperty(p + "url", e.url());
+            project.getProperties().setProperty(p + "host", e.host());
+            project.getProperties().setProperty(p + "port", String.valueOf(e.port()));
+            out.setProperty(p + "url", e.url());
+            out.setProperty(p + "host", e.host());
+            out.setProperty(p + "port", String.valueOf(e.port()));
+            getLog().info("e2e: endpoint " + spec.name() + " → " + e.url() + " (Service " + spec.service() + ":"
+                    + spec.port() + ", pod " + f.pod() + ")");
+        }
+        try {
+            Files.createDirectories(workDirectory.toPath());
+            try (OutputStream o = Files.newOutputStream(workDirectory.toPath().resolve("endpoints.properties"))) {
+                out.store(o, "e2e endpoints of run " + state.run);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private Path kubeconfigPath() throws ConfigException {
+        if (kubeconfig != null) {
+            return kubeconfig.toPath();
+        }
+        String fromLedger = runState().ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);
+        if (fromLedger != null) {
+            return Path.of(fromLedger);
+        }
+        Path derived = workDirectory.toPath().resolve("kubeconfig");
+        if (Files.exists(derived)) {
+            return derived;
+        }
+        throw new ConfigException("kubeconfig", "no kubeconfig: run 'load' first (it derives one), or set <kubeconfig>");
+    }
+
+    private DeployPlan plan(String ns) throws ConfigException {
+        try {
+            if (namespace != null && !namespace.isBlank()) {
+                Namespaces.validate(ns);
+            }
+        } catch (DeployException e) {
+            throw new ConfigException("namespace", e.getMessage().replaceFirst("^<namespace> ", ""));
+        }
+        if (deploy == null || deploy.stages == null || deploy.stages.isEmpty()) {
+            throw new ConfigException("deploy/stages", "is empty: give at least one <stage><manifests><manifest>");
+        }
+        List<List<Path>> stages = new ArrayList<>();
+        for (int i = 0; i < deploy.stages.size(); i++) {
+            DeployConfig.StageConfig s = deploy.stages.get(i);
+            if (s == null || s.manifests == null || s.manifests.isEmpty()) {
+                throw new ConfigException("deploy/stages/stage[" + (i + 1) + "]/manifests", "is empty");
+            }
+            List<Path> paths = new ArrayList<>();
+            for (String m : s.manifests) {
+                Path p = project.getBasedir().toPath().resolve(m.trim()).normalize();
+                if (!Files.exists(p)) {
+                    throw new ConfigException("deploy/stages/stage[" + (i + 1) + "]/manifests", "manifest '" + p
+                            + "' does not exist");
+                }
+                paths.add(p);
+            }
+            stages.add(paths);
+        }
+        return new DeployPlan(ns, stages, duration("deploy/timeout", deploy.timeout));
+    }
+
+    private List<EndpointSpec> endpointSpecs(String ns) throws ConfigException {
+        List<EndpointSpec> out = new ArrayList<>();
+        if (endpoints == null) {
+            return out;
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            EndpointConfig e = endpoints.get(i);
+            String where = "endpoints/endpoint[" + (i + 1) + "]";
+            if (e.name == null || !e.name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                throw new ConfigException(where + "/name", "is missing or not a simple name (letters, digits, '.', '_', '-')");
+            }
+            if (e.service == null || e.service.isBlank()) {
+                throw new ConfigException(where + "/service", "is missing: name the Service to reach");
+            }
+            if (e.port == null || e.port < 1 || e.port > 65535) {
+                throw new ConfigException(where + "/port", "is missing or not a port number");
+            }
+            out.add(new EndpointSpec(e.name, e.service.trim(), e.port, e.readyPath, ns));
+        }
+        return out;
+    }
+
+    private Map<String, String> properties() {
+        Map<String, String> p = new HashMap<>();
+        System.getProperties().forEach((k, v) -> p.put(k.toString(), v.toString()));
+        project.getProperties().forEach((k, v) -> p.put(k.toString(), v.toString()));
+        session.getUserProperties().forEach((k, v) -> p.put(k.toString(), v.toString()));
+        p.put("project.version", project.getVersion());
+        p.put("project.artifactId", project.getArtifactId());
+        p.put("project.groupId", project.getGroupId());
+        p.put("project.basedir", project.getBasedir().getAbsolutePath());
+        p.put("project.build.directory", project.getBuild().getDirectory());
+        return p;
+    }
+
+}

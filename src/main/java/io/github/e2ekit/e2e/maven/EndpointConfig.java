@@ -1,0 +1,9 @@
+package io.github.e2ekit.e2e.maven;
+
+/** {@code <endpoint>}: a Service port the tests reach through a port-forward. */
+public class EndpointConfig {
+    String name;
+    String service;
+    Integer port;
+    String readyPath;
+}
