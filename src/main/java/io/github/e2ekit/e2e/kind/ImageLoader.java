@@ -8,9 +8,6 @@ import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ImageLoader {
     private static final int CHUNK = 1 << 20;
+    private static final int QUEUED_CHUNKS = 16;
     private final Engine engine;
     private final Ledger ledger;
     private final String cluster;
@@ -119,34 +117,29 @@ public final class ImageLoader {
 
     /** Exports the image once and streams the same bytes into every node's import concurrently. */
     private long importAll(ExecutorService pool, String engineName, List<NodeImageStore> stores) {
-        List<PipedOutputStream> outs = new ArrayList<>();
+        List<ChunkStream> streams = new ArrayList<>();
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
-        try {
-            for (NodeImageStore s : stores) {
-                PipedInputStream in = new PipedInputStream(CHUNK * 8);
-                outs.add(new PipedOutputStream(in));
-                String snapshotter = s.snapshotter();
-                imports.add(CompletableFuture.supplyAsync(() -> {
-                    try (in) {
-                        return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
-                                "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
-                    } catch (IOException e) {
-                        throw new LoadException("node " + s.node().name() + ": " + e.getMessage(), e);
-                    }
-                }, pool));
-            }
-        } catch (IOException e) {
-            throw new LoadException("cannot set up streaming into the nodes: " + e.getMessage(), e);
+        for (NodeImageStore s : stores) {
+            ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
+            streams.add(in);
+            String snapshotter = s.snapshotter();
+            imports.add(CompletableFuture.supplyAsync(() -> {
+                try (in) {
+                    return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
+                            "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                }
+            }, pool));
         }
         AtomicLong total = new AtomicLong();
         try (InputStream export = engine.client().saveImageCmd(engineName).exec()) {
-            fanOut(export, outs, total);
+            fanOut(export, streams, total);
         } catch (IOException e) {
+            streams.forEach(ChunkStream::close);
             throw new LoadException("export of " + engineName + " from the engine failed: " + e.getMessage(), e);
-        } finally {
-            for (OutputStream o : outs) {
-                closeQuietly(o);
-            }
+        } catch (InterruptedException e) {
+            streams.forEach(ChunkStream::close);
+            Thread.currentThread().interrupt();
+            throw new LoadException("interrupted while loading " + engineName);
         }
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
@@ -168,28 +161,30 @@ public final class ImageLoader {
         return total.get();
     }
 
-    private static void fanOut(InputStream in, List<PipedOutputStream> outs, AtomicLong total) throws IOException {
-        byte[] buf = new byte[CHUNK];
-        boolean[] dead = new boolean[outs.size()];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total.addAndGet(n);
+    /** Reads the export once; every chunk goes to every node still reading. */
+    private static void fanOut(InputStream in, List<ChunkStream> outs, AtomicLong total)
+            throws IOException, InterruptedException {
+        boolean[] gone = new boolean[outs.size()];
+        while (true) {
+            byte[] chunk = in.readNBytes(CHUNK);
+            if (chunk.length == 0) {
+                break;
+            }
+            total.addAndGet(chunk.length);
             int alive = 0;
             for (int i = 0; i < outs.size(); i++) {
-                if (dead[i]) {
-                    continue;
-                }
-                try {
-                    outs.get(i).write(buf, 0, n);
-                    outs.get(i).flush(); // wakes the reader now, not at its next 1 s poll
+                if (!gone[i] && outs.get(i).offer(chunk)) {
                     alive++;
-                } catch (IOException e) {
-                    dead[i] = true; // that node's import ended early; its result says why
+                } else {
+                    gone[i] = true; // that node's import ended early; its result says why
                 }
             }
             if (alive == 0) {
                 return;
             }
+        }
+        for (ChunkStream s : outs) {
+            s.end();
         }
     }
 
@@ -260,11 +255,4 @@ public final class ImageLoader {
         return x.equals(y);
     }
 
-    private static void closeQuietly(OutputStream o) {
-        try {
-            o.close();
-        } catch (IOException ignored) {
-            // the reader is gone already
-        }
-    }
 }
