@@ -32,10 +32,18 @@ public final class ImageLoader {
     private final Ledger ledger;
     private final String cluster;
 
+    private Map<String, String> nodeLabels = Map.of();
+
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
         this.engine = engine;
         this.ledger = ledger;
         this.cluster = cluster;
+    }
+
+    /** containerd labels put on every reference this loader adds (run and expiry, for {@code reap}). */
+    public ImageLoader withNodeLabels(Map<String, String> labels) {
+        this.nodeLabels = Map.copyOf(labels);
+        return this;
     }
 
     /**
@@ -74,6 +82,7 @@ public final class ImageLoader {
                 if (other != null) {
                     record(store.node(), nodeRef, localId, "retagged");
                     store.tag(other, nodeRef);
+                    store.label(nodeRef, nodeLabels);
                     confirm(store.node(), nodeRef, List.of());
                     results.add(new NodeLoad(store.node(), NodeLoad.Action.RETAGGED, List.of()));
                 } else {
@@ -94,6 +103,7 @@ public final class ImageLoader {
                     side.removeAll(importBefore.get(i));
                     side.remove(nodeRef);
                     List<String> sideRefs = side.stream().sorted().toList();
+                    toImport.get(i).label(nodeRef, nodeLabels);
                     confirm(toImport.get(i).node(), nodeRef, sideRefs);
                     results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs));
                 }

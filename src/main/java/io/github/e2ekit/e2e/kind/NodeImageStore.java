@@ -103,6 +103,35 @@ public final class NodeImageStore {
         require(ctr("images", "tag", "--force", source, target), "images tag " + source + " " + target);
     }
 
+    /** Sets containerd labels on a reference (none: nothing to do). */
+    public void label(String reference, Map<String, String> labels) {
+        if (labels.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("images", "label", reference));
+        labels.forEach((k, v) -> args.add(k + "=" + v));
+        require(ctr(args.toArray(String[]::new)), "images label " + reference);
+    }
+
+    /** References with their containerd labels, as {@code ctr images ls} shows them. */
+    public Map<String, Map<String, String>> labels() {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        ctr("images", "ls").stdout().lines().skip(1).forEach(line -> {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 6) {
+                Map<String, String> l = new HashMap<>();
+                for (String kv : cols[cols.length - 1].split(",")) {
+                    int eq = kv.indexOf('=');
+                    if (eq > 0) {
+                        l.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                }
+                out.put(cols[0], l);
+            }
+        });
+        return out;
+    }
+
     /** Removes references; missing ones are not an error. */
     public void remove(List<String> references) {
         if (references.isEmpty()) {

@@ -62,6 +62,10 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
     @Parameter(property = "e2e.ttl", defaultValue = "2h")
     protected String ttl;
 
+    /** Keep everything when the tests or an e2e goal failed (or the build was interrupted), for a look; print how to remove it. */
+    @Parameter(property = "e2e.keepOnFailure", defaultValue = "false")
+    protected boolean keepOnFailure;
+
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
         if (skip || skipITs || skipGoal()) {
@@ -69,6 +73,7 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
                     + ")");
             return;
         }
+        RUNNING.incrementAndGet();
         try {
             run();
         } catch (ConfigException e) {
@@ -77,7 +82,56 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         } catch (RuntimeException e) {
             markFailed();
             throw Messages.failure(e);
+        } finally {
+            RUNNING.decrementAndGet();
         }
+    }
+
+    /** e2e goals executing right now in this JVM: non-zero at JVM exit means the build was interrupted. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Registered by the first goal that creates anything: at JVM exit, when the build was interrupted
+     * (Ctrl-C, SIGTERM) or an e2e goal failed, removes what the ledger holds, bounded to 30 s.
+     */
+    private void registerShutdownTeardown(RunState state) {
+        String dockerHostValue = dockerHost;
+        boolean keep = keepOnFailure;
+        Thread hook = new Thread(() -> {
+            boolean interrupted = RUNNING.get() > 0;
+            if (keep || !(interrupted || state.failed) || !state.ledger.read(d -> d.hasLiveEntries())) {
+                if (keep && (interrupted || state.failed)) {
+                    System.err.println("[e2e] keepOnFailure: run " + state.run + " is kept; remove it with"
+                            + " 'mvn e2e:teardown' in " + project.getBasedir());
+                }
+                return;
+            }
+            System.err.println("[e2e] build " + (interrupted ? "interrupted" : "failed") + ": removing what run "
+                    + state.run + " created (30 s at most)");
+            Thread worker = new Thread(() -> {
+                try (Engine engine = new EngineDiscovery().discover(dockerHostValue, System.getenv())) {
+                    String kubeconfig = state.ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);
+                    io.github.e2ekit.e2e.deploy.KubeApi kube = kubeconfig != null
+                            && java.nio.file.Files.isRegularFile(Path.of(kubeconfig))
+                            ? io.github.e2ekit.e2e.deploy.KubeApi.connect(Path.of(kubeconfig)) : null;
+                    var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
+                            io.github.e2ekit.e2e.teardown.RemoveImages.ALL_BUT_NEWEST, true,
+                            new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
+                    report.removed().forEach(r -> System.err.println("[e2e] removed " + r));
+                    report.failures().forEach(r -> System.err.println("[e2e] could not remove " + r));
+                } catch (RuntimeException e) {
+                    System.err.println("[e2e] teardown at exit failed: " + e.getMessage()
+                            + "; run 'mvn e2e:teardown' or 'e2e:reap'");
+                }
+            }, "e2e-teardown-at-exit");
+            worker.start();
+            try {
+                worker.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "e2e-shutdown-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** The goal's name, for messages. */
@@ -125,6 +179,7 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         Ledger ledger = Ledger.start(ledgerFile(), run, service);
         RunState state = new RunState(run, ledger);
         project.setContextValue(RunState.KEY, state);
+        registerShutdownTeardown(state);
         project.getProperties().setProperty("e2e.run", run);
         project.getProperties().setProperty("e2e.service", service);
         return state;

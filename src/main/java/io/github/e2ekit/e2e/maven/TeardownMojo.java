@@ -2,6 +2,8 @@ package io.github.e2ekit.e2e.maven;
 
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
@@ -38,6 +40,11 @@ public class TeardownMojo extends AbstractE2eMojo {
     /** The kind executable. */
     @Parameter(property = "e2e.kindExecutable", defaultValue = "kind")
     String kindExecutable;
+
+    /** Failsafe's summary file, read to tell whether the integration tests failed. */
+    @Parameter(property = "e2e.failsafeSummary",
+            defaultValue = "${project.build.directory}/failsafe-reports/failsafe-summary.xml")
+    java.io.File failsafeSummary;
 
     /** Kubeconfig; default: the one recorded in the ledger. */
     @Parameter(property = "e2e.kubeconfig")
@@ -85,12 +92,21 @@ public class TeardownMojo extends AbstractE2eMojo {
             getLog().info("e2e: teardown: no ledger in " + workDirectory + ", nothing to remove");
             return;
         }
+        boolean failed = FailsafeSummary.testsFailed(failsafeSummary == null ? null : failsafeSummary.toPath())
+                || project.getContextValue(RunState.KEY) instanceof RunState s && s.failed;
         List<String> failures = new ArrayList<>();
         int removed = 0;
         for (Path file : ledgers) {
             Ledger ledger = Ledger.open(file);
             if (!ledger.read(d -> d.hasLiveEntries())) {
                 continue;
+            }
+            if (failed) {
+                collectDiagnostics(ledger);
+                if (keepOnFailure) {
+                    keepAndExplain(ledger);
+                    continue;
+                }
             }
             int closed = PortForwards.closeAll(project.getBasedir().getAbsolutePath());
             if (closed > 0) {
@@ -122,6 +138,37 @@ public class TeardownMojo extends AbstractE2eMojo {
             }
             getLog().warn(msg);
         }
+    }
+
+    private void collectDiagnostics(Ledger ledger) {
+        io.github.e2ekit.e2e.deploy.KubeApi api = kubeApi(ledger);
+        if (api == null) {
+            return;
+        }
+        List<ObjectEntry> objects = ledger.read(d -> List.copyOf(d.objects));
+        Path dir = workDirectory.toPath().resolve("diagnostics");
+        objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name).distinct().forEach(ns -> {
+            List<io.github.e2ekit.e2e.deploy.AppliedObject> workloads = objects.stream()
+                    .filter(o -> ns.equals(o.namespace))
+                    .map(o -> new io.github.e2ekit.e2e.deploy.AppliedObject(o.apiVersion, o.kind, o.namespace, o.name,
+                            o.uid, !o.patched, new io.github.e2ekit.e2e.deploy.Manifest(
+                                    new java.util.LinkedHashMap<>(java.util.Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
+                                    "ledger")))
+                    .toList();
+            Path where = new io.github.e2ekit.e2e.deploy.Diagnostics(api).collect(dir, ns, workloads);
+            getLog().warn("e2e: the integration tests failed; diagnostics of namespace " + ns + " are in " + where);
+        });
+    }
+
+    private void keepAndExplain(Ledger ledger) {
+        String cluster = ledger.read(d -> d.cluster == null ? "?" : d.cluster.name);
+        String ns = ledger.read(d -> d.objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name)
+                .findFirst().orElse("-"));
+        getLog().warn("e2e: keepOnFailure: everything of run " + ledger.read(d -> d.run) + " is kept (cluster " + cluster
+                + ", namespace " + ns + "). Remove it later with:");
+        getLog().warn("e2e:   mvn e2e:teardown -f " + project.getFile());
+        getLog().warn("e2e:   or, from anywhere: mvn " + "io.github.e2ekit:e2e-maven-plugin:reap -De2e.cluster.name="
+                + cluster + " (after the TTL)");
     }
 
     private io.github.e2ekit.e2e.deploy.KubeApi kubeApi(Ledger ledger) {

@@ -1,0 +1,154 @@
+package io.github.e2ekit.e2e.teardown;
+
+import com.github.dockerjava.api.model.Image;
+import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageLabels;
+import io.github.e2ekit.e2e.kind.KindNode;
+import io.github.e2ekit.e2e.kind.KindNodes;
+import io.github.e2ekit.e2e.kind.NodeImageStore;
+import io.kubernetes.client.Discovery;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.util.generic.options.ListOptions;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Removes what crashed runs left behind ({@code kill -9}): plugin-labelled namespaces,
+ * cluster-scoped objects, node images and local images whose {@code e2ekit.io/expires} has passed.
+ * Anything without the plugin's labels is never touched.
+ */
+public final class Reaper {
+    private static final Set<String> NEVER = Set.of("Namespace", "Node", "ComponentStatus");
+    private final Engine engine;
+    private final KubeApi kube;
+    private final Instant now;
+
+    public Reaper(Engine engine, KubeApi kube, Instant now) {
+        this.engine = engine;
+        this.kube = kube;
+        this.now = now;
+    }
+
+    /** Lists (and unless {@code dryRun}, removes) expired leftovers; returns one line per thing. */
+    public TeardownReport reap(String cluster, boolean dryRun) {
+        TeardownReport report = new TeardownReport();
+        if (kube != null) {
+            namespaces(dryRun, report);
+            clusterScoped(dryRun, report);
+        }
+        if (cluster != null) {
+            nodeImages(cluster, dryRun, report);
+        }
+        localImages(dryRun, report);
+        return report;
+    }
+
+    boolean expired(String value) {
+        if (value == null) {
+            return false;
+        }
+        try {
+            return Instant.parse(value).isBefore(now);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private void namespaces(boolean dryRun, TeardownReport report) {
+        CoreV1Api core = new CoreV1Api(kube.client());
+        try {
+            for (V1Namespace ns : core.listNamespace()
+                    .labelSelector(ManifestRenderer.MANAGED_BY + "=" + ManifestRenderer.MANAGER).execute().getItems()) {
+                Map<String, String> ann = ns.getMetadata().getAnnotations();
+                if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
+                    String name = ns.getMetadata().getName();
+                    if (!dryRun) {
+                        core.deleteNamespace(name).execute();
+                    }
+                    report.removed("namespace " + name);
+                }
+            }
+        } catch (ApiException e) {
+            report.failed("namespaces: HTTP " + e.getCode());
+        }
+    }
+
+    private void clusterScoped(boolean dryRun, TeardownReport report) {
+        List<Discovery.APIResource> resources;
+        try {
+            resources = new ArrayList<>(new Discovery(kube.client()).findAll());
+        } catch (ApiException e) {
+            report.failed("discovery: HTTP " + e.getCode());
+            return;
+        }
+        ListOptions options = new ListOptions();
+        options.setLabelSelector(ManifestRenderer.MANAGED_BY + "=" + ManifestRenderer.MANAGER);
+        for (Discovery.APIResource r : resources) {
+            if (Boolean.TRUE.equals(r.getNamespaced()) || NEVER.contains(r.getKind())) {
+                continue;
+            }
+            var api = kube.api(r, r.getPreferredVersion());
+            var list = api.list(options);
+            if (!list.isSuccess() || list.getObject() == null) {
+                continue;
+            }
+            for (var o : list.getObject().getItems()) {
+                Map<String, String> ann = o.getMetadata().getAnnotations();
+                if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
+                    if (!dryRun) {
+                        api.delete(o.getMetadata().getName());
+                    }
+                    report.removed(r.getKind() + " " + o.getMetadata().getName());
+                }
+            }
+        }
+    }
+
+    private void nodeImages(String cluster, boolean dryRun, TeardownReport report) {
+        for (KindNode node : KindNodes.list(engine, cluster)) {
+            NodeImageStore store = new NodeImageStore(engine, node);
+            List<String> expired = new ArrayList<>();
+            store.labels().forEach((ref, labels) -> {
+                if (expired(labels.get(ImageLabels.EXPIRES))) {
+                    expired.add(ref);
+                }
+            });
+            if (!expired.isEmpty()) {
+                if (!dryRun) {
+                    store.remove(expired);
+                }
+                expired.forEach(ref -> report.removed("node image " + ref + " in " + node.name()));
+            }
+        }
+    }
+
+    private void localImages(boolean dryRun, TeardownReport report) {
+        for (Image image : engine.client().listImagesCmd().withLabelFilter(ImageLabels.EXPIRES).exec()) {
+            Map<String, String> labels = image.getLabels();
+            if (labels == null || !expired(labels.get(ImageLabels.EXPIRES)) || image.getRepoTags() == null) {
+                continue;
+            }
+            for (String tag : image.getRepoTags()) {
+                if (tag.endsWith(":<none>")) {
+                    continue;
+                }
+                try {
+                    if (!dryRun) {
+                        engine.client().removeImageCmd(tag).exec();
+                    }
+                    report.removed("image " + tag);
+                } catch (RuntimeException e) {
+                    report.failed("image " + tag + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+}
