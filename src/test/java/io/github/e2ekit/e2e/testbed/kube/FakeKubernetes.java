@@ -57,12 +57,22 @@ public final class FakeKubernetes implements AutoCloseable {
   private final Thread loop;
   private final Path ownKubeconfig;
   private final NodeImages nodeImages;
+  private final PodRuntime podRuntime;
   private volatile ApiClient client;
   private volatile boolean closed;
 
-  /** Starts the server on 127.0.0.1 at a free port and the simulated controllers. */
+  /** Starts the server on 127.0.0.1 at a free port and the simulated controllers; containers are simulated. */
   public FakeKubernetes(NodeImages nodeImages) {
+    this(nodeImages, PodRuntime.none());
+  }
+
+  /**
+   * Starts the server on 127.0.0.1 at a free port and the simulated controllers, whose kubelet runs containers
+   * with {@code podRuntime} (closed with this server).
+   */
+  public FakeKubernetes(NodeImages nodeImages, PodRuntime podRuntime) {
     this.nodeImages = Objects.requireNonNull(nodeImages, "nodeImages");
+    this.podRuntime = Objects.requireNonNull(podRuntime, "podRuntime");
     this.dispatcher = new FakeApiDispatcher();
     this.web = new MockWebServer();
     this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(),
@@ -73,8 +83,9 @@ public final class FakeKubernetes implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.controllers = new FakeControllers(dispatcher, nodeImages);
+    this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
     dispatcher.logs(controllers::logs);
+    dispatcher.podRuntime(podRuntime);
     controllers.bootstrap();
     this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.getPort());
     loop.setDaemon(true);
@@ -97,6 +108,11 @@ public final class FakeKubernetes implements AutoCloseable {
   /** The port the server listens on. */
   public int port() {
     return server.getPort();
+  }
+
+  /** What runs the pods' containers ({@link PodRuntime#none()} when they are simulated). */
+  public PodRuntime podRuntime() {
+    return podRuntime;
   }
 
   /** The node/image source the simulated kubelet consults. */
@@ -234,6 +250,12 @@ public final class FakeKubernetes implements AutoCloseable {
       loop.join(2000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      controllers.close();
+      podRuntime.close();
+    } catch (RuntimeException e) {
+      System.err.println("fake kubernetes: could not stop all pod processes: " + e.getMessage());
     }
     server.destroy();
     if (ownKubeconfig != null) {
