@@ -14,6 +14,7 @@ import io.github.e2ekit.e2e.ledger.Ledger;
 import io.kubernetes.client.PortForward;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.BatchV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -23,6 +24,8 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1JobSpec;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -101,6 +104,19 @@ class PodRuntimeTest {
     void stopBed() throws Exception {
         try {
             if (bed != null) {
+                // deleting a namespace deletes its pods, and the kubelet stops their processes
+                core.deleteNamespace("clash").execute();
+                await("namespace clash's containers stopped", () -> node("/bin/busybox", "sh", "-c",
+                        "/bin/busybox ls -d /run/e2e-pods/clash_* 2>/dev/null").stdout().isBlank() ? Boolean.TRUE
+                                : null);
+                // closing the API server stops what still runs and unmounts it
+                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout()).isNotBlank();
+                bed.kubernetes().close();
+                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout()).isBlank();
+                assertThat(node("/bin/busybox", "cat", "/proc/mounts").stdout()).doesNotContain("/run/e2e-pods");
+                assertThat(bed.nodes().ctr(node, "snapshots", "ls")).doesNotContain("/run/e2e-pods");
+                assertThat(node("/bin/busybox", "ps", "-o", "pid,stat,args").stdout()).doesNotContain("httpd")
+                        .doesNotContain(" Z ");
                 bed.close();
             }
         } finally {
@@ -158,16 +174,20 @@ class PodRuntimeTest {
             again.close();
         }
 
-        // nothing listens on 9999: the error channel says so, as a real kubelet does
-        PortForward.PortForwardResult refused = new PortForward(bed.kubernetes().client())
-                .forward("serve", podName, List.of(9999));
+        // two ports in one WebSocket; nothing listens on 9999: its error channel says so, as a real kubelet does
+        PortForward.PortForwardResult two = new PortForward(bed.kubernetes().client())
+                .forward("serve", podName, List.of(9999, 8080));
         try {
-            InputStream err = refused.getErrorStream(9999);
+            // take the streams first: client-java refuses to hand them out once the WebSocket has closed
+            InputStream data = two.getInputStream(8080);
+            InputStream err = two.getErrorStream(9999);
+            two.getOutboundStream(8080).write("GET /marker.txt HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(err.readNBytes(2)).containsExactly(0x0f, 0x27); // 9999, little-endian
             assertThat(readAll(err)).startsWith("error forwarding port 9999 to pod serve/" + podName)
                     .contains("Connection refused");
+            assertThat(readAll(data)).contains(" 200 ").endsWith(marker);
         } finally {
-            refused.close();
+            two.close();
         }
 
         // a pod that does not exist: 404 with a Status, before any upgrade
@@ -269,6 +289,15 @@ class PodRuntimeTest {
                         && podB.equals(e.getInvolvedObject().getName())).findFirst().orElse(null));
         assertThat(event.getType()).isEqualTo("Warning");
 
+        // a container that does not declare the port crashes on it; an event says why
+        V1Container third = new V1Container().name("c").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
+        apps.createNamespacedDeployment("clash", deployment("c", third)).execute();
+        CoreV1Event hint = await("PortConflict event for c", () -> core.listNamespacedEvent("clash").execute()
+                .getItems().stream().filter(e -> "PortConflict".equals(e.getReason())
+                        && e.getInvolvedObject().getName().startsWith("c-")).findFirst().orElse(null));
+        assertThat(hint.getMessage()).contains("exited with code 1").contains("share the node's network namespace");
+
         // once a is gone, b starts
         apps.deleteNamespacedDeployment("a", "clash").execute();
         await("b available", () -> {
@@ -314,6 +343,58 @@ class PodRuntimeTest {
         } finally {
             forward.close();
         }
+    }
+
+    @Test
+    void jobsAndInitContainersRunToCompletionInOrder() throws Exception {
+        namespace("jobs");
+        BatchV1Api batch = new BatchV1Api(bed.kubernetes().client());
+        batch.createNamespacedJob("jobs", job("ok", "echo done")).execute();
+        batch.createNamespacedJob("jobs", job("fails", "exit 2")).execute();
+        await("Job ok complete", () -> condition(batch, "ok", "Complete"));
+        await("Job fails failed", () -> condition(batch, "fails", "Failed"));
+        V1Pod failed = core.listNamespacedPod("jobs").labelSelector("job-name=fails").execute().getItems().get(0);
+        assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+                .isEqualTo(2);
+
+        // the init containers run one after the other, then the main container; the pod succeeds
+        V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name("init"))
+                .spec(new V1PodSpec().restartPolicy("Never")
+                        .initContainers(List.of(shell("first", "busybox sleep 1"), shell("second", "true")))
+                        .containers(List.of(shell("main", "echo main ran"))));
+        core.createNamespacedPod("jobs", pod).execute();
+        V1Pod done = await("pod init succeeded", () -> {
+            V1Pod p = core.readNamespacedPod("init", "jobs").execute();
+            return p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()) ? p : null;
+        });
+        var first = done.getStatus().getInitContainerStatuses().get(0).getState().getTerminated();
+        var second = done.getStatus().getInitContainerStatuses().get(1).getState().getTerminated();
+        assertThat(first.getExitCode()).isZero();
+        assertThat(first.getReason()).isEqualTo("Completed");
+        assertThat(second.getExitCode()).isZero();
+        assertThat(second.getStartedAt()).isAfterOrEqualTo(first.getFinishedAt());
+        assertThat(core.readNamespacedPodLog("init", "jobs").container("main").execute()).isEqualTo("main ran\n");
+    }
+
+    private V1Job job(String name, String script) {
+        return new V1Job().metadata(new V1ObjectMeta().name(name)).spec(new V1JobSpec().backoffLimit(0)
+                .template(new V1PodTemplateSpec().spec(new V1PodSpec().restartPolicy("Never")
+                        .containers(List.of(shell(name, script))))));
+    }
+
+    private V1Container shell(String name, String script) {
+        return new V1Container().name(name).image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "sh", "-c", script));
+    }
+
+    private static V1Job condition(BatchV1Api batch, String name, String type) throws Exception {
+        V1Job j = batch.readNamespacedJob(name, "jobs").execute();
+        if (j.getStatus() == null || j.getStatus().getConditions() == null) {
+            return null;
+        }
+        return j.getStatus().getConditions().stream()
+                .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus())) ? j : null;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -945,6 +945,9 @@ final class FakeControllers {
         k.probeOk = false;
         rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code ").append(code)
             .append('\n');
+        if (code != 0) {
+          hintAtPortConflict(pod, ref, cname, code, field);
+        }
         boolean restart = restartPolicy.equals("Always") || restartPolicy.equals("OnFailure") && code != 0;
         if (restart) {
           k.restarts++;
@@ -982,6 +985,26 @@ final class FakeControllers {
           + ns + "(" + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
     }
     return cs;
+  }
+
+  /**
+   * A container that exits because its address is in use most likely met another pod of its node on the same
+   * port (pods share their node's network namespace in the test bed): says so in a {@code PortConflict} event.
+   */
+  private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
+    String out;
+    try {
+      out = runtime.logs(ref, cname).orElse("");
+    } catch (RuntimeException e) {
+      return;
+    }
+    String tail = out.length() > 4096 ? out.substring(out.length() - 4096) : out;
+    if (tail.toLowerCase(java.util.Locale.ROOT).contains("address in use")
+        || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
+      event(pod, "Warning", "PortConflict", "container " + cname + " exited with code " + code + " and says its "
+          + "address is already in use: in this test bed all pods of a node share the node's network namespace, "
+          + "so pods on one node cannot listen on the same port", "kubelet", field);
+    }
   }
 
   private static ObjectNode terminated(JsonNode pod, String cname, int exitCode, Instant started, Instant finished,

@@ -242,8 +242,12 @@ public final class FakeKubernetes implements AutoCloseable {
     }
   }
 
+  /** Stops the controllers, every container process the pod runtime runs, and the server. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     loop.interrupt();
     try {
