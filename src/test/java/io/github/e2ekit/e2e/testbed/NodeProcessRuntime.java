@@ -40,8 +40,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Limitation: there is no per-pod network namespace. All pods of a node share the node's network namespace
  * (loopback only, as the node runs with {@code --network none}), so two pods on one node cannot listen on the
  * same port; {@link #start} refuses a container whose declared {@code containerPort} is taken on its node, with
- * the waiting reason {@code CreateContainerError} and a {@code PortConflict} event. Also not isolated: PIDs,
- * hostname, users (processes run as root), resources (no limits); volumes are not mounted.
+ * the waiting reason {@code CreateContainerError} and a {@code PortConflict} event (retried every second), and
+ * the kubelet adds a {@code PortConflict} event when a container that did not declare its port exits saying its
+ * address is in use. Consequence: a RollingUpdate of a one-node Deployment whose pods declare a port cannot
+ * progress (the new pod waits for the old one's port, the old pod waits for the new one to be ready); use the
+ * {@code Recreate} strategy or more nodes. Also not isolated: PIDs, hostname, users (processes run as root),
+ * resources (no limits); volumes are not mounted; liveness and startup probes are ignored.
  */
 public final class NodeProcessRuntime implements PodRuntime {
   /** Where containers are set up inside each node. */

@@ -32,6 +32,14 @@ import java.util.concurrent.TimeUnit;
  * (including created CRDs, which become Established); missing {@code apiVersion}/{@code kind} are filled from
  * the URL as a real server does.
  *
+ * <p>Containers: with {@link PodRuntime#none()} (the default) the kubelet simulates them: a container whose
+ * image is on its node runs at once and forever. With a real runtime (the test bed's
+ * {@code NodeProcessRuntime}) each container is a process started from its image; its exit code decides
+ * between {@code CrashLoopBackOff} (with back-off restarts), {@code Completed} and {@code Error}; a
+ * {@code readinessProbe} ({@code httpGet}, {@code tcpSocket}, {@code exec}) decides readiness; init containers run
+ * one after the other; {@code pods/log} returns the process's output. {@code pods/portforward} is served over
+ * WebSocket ({@code v4.channel.k8s.io}, what client-java uses; not SPDY) and bridged through the runtime.
+ *
  * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
  * answers a {@code Status} of Success; HTTP-streaming watches are not served (the mock only serves WebSocket
  * watches); field selectors are evaluated on plain dotted paths only; StatefulSets and DaemonSets get no
