@@ -927,15 +927,20 @@ final class FakeControllers {
         event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
         event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
       } catch (PodRuntime.StartException e) {
-        k.startError = e.getMessage();
-        k.startErrorReason = e.reason();
-        k.nextStart = now.plusSeconds(1);
-        event(pod, "Warning", e.eventReason(), e.getMessage(), "kubelet", field);
-        event(pod, "Warning", "Failed", "Error: " + e.getMessage(), "kubelet", field);
+        startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
+      } catch (RuntimeException e) {
+        // one pod's broken start must not stop the kubelet's pass over the others
+        startFailed(pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e,
+            field);
       }
     }
     if (k.running) {
-      Optional<Integer> exit = runtime.exitCode(ref, cname);
+      Optional<Integer> exit;
+      try {
+        exit = runtime.exitCode(ref, cname);
+      } catch (RuntimeException e) {
+        exit = Optional.empty();
+      }
       if (exit.isPresent()) {
         int code = exit.get();
         k.running = false;
@@ -985,6 +990,15 @@ final class FakeControllers {
           + ns + "(" + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
     }
     return cs;
+  }
+
+  private void startFailed(JsonNode pod, RealContainer k, Instant now, String reason, String eventReason,
+      String message, String field) {
+    k.startError = message;
+    k.startErrorReason = reason;
+    k.nextStart = now.plusSeconds(1);
+    event(pod, "Warning", eventReason, message, "kubelet", field);
+    event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
   }
 
   /**
