@@ -8,7 +8,9 @@ import java.nio.file.Path;
 
 /**
  * A cluster that behaves like kind where it matters: kind-like node containers with real
- * containerd, and a fake Kubernetes API whose kubelet sees those nodes' images.
+ * containerd, and a fake Kubernetes API whose kubelet sees those nodes' images and runs pods'
+ * containers as real processes from those images inside the nodes ({@link NodeProcessRuntime}),
+ * reachable through the API's {@code pods/portforward}.
  */
 public final class TestBed implements AutoCloseable {
     private final KindLikeCluster nodes;
@@ -26,7 +28,7 @@ public final class TestBed implements AutoCloseable {
         KindLikeCluster nodes = KindLikeCluster.start(engine, cluster, workers);
         FakeKubernetes kubernetes = null;
         try {
-            kubernetes = new FakeKubernetes(new ContainerdNodeImages(nodes));
+            kubernetes = new FakeKubernetes(new ContainerdNodeImages(nodes), new NodeProcessRuntime(nodes));
             kubernetes.writeKubeconfig(kubeconfig, cluster);
             return new TestBed(nodes, kubernetes, kubeconfig);
         } catch (IOException | RuntimeException e) {

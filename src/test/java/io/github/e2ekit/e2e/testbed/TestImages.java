@@ -27,12 +27,18 @@ public final class TestImages implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** Builds an image holding busybox and a file with {@code marker} as content; returns its ID. */
+    /**
+     * Builds an image holding busybox and a file with {@code marker} as content, whose command sleeps (so a
+     * pod of it runs on the test bed); returns its ID.
+     */
     public String busybox(String reference, String marker) {
-        return build(reference, Map.of("marker.txt", marker), "");
+        return build(reference, Map.of("marker.txt", marker), "CMD [\"/bin/busybox\", \"sleep\", \"2147483647\"]");
     }
 
-    /** Builds {@code FROM scratch} with busybox plus the given files; {@code extra} lines are appended. */
+    /**
+     * Builds {@code FROM scratch} with busybox plus the given files (relative paths, which become absolute
+     * in the image); {@code extra} lines are appended to the Dockerfile.
+     */
     public String build(String reference, Map<String, String> files, String extra) {
         try {
             Path dir = Files.createTempDirectory("e2e-test-image");
@@ -40,7 +46,9 @@ public final class TestImages implements AutoCloseable {
                 Files.copy(Path.of("/bin/busybox"), dir.resolve("busybox"));
                 StringBuilder df = new StringBuilder("FROM scratch\nCOPY busybox /bin/busybox\n");
                 for (Map.Entry<String, String> f : files.entrySet()) {
-                    Files.writeString(dir.resolve(f.getKey()), f.getValue());
+                    Path file = dir.resolve(f.getKey());
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, f.getValue());
                     df.append("COPY ").append(f.getKey()).append(" /").append(f.getKey()).append('\n');
                 }
                 df.append("LABEL ").append(LABEL).append('=').append(run).append('\n').append(extra).append('\n');

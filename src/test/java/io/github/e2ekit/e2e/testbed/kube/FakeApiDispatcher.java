@@ -25,7 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiFunction;
 
 /**
  * fabric8's CRUD dispatcher, corrected where it differs from a real API server (see
@@ -48,7 +47,13 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final AtomicInteger nextClusterIp = new AtomicInteger(10);
   private volatile Runnable afterRequest = () -> { };
-  private volatile BiFunction<String, String, String> logs = (ns, pod) -> "";
+  private volatile LogSource logs = (ns, pod, container) -> "";
+  private volatile PodRuntime podRuntime = PodRuntime.none();
+
+  /** Where a pod's log comes from. */
+  interface LogSource {
+    String logs(String namespace, String pod, String container);
+  }
 
   private record Fault(String prefix, int status, AtomicInteger remaining) {
   }
@@ -68,8 +73,12 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     this.afterRequest = r;
   }
 
-  void logs(BiFunction<String, String, String> logs) {
+  void logs(LogSource logs) {
     this.logs = logs;
+  }
+
+  void podRuntime(PodRuntime runtime) {
+    this.podRuntime = runtime;
   }
 
   long externalRequests() {
@@ -105,6 +114,9 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       ResourcePath rp = ResourcePath.parse(path);
       if (method.equals("GET") && rp != null && isWatch(rp)) {
         return super.handleGet(path);
+      }
+      if (rp != null && rp.group().isEmpty() && "pods".equals(rp.plural()) && "portforward".equals(rp.subresource())) {
+        return portForward(method, rp, request);
       }
       byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
       return handle(method, path, request.getHeader("Content-Type"), new String(body, StandardCharsets.UTF_8));
@@ -614,12 +626,74 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
+  /**
+   * {@code pods/{name}/portforward} over a WebSocket ({@code v4.channel.k8s.io}), bridged to the pod through
+   * the pod runtime; see {@link PortForwardSession}. SPDY (what kubectl uses) is not offered.
+   */
+  private MockResponse portForward(String method, ResourcePath rp, RecordedRequest request) {
+    ResourceType type = typeOf("", "v1", "pods");
+    if (!method.equals("GET") && !method.equals("POST")) {
+      return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+          type, rp.name());
+    }
+    JsonNode pod;
+    lock.lock();
+    try {
+      pod = find(type, rp.namespace(), rp.name());
+    } finally {
+      lock.unlock();
+    }
+    if (pod == null) {
+      return notFound(type, rp.name());
+    }
+    List<Integer> ports = new ArrayList<>();
+    String raw = request.getPath();
+    int q = raw.indexOf('?');
+    if (q >= 0) {
+      for (String kv : raw.substring(q + 1).split("&")) {
+        int eq = kv.indexOf('=');
+        String k = eq < 0 ? kv : kv.substring(0, eq);
+        if (k.equals("ports") || k.equals("port")) {
+          for (String v : java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8).split(",")) {
+            try {
+              int port = Integer.parseInt(v.trim());
+              if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+              }
+              ports.add(port);
+            } catch (NumberFormatException e) {
+              return status(400, "BadRequest", "invalid port \"" + v + "\"", type, rp.name());
+            }
+          }
+        }
+      }
+    }
+    if (ports.isEmpty()) {
+      return status(400, "BadRequest", "query parameter \"port\" is required", type, rp.name());
+    }
+    String upgrade = request.getHeader("Upgrade");
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      return status(400, "BadRequest", "Upgrade request required (this fake serves port-forward over WebSocket "
+          + "with v4.channel.k8s.io only)", type, rp.name());
+    }
+    String node = Json.text(pod, "spec", "nodeName");
+    if (node == null || node.isEmpty()) {
+      return status(400, "BadRequest", "pod " + rp.name() + " does not have a host assigned", type, rp.name());
+    }
+    String phase = Optional.ofNullable(Json.text(pod, "status", "phase")).orElse("Pending");
+    String notRunning = phase.equals("Running") ? null
+        : "unable to do port forwarding: pod is not running (phase " + phase + ")";
+    PodRuntime.PodRef ref = new PodRuntime.PodRef(rp.namespace(), rp.name(), Json.text(pod, "metadata", "uid"),
+        node);
+    return new MockResponse().withWebSocketUpgrade(new PortForwardSession(podRuntime, ref, ports, notRunning));
+  }
+
   private MockResponse podLog(ResourcePath rp, ResourceType type) {
     JsonNode pod = find(type, rp.namespace(), rp.name());
     if (pod == null) {
       return notFound(type, rp.name());
     }
-    String text = logs.apply(rp.namespace(), rp.name());
+    String text = logs.logs(rp.namespace(), rp.name(), rp.query().get("container"));
     return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")
         .setBody(text == null ? "" : text);
   }
@@ -758,6 +832,9 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         ObjectNode s = arr.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true)
             .put("kind", "Pod");
         s.putArray("verbs").add("get");
+        ObjectNode pf = arr.addObject().put("name", "pods/portforward").put("singularName", "")
+            .put("namespaced", true).put("kind", "PodPortForwardOptions");
+        pf.putArray("verbs").add("create").add("get");
       }
     }
     return Optional.of(out);

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,10 +39,16 @@ final class FakeControllers {
 
   private final FakeApiDispatcher api;
   private final NodeImages nodes;
+  private final PodRuntime runtime;
+  private final ExecutorService probes = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "fake-kubelet-probe");
+    t.setDaemon(true);
+    return t;
+  });
   private final Set<String> crashImages = ConcurrentHashMap.newKeySet();
   private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
   private volatile Duration readinessDelay = Duration.ZERO;
-  private final Map<String, PodRuntime> runtimes = new ConcurrentHashMap<>();
+  private final Map<String, PodState> podStates = new ConcurrentHashMap<>();
   private final Map<String, Instant> rolloutStarts = new ConcurrentHashMap<>();
   private final AtomicInteger nextPodIp = new AtomicInteger(2);
   private final AtomicInteger nextNode = new AtomicInteger();
@@ -56,21 +64,44 @@ final class FakeControllers {
   private final ResourceType jobs;
 
   /** What the runtime remembers about one pod. */
-  private static final class PodRuntime {
+  private static final class PodState {
     final Instant firstSeen = Instant.now();
     final String podIp;
     final Map<String, Instant> started = new ConcurrentHashMap<>();
     final Set<String> eventsSent = ConcurrentHashMap.newKeySet();
     final StringBuilder log = new StringBuilder();
+    /** Set once the pod runtime was asked to start something for this pod. */
+    volatile PodRuntime.PodRef ref;
+    /** Containers run by a real pod runtime, by name. */
+    final Map<String, RealContainer> containers = new ConcurrentHashMap<>();
 
-    PodRuntime(String podIp) {
+    PodState(String podIp) {
       this.podIp = podIp;
     }
   }
 
-  FakeControllers(FakeApiDispatcher api, NodeImages nodes) {
+  /** One container run by a real {@link PodRuntime}: its process history and readiness. */
+  private static final class RealContainer {
+    boolean running;
+    boolean finished;
+    Instant startedAt;
+    int restarts;
+    Integer lastExit;
+    Instant lastStartedAt;
+    Instant lastFinishedAt;
+    Instant nextStart = Instant.EPOCH;
+    String startError;
+    String startErrorReason;
+    volatile int run;
+    volatile boolean probeOk;
+    volatile boolean probing;
+    volatile long lastProbeNanos;
+  }
+
+  FakeControllers(FakeApiDispatcher api, NodeImages nodes, PodRuntime runtime) {
     this.api = api;
     this.nodes = nodes;
+    this.runtime = runtime;
     pods = api.typeOf("", "v1", "pods");
     events = api.typeOf("", "v1", "events");
     nodeType = api.typeOf("", "v1", "nodes");
@@ -104,10 +135,47 @@ final class FakeControllers {
     return passes.get();
   }
 
-  String logs(String namespace, String pod) {
+  String logs(String namespace, String pod, String container) {
     JsonNode p = api.find(pods, namespace, pod);
-    PodRuntime rt = p == null ? null : runtimes.get(Json.text(p, "metadata", "uid"));
-    return rt == null ? "" : rt.log.toString();
+    PodState rt = p == null ? null : podStates.get(Json.text(p, "metadata", "uid"));
+    if (rt == null) {
+      return "";
+    }
+    PodRuntime.PodRef ref = rt.ref;
+    if (ref != null && runtime.runsProcesses()) {
+      String c = container;
+      if (c == null || c.isEmpty()) {
+        JsonNode first = p.path("spec").path("containers").path(0);
+        c = first.path("name").asText();
+      }
+      if (rt.containers.containsKey(c)) {
+        Optional<String> out = runtime.logs(ref, c);
+        if (out.isPresent()) {
+          return out.get();
+        }
+      }
+    }
+    return rt.log.toString();
+  }
+
+  /** Stops the probes and every process the pod runtime still runs. */
+  void close() {
+    probes.shutdownNow();
+    for (PodState st : podStates.values()) {
+      stopPod(st);
+    }
+    podStates.clear();
+  }
+
+  private void stopPod(PodState st) {
+    PodRuntime.PodRef ref = st.ref;
+    if (ref != null) {
+      try {
+        runtime.stopPod(ref);
+      } catch (RuntimeException e) {
+        // the runtime's close() is the fallback
+      }
+    }
   }
 
   /** The namespaces and nodes a fresh kind cluster has. */
@@ -576,9 +644,17 @@ final class FakeControllers {
   private void kubelet() {
     List<String> nodeNames = nodes.nodes();
     Set<String> live = new HashSet<>();
-    for (JsonNode p : api.list(pods, null)) {
+    List<JsonNode> allPods = api.list(pods, null);
+    allPods.forEach(p -> live.add(Json.text(p, "metadata", "uid")));
+    // stop the processes of deleted pods first: a pod recreated under the same name reuses their place
+    for (Map.Entry<String, PodState> e : podStates.entrySet()) {
+      if (!live.contains(e.getKey())) {
+        stopPod(e.getValue());
+        podStates.remove(e.getKey());
+      }
+    }
+    for (JsonNode p : allPods) {
       String uid = Json.text(p, "metadata", "uid");
-      live.add(uid);
       String node = Json.text(p, "spec", "nodeName");
       if (node == null || node.isEmpty()) {
         if (nodeNames.isEmpty()) {
@@ -596,11 +672,16 @@ final class FakeControllers {
         event(p, "Normal", "Scheduled", "Successfully assigned " + Json.text(p, "metadata", "namespace") + "/"
             + Json.text(p, "metadata", "name") + " to " + node, "default-scheduler", null);
       }
-      PodRuntime rt = runtimes.computeIfAbsent(uid, u -> new PodRuntime(podIp()));
+      PodState rt = podStates.computeIfAbsent(uid, u -> new PodState(podIp()));
       ObjectNode st = podStatus(p, node, rt);
       writeStatus(pods, p, st);
     }
-    runtimes.keySet().retainAll(live);
+    for (Map.Entry<String, PodState> e : podStates.entrySet()) {
+      if (!live.contains(e.getKey())) {
+        stopPod(e.getValue());
+        podStates.remove(e.getKey());
+      }
+    }
   }
 
   private String podIp() {
@@ -608,7 +689,7 @@ final class FakeControllers {
     return "10.244." + (n / 250) + "." + (n % 250 + 1);
   }
 
-  private ObjectNode podStatus(JsonNode pod, String node, PodRuntime rt) {
+  private ObjectNode podStatus(JsonNode pod, String node, PodState rt) {
     Instant now = Instant.now();
     JsonNode old = pod.path("status");
     String restartPolicy = Optional.ofNullable(Json.text(pod, "spec", "restartPolicy")).orElse("Always");
@@ -617,11 +698,19 @@ final class FakeControllers {
     ObjectNode st = Json.obj();
     ArrayNode initStatuses = Json.arr();
     boolean initDone = true;
+    boolean initFailed = false;
+    boolean real = runtime.runsProcesses();
     for (JsonNode c : pod.path("spec").path("initContainers")) {
-      ObjectNode cs = containerStatus(pod, node, rt, c, now, true, false, restartPolicy);
+      // a real runtime runs init containers one after the other; the simulation runs them side by side
+      ObjectNode cs = real && !initDone ? waiting(c, "PodInitializing", null)
+          : containerStatus(pod, node, rt, c, now, true, false, restartPolicy);
       initStatuses.add(cs);
-      if (!cs.path("state").has("terminated")) {
+      JsonNode term = cs.path("state").path("terminated");
+      if (term.isMissingNode()) {
         initDone = false;
+      } else if (real && term.path("exitCode").asInt() != 0) {
+        initDone = false;
+        initFailed = true;
       }
     }
     ArrayNode statuses = Json.arr();
@@ -645,7 +734,9 @@ final class FakeControllers {
       }
     }
     String phase;
-    if (allTerminated && statuses.size() > 0) {
+    if (initFailed) {
+      phase = "Failed";
+    } else if (allTerminated && statuses.size() > 0) {
       phase = anyFailed ? "Failed" : "Succeeded";
     } else if (statuses.size() > 0 && initDone && anyStarted(statuses)) {
       phase = "Running";
@@ -707,7 +798,7 @@ final class FakeControllers {
     return "[" + String.join(" ", out) + "]";
   }
 
-  private ObjectNode containerStatus(JsonNode pod, String node, PodRuntime rt, JsonNode c, Instant now,
+  private ObjectNode containerStatus(JsonNode pod, String node, PodState rt, JsonNode c, Instant now,
       boolean runsToCompletion, boolean fails, String restartPolicy) {
     String cname = c.path("name").asText();
     String image = c.path("image").asText();
@@ -735,6 +826,11 @@ final class FakeControllers {
       return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
     }
     String id = imageId.get();
+    boolean crashFault = crashImages.contains(NodeImages.normalize(image));
+    if (runtime.runsProcesses() && !crashFault && !fails) {
+      return realContainerStatus(pod, node, rt, c, now, id, runsToCompletion && restartPolicy.equals("Always")
+          ? "OnFailure" : restartPolicy, field);
+    }
     Instant started = rt.started.computeIfAbsent(cname, k -> now);
     if (!rt.eventsSent.contains("started/" + cname)) {
       rt.log.append(started).append(" fake-kubelet: started container ").append(cname).append(" (image ")
@@ -791,6 +887,260 @@ final class FakeControllers {
     cs.put("ready", ready).put("started", true);
     cs.putObject("state").putObject("running").put("startedAt", startedAt);
     return cs;
+  }
+
+  // ================================================================== real containers
+
+  private static final long BACKOFF_BASE_MILLIS = 10_000;
+  private static final long BACKOFF_MAX_MILLIS = 300_000;
+
+  /**
+   * The status of a container whose process the pod runtime really runs: started when it is not running,
+   * restarted after a back-off as the pod's restart policy says, ready when its readiness probe passes.
+   * {@code restartPolicy} for init containers is never {@code Always} (they restart on failure only).
+   */
+  private ObjectNode realContainerStatus(JsonNode pod, String node, PodState rt, JsonNode c, Instant now,
+      String imageId, String restartPolicy, String field) {
+    String cname = c.path("name").asText();
+    String image = c.path("image").asText();
+    String podName = Json.text(pod, "metadata", "name");
+    String ns = Json.text(pod, "metadata", "namespace");
+    PodRuntime.PodRef ref = rt.ref;
+    if (ref == null) {
+      ref = new PodRuntime.PodRef(ns, podName, Json.text(pod, "metadata", "uid"), node);
+      rt.ref = ref;
+    }
+    RealContainer k = rt.containers.computeIfAbsent(cname, n -> new RealContainer());
+    if (!k.running && !k.finished && !now.isBefore(k.nextStart)) {
+      try {
+        runtime.start(ref, containerSpec(pod, c, rt), image);
+        k.running = true;
+        k.startedAt = now;
+        k.startError = null;
+        k.run++;
+        k.probeOk = false;
+        k.lastProbeNanos = 0;
+        rt.log.append(now).append(" fake-kubelet: started container ").append(cname).append(" (image ")
+            .append(image).append(", ").append(imageId).append(")\n");
+        event(pod, "Normal", "Pulled", "Container image \"" + image + "\" already present on machine", "kubelet",
+            field);
+        event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
+        event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+      } catch (PodRuntime.StartException e) {
+        startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
+      } catch (RuntimeException e) {
+        // one pod's broken start must not stop the kubelet's pass over the others
+        startFailed(pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e,
+            field);
+      }
+    }
+    if (k.running) {
+      Optional<Integer> exit;
+      try {
+        exit = runtime.exitCode(ref, cname);
+      } catch (RuntimeException e) {
+        exit = Optional.empty();
+      }
+      if (exit.isPresent()) {
+        int code = exit.get();
+        k.running = false;
+        k.lastExit = code;
+        k.lastStartedAt = k.startedAt;
+        k.lastFinishedAt = now;
+        k.probeOk = false;
+        rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code ").append(code)
+            .append('\n');
+        if (code != 0) {
+          hintAtPortConflict(pod, ref, cname, code, field);
+        }
+        boolean restart = restartPolicy.equals("Always") || restartPolicy.equals("OnFailure") && code != 0;
+        if (restart) {
+          k.restarts++;
+          long backoff = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << Math.min(5, k.restarts - 1));
+          k.nextStart = now.plusMillis(backoff);
+        } else {
+          k.finished = true;
+        }
+      }
+    }
+    ObjectNode cs = Json.obj().put("name", cname).put("image", image).put("imageID", imageId);
+    cs.put("containerID", containerId(pod, cname, k.restarts)).put("restartCount", k.restarts);
+    if (k.lastExit != null && !k.finished) {
+      cs.putObject("lastState").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
+          k.lastFinishedAt, k.restarts - 1));
+    }
+    if (k.running) {
+      boolean ready = readiness(ref, c, k, now);
+      cs.put("ready", ready).put("started", true);
+      cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
+    } else if (k.finished) {
+      cs.put("ready", false).put("started", false);
+      cs.putObject("state").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
+          k.lastFinishedAt, k.restarts));
+    } else if (k.startError != null) {
+      cs.put("ready", false).put("started", false);
+      cs.putObject("state").putObject("waiting").put("reason", k.startErrorReason).put("message", k.startError);
+    } else {
+      long backoffSeconds = Math.max(1, Duration.between(k.lastFinishedAt, k.nextStart).toSeconds());
+      String msg = "back-off " + backoffSeconds + "s restarting failed container=" + cname + " pod=" + podName + "_"
+          + ns + "(" + Json.text(pod, "metadata", "uid") + ")";
+      cs.put("ready", false).put("started", false);
+      cs.putObject("state").putObject("waiting").put("reason", "CrashLoopBackOff").put("message", msg);
+      event(pod, "Warning", "BackOff", "Back-off restarting failed container " + cname + " in pod " + podName + "_"
+          + ns + "(" + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
+    }
+    return cs;
+  }
+
+  private void startFailed(JsonNode pod, RealContainer k, Instant now, String reason, String eventReason,
+      String message, String field) {
+    k.startError = message;
+    k.startErrorReason = reason;
+    k.nextStart = now.plusSeconds(1);
+    event(pod, "Warning", eventReason, message, "kubelet", field);
+    event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
+  }
+
+  /**
+   * A container that exits because its address is in use most likely met another pod of its node on the same
+   * port (pods share their node's network namespace in the test bed): says so in a {@code PortConflict} event.
+   */
+  private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
+    String out;
+    try {
+      out = runtime.logs(ref, cname).orElse("");
+    } catch (RuntimeException e) {
+      return;
+    }
+    String tail = out.length() > 4096 ? out.substring(out.length() - 4096) : out;
+    if (tail.toLowerCase(java.util.Locale.ROOT).contains("address in use")
+        || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
+      event(pod, "Warning", "PortConflict", "container " + cname + " exited with code " + code + " and says its "
+          + "address is already in use: in this test bed all pods of a node share the node's network namespace, "
+          + "so pods on one node cannot listen on the same port", "kubelet", field);
+    }
+  }
+
+  private static ObjectNode terminated(JsonNode pod, String cname, int exitCode, Instant started, Instant finished,
+      int restart) {
+    return Json.obj().put("exitCode", exitCode).put("reason", exitCode == 0 ? "Completed" : "Error")
+        .put("startedAt", seconds(started)).put("finishedAt", seconds(finished))
+        .put("containerID", containerId(pod, cname, Math.max(0, restart)));
+  }
+
+  private static String seconds(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /**
+   * Whether a running container is ready: without a readiness probe as soon as it runs (after the configured
+   * readiness delay), with one when its last probe passed. Probes run in the background, at most every 200 ms
+   * until the first success and then every second.
+   */
+  private boolean readiness(PodRuntime.PodRef ref, JsonNode c, RealContainer k, Instant now) {
+    boolean delayOver = Duration.between(k.startedAt, now).compareTo(readinessDelay) >= 0;
+    JsonNode rp = c.path("readinessProbe");
+    if (!rp.isObject()) {
+      return delayOver;
+    }
+    PodRuntime.Probe probe = probeOf(rp, c);
+    if (probe == null) {
+      return delayOver;
+    }
+    if (Duration.between(k.startedAt, now).toSeconds() < rp.path("initialDelaySeconds").asLong(0)) {
+      return false;
+    }
+    long interval = k.probeOk ? 1_000_000_000L : 200_000_000L;
+    if (!k.probing && System.nanoTime() - k.lastProbeNanos >= interval) {
+      k.probing = true;
+      k.lastProbeNanos = System.nanoTime();
+      int run = k.run;
+      String cname = c.path("name").asText();
+      try {
+        probes.execute(() -> {
+          boolean ok;
+          try {
+            ok = runtime.probe(ref, cname, probe);
+          } catch (RuntimeException e) {
+            ok = false;
+          }
+          if (k.run == run) {
+            k.probeOk = ok;
+          }
+          k.probing = false;
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        k.probing = false;
+      }
+    }
+    return k.probeOk && delayOver;
+  }
+
+  /** The probe a container's readinessProbe asks for, or null for kinds the runtime cannot run (gRPC). */
+  private static PodRuntime.Probe probeOf(JsonNode rp, JsonNode c) {
+    if (rp.has("httpGet")) {
+      JsonNode h = rp.get("httpGet");
+      String path = h.path("path").asText("/");
+      return new PodRuntime.Probe.HttpGet(port(h.path("port"), c), path.startsWith("/") ? path : "/" + path);
+    }
+    if (rp.has("tcpSocket")) {
+      return new PodRuntime.Probe.TcpSocket(port(rp.get("tcpSocket").path("port"), c));
+    }
+    if (rp.has("exec")) {
+      List<String> cmd = new ArrayList<>();
+      rp.get("exec").path("command").forEach(x -> cmd.add(x.asText()));
+      return new PodRuntime.Probe.Exec(cmd);
+    }
+    return null;
+  }
+
+  /** A probe's port: a number, or the name of one of the container's ports. */
+  private static int port(JsonNode port, JsonNode c) {
+    if (port.isInt() || port.isTextual() && port.asText().matches("\\d+")) {
+      return port.asInt();
+    }
+    for (JsonNode p : c.path("ports")) {
+      if (port.asText().equals(p.path("name").asText())) {
+        return p.path("containerPort").asInt();
+      }
+    }
+    return -1;
+  }
+
+  /** The container as the pod runtime needs it; env values from simple field references are resolved. */
+  private PodRuntime.ContainerSpec containerSpec(JsonNode pod, JsonNode c, PodState rt) {
+    List<String> command = new ArrayList<>();
+    c.path("command").forEach(x -> command.add(x.asText()));
+    List<String> args = new ArrayList<>();
+    c.path("args").forEach(x -> args.add(x.asText()));
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (JsonNode e : c.path("env")) {
+      String name = e.path("name").asText();
+      if (e.has("value")) {
+        env.put(name, e.path("value").asText());
+      } else if (e.path("valueFrom").has("fieldRef")) {
+        String path = e.path("valueFrom").path("fieldRef").path("fieldPath").asText();
+        String v = switch (path) {
+          case "metadata.name" -> Json.text(pod, "metadata", "name");
+          case "metadata.namespace" -> Json.text(pod, "metadata", "namespace");
+          case "metadata.uid" -> Json.text(pod, "metadata", "uid");
+          case "spec.nodeName" -> Json.text(pod, "spec", "nodeName");
+          case "spec.serviceAccountName" -> Json.text(pod, "spec", "serviceAccountName");
+          case "status.podIP" -> rt.podIp;
+          case "status.hostIP" -> nodeIp(Json.text(pod, "spec", "nodeName"));
+          default -> null;
+        };
+        if (v != null) {
+          env.put(name, v);
+        }
+      } else {
+        env.put(name, "");
+      }
+    }
+    List<Integer> ports = new ArrayList<>();
+    c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
+    return new PodRuntime.ContainerSpec(c.path("name").asText(), c.path("image").asText(), command, args, env,
+        ports);
   }
 
   private static String pullFailure(String image) {
@@ -937,7 +1287,7 @@ final class FakeControllers {
       return;
     }
     String key = "event/" + reason + "/" + message;
-    PodRuntime rt = "Pod".equals(Json.text(obj, "kind")) ? runtimes.computeIfAbsent(uid, u -> new PodRuntime(podIp()))
+    PodState rt = "Pod".equals(Json.text(obj, "kind")) ? podStates.computeIfAbsent(uid, u -> new PodState(podIp()))
         : null;
     Set<String> sent = rt != null ? rt.eventsSent : workloadEvents.computeIfAbsent(uid, u -> ConcurrentHashMap.newKeySet());
     if (!sent.add(key)) {

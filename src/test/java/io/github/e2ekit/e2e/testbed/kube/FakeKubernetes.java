@@ -32,6 +32,14 @@ import java.util.concurrent.TimeUnit;
  * (including created CRDs, which become Established); missing {@code apiVersion}/{@code kind} are filled from
  * the URL as a real server does.
  *
+ * <p>Containers: with {@link PodRuntime#none()} (the default) the kubelet simulates them: a container whose
+ * image is on its node runs at once and forever. With a real runtime (the test bed's
+ * {@code NodeProcessRuntime}) each container is a process started from its image; its exit code decides
+ * between {@code CrashLoopBackOff} (with back-off restarts), {@code Completed} and {@code Error}; a
+ * {@code readinessProbe} ({@code httpGet}, {@code tcpSocket}, {@code exec}) decides readiness; init containers run
+ * one after the other; {@code pods/log} returns the process's output. {@code pods/portforward} is served over
+ * WebSocket ({@code v4.channel.k8s.io}, what client-java uses; not SPDY) and bridged through the runtime.
+ *
  * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
  * answers a {@code Status} of Success; HTTP-streaming watches are not served (the mock only serves WebSocket
  * watches); field selectors are evaluated on plain dotted paths only; StatefulSets and DaemonSets get no
@@ -57,12 +65,22 @@ public final class FakeKubernetes implements AutoCloseable {
   private final Thread loop;
   private final Path ownKubeconfig;
   private final NodeImages nodeImages;
+  private final PodRuntime podRuntime;
   private volatile ApiClient client;
   private volatile boolean closed;
 
-  /** Starts the server on 127.0.0.1 at a free port and the simulated controllers. */
+  /** Starts the server on 127.0.0.1 at a free port and the simulated controllers; containers are simulated. */
   public FakeKubernetes(NodeImages nodeImages) {
+    this(nodeImages, PodRuntime.none());
+  }
+
+  /**
+   * Starts the server on 127.0.0.1 at a free port and the simulated controllers, whose kubelet runs containers
+   * with {@code podRuntime} (closed with this server).
+   */
+  public FakeKubernetes(NodeImages nodeImages, PodRuntime podRuntime) {
     this.nodeImages = Objects.requireNonNull(nodeImages, "nodeImages");
+    this.podRuntime = Objects.requireNonNull(podRuntime, "podRuntime");
     this.dispatcher = new FakeApiDispatcher();
     this.web = new MockWebServer();
     this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(),
@@ -73,8 +91,9 @@ public final class FakeKubernetes implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.controllers = new FakeControllers(dispatcher, nodeImages);
+    this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
     dispatcher.logs(controllers::logs);
+    dispatcher.podRuntime(podRuntime);
     controllers.bootstrap();
     this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.getPort());
     loop.setDaemon(true);
@@ -97,6 +116,11 @@ public final class FakeKubernetes implements AutoCloseable {
   /** The port the server listens on. */
   public int port() {
     return server.getPort();
+  }
+
+  /** What runs the pods' containers ({@link PodRuntime#none()} when they are simulated). */
+  public PodRuntime podRuntime() {
+    return podRuntime;
   }
 
   /** The node/image source the simulated kubelet consults. */
@@ -226,14 +250,24 @@ public final class FakeKubernetes implements AutoCloseable {
     }
   }
 
+  /** Stops the controllers, every container process the pod runtime runs, and the server. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     loop.interrupt();
     try {
       loop.join(2000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      controllers.close();
+      podRuntime.close();
+    } catch (RuntimeException e) {
+      System.err.println("fake kubernetes: could not stop all pod processes: " + e.getMessage());
     }
     server.destroy();
     if (ownKubeconfig != null) {

@@ -1,0 +1,591 @@
+package io.github.e2ekit.e2e.testbed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.kind.ExecResult;
+import io.github.e2ekit.e2e.kind.KindNode;
+import io.github.e2ekit.e2e.kind.NodeExec;
+import io.github.e2ekit.e2e.testbed.kube.ByteQueue;
+import io.github.e2ekit.e2e.testbed.kube.NodeImages;
+import io.github.e2ekit.e2e.testbed.kube.PodRuntime;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs pods' containers as real processes inside the kind-like node containers: each container's root file
+ * system is the image from the node's containerd, mounted with {@code ctr images mount} at
+ * {@code /run/e2e-pods/<namespace>_<pod>_<container>/rootfs}, and its process runs there under
+ * {@code nsenter -r} (a chroot that also sets the working directory), started by a detached exec in the node.
+ * Next to the root file system: {@code pid} (the process's pid in the node, the handle to stop it) and
+ * {@code log} (its stdout and stderr).
+ *
+ * <p>Limitation: there is no per-pod network namespace. All pods of a node share the node's network namespace
+ * (loopback only, as the node runs with {@code --network none}), so two pods on one node cannot listen on the
+ * same port; {@link #start} refuses a container whose declared {@code containerPort} is taken on its node, with
+ * the waiting reason {@code CreateContainerError} and a {@code PortConflict} event (retried every second), and
+ * the kubelet adds a {@code PortConflict} event when a container that did not declare its port exits saying its
+ * address is in use. Consequence: a RollingUpdate of a one-node Deployment whose pods declare a port cannot
+ * progress (the new pod waits for the old one's port, the old pod waits for the new one to be ready); use the
+ * {@code Recreate} strategy or more nodes. Also not isolated: PIDs, hostname, users (processes run as root),
+ * resources (no limits); volumes are not mounted; liveness and startup probes are ignored.
+ */
+public final class NodeProcessRuntime implements PodRuntime {
+  /** Where containers are set up inside each node. */
+  public static final String ROOT = "/run/e2e-pods";
+  private static final String BUSYBOX = "/bin/busybox";
+  private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  private static final long INSPECT_EVERY_NANOS = 100_000_000L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Starts a container's process: records its pid, sends its output to the log, runs it with only its env. */
+  private static final String LAUNCH = "echo $$ > \"$1/pid\"; exec >>\"$1/log\" 2>&1 </dev/null; shift; "
+      + "exec /bin/busybox env -i \"$@\"";
+
+  /** Mounts the image as a container's root file system. */
+  private static final String MOUNT = "/bin/busybox mkdir -p \"$1/rootfs\" && "
+      + "exec ctr --namespace=k8s.io images mount --rw \"$2\" \"$1/rootfs\"";
+
+  /**
+   * Stops everything running in a container's root file system (TERM, then KILL after 3 s), unmounts it,
+   * removes its snapshot and its directory.
+   */
+  private static final String STOP = """
+      B=/bin/busybox; d=$1; r=$d/rootfs
+      [ -d "$d" ] || exit 0
+      pids() { for p in /proc/[0-9]*; do [ "$($B readlink "$p/root" 2>/dev/null)" = "$r" ] && echo "${p#/proc/}"; done; }
+      l=$(pids); [ -n "$l" ] && $B kill -TERM $l 2>/dev/null
+      i=0; while [ $i -lt 30 ]; do l=$(pids); [ -z "$l" ] && break; $B sleep 0.1; i=$((i+1)); done
+      l=$(pids); [ -n "$l" ] && $B kill -KILL $l 2>/dev/null
+      i=0
+      while $B grep -q " $r " /proc/mounts; do
+        ctr --namespace=k8s.io images unmount --rm "$r" >/dev/null 2>&1 && break
+        i=$((i+1)); [ $i -ge 30 ] && { echo "cannot unmount $r" >&2; exit 1; }
+        $B sleep 0.1
+      done
+      ctr --namespace=k8s.io snapshots rm "$r" >/dev/null 2>&1
+      $B rm -f "$d/pid" "$d/log"
+      $B rmdir "$r" 2>/dev/null
+      $B rmdir "$d"
+      """;
+
+  private final KindLikeCluster cluster;
+  private final Engine engine;
+  private final Map<String, Proc> procs = new ConcurrentHashMap<>();
+  private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
+  private final Set<NcConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Object lifecycle = new Object();
+  private volatile boolean closed;
+
+  /** What the image says about how to run it. */
+  record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir) {
+  }
+
+  /** One container's process in a node. */
+  private static final class Proc {
+    final PodRef pod;
+    final KindNode node;
+    final String container;
+    final String dir;
+    final List<Integer> ports;
+    final List<String> argv;
+    final List<String> env;
+    final String workingDir;
+    volatile String execId;
+    volatile Integer exit;
+    volatile long lastInspect;
+
+    Proc(PodRef pod, KindNode node, String container, String dir, List<Integer> ports, List<String> argv,
+        List<String> env, String workingDir) {
+      this.pod = pod;
+      this.node = node;
+      this.container = container;
+      this.dir = dir;
+      this.ports = ports;
+      this.argv = argv;
+      this.env = env;
+      this.workingDir = workingDir;
+    }
+
+    boolean running() {
+      return execId != null && exit == null;
+    }
+  }
+
+  public NodeProcessRuntime(KindLikeCluster cluster) {
+    this.cluster = cluster;
+    this.engine = cluster.engine();
+  }
+
+  @Override
+  public boolean runsProcesses() {
+    return true;
+  }
+
+  /** The directory of a container inside its node. */
+  public static String containerDir(PodRef pod, String container) {
+    return ROOT + "/" + pod.namespace() + "_" + pod.name() + "_" + container;
+  }
+
+  @Override
+  public void start(PodRef pod, ContainerSpec container, String imageRef) throws StartException {
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new StartException("RunContainerError", "Failed", "the test bed is shutting down");
+      }
+      String key = key(pod, container.name());
+      Proc p = procs.get(key);
+      if (p == null) {
+        KindNode node = node(pod.node()).orElseThrow(() -> new StartException("CreateContainerError", "Failed",
+            "node " + pod.node() + " is not a node container of test bed " + cluster.name()));
+        checkPorts(pod, node, container.name(), container.ports());
+        ImageConfig cfg = imageConfig(node, imageRef);
+        List<String> argv = new ArrayList<>();
+        if (!container.command().isEmpty()) {
+          argv.addAll(container.command());
+          argv.addAll(container.args());
+        } else {
+          argv.addAll(cfg.entrypoint());
+          argv.addAll(container.args().isEmpty() ? cfg.cmd() : container.args());
+        }
+        if (argv.isEmpty()) {
+          throw new StartException("CreateContainerError", "Failed", "failed to generate container spec: no "
+              + "command specified (neither in the pod spec nor in image " + imageRef + ")");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : cfg.env()) {
+          int eq = e.indexOf('=');
+          if (eq > 0) {
+            env.put(e.substring(0, eq), e.substring(eq + 1));
+          }
+        }
+        env.putIfAbsent("PATH", DEFAULT_PATH);
+        env.put("HOSTNAME", pod.name());
+        env.putAll(container.env());
+        List<String> envList = new ArrayList<>();
+        env.forEach((k, v) -> envList.add(k + "=" + v));
+        String wd = cfg.workingDir() == null || cfg.workingDir().isBlank() ? "/" : cfg.workingDir();
+        String dir = containerDir(pod, container.name());
+        // a pod recreated under the same name: whatever is left of the old one goes first
+        run(node, "sh", "-c", STOP, "stop", dir);
+        ExecResult mounted = NodeExec.run(engine, node.containerId(), BUSYBOX, "sh", "-c", MOUNT, "mount", dir,
+            NodeImages.normalize(imageRef));
+        if (!mounted.ok()) {
+          run(node, "sh", "-c", STOP, "stop", dir);
+          throw new StartException("CreateContainerError", "Failed", "failed to mount image " + imageRef
+              + " in node " + node.name() + ": " + mounted.failureText());
+        }
+        p = new Proc(pod, node, container.name(), dir, container.ports(), List.copyOf(argv), List.copyOf(envList),
+            wd);
+        procs.put(key, p);
+      } else {
+        checkPorts(pod, p.node, container.name(), p.ports);
+      }
+      launch(p);
+    }
+  }
+
+  private void launch(Proc p) throws StartException {
+    List<String> cmd = new ArrayList<>(List.of(BUSYBOX, "sh", "-c", LAUNCH, "launch", p.dir));
+    cmd.addAll(p.env);
+    String root = p.dir + "/rootfs";
+    cmd.addAll(List.of(BUSYBOX, "nsenter", "-F", "-r" + root, "-w" + root + p.workingDir));
+    cmd.addAll(p.argv);
+    if (!p.workingDir.equals("/")) {
+      run(p.node, "mkdir", "-p", root + p.workingDir);
+    }
+    DockerClient docker = engine.client();
+    try {
+      String id = docker.execCreateCmd(p.node.containerId()).withCmd(cmd.toArray(String[]::new))
+          .withAttachStdout(false).withAttachStderr(false).exec().getId();
+      docker.execStartCmd(id).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion(30,
+          TimeUnit.SECONDS);
+      p.exit = null;
+      p.lastInspect = 0;
+      p.execId = id;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartException("RunContainerError", "Failed", "interrupted while starting " + p.container);
+    } catch (RuntimeException e) {
+      throw new StartException("RunContainerError", "Failed", "failed to start container " + p.container + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** Refuses ports another running container on the node has declared, or something there listens on. */
+  private void checkPorts(PodRef pod, KindNode node, String container, List<Integer> ports) throws StartException {
+    if (ports.isEmpty()) {
+      return;
+    }
+    for (Proc other : procs.values()) {
+      if (other.node.name().equals(node.name()) && other.running()
+          && !(other.pod.uid().equals(pod.uid()) && other.container.equals(container))) {
+        for (int port : ports) {
+          if (other.ports.contains(port)) {
+            throw portConflict(port, container, node, "by pod " + other.pod + " (container " + other.container
+                + ")");
+          }
+        }
+      }
+    }
+    ExecResult r = NodeExec.run(engine, node.containerId(), BUSYBOX, "cat", "/proc/net/tcp", "/proc/net/tcp6");
+    if (r.ok()) {
+      Set<Integer> listening = listeningPorts(r.stdout());
+      for (int port : ports) {
+        if (listening.contains(port)) {
+          throw portConflict(port, container, node, "(something already listens on it)");
+        }
+      }
+    }
+  }
+
+  private static StartException portConflict(int port, String container, KindNode node, String by) {
+    return new StartException("CreateContainerError", "PortConflict", "port " + port + " of container "
+        + container + " is already in use on node " + node.name() + " " + by + ": in this test bed all pods of "
+        + "a node share the node's network namespace, so pods on one node cannot listen on the same port");
+  }
+
+  /** Ports in state LISTEN (0A) in {@code /proc/net/tcp} format. */
+  static Set<Integer> listeningPorts(String procNetTcp) {
+    Set<Integer> out = new java.util.HashSet<>();
+    for (String line : procNetTcp.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 3 && f[3].equals("0A") && f[1].contains(":")) {
+        try {
+          out.add(Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16));
+        } catch (NumberFormatException e) {
+          // header line
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<Integer> exitCode(PodRef pod, String container) {
+    Proc p = procs.get(key(pod, container));
+    if (p == null || p.execId == null) {
+      return Optional.empty();
+    }
+    if (p.exit == null && System.nanoTime() - p.lastInspect >= INSPECT_EVERY_NANOS) {
+      p.lastInspect = System.nanoTime();
+      try {
+        InspectExecResponse r = engine.client().inspectExecCmd(p.execId).exec();
+        if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) {
+          p.exit = r.getExitCodeLong().intValue();
+        }
+      } catch (RuntimeException e) {
+        // the node is going away; ask again later
+      }
+    }
+    return Optional.ofNullable(p.exit);
+  }
+
+  @Override
+  public boolean probe(PodRef pod, String container, Probe probe) {
+    Proc p = procs.get(key(pod, container));
+    if (p == null || !p.running()) {
+      return false;
+    }
+    ExecResult r;
+    if (probe instanceof Probe.HttpGet h) {
+      // no "wget -T" nor "timeout": both crash (SIGSEGV) in the static busybox 1.35 of Debian 12
+      r = NodeExec.run(engine, p.node.containerId(), null, 1, BUSYBOX, "wget", "-q", "-O", "/dev/null",
+          "http://127.0.0.1:" + h.port() + h.path());
+    } else if (probe instanceof Probe.TcpSocket t) {
+      r = NodeExec.run(engine, p.node.containerId(), BUSYBOX, "nc", "-w", "1", "127.0.0.1",
+          String.valueOf(t.port()), "-e", BUSYBOX, "true");
+    } else if (probe instanceof Probe.Exec e) {
+      if (e.command().isEmpty()) {
+        return false;
+      }
+      String root = p.dir + "/rootfs";
+      List<String> cmd = new ArrayList<>(List.of(BUSYBOX, "env", "-i"));
+      cmd.addAll(p.env);
+      cmd.addAll(List.of(BUSYBOX, "nsenter", "-F", "-r" + root, "-w" + root + p.workingDir));
+      cmd.addAll(e.command());
+      r = NodeExec.run(engine, p.node.containerId(), null, 1, cmd.toArray(String[]::new));
+    } else {
+      return false;
+    }
+    return r.ok();
+  }
+
+  @Override
+  public Optional<String> logs(PodRef pod, String container) {
+    Proc p = procs.get(key(pod, container));
+    if (p == null) {
+      return Optional.empty();
+    }
+    ExecResult r = NodeExec.run(engine, p.node.containerId(), BUSYBOX, "tail", "-c", "1048576", p.dir + "/log");
+    return Optional.of(r.ok() ? r.stdout() : "");
+  }
+
+  @Override
+  public void stopPod(PodRef pod) {
+    synchronized (lifecycle) {
+      for (Map.Entry<String, Proc> e : procs.entrySet()) {
+        if (e.getValue().pod.uid().equals(pod.uid())) {
+          stop(e.getValue());
+          procs.remove(e.getKey());
+        }
+      }
+    }
+  }
+
+  private void stop(Proc p) {
+    try {
+      ExecResult r = run(p.node, "sh", "-c", STOP, "stop", p.dir);
+      if (!r.ok()) {
+        System.err.println("test bed: could not stop container " + p.container + " of pod " + p.pod + ": "
+            + r.failureText());
+      }
+    } catch (RuntimeException e) {
+      System.err.println("test bed: could not stop container " + p.container + " of pod " + p.pod + ": "
+          + e.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ port forwarding
+
+  @Override
+  public Connection connect(PodRef pod, int port) throws IOException {
+    if (closed) {
+      throw new IOException("the test bed is shutting down");
+    }
+    KindNode node = node(pod.node()).orElseThrow(() -> new IOException("node " + pod.node()
+        + " is not a node container of test bed " + cluster.name()));
+    NcConnection c = new NcConnection(node, port);
+    connections.add(c);
+    try {
+      c.open();
+    } catch (RuntimeException e) {
+      c.close();
+      throw new IOException("cannot connect to port " + port + " in node " + node.name() + ": " + e.getMessage(), e);
+    }
+    return c;
+  }
+
+  /**
+   * {@code busybox nc 127.0.0.1 <port>} in the node, attached to stdin and stdout. The engine does not
+   * half-close an exec's stdin, so closing the connection kills the nc by its pid file.
+   */
+  private final class NcConnection implements Connection {
+    private final KindNode node;
+    private final int port;
+    private final String pidFile = "/tmp/e2e-port-forward-" + UUID.randomUUID() + ".pid";
+    private final ByteQueue toPod = new ByteQueue();
+    private final ByteQueue fromPod = new ByteQueue();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    private volatile String failure;
+    private volatile String execId;
+    private volatile ResultCallback.Adapter<Frame> callback;
+    private volatile boolean closed;
+
+    NcConnection(KindNode node, int port) {
+      this.node = node;
+      this.port = port;
+    }
+
+    void open() {
+      DockerClient docker = engine.client();
+      execId = docker.execCreateCmd(node.containerId())
+          .withCmd(BUSYBOX, "sh", "-c", "echo $$ > \"$1\"; exec /bin/busybox nc 127.0.0.1 \"$2\"", "nc", pidFile,
+              String.valueOf(port))
+          .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true).exec().getId();
+      callback = docker.execStartCmd(execId).withStdIn(toPod.input()).exec(new ResultCallback.Adapter<>() {
+        @Override
+        public void onNext(Frame frame) {
+          if (frame.getStreamType() == StreamType.STDERR) {
+            synchronized (stderr) {
+              stderr.writeBytes(frame.getPayload());
+            }
+          } else {
+            fromPod.write(frame.getPayload());
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          if (!NcConnection.this.closed) {
+            failure = "connection to the node failed: " + t.getMessage();
+          }
+          finish();
+          super.onError(t);
+        }
+
+        @Override
+        public void onComplete() {
+          finish();
+          super.onComplete();
+        }
+      });
+    }
+
+    private void finish() {
+      if (failure == null) {
+        try {
+          Long code = engine.client().inspectExecCmd(execId).exec().getExitCodeLong();
+          if (code != null && code != 0) {
+            String err;
+            synchronized (stderr) {
+              err = stderr.toString(StandardCharsets.UTF_8).strip();
+            }
+            failure = err.isEmpty() ? "nc exited with code " + code : err;
+          }
+        } catch (RuntimeException e) {
+          // gone with its node
+        }
+      }
+      fromPod.close();
+      toPod.close();
+    }
+
+    @Override
+    public InputStream input() {
+      return fromPod.input();
+    }
+
+    @Override
+    public OutputStream output() {
+      return toPod.output();
+    }
+
+    @Override
+    public Optional<String> failure() {
+      return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      connections.remove(this);
+      toPod.close();
+      try {
+        NodeExec.run(engine, node.containerId(), BUSYBOX, "sh", "-c",
+            "[ -f \"$1\" ] && /bin/busybox kill $(/bin/busybox cat \"$1\") 2>/dev/null; /bin/busybox rm -f \"$1\"",
+            "kill", pidFile);
+      } catch (RuntimeException e) {
+        // the node is gone, and nc with it
+      }
+      ResultCallback.Adapter<Frame> cb = callback;
+      if (cb != null) {
+        try {
+          cb.close();
+        } catch (IOException e) {
+          // closing
+        }
+      }
+      fromPod.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      closed = true;
+      for (NcConnection c : List.copyOf(connections)) {
+        c.close();
+      }
+      for (Proc p : procs.values()) {
+        stop(p);
+      }
+      procs.clear();
+    }
+  }
+
+  /** The image's entrypoint, cmd, env and working directory, read from the node's containerd content store. */
+  private ImageConfig imageConfig(KindNode node, String imageRef) throws StartException {
+    String ref = NodeImages.normalize(imageRef);
+    ExecResult ls = NodeExec.run(engine, node.containerId(), "ctr", "--namespace=k8s.io", "images", "ls");
+    String target = null;
+    for (String line : ls.stdout().lines().skip(1).toList()) {
+      String[] cols = line.trim().split("\\s+");
+      if (cols.length >= 3 && cols[0].equals(ref)) {
+        target = cols[2];
+      }
+    }
+    if (target == null) {
+      throw new StartException("CreateContainerError", "Failed", "image " + ref + " is not in the containerd of "
+          + "node " + node.name());
+    }
+    String cacheKey = node.name() + "/" + target;
+    ImageConfig cached = configs.get(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      JsonNode manifest = content(node, target);
+      if (manifest.has("manifests")) {
+        String chosen = null;
+        for (JsonNode m : manifest.get("manifests")) {
+          JsonNode pl = m.path("platform");
+          if (chosen == null || "linux".equals(pl.path("os").asText()) && "amd64".equals(
+              pl.path("architecture").asText())) {
+            chosen = m.path("digest").asText();
+          }
+        }
+        manifest = content(node, chosen);
+      }
+      JsonNode config = content(node, manifest.path("config").path("digest").asText()).path("config");
+      ImageConfig cfg = new ImageConfig(strings(config.path("Entrypoint")), strings(config.path("Cmd")),
+          strings(config.path("Env")), config.path("WorkingDir").asText(""));
+      configs.put(cacheKey, cfg);
+      return cfg;
+    } catch (IOException | RuntimeException e) {
+      throw new StartException("CreateContainerError", "Failed", "cannot read the config of image " + ref
+          + " in node " + node.name() + ": " + e.getMessage());
+    }
+  }
+
+  private JsonNode content(KindNode node, String digest) throws IOException {
+    ExecResult r = NodeExec.run(engine, node.containerId(), "ctr", "--namespace=k8s.io", "content", "get", digest);
+    if (!r.ok()) {
+      throw new IOException("ctr content get " + digest + ": " + r.failureText());
+    }
+    return JSON.readTree(r.stdout());
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private Optional<KindNode> node(String name) {
+    return cluster.nodes().stream().filter(n -> n.name().equals(name)).findFirst();
+  }
+
+  private ExecResult run(KindNode node, String... busyboxArgs) {
+    String[] cmd = new String[busyboxArgs.length + 1];
+    cmd[0] = BUSYBOX;
+    System.arraycopy(busyboxArgs, 0, cmd, 1, busyboxArgs.length);
+    return NodeExec.run(engine, node.containerId(), cmd);
+  }
+
+  private static String key(PodRef pod, String container) {
+    return pod.uid() + "/" + container;
+  }
+}

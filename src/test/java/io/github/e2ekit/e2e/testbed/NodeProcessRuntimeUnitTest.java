@@ -1,0 +1,55 @@
+package io.github.e2ekit.e2e.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.e2ekit.e2e.testbed.kube.ByteQueue;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The parts of the pod runtime that need no engine. */
+class NodeProcessRuntimeUnitTest {
+
+    @Test
+    void listeningPortsAreReadFromProcNetTcpAndTcp6() {
+        String tcp = """
+                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 0100007F:9CF7 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 128802 1
+                   1: 0100007F:E120 0100007F:1F90 06 00000000:00000000 03:00001745 00000000     0        0 0 3
+                  sl  local_address                         remote_address                        st tx_queue
+                   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000
+                """;
+        // 0x9CF7 = 40183 and 0x1F90 = 8080 listen; 0xE120 is a TIME_WAIT client socket
+        assertThat(NodeProcessRuntime.listeningPorts(tcp)).containsExactlyInAnyOrder(40183, 8080);
+    }
+
+    @Test
+    void aByteQueueHandsOverChunksInOrderAndEndsAfterClose() throws Exception {
+        ByteQueue q = new ByteQueue();
+        q.output().write("hello ".getBytes(StandardCharsets.US_ASCII));
+        q.write("world".getBytes(StandardCharsets.US_ASCII));
+        q.close();
+        q.write("ignored".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = q.input();
+        assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello world");
+        assertThat(in.read()).isEqualTo(-1);
+    }
+
+    @Test
+    void aByteQueueReaderWaitsForTheWriter() throws Exception {
+        ByteQueue q = new ByteQueue();
+        Thread writer = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            q.write(new byte[] {42});
+            q.close();
+        });
+        writer.start();
+        assertThat(q.input().read()).isEqualTo(42);
+        assertThat(q.input().read()).isEqualTo(-1);
+        writer.join();
+    }
+}

@@ -1,0 +1,482 @@
+package io.github.e2ekit.e2e.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.kind.ExecResult;
+import io.github.e2ekit.e2e.kind.ImageLoader;
+import io.github.e2ekit.e2e.kind.KindNode;
+import io.github.e2ekit.e2e.kind.NodeExec;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.kubernetes.client.PortForward;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.BatchV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1HTTPGetAction;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1JobSpec;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
+import io.kubernetes.client.custom.IntOrString;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Pods of the test bed really run: their containers are processes started from the images loaded into the
+ * node's containerd, reachable through the API's port-forward, stopped and unmounted when the pods go.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PodRuntimeTest {
+    private Engine engine;
+    private Path dir;
+    private String cluster;
+    private TestBed bed;
+    private TestImages images;
+    private ImageReference web;
+    private String marker;
+    private CoreV1Api core;
+    private AppsV1Api apps;
+    private KindNode node;
+    private List<String> nodeVolumes;
+
+    @BeforeAll
+    void startBed() throws Exception {
+        engine = TestEngine.require();
+        dir = Files.createTempDirectory("pod-runtime-test");
+        cluster = "pods-" + ProcessHandle.current().pid();
+        bed = TestBed.start(engine, cluster, 0, dir.resolve("kubeconfig"));
+        images = new TestImages(engine);
+        marker = "marker-" + images.run() + "-from-the-node";
+        web = ImageReference.parse("localhost/testbed/httpd:" + images.run());
+        String id = images.build(web.toString(), Map.of("www/marker.txt", marker),
+                "CMD [\"busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]");
+        new ImageLoader(engine, Ledger.start(dir.resolve("ledger.json"), "r", "s"), bed.clusterName())
+                .load(bed.nodes().nodes(), web, id);
+        core = new CoreV1Api(bed.kubernetes().client());
+        apps = new AppsV1Api(bed.kubernetes().client());
+        node = bed.nodes().nodes().get(0);
+        InspectContainerResponse inspect = engine.client().inspectContainerCmd(node.containerId()).exec();
+        nodeVolumes = new ArrayList<>();
+        inspect.getMounts().forEach(m -> {
+            if (m.getName() != null) {
+                nodeVolumes.add(m.getName());
+            }
+        });
+    }
+
+    @AfterAll
+    void stopBed() throws Exception {
+        try {
+            if (bed != null) {
+                // deleting a namespace deletes its pods, and the kubelet stops their processes
+                core.deleteNamespace("clash").execute();
+                await("namespace clash's containers stopped", () -> node("/bin/busybox", "sh", "-c",
+                        "/bin/busybox ls -d /run/e2e-pods/clash_* 2>/dev/null").stdout().isBlank() ? Boolean.TRUE
+                                : null);
+                // closing the API server stops what still runs and unmounts it
+                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout()).isNotBlank();
+                bed.kubernetes().close();
+                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout()).isBlank();
+                assertThat(node("/bin/busybox", "cat", "/proc/mounts").stdout()).doesNotContain("/run/e2e-pods");
+                assertThat(bed.nodes().ctr(node, "snapshots", "ls")).doesNotContain("/run/e2e-pods");
+                assertThat(node("/bin/busybox", "ps", "-o", "pid,stat,args").stdout()).doesNotContain("httpd")
+                        .doesNotContain(" Z ");
+                bed.close();
+            }
+        } finally {
+            if (images != null) {
+                images.close();
+            }
+            NodeImage.deleteTree(dir);
+        }
+        assertThat(engine.client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster)).exec()).isEmpty();
+        assertThat(nodeVolumes).isNotEmpty();
+        var volumes = engine.client().listVolumesCmd().exec().getVolumes();
+        assertThat(volumes == null ? List.of() : volumes.stream().map(v -> v.getName()).toList())
+                .doesNotContainAnyElementsOf(nodeVolumes);
+    }
+
+    @Test
+    void aDeploymentServesItsImageThroughPortForwardOnceItsReadinessProbeAnswers() throws Exception {
+        namespace("serve");
+        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .ports(List.of(new V1ContainerPort().containerPort(8080)))
+                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
+                        .port(new IntOrString(8080))).periodSeconds(1));
+        apps.createNamespacedDeployment("serve", deployment("web", c)).execute();
+        await("Deployment web available", () -> {
+            V1Deployment d = apps.readNamespacedDeployment("web", "serve").execute();
+            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
+        });
+        V1Pod pod = pods("serve", "web").get(0);
+        String podName = pod.getMetadata().getName();
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        String rootfs = "/run/e2e-pods/serve_" + podName + "_web/rootfs";
+        assertThat(node("/bin/busybox", "grep", " " + rootfs + " ", "/proc/mounts").stdout()).contains("overlay");
+
+        PortForward.PortForwardResult forward = new PortForward(bed.kubernetes().client())
+                .forward("serve", podName, List.of(8080));
+        String response;
+        try {
+            OutputStream out = forward.getOutboundStream(8080);
+            out.write("GET /marker.txt HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            response = readAll(forward.getInputStream(8080));
+        } finally {
+            forward.close();
+        }
+        assertThat(response).startsWith("HTTP/1.").contains(" 200 ").endsWith(marker);
+
+        // a second forward on the same pod works as well: one nc per WebSocket
+        PortForward.PortForwardResult again = new PortForward(bed.kubernetes().client())
+                .forward("serve", podName, List.of(8080));
+        try {
+            again.getOutboundStream(8080).write("GET /nope HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readAll(again.getInputStream(8080))).contains(" 404 ");
+        } finally {
+            again.close();
+        }
+
+        // two ports in one WebSocket; nothing listens on 9999: its error channel says so, as a real kubelet does
+        PortForward.PortForwardResult two = new PortForward(bed.kubernetes().client())
+                .forward("serve", podName, List.of(9999, 8080));
+        try {
+            // take the streams first: client-java refuses to hand them out once the WebSocket has closed
+            InputStream data = two.getInputStream(8080);
+            InputStream err = two.getErrorStream(9999);
+            two.getOutboundStream(8080).write("GET /marker.txt HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(err.readNBytes(2)).containsExactly(0x0f, 0x27); // 9999, little-endian
+            assertThat(readAll(err)).startsWith("error forwarding port 9999 to pod serve/" + podName)
+                    .contains("Connection refused");
+            assertThat(readAll(data)).contains(" 200 ").endsWith(marker);
+        } finally {
+            two.close();
+        }
+
+        // a pod that does not exist: 404 with a Status, before any upgrade
+        HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                bed.kubernetes().url() + "/api/v1/namespaces/serve/pods/nope/portforward?ports=8080")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("\"kind\":\"Status\"").contains("pods \\\"nope\\\" not found");
+        assertThatThrownBy(() -> new PortForward(bed.kubernetes().client()).forward("serve", "nope", List.of(8080)))
+                .isInstanceOf(ApiException.class).hasMessageContaining("404");
+    }
+
+    @Test
+    void aCommandThatExitsNonZeroIsInCrashLoopBackOffWithItsExitCodeAndItsOutputInTheLog() throws Exception {
+        namespace("crash");
+        V1Container c = new V1Container().name("fails").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "sh", "-c", "echo \"giving up in $GREETING\" >&2; exit 3"))
+                .env(List.of(new V1EnvVar().name("GREETING").value("pod-runtime-test")));
+        apps.createNamespacedDeployment("crash", deployment("fails", c)).execute();
+        V1ContainerStatus s = await("CrashLoopBackOff", () -> {
+            List<V1Pod> ps = pods("crash", "fails");
+            if (ps.isEmpty() || ps.get(0).getStatus() == null || ps.get(0).getStatus().getContainerStatuses() == null) {
+                return null;
+            }
+            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(0);
+            return cs.getState() != null && cs.getState().getWaiting() != null
+                    && "CrashLoopBackOff".equals(cs.getState().getWaiting().getReason()) ? cs : null;
+        });
+        assertThat(s.getRestartCount()).isGreaterThan(0);
+        assertThat(s.getReady()).isFalse();
+        assertThat(s.getLastState().getTerminated().getExitCode()).isEqualTo(3);
+        assertThat(s.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        String pod = pods("crash", "fails").get(0).getMetadata().getName();
+        assertThat(core.readNamespacedPodLog(pod, "crash").execute()).contains("giving up in pod-runtime-test");
+        // after the kubelet's first back-off (10 s) the process is started again, from the same mount, and fails again
+        await("second crash", () -> {
+            V1ContainerStatus cs = core.readNamespacedPod(pod, "crash").execute().getStatus().getContainerStatuses()
+                    .get(0);
+            return cs.getRestartCount() >= 2 && cs.getLastState().getTerminated().getExitCode() == 3 ? cs : null;
+        });
+        assertThat(core.readNamespacedPodLog(pod, "crash").execute().split("giving up", -1)).hasSize(3);
+        await("Deployment fails unavailable", () -> {
+            V1Deployment d = apps.readNamespacedDeployment("fails", "crash").execute();
+            Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+            return available == null || available == 0 ? d : null;
+        });
+    }
+
+    @Test
+    void deletingTheDeploymentStopsTheProcessAndUnmountsItsImage() throws Exception {
+        namespace("gone");
+        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8181", "-h", "/www"))
+                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
+                        .port(new IntOrString(8181))));
+        apps.createNamespacedDeployment("gone", deployment("web", c)).execute();
+        await("Deployment available", () -> {
+            V1Deployment d = apps.readNamespacedDeployment("web", "gone").execute();
+            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
+        });
+        String pod = pods("gone", "web").get(0).getMetadata().getName();
+        String dirInNode = "/run/e2e-pods/gone_" + pod + "_web";
+        String pid = node("/bin/busybox", "cat", dirInNode + "/pid").stdout().strip();
+        assertThat(node("/bin/busybox", "cat", "/proc/" + pid + "/cmdline").stdout()).contains("httpd");
+
+        apps.deleteNamespacedDeployment("web", "gone").execute();
+        await("process stopped and image unmounted", () -> {
+            boolean dirGone = !node("/bin/busybox", "test", "-e", dirInNode).ok();
+            boolean unmounted = !node("/bin/busybox", "grep", "-q", dirInNode, "/proc/mounts").ok();
+            boolean processGone = !node("/bin/busybox", "test", "-e", "/proc/" + pid).ok();
+            return dirGone && unmounted && processGone ? Boolean.TRUE : null;
+        });
+        assertThat(bed.nodes().ctr(node, "snapshots", "ls")).doesNotContain(dirInNode);
+        assertThat(pods("gone", "web")).isEmpty();
+    }
+
+    @Test
+    void twoPodsOnOneNodeCannotListenOnTheSamePortAndSayWhy() throws Exception {
+        namespace("clash");
+        V1Container first = new V1Container().name("a").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
+                .ports(List.of(new V1ContainerPort().containerPort(8282)));
+        apps.createNamespacedDeployment("clash", deployment("a", first)).execute();
+        await("a ready", () -> {
+            V1Deployment d = apps.readNamespacedDeployment("a", "clash").execute();
+            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
+        });
+        V1Container second = new V1Container().name("b").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
+                .ports(List.of(new V1ContainerPort().containerPort(8282)));
+        apps.createNamespacedDeployment("clash", deployment("b", second)).execute();
+        V1ContainerStatus s = await("b refused", () -> {
+            List<V1Pod> ps = pods("clash", "b");
+            if (ps.isEmpty() || ps.get(0).getStatus() == null || ps.get(0).getStatus().getContainerStatuses() == null) {
+                return null;
+            }
+            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(0);
+            return cs.getState() != null && cs.getState().getWaiting() != null
+                    && "CreateContainerError".equals(cs.getState().getWaiting().getReason()) ? cs : null;
+        });
+        assertThat(s.getState().getWaiting().getMessage()).contains("port 8282").contains("already in use")
+                .contains("share the node's network namespace");
+        String podB = pods("clash", "b").get(0).getMetadata().getName();
+        CoreV1Event event = await("PortConflict event", () -> core.listNamespacedEvent("clash").execute().getItems()
+                .stream().filter(e -> "PortConflict".equals(e.getReason())
+                        && podB.equals(e.getInvolvedObject().getName())).findFirst().orElse(null));
+        assertThat(event.getType()).isEqualTo("Warning");
+
+        // a container that does not declare the port crashes on it; an event says why
+        V1Container third = new V1Container().name("c").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
+        apps.createNamespacedDeployment("clash", deployment("c", third)).execute();
+        CoreV1Event hint = await("PortConflict event for c", () -> core.listNamespacedEvent("clash").execute()
+                .getItems().stream().filter(e -> "PortConflict".equals(e.getReason())
+                        && e.getInvolvedObject().getName().startsWith("c-")).findFirst().orElse(null));
+        assertThat(hint.getMessage()).contains("exited with code 1").contains("share the node's network namespace");
+
+        // once a is gone, b starts
+        apps.deleteNamespacedDeployment("a", "clash").execute();
+        await("b available", () -> {
+            V1Deployment d = apps.readNamespacedDeployment("b", "clash").execute();
+            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
+        });
+    }
+
+    @Test
+    void aFailingReadinessProbeKeepsThePodUnreadyAndANotRunningPodCannotBeForwarded() throws Exception {
+        namespace("unready");
+        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8383", "-h", "/www"))
+                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/missing")
+                        .port(new IntOrString(8383))));
+        apps.createNamespacedDeployment("unready", deployment("web", c)).execute();
+        V1Pod running = await("pod running", () -> {
+            List<V1Pod> ps = pods("unready", "web");
+            return !ps.isEmpty() && ps.get(0).getStatus() != null && "Running".equals(ps.get(0).getStatus().getPhase())
+                    ? ps.get(0) : null;
+        });
+        Thread.sleep(1500);
+        V1Pod pod = core.readNamespacedPod(running.getMetadata().getName(), "unready").execute();
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
+        assertThat(apps.readNamespacedDeployment("web", "unready").execute().getStatus().getAvailableReplicas())
+                .isIn(null, 0);
+
+        V1Container absent = new V1Container().name("absent").image(web.repository() + ":not-loaded")
+                .imagePullPolicy("Never");
+        apps.createNamespacedDeployment("unready", deployment("absent", absent)).execute();
+        V1Pod pending = await("pod pending", () -> {
+            List<V1Pod> ps = pods("unready", "absent");
+            return !ps.isEmpty() && ps.get(0).getStatus() != null && ps.get(0).getStatus().getContainerStatuses() != null
+                    ? ps.get(0) : null;
+        });
+        PortForward.PortForwardResult forward = new PortForward(bed.kubernetes().client())
+                .forward("unready", pending.getMetadata().getName(), List.of(8080));
+        try {
+            InputStream err = forward.getErrorStream(8080);
+            err.readNBytes(2);
+            assertThat(readAll(err)).contains("error forwarding port 8080 to pod unready/")
+                    .contains("pod is not running (phase Pending)");
+        } finally {
+            forward.close();
+        }
+    }
+
+    @Test
+    void jobsAndInitContainersRunToCompletionInOrder() throws Exception {
+        namespace("jobs");
+        BatchV1Api batch = new BatchV1Api(bed.kubernetes().client());
+        batch.createNamespacedJob("jobs", job("ok", "echo done")).execute();
+        batch.createNamespacedJob("jobs", job("fails", "exit 2")).execute();
+        await("Job ok complete", () -> condition(batch, "ok", "Complete"));
+        await("Job fails failed", () -> condition(batch, "fails", "Failed"));
+        V1Pod failed = core.listNamespacedPod("jobs").labelSelector("job-name=fails").execute().getItems().get(0);
+        assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+                .isEqualTo(2);
+
+        // the init containers run one after the other, then the main container; the pod succeeds
+        V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name("init"))
+                .spec(new V1PodSpec().restartPolicy("Never")
+                        .initContainers(List.of(shell("first", "busybox sleep 1"), shell("second", "true")))
+                        .containers(List.of(shell("main", "echo main ran"))));
+        core.createNamespacedPod("jobs", pod).execute();
+        V1Pod done = await("pod init succeeded", () -> {
+            V1Pod p = core.readNamespacedPod("init", "jobs").execute();
+            return p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()) ? p : null;
+        });
+        var first = done.getStatus().getInitContainerStatuses().get(0).getState().getTerminated();
+        var second = done.getStatus().getInitContainerStatuses().get(1).getState().getTerminated();
+        assertThat(first.getExitCode()).isZero();
+        assertThat(first.getReason()).isEqualTo("Completed");
+        assertThat(second.getExitCode()).isZero();
+        assertThat(second.getStartedAt()).isAfterOrEqualTo(first.getFinishedAt());
+        assertThat(core.readNamespacedPodLog("init", "jobs").container("main").execute()).isEqualTo("main ran\n");
+    }
+
+    private V1Job job(String name, String script) {
+        return new V1Job().metadata(new V1ObjectMeta().name(name)).spec(new V1JobSpec().backoffLimit(0)
+                .template(new V1PodTemplateSpec().spec(new V1PodSpec().restartPolicy("Never")
+                        .containers(List.of(shell(name, script))))));
+    }
+
+    private V1Container shell(String name, String script) {
+        return new V1Container().name(name).image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "sh", "-c", script));
+    }
+
+    private static V1Job condition(BatchV1Api batch, String name, String type) throws Exception {
+        V1Job j = batch.readNamespacedJob(name, "jobs").execute();
+        if (j.getStatus() == null || j.getStatus().getConditions() == null) {
+            return null;
+        }
+        return j.getStatus().getConditions().stream()
+                .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus())) ? j : null;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void namespace(String name) throws Exception {
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(name))).execute();
+    }
+
+    private List<V1Pod> pods(String ns, String app) throws Exception {
+        return core.listNamespacedPod(ns).labelSelector("app=" + app).execute().getItems();
+    }
+
+    private ExecResult node(String... command) {
+        return NodeExec.run(engine, node.containerId(), command);
+    }
+
+    private static String readAll(InputStream in) throws Exception {
+        CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                }
+            } catch (IOException e) {
+                // the stream ended with the WebSocket
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        });
+        return f.get(20, TimeUnit.SECONDS);
+    }
+
+    interface Probe<T> {
+        T get() throws Exception;
+    }
+
+    private <T> T await(String what, Probe<T> probe) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            T v = probe.get();
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(what + ": not reached within 30 s\n" + diagnostics());
+    }
+
+    /** What the pods and the node look like, for failure messages. */
+    private String diagnostics() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (V1Pod p : core.listPodForAllNamespaces().execute().getItems()) {
+                sb.append("pod ").append(p.getMetadata().getNamespace()).append('/').append(p.getMetadata().getName())
+                        .append(": ").append(p.getStatus()).append('\n');
+            }
+            for (CoreV1Event e : core.listEventForAllNamespaces().execute().getItems()) {
+                sb.append("event ").append(e.getInvolvedObject().getName()).append(' ').append(e.getReason())
+                        .append(": ").append(e.getMessage()).append('\n');
+            }
+        } catch (Exception e) {
+            sb.append("cannot list pods: ").append(e).append('\n');
+        }
+        ExecResult r = node("/bin/busybox", "sh", "-c", "/bin/busybox ls -laR /run/e2e-pods | /bin/busybox head -50; "
+                + "for f in /run/e2e-pods/*/log; do echo \"== $f\"; /bin/busybox tail -5 \"$f\"; done; /bin/busybox ps");
+        sb.append(r.stdout()).append(r.stderr());
+        return sb.toString();
+    }
+
+    private static V1Deployment deployment(String name, V1Container container) {
+        Map<String, String> labels = Map.of("app", name);
+        return new V1Deployment().metadata(new V1ObjectMeta().name(name))
+                .spec(new V1DeploymentSpec().replicas(1).selector(new V1LabelSelector().matchLabels(labels))
+                        .template(new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(labels))
+                                .spec(new V1PodSpec().containers(List.of(container)))));
+    }
+}
