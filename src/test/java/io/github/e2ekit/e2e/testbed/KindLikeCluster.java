@@ -34,6 +34,7 @@ public final class KindLikeCluster implements AutoCloseable {
     /** Starts a control plane and {@code workers} workers, and waits until containerd answers in each. */
     public static KindLikeCluster start(Engine engine, String name, int workers) {
         String image = NodeImage.ensure(engine);
+        removeLeftovers(engine, name);
         KindLikeCluster cluster = new KindLikeCluster(engine, name);
         try {
             cluster.startNode(image, name + "-control-plane", "control-plane");
@@ -47,6 +48,14 @@ public final class KindLikeCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /** Removes test-bed nodes of the same name that a killed test run left behind (only test-bed ones). */
+    private static void removeLeftovers(Engine engine, String name) {
+        for (var c : engine.client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(TESTBED_CLUSTER_LABEL, name)).exec()) {
+            engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
         }
     }
 
