@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ImageBuilder {
     static final int TAIL_LINES = 30;
+    /**
+     * Build arg carrying the source digest, so an image can report what it was built from (e.g. on
+     * {@code /version}). It is not part of the digest: it is the digest.
+     */
+    public static final String SOURCE_DIGEST_ARG = "E2E_SOURCE_DIGEST";
     private final Engine engine;
     private final AtomicInteger buildCalls = new AtomicInteger();
 
@@ -53,7 +58,7 @@ public final class ImageBuilder {
                         seconds(start));
             }
         }
-        Attempt first = attempt(spec, context, reference, labels, options.noCache(), options, listener);
+        Attempt first = attempt(spec, context, reference, digest, labels, options.noCache(), options, listener);
         BuildResult.Outcome outcome = BuildResult.Outcome.BUILT;
         Attempt done = first;
         if (first.failure != null) {
@@ -63,8 +68,8 @@ public final class ImageBuilder {
         return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start));
     }
 
-    private Attempt attempt(ImageSpec spec, BuildContext context, String reference, Map<String, String> labels,
-            boolean noCache, BuildOptions options, BuildListener listener) {
+    private Attempt attempt(ImageSpec spec, BuildContext context, String reference, String digest,
+            Map<String, String> labels, boolean noCache, BuildOptions options, BuildListener listener) {
         buildCalls.incrementAndGet();
         Attempt a = new Attempt(spec.id(), listener);
         PipedInputStream tarIn = new PipedInputStream(1 << 16);
@@ -95,6 +100,7 @@ public final class ImageBuilder {
             cmd.withTarget(spec.target());
         }
         spec.buildArgs().forEach(cmd::withBuildArg);
+        cmd.withBuildArg(SOURCE_DIGEST_ARG, digest);
         try (ResultCallback<BuildResponseItem> cb = cmd.exec(a)) {
             if (!a.awaitCompletion(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 cb.close();
