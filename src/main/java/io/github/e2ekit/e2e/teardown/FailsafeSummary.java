@@ -21,9 +21,9 @@ public final class FailsafeSummary {
         try (Reader r = Files.newBufferedReader(summary)) {
             Xpp3Dom dom = Xpp3DomBuilder.build(r);
             String result = dom.getAttribute("result");
-            String r = result == null ? "" : result.trim();
+            String code = result == null ? "" : result.trim();
             // failsafe writes result="null" on success, 254 when no test ran, 255 on failures
-            if (!r.isEmpty() && !r.equals("null") && !r.equals("0") && !r.equals("254")) {
+            if (!code.isEmpty() && !code.equals("null") && !code.equals("0") && !code.equals("254")) {
                 return true;
             }
             return count(dom, "failures") > 0 || count(dom, "errors") > 0 || child(dom, "failureMessage") != null;
