@@ -52,7 +52,8 @@ public final class Teardown {
                 new ObjectRemoval(kube, ledger).run(report);
             }
         }
-        removeNodeImages(report);
+        java.util.Set<String> kept = removeImages == RemoveImages.ALL_BUT_NEWEST ? newestBuiltHere() : java.util.Set.of();
+        removeNodeImages(report, deleteCreatedCluster ? java.util.Set.of() : kept);
         removeLocalImages(removeImages, report);
         if (deleteCreatedCluster) {
             deleteCluster(kind, report);
@@ -60,9 +61,31 @@ public final class Teardown {
         return report;
     }
 
-    private void removeNodeImages(TeardownReport report) {
+    /** IDs of the images this run built that are the newest of their name and service: kept with their node copies. */
+    private java.util.Set<String> newestBuiltHere() {
+        LedgerData snapshot = ledger.read(d -> d);
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ImageEntry e : ledger.read(d -> d.images.stream().filter(i -> i.state.live() && i.imageId != null).toList())) {
+            try {
+                var inspected = inspect(e.reference);
+                if (inspected != null && isNewest(e, inspected.getId(), snapshot.service)) {
+                    out.add(inspected.getId());
+                }
+            } catch (RuntimeException ex) {
+                // not kept: removal reports any problem
+            }
+        }
+        return out;
+    }
+
+    private void removeNodeImages(TeardownReport report, java.util.Set<String> keptImageIds) {
         List<NodeImageEntry> live = ledger.read(d -> d.nodeImages.stream().filter(e -> e.state.live()).toList());
         for (NodeImageEntry e : live) {
+            if (keptImageIds.contains(e.imageId)) {
+                report.kept("node image " + e.reference + " in " + e.node + " (newest, so the next unchanged run skips its load)");
+                ledger.update(d -> e.state = EntryState.REUSED);
+                continue;
+            }
             try {
                 KindNode node = KindNodes.list(engine, e.cluster).stream()
                         .filter(n -> n.name().equals(e.node)).findFirst().orElse(null);

@@ -3,8 +3,8 @@ import groovy.json.JsonSlurper
 def log = new File(basedir, 'build.log').text
 def ledger = new JsonSlurper().parse(new File(basedir, 'target/e2e/ledger.json'))
 def image = ledger.images.find { it.id == 'datastorage' }
-assert image.reference ==~ /localhost\/it\/datastorage:workflowexecution-[0-9a-f]{12}/
-def ns = "e2e-workflowexecution-${ledger.run}"
+assert image.reference ==~ /localhost\/it\/datastorage:gateway-[0-9a-f]{12}/
+def ns = "e2e-gateway-${ledger.run}"
 assert log.contains("e2e: namespace ${ns} created") : 'log.contains("e2e: namespace \${ns} created") (see build.log)'
 assert log.contains('e2e: stage 1/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 1/2: applied 2 object(s)\') (see build.log)'
 assert log.contains('e2e: stage 2/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 2/2: applied 2 object(s)\') (see build.log)'
@@ -16,9 +16,20 @@ assert log.contains("e2e: removed Namespace/${ns}") : 'log.contains("e2e: remove
 assert log.contains("e2e: removed node image ${image.reference} from e2e-it-control-plane") : 'log.contains("e2e: removed node image \${image.reference} from e2e-it-control-plane") (see build.log)'
 assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
 assert ledger.nodeImages.every { it.state == 'REMOVED' }
-// the newest image of this service is kept so the next unchanged run skips its build; remove it here
-assert log.contains("e2e: kept image ${image.reference}") || log.contains('e2e: datastorage: up to date') : 'the newest image must be kept (or was up to date already)'
-def p = ['docker', 'rmi', image.reference].execute()
-p.waitFor()
-assert p.exitValue() == 0
+// removeImages=all: the image this run built is removed too
+assert log.contains("e2e: removed image ${image.reference}") || log.contains('e2e: datastorage: up to date') : 'removeImages=all removes the image this run built'
+def inspect = ['docker', 'image', 'inspect', image.reference].execute()
+inspect.waitFor()
+if (log.contains("e2e: removed image ${image.reference}")) {
+    assert inspect.exitValue() != 0 : "image ${image.reference} still exists"
+} else {
+    ['docker', 'rmi', image.reference].execute().waitFor()
+}
+// the failsafe IT read the endpoint and the digest from the exported properties, and passed
+assert log.contains('Tests run: 1, Failures: 0, Errors: 0') : 'the failsafe IT did not run or failed'
+def endpoints = new Properties()
+new File(basedir, 'target/e2e/endpoints.properties').withInputStream { endpoints.load(it) }
+assert endpoints.getProperty('e2e.endpoint.datastorage.url') ==~ /http:\/\/127\.0\.0\.1:\d+/
+assert log.contains("e2e: endpoint datastorage → ${endpoints.getProperty('e2e.endpoint.datastorage.url')}") : 'endpoint line'
+assert log.contains('e2e: closed 1 port-forward(s)') : 'teardown closes the port-forward'
 return true
