@@ -53,7 +53,9 @@ public final class Teardown {
             }
         }
         java.util.Set<String> kept = removeImages == RemoveImages.ALL_BUT_NEWEST ? newestBuiltHere() : java.util.Set.of();
-        removeNodeImages(report, deleteCreatedCluster ? java.util.Set.of() : kept);
+        boolean clusterGoes = deleteCreatedCluster
+                && ledger.read(d -> d.cluster != null && d.cluster.state == EntryState.CREATED);
+        removeNodeImages(report, clusterGoes ? java.util.Set.of() : kept);
         removeLocalImages(removeImages, report);
         if (deleteCreatedCluster) {
             deleteCluster(kind, report);
