@@ -82,6 +82,9 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         } catch (RuntimeException e) {
             markFailed();
             throw Messages.failure(e);
+        } catch (MojoFailureException | MojoExecutionException e) {
+            markFailed();
+            throw e;
         } finally {
             RUNNING.decrementAndGet();
         }
@@ -95,7 +98,6 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
      * (Ctrl-C, SIGTERM) or an e2e goal failed, removes what the ledger holds, bounded to 30 s.
      */
     private void registerShutdownTeardown(RunState state) {
-        String dockerHostValue = dockerHost;
         boolean keep = keepOnFailure;
         Thread hook = new Thread(() -> {
             boolean interrupted = RUNNING.get() > 0;
@@ -108,22 +110,8 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
             }
             System.err.println("[e2e] build " + (interrupted ? "interrupted" : "failed") + ": removing what run "
                     + state.run + " created (30 s at most)");
-            Thread worker = new Thread(() -> {
-                try (Engine engine = new EngineDiscovery().discover(dockerHostValue, System.getenv())) {
-                    String kubeconfig = state.ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);
-                    io.github.e2ekit.e2e.deploy.KubeApi kube = kubeconfig != null
-                            && java.nio.file.Files.isRegularFile(Path.of(kubeconfig))
-                            ? io.github.e2ekit.e2e.deploy.KubeApi.connect(Path.of(kubeconfig)) : null;
-                    var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
-                            io.github.e2ekit.e2e.teardown.RemoveImages.ALL_BUT_NEWEST, true,
-                            new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
-                    report.removed().forEach(r -> System.err.println("[e2e] removed " + r));
-                    report.failures().forEach(r -> System.err.println("[e2e] could not remove " + r));
-                } catch (RuntimeException e) {
-                    System.err.println("[e2e] teardown at exit failed: " + e.getMessage()
-                            + "; run 'mvn e2e:teardown' or 'e2e:reap'");
-                }
-            }, "e2e-teardown-at-exit");
+            Thread worker = new Thread(() -> tearDownNow(state, line -> System.err.println("[e2e] " + line)),
+                    "e2e-teardown-at-exit");
             worker.start();
             try {
                 worker.join(30_000);
@@ -147,10 +135,45 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
 
     protected abstract void run() throws ConfigException, MojoFailureException, MojoExecutionException;
 
+    /**
+     * A goal failed: the build stops here, and post-integration-test never comes, so remove what
+     * this run created now (while the plugin's classes can still be loaded), unless keepOnFailure.
+     */
     private void markFailed() {
         Object s = project.getContextValue(RunState.KEY);
         if (s instanceof RunState state) {
             state.failed = true;
+            if (!keepOnFailure && !"teardown".equals(goal()) && state.ledger.read(d -> d.hasLiveEntries())) {
+                getLog().warn("e2e: " + goal() + " failed: removing what run " + state.run + " created"
+                        + " (-De2e.keepOnFailure=true keeps it for a look)");
+                tearDownNow(state, line -> getLog().info("e2e: " + line));
+            } else if (keepOnFailure) {
+                getLog().warn("e2e: keepOnFailure: run " + state.run + " is kept; remove it with 'mvn e2e:teardown'"
+                        + " in " + project.getBasedir());
+            }
+        }
+    }
+
+    /** Removes what the ledger holds, with default settings; reports through {@code out}; never throws. */
+    private void tearDownNow(RunState state, java.util.function.Consumer<String> out) {
+        try {
+            Engine engine = engine();
+            String kubeconfig = state.ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);
+            io.github.e2ekit.e2e.deploy.KubeApi kube = kubeconfig != null
+                    && java.nio.file.Files.isRegularFile(Path.of(kubeconfig))
+                    ? io.github.e2ekit.e2e.deploy.KubeApi.connect(Path.of(kubeconfig)) : null;
+            var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
+                    io.github.e2ekit.e2e.teardown.RemoveImages.ALL_BUT_NEWEST, true,
+                    new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
+            int closed = PortForwards.closeAll(project.getBasedir().getAbsolutePath());
+            if (closed > 0) {
+                out.accept("closed " + closed + " port-forward(s)");
+            }
+            report.removed().forEach(r -> out.accept("removed " + r));
+            report.kept().forEach(r -> out.accept("kept " + r));
+            report.failures().forEach(r -> out.accept("could not remove " + r + "; run 'mvn e2e:teardown' or 'e2e:reap'"));
+        } catch (RuntimeException | LinkageError e) {
+            out.accept("teardown failed: " + e.getMessage() + "; run 'mvn e2e:teardown' or 'e2e:reap'");
         }
     }
 
