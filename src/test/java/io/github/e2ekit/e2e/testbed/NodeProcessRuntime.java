@@ -48,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * whose declared {@code containerPort} another running container of its pod declared or something in the pod
  * listens on, with the waiting reason {@code CreateContainerError} and a {@code PortConflict} event (retried
  * every second), and the kubelet adds a {@code PortConflict} event when a container exits saying its address
- * is in use. Not isolated: PIDs, hostname, users (processes run as root), resources (no limits);
+ * is in use. Not isolated: PIDs (a container's child that outlives its parent, for example when the container
+ * is stopped, is reparented to the node's containerd, which does not reap it: it stays a zombie), hostname,
+ * users (processes run as root), resources (no limits);
  * {@code hostNetwork} is ignored; volumes are not mounted; liveness and startup probes are ignored.
  */
 public final class NodeProcessRuntime implements PodRuntime {
