@@ -37,15 +37,21 @@ import java.util.concurrent.TimeUnit;
  * Next to the root file system: {@code pid} (the process's pid in the node, the handle to stop it) and
  * {@code log} (its stdout and stderr).
  *
- * <p>Limitation: there is no per-pod network namespace. All pods of a node share the node's network namespace
- * (loopback only, as the node runs with {@code --network none}), so two pods on one node cannot listen on the
- * same port; {@link #start} refuses a container whose declared {@code containerPort} is taken on its node, with
- * the waiting reason {@code CreateContainerError} and a {@code PortConflict} event (retried every second), and
- * the kubelet adds a {@code PortConflict} event when a container that did not declare its port exits saying its
- * address is in use. Consequence: a RollingUpdate of a one-node Deployment whose pods declare a port cannot
- * progress (the new pod waits for the old one's port, the old pod waits for the new one to be ready); use the
- * {@code Recreate} strategy or more nodes. Also not isolated: PIDs, hostname, users (processes run as root),
- * resources (no limits); volumes are not mounted; liveness and startup probes are ignored.
+ * <p>Every pod has its own network namespace in its node, like the sandbox a real kubelet creates: on the
+ * pod's first container start, {@code busybox unshare --net=<file>} creates it, kept alive by a bind mount at
+ * {@code /run/e2e-pods/<namespace>_<pod>@<uid>/netns} (no holder process), and brings its {@code lo} up. All
+ * the pod's containers run in it ({@code nsenter -n<file>}), so they reach each other on {@code localhost},
+ * and so do the readiness probes and the port-forward's {@code nc 127.0.0.1 <port>}; different pods of one node
+ * may listen on the same port. It has loopback only: pods cannot reach each other (no pod IPs, no Services).
+ * {@link #stopPod} stops the containers, kills whatever else is left in the namespace, unmounts it and removes
+ * the directory. Two containers of one pod cannot listen on the same port: {@link #start} refuses a container
+ * whose declared {@code containerPort} another running container of its pod declared or something in the pod
+ * listens on, with the waiting reason {@code CreateContainerError} and a {@code PortConflict} event (retried
+ * every second), and the kubelet adds a {@code PortConflict} event when a container exits saying its address
+ * is in use. Not isolated: PIDs (a container's child that outlives its parent, for example when the container
+ * is stopped, is reparented to the node's containerd, which does not reap it: it stays a zombie), hostname,
+ * users (processes run as root), resources (no limits);
+ * {@code hostNetwork} is ignored; volumes are not mounted; liveness and startup probes are ignored.
  */
 public final class NodeProcessRuntime implements PodRuntime {
   /** Where containers are set up inside each node. */
@@ -86,9 +92,45 @@ public final class NodeProcessRuntime implements PodRuntime {
       $B rmdir "$d"
       """;
 
+  /**
+   * Creates a pod's network namespace, kept by a bind mount on {@code $1/netns} (already there: kept), with
+   * {@code lo} up.
+   */
+  private static final String SANDBOX = """
+      B=/bin/busybox; d=$1; n=$d/netns
+      if ! $B grep -q " $n " /proc/mounts; then
+        $B mkdir -p "$d" && $B touch "$n" && $B unshare --net="$n" $B true || exit 1
+      fi
+      exec $B nsenter -F -n"$n" $B ip link set lo up
+      """;
+
+  /**
+   * Removes a pod's network namespace: kills what still runs in it (port-forward connections, probes), unmounts
+   * it and removes its directory.
+   */
+  private static final String SANDBOX_REMOVE = """
+      B=/bin/busybox; d=$1; n=$d/netns
+      [ -d "$d" ] || exit 0
+      if $B grep -q " $n " /proc/mounts; then
+        ns="net:[$($B stat -L -c %i "$n")]"
+        for p in /proc/[0-9]*; do
+          [ "$($B readlink "$p/ns/net" 2>/dev/null)" = "$ns" ] && $B kill -KILL "${p#/proc/}" 2>/dev/null
+        done
+      fi
+      i=0
+      while $B grep -q " $n " /proc/mounts; do
+        $B umount "$n" 2>/dev/null && continue
+        i=$((i+1)); [ $i -ge 30 ] && { echo "cannot unmount $n" >&2; exit 1; }
+        $B sleep 0.1
+      done
+      $B rm -f "$n"
+      $B rmdir "$d"
+      """;
+
   private final KindLikeCluster cluster;
   private final Engine engine;
   private final Map<String, Proc> procs = new ConcurrentHashMap<>();
+  private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
   private final Set<NcConnection> connections = ConcurrentHashMap.newKeySet();
   private final Object lifecycle = new Object();
@@ -98,10 +140,23 @@ public final class NodeProcessRuntime implements PodRuntime {
   record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir) {
   }
 
+  /** A pod's network namespace in its node: {@code netns} is the bind-mounted namespace file. */
+  private record Sandbox(PodRef pod, KindNode node, String dir) {
+    String netns() {
+      return dir + "/netns";
+    }
+
+    /** {@code busybox nsenter} into the namespace, without forking; more options and the command follow. */
+    List<String> enter() {
+      return List.of(BUSYBOX, "nsenter", "-F", "-n" + netns());
+    }
+  }
+
   /** One container's process in a node. */
   private static final class Proc {
     final PodRef pod;
     final KindNode node;
+    final Sandbox sandbox;
     final String container;
     final String dir;
     final List<Integer> ports;
@@ -112,10 +167,11 @@ public final class NodeProcessRuntime implements PodRuntime {
     volatile Integer exit;
     volatile long lastInspect;
 
-    Proc(PodRef pod, KindNode node, String container, String dir, List<Integer> ports, List<String> argv,
+    Proc(PodRef pod, Sandbox sandbox, String container, String dir, List<Integer> ports, List<String> argv,
         List<String> env, String workingDir) {
       this.pod = pod;
-      this.node = node;
+      this.node = sandbox.node();
+      this.sandbox = sandbox;
       this.container = container;
       this.dir = dir;
       this.ports = ports;
@@ -139,6 +195,11 @@ public final class NodeProcessRuntime implements PodRuntime {
     return true;
   }
 
+  /** The directory of a pod's network namespace inside its node. */
+  public static String sandboxDir(PodRef pod) {
+    return ROOT + "/" + pod.namespace() + "_" + pod.name() + "@" + pod.uid();
+  }
+
   /** The directory of a container inside its node. */
   public static String containerDir(PodRef pod, String container) {
     return ROOT + "/" + pod.namespace() + "_" + pod.name() + "_" + container;
@@ -155,7 +216,8 @@ public final class NodeProcessRuntime implements PodRuntime {
       if (p == null) {
         KindNode node = node(pod.node()).orElseThrow(() -> new StartException("CreateContainerError", "Failed",
             "node " + pod.node() + " is not a node container of test bed " + cluster.name()));
-        checkPorts(pod, node, container.name(), container.ports());
+        Sandbox sandbox = sandbox(pod, node);
+        checkPorts(pod, sandbox, container.name(), container.ports());
         ImageConfig cfg = imageConfig(node, imageRef);
         List<String> argv = new ArrayList<>();
         if (!container.command().isEmpty()) {
@@ -192,11 +254,11 @@ public final class NodeProcessRuntime implements PodRuntime {
           throw new StartException("CreateContainerError", "Failed", "failed to mount image " + imageRef
               + " in node " + node.name() + ": " + mounted.failureText());
         }
-        p = new Proc(pod, node, container.name(), dir, container.ports(), List.copyOf(argv), List.copyOf(envList),
+        p = new Proc(pod, sandbox, container.name(), dir, container.ports(), List.copyOf(argv), List.copyOf(envList),
             wd);
         procs.put(key, p);
       } else {
-        checkPorts(pod, p.node, container.name(), p.ports);
+        checkPorts(pod, p.sandbox, container.name(), p.ports);
       }
       launch(p);
     }
@@ -206,7 +268,8 @@ public final class NodeProcessRuntime implements PodRuntime {
     List<String> cmd = new ArrayList<>(List.of(BUSYBOX, "sh", "-c", LAUNCH, "launch", p.dir));
     cmd.addAll(p.env);
     String root = p.dir + "/rootfs";
-    cmd.addAll(List.of(BUSYBOX, "nsenter", "-F", "-r" + root, "-w" + root + p.workingDir));
+    cmd.addAll(p.sandbox.enter());
+    cmd.addAll(List.of("-r" + root, "-w" + root + p.workingDir));
     cmd.addAll(p.argv);
     if (!p.workingDir.equals("/")) {
       run(p.node, "mkdir", "-p", root + p.workingDir);
@@ -229,37 +292,58 @@ public final class NodeProcessRuntime implements PodRuntime {
     }
   }
 
-  /** Refuses ports another running container on the node has declared, or something there listens on. */
-  private void checkPorts(PodRef pod, KindNode node, String container, List<Integer> ports) throws StartException {
+  /** The pod's network namespace, created on its first container start. */
+  private Sandbox sandbox(PodRef pod, KindNode node) throws StartException {
+    Sandbox sb = sandboxes.get(pod.uid());
+    if (sb != null) {
+      return sb;
+    }
+    sb = new Sandbox(pod, node, sandboxDir(pod));
+    ExecResult r = run(node, "sh", "-c", SANDBOX, "sandbox", sb.dir());
+    if (!r.ok()) {
+      run(node, "sh", "-c", SANDBOX_REMOVE, "remove", sb.dir());
+      throw new StartException("CreateContainerError", "FailedCreatePodSandBox", "failed to create the network "
+          + "namespace of pod " + pod + " in node " + node.name() + ": " + r.failureText());
+    }
+    sandboxes.put(pod.uid(), sb);
+    return sb;
+  }
+
+  /**
+   * Refuses ports another running container of the pod has declared, or something in the pod's network
+   * namespace listens on. Other pods do not matter: each has its own network namespace.
+   */
+  private void checkPorts(PodRef pod, Sandbox sandbox, String container, List<Integer> ports)
+      throws StartException {
     if (ports.isEmpty()) {
       return;
     }
     for (Proc other : procs.values()) {
-      if (other.node.name().equals(node.name()) && other.running()
-          && !(other.pod.uid().equals(pod.uid()) && other.container.equals(container))) {
+      if (other.pod.uid().equals(pod.uid()) && other.running() && !other.container.equals(container)) {
         for (int port : ports) {
           if (other.ports.contains(port)) {
-            throw portConflict(port, container, node, "by pod " + other.pod + " (container " + other.container
-                + ")");
+            throw portConflict(port, container, pod, "by its container " + other.container);
           }
         }
       }
     }
-    ExecResult r = NodeExec.run(engine, node.containerId(), BUSYBOX, "cat", "/proc/net/tcp", "/proc/net/tcp6");
+    List<String> cat = new ArrayList<>(sandbox.enter());
+    cat.addAll(List.of(BUSYBOX, "cat", "/proc/net/tcp", "/proc/net/tcp6"));
+    ExecResult r = NodeExec.run(engine, sandbox.node().containerId(), cat.toArray(String[]::new));
     if (r.ok()) {
       Set<Integer> listening = listeningPorts(r.stdout());
       for (int port : ports) {
         if (listening.contains(port)) {
-          throw portConflict(port, container, node, "(something already listens on it)");
+          throw portConflict(port, container, pod, "(something in the pod already listens on it)");
         }
       }
     }
   }
 
-  private static StartException portConflict(int port, String container, KindNode node, String by) {
+  private static StartException portConflict(int port, String container, PodRef pod, String by) {
     return new StartException("CreateContainerError", "PortConflict", "port " + port + " of container "
-        + container + " is already in use on node " + node.name() + " " + by + ": in this test bed all pods of "
-        + "a node share the node's network namespace, so pods on one node cannot listen on the same port");
+        + container + " is already in use in pod " + pod + " " + by + ": the containers of a pod share its "
+        + "network namespace, so they cannot listen on the same port");
   }
 
   /** Ports in state LISTEN (0A) in {@code /proc/net/tcp} format. */
@@ -304,22 +388,25 @@ public final class NodeProcessRuntime implements PodRuntime {
     if (p == null || !p.running()) {
       return false;
     }
+    // probes run in the pod's network namespace: its 127.0.0.1 stands in for the pod IP
+    List<String> cmd = new ArrayList<>(p.sandbox.enter());
     ExecResult r;
     if (probe instanceof Probe.HttpGet h) {
       // no "wget -T" nor "timeout": both crash (SIGSEGV) in the static busybox 1.35 of Debian 12
-      r = NodeExec.run(engine, p.node.containerId(), null, 1, BUSYBOX, "wget", "-q", "-O", "/dev/null",
-          "http://127.0.0.1:" + h.port() + h.path());
+      cmd.addAll(List.of(BUSYBOX, "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:" + h.port() + h.path()));
+      r = NodeExec.run(engine, p.node.containerId(), null, 1, cmd.toArray(String[]::new));
     } else if (probe instanceof Probe.TcpSocket t) {
-      r = NodeExec.run(engine, p.node.containerId(), BUSYBOX, "nc", "-w", "1", "127.0.0.1",
-          String.valueOf(t.port()), "-e", BUSYBOX, "true");
+      cmd.addAll(List.of(BUSYBOX, "nc", "-w", "1", "127.0.0.1", String.valueOf(t.port()), "-e", BUSYBOX, "true"));
+      r = NodeExec.run(engine, p.node.containerId(), cmd.toArray(String[]::new));
     } else if (probe instanceof Probe.Exec e) {
       if (e.command().isEmpty()) {
         return false;
       }
       String root = p.dir + "/rootfs";
-      List<String> cmd = new ArrayList<>(List.of(BUSYBOX, "env", "-i"));
+      cmd = new ArrayList<>(List.of(BUSYBOX, "env", "-i"));
       cmd.addAll(p.env);
-      cmd.addAll(List.of(BUSYBOX, "nsenter", "-F", "-r" + root, "-w" + root + p.workingDir));
+      cmd.addAll(p.sandbox.enter());
+      cmd.addAll(List.of("-r" + root, "-w" + root + p.workingDir));
       cmd.addAll(e.command());
       r = NodeExec.run(engine, p.node.containerId(), null, 1, cmd.toArray(String[]::new));
     } else {
@@ -347,6 +434,23 @@ public final class NodeProcessRuntime implements PodRuntime {
           procs.remove(e.getKey());
         }
       }
+      Sandbox sb = sandboxes.remove(pod.uid());
+      if (sb != null) {
+        removeSandbox(sb);
+      }
+    }
+  }
+
+  private void removeSandbox(Sandbox sb) {
+    try {
+      ExecResult r = run(sb.node(), "sh", "-c", SANDBOX_REMOVE, "remove", sb.dir());
+      if (!r.ok()) {
+        System.err.println("test bed: could not remove the network namespace of pod " + sb.pod() + ": "
+            + r.failureText());
+      }
+    } catch (RuntimeException e) {
+      System.err.println("test bed: could not remove the network namespace of pod " + sb.pod() + ": "
+          + e.getMessage());
     }
   }
 
@@ -370,9 +474,12 @@ public final class NodeProcessRuntime implements PodRuntime {
     if (closed) {
       throw new IOException("the test bed is shutting down");
     }
-    KindNode node = node(pod.node()).orElseThrow(() -> new IOException("node " + pod.node()
-        + " is not a node container of test bed " + cluster.name()));
-    NcConnection c = new NcConnection(node, port);
+    Sandbox sb = sandboxes.get(pod.uid());
+    if (sb == null) {
+      throw new IOException("pod " + pod + " has no network namespace: none of its containers was started");
+    }
+    KindNode node = sb.node();
+    NcConnection c = new NcConnection(sb, port);
     connections.add(c);
     try {
       c.open();
@@ -384,11 +491,12 @@ public final class NodeProcessRuntime implements PodRuntime {
   }
 
   /**
-   * {@code busybox nc 127.0.0.1 <port>} in the node, attached to stdin and stdout. The engine does not
+   * {@code busybox nc 127.0.0.1 <port>} in the pod's network namespace, attached to stdin and stdout. The engine does not
    * half-close an exec's stdin, so closing the connection kills the nc by its pid file.
    */
   private final class NcConnection implements Connection {
     private final KindNode node;
+    private final Sandbox sandbox;
     private final int port;
     private final String pidFile = "/tmp/e2e-port-forward-" + UUID.randomUUID() + ".pid";
     private final ByteQueue toPod = new ByteQueue();
@@ -399,16 +507,17 @@ public final class NodeProcessRuntime implements PodRuntime {
     private volatile ResultCallback.Adapter<Frame> callback;
     private volatile boolean closed;
 
-    NcConnection(KindNode node, int port) {
-      this.node = node;
+    NcConnection(Sandbox sandbox, int port) {
+      this.node = sandbox.node();
+      this.sandbox = sandbox;
       this.port = port;
     }
 
     void open() {
       DockerClient docker = engine.client();
       execId = docker.execCreateCmd(node.containerId())
-          .withCmd(BUSYBOX, "sh", "-c", "echo $$ > \"$1\"; exec /bin/busybox nc 127.0.0.1 \"$2\"", "nc", pidFile,
-              String.valueOf(port))
+          .withCmd(BUSYBOX, "sh", "-c", "echo $$ > \"$1\"; exec /bin/busybox nsenter -F -n\"$2\" /bin/busybox nc "
+              + "127.0.0.1 \"$3\"", "nc", pidFile, sandbox.netns(), String.valueOf(port))
           .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true).exec().getId();
       callback = docker.execStartCmd(execId).withStdIn(toPod.input()).exec(new ResultCallback.Adapter<>() {
         @Override
@@ -513,6 +622,10 @@ public final class NodeProcessRuntime implements PodRuntime {
         stop(p);
       }
       procs.clear();
+      for (Sandbox sb : sandboxes.values()) {
+        removeSandbox(sb);
+      }
+      sandboxes.clear();
     }
   }
 

@@ -116,10 +116,17 @@ class PodRuntimeTest {
                 assertThat(node("/bin/busybox", "cat", "/proc/mounts").stdout()).doesNotContain("/run/e2e-pods");
                 assertThat(bed.nodes().ctr(node, "snapshots", "ls")).doesNotContain("/run/e2e-pods");
                 assertThat(node("/bin/busybox", "ps", "-o", "pid,stat,args").stdout()).doesNotContain("httpd")
-                        .doesNotContain(" Z ");
-                bed.close();
+                        .doesNotContain("sleep").doesNotContain(" Z ");
+                // every pod's network namespace is gone: every process left is in the node's
+                assertThat(node("/bin/busybox", "sh", "-c", "for p in /proc/[0-9]*; do /bin/busybox readlink "
+                        + "$p/ns/net; done | /bin/busybox sort -u").stdout().strip())
+                        .isEqualTo(node("/bin/busybox", "readlink", "/proc/1/ns/net").stdout().strip());
             }
         } finally {
+            // the nodes go even when an assertion above failed
+            if (bed != null) {
+                bed.close();
+            }
             if (images != null) {
                 images.close();
             }
@@ -265,51 +272,167 @@ class PodRuntimeTest {
     }
 
     @Test
-    void twoPodsOnOneNodeCannotListenOnTheSamePortAndSayWhy() throws Exception {
+    void twoContainersOfOnePodCannotListenOnTheSamePortAndSayWhyButTwoPodsCan() throws Exception {
         namespace("clash");
-        V1Container first = new V1Container().name("a").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container a = new V1Container().name("a").image(web.toString()).imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
                 .ports(List.of(new V1ContainerPort().containerPort(8282)));
-        apps.createNamespacedDeployment("clash", deployment("a", first)).execute();
-        await("a ready", () -> {
-            V1Deployment d = apps.readNamespacedDeployment("a", "clash").execute();
-            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
-        });
-        V1Container second = new V1Container().name("b").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container b = new V1Container().name("b").image(web.toString()).imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
                 .ports(List.of(new V1ContainerPort().containerPort(8282)));
-        apps.createNamespacedDeployment("clash", deployment("b", second)).execute();
+        // a container that does not declare the port crashes on it; an event says why. (No "sleep" before its
+        // httpd: a child left when the container is stopped would end as a zombie of the node's containerd.
+        // The kubelet starts a before c, so a listens first.)
+        V1Container c = new V1Container().name("c").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
+        V1Deployment both = deployment("both", a);
+        both.getSpec().getTemplate().getSpec().setContainers(List.of(a, b, c));
+        apps.createNamespacedDeployment("clash", both).execute();
         V1ContainerStatus s = await("b refused", () -> {
-            List<V1Pod> ps = pods("clash", "b");
+            List<V1Pod> ps = pods("clash", "both");
             if (ps.isEmpty() || ps.get(0).getStatus() == null || ps.get(0).getStatus().getContainerStatuses() == null) {
                 return null;
             }
-            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(0);
+            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(1);
             return cs.getState() != null && cs.getState().getWaiting() != null
                     && "CreateContainerError".equals(cs.getState().getWaiting().getReason()) ? cs : null;
         });
+        String pod = pods("clash", "both").get(0).getMetadata().getName();
         assertThat(s.getState().getWaiting().getMessage()).contains("port 8282").contains("already in use")
-                .contains("share the node's network namespace");
-        String podB = pods("clash", "b").get(0).getMetadata().getName();
+                .contains("in pod clash/" + pod).contains("the containers of a pod share its network namespace");
         CoreV1Event event = await("PortConflict event", () -> core.listNamespacedEvent("clash").execute().getItems()
                 .stream().filter(e -> "PortConflict".equals(e.getReason())
-                        && podB.equals(e.getInvolvedObject().getName())).findFirst().orElse(null));
+                        && pod.equals(e.getInvolvedObject().getName())
+                        && e.getMessage().contains("container b")).findFirst().orElse(null));
         assertThat(event.getType()).isEqualTo("Warning");
-
-        // a container that does not declare the port crashes on it; an event says why
-        V1Container third = new V1Container().name("c").image(web.toString()).imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
-        apps.createNamespacedDeployment("clash", deployment("c", third)).execute();
         CoreV1Event hint = await("PortConflict event for c", () -> core.listNamespacedEvent("clash").execute()
                 .getItems().stream().filter(e -> "PortConflict".equals(e.getReason())
-                        && e.getInvolvedObject().getName().startsWith("c-")).findFirst().orElse(null));
-        assertThat(hint.getMessage()).contains("exited with code 1").contains("share the node's network namespace");
+                        && e.getMessage().contains(" exited with code 1 ")).findFirst().orElse(null));
+        assertThat(hint.getMessage()).contains("says its address is already in use")
+                .contains("share its network namespace");
 
-        // once a is gone, b starts
-        apps.deleteNamespacedDeployment("a", "clash").execute();
-        await("b available", () -> {
-            V1Deployment d = apps.readNamespacedDeployment("b", "clash").execute();
-            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
+        // another pod of the same node listens on the same port: it has a network namespace of its own
+        V1Container other = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
+                .ports(List.of(new V1ContainerPort().containerPort(8282)))
+                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
+                        .port(new IntOrString(8282))).periodSeconds(1));
+        apps.createNamespacedDeployment("clash", deployment("other", other)).execute();
+        awaitAvailable("clash", "other", 1);
+    }
+
+    @Test
+    void deploymentsOfTheSameImageAndPortInFourNamespacesRunSideBySideOnOneNode() throws Exception {
+        List<String> namespaces = List.of("ds-1", "ds-2", "ds-3", "ds-4");
+        List<CompletableFuture<Void>> created = new ArrayList<>();
+        for (String ns : namespaces) {
+            created.add(CompletableFuture.runAsync(() -> {
+                try {
+                    namespace(ns);
+                    apps.createNamespacedDeployment(ns, deployment("datastorage", markerServer("data of " + ns)))
+                            .execute();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        for (String ns : namespaces) {
+            awaitAvailable(ns, "datastorage", 1);
+        }
+        List<String> netns = new ArrayList<>();
+        for (String ns : namespaces) {
+            V1Pod pod = pods(ns, "datastorage").get(0);
+            assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
+            assertThat(get(ns, pod.getMetadata().getName(), 8080, "/m")).contains(" 200 ").endsWith("data of " + ns
+                    + "\n");
+            netns.add(netnsInode(pod));
+        }
+        assertThat(netns).doesNotHaveDuplicates().doesNotContain(node("/bin/busybox", "readlink",
+                "/proc/1/ns/net").stdout().strip());
+    }
+
+    @Test
+    void aDeploymentWithTwoReplicasOnOneNodeBecomesAvailableAndDeletingItRemovesTheNetworkNamespaces()
+            throws Exception {
+        namespace("replicas");
+        apps.createNamespacedDeployment("replicas", deployment("data", markerServer("replica"), 2)).execute();
+        awaitAvailable("replicas", "data", 2);
+        List<V1Pod> ps = pods("replicas", "data");
+        assertThat(ps).hasSize(2);
+        List<String> inodes = new ArrayList<>();
+        List<String> dirs = new ArrayList<>();
+        for (V1Pod p : ps) {
+            assertThat(get("replicas", p.getMetadata().getName(), 8080, "/m")).endsWith("replica\n");
+            inodes.add(netnsInode(p));
+            dirs.add(sandboxDir(p));
+        }
+        assertThat(inodes).doesNotHaveDuplicates();
+        // the pod's process runs in its network namespace; no holder process keeps it (a bind mount does)
+        String inPod = "for p in /proc/[0-9]*; do [ \"$(/bin/busybox readlink $p/ns/net)\" = \"$1\" ] "
+                + "&& /bin/busybox cat $p/cmdline | /bin/busybox tr '\\0' ' ' && echo; done";
+        assertThat(node("/bin/busybox", "sh", "-c", inPod, "in-pod", inodes.get(0)).stdout()).contains("httpd")
+                .doesNotContain("sleep");
+
+        apps.deleteNamespacedDeployment("data", "replicas").execute();
+        await("network namespaces removed", () -> {
+            for (String d : dirs) {
+                if (node("/bin/busybox", "test", "-e", d).ok()
+                        || node("/bin/busybox", "grep", "-q", d, "/proc/mounts").ok()) {
+                    return null;
+                }
+            }
+            return node("/bin/busybox", "sh", "-c", "/bin/busybox ls -d /run/e2e-pods/replicas_* 2>/dev/null")
+                    .stdout().isBlank() ? Boolean.TRUE : null;
+        });
+        for (String inode : inodes) {
+            assertThat(node("/bin/busybox", "sh", "-c", inPod, "in-pod", inode).stdout()).isBlank();
+        }
+        assertThat(node("/bin/busybox", "ps", "-o", "args").stdout()).doesNotContain("sleep");
+        assertThat(pods("replicas", "data")).isEmpty();
+    }
+
+    /** Serves {@code /m}, written at start from the env var MARKER, on 8080; ready once it answers. */
+    private V1Container markerServer(String marker) {
+        return new V1Container().name("server").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "sh", "-c",
+                        "echo \"$MARKER\" > /www/m; exec busybox httpd -f -p 8080 -h /www"))
+                .env(List.of(new V1EnvVar().name("MARKER").value(marker)))
+                .ports(List.of(new V1ContainerPort().containerPort(8080)))
+                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/m")
+                        .port(new IntOrString(8080))).periodSeconds(1));
+    }
+
+    /** A GET through the API's port-forward; the whole response. */
+    private String get(String ns, String pod, int port, String path) throws Exception {
+        PortForward.PortForwardResult forward = new PortForward(bed.kubernetes().client())
+                .forward(ns, pod, List.of(port));
+        try {
+            OutputStream out = forward.getOutboundStream(port);
+            out.write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return readAll(forward.getInputStream(port));
+        } finally {
+            forward.close();
+        }
+    }
+
+    private static String sandboxDir(V1Pod p) {
+        return "/run/e2e-pods/" + p.getMetadata().getNamespace() + "_" + p.getMetadata().getName() + "@"
+                + p.getMetadata().getUid();
+    }
+
+    /** The pod's network namespace as {@code readlink /proc/<pid>/ns/net} names it. */
+    private String netnsInode(V1Pod p) {
+        ExecResult r = node("/bin/busybox", "stat", "-L", "-c", "%i", sandboxDir(p) + "/netns");
+        assertThat(r.ok()).as(r.failureText()).isTrue();
+        return "net:[" + r.stdout().strip() + "]";
+    }
+
+    private void awaitAvailable(String ns, String name, int replicas) throws Exception {
+        await("Deployment " + ns + "/" + name + " available", () -> {
+            V1Deployment d = apps.readNamespacedDeployment(name, ns).execute();
+            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), replicas) ? d : null;
         });
     }
 
@@ -473,9 +596,13 @@ class PodRuntimeTest {
     }
 
     private static V1Deployment deployment(String name, V1Container container) {
+        return deployment(name, container, 1);
+    }
+
+    private static V1Deployment deployment(String name, V1Container container, int replicas) {
         Map<String, String> labels = Map.of("app", name);
         return new V1Deployment().metadata(new V1ObjectMeta().name(name))
-                .spec(new V1DeploymentSpec().replicas(1).selector(new V1LabelSelector().matchLabels(labels))
+                .spec(new V1DeploymentSpec().replicas(replicas).selector(new V1LabelSelector().matchLabels(labels))
                         .template(new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(labels))
                                 .spec(new V1PodSpec().containers(List.of(container)))));
     }

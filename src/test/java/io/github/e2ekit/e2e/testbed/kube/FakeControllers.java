@@ -1002,8 +1002,8 @@ final class FakeControllers {
   }
 
   /**
-   * A container that exits because its address is in use most likely met another pod of its node on the same
-   * port (pods share their node's network namespace in the test bed): says so in a {@code PortConflict} event.
+   * A container that exits because its address is in use most likely met another container of its pod on the
+   * same port (the containers of a pod share its network namespace): says so in a {@code PortConflict} event.
    */
   private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
     String out;
@@ -1016,8 +1016,8 @@ final class FakeControllers {
     if (tail.toLowerCase(java.util.Locale.ROOT).contains("address in use")
         || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
       event(pod, "Warning", "PortConflict", "container " + cname + " exited with code " + code + " and says its "
-          + "address is already in use: in this test bed all pods of a node share the node's network namespace, "
-          + "so pods on one node cannot listen on the same port", "kubelet", field);
+          + "address is already in use: the containers of a pod share its network namespace, so they cannot "
+          + "listen on the same port", "kubelet", field);
     }
   }
 

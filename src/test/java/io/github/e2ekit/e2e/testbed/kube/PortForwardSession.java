@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PortForwardSession extends WebSocketListener {
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final long ERROR_CLOSE_DELAY_MILLIS = 1000;
 
   private final PodRuntime runtime;
   private final PodRuntime.PodRef pod;
@@ -29,6 +30,7 @@ final class PortForwardSession extends WebSocketListener {
   private final List<Bridge> bridges = new ArrayList<>();
   private final AtomicInteger open;
   private volatile boolean closed;
+  private volatile boolean errored;
 
   /** One forwarded port: bytes from the client wait in {@code toPod} until the connection is open. */
   private final class Bridge {
@@ -118,13 +120,25 @@ final class PortForwardSession extends WebSocketListener {
     } finally {
       b.toPod.close();
       if (open.decrementAndGet() == 0 && !closed) {
-        closed = true;
-        ws.close(1000, "");
+        if (errored) {
+          // client-java's PortForward takes its streams right after the upgrade and fails when the WebSocket
+          // is closed by then: an error that comes at once (pod not running) must not close it at once
+          try {
+            Thread.sleep(ERROR_CLOSE_DELAY_MILLIS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        if (!closed) {
+          closed = true;
+          ws.close(1000, "");
+        }
       }
     }
   }
 
   private void error(WebSocket ws, Bridge b, String reason) {
+    errored = true;
     String msg = "error forwarding port " + b.port + " to pod " + pod.namespace() + "/" + pod.name() + ", uid "
         + pod.uid() + ": " + reason;
     send(ws, 2 * b.index + 1, msg.getBytes(StandardCharsets.UTF_8));
