@@ -55,17 +55,35 @@ public final class ImageBuilder {
             InspectImageResponse existing = inspect(reference);
             if (existing != null && digest.equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {
                 return new BuildResult(spec.id(), reference, existing.getId(), BuildResult.Outcome.UP_TO_DATE,
-                        seconds(start));
+                        seconds(start), null);
             }
         }
         Attempt first = attempt(spec, context, reference, digest, labels, options.noCache(), options, listener);
         BuildResult.Outcome outcome = BuildResult.Outcome.BUILT;
         Attempt done = first;
+        String warning = null;
         if (first.failure != null) {
-            throw first.failure;
+            if (!options.retryWithoutCache() || options.noCache() || first.cachedSteps.isEmpty() || first.timedOut) {
+                throw first.failure;
+            }
+            // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
+            listener.line(spec.id(), "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
+                    + " once without the build cache");
+            Attempt retry = attempt(spec, context, reference, digest, labels, true, options, BuildListener.NONE);
+            if (retry.failure != null) {
+                throw new BuildFailedException(spec.id(), retry.failure.step(), retry.failure.output(),
+                        "a real build failure in the sources: it fails without the build cache too ("
+                                + retry.failure.getMessage() + ")");
+            }
+            done = retry;
+            outcome = BuildResult.Outcome.REBUILT_WITHOUT_CACHE;
+            warning = "the build cache was stale: " + first.failure.step() + " failed after cached step(s) "
+                    + String.join("; ", first.cachedSteps) + ", and the build passes without the cache."
+                    + (first.cachedLayers.isEmpty() ? "" : " To clear only this image's cache: docker rmi "
+                            + String.join(" ", first.cachedLayers) + " (or build once with -De2e.noCache=true)");
         }
         String imageId = verify(spec, reference, digest, done.imageId);
-        return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start));
+        return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start), warning);
     }
 
     private Attempt attempt(ImageSpec spec, BuildContext context, String reference, String digest,
@@ -104,6 +122,7 @@ public final class ImageBuilder {
         try (ResultCallback<BuildResponseItem> cb = cmd.exec(a)) {
             if (!a.awaitCompletion(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 cb.close();
+                a.timedOut = true;
                 a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
                         "build did not finish within " + options.timeout().toMinutes() + " min (buildTimeout);"
                                 + " it was stopped");
@@ -201,6 +220,9 @@ public final class ImageBuilder {
         private final Deque<String> tail = new ArrayDeque<>();
         private final StringBuilder partial = new StringBuilder();
         final List<String> cachedSteps = new ArrayList<>();
+        final List<String> cachedLayers = new ArrayList<>();
+        private boolean lastWasCacheHit;
+        volatile boolean timedOut;
         volatile String step;
         volatile String imageId;
         volatile String error;
@@ -243,6 +265,10 @@ public final class ImageBuilder {
                 tail.clear();
             } else if (line.contains("---> Using cache") && step != null) {
                 cachedSteps.add(step);
+                lastWasCacheHit = true;
+            } else if (lastWasCacheHit && line.trim().startsWith("---> ")) {
+                cachedLayers.add(line.trim().substring(5).trim());
+                lastWasCacheHit = false;
             }
             tail.addLast(line);
             while (tail.size() > TAIL_LINES) {

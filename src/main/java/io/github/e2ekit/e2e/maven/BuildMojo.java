@@ -93,6 +93,9 @@ public class BuildMojo extends AbstractE2eMojo {
                         case REBUILT_WITHOUT_CACHE -> "built without cache " + r.reference() + " = "
                                 + shortId(r.imageId());
                     });
+                    if (r.warning() != null) {
+                        getLog().warn("e2e: " + r.id() + ": " + r.warning());
+                    }
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof BuildFailedException b) {
