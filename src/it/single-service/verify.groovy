@@ -9,7 +9,7 @@ assert log.contains("e2e: namespace ${ns} created") : 'log.contains("e2e: namesp
 assert log.contains('e2e: stage 1/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 1/2: applied 2 object(s)\') (see build.log)'
 assert log.contains('e2e: stage 2/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 2/2: applied 2 object(s)\') (see build.log)'
 // the replica runs the image this run built (the migration Job ran it too, and has completed)
-def proof = "e2e: datastorage: sources sha256:${image.digest.substring(0, 12)}… → image sha256:${image.imageId.substring(7, 19)}… → 1 pod(s) ✔"
+def proof = "e2e: datastorage: sources sha256:${image.digest.substring(0, 12)}… → image sha256:${image.imageId.substring(7, 19)}… → 1/1 nodes → 1/1 pods ✔"
 assert log.contains(proof) : "missing the freshness proof line: ${proof}"
 // teardown removed everything it recorded, in this order
 assert log.contains("e2e: removed Namespace/${ns}") : 'log.contains("e2e: removed Namespace/\${ns}") (see build.log)'

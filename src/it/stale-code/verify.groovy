@@ -6,7 +6,7 @@ assert tags.size() == 3 : "expected three Phase-0 decisions, got ${tags}"
 assert tags[0] != tags[1] : 'a changed source file must give a new tag'
 assert tags[1] == tags[2] : 'an unchanged work tree must give the same tag'
 
-def proofs = (log =~ /e2e: datastorage: sources sha256:([0-9a-f]{12})… → image sha256:([0-9a-f]{12})… → 1 pod\(s\) ✔/).collect { [it[1], it[2]] }
+def proofs = (log =~ /e2e: datastorage: sources sha256:([0-9a-f]{12})… → image sha256:([0-9a-f]{12})… → 1\/1 nodes → 1\/1 pods ✔/).collect { [it[1], it[2]] }
 assert proofs.size() == 3 : "expected three freshness proofs, got ${proofs}"
 assert proofs[0][1] != proofs[1][1] : 'pods must run the new image after the change'
 assert proofs[1] == proofs[2] : 'the third run must run the same image as the second'

@@ -28,7 +28,9 @@ def (code, refs) = sh('docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8
 assert code == 0
 assert !refs.contains(image.reference) : "node still holds ${image.reference}"
 assert !refs.contains(image.imageId) : "node still holds the CRI reference ${image.imageId}"
-assert !refs.contains('import-') : "node still holds ctr's import reference: ${refs}"
+def side = nodeImages[0].sideReferences
+assert !side.isEmpty() : 'the import created side references (ctr import-…@digest, the CRI sha256 name), recorded in the ledger'
+side.each { assert !refs.contains(it) : "node still holds the side reference ${it}" }
 def (icode, ignored) = sh('docker', 'image', 'inspect', image.reference)
 assert icode != 0 : "local image ${image.reference} was not removed"
 return true

@@ -58,6 +58,34 @@ public final class Endpoints {
         return PortForwarder.open(api.client(), spec.namespace(), pod.getMetadata().getName(), target);
     }
 
+    /**
+     * For clusters whose NodePorts are mapped to host ports (kind {@code extraPortMappings}): the
+     * Service's nodePort, translated to the host port by {@code hostPortOf}; no forward is opened.
+     */
+    public Endpoint viaNodePort(EndpointSpec spec, java.util.function.IntFunction<Integer> hostPortOf) {
+        String where = "endpoints/endpoint[" + spec.name() + "]";
+        V1Service svc;
+        try {
+            svc = new CoreV1Api(api.client()).readNamespacedService(spec.service(), spec.namespace()).execute();
+        } catch (ApiException e) {
+            throw new DeployException(where + "/service", "Service '" + spec.service() + "' not found in namespace "
+                    + spec.namespace());
+        }
+        V1ServicePort port = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == spec.port()).findFirst()
+                .orElseThrow(() -> new DeployException(where + "/port", "Service '" + spec.service() + "' has no port "
+                        + spec.port()));
+        if (port.getNodePort() == null) {
+            throw new DeployException(where + "/mode", "Service '" + spec.service() + "' is not of type NodePort;"
+                    + " use mode portForward, or make it a NodePort Service");
+        }
+        Integer host = hostPortOf.apply(port.getNodePort());
+        if (host == null) {
+            throw new DeployException(where + "/mode", "nodePort " + port.getNodePort() + " of Service '"
+                    + spec.service() + "' is not mapped to a host port (kind extraPortMappings); use mode portForward");
+        }
+        return new Endpoint(spec.name(), "127.0.0.1", host, null);
+    }
+
     static boolean ready(V1Pod p) {
         if (p.getStatus() == null || p.getStatus().getConditions() == null || p.getMetadata().getDeletionTimestamp() != null) {
             return false;

@@ -25,7 +25,8 @@ import java.util.function.Consumer;
 public final class ReadinessWait {
     static final Set<String> FATAL = Set.of("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull",
             "InvalidImageName", "CreateContainerConfigError", "CrashLoopBackOff");
-    private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "Pod");
+    private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "Pod",
+            "PersistentVolumeClaim");
     private static final Duration UNSCHEDULABLE_GRACE = Duration.ofSeconds(30);
     private static final long POLL_MS = 250;
     private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
@@ -54,7 +55,7 @@ public final class ReadinessWait {
                 }
                 List<V1Pod> own = ownPods(o, raw, pods);
                 failFast(o, raw, own, unschedulableSince);
-                Readiness r = readiness(o, raw);
+                Readiness r = "PersistentVolumeClaim".equals(o.kind()) ? claimReadiness(raw) : readiness(o, raw);
                 if (r.ready()) {
                     pending.remove(o);
                     continue;
@@ -119,6 +120,38 @@ public final class ReadinessWait {
                 return new Readiness(true, "");
             }
         }
+    }
+
+    /**
+     * A claim is ready when Bound, or when its storage class binds on first consumer (kind's default
+     * class does): then the pod that uses it binds it, and waiting for the pod is enough.
+     */
+    Readiness claimReadiness(JsonObject raw) {
+        String phase = Conditions.string(Conditions.object(raw, "status"), "phase");
+        if ("Bound".equals(phase)) {
+            return new Readiness(true, "Bound");
+        }
+        String cls = Conditions.string(Conditions.object(raw, "spec"), "storageClassName");
+        try {
+            var storage = new io.kubernetes.client.openapi.apis.StorageV1Api(api.client());
+            io.kubernetes.client.openapi.models.V1StorageClass sc = null;
+            if (cls != null) {
+                sc = storage.readStorageClass(cls).execute();
+            } else {
+                for (var c : storage.listStorageClass().execute().getItems()) {
+                    var ann = c.getMetadata().getAnnotations();
+                    if (ann != null && "true".equals(ann.get("storageclass.kubernetes.io/is-default-class"))) {
+                        sc = c;
+                    }
+                }
+            }
+            if (sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode())) {
+                return new Readiness(true, "waits for its first consumer");
+            }
+        } catch (io.kubernetes.client.openapi.ApiException e) {
+            // no such class: the claim stays Pending, as on a real cluster
+        }
+        return new Readiness(false, phase == null ? "Pending" : phase);
     }
 
     private static boolean sameRevision(JsonObject status) {

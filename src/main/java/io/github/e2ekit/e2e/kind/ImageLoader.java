@@ -256,7 +256,8 @@ public final class ImageLoader {
         return out;
     }
 
-    static boolean sameId(String a, String b) {
+    /** Whether two image IDs are the same, with or without the {@code sha256:} prefix. */
+    public static boolean sameId(String a, String b) {
         if (a == null || b == null) {
             return false;
         }

@@ -36,6 +36,19 @@ public final class KindNodes {
         return List.copyOf(names);
     }
 
+    /** The host port a node publishes for {@code containerPort}/tcp (kind extraPortMappings), or null. */
+    public static Integer hostPort(Engine engine, List<KindNode> nodes, int containerPort) {
+        for (KindNode n : nodes) {
+            var ports = engine.client().inspectContainerCmd(n.containerId()).exec().getNetworkSettings().getPorts();
+            var binding = ports == null ? null : ports.getBindings().get(
+                    com.github.dockerjava.api.model.ExposedPort.tcp(containerPort));
+            if (binding != null && binding.length > 0 && binding[0].getHostPortSpec() != null) {
+                return Integer.parseInt(binding[0].getHostPortSpec());
+            }
+        }
+        return null;
+    }
+
     private static String nameOf(Container c) {
         String[] names = c.getNames();
         if (names == null || names.length == 0) {

@@ -94,13 +94,17 @@ public class DeployMojo extends AbstractE2eMojo {
         Deployer.Result result = new Deployer(api, state.ledger, line -> getLog().info("e2e: " + line))
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires),
                         workDirectory.toPath().resolve("diagnostics"));
+        String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
+        List<io.github.e2ekit.e2e.kind.KindNode> nodes = cluster == null ? List.of()
+                : io.github.e2ekit.e2e.kind.KindNodes.list(engine(), cluster);
         for (FreshnessCheck.Fresh f : result.fresh()) {
-            long nodes = state.ledger.read(d -> d.nodeImages.stream()
-                    .filter(n -> n.reference.equals(f.image().reference()) || n.imageId.equals(f.image().imageId()))
-                    .map(n -> n.node).distinct().count());
+            String nodeRef = engine().nodeName(io.github.e2ekit.e2e.image.ImageReference.parse(f.image().reference()));
+            long holding = nodes.stream().filter(n -> io.github.e2ekit.e2e.kind.ImageLoader.sameId(
+                    new io.github.e2ekit.e2e.kind.NodeImageStore(engine(), n).imageIds().get(nodeRef),
+                    f.image().imageId())).count();
             getLog().info("e2e: " + f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12)
-                    + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + f.pods() + " pod(s) ✔"
-                    + (nodes > 0 ? " (loaded into " + nodes + " node(s) by this run)" : ""));
+                    + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + holding + "/" + nodes.size()
+                    + " nodes → " + f.pods() + "/" + f.pods() + " pods ✔");
         }
         openEndpoints(api, endpointSpecs, state);
     }
@@ -110,22 +114,25 @@ public class DeployMojo extends AbstractE2eMojo {
         Endpoints endpointsApi = new Endpoints(api);
         String module = project.getBasedir().getAbsolutePath();
         for (EndpointSpec spec : specs) {
-            PortForwarder f;
-            try {
-                f = endpointsApi.open(spec);
-            } catch (DeployException e) {
-                throw e;
+            Endpoint e;
+            if (spec.nodePort()) {
+                String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
+                var nodes = cluster == null ? List.<io.github.e2ekit.e2e.kind.KindNode>of()
+                        : io.github.e2ekit.e2e.kind.KindNodes.list(engine(), cluster);
+                e = endpointsApi.viaNodePort(spec, p -> io.github.e2ekit.e2e.kind.KindNodes.hostPort(engine(), nodes, p));
+            } else {
+                PortForwarder f = endpointsApi.open(spec);
+                PortForwards.keep(module, f);
+                e = new Endpoint(spec.name(), "127.0.0.1", f.localPort(), f.pod());
+                PortForwardEntry entry = new PortForwardEntry();
+                entry.endpoint = spec.name();
+                entry.namespace = spec.namespace();
+                entry.pod = f.pod();
+                entry.localPort = f.localPort();
+                entry.remotePort = spec.port();
+                entry.state = EntryState.CREATED;
+                state.ledger.update(d -> d.portForwards.add(entry));
             }
-            PortForwards.keep(module, f);
-            Endpoint e = new Endpoint(spec.name(), "127.0.0.1", f.localPort(), f.pod());
-            PortForwardEntry entry = new PortForwardEntry();
-            entry.endpoint = spec.name();
-            entry.namespace = spec.namespace();
-            entry.pod = f.pod();
-            entry.localPort = f.localPort();
-            entry.remotePort = spec.port();
-            entry.state = EntryState.CREATED;
-            state.ledger.update(d -> d.portForwards.add(entry));
             if (spec.readyPath() != null && !spec.readyPath().isBlank()) {
                 Endpoints.awaitHttp(e, spec.readyPath(), Duration.ofSeconds(60));
             }
@@ -137,7 +144,7 @@ public class DeployMojo extends AbstractE2eMojo {
             out.setProperty(p + "host", e.host());
             out.setProperty(p + "port", String.valueOf(e.port()));
             getLog().info("e2e: endpoint " + spec.name() + " → " + e.url() + " (Service " + spec.service() + ":"
-                    + spec.port() + ", pod " + f.pod() + ")");
+                    + spec.port() + (e.pod() == null ? ", NodePort" : ", pod " + e.pod()) + ")");
         }
         try {
             Files.createDirectories(workDirectory.toPath());
@@ -212,7 +219,11 @@ public class DeployMojo extends AbstractE2eMojo {
             if (e.port == null || e.port < 1 || e.port > 65535) {
                 throw new ConfigException(where + "/port", "is missing or not a port number");
             }
-            out.add(new EndpointSpec(e.name, e.service.trim(), e.port, e.readyPath, ns));
+            String mode = e.mode == null || e.mode.isBlank() ? "portForward" : e.mode.trim();
+            if (!mode.equals("portForward") && !mode.equals("nodePort")) {
+                throw new ConfigException(where + "/mode", "'" + mode + "' is not one of portForward, nodePort");
+            }
+            out.add(new EndpointSpec(e.name, e.service.trim(), e.port, e.readyPath, ns, mode.equals("nodePort")));
         }
         return out;
     }

@@ -6,4 +6,6 @@ public class EndpointConfig {
     String service;
     Integer port;
     String readyPath;
+    /** {@code portForward} (default) or {@code nodePort} (NodePorts mapped with kind extraPortMappings). */
+    String mode;
 }
