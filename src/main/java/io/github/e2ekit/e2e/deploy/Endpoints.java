@@ -46,14 +46,7 @@ public final class Endpoints {
             throw new DeployException(where + "/service", "Service '" + spec.service() + "' has no selector, so no pod to forward to");
         }
         String labelSelector = String.join(",", selector.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-        V1Pod pod;
-        try {
-            pod = core.listNamespacedPod(spec.namespace()).labelSelector(labelSelector).execute().getItems().stream()
-                    .filter(Endpoints::ready).findFirst()
-                    .orElseThrow(() -> new DeployException(where, "no ready pod behind Service '" + spec.service() + "'"));
-        } catch (ApiException e) {
-            throw new DeployException("cannot list pods of Service " + spec.service() + ": HTTP " + e.getCode());
-        }
+        V1Pod pod = awaitReadyPod(core, spec, labelSelector, where);
         int target = targetPort(port, pod);
         return PortForwarder.open(api.client(), spec.namespace(), pod.getMetadata().getName(), target);
     }
@@ -84,6 +77,44 @@ public final class Endpoints {
                     + spec.service() + "' is not mapped to a host port (kind extraPortMappings); use mode portForward");
         }
         return new Endpoint(spec.name(), "127.0.0.1", host, null);
+    }
+
+    /**
+     * A ready pod behind the Service, waited for up to 30 s (a pod may have turned unready since the
+     * rollout); fails at once, with the reason, when a pod is in a state that never heals.
+     */
+    private static V1Pod awaitReadyPod(CoreV1Api core, EndpointSpec spec, String labelSelector, String where) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            List<V1Pod> pods;
+            try {
+                pods = core.listNamespacedPod(spec.namespace()).labelSelector(labelSelector).execute().getItems();
+            } catch (ApiException e) {
+                throw new DeployException("cannot list pods of Service " + spec.service() + ": HTTP " + e.getCode());
+            }
+            for (V1Pod p : pods) {
+                if (ready(p)) {
+                    return p;
+                }
+            }
+            for (V1Pod p : pods) {
+                if (p.getStatus() != null && p.getStatus().getContainerStatuses() != null) {
+                    for (var cs : p.getStatus().getContainerStatuses()) {
+                        var w = cs.getState() == null ? null : cs.getState().getWaiting();
+                        if (w != null && ReadinessWait.FATAL.contains(w.getReason())) {
+                            throw new DeployException("Service '" + spec.service() + "': pod " + p.getMetadata().getName()
+                                    + " container " + cs.getName() + " is " + w.getReason()
+                                    + ReadinessWait.hint(w.getReason(), cs.getImage()));
+                        }
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new DeployException(where, "no ready pod behind Service '" + spec.service() + "' ("
+                        + ReadinessWait.podState(pods) + ")");
+            }
+            Applier.sleep(250);
+        }
     }
 
     static boolean ready(V1Pod p) {

@@ -154,7 +154,10 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         }
     }
 
-    /** Removes what the ledger holds, with default settings; reports through {@code out}; never throws. */
+    /**
+     * Removes everything the ledger holds — images included: a failed or interrupted run leaves no
+     * cache behind — reporting through {@code out}; never throws.
+     */
     private void tearDownNow(RunState state, java.util.function.Consumer<String> out) {
         try {
             Engine engine = engine();
@@ -163,7 +166,7 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
                     && java.nio.file.Files.isRegularFile(Path.of(kubeconfig))
                     ? io.github.e2ekit.e2e.deploy.KubeApi.connect(Path.of(kubeconfig)) : null;
             var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
-                    io.github.e2ekit.e2e.teardown.RemoveImages.ALL_BUT_NEWEST, true,
+                    io.github.e2ekit.e2e.teardown.RemoveImages.ALL, true,
                     new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
             int closed = PortForwards.closeAll(project.getBasedir().getAbsolutePath());
             if (closed > 0) {

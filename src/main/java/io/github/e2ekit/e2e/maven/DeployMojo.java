@@ -106,7 +106,13 @@ public class DeployMojo extends AbstractE2eMojo {
                     + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + holding + "/" + nodes.size()
                     + " nodes → " + f.pods() + "/" + f.pods() + " pods ✔");
         }
-        openEndpoints(api, endpointSpecs, state);
+        try {
+            openEndpoints(api, endpointSpecs, state);
+        } catch (DeployException e) {
+            Path where = new io.github.e2ekit.e2e.deploy.Diagnostics(api).collect(
+                    workDirectory.toPath().resolve("diagnostics"), ns, result.applied());
+            throw new DeployException(e.parameter(), e.getMessage() + " — diagnostics: " + where);
+        }
     }
 
     private void openEndpoints(KubeApi api, List<EndpointSpec> specs, RunState state) {
