@@ -159,6 +159,20 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
      * cache behind — reporting through {@code out}; never throws.
      */
     private void tearDownNow(RunState state, java.util.function.Consumer<String> out) {
+        // the shutdown hook and a goal failing because of the interruption may both get here
+        synchronized (state) {
+            tearDownLocked(state, out);
+        }
+    }
+
+    private void tearDownLocked(RunState state, java.util.function.Consumer<String> out) {
+        if (!state.ledger.read(d -> d.hasLiveEntries())) {
+            return;
+        }
+        int closed = PortForwards.closeAll(project.getBasedir().getAbsolutePath());
+        if (closed > 0) {
+            out.accept("closed " + closed + " port-forward(s)");
+        }
         try {
             Engine engine = engine();
             String kubeconfig = state.ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);
@@ -168,15 +182,11 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
             var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
                     io.github.e2ekit.e2e.teardown.RemoveImages.ALL, true,
                     new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
-            int closed = PortForwards.closeAll(project.getBasedir().getAbsolutePath());
-            if (closed > 0) {
-                out.accept("closed " + closed + " port-forward(s)");
-            }
             report.removed().forEach(r -> out.accept("removed " + r));
             report.kept().forEach(r -> out.accept("kept " + r));
             report.failures().forEach(r -> out.accept("could not remove " + r + "; run 'mvn e2e:teardown' or 'e2e:reap'"));
         } catch (RuntimeException | LinkageError e) {
-            out.accept("teardown failed: " + e.getMessage() + "; run 'mvn e2e:teardown' or 'e2e:reap'");
+            out.accept("teardown failed: " + e + "; run 'mvn e2e:teardown' or 'e2e:reap'");
         }
     }
 

@@ -15,6 +15,7 @@ import io.github.e2ekit.e2e.tag.TagDecision;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -109,7 +110,9 @@ public class LoadMojo extends AbstractE2eMojo {
         List<KindNode> nodes = ensured.nodes();
         getLog().info("e2e: cluster '" + name + "': " + nodes.size() + " node(s)"
                 + (ensured.created() ? " (created by this run)" : ""));
-        ImageLoader loader = new ImageLoader(engine, state.ledger, name);
+        ImageLoader loader = new ImageLoader(engine, state.ledger, name).withNodeLabels(Map.of(
+                io.github.e2ekit.e2e.image.ImageLabels.EXPIRES, expiry().toString(),
+                io.github.e2ekit.e2e.image.ImageLabels.RUN, state.run));
         for (TagDecision t : decided) {
             String builtId = state.ledger.read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
             LoadResult r = loader.load(nodes, t.reference(), builtId);

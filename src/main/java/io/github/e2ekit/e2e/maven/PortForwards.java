@@ -11,8 +11,12 @@ final class PortForwards {
     private static final Map<String, List<PortForwarder>> OPEN = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.keySet().forEach(PortForwards::closeAll),
-                "e2e-port-forwards-close"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.keySet().forEach(PortForwards::closeAll),
+                    "e2e-port-forwards-close"));
+        } catch (IllegalStateException e) {
+            // first used while the JVM is already shutting down: nothing more to register
+        }
     }
 
     private PortForwards() {
