@@ -69,7 +69,7 @@ public final class ImageBuilder {
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
             listener.line(spec.id(), "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
                     + " once without the build cache");
-            Attempt retry = attempt(spec, context, reference, digest, labels, true, options, BuildListener.NONE);
+            Attempt retry = attempt(spec, context, reference, digest, labels, true, options, listener);
             if (retry.failure != null) {
                 throw new BuildFailedException(spec.id(), retry.failure.step(), retry.failure.output(),
                         "a real build failure in the sources: it fails without the build cache too ("

@@ -46,6 +46,8 @@ class StaleCacheRetryTest {
         Files.copy(Path.of("/bin/busybox"), context.resolve("busybox"));
     }
 
+    private final List<String> output = new ArrayList<>();
+
     @AfterEach
     void removeImages() {
         for (String ref : references) {
@@ -53,6 +55,18 @@ class StaleCacheRetryTest {
                 engine.client().removeImageCmd(ref).withForce(true).exec();
             } catch (RuntimeException e) {
                 // not built
+            }
+        }
+        // the failed attempts' intermediate layers (the build cache these tests made), newest first;
+        // a layer another image still builds on is refused by the engine and stays
+        List<String> layers = new ArrayList<>(output.stream().map(String::strip).filter(l -> l.matches("---> [0-9a-f]{12}"))
+                .map(l -> l.substring(5)).distinct().toList());
+        java.util.Collections.reverse(layers);
+        for (String id : layers) {
+            try {
+                engine.client().removeImageCmd(id).withForce(false).exec();
+            } catch (RuntimeException e) {
+                // in use, or gone with its child
             }
         }
     }
@@ -71,7 +85,10 @@ class StaleCacheRetryTest {
         String ref = spec.name() + ":" + digest.substring(0, 12);
         references.add(ref);
         return builder.build(spec, ctx, ref, digest, Map.of(ImageLabels.SOURCE_DIGEST, digest, ImageLabels.RUN, run),
-                BuildOptions.defaults(), (id, line) -> lines.add(line));
+                BuildOptions.defaults(), (id, line) -> {
+                    lines.add(line);
+                    output.add(line);
+                });
     }
 
     @Test
@@ -101,6 +118,7 @@ class StaleCacheRetryTest {
         build(builder, "true", 0, new ArrayList<>()); // warms the cache for step 3
         assertThatThrownBy(() -> build(builder, broken, 0, new ArrayList<>()))
                 .isInstanceOfSatisfying(BuildFailedException.class, e -> {
+                    output.addAll(e.output());
                     assertThat(e.getMessage()).contains("a real build failure in the sources")
                             .contains("fails without the build cache too");
                     assertThat(e.output()).filteredOn(l -> l.strip().equals("cfg.Database undefined in the sources"))
