@@ -180,7 +180,8 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
                     && java.nio.file.Files.isRegularFile(Path.of(kubeconfig))
                     ? io.github.e2ekit.e2e.deploy.KubeApi.connect(Path.of(kubeconfig)) : null;
             var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
-                    io.github.e2ekit.e2e.teardown.RemoveImages.ALL, true,
+                    io.github.e2ekit.e2e.teardown.RemoveImages.ALL,
+                    io.github.e2ekit.e2e.teardown.ClusterDeletion.IF_CREATED,
                     new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
             report.removed().forEach(r -> out.accept("removed " + r));
             report.kept().forEach(r -> out.accept("kept " + r));

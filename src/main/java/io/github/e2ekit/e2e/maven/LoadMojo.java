@@ -102,6 +102,9 @@ public class LoadMojo extends AbstractE2eMojo {
             d.cluster.state = ensured.created() ? EntryState.CREATED : EntryState.REUSED;
             d.cluster.kubeconfig = kubeconfigOut.toString();
         });
+        try (ClusterLock lock = ClusterLock.acquire(ClusterLock.defaultDirectory(), name)) {
+            new io.github.e2ekit.e2e.kind.ClusterUsers(ClusterLock.defaultDirectory(), name).join(state.run);
+        }
         if (kubeconfig == null && !ensured.created()) {
             KindKubeconfig.derive(engine, name, ensured.nodes(), derived);
         }

@@ -74,11 +74,12 @@ public class TeardownMojo extends AbstractE2eMojo {
         };
     }
 
-    boolean deleteCreatedCluster() throws ConfigException {
+    io.github.e2ekit.e2e.teardown.ClusterDeletion clusterDeletion() throws ConfigException {
         String d = cluster == null || cluster.delete == null ? "ifCreated" : cluster.delete.trim();
         return switch (d.toLowerCase(Locale.ROOT)) {
-            case "ifcreated", "always" -> true;
-            case "never" -> false;
+            case "ifcreated" -> io.github.e2ekit.e2e.teardown.ClusterDeletion.IF_CREATED;
+            case "always" -> io.github.e2ekit.e2e.teardown.ClusterDeletion.ALWAYS;
+            case "never" -> io.github.e2ekit.e2e.teardown.ClusterDeletion.NEVER;
             default -> throw new ConfigException("cluster/delete", "'" + d + "' is not one of ifCreated, always, never");
         };
     }
@@ -86,7 +87,7 @@ public class TeardownMojo extends AbstractE2eMojo {
     @Override
     protected void run() throws ConfigException, MojoFailureException {
         RemoveImages mode = removeImagesMode();
-        boolean deleteCluster = deleteCreatedCluster();
+        io.github.e2ekit.e2e.teardown.ClusterDeletion deleteCluster = clusterDeletion();
         List<Path> ledgers = ledgers();
         if (ledgers.isEmpty()) {
             getLog().info("e2e: teardown: no ledger in " + workDirectory + ", nothing to remove");

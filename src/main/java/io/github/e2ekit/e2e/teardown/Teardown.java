@@ -5,6 +5,8 @@ import com.github.dockerjava.api.model.Image;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageLabels;
 import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.kind.ClusterLock;
+import io.github.e2ekit.e2e.kind.ClusterUsers;
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.KindNodes;
@@ -31,9 +33,17 @@ public final class Teardown {
     private final Engine engine;
     private final Ledger ledger;
 
+    private Path clusterLocks = ClusterLock.defaultDirectory();
+
     public Teardown(Engine engine, Ledger ledger) {
         this.engine = engine;
         this.ledger = ledger;
+    }
+
+    /** Where cluster locks and user lists live (tests use their own). */
+    public Teardown withClusterLocks(Path directory) {
+        this.clusterLocks = directory;
+        return this;
     }
 
     /**
@@ -41,7 +51,7 @@ public final class Teardown {
      * recorded and are reported as failures).
      */
     public TeardownReport run(io.github.e2ekit.e2e.deploy.KubeApi kube, RemoveImages removeImages,
-            boolean deleteCreatedCluster, KindCli kind) {
+            ClusterDeletion clusterDeletion, KindCli kind) {
         TeardownReport report = new TeardownReport();
         ledger.update(d -> d.portForwards.stream().filter(p -> p.state.live()).forEach(p -> p.state = EntryState.REMOVED));
         boolean objects = ledger.read(d -> d.objects.stream().anyMatch(o -> o.state.live() && !o.patched));
@@ -53,13 +63,11 @@ public final class Teardown {
             }
         }
         java.util.Set<String> kept = removeImages == RemoveImages.ALL_BUT_NEWEST ? newestBuiltHere() : java.util.Set.of();
-        boolean clusterGoes = deleteCreatedCluster
+        boolean clusterGoes = clusterDeletion == ClusterDeletion.ALWAYS || clusterDeletion == ClusterDeletion.IF_CREATED
                 && ledger.read(d -> d.cluster != null && d.cluster.state == EntryState.CREATED);
         removeNodeImages(report, clusterGoes ? java.util.Set.of() : kept);
         removeLocalImages(removeImages, report);
-        if (deleteCreatedCluster) {
-            deleteCluster(kind, report);
-        }
+        leaveCluster(kind, clusterDeletion, report);
         return report;
     }
 
@@ -174,15 +182,38 @@ public final class Teardown {
         }
     }
 
-    private void deleteCluster(KindCli kind, TeardownReport report) {
+    /**
+     * Leaves the cluster's user list; deletes the cluster when asked to and no other run uses it, or
+     * marks it for the last user to delete when others still do.
+     */
+    private void leaveCluster(KindCli kind, ClusterDeletion deletion, TeardownReport report) {
         var cluster = ledger.read(d -> d.cluster);
-        if (cluster == null || cluster.state != EntryState.CREATED) {
+        if (cluster == null || cluster.state == EntryState.REMOVED) {
             return;
         }
-        try {
-            kind.delete(cluster.name, Path.of(cluster.kubeconfig));
-            report.removed("cluster " + cluster.name);
-            ledger.update(d -> d.cluster.state = EntryState.REMOVED);
+        String run = ledger.read(d -> d.run);
+        boolean wanted = deletion == ClusterDeletion.ALWAYS
+                || deletion == ClusterDeletion.IF_CREATED && cluster.state == EntryState.CREATED;
+        try (ClusterLock lock = ClusterLock.acquire(clusterLocks, cluster.name)) {
+            ClusterUsers users = new ClusterUsers(clusterLocks, cluster.name);
+            List<String> others = users.leave(run);
+            if (!others.isEmpty()) {
+                if (wanted) {
+                    users.deleteWhenUnused();
+                    report.kept("cluster " + cluster.name + " (still used by " + others.size() + " other run(s);"
+                            + " the last one deletes it)");
+                }
+                ledger.update(d -> d.cluster.state = EntryState.REUSED);
+                return;
+            }
+            if (wanted || users.deletionPending(false)) {
+                kind.delete(cluster.name, Path.of(cluster.kubeconfig));
+                users.deletionPending(true);
+                report.removed("cluster " + cluster.name);
+                ledger.update(d -> d.cluster.state = EntryState.REMOVED);
+            } else {
+                ledger.update(d -> d.cluster.state = EntryState.REUSED);
+            }
         } catch (RuntimeException ex) {
             report.failed("cluster " + cluster.name + ": " + ex.getMessage());
         }

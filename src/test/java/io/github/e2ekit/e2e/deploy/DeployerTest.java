@@ -124,7 +124,8 @@ class DeployerTest {
     }
 
     private TeardownReport teardown() {
-        return new Teardown(engine, ledger).run(KubeApi.connect(bed.kubeconfig()), RemoveImages.NONE, false, null);
+        return new Teardown(engine, ledger).run(KubeApi.connect(bed.kubeconfig()), RemoveImages.NONE,
+                io.github.e2ekit.e2e.teardown.ClusterDeletion.NEVER, null);
     }
 
     @Test
