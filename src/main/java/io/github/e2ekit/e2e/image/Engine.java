@@ -2,8 +2,11 @@ package io.github.e2ekit.e2e.image;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Image;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +28,10 @@ import java.util.regex.Pattern;
  * failed {@code RUN} as {@code ... while running runtime: exit status 3}; Docker prints
  * {@code Step 2/3 : COPY ...}, {@code  ---> Using cache} and {@code ... returned a non-zero code: 3}.
  * {@link #buildStep}, {@link #isCacheHit} and {@link #buildError} give one form for both.</li>
+ * <li>Image list filters. Podman answers a filter of two or more labels with an empty list (one label, or
+ * a label key alone, works): {@link #imagesLabelled} filters on one and checks the rest. Its
+ * {@code reference} filter also matches on the last path component ({@code x:t} finds
+ * {@code docker.io/e2e/x:t}): look images up by their full name with inspect instead.</li>
  * </ul>
  * The same on both (verified): image IDs are {@code sha256:<hex>}, the SHA-256 of the image config, so
  * a node's containerd reports the same ID; the export is the legacy layout ({@code manifest.json},
@@ -155,6 +162,21 @@ public final class Engine implements AutoCloseable {
             return "The command '" + cmd + "' returned a non-zero code: " + m.group(2);
         }
         return message;
+    }
+
+    /**
+     * Images carrying every one of {@code labels}. The engine filters on one label and the rest is
+     * checked here: Podman 4.3's compat API answers a filter of two or more labels with no image at all.
+     */
+    public List<Image> imagesLabelled(Map<String, String> labels) {
+        if (labels.isEmpty()) {
+            return client.listImagesCmd().exec();
+        }
+        Map.Entry<String, String> first = new TreeMap<>(labels).firstEntry();
+        return client.listImagesCmd().withLabelFilter(Map.of(first.getKey(), first.getValue())).exec().stream()
+                .filter(i -> i.getLabels() != null && labels.entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(i.getLabels().get(l.getKey()))))
+                .toList();
     }
 
     /** Whether two image IDs are the same image ({@code sha256:} prefix or not, full or short). */

@@ -157,8 +157,7 @@ public final class Teardown {
 
     private boolean isNewest(ImageEntry e, String imageId, String service) {
         String repository = ImageReference.parse(stored(e.reference)).repository();
-        List<Image> same = engine.client().listImagesCmd()
-                .withLabelFilter(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id)).exec();
+        List<Image> same = engine.imagesLabelled(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id));
         return same.stream()
                 .filter(i -> i.getRepoTags() != null && List.of(i.getRepoTags()).stream()
                         .anyMatch(t -> ImageReference.sameRepository(ImageReference.parse(t).repository(), repository)))

@@ -111,6 +111,9 @@ class ImageBuilderTest {
         assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.RUN, run);
         assertThat(engine.client().listImagesCmd().withLabelFilter(Map.of(ImageLabels.RUN, run)).exec())
                 .anySatisfy(i -> assertThat(i.getRepoTags()).contains(stored));
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, d.digest())))
+                .singleElement().satisfies(i -> assertThat(i.getRepoTags()).contains(stored));
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, "other"))).isEmpty();
         assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>()).outcome())
                 .isEqualTo(BuildResult.Outcome.UP_TO_DATE);
         engine.client().removeImageCmd(stored).exec();
