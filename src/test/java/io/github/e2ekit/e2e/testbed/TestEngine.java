@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Named;
  * with {@code CI=true}, where a missing engine is a failure.
  *
  * <p>{@link #require()} gives the one engine the plugin itself would discover. {@link #engines()} gives
- * every engine on the machine, each found by its own socket — Docker ({@code -De2e.docker.host}, else
- * {@code /var/run/docker.sock}) and Podman ({@code -De2e.podman.host}, else {@code $E2E_PODMAN_SOCKET}, else
+ * every engine on the machine, each found by its own socket — Docker ({@code -De2e.docker.host} alone when set, else
+ * {@code /var/run/docker.sock}) and Podman ({@code -De2e.podman.host} alone when set, else {@code $E2E_PODMAN_SOCKET}, else
  * {@code $XDG_RUNTIME_DIR/podman/podman.sock}, else {@code /run/podman/podman.sock}) — for the tests of
  * what differs between engines, which run once per engine. A machine with one of them runs that one
  * and says loudly which is missing; with {@code CI=true} both are required.
@@ -69,10 +69,12 @@ public final class TestEngine {
         if (all == null) {
             all = new ArrayList<>();
             absent = new LinkedHashMap<>();
-            connect(EngineKind.DOCKER, endpoints(System.getProperty("e2e.docker.host"), "unix:///var/run/docker.sock"));
+            String docker = System.getProperty("e2e.docker.host");
+            connect(EngineKind.DOCKER, docker != null ? endpoints(docker) : endpoints("unix:///var/run/docker.sock"));
+            String podman = System.getProperty("e2e.podman.host");
             String xdg = System.getenv("XDG_RUNTIME_DIR");
             String podmanSocket = System.getenv("E2E_PODMAN_SOCKET"); // scripts/engine.sh's override
-            connect(EngineKind.PODMAN, endpoints(System.getProperty("e2e.podman.host"),
+            connect(EngineKind.PODMAN, podman != null ? endpoints(podman) : endpoints(
                     podmanSocket == null || podmanSocket.isBlank() ? null : "unix://" + podmanSocket,
                     xdg == null || xdg.isBlank() ? null : "unix://" + Path.of(xdg, "podman", "podman.sock"),
                     "unix:///run/podman/podman.sock"));
