@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.e2ekit.e2e.testbed.TestEngine;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EngineDiscoveryTest {
     private static final String NO_DOCKER = "unix:///nonexistent/e2e-test/docker.sock";
@@ -30,6 +35,19 @@ class EngineDiscoveryTest {
             assertThat(found.kind()).isEqualTo(EngineKind.PODMAN);
             assertThat(found.endpoint()).isEqualTo(podman.endpoint());
             assertThat(found.describe()).matches("Podman 4\\.\\d+\\.\\d+ \\(API 1\\.\\d+\\) at " + podman.endpoint());
+        }
+    }
+
+    @Test
+    void podmansSocketIsFoundWhenDockersSocketIsThereButDead(@TempDir Path dir) throws Exception {
+        Engine podman = TestEngine.engine(EngineKind.PODMAN);
+        Path dead = dir.resolve("docker.sock");
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(dead)); // closed below: the socket file stays, nobody answers
+        }
+        EngineDiscovery discovery = new EngineDiscovery(Duration.ofMinutes(1), "unix://" + dead, podman.endpoint());
+        try (Engine found = discovery.discover(null, Map.of())) {
+            assertThat(found.describe()).startsWith("Podman 4.");
         }
     }
 
