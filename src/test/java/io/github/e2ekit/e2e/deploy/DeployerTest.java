@@ -12,6 +12,7 @@ import io.github.e2ekit.e2e.ledger.ObjectEntry;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.TestBed;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -30,16 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * deploy and its teardown on the test bed: real node images, fake API server with a simulated kubelet.
  * Runs once per engine on the machine (Docker, Podman): the image has a short name, as users write it,
  * so the rendered manifests, the node's image and the freshness check meet Podman's naming.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.github.e2ekit.e2e.testbed.TestEngine#engines")
+@EveryEngine
 class DeployerTest {
     private static Engine engine;
     private static TestBed bed;

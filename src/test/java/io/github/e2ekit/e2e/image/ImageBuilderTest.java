@@ -7,6 +7,7 @@ import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import io.github.e2ekit.e2e.tag.TagTemplate;
 import io.github.e2ekit.e2e.testbed.EngineContainers;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Runs once per engine on the machine (Docker, Podman): see {@link TestEngine#engines()}. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.github.e2ekit.e2e.testbed.TestEngine#engines")
+@EveryEngine
 class ImageBuilderTest {
     @TempDir
     Path context;

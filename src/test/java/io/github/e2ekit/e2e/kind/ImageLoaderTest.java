@@ -10,6 +10,7 @@ import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import io.github.e2ekit.e2e.testbed.ContainerdNodeImages;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
@@ -22,12 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Runs once per engine on the machine (Docker, Podman): see {@link TestEngine#engines()}. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.github.e2ekit.e2e.testbed.TestEngine#engines")
+@EveryEngine
 class ImageLoaderTest {
     private static Engine engine;
     private static KindLikeCluster three;

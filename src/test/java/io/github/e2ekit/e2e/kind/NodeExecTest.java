@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Runs once per engine on the machine (Docker, Podman): see {@code TestEngine#engines()}. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.github.e2ekit.e2e.testbed.TestEngine#engines")
+@EveryEngine
 class NodeExecTest {
     @Parameter
     Engine engine;

@@ -12,6 +12,7 @@ import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Path;
@@ -24,16 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Teardown and reap against a real engine and a kind-like node, once per engine on the machine
  * (Docker, Podman): images named with short names, as a user writes them, so Podman's naming is on
  * every path (ledger, engine, node).
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("io.github.e2ekit.e2e.testbed.TestEngine#engines")
+@EveryEngine
 class TeardownTest {
     /** An expiry long past, and a "now" just after it: the reaper then touches only what this test made. */
     private static final String LONG_AGO = "2001-01-01T00:00:00Z";
