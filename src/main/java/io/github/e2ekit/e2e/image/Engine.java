@@ -1,13 +1,50 @@
 package io.github.e2ekit.e2e.image;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Image;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A connected container engine: Docker or Podman behind the Docker-compatible API.
  * Engine-specific behaviour lives here, so callers never ask "is this Podman?".
+ *
+ * <p>What differs on Podman (4.3, compat API), and is answered here:
+ * <ul>
+ * <li>Names. Through the compat API Podman stores a short name ({@code app:1}) as
+ * {@code docker.io/library/app:1} (containers.conf {@code compat_api_enforce_docker_hub}, on by default) or
+ * as {@code localhost/app:1} (off; and what {@code podman build} does), and resolves a short name in
+ * lookups by its own search order, not the way its build stored it: with both present, inspecting
+ * {@code app:1} finds {@code localhost/app:1}. So on Podman every name the plugin sends is fully
+ * qualified: it builds as {@code localhost/app:1} ({@link #buildName}) and finds an existing image under
+ * {@code localhost/} first, then {@code docker.io/} ({@link #storedName}). The export carries that full
+ * name, so a node's containerd imports it under it ({@link #nodeName}), and manifests name it so.</li>
+ * <li>Build output. Podman (buildah) prints {@code STEP 2/3: COPY ...} and {@code --> Using cache}, and a
+ * failed {@code RUN} as {@code ... while running runtime: exit status 3}; Docker prints
+ * {@code Step 2/3 : COPY ...}, {@code  ---> Using cache} and {@code ... returned a non-zero code: 3}.
+ * {@link #buildStep}, {@link #isCacheHit} and {@link #buildError} give one form for both.</li>
+ * <li>Image list filters. Podman answers a filter of two or more labels with an empty list (one label, or
+ * a label key alone, works): {@link #imagesLabelled} filters on one and checks the rest. Its
+ * {@code reference} filter also matches on the last path component ({@code x:t} finds
+ * {@code docker.io/e2e/x:t}): look images up by their full name with inspect instead.</li>
+ * </ul>
+ * The same on both (verified): image IDs are {@code sha256:<hex>}, the SHA-256 of the image config, so
+ * a node's containerd reports the same ID; the export is the legacy layout ({@code manifest.json},
+ * {@code <id>.json}, {@code <layer>.tar}) whose {@code RepoTags} is the name asked for; labels and label
+ * filters; removal by reference untags; {@code forcerm} leaves no container after a failed build.
  */
 public final class Engine implements AutoCloseable {
+    private static final Pattern DOCKER_STEP = Pattern.compile("^Step (\\d+/\\d+) : (.*)$");
+    private static final Pattern PODMAN_STEP = Pattern.compile("^STEP (\\d+/\\d+): (.*)$");
+    private static final Pattern PODMAN_RUN_FAILED = Pattern.compile(
+            "(?s)building at STEP \"(.*)\": while running runtime: exit status (\\d+)\\s*$");
+    private static final String PODMAN_LOCAL = "localhost/";
+
     private final DockerClient client;
     private final EngineKind kind;
     private final String version;
@@ -47,23 +84,127 @@ public final class Engine implements AutoCloseable {
         return kind.displayName() + " " + version + " (API " + apiVersion + ") at " + endpoint;
     }
 
+    @Override
+    public String toString() {
+        return describe();
+    }
+
     /**
-     * The name under which this engine stores an image that was built as {@code reference}.
-     * Podman qualifies short names with {@code localhost/}; Docker with {@code docker.io/}.
+     * The name to build (and tag) {@code reference} under: as given on Docker; on Podman fully
+     * qualified, a name without a registry under {@code localhost/} as Podman's own tools do.
      */
-    public String storedName(ImageReference reference) {
-        String repo = reference.repository();
-        boolean qualified = repo.contains("/") && ImageReference.normalizeRepository(repo).equals(repo)
-                && !repo.startsWith("docker.io/");
-        if (kind == EngineKind.PODMAN && !qualified && !repo.startsWith("docker.io/")) {
-            return "localhost/" + reference;
+    public String buildName(ImageReference reference) {
+        if (kind == EngineKind.PODMAN && !hasRegistry(reference)) {
+            return PODMAN_LOCAL + reference;
         }
         return reference.toString();
     }
 
-    /** The name a kind node's containerd gives the same image after import. */
+    /**
+     * The name under which this engine holds {@code reference}: inspect, export and remove by it. On
+     * Docker the reference itself. On Podman a fully qualified name, so no lookup depends on Podman's
+     * short-name resolution: a name with a registry as it is, else {@code localhost/<name>} (what
+     * {@link #buildName} builds) when present, else {@code docker.io/[library/]<name>} when present (pulled
+     * or built through the compat API's Docker Hub normalisation), else {@code localhost/<name>}.
+     */
+    public String storedName(ImageReference reference) {
+        if (kind != EngineKind.PODMAN || hasRegistry(reference)) {
+            return reference.toString();
+        }
+        String local = PODMAN_LOCAL + reference;
+        for (String candidate : List.of(local, reference.normalized())) {
+            if (exists(candidate)) {
+                return candidate;
+            }
+        }
+        return local;
+    }
+
+    /**
+     * The name a kind node's containerd gives the same image after importing this engine's export
+     * (the export's {@code RepoTags} is {@link #storedName}, which containerd normalises).
+     */
     public String nodeName(ImageReference reference) {
         return ImageReference.parse(storedName(reference)).normalized();
+    }
+
+    /**
+     * The step a build output line starts, in Docker's form ({@code Step 2/3 : COPY a /a}), or
+     * {@code null} when the line starts no step.
+     */
+    public String buildStep(String line) {
+        Matcher m = DOCKER_STEP.matcher(line);
+        if (m.matches()) {
+            return line;
+        }
+        m = PODMAN_STEP.matcher(line);
+        return m.matches() ? "Step " + m.group(1) + " : " + m.group(2) : null;
+    }
+
+    /** Whether a build output line says the current step came from the build cache. */
+    public boolean isCacheHit(String line) {
+        String s = line.strip();
+        return s.startsWith("---> Using cache") || s.startsWith("--> Using cache");
+    }
+
+    /**
+     * A build error in one form for both engines: a failed {@code RUN} reads
+     * {@code The command '<cmd>' returned a non-zero code: N} (Docker's words); others stay as they are.
+     */
+    public String buildError(String message) {
+        if (message == null) {
+            return null;
+        }
+        Matcher m = PODMAN_RUN_FAILED.matcher(message.strip());
+        if (m.find()) {
+            String step = m.group(1);
+            String cmd = step.startsWith("RUN ") ? step.substring(4) : step;
+            return "The command '" + cmd + "' returned a non-zero code: " + m.group(2);
+        }
+        return message;
+    }
+
+    /**
+     * Images carrying every one of {@code labels}. The engine filters on one label and the rest is
+     * checked here: Podman 4.3's compat API answers a filter of two or more labels with no image at all.
+     */
+    public List<Image> imagesLabelled(Map<String, String> labels) {
+        if (labels.isEmpty()) {
+            return client.listImagesCmd().exec();
+        }
+        Map.Entry<String, String> first = new TreeMap<>(labels).firstEntry();
+        return client.listImagesCmd().withLabelFilter(Map.of(first.getKey(), first.getValue())).exec().stream()
+                .filter(i -> i.getLabels() != null && labels.entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(i.getLabels().get(l.getKey()))))
+                .toList();
+    }
+
+    /** Whether two image IDs are the same image ({@code sha256:} prefix or not, full or short). */
+    public static boolean sameImageId(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        String x = a.startsWith("sha256:") ? a.substring(7) : a;
+        String y = b.startsWith("sha256:") ? b.substring(7) : b;
+        if (x.isEmpty() || y.isEmpty()) {
+            return false;
+        }
+        return x.startsWith(y) || y.startsWith(x);
+    }
+
+    private static boolean hasRegistry(ImageReference reference) {
+        String repo = reference.repository();
+        int slash = repo.indexOf('/');
+        return slash > 0 && !ImageReference.normalizeRepository(repo).equals("docker.io/" + repo);
+    }
+
+    private boolean exists(String name) {
+        try {
+            client.inspectImageCmd(name).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
     }
 
     @Override

@@ -26,17 +26,31 @@ public final class EngineDiscovery {
     static final String PODMAN_ROOT_SOCKET = "unix:///run/podman/podman.sock";
 
     private final Duration responseTimeout;
+    private final String dockerSocket;
+    private final String podmanRootSocket;
 
     public EngineDiscovery() {
         this(Duration.ofMinutes(30));
     }
 
     public EngineDiscovery(Duration responseTimeout) {
+        this(responseTimeout, DOCKER_SOCKET, PODMAN_ROOT_SOCKET);
+    }
+
+    /** Tests: other default sockets (e.g. a Docker socket that does not exist, to see Podman's found). */
+    EngineDiscovery(Duration responseTimeout, String dockerSocket, String podmanRootSocket) {
         this.responseTimeout = responseTimeout;
+        this.dockerSocket = dockerSocket;
+        this.podmanRootSocket = podmanRootSocket;
     }
 
     /** Candidate endpoints in the order they are tried, each with where it came from. */
     public static Map<String, String> candidates(String dockerHost, Map<String, String> env) {
+        return candidates(dockerHost, env, DOCKER_SOCKET, PODMAN_ROOT_SOCKET);
+    }
+
+    static Map<String, String> candidates(String dockerHost, Map<String, String> env, String dockerSocket,
+            String podmanRootSocket) {
         Map<String, String> out = new LinkedHashMap<>();
         if (dockerHost != null && !dockerHost.isBlank()) {
             out.put(dockerHost.trim(), "dockerHost parameter");
@@ -47,18 +61,18 @@ public final class EngineDiscovery {
             out.put(fromEnv.trim(), "DOCKER_HOST");
             return out;
         }
-        out.put(DOCKER_SOCKET, "Docker's default socket");
+        out.put(dockerSocket, "Docker's default socket");
         String xdg = env.get("XDG_RUNTIME_DIR");
         if (xdg != null && !xdg.isBlank()) {
             out.putIfAbsent("unix://" + Path.of(xdg, "podman", "podman.sock"), "Podman's user socket");
         }
-        out.putIfAbsent(PODMAN_ROOT_SOCKET, "Podman's system socket");
+        out.putIfAbsent(podmanRootSocket, "Podman's system socket");
         return out;
     }
 
     public Engine discover(String dockerHost, Map<String, String> env) {
         List<String> tried = new ArrayList<>();
-        for (Map.Entry<String, String> c : candidates(dockerHost, env).entrySet()) {
+        for (Map.Entry<String, String> c : candidates(dockerHost, env, dockerSocket, podmanRootSocket).entrySet()) {
             String endpoint = c.getKey();
             if (endpoint.startsWith("unix://") && !Files.exists(Path.of(endpoint.substring("unix://".length())))) {
                 tried.add(endpoint + " (" + c.getValue() + "): no such socket");

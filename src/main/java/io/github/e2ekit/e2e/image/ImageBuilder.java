@@ -46,11 +46,13 @@ public final class ImageBuilder {
 
     /**
      * Builds {@code spec} as {@code reference}, unless an image with that reference and the same
-     * source-digest label exists (and neither {@code force} nor {@code noCache} is set).
+     * source-digest label exists (and neither {@code force} nor {@code noCache} is set). The image is
+     * built under the engine's name for the reference ({@link Engine#buildName}), which the result carries.
      */
     public BuildResult build(ImageSpec spec, BuildContext context, String reference, String digest,
             Map<String, String> labels, BuildOptions options, BuildListener listener) {
         long start = System.nanoTime();
+        reference = engine.buildName(ImageReference.parse(reference));
         if (!options.force() && !options.noCache()) {
             InspectImageResponse existing = inspect(reference);
             if (existing != null && digest.equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {
@@ -89,7 +91,7 @@ public final class ImageBuilder {
     private Attempt attempt(ImageSpec spec, BuildContext context, String reference, String digest,
             Map<String, String> labels, boolean noCache, BuildOptions options, BuildListener listener) {
         buildCalls.incrementAndGet();
-        Attempt a = new Attempt(spec.id(), listener);
+        Attempt a = new Attempt(engine, spec.id(), listener);
         PipedInputStream tarIn = new PipedInputStream(1 << 16);
         Thread writer;
         try {
@@ -133,7 +135,8 @@ public final class ImageBuilder {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
             return a;
         } catch (DockerException e) {
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), firstLine(e.getMessage()));
+            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
+                    firstLine(engine.buildError(e.getMessage())));
             return a;
         } catch (IOException e) {
             // closing the callback
@@ -149,7 +152,7 @@ public final class ImageBuilder {
                     "cannot send the build context: " + a.contextError.getMessage());
         }
         if (a.failure == null && a.error != null) {
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), a.error);
+            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), engine.buildError(a.error));
         }
         if (a.failure == null && a.imageId == null) {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the engine returned no image ID");
@@ -180,11 +183,7 @@ public final class ImageBuilder {
     }
 
     static boolean sameId(String a, String b) {
-        return strip(a).startsWith(strip(b)) || strip(b).startsWith(strip(a));
-    }
-
-    private static String strip(String id) {
-        return id == null ? "" : id.startsWith("sha256:") ? id.substring(7) : id;
+        return Engine.sameImageId(a, b);
     }
 
     InspectImageResponse inspect(String reference) {
@@ -215,6 +214,7 @@ public final class ImageBuilder {
 
     /** One build sent to the engine: collects output, the current step, its tail and the result. */
     static final class Attempt extends ResultCallback.Adapter<BuildResponseItem> {
+        private final Engine engine;
         private final String id;
         private final BuildListener listener;
         private final Deque<String> tail = new ArrayDeque<>();
@@ -229,7 +229,8 @@ public final class ImageBuilder {
         volatile Exception contextError;
         volatile BuildFailedException failure;
 
-        Attempt(String id, BuildListener listener) {
+        Attempt(Engine engine, String id, BuildListener listener) {
+            this.engine = engine;
             this.id = id;
             this.listener = listener;
         }
@@ -260,10 +261,11 @@ public final class ImageBuilder {
         }
 
         private void line(String line) {
-            if (line.startsWith("Step ")) {
-                step = line;
+            String started = engine.buildStep(line);
+            if (started != null) {
+                step = started;
                 tail.clear();
-            } else if (line.contains("---> Using cache") && step != null) {
+            } else if (engine.isCacheHit(line) && step != null) {
                 cachedSteps.add(step);
                 lastWasCacheHit = true;
             } else if (lastWasCacheHit && line.trim().startsWith("---> ")) {

@@ -103,7 +103,7 @@ public final class Teardown {
                     NodeImageStore store = new NodeImageStore(engine, node);
                     Map<String, String> ids = store.imageIds();
                     List<String> refs = new ArrayList<>();
-                    if (Objects.equals(ids.get(e.reference), e.imageId)) {
+                    if (Engine.sameImageId(ids.get(e.reference), e.imageId)) {
                         refs.add(e.reference); // only if it still names what this run put there
                     }
                     for (String side : e.sideReferences) {
@@ -152,7 +152,7 @@ public final class Teardown {
                     ledger.update(d -> e.state = EntryState.REUSED);
                     continue;
                 }
-                engine.client().removeImageCmd(e.reference).exec();
+                engine.client().removeImageCmd(stored(e.reference)).exec();
                 report.removed("image " + e.reference);
                 ledger.update(d -> e.state = EntryState.REMOVED);
             } catch (NotFoundException ex) {
@@ -164,19 +164,23 @@ public final class Teardown {
     }
 
     private boolean isNewest(ImageEntry e, String imageId, String service) {
-        String repository = ImageReference.parse(e.reference).repository();
-        List<Image> same = engine.client().listImagesCmd()
-                .withLabelFilter(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id)).exec();
+        String repository = ImageReference.parse(stored(e.reference)).repository();
+        List<Image> same = engine.imagesLabelled(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id));
         return same.stream()
                 .filter(i -> i.getRepoTags() != null && List.of(i.getRepoTags()).stream()
                         .anyMatch(t -> ImageReference.sameRepository(ImageReference.parse(t).repository(), repository)))
                 .max(Comparator.comparing(Image::getCreated))
-                .map(i -> i.getId().equals(imageId)).orElse(true);
+                .map(i -> Engine.sameImageId(i.getId(), imageId)).orElse(true);
+    }
+
+    /** The engine's own name for a reference the ledger holds (Podman: fully qualified). */
+    private String stored(String reference) {
+        return engine.storedName(ImageReference.parse(reference));
     }
 
     private com.github.dockerjava.api.command.InspectImageResponse inspect(String reference) {
         try {
-            return engine.client().inspectImageCmd(reference).exec();
+            return engine.client().inspectImageCmd(stored(reference)).exec();
         } catch (NotFoundException e) {
             return null;
         }

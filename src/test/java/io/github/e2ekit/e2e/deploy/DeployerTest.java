@@ -12,8 +12,8 @@ import io.github.e2ekit.e2e.ledger.ObjectEntry;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.TestBed;
-import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -25,40 +25,54 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
-/** deploy and its teardown on the test bed: real node images, fake API server with a simulated kubelet. */
+/**
+ * deploy and its teardown on the test bed: real node images, fake API server with a simulated kubelet.
+ * Runs once per engine on the machine (Docker, Podman): the image has a short name, as users write it,
+ * so the rendered manifests, the node's image and the freshness check meet Podman's naming.
+ */
+@EveryEngine
 class DeployerTest {
     private static Engine engine;
     private static TestBed bed;
     private static TestImages images;
     private static ImageBinding app;
     private static Path bedDir;
+    /** What the project property e2e.image.app holds: the reference as configured. */
+    private static String shortReference;
 
     @TempDir
     Path dir;
+    /** The engine of this invocation (declared so the class-invocation methods below receive it). */
+    @Parameter
+    Engine current;
     private Ledger ledger;
     private final List<String> log = new ArrayList<>();
     private String run;
 
-    @BeforeAll
-    static void start() throws Exception {
-        engine = TestEngine.require();
+    @BeforeParameterizedClassInvocation
+    static void start(Engine e) throws Exception {
+        engine = e;
         bedDir = Files.createTempDirectory("e2e-deployer-test");
-        bed = TestBed.start(engine, "deploy-" + ProcessHandle.current().pid(), 0, bedDir.resolve("kubeconfig"));
+        bed = TestBed.start(engine, "deploy-" + e.kind().kindProvider() + "-" + ProcessHandle.current().pid(), 0,
+                bedDir.resolve("kubeconfig"));
         images = new TestImages(engine);
-        ImageReference ref = ImageReference.parse("localhost/deploytest/app:" + images.run());
-        String id = images.busybox(ref.toString(), "app");
+        ImageReference ref = ImageReference.parse("deploytest-app:" + images.run());
+        String id = images.busybox(engine.buildName(ref), "app");
         new ImageLoader(engine, Ledger.start(bedDir.resolve("load.json"), "r", "s"), bed.clusterName())
                 .load(bed.nodes().nodes(), ref, id);
-        app = new ImageBinding("app", ref.repository(), ref.toString(), "ab".repeat(32), id);
+        // as DeployMojo binds it: the manifests name the image as the engine stores it
+        app = new ImageBinding("app", ref.repository(), engine.storedName(ref), "ab".repeat(32), id);
+        shortReference = ref.toString();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         if (bed != null) {
             bed.close();
@@ -117,7 +131,7 @@ class DeployerTest {
 
     private Deployer.Result deploy(String ns, Duration timeout, List<List<Path>> stages) {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
-        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", app.reference()), List.of(app), run,
+        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(app), run,
                 "svc", "2030-01-01T00:00:00Z");
         return new Deployer(api, ledger, log::add).deploy(new DeployPlan(ns, stages, timeout), renderer, List.of(app),
                 Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
@@ -141,12 +155,19 @@ class DeployerTest {
                 metadata: {name: e2e-test-reader-%s}
                 rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
                 """.formatted(run) + "---\n" + deployment("db", "${e2e.image.app}", null));
-        Path second = manifest("second.yaml", deployment("app", "localhost/deploytest/app:whatever-tag-the-file-says",
+        Path second = manifest("second.yaml", deployment("app", "deploytest-app:whatever-tag-the-file-says",
                 null));
         String ns = "e2e-svc-" + run;
         Deployer.Result r = deploy(ns, Duration.ofSeconds(30), List.of(List.of(first), List.of(second)));
         assertThat(r.namespaceCreated()).isTrue();
         assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(2));
+        // the manifests name the image as the engine stores it (Podman: localhost/deploytest-app:<tag>)
+        var deployed = new io.kubernetes.client.openapi.apis.AppsV1Api(bed.kubernetes().client())
+                .readNamespacedDeployment("app", ns).execute();
+        assertThat(deployed.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo(app.reference())
+                .isEqualTo(engine.kind() == io.github.e2ekit.e2e.image.EngineKind.PODMAN ? "localhost/" + shortReference
+                        : shortReference);
         assertThat(log).anyMatch(l -> l.startsWith("stage 2/2"));
         List<ObjectEntry> objects = ledger.read(d -> d.objects);
         assertThat(objects).allMatch(o -> o.state == EntryState.CREATED && o.uid != null);
@@ -234,7 +255,7 @@ class DeployerTest {
                 "sha256:" + "0".repeat(64));
         Path m = manifest("stale.yaml", deployment("stale", "${e2e.image.app}", null));
         KubeApi api = KubeApi.connect(bed.kubeconfig());
-        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", app.reference()), List.of(lying), run,
+        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(lying), run,
                 "svc", "2030-01-01T00:00:00Z");
         assertThatThrownBy(() -> new Deployer(api, ledger, log::add).deploy(new DeployPlan("e2e-stale-" + run,
                 List.of(List.of(m)), Duration.ofSeconds(30)), renderer, List.of(lying), Map.of(), Map.of(),

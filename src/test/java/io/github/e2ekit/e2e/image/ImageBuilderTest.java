@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import io.github.e2ekit.e2e.tag.TagTemplate;
+import io.github.e2ekit.e2e.testbed.EngineContainers;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +20,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
+/** Runs once per engine on the machine (Docker, Podman): see {@link TestEngine#engines()}. */
+@EveryEngine
 class ImageBuilderTest {
     @TempDir
     Path context;
-    private Engine engine;
+    @Parameter
+    Engine engine;
     private final List<String> references = new ArrayList<>();
     private final String run = PhaseZero.newRunId();
 
     @BeforeEach
     void setUp() throws Exception {
-        engine = TestEngine.require();
         Files.copy(Path.of("/bin/busybox"), context.resolve("busybox"));
         Files.writeString(context.resolve("app.txt"), "v1");
         Files.writeString(context.resolve("notes.md"), "ignored");
@@ -46,7 +51,7 @@ class ImageBuilderTest {
     void removeImages() {
         for (String ref : references) {
             try {
-                engine.client().removeImageCmd(ref).withForce(true).exec();
+                engine.client().removeImageCmd(engine.storedName(ImageReference.parse(ref))).exec();
             } catch (RuntimeException e) {
                 // not built
             }
@@ -54,7 +59,11 @@ class ImageBuilderTest {
     }
 
     private TagDecision decide() throws Exception {
-        ImageSpec spec = new ImageSpec("app", "localhost/e2e-test/app-" + run, context, context.resolve("Dockerfile"),
+        return decide("localhost/e2e-test/app-" + run);
+    }
+
+    private TagDecision decide(String repository) throws Exception {
+        ImageSpec spec = new ImageSpec("app", repository, context, context.resolve("Dockerfile"),
                 null, Map.of("FLAVOUR", "test"));
         TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
                 .decide(List.of(spec)).get(0);
@@ -75,6 +84,7 @@ class ImageBuilderTest {
         BuildResult first = build(d, BuildOptions.defaults(), lines);
         assertThat(first.outcome()).isEqualTo(BuildResult.Outcome.BUILT);
         assertThat(lines).anyMatch(l -> l.contains("building test"));
+        assertThat(first.reference()).isEqualTo(d.reference().toString());
         var inspected = engine.client().inspectImageCmd(d.reference().toString()).exec();
         assertThat(inspected.getId()).isEqualTo(first.imageId());
         assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.SOURCE_DIGEST, d.digest());
@@ -82,6 +92,32 @@ class ImageBuilderTest {
         BuildResult second = build(decide(), BuildOptions.defaults(), new ArrayList<>());
         assertThat(second.outcome()).isEqualTo(BuildResult.Outcome.UP_TO_DATE);
         assertThat(second.imageId()).isEqualTo(first.imageId());
+    }
+
+    @Test
+    void aShortNameIsBuiltUnderTheEnginesOwnNameWhichEveryLaterStepFinds() throws Exception {
+        TagDecision d = decide("e2e-test-short-" + run);
+        String ref = d.reference().toString();
+        BuildResult first = build(d, BuildOptions.defaults(), new ArrayList<>());
+        String stored = engine.storedName(d.reference());
+        // Podman: fully qualified, as `podman build` names it; Docker: as written
+        assertThat(stored).isEqualTo(engine.kind() == EngineKind.PODMAN ? "localhost/" + ref : ref);
+        assertThat(first.reference()).isEqualTo(stored);
+        var inspected = engine.client().inspectImageCmd(stored).exec();
+        assertThat(inspected.getId()).isEqualTo(first.imageId()).startsWith("sha256:");
+        assertThat(inspected.getRepoTags()).contains(stored);
+        assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.RUN, run);
+        assertThat(engine.client().listImagesCmd().withLabelFilter(Map.of(ImageLabels.RUN, run)).exec())
+                .anySatisfy(i -> assertThat(i.getRepoTags()).contains(stored));
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, d.digest())))
+                .singleElement().satisfies(i -> assertThat(i.getRepoTags()).contains(stored));
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, "other"))).isEmpty();
+        assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>()).outcome())
+                .isEqualTo(BuildResult.Outcome.UP_TO_DATE);
+        engine.client().removeImageCmd(stored).exec();
+        assertThat(engine.storedName(d.reference())).isEqualTo(stored);
+        assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>()).outcome())
+                .isEqualTo(BuildResult.Outcome.BUILT);
     }
 
     @Test
@@ -109,7 +145,7 @@ class ImageBuilderTest {
                 COPY busybox /bin/busybox
                 RUN ["/bin/busybox", "sh", "-c", "echo about to fail; exit 3"]
                 """);
-        int containersBefore = engine.client().listContainersCmd().withShowAll(true).exec().size();
+        int containersBefore = EngineContainers.count(engine);
         TagDecision d = decide();
         assertThatThrownBy(() -> build(d, BuildOptions.defaults(), new ArrayList<>()))
                 .isInstanceOfSatisfying(BuildFailedException.class, e -> {
@@ -117,7 +153,7 @@ class ImageBuilderTest {
                     assertThat(e.output()).anyMatch(l -> l.contains("about to fail"));
                     assertThat(e.getMessage()).contains("non-zero code: 3");
                 });
-        assertThat(engine.client().listContainersCmd().withShowAll(true).exec()).hasSize(containersBefore);
+        assertThat(EngineContainers.count(engine)).isEqualTo(containersBefore);
     }
 
     @Test

@@ -4,21 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.EngineKind;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
+import io.github.e2ekit.e2e.testbed.ContainerdNodeImages;
+import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
+import io.github.e2ekit.e2e.testbed.kube.NodeImages;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
+/** Runs once per engine on the machine (Docker, Podman): see {@link TestEngine#engines()}. */
+@EveryEngine
 class ImageLoaderTest {
     private static Engine engine;
     private static KindLikeCluster three;
@@ -26,15 +33,18 @@ class ImageLoaderTest {
 
     @TempDir
     Path dir;
+    /** The engine of this invocation (declared so the class-invocation methods below receive it). */
+    @Parameter
+    Engine current;
 
-    @BeforeAll
-    static void startCluster() {
-        engine = TestEngine.require();
-        three = KindLikeCluster.start(engine, "loader-" + ProcessHandle.current().pid(), 2);
+    @BeforeParameterizedClassInvocation
+    static void startCluster(Engine e) {
+        engine = e;
+        three = KindLikeCluster.start(engine, "loader-" + e.kind().kindProvider() + "-" + ProcessHandle.current().pid(), 2);
         images = new TestImages(engine);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stopCluster() {
         if (three != null) {
             three.close();
@@ -62,6 +72,37 @@ class ImageLoaderTest {
         assertThat(second.count(NodeLoad.Action.ALREADY_PRESENT)).isEqualTo(3);
         assertThat(second.exportedBytes()).isZero();
         assertThat(second.summary()).isEqualTo("already present on 3/3 nodes");
+    }
+
+    @Test
+    void aShortNameIsExportedAndImportedUnderTheEnginesNameWhichTheManifestNames() {
+        ImageReference ref = ImageReference.parse("e2e-loader-short:" + images.run());
+        String id = images.busybox(engine.buildName(ref), "short");
+        LoadResult first = loader().load(three.nodes(), ref, id);
+        assertThat(first.count(NodeLoad.Action.IMPORTED)).isEqualTo(3);
+        String nodeRef = engine.nodeName(ref);
+        // Podman: localhost/<name> on both sides; Docker: docker.io/library/<name>
+        assertThat(nodeRef).isEqualTo(engine.kind() == EngineKind.PODMAN ? "localhost/" + ref : ref.normalized());
+        assertThat(first.reference()).isEqualTo(nodeRef);
+        for (KindNode n : three.nodes()) {
+            assertThat(new NodeImageStore(engine, n).imageIds()).containsEntry(nodeRef, id);
+        }
+        // the manifest names the image as the engine stores it; the kubelet's normalisation finds it in the node
+        assertThat(NodeImages.normalize(engine.storedName(ref))).isEqualTo(nodeRef);
+        assertThat(new ContainerdNodeImages(three).imageId(three.nodes().get(1).name(), engine.storedName(ref)))
+                .hasValue(id);
+        assertThat(loader().load(three.nodes(), ref, id).count(NodeLoad.Action.ALREADY_PRESENT)).isEqualTo(3);
+    }
+
+    @Test
+    void anImagePulledUnderDockerHubsNameIsPreloadedByItsShortName() {
+        ImageReference hub = ImageReference.parse("docker.io/library/e2e-loader-hub:" + images.run());
+        String id = images.busybox(hub.toString(), "hub");
+        ImageReference shortName = ImageReference.parse("e2e-loader-hub:" + images.run());
+        LoadResult r = loader().load(three.nodes().subList(0, 1), shortName, null);
+        assertThat(r.count(NodeLoad.Action.IMPORTED)).isEqualTo(1);
+        assertThat(r.reference()).isEqualTo(shortName.normalized());
+        assertThat(new NodeImageStore(engine, three.nodes().get(0)).imageIds()).containsEntry(shortName.normalized(), id);
     }
 
     @Test

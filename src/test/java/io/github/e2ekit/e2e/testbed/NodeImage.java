@@ -1,7 +1,9 @@
 package io.github.e2ekit.e2e.testbed;
 
 import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +61,14 @@ public final class NodeImage {
                 md.update(Files.readAllBytes(f.toRealPath()));
             }
             String tag = HexFormat.of().formatHex(md.digest()).substring(0, 16);
-            String ref = REPOSITORY + ":" + tag;
-            boolean present = !engine.client().listImagesCmd().withReferenceFilter(ref).exec().isEmpty();
+            String ref = engine.buildName(ImageReference.parse(REPOSITORY + ":" + tag));
+            boolean present;
+            try {
+                engine.client().inspectImageCmd(ref).exec();
+                present = true;
+            } catch (NotFoundException e) {
+                present = false;
+            }
             if (!present) {
                 build(engine, files, ref);
                 removeOutdated(engine, ref);
@@ -109,7 +117,8 @@ public final class NodeImage {
                 continue;
             }
             for (String tag : tags) {
-                if (tag.startsWith(REPOSITORY + ":")) {
+                if (ImageReference.sameRepository(ImageReference.parse(tag).repository(), REPOSITORY)
+                        || tag.startsWith("localhost/" + REPOSITORY + ":")) {
                     try {
                         engine.client().removeImageCmd(tag).exec();
                     } catch (RuntimeException e) {

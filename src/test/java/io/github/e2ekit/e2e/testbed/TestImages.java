@@ -79,7 +79,7 @@ public final class TestImages implements AutoCloseable {
     public void close() {
         for (String ref : built) {
             try {
-                engine.client().removeImageCmd(ref).withForce(true).exec();
+                engine.client().removeImageCmd(ref).exec(); // by reference: untags, never another image
             } catch (RuntimeException e) {
                 // already gone
             }
