@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class NodeImageStore {
     public static final String NAMESPACE = "--namespace=k8s.io";
+    static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
@@ -73,6 +74,33 @@ public final class NodeImageStore {
                 out.put(i.reference(), id);
             }
         }
+        return out;
+    }
+
+    /**
+     * Every blob in the node's content store ({@code ctr content ls}), mapped to the digest of its
+     * uncompressed form: the {@code containerd.io/uncompressed} label where the blob has one, else the
+     * blob's own digest. Uncompressed layers are labelled with their own digest; a compressed layer maps
+     * to its diff ID.
+     */
+    public Map<String, String> contentBlobs() {
+        ExecResult r = ctr("content", "ls");
+        require(r, "content ls");
+        Map<String, String> out = new HashMap<>();
+        r.stdout().lines().skip(1).forEach(line -> {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length == 0 || !cols[0].startsWith("sha256:")) {
+                return;
+            }
+            String uncompressed = cols[0];
+            String labels = cols[cols.length - 1];
+            for (String kv : labels.split(",")) {
+                if (kv.startsWith(UNCOMPRESSED_LABEL + "=")) {
+                    uncompressed = kv.substring(UNCOMPRESSED_LABEL.length() + 1);
+                }
+            }
+            out.put(cols[0], uncompressed);
+        });
         return out;
     }
 
