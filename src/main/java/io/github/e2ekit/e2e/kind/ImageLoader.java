@@ -83,7 +83,7 @@ public final class ImageLoader {
         }
         String nodeRef = engine.nodeName(reference);
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, stores.size() * 2));
+        ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
             List<Map<String, String>> before = all(pool, stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
             List<NodeLoad> results = new ArrayList<>();
@@ -116,9 +116,15 @@ public final class ImageLoader {
                 for (NodeImageStore s : toImport) {
                     record(s.node(), nodeRef, localId, "imported");
                 }
-                bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, transfers);
-                List<Map<String, String>> after = all(pool,
-                        toImport.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                Map<NodeImageStore, Map<String, String>> known = new HashMap<>();
+                bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, transfers, known);
+                List<NodeImageStore> unknown = toImport.stream().filter(s -> !known.containsKey(s)).toList();
+                List<Map<String, String>> read = all(pool,
+                        unknown.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                for (int i = 0; i < unknown.size(); i++) {
+                    known.put(unknown.get(i), read.get(i));
+                }
+                List<Map<String, String>> after = toImport.stream().map(known::get).toList();
                 for (int i = 0; i < toImport.size(); i++) {
                     Set<String> side = new HashSet<>(after.get(i).keySet());
                     side.removeAll(importBefore.get(i));
@@ -148,15 +154,18 @@ public final class ImageLoader {
     }
 
     /**
-     * Imports into every node only the layers it lacks: learns each node's content store and snapshotter
-     * (concurrently), starts every node's {@code ctr images import}, then reads the engine export once and
-     * writes each node its own archive ({@link IncrementalExport}). A node holding one of the layers only in
-     * compressed form gets the raw export from the same read (a full import); a node whose incremental
-     * import could not be completed, failed, or left a blob missing is imported again in full (a second
-     * export). Fills {@code transfers}; returns the bytes read from the engine.
+     * Imports into every node only the layers it lacks: asks the engine for the export and, while the
+     * engine prepares it, learns each node's content store and snapshotter and starts each node's
+     * {@code ctr images import}; then reads the export once and writes each node its own archive
+     * ({@link IncrementalExport}). A node holding one of the layers only in compressed form gets the raw
+     * export from the same read (a full import); a node whose incremental import could not be completed,
+     * failed, or left a blob missing is imported again in full (a second export). Fills {@code transfers},
+     * and {@code after} with the image names of nodes read after their import; returns the bytes read from
+     * the engine.
      */
     private long importIncrementally(ExecutorService pool, String engineName, InspectImageResponse image,
-            String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, NodeLoad.Transfer> transfers) {
+            String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, NodeLoad.Transfer> transfers,
+            Map<NodeImageStore, Map<String, String>> after) {
         List<String> diffIds = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
                 : image.getRootFS().getLayers();
         if (diffIds.isEmpty()) {
@@ -167,13 +176,21 @@ public final class ImageLoader {
             }
             return bytes;
         }
+        CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
+                () -> engine.client().saveImageCmd(engineName).exec(), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
         List<Supplier<Object>> facts = new ArrayList<>();
         for (NodeImageStore s : stores) {
             facts.add(s::snapshotter);
             facts.add(s::contentBlobs);
         }
-        List<Object> known = all(pool, facts);
+        List<Object> known;
+        try {
+            known = all(pool, facts);
+        } catch (RuntimeException e) {
+            exportOpened.thenAccept(ImageLoader::closeQuietly);
+            throw e;
+        }
         List<IncrementalExport.Node> nodes = new ArrayList<>();
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
@@ -196,7 +213,15 @@ public final class ImageLoader {
             }, pool));
         }
         IncrementalExport export = new IncrementalExport(image.getId(), diffIds, nodeRef, exportView);
-        try (InputStream raw = engine.client().saveImageCmd(engineName).exec()) {
+        InputStream raw;
+        try {
+            raw = exportOpened.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            nodes.forEach(n -> n.sink.close());
+            throw new LoadException("export of " + engineName + " from the engine failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        try (raw) {
             export.run(raw, nodes);
         } catch (IOException e) {
             // closing the export after it was read: nothing lost
@@ -234,15 +259,30 @@ public final class ImageLoader {
         if (!failures.isEmpty()) {
             throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
         }
-        List<Map<String, String>> after = all(pool, imported.stream()
-                .map(s -> (Supplier<Map<String, String>>) s::contentBlobs).toList());
+        // one round: every incremental node's content store (all blobs there?) and every node's names
+        List<Supplier<Object>> check = new ArrayList<>();
+        for (NodeImageStore s : imported) {
+            check.add(s::contentBlobs);
+        }
+        for (NodeImageStore s : stores) {
+            check.add(s::imageIds);
+        }
+        List<Object> checked = all(pool, check);
         for (int i = 0; i < imported.size(); i++) {
-            Map<String, String> blobs = after.get(i);
+            @SuppressWarnings("unchecked")
+            Map<String, String> blobs = (Map<String, String>) checked.get(i);
             String lacking = java.util.stream.Stream.concat(java.util.stream.Stream.of(image.getId()), layers.stream())
                     .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
             if (lacking != null) {
                 again.put(imported.get(i), "after the incremental import the node lacks "
                         + IncrementalExport.shortDigest(lacking));
+            }
+        }
+        for (int i = 0; i < stores.size(); i++) {
+            if (!again.containsKey(stores.get(i))) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> ids = (Map<String, String>) checked.get(imported.size() + i);
+                after.put(stores.get(i), ids);
             }
         }
         if (!again.isEmpty()) {
@@ -259,6 +299,14 @@ public final class ImageLoader {
                     : new NodeLoad.Transfer(count, present, node.sent.size(), total, node.bytesSent, null));
         }
         return bytes;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // nothing read from it
+        }
     }
 
     /** Exports the image once and streams the same bytes into every node's import concurrently. */

@@ -163,7 +163,7 @@ final class IncrementalExport {
             if (unknown != null) {
                 for (Node n : inc) {
                     n.full = true;
-                    n.fullReason = "unknown export layout: " + unknown;
+                    n.fullReason = "unknown export layout (" + unknown + ")";
                 }
                 inc = List.of();
                 entry = null;
@@ -227,8 +227,7 @@ final class IncrementalExport {
         if (HEX64.matcher(stem).matches()) {
             return null;
         }
-        return "first entry '" + name + "' belongs to neither the legacy layout (manifest.json, <id>/layer.tar)"
-                + " nor the OCI layout (index.json, blobs/sha256/…)";
+        return "first entry '" + name + "'";
     }
 
     // ---- entries -------------------------------------------------------------------------------------

@@ -62,9 +62,12 @@ public record LoadResult(String reference, String imageId, List<NodeLoad> nodes,
         groups.forEach((key, group) -> {
             StringBuilder p = new StringBuilder().append(group.size()).append('/').append(total).append(" nodes: ")
                     .append(key);
-            List<String> reasons = group.stream().filter(n -> n.transfer().fullImport())
-                    .map(n -> n.node().name() + ": " + n.fallbackReason()).toList();
-            if (!reasons.isEmpty()) {
+            Map<String, List<String>> byReason = new LinkedHashMap<>();
+            group.stream().filter(n -> n.transfer().fullImport()).forEach(n -> byReason
+                    .computeIfAbsent(n.fallbackReason(), r -> new ArrayList<>()).add(n.node().name()));
+            if (!byReason.isEmpty()) {
+                List<String> reasons = new ArrayList<>();
+                byReason.forEach((reason, names) -> reasons.add(String.join(", ", names) + ": " + reason));
                 p.append(" — ").append(String.join("; ", reasons));
             }
             parts.add(p.toString());

@@ -194,11 +194,11 @@ class IncrementalLoadTest {
         System.out.println("unknown layout: " + r.summary());
         assertThat(r.count(NodeLoad.Action.IMPORTED)).isEqualTo(2);
         assertThat(r.nodes()).allSatisfy(n -> {
-            assertThat(n.fallbackReason()).startsWith("unknown export layout: first entry 'images/one/rootfs.tar'");
+            assertThat(n.fallbackReason()).isEqualTo("unknown export layout (first entry 'images/one/rootfs.tar')");
             assertThat(n.transfer().layersSent()).isEqualTo(2);
         });
-        assertThat(r.summary()).contains("2/2 nodes: sent 2 of 2 layers", "full import",
-                node(0).name() + ": unknown export layout");
+        assertThat(r.summary()).contains("2/2 nodes: sent 2 of 2 layers", "full import — " + node(0).name() + ", "
+                + node(1).name() + ": unknown export layout (first entry 'images/one/rootfs.tar')");
         loader().verify(List.of(node(0), node(1)), engine.nodeName(ref), id);
         assertUnpackedAndComplete(node(0), engine.nodeName(ref));
     }
