@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 public final class NodeImageStore {
     public static final String NAMESPACE = "--namespace=k8s.io";
     static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
+    private static final Map<String, String> SNAPSHOTTERS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
@@ -114,8 +115,15 @@ public final class NodeImageStore {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    /** The snapshotter the node's CRI uses, from {@code containerd config dump}; overlayfs when not said. */
+    /**
+     * The snapshotter the node's CRI uses, from {@code containerd config dump}; overlayfs when not said.
+     * Asked once per node container (a node's containerd config does not change while it runs).
+     */
     public String snapshotter() {
+        return SNAPSHOTTERS.computeIfAbsent(node.containerId(), id -> readSnapshotter());
+    }
+
+    private String readSnapshotter() {
         ExecResult r = NodeExec.run(engine, node.containerId(), "containerd", "config", "dump");
         if (!r.ok()) {
             return "overlayfs";
