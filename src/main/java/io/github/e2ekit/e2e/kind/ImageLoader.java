@@ -1,5 +1,6 @@
 package io.github.e2ekit.e2e.kind;
 
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
@@ -9,7 +10,10 @@ import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,11 +22,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Puts the exact image into every node of a kind cluster, like {@code kind load docker-image}:
  * skips nodes that hold it, re-tags where the node holds the image under another name, and
- * otherwise streams one engine export into {@code ctr images import} on every node that needs it.
+ * otherwise reads one engine export and streams into every node that needs the image only the layers
+ * that node lacks (an OCI-layout archive per node, see {@link IncrementalExport}), falling back to a
+ * full import of a node when that cannot be done safely.
  * Records each node change in the ledger before making it.
  */
 public final class ImageLoader {
@@ -33,6 +41,7 @@ public final class ImageLoader {
     private final String cluster;
 
     private Map<String, String> nodeLabels = Map.of();
+    private UnaryOperator<InputStream> exportView = UnaryOperator.identity();
 
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
         this.engine = engine;
@@ -47,6 +56,16 @@ public final class ImageLoader {
     }
 
     /**
+     * Test seam: what the incremental reader parses instead of the engine's export (it is handed the
+     * export's stream); full imports, also the one that falls back from an unknown layout, still get the
+     * export itself.
+     */
+    ImageLoader exportView(UnaryOperator<InputStream> view) {
+        this.exportView = view;
+        return this;
+    }
+
+    /**
      * Loads {@code reference} (as the engine names it) whose image ID must be {@code imageId} into
      * {@code nodes}; verifies afterwards that every node resolves the reference to that ID.
      */
@@ -56,14 +75,15 @@ public final class ImageLoader {
             throw new LoadException("cluster '" + cluster + "' has no nodes to load " + reference + " into");
         }
         String engineName = engine.storedName(reference);
-        String localId = localImageId(engineName);
+        InspectImageResponse image = inspect(engineName);
+        String localId = image.getId();
         if (imageId != null && !sameId(localId, imageId)) {
             throw new LoadException(engineName + " is " + localId + " in the engine, but this run built " + imageId
                     + "; it was replaced after the build — run the build again");
         }
         String nodeRef = engine.nodeName(reference);
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, stores.size() * 2));
+        ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
             List<Map<String, String>> before = all(pool, stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
             List<NodeLoad> results = new ArrayList<>();
@@ -91,13 +111,20 @@ public final class ImageLoader {
                 }
             }
             long bytes = 0;
+            Map<NodeImageStore, NodeLoad.Transfer> transfers = new HashMap<>();
             if (!toImport.isEmpty()) {
                 for (NodeImageStore s : toImport) {
                     record(s.node(), nodeRef, localId, "imported");
                 }
-                bytes = importAll(pool, engineName, toImport);
-                List<Map<String, String>> after = all(pool,
-                        toImport.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                Map<NodeImageStore, Map<String, String>> known = new HashMap<>();
+                bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, transfers, known);
+                List<NodeImageStore> unknown = toImport.stream().filter(s -> !known.containsKey(s)).toList();
+                List<Map<String, String>> read = all(pool,
+                        unknown.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                for (int i = 0; i < unknown.size(); i++) {
+                    known.put(unknown.get(i), read.get(i));
+                }
+                List<Map<String, String>> after = toImport.stream().map(known::get).toList();
                 for (int i = 0; i < toImport.size(); i++) {
                     Set<String> side = new HashSet<>(after.get(i).keySet());
                     side.removeAll(importBefore.get(i));
@@ -105,7 +132,8 @@ public final class ImageLoader {
                     List<String> sideRefs = side.stream().sorted().toList();
                     toImport.get(i).label(nodeRef, nodeLabels);
                     confirm(toImport.get(i).node(), nodeRef, sideRefs);
-                    results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs));
+                    results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs,
+                            transfers.get(toImport.get(i))));
                 }
             }
             verify(pool, stores, nodeRef, localId);
@@ -116,12 +144,168 @@ public final class ImageLoader {
         }
     }
 
-    private String localImageId(String engineName) {
+    private InspectImageResponse inspect(String engineName) {
         try {
-            return engine.client().inspectImageCmd(engineName).exec().getId();
+            return engine.client().inspectImageCmd(engineName).exec();
         } catch (NotFoundException e) {
             throw new LoadException("image " + engineName + " is not in the engine (removed after the build?);"
                     + " run the build again");
+        }
+    }
+
+    /**
+     * Imports into every node only the layers it lacks: asks the engine for the export and, while the
+     * engine prepares it, learns each node's content store and snapshotter and starts each node's
+     * {@code ctr images import}; then reads the export once and writes each node its own archive
+     * ({@link IncrementalExport}). A node holding one of the layers only in compressed form gets the raw
+     * export from the same read (a full import); a node whose incremental import could not be completed,
+     * failed, or left a blob missing is imported again in full (a second export). Fills {@code transfers},
+     * and {@code after} with the image names of nodes read after their import; returns the bytes read from
+     * the engine.
+     */
+    private long importIncrementally(ExecutorService pool, String engineName, InspectImageResponse image,
+            String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, NodeLoad.Transfer> transfers,
+            Map<NodeImageStore, Map<String, String>> after) {
+        List<String> diffIds = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
+                : image.getRootFS().getLayers();
+        if (diffIds.isEmpty()) {
+            long bytes = importAll(pool, engineName, stores);
+            for (NodeImageStore s : stores) {
+                transfers.put(s, new NodeLoad.Transfer(0, 0, 0, bytes, bytes,
+                        "the engine does not list the image's layers"));
+            }
+            return bytes;
+        }
+        CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
+                () -> engine.client().saveImageCmd(engineName).exec(), pool);
+        Set<String> layers = new LinkedHashSet<>(diffIds);
+        List<Supplier<Object>> facts = new ArrayList<>();
+        for (NodeImageStore s : stores) {
+            facts.add(s::snapshotter);
+            facts.add(s::contentBlobs);
+        }
+        List<Object> known;
+        try {
+            known = all(pool, facts);
+        } catch (RuntimeException e) {
+            exportOpened.thenAccept(ImageLoader::closeQuietly);
+            throw e;
+        }
+        List<IncrementalExport.Node> nodes = new ArrayList<>();
+        List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
+        for (int i = 0; i < stores.size(); i++) {
+            NodeImageStore s = stores.get(i);
+            String snapshotter = (String) known.get(2 * i);
+            @SuppressWarnings("unchecked")
+            Map<String, String> blobs = (Map<String, String>) known.get(2 * i + 1);
+            ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
+            IncrementalExport.Node node = new IncrementalExport.Node(s.node().name(), Set.copyOf(blobs.keySet()), in);
+            layers.stream().filter(d -> !blobs.containsKey(d) && blobs.containsValue(d)).findFirst().ifPresent(d -> {
+                node.full = true;
+                node.fullReason = "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
+            });
+            nodes.add(node);
+            imports.add(CompletableFuture.supplyAsync(() -> {
+                try (in) {
+                    return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
+                            "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                }
+            }, pool));
+        }
+        IncrementalExport export = new IncrementalExport(image.getId(), diffIds, nodeRef, exportView);
+        InputStream raw;
+        try {
+            raw = exportOpened.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            nodes.forEach(n -> n.sink.close());
+            throw new LoadException("export of " + engineName + " from the engine failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        try (raw) {
+            export.run(raw, nodes);
+        } catch (IOException e) {
+            // closing the export after it was read: nothing lost
+        } catch (InterruptedException e) {
+            nodes.forEach(n -> n.sink.close());
+            Thread.currentThread().interrupt();
+            throw new LoadException("interrupted while loading " + engineName);
+        }
+        long bytes = export.bytesRead();
+        List<String> failures = new ArrayList<>();
+        Map<NodeImageStore, String> again = new LinkedHashMap<>();
+        List<NodeImageStore> imported = new ArrayList<>();
+        for (int i = 0; i < stores.size(); i++) {
+            IncrementalExport.Node node = nodes.get(i);
+            String problem;
+            try {
+                ExecResult r = imports.get(i).join();
+                problem = r.ok() ? null : "ctr import failed (exit " + r.exitCode() + "): "
+                        + r.failureText().lines().reduce((a, b) -> b).orElse("");
+            } catch (RuntimeException e) {
+                problem = e.getMessage();
+            }
+            if (node.full) {
+                if (problem != null) {
+                    failures.add("node " + node.name + ": " + problem);
+                }
+            } else if (node.failure != null) {
+                again.put(stores.get(i), node.failure);
+            } else if (problem != null) {
+                again.put(stores.get(i), "the incremental import failed: " + problem);
+            } else {
+                imported.add(stores.get(i));
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
+        }
+        // one round: every incremental node's content store (all blobs there?) and every node's names
+        List<Supplier<Object>> check = new ArrayList<>();
+        for (NodeImageStore s : imported) {
+            check.add(s::contentBlobs);
+        }
+        for (NodeImageStore s : stores) {
+            check.add(s::imageIds);
+        }
+        List<Object> checked = all(pool, check);
+        for (int i = 0; i < imported.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> blobs = (Map<String, String>) checked.get(i);
+            String lacking = java.util.stream.Stream.concat(java.util.stream.Stream.of(image.getId()), layers.stream())
+                    .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
+            if (lacking != null) {
+                again.put(imported.get(i), "after the incremental import the node lacks "
+                        + IncrementalExport.shortDigest(lacking));
+            }
+        }
+        for (int i = 0; i < stores.size(); i++) {
+            if (!again.containsKey(stores.get(i))) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> ids = (Map<String, String>) checked.get(imported.size() + i);
+                after.put(stores.get(i), ids);
+            }
+        }
+        if (!again.isEmpty()) {
+            bytes += importAll(pool, engineName, new ArrayList<>(again.keySet()));
+        }
+        int count = export.layerCount();
+        long total = export.allSizesKnown() ? export.layerBytes() : export.bytesRead();
+        for (int i = 0; i < stores.size(); i++) {
+            IncrementalExport.Node node = nodes.get(i);
+            int present = (int) layers.stream().filter(node.held::contains).count();
+            String reason = node.full ? node.fullReason : again.get(stores.get(i));
+            transfers.put(stores.get(i), reason != null
+                    ? new NodeLoad.Transfer(count, present, count, total, total, reason)
+                    : new NodeLoad.Transfer(count, present, node.sent.size(), total, node.bytesSent, null));
+        }
+        return bytes;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // nothing read from it
         }
     }
 

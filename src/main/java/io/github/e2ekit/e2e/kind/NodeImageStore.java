@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class NodeImageStore {
     public static final String NAMESPACE = "--namespace=k8s.io";
+    static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
+    private static final Map<String, String> SNAPSHOTTERS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
@@ -76,6 +78,33 @@ public final class NodeImageStore {
         return out;
     }
 
+    /**
+     * Every blob in the node's content store ({@code ctr content ls}), mapped to the digest of its
+     * uncompressed form: the {@code containerd.io/uncompressed} label where the blob has one, else the
+     * blob's own digest. Uncompressed layers are labelled with their own digest; a compressed layer maps
+     * to its diff ID.
+     */
+    public Map<String, String> contentBlobs() {
+        ExecResult r = ctr("content", "ls");
+        require(r, "content ls");
+        Map<String, String> out = new HashMap<>();
+        r.stdout().lines().skip(1).forEach(line -> {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length == 0 || !cols[0].startsWith("sha256:")) {
+                return;
+            }
+            String uncompressed = cols[0];
+            String labels = cols[cols.length - 1];
+            for (String kv : labels.split(",")) {
+                if (kv.startsWith(UNCOMPRESSED_LABEL + "=")) {
+                    uncompressed = kv.substring(UNCOMPRESSED_LABEL.length() + 1);
+                }
+            }
+            out.put(cols[0], uncompressed);
+        });
+        return out;
+    }
+
     /** The config digest of a manifest, read from the content store. */
     public Optional<String> configDigest(String manifestDigest) {
         ExecResult r = NodeExec.run(engine, node.containerId(), "ctr", NAMESPACE, "content", "get", manifestDigest);
@@ -86,8 +115,15 @@ public final class NodeImageStore {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    /** The snapshotter the node's CRI uses, from {@code containerd config dump}; overlayfs when not said. */
+    /**
+     * The snapshotter the node's CRI uses, from {@code containerd config dump}; overlayfs when not said.
+     * Asked once per node container (a node's containerd config does not change while it runs).
+     */
     public String snapshotter() {
+        return SNAPSHOTTERS.computeIfAbsent(node.containerId(), id -> readSnapshotter());
+    }
+
+    private String readSnapshotter() {
         ExecResult r = NodeExec.run(engine, node.containerId(), "containerd", "config", "dump");
         if (!r.ok()) {
             return "overlayfs";
