@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -437,39 +438,91 @@ final class IncrementalExport {
 
     /** The Docker schema 2 manifest containerd itself writes for this image's legacy export. */
     byte[] manifest() {
-        StringBuilder s = new StringBuilder();
-        s.append("{\"schemaVersion\":2,\"mediaType\":\"").append(MANIFEST_TYPE).append("\",\"config\":{\"mediaType\":\"")
-                .append(CONFIG_TYPE).append("\",\"digest\":\"").append(imageId).append("\",\"size\":")
-                .append(config.length).append("},\"layers\":[");
-        for (int i = 0; i < diffIds.size(); i++) {
-            String d = diffIds.get(i);
-            s.append(i == 0 ? "" : ",").append("{\"mediaType\":\"").append(LAYER_TYPE).append("\",\"digest\":\"")
-                    .append(d).append("\",\"size\":").append(sizes.get(d)).append('}');
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("mediaType", CONFIG_TYPE);
+        config.put("digest", imageId);
+        config.put("size", this.config.length);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (String d : diffIds) {
+            Map<String, Object> layer = new LinkedHashMap<>();
+            layer.put("mediaType", LAYER_TYPE);
+            layer.put("digest", d);
+            layer.put("size", sizes.get(d));
+            layers.add(layer);
         }
-        return s.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schemaVersion", 2);
+        m.put("mediaType", MANIFEST_TYPE);
+        m.put("config", config);
+        m.put("layers", layers);
+        return goJson(m);
     }
 
     /** index.json naming the manifest as {@code nodeRef}, like containerd's import of the legacy export. */
     private byte[] index(byte[] manifest) {
-        StringBuilder s = new StringBuilder("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"")
-                .append(MANIFEST_TYPE).append("\",\"digest\":\"sha256:").append(LegacyLayerIds.sha256(manifest))
-                .append("\",\"size\":").append(manifest.length).append(",\"annotations\":{")
-                .append("\"io.containerd.image.name\":").append(quote(nodeRef))
-                .append(",\"org.opencontainers.image.ref.name\":").append(quote(refName(nodeRef))).append('}');
+        Map<String, Object> descriptor = new LinkedHashMap<>();
+        descriptor.put("mediaType", MANIFEST_TYPE);
+        descriptor.put("digest", "sha256:" + LegacyLayerIds.sha256(manifest));
+        descriptor.put("size", manifest.length);
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        annotations.put("io.containerd.image.name", nodeRef);
+        annotations.put("org.opencontainers.image.ref.name", refName(nodeRef));
+        descriptor.put("annotations", annotations);
         try {
             JsonNode c = JSON.readTree(config);
             if (c.hasNonNull("architecture") && c.hasNonNull("os")) {
-                s.append(",\"platform\":{\"architecture\":").append(quote(c.get("architecture").asText()))
-                        .append(",\"os\":").append(quote(c.get("os").asText()));
+                Map<String, Object> platform = new LinkedHashMap<>();
+                platform.put("architecture", c.get("architecture").asText());
+                platform.put("os", c.get("os").asText());
                 if (c.hasNonNull("variant")) {
-                    s.append(",\"variant\":").append(quote(c.get("variant").asText()));
+                    platform.put("variant", c.get("variant").asText());
                 }
-                s.append('}');
+                descriptor.put("platform", platform);
             }
         } catch (IOException e) {
             // no platform: containerd matches a descriptor without one
         }
-        return s.append("}]}").toString().getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("manifests", List.of(descriptor));
+        return goJson(index);
+    }
+
+    /**
+     * Compact JSON in the given member order, escaping {@code <}, {@code >} and {@code &} as Go's
+     * encoder does, so the bytes (and so the digests) equal what containerd writes itself.
+     */
+    static byte[] goJson(Object value) {
+        try {
+            return GO_JSON.writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final ObjectMapper GO_JSON = new ObjectMapper(new com.fasterxml.jackson.core.JsonFactory()
+            .setCharacterEscapes(new GoEscapes()));
+
+    /** Go's encoding/json escapes HTML-significant characters. */
+    private static final class GoEscapes extends com.fasterxml.jackson.core.io.CharacterEscapes {
+        private final int[] table;
+
+        GoEscapes() {
+            table = standardAsciiEscapesForJSON();
+            table['<'] = ESCAPE_CUSTOM;
+            table['>'] = ESCAPE_CUSTOM;
+            table['&'] = ESCAPE_CUSTOM;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return table;
+        }
+
+        @Override
+        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
+            return new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", ch));
+        }
     }
 
     /** The OCI ref name containerd derives from a full name: its tag (or digest). */
@@ -625,26 +678,6 @@ final class IncrementalExport {
         return "sha256:" + h.substring(0, Math.min(12, h.length()));
     }
 
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '<' -> b.append("\\u003c");
-                case '>' -> b.append("\\u003e");
-                case '&' -> b.append("\\u0026");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
 
     /**
      * Counts the raw export bytes the parser consumes and hands them on to the nodes taking a full

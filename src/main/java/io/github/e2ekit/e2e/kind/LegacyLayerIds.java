@@ -1,5 +1,12 @@
 package io.github.e2ekit.e2e.kind;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +43,8 @@ final class LegacyLayerIds {
         return out;
     }
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     /**
      * The index (into {@code chainIds}) of the layer whose legacy directory is {@code dirHex} and
      * whose {@code json} is {@code json}; -1 if no chain ID reproduces the directory name.
@@ -50,12 +59,9 @@ final class LegacyLayerIds {
             if (m.name.equals("id") || m.name.equals("layer_id")) {
                 continue;
             }
-            if (m.name.equals("parent")) {
-                String value = m.value;
-                if (value.length() > 2 && value.startsWith("\"") && !value.contains(":")) {
-                    value = "\"sha256:" + value.substring(1);
-                }
-                base.add(new Member(m.name, m.rawName, value));
+            if (m.name.equals("parent") && m.value.length() > 2 && m.value.startsWith("\"")
+                    && !m.value.contains(":")) {
+                base.add(new Member(m.name, "\"sha256:" + m.value.substring(1)));
             } else {
                 base.add(m);
             }
@@ -65,17 +71,9 @@ final class LegacyLayerIds {
         for (int i = 0; i < chainIds.size(); i++) {
             for (List<Member> variant : variants) {
                 List<Member> all = new ArrayList<>(variant);
-                all.add(new Member("layer_id", "\"layer_id\"", "\"" + chainIds.get(i) + "\""));
+                all.add(new Member("layer_id", "\"" + chainIds.get(i) + "\""));
                 all.sort(Comparator.comparing(m -> m.name));
-                StringBuilder s = new StringBuilder("{");
-                for (Member m : all) {
-                    if (s.length() > 1) {
-                        s.append(',');
-                    }
-                    s.append(m.rawName).append(':').append(m.value);
-                }
-                s.append('}');
-                if (sha256(s.toString()).equals(dirHex)) {
+                if (sha256(object(all)).equals(dirHex)) {
                     return i;
                 }
             }
@@ -83,125 +81,53 @@ final class LegacyLayerIds {
         return -1;
     }
 
-    /** One member of a JSON object: its decoded name, its name as written, its value compacted. */
-    record Member(String name, String rawName, String value) {
+    /** One member of a JSON object: its name, and its value as the engine wrote it. */
+    record Member(String name, String value) {
     }
 
-    /** The members of a top-level JSON object, values kept as written (whitespace outside strings dropped). */
+    /**
+     * The members of a top-level JSON object, each value kept exactly as written (the hash covers
+     * those bytes, so re-encoding a value could change them). Jackson's parser finds the boundaries.
+     */
     static List<Member> members(String json) {
-        int[] p = {skipWs(json, 0)};
-        if (p[0] >= json.length() || json.charAt(p[0]) != '{') {
-            return null;
-        }
-        p[0]++;
         List<Member> out = new ArrayList<>();
-        try {
-            while (true) {
-                p[0] = skipWs(json, p[0]);
-                char c = json.charAt(p[0]);
-                if (c == '}') {
-                    return out;
-                }
-                if (c == ',') {
-                    p[0]++;
-                    continue;
-                }
-                if (c != '"') {
-                    return null;
-                }
-                int nameStart = p[0];
-                p[0] = skipString(json, p[0]);
-                String rawName = json.substring(nameStart, p[0]);
-                if (rawName.indexOf('\\') >= 0) {
-                    return null; // escaped member names: not produced by the engine, not worth decoding
-                }
-                p[0] = skipWs(json, p[0]);
-                if (json.charAt(p[0]) != ':') {
-                    return null;
-                }
-                p[0] = skipWs(json, p[0] + 1);
-                int valueStart = p[0];
-                p[0] = skipValue(json, p[0]);
-                out.add(new Member(rawName.substring(1, rawName.length() - 1), rawName,
-                        compact(json.substring(valueStart, p[0]))));
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
             }
-        } catch (IndexOutOfBoundsException e) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                int start = (int) p.currentTokenLocation().getCharOffset();
+                p.skipChildren();
+                p.finishToken(); // a scalar's text is read lazily; its end is known only once read
+                int end = (int) p.currentLocation().getCharOffset();
+                String value = json.substring(start, end);
+                if (value.chars().anyMatch(Character::isWhitespace) && !value.startsWith("\"")) {
+                    return null; // not compact as the engine writes it: cannot reproduce the hash
+                }
+                out.add(new Member(name, value));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
-    private static int skipWs(String s, int i) {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    /** From an opening quote to just past the closing one. */
-    private static int skipString(String s, int i) {
-        i++;
-        while (true) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i += 2;
-            } else if (c == '"') {
-                return i + 1;
-            } else {
-                i++;
+    /** The object Go would write for these members: compact, in this order, values as given. */
+    private static String object(List<Member> members) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            for (Member m : members) {
+                g.writeFieldName(m.name);
+                g.writeRawValue(m.value);
             }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    private static int skipValue(String s, int i) {
-        char c = s.charAt(i);
-        if (c == '"') {
-            return skipString(s, i);
-        }
-        if (c == '{' || c == '[') {
-            int depth = 0;
-            while (true) {
-                char d = s.charAt(i);
-                if (d == '"') {
-                    i = skipString(s, i);
-                    continue;
-                }
-                if (d == '{' || d == '[') {
-                    depth++;
-                } else if (d == '}' || d == ']') {
-                    depth--;
-                    if (depth == 0) {
-                        return i + 1;
-                    }
-                }
-                i++;
-            }
-        }
-        while (i < s.length() && ",}] \t\r\n".indexOf(s.charAt(i)) < 0) {
-            i++;
-        }
-        return i;
-    }
-
-    private static String compact(String value) {
-        StringBuilder out = new StringBuilder(value.length());
-        boolean inString = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (inString) {
-                out.append(c);
-                if (c == '\\') {
-                    out.append(value.charAt(++i));
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-                out.append(c);
-            } else if (!Character.isWhitespace(c)) {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return w.toString();
     }
 
     static String sha256(String text) {

@@ -223,4 +223,13 @@ class IncrementalExportTest {
         new SplittableRandom(n).nextBytes(b);
         return b;
     }
+
+    @org.junit.jupiter.api.Test
+    void jsonIsWrittenAsGoWritesIt() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("b", "x<y>&z");
+        m.put("a", 2);
+        org.assertj.core.api.Assertions.assertThat(new String(IncrementalExport.goJson(m),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"b\":\"x\\u003cy\\u003e\\u0026z\",\"a\":2}");
+    }
 }
