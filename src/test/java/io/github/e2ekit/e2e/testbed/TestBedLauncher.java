@@ -10,7 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Starts the test bed for the invoker ITs: {@code TestBedLauncher <dir> [cluster] [workers]}.
+ * Starts the test bed for the invoker ITs: {@code TestBedLauncher <dir> [cluster] [workers] [engine endpoint]}.
  * Writes {@code <dir>/testbed.properties} (cluster, kubeconfig, engine host) once everything
  * answers, and removes everything when its parent process ends or {@code <dir>/stop} appears.
  */
@@ -25,7 +25,18 @@ public final class TestBedLauncher {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("stop"));
         Files.deleteIfExists(dir.resolve("testbed.properties"));
-        Engine engine = TestEngine.require();
+        Engine engine;
+        if (args.length > 3) {
+            try {
+                engine = new io.github.e2ekit.e2e.image.EngineDiscovery().connect(args[3]);
+            } catch (RuntimeException e) {
+                System.out.println("test bed not started: no engine answers at " + args[3] + " ("
+                        + e.getMessage() + ")");
+                return;
+            }
+        } else {
+            engine = TestEngine.require();
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (TestBed bed = TestBed.start(engine, cluster, workers, dir.resolve("kubeconfig"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
