@@ -52,7 +52,7 @@ public final class LoadBench {
     private static final int FILE_BYTES = 2 << 20;
     private static final long SEED = 20261122L;
 
-    private static final Cleanup CLEANUP = new Cleanup();
+    private static final Cleanup CLEANUP = new Cleanup("load bench");
 
     private LoadBench() {
     }
@@ -397,6 +397,11 @@ public final class LoadBench {
         }
 
         private final Deque<Map.Entry<String, Step>> steps = new ArrayDeque<>();
+        private final String name;
+
+        Cleanup(String name) {
+            this.name = name;
+        }
 
         synchronized void add(String what, Step step) {
             steps.push(Map.entry(what, step));
@@ -408,7 +413,7 @@ public final class LoadBench {
                 try {
                     s.getValue().run();
                 } catch (Exception | Error e) {
-                    System.err.println("load bench cleanup: " + s.getKey() + ": " + e);
+                    System.err.println(name + " cleanup: " + s.getKey() + ": " + e);
                 }
             }
         }
