@@ -170,7 +170,7 @@ public final class ImageBuilder {
             throw new StaleImageException("stale image: " + reference + " does not exist after the build of '"
                     + spec.id() + "'");
         }
-        if (!sameId(tagged.getId(), builtId)) {
+        if (!Engine.sameImageId(tagged.getId(), builtId)) {
             throw new StaleImageException("stale image: " + reference + " resolves to " + tagged.getId()
                     + ", but the build of '" + spec.id() + "' returned " + builtId);
         }
@@ -182,9 +182,6 @@ public final class ImageBuilder {
         return tagged.getId();
     }
 
-    static boolean sameId(String a, String b) {
-        return Engine.sameImageId(a, b);
-    }
 
     InspectImageResponse inspect(String reference) {
         try {

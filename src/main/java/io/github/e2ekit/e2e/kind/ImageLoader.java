@@ -77,7 +77,7 @@ public final class ImageLoader {
         String engineName = engine.storedName(reference);
         InspectImageResponse image = inspect(engineName);
         String localId = image.getId();
-        if (imageId != null && !sameId(localId, imageId)) {
+        if (imageId != null && !Engine.sameImageId(localId, imageId)) {
             throw new LoadException(engineName + " is " + localId + " in the engine, but this run built " + imageId
                     + "; it was replaced after the build — run the build again");
         }
@@ -92,12 +92,12 @@ public final class ImageLoader {
             for (int i = 0; i < stores.size(); i++) {
                 NodeImageStore store = stores.get(i);
                 Map<String, String> ids = before.get(i);
-                if (sameId(ids.get(nodeRef), localId)) {
+                if (Engine.sameImageId(ids.get(nodeRef), localId)) {
                     results.add(new NodeLoad(store.node(), NodeLoad.Action.ALREADY_PRESENT, List.of()));
                     continue;
                 }
                 String other = ids.entrySet().stream()
-                        .filter(e -> sameId(e.getValue(), localId) && !e.getKey().startsWith("sha256:"))
+                        .filter(e -> Engine.sameImageId(e.getValue(), localId) && !e.getKey().startsWith("sha256:"))
                         .map(Map.Entry::getKey).sorted().findFirst().orElse(null);
                 if (other != null) {
                     record(store.node(), nodeRef, localId, "retagged");
@@ -397,7 +397,7 @@ public final class ImageLoader {
                 stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
         for (int i = 0; i < stores.size(); i++) {
             String found = after.get(i).get(nodeRef);
-            if (!sameId(found, imageId)) {
+            if (!Engine.sameImageId(found, imageId)) {
                 throw new LoadException("node " + stores.get(i).node().name() + " resolves " + nodeRef + " to "
                         + (found == null ? "nothing" : found) + ", expected " + imageId);
             }
@@ -440,14 +440,5 @@ public final class ImageLoader {
         return out;
     }
 
-    /** Whether two image IDs are the same, with or without the {@code sha256:} prefix. */
-    public static boolean sameId(String a, String b) {
-        if (a == null || b == null) {
-            return false;
-        }
-        String x = a.startsWith("sha256:") ? a.substring(7) : a;
-        String y = b.startsWith("sha256:") ? b.substring(7) : b;
-        return x.equals(y);
-    }
 
 }

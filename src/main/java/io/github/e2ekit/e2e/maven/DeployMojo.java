@@ -99,7 +99,7 @@ public class DeployMojo extends AbstractE2eMojo {
                 : io.github.e2ekit.e2e.kind.KindNodes.list(engine(), cluster);
         for (FreshnessCheck.Fresh f : result.fresh()) {
             String nodeRef = engine().nodeName(io.github.e2ekit.e2e.image.ImageReference.parse(f.image().reference()));
-            long holding = nodes.stream().filter(n -> io.github.e2ekit.e2e.kind.ImageLoader.sameId(
+            long holding = nodes.stream().filter(n -> io.github.e2ekit.e2e.image.Engine.sameImageId(
                     new io.github.e2ekit.e2e.kind.NodeImageStore(engine(), n).imageIds().get(nodeRef),
                     f.image().imageId())).count();
             getLog().info("e2e: " + f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12)

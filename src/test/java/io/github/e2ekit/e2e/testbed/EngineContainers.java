@@ -4,52 +4,63 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineKind;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Counts every container an engine holds, for leak checks. On Podman the compat API lists only
- * Podman's own containers; a build's working containers (buildah's) show only in the libpod API
- * with {@code external=true}, which this asks for.
+ * The containers an engine holds, for leak checks. On Podman the compat API lists only Podman's own
+ * containers; a build's working containers (buildah's) show only with {@code podman ps --external},
+ * which this asks for.
  */
 public final class EngineContainers {
     private EngineContainers() {
     }
 
     public static int count(Engine engine) {
-        if (engine.kind() == EngineKind.PODMAN && engine.endpoint().startsWith("unix://")) {
-            JsonNode list = libpodGet(Path.of(engine.endpoint().substring("unix://".length())),
-                    "/v4.0.0/libpod/containers/json?all=true&external=true");
-            return list.size();
-        }
-        return engine.client().listContainersCmd().withShowAll(true).exec().size();
+        return names(engine).size();
     }
 
-    /** One GET on the libpod API over its unix socket (HTTP/1.0: the server closes after the body). */
-    static JsonNode libpodGet(Path socket, String path) {
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            ch.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.0\r\nHost: d\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                out.write(buf.array(), 0, buf.limit());
-                buf.clear();
+    /** Names of every container (on Podman including external build containers). */
+    public static Set<String> names(Engine engine) {
+        Set<String> out = new HashSet<>();
+        if (engine.kind() == EngineKind.PODMAN) {
+            for (JsonNode c : podmanPs(engine)) {
+                out.add(c.path("Names").path(0).asText(c.path("Id").asText()));
             }
-            String response = out.toString(StandardCharsets.UTF_8);
-            int body = response.indexOf("\r\n\r\n");
-            if (!response.startsWith("HTTP/1.") || !response.contains(" 200 ") || body < 0) {
-                throw new IllegalStateException("libpod GET " + path + ": " + response.lines().findFirst().orElse(""));
+            return out;
+        }
+        for (var c : engine.client().listContainersCmd().withShowAll(true).exec()) {
+            out.add(c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", ""));
+        }
+        return out;
+    }
+
+    /** New containers that are not test-bed nodes (which parallel tests may start meanwhile). */
+    public static Set<String> leftSince(Engine engine, Set<String> before) {
+        Set<String> now = names(engine);
+        now.removeAll(before);
+        now.removeIf(n -> n.matches(".*-(control-plane|worker\\d*)"));
+        return now;
+    }
+
+    private static JsonNode podmanPs(Engine engine) {
+        try {
+            Process p = new ProcessBuilder("podman", "ps", "-a", "--external", "--format", "json")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("podman ps --external failed");
             }
-            return new ObjectMapper().readTree(response.substring(body + 4));
+            return new ObjectMapper().readTree(out.isBlank() ? "[]" : out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }
