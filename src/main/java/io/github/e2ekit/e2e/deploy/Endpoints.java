@@ -9,6 +9,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /** Opens endpoints: resolves a Service port to a ready pod and port, forwards to it, checks readiness over HTTP. */
 public final class Endpoints {
@@ -55,7 +57,7 @@ public final class Endpoints {
      * For clusters whose NodePorts are mapped to host ports (kind {@code extraPortMappings}): the
      * Service's nodePort, translated to the host port by {@code hostPortOf}; no forward is opened.
      */
-    public Endpoint viaNodePort(EndpointSpec spec, java.util.function.IntFunction<Integer> hostPortOf) {
+    public Endpoint viaNodePort(EndpointSpec spec, IntFunction<Integer> hostPortOf) {
         String where = "endpoints/endpoint[" + spec.name() + "]";
         V1Service svc;
         try {
@@ -164,7 +166,7 @@ public final class Endpoints {
                     return;
                 }
                 last = "HTTP " + r.statusCode();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -2,10 +2,13 @@ package io.github.e2ekit.e2e.deploy;
 
 import com.google.gson.JsonObject;
 import io.kubernetes.client.Discovery;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1StorageClass;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.time.Duration;
@@ -14,7 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -133,8 +138,8 @@ public final class ReadinessWait {
         }
         String cls = Conditions.string(Conditions.object(raw, "spec"), "storageClassName");
         try {
-            var storage = new io.kubernetes.client.openapi.apis.StorageV1Api(api.client());
-            io.kubernetes.client.openapi.models.V1StorageClass sc = null;
+            var storage = new StorageV1Api(api.client());
+            V1StorageClass sc = null;
             if (cls != null) {
                 sc = storage.readStorageClass(cls).execute();
             } else {
@@ -148,7 +153,7 @@ public final class ReadinessWait {
             if (sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode())) {
                 return new Readiness(true, "waits for its first consumer");
             }
-        } catch (io.kubernetes.client.openapi.ApiException e) {
+        } catch (ApiException e) {
             // no such class: the claim stays Pending, as on a real cluster
         }
         return new Readiness(false, phase == null ? "Pending" : phase);
@@ -163,7 +168,7 @@ public final class ReadinessWait {
         if ("Job".equals(o.kind()) && Conditions.isTrue(raw, "Failed")) {
             JsonObject c = Conditions.find(raw, "Failed");
             throw new NotReadyException(o, "JobFailed", "Job " + o.name() + " failed: "
-                    + Conditions.string(c, "reason") + " " + Objects.toString(Conditions.string(c, "message")));
+                    + Conditions.string(c, "reason") + " " + Objects.toString(Conditions.string(c, "message"), ""));
         }
         for (V1Pod p : own) {
             if (p.getStatus() == null) {
@@ -218,7 +223,7 @@ public final class ReadinessWait {
     }
 
     private List<V1Pod> pods(List<AppliedObject> pending) {
-        Set<String> namespaces = new java.util.TreeSet<>();
+        Set<String> namespaces = new TreeSet<>();
         pending.forEach(o -> {
             if (o.namespace() != null) {
                 namespaces.add(o.namespace());
@@ -229,7 +234,7 @@ public final class ReadinessWait {
         for (String ns : namespaces) {
             try {
                 out.addAll(core.listNamespacedPod(ns).execute().getItems());
-            } catch (io.kubernetes.client.openapi.ApiException e) {
+            } catch (ApiException e) {
                 if (!KubeApi.transientCode(e.getCode())) {
                     throw new DeployException("cannot list pods in " + ns + ": HTTP " + e.getCode());
                 }
@@ -242,7 +247,7 @@ public final class ReadinessWait {
     static List<V1Pod> ownPods(AppliedObject o, JsonObject raw, List<V1Pod> pods) {
         if ("Pod".equals(o.kind())) {
             return pods.stream().filter(p -> o.name().equals(p.getMetadata().getName())
-                    && java.util.Objects.equals(o.namespace(), p.getMetadata().getNamespace())).toList();
+                    && Objects.equals(o.namespace(), p.getMetadata().getNamespace())).toList();
         }
         Map<String, String> selector = new LinkedHashMap<>();
         JsonObject match = Conditions.object(raw, "spec", "selector", "matchLabels");
@@ -255,7 +260,7 @@ public final class ReadinessWait {
         if (selector.isEmpty()) {
             return List.of();
         }
-        return pods.stream().filter(p -> java.util.Objects.equals(o.namespace(), p.getMetadata().getNamespace())
+        return pods.stream().filter(p -> Objects.equals(o.namespace(), p.getMetadata().getNamespace())
                 && p.getMetadata().getLabels() != null
                 && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())).toList();
     }
@@ -281,11 +286,5 @@ public final class ReadinessWait {
         StringBuilder s = new StringBuilder();
         reasons.forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(v > 1 ? v + "× " : "").append(k));
         return s.toString();
-    }
-
-    private static final class Objects {
-        static String toString(String s) {
-            return s == null ? "" : s;
-        }
     }
 }

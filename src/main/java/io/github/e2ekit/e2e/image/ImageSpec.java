@@ -1,6 +1,7 @@
 package io.github.e2ekit.e2e.image;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,6 +12,6 @@ import java.util.TreeMap;
 public record ImageSpec(String id, String name, Path context, Path dockerfile, String target,
         Map<String, String> buildArgs) {
     public ImageSpec {
-        buildArgs = buildArgs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(buildArgs));
+        buildArgs = buildArgs == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(buildArgs));
     }
 }

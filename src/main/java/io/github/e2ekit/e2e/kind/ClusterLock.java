@@ -3,6 +3,7 @@ package io.github.e2ekit.e2e.kind;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -37,7 +38,7 @@ public final class ClusterLock implements AutoCloseable {
                 while (true) {
                     try {
                         return new ClusterLock(ch, ch.lock());
-                    } catch (java.nio.channels.OverlappingFileLockException e) {
+                    } catch (OverlappingFileLockException e) {
                         IN_JVM.wait(50);
                     }
                 }

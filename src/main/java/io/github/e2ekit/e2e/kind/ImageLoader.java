@@ -10,6 +10,7 @@ import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,11 +20,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Puts the exact image into every node of a kind cluster, like {@code kind load docker-image}:
@@ -85,7 +88,7 @@ public final class ImageLoader {
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
-            List<Map<String, String>> before = all(pool, stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+            List<Map<String, String>> before = all(pool, stores.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
             List<NodeLoad> results = new ArrayList<>();
             List<NodeImageStore> toImport = new ArrayList<>();
             List<Set<String>> importBefore = new ArrayList<>();
@@ -120,7 +123,7 @@ public final class ImageLoader {
                 bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, transfers, known);
                 List<NodeImageStore> unknown = toImport.stream().filter(s -> !known.containsKey(s)).toList();
                 List<Map<String, String>> read = all(pool,
-                        unknown.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                        unknown.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
                 for (int i = 0; i < unknown.size(); i++) {
                     known.put(unknown.get(i), read.get(i));
                 }
@@ -137,7 +140,7 @@ public final class ImageLoader {
                 }
             }
             verify(pool, stores, nodeRef, localId);
-            results.sort(java.util.Comparator.comparing(r -> nodes.indexOf(r.node())));
+            results.sort(Comparator.comparing(r -> nodes.indexOf(r.node())));
             return new LoadResult(nodeRef, localId, results, bytes, (System.nanoTime() - start) / 1e9);
         } finally {
             pool.shutdownNow();
@@ -216,7 +219,7 @@ public final class ImageLoader {
         InputStream raw;
         try {
             raw = exportOpened.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             nodes.forEach(n -> n.sink.close());
             throw new LoadException("export of " + engineName + " from the engine failed: "
                     + e.getCause().getMessage(), e.getCause());
@@ -271,7 +274,7 @@ public final class ImageLoader {
         for (int i = 0; i < imported.size(); i++) {
             @SuppressWarnings("unchecked")
             Map<String, String> blobs = (Map<String, String>) checked.get(i);
-            String lacking = java.util.stream.Stream.concat(java.util.stream.Stream.of(image.getId()), layers.stream())
+            String lacking = Stream.concat(Stream.of(image.getId()), layers.stream())
                     .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
             if (lacking != null) {
                 again.put(imported.get(i), "after the incremental import the node lacks "
@@ -394,7 +397,7 @@ public final class ImageLoader {
 
     private void verify(ExecutorService pool, List<NodeImageStore> stores, String nodeRef, String imageId) {
         List<Map<String, String>> after = all(pool,
-                stores.stream().map(s -> (java.util.function.Supplier<Map<String, String>>) s::imageIds).toList());
+                stores.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
         for (int i = 0; i < stores.size(); i++) {
             String found = after.get(i).get(nodeRef);
             if (!Engine.sameImageId(found, imageId)) {
@@ -427,13 +430,13 @@ public final class ImageLoader {
                 }));
     }
 
-    private static <T> List<T> all(ExecutorService pool, List<java.util.function.Supplier<T>> tasks) {
+    private static <T> List<T> all(ExecutorService pool, List<Supplier<T>> tasks) {
         List<CompletableFuture<T>> futures = tasks.stream().map(t -> CompletableFuture.supplyAsync(t, pool)).toList();
         List<T> out = new ArrayList<>();
         for (CompletableFuture<T> f : futures) {
             try {
                 out.add(f.join());
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : e;
             }
         }

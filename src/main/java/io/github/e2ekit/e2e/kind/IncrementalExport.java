@@ -1,5 +1,10 @@
 package io.github.e2ekit.e2e.kind;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -13,8 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -495,16 +500,16 @@ final class IncrementalExport {
     static byte[] goJson(Object value) {
         try {
             return GO_JSON.writeValueAsBytes(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static final ObjectMapper GO_JSON = new ObjectMapper(new com.fasterxml.jackson.core.JsonFactory()
+    private static final ObjectMapper GO_JSON = new ObjectMapper(new JsonFactory()
             .setCharacterEscapes(new GoEscapes()));
 
     /** Go's encoding/json escapes HTML-significant characters. */
-    private static final class GoEscapes extends com.fasterxml.jackson.core.io.CharacterEscapes {
+    private static final class GoEscapes extends CharacterEscapes {
         private final int[] table;
 
         GoEscapes() {
@@ -520,8 +525,8 @@ final class IncrementalExport {
         }
 
         @Override
-        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
-            return new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", ch));
+        public SerializableString getEscapeSequence(int ch) {
+            return new SerializedString(String.format("\\u%04x", ch));
         }
     }
 

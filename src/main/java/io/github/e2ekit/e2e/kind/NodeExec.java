@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import io.github.e2ekit.e2e.image.Engine;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +64,7 @@ public final class NodeExec {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeCommandException(container, String.join(" ", command), "interrupted");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // closing the callback: the result is already complete
         }
         Long code = docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong();

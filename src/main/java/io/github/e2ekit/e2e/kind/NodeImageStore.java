@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 public final class NodeImageStore {
     public static final String NAMESPACE = "--namespace=k8s.io";
     static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
-    private static final Map<String, String> SNAPSHOTTERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, String> SNAPSHOTTERS = new ConcurrentHashMap<>();
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 

@@ -10,6 +10,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -51,7 +52,7 @@ public final class Ledger {
         LedgerData d = new LedgerData();
         d.run = run;
         d.service = service;
-        d.started = java.time.Instant.now().toString();
+        d.started = Instant.now().toString();
         Ledger ledger = new Ledger(file, d);
         ledger.save();
         return ledger;

@@ -1,5 +1,8 @@
 package io.github.e2ekit.e2e.ledger;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** A reference this run put into a node's containerd (imported or re-tagged). */
 public final class NodeImageEntry {
     public String cluster;
@@ -9,6 +12,6 @@ public final class NodeImageEntry {
     /** {@code imported} or {@code retagged}. */
     public String action;
     /** Extra references the import created beside {@link #reference} (e.g. ctr's import-date@digest). */
-    public java.util.List<String> sideReferences = new java.util.ArrayList<>();
+    public List<String> sideReferences = new ArrayList<>();
     public EntryState state = EntryState.INTENDED;
 }

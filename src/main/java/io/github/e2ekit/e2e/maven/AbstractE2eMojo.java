@@ -1,20 +1,33 @@
 package io.github.e2ekit.e2e.maven;
 
+import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineDiscovery;
 import io.github.e2ekit.e2e.image.ImageSpec;
+import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.source.BuildContextException;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import io.github.e2ekit.e2e.tag.TagTemplate;
+import io.github.e2ekit.e2e.tag.TagTemplateException;
+import io.github.e2ekit.e2e.teardown.ClusterDeletion;
+import io.github.e2ekit.e2e.teardown.RemoveImages;
+import io.github.e2ekit.e2e.teardown.Teardown;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -91,7 +104,7 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
     }
 
     /** e2e goals executing right now in this JVM: non-zero at JVM exit means the build was interrupted. */
-    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger RUNNING = new AtomicInteger();
 
     /**
      * Registered by the first goal that creates anything: at JVM exit, when the build was interrupted
@@ -158,14 +171,14 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
      * Removes everything the ledger holds — images included: a failed or interrupted run leaves no
      * cache behind — reporting through {@code out}; never throws.
      */
-    private void tearDownNow(RunState state, java.util.function.Consumer<String> out) {
+    private void tearDownNow(RunState state, Consumer<String> out) {
         // the shutdown hook and a goal failing because of the interruption may both get here
         synchronized (state) {
             tearDownLocked(state, out);
         }
     }
 
-    private void tearDownLocked(RunState state, java.util.function.Consumer<String> out) {
+    private void tearDownLocked(RunState state, Consumer<String> out) {
         if (!state.ledger.read(d -> d.hasLiveEntries())) {
             return;
         }
@@ -176,13 +189,13 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         try {
             Engine engine = engine();
             String kubeconfig = state.ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);
-            io.github.e2ekit.e2e.deploy.KubeApi kube = kubeconfig != null
-                    && java.nio.file.Files.isRegularFile(Path.of(kubeconfig))
-                    ? io.github.e2ekit.e2e.deploy.KubeApi.connect(Path.of(kubeconfig)) : null;
-            var report = new io.github.e2ekit.e2e.teardown.Teardown(engine, state.ledger).run(kube,
-                    io.github.e2ekit.e2e.teardown.RemoveImages.ALL,
-                    io.github.e2ekit.e2e.teardown.ClusterDeletion.IF_CREATED,
-                    new io.github.e2ekit.e2e.kind.KindCli("kind", engine.kind()));
+            KubeApi kube = kubeconfig != null
+                    && Files.isRegularFile(Path.of(kubeconfig))
+                    ? KubeApi.connect(Path.of(kubeconfig)) : null;
+            var report = new Teardown(engine, state.ledger).run(kube,
+                    RemoveImages.ALL,
+                    ClusterDeletion.IF_CREATED,
+                    new KindCli("kind", engine.kind()));
             report.removed().forEach(r -> out.accept("removed " + r));
             report.kept().forEach(r -> out.accept("kept " + r));
             report.failures().forEach(r -> out.accept("could not remove " + r + "; run 'mvn e2e:teardown' or 'e2e:reap'"));
@@ -206,9 +219,9 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         if (previous.read(d -> d.hasLiveEntries())) {
             Path kept = ledgerFile().resolveSibling("ledger-" + previous.read(d -> d.run) + ".json");
             try {
-                java.nio.file.Files.move(ledgerFile(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot keep the previous run's ledger " + ledgerFile(), e);
+                Files.move(ledgerFile(), kept, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the previous run's ledger " + ledgerFile(), e);
             }
             getLog().warn("e2e: an earlier run left resources behind; its ledger is kept as " + kept
                     + " and 'teardown' removes them too");
@@ -232,16 +245,16 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         TagTemplate template;
         try {
             template = new TagTemplate(tagTemplate);
-        } catch (io.github.e2ekit.e2e.tag.TagTemplateException e) {
+        } catch (TagTemplateException e) {
             throw new ConfigException("tagTemplate", e.getMessage());
         }
         List<TagDecision> decided;
         try {
             decided = new PhaseZero(service, state.run, project.getVersion(), template, Clock.systemUTC())
                     .decide(specs);
-        } catch (io.github.e2ekit.e2e.tag.TagTemplateException e) {
+        } catch (TagTemplateException e) {
             throw new ConfigException("tagTemplate", e.getMessage());
-        } catch (io.github.e2ekit.e2e.source.BuildContextException e) {
+        } catch (BuildContextException e) {
             throw new ConfigException("images", e.getMessage());
         }
         String expires = expiry().toString();

@@ -3,6 +3,7 @@ package io.github.e2ekit.e2e.maven;
 import io.github.e2ekit.e2e.deploy.DeployException;
 import io.github.e2ekit.e2e.deploy.DeployPlan;
 import io.github.e2ekit.e2e.deploy.Deployer;
+import io.github.e2ekit.e2e.deploy.Diagnostics;
 import io.github.e2ekit.e2e.deploy.Endpoint;
 import io.github.e2ekit.e2e.deploy.EndpointSpec;
 import io.github.e2ekit.e2e.deploy.Endpoints;
@@ -12,6 +13,11 @@ import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.deploy.Namespaces;
 import io.github.e2ekit.e2e.deploy.PortForwarder;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.kind.KindNode;
+import io.github.e2ekit.e2e.kind.KindNodes;
+import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.PortForwardEntry;
 import io.github.e2ekit.e2e.tag.TagDecision;
@@ -95,12 +101,12 @@ public class DeployMojo extends AbstractE2eMojo {
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires),
                         workDirectory.toPath().resolve("diagnostics"));
         String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
-        List<io.github.e2ekit.e2e.kind.KindNode> nodes = cluster == null ? List.of()
-                : io.github.e2ekit.e2e.kind.KindNodes.list(engine(), cluster);
+        List<KindNode> nodes = cluster == null ? List.of()
+                : KindNodes.list(engine(), cluster);
         for (FreshnessCheck.Fresh f : result.fresh()) {
-            String nodeRef = engine().nodeName(io.github.e2ekit.e2e.image.ImageReference.parse(f.image().reference()));
-            long holding = nodes.stream().filter(n -> io.github.e2ekit.e2e.image.Engine.sameImageId(
-                    new io.github.e2ekit.e2e.kind.NodeImageStore(engine(), n).imageIds().get(nodeRef),
+            String nodeRef = engine().nodeName(ImageReference.parse(f.image().reference()));
+            long holding = nodes.stream().filter(n -> Engine.sameImageId(
+                    new NodeImageStore(engine(), n).imageIds().get(nodeRef),
                     f.image().imageId())).count();
             getLog().info("e2e: " + f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12)
                     + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + holding + "/" + nodes.size()
@@ -109,7 +115,7 @@ public class DeployMojo extends AbstractE2eMojo {
         try {
             openEndpoints(api, endpointSpecs, state);
         } catch (DeployException e) {
-            Path where = new io.github.e2ekit.e2e.deploy.Diagnostics(api).collect(
+            Path where = new Diagnostics(api).collect(
                     workDirectory.toPath().resolve("diagnostics"), ns, result.applied());
             throw new DeployException(e.parameter(), e.getMessage() + " — diagnostics: " + where);
         }
@@ -123,9 +129,9 @@ public class DeployMojo extends AbstractE2eMojo {
             Endpoint e;
             if (spec.nodePort()) {
                 String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
-                var nodes = cluster == null ? List.<io.github.e2ekit.e2e.kind.KindNode>of()
-                        : io.github.e2ekit.e2e.kind.KindNodes.list(engine(), cluster);
-                e = endpointsApi.viaNodePort(spec, p -> io.github.e2ekit.e2e.kind.KindNodes.hostPort(engine(), nodes, p));
+                var nodes = cluster == null ? List.<KindNode>of()
+                        : KindNodes.list(engine(), cluster);
+                e = endpointsApi.viaNodePort(spec, p -> KindNodes.hostPort(engine(), nodes, p));
             } else {
                 PortForwarder f = endpointsApi.open(spec);
                 PortForwards.keep(module, f);

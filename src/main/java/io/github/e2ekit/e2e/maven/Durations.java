@@ -1,6 +1,8 @@
 package io.github.e2ekit.e2e.maven;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,11 +17,11 @@ final class Durations {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("is empty; write e.g. 90s, 5m or 2h");
         }
-        String s = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("p")) {
             try {
-                return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
-            } catch (java.time.format.DateTimeParseException e) {
+                return Duration.parse(s.toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 90s, 5m or 2h");
             }
         }

@@ -1,8 +1,10 @@
 package io.github.e2ekit.e2e.maven;
 
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageLabels;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.kind.ClusterLock;
+import io.github.e2ekit.e2e.kind.ClusterUsers;
 import io.github.e2ekit.e2e.kind.ImageLoader;
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.kind.KindClusters;
@@ -15,8 +17,8 @@ import io.github.e2ekit.e2e.tag.TagDecision;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -103,7 +105,7 @@ public class LoadMojo extends AbstractE2eMojo {
             d.cluster.kubeconfig = kubeconfigOut.toString();
         });
         try (ClusterLock lock = ClusterLock.acquire(ClusterLock.defaultDirectory(), name)) {
-            new io.github.e2ekit.e2e.kind.ClusterUsers(ClusterLock.defaultDirectory(), name).join(state.run);
+            new ClusterUsers(ClusterLock.defaultDirectory(), name).join(state.run);
         }
         if (kubeconfig == null && !ensured.created()) {
             KindKubeconfig.derive(engine, name, ensured.nodes(), derived);
@@ -114,8 +116,8 @@ public class LoadMojo extends AbstractE2eMojo {
         getLog().info("e2e: cluster '" + name + "': " + nodes.size() + " node(s)"
                 + (ensured.created() ? " (created by this run)" : ""));
         ImageLoader loader = new ImageLoader(engine, state.ledger, name).withNodeLabels(Map.of(
-                io.github.e2ekit.e2e.image.ImageLabels.EXPIRES, expiry().toString(),
-                io.github.e2ekit.e2e.image.ImageLabels.RUN, state.run));
+                ImageLabels.EXPIRES, expiry().toString(),
+                ImageLabels.RUN, state.run));
         for (TagDecision t : decided) {
             String builtId = state.ledger.read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
             LoadResult r = loader.load(nodes, t.reference(), builtId);

@@ -1,8 +1,12 @@
 package io.github.e2ekit.e2e.maven;
 
+import io.github.e2ekit.e2e.deploy.DeployException;
 import io.github.e2ekit.e2e.image.BuildFailedException;
 import io.github.e2ekit.e2e.image.EngineException;
 import io.github.e2ekit.e2e.image.StaleImageException;
+import io.github.e2ekit.e2e.kind.ClusterException;
+import io.github.e2ekit.e2e.kind.LoadException;
+import io.github.e2ekit.e2e.kind.NodeCommandException;
 import io.github.e2ekit.e2e.ledger.LedgerException;
 import io.github.e2ekit.e2e.tag.TagTemplateException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -21,12 +25,12 @@ final class Messages {
         } else if (e instanceof BuildFailedException b) {
             message = "build of image '" + b.imageId() + "' failed" + (b.step() == null ? "" : " at " + b.step())
                     + ": " + b.getMessage();
-        } else if (e instanceof io.github.e2ekit.e2e.kind.ClusterException) {
+        } else if (e instanceof ClusterException) {
             message = "<cluster>: " + e.getMessage();
-        } else if (e instanceof io.github.e2ekit.e2e.kind.LoadException
-                || e instanceof io.github.e2ekit.e2e.kind.NodeCommandException) {
+        } else if (e instanceof LoadException
+                || e instanceof NodeCommandException) {
             message = "load: " + e.getMessage();
-        } else if (e instanceof io.github.e2ekit.e2e.deploy.DeployException d) {
+        } else if (e instanceof DeployException d) {
             message = (d.parameter() == null ? "deploy: " : "<" + d.parameter() + "> ") + e.getMessage();
         } else if (e instanceof StaleImageException || e instanceof LedgerException) {
             message = e.getMessage();

@@ -1,18 +1,26 @@
 package io.github.e2ekit.e2e.maven;
 
+import io.github.e2ekit.e2e.deploy.AppliedObject;
+import io.github.e2ekit.e2e.deploy.Diagnostics;
+import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.teardown.ClusterDeletion;
 import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -44,11 +52,11 @@ public class TeardownMojo extends AbstractE2eMojo {
     /** Failsafe's summary file, read to tell whether the integration tests failed. */
     @Parameter(property = "e2e.failsafeSummary",
             defaultValue = "${project.build.directory}/failsafe-reports/failsafe-summary.xml")
-    java.io.File failsafeSummary;
+    File failsafeSummary;
 
     /** Kubeconfig; default: the one recorded in the ledger. */
     @Parameter(property = "e2e.kubeconfig")
-    java.io.File kubeconfig;
+    File kubeconfig;
 
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.teardown", defaultValue = "false")
@@ -74,12 +82,12 @@ public class TeardownMojo extends AbstractE2eMojo {
         };
     }
 
-    io.github.e2ekit.e2e.teardown.ClusterDeletion clusterDeletion() throws ConfigException {
+    ClusterDeletion clusterDeletion() throws ConfigException {
         String d = cluster == null || cluster.delete == null ? "ifCreated" : cluster.delete.trim();
         return switch (d.toLowerCase(Locale.ROOT)) {
-            case "ifcreated" -> io.github.e2ekit.e2e.teardown.ClusterDeletion.IF_CREATED;
-            case "always" -> io.github.e2ekit.e2e.teardown.ClusterDeletion.ALWAYS;
-            case "never" -> io.github.e2ekit.e2e.teardown.ClusterDeletion.NEVER;
+            case "ifcreated" -> ClusterDeletion.IF_CREATED;
+            case "always" -> ClusterDeletion.ALWAYS;
+            case "never" -> ClusterDeletion.NEVER;
             default -> throw new ConfigException("cluster/delete", "'" + d + "' is not one of ifCreated, always, never");
         };
     }
@@ -87,7 +95,7 @@ public class TeardownMojo extends AbstractE2eMojo {
     @Override
     protected void run() throws ConfigException, MojoFailureException {
         RemoveImages mode = removeImagesMode();
-        io.github.e2ekit.e2e.teardown.ClusterDeletion deleteCluster = clusterDeletion();
+        ClusterDeletion deleteCluster = clusterDeletion();
         List<Path> ledgers = ledgers();
         if (ledgers.isEmpty()) {
             getLog().info("e2e: teardown: no ledger in " + workDirectory + ", nothing to remove");
@@ -142,21 +150,21 @@ public class TeardownMojo extends AbstractE2eMojo {
     }
 
     private void collectDiagnostics(Ledger ledger) {
-        io.github.e2ekit.e2e.deploy.KubeApi api = kubeApi(ledger);
+        KubeApi api = kubeApi(ledger);
         if (api == null) {
             return;
         }
         List<ObjectEntry> objects = ledger.read(d -> List.copyOf(d.objects));
         Path dir = workDirectory.toPath().resolve("diagnostics");
         objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name).distinct().forEach(ns -> {
-            List<io.github.e2ekit.e2e.deploy.AppliedObject> workloads = objects.stream()
+            List<AppliedObject> workloads = objects.stream()
                     .filter(o -> ns.equals(o.namespace))
-                    .map(o -> new io.github.e2ekit.e2e.deploy.AppliedObject(o.apiVersion, o.kind, o.namespace, o.name,
-                            o.uid, !o.patched, new io.github.e2ekit.e2e.deploy.Manifest(
-                                    new java.util.LinkedHashMap<>(java.util.Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
+                    .map(o -> new AppliedObject(o.apiVersion, o.kind, o.namespace, o.name,
+                            o.uid, !o.patched, new Manifest(
+                                    new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
                                     "ledger")))
                     .toList();
-            Path where = new io.github.e2ekit.e2e.deploy.Diagnostics(api).collect(dir, ns, workloads);
+            Path where = new Diagnostics(api).collect(dir, ns, workloads);
             getLog().warn("e2e: the integration tests failed; diagnostics of namespace " + ns + " are in " + where);
         });
     }
@@ -172,13 +180,13 @@ public class TeardownMojo extends AbstractE2eMojo {
                 + cluster + " (after the TTL)");
     }
 
-    private io.github.e2ekit.e2e.deploy.KubeApi kubeApi(Ledger ledger) {
+    private KubeApi kubeApi(Ledger ledger) {
         Path path = kubeconfig != null ? kubeconfig.toPath()
                 : ledger.read(d -> d.cluster == null || d.cluster.kubeconfig == null ? null : Path.of(d.cluster.kubeconfig));
         if (path == null || !Files.isRegularFile(path)) {
             return null;
         }
-        return io.github.e2ekit.e2e.deploy.KubeApi.connect(path);
+        return KubeApi.connect(path);
     }
 
     private List<Path> ledgers() {

@@ -4,6 +4,8 @@ import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Preconditions;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
@@ -84,12 +86,12 @@ final class ObjectRemoval {
     }
 
     private void awaitGone(ObjectEntry ns, TeardownReport report) {
-        var core = new io.kubernetes.client.openapi.apis.CoreV1Api(api.client());
+        var core = new CoreV1Api(api.client());
         long deadline = System.nanoTime() + NAMESPACE_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 core.readNamespace(ns.name).execute();
-            } catch (io.kubernetes.client.openapi.ApiException e) {
+            } catch (ApiException e) {
                 if (e.getCode() == 404) {
                     return;
                 }

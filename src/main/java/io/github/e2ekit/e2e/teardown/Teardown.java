@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.teardown;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Image;
+import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageLabels;
 import io.github.e2ekit.e2e.image.ImageReference;
@@ -19,9 +20,11 @@ import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Removes exactly what the ledger says this run created, in order: node images, local images
@@ -50,7 +53,7 @@ public final class Teardown {
      * Removes everything; {@code kube} may be null when no cluster API is reachable (objects then stay
      * recorded and are reported as failures).
      */
-    public TeardownReport run(io.github.e2ekit.e2e.deploy.KubeApi kube, RemoveImages removeImages,
+    public TeardownReport run(KubeApi kube, RemoveImages removeImages,
             ClusterDeletion clusterDeletion, KindCli kind) {
         TeardownReport report = new TeardownReport();
         ledger.update(d -> d.portForwards.stream().filter(p -> p.state.live()).forEach(p -> p.state = EntryState.REMOVED));
@@ -62,19 +65,19 @@ public final class Teardown {
                 new ObjectRemoval(kube, ledger).run(report);
             }
         }
-        java.util.Set<String> kept = removeImages == RemoveImages.ALL_BUT_NEWEST ? newestBuiltHere() : java.util.Set.of();
+        Set<String> kept = removeImages == RemoveImages.ALL_BUT_NEWEST ? newestBuiltHere() : Set.of();
         boolean clusterGoes = clusterDeletion == ClusterDeletion.ALWAYS || clusterDeletion == ClusterDeletion.IF_CREATED
                 && ledger.read(d -> d.cluster != null && d.cluster.state == EntryState.CREATED);
-        removeNodeImages(report, clusterGoes ? java.util.Set.of() : kept);
+        removeNodeImages(report, clusterGoes ? Set.of() : kept);
         removeLocalImages(removeImages, report);
         leaveCluster(kind, clusterDeletion, report);
         return report;
     }
 
     /** IDs of the images this run built that are the newest of their name and service: kept with their node copies. */
-    private java.util.Set<String> newestBuiltHere() {
+    private Set<String> newestBuiltHere() {
         LedgerData snapshot = ledger.read(d -> d);
-        java.util.Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new HashSet<>();
         for (ImageEntry e : ledger.read(d -> d.images.stream().filter(i -> i.state.live() && i.imageId != null).toList())) {
             try {
                 var inspected = inspect(e.reference);
@@ -88,7 +91,7 @@ public final class Teardown {
         return out;
     }
 
-    private void removeNodeImages(TeardownReport report, java.util.Set<String> keptImageIds) {
+    private void removeNodeImages(TeardownReport report, Set<String> keptImageIds) {
         List<NodeImageEntry> live = ledger.read(d -> d.nodeImages.stream().filter(e -> e.state.live()).toList());
         for (NodeImageEntry e : live) {
             if (keptImageIds.contains(e.imageId)) {
