@@ -77,8 +77,9 @@ public final class ReadinessWait {
             }
             if (System.nanoTime() > deadline) {
                 AppliedObject o = pending.get(0);
+                JsonObject raw = read(o);
                 throw new NotReadyException(o, "Timeout", o.describe() + " not ready after " + timeout.toSeconds()
-                        + " s: " + readiness(o, read(o)).summary() + " — " + podState(ownPods(o, read(o), pods(pending))));
+                        + " s: " + readiness(o, raw).summary() + " — " + podState(ownPods(o, raw, pods)));
             }
             Applier.sleep(POLL_MS);
         }

@@ -103,11 +103,13 @@ public class DeployMojo extends AbstractE2eMojo {
         String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
         List<KindNode> nodes = cluster == null ? List.of()
                 : KindNodes.list(engine(), cluster);
+        // each node's image list is read once, whatever the number of images
+        List<Map<String, String>> nodeImages = nodes.stream()
+                .map(n -> new NodeImageStore(engine(), n).imageIds()).toList();
         for (FreshnessCheck.Fresh f : result.fresh()) {
             String nodeRef = engine().nodeName(ImageReference.parse(f.image().reference()));
-            long holding = nodes.stream().filter(n -> Engine.sameImageId(
-                    new NodeImageStore(engine(), n).imageIds().get(nodeRef),
-                    f.image().imageId())).count();
+            long holding = nodeImages.stream()
+                    .filter(ids -> Engine.sameImageId(ids.get(nodeRef), f.image().imageId())).count();
             getLog().info("e2e: " + f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12)
                     + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + holding + "/" + nodes.size()
                     + " nodes → " + f.pods() + "/" + f.pods() + " pods ✔");

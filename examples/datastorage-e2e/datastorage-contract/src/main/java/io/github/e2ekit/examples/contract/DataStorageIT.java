@@ -1,4 +1,4 @@
-package io.github.e2ekit.examples.remediationorchestrator;
+package io.github.e2ekit.examples.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,8 +8,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
-/** remediationorchestrator's E2E suite: it talks to DataStorage and proves that DataStorage was built from this work tree. */
-class DataStorageIT {
+/**
+ * The suite each consumer runs against its own DataStorage: it talks to DataStorage and proves that
+ * DataStorage was built from this work tree.
+ */
+public class DataStorageIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static HttpResponse<String> get(String path) throws Exception {
