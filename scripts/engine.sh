@@ -4,6 +4,7 @@
 #   (no bridge, no iptables: containers here use --network none or host).
 # - Podman: installs Debian's podman when missing and starts its Docker-compatible API service, rootful,
 #   at unix:///run/podman/podman.sock (E2E_PODMAN_SOCKET overrides the path).
+# - docker-registry (Debian's distribution 2.8), for the tests of load.mode=registry: installed, not started.
 # Quick when both already answer. Fails with the engine's log tail when one does not come up in 60 s.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ command -v containerd >/dev/null 2>&1 || need_install+=(containerd)
 dpkg -s busybox-static >/dev/null 2>&1 || need_install+=(busybox-static)
 command -v podman >/dev/null 2>&1 || need_install+=(podman)
 command -v curl >/dev/null 2>&1 || need_install+=(curl)
+command -v docker-registry >/dev/null 2>&1 || need_install+=(docker-registry)
 
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "engine.sh: installing ${need_install[*]}"

@@ -18,6 +18,10 @@ def images = ['docker', 'images', '-q', 'localhost/it/bad'].execute().text.trim(
 def ledger = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/e2e/ledger.json'))
 assert ledger.objects.every { it.state != 'CREATED' } : "objects left: ${ledger.objects}"
 assert ledger.nodeImages.every { it.state != 'CREATED' }
+assert ledger.pushes.every { it.state == 'REMOVED' } : "push tags left: ${ledger.pushes}"
+def pushTags = ['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}'].execute().text.readLines()
+        .findAll { it.startsWith('127.0.0.1:1/') }
+assert pushTags.isEmpty() : "the failed push left its local tag: ${pushTags}"
 ['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}', 'localhost/it/bad'].execute().text.readLines().each {
     // kept as newest by design (allButNewest); remove so the IT leaves nothing
     ['docker', 'rmi', it].execute().waitFor()

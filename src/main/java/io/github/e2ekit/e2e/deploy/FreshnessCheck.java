@@ -47,7 +47,7 @@ public final class FreshnessCheck {
                         continue;
                     }
                     runsIt = true;
-                    if (!matches(cs.getImageID(), b.imageId())) {
+                    if (!matches(cs.getImageID(), b.imageId()) && !matches(cs.getImageID(), b.pushedDigest())) {
                         throw new DeployException("STALE: pod " + p.getMetadata().getName() + " runs " + cs.getImageID()
                                 + ", this run built " + b.imageId() + " for " + b.reference());
                     }
@@ -61,12 +61,27 @@ public final class FreshnessCheck {
         return out;
     }
 
+    /** Same repository and tag; a digest either side carries ({@code name:tag@sha256:…}) is ignored here. */
     static boolean sameImage(String a, String b) {
         try {
-            return ImageReference.parse(a).equals(ImageReference.parse(b));
+            ImageReference x = ImageReference.parse(withoutDigest(a));
+            ImageReference y = ImageReference.parse(withoutDigest(b));
+            return x.equals(y) || (a.contains("@") || b.contains("@"))
+                    && ImageReference.sameRepository(x.repository(), y.repository())
+                    && (x.tag() == null || y.tag() == null) && digestOf(a).equals(digestOf(b));
         } catch (IllegalArgumentException e) {
             return a.equals(b);
         }
+    }
+
+    private static String withoutDigest(String ref) {
+        int at = ref.indexOf('@');
+        return at < 0 ? ref : ref.substring(0, at);
+    }
+
+    private static String digestOf(String ref) {
+        int at = ref.indexOf('@');
+        return at < 0 ? "" : ref.substring(at + 1);
     }
 
     /** The kubelet reports the image ID ({@code sha256:<id>}), possibly as {@code name@sha256:<id>}. */

@@ -189,12 +189,20 @@ public final class ManifestRenderer {
             }
             c.put("image", b.reference());
             Object policy = c.get("imagePullPolicy");
-            if ("Always".equals(policy)) {
+            if (b.pulled()) {
+                if ("Never".equals(policy)) {
+                    throw new DeployException("deploy/stages/stage/manifests", m.source() + ": " + m.describe()
+                            + " container '" + c.get("name") + "' has imagePullPolicy Never, but image '" + b.id()
+                            + "' was pushed to a registry (load.mode=registry) and must be pulled; use IfNotPresent");
+                }
+                if (policy == null) {
+                    c.put("imagePullPolicy", "IfNotPresent"); // pinned by digest: a cached copy is these bytes
+                }
+            } else if ("Always".equals(policy)) {
                 throw new DeployException("deploy/stages/stage/manifests", m.source() + ": " + m.describe()
                         + " container '" + c.get("name") + "' has imagePullPolicy Always, but image '" + b.id()
                         + "' is loaded into the nodes and cannot be pulled; use IfNotPresent or Never");
-            }
-            if (!"Never".equals(policy)) {
+            } else if (!"Never".equals(policy)) {
                 c.put("imagePullPolicy", "IfNotPresent");
             }
             if (template != m.object()) {

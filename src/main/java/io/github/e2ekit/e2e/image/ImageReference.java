@@ -92,6 +92,18 @@ public final class ImageReference {
         return tag;
     }
 
+    /** The registry host this reference names, or {@code null} for Docker Hub's implicit one. */
+    public String registryHost() {
+        int slash = repository.indexOf('/');
+        return slash > 0 && looksLikeDomain(repository.substring(0, slash)) ? repository.substring(0, slash) : null;
+    }
+
+    /** The repository without its registry host: {@code localhost/e2e/app} is {@code e2e/app}. */
+    public String path() {
+        String host = registryHost();
+        return host == null ? repository : repository.substring(host.length() + 1);
+    }
+
     public ImageReference withTag(String newTag) {
         return of(repository, newTag);
     }

@@ -12,6 +12,7 @@ public final class LedgerData {
     public String started;
     public List<ImageEntry> images = new ArrayList<>();
     public List<NodeImageEntry> nodeImages = new ArrayList<>();
+    public List<PushEntry> pushes = new ArrayList<>();
     public ClusterEntry cluster;
     public List<ObjectEntry> objects = new ArrayList<>();
     public List<PortForwardEntry> portForwards = new ArrayList<>();
@@ -20,10 +21,16 @@ public final class LedgerData {
         return images.stream().filter(i -> Objects.equals(i.id, id)).findFirst();
     }
 
+    /** The successful push of an image, if {@code load.mode=registry} pushed it. */
+    public Optional<PushEntry> push(String id) {
+        return pushes.stream().filter(p -> Objects.equals(p.id, id) && p.digest != null).reduce((a, b) -> b);
+    }
+
     /** Whether anything recorded here may still exist. */
     public boolean hasLiveEntries() {
         return images.stream().anyMatch(e -> e.state.live())
                 || nodeImages.stream().anyMatch(e -> e.state.live())
+                || pushes.stream().anyMatch(e -> e.state.live())
                 || (cluster != null && cluster.state.live())
                 || objects.stream().anyMatch(e -> e.state.live())
                 || portForwards.stream().anyMatch(e -> e.state.live());

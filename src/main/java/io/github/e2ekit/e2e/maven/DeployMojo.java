@@ -20,6 +20,7 @@ import io.github.e2ekit.e2e.kind.KindNodes;
 import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.PortForwardEntry;
+import io.github.e2ekit.e2e.ledger.PushEntry;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import java.io.File;
 import java.io.IOException;
@@ -89,8 +90,12 @@ public class DeployMojo extends AbstractE2eMojo {
                 throw new ConfigException("images", "image '" + t.id() + "' was not built in this run: run 'build' and"
                         + " 'load' before 'deploy'");
             }
-            bindings.add(new ImageBinding(t.id(), t.reference().repository(), engine().storedName(t.reference()),
-                    t.digest(), imageId));
+            PushEntry pushed = state.ledger.read(d -> d.push(t.id()).orElse(null));
+            bindings.add(pushed != null
+                    ? new ImageBinding(t.id(), t.reference().repository(), pushed.pinned(), t.digest(), imageId,
+                            pushed.digest)
+                    : new ImageBinding(t.id(), t.reference().repository(), engine().storedName(t.reference()),
+                            t.digest(), imageId));
         }
         ManifestRenderer renderer = new ManifestRenderer(properties(), bindings, state.run, service, expires);
         KubeApi api = KubeApi.connect(kube);
@@ -107,6 +112,12 @@ public class DeployMojo extends AbstractE2eMojo {
         List<Map<String, String>> nodeImages = nodes.stream()
                 .map(n -> new NodeImageStore(engine(), n).imageIds()).toList();
         for (FreshnessCheck.Fresh f : result.fresh()) {
+            if (f.image().pulled()) {
+                getLog().info("e2e: " + f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12)
+                        + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → pushed "
+                        + f.image().reference() + " → " + f.pods() + "/" + f.pods() + " pods ✔");
+                continue;
+            }
             String nodeRef = engine().nodeName(ImageReference.parse(f.image().reference()));
             long holding = nodeImages.stream()
                     .filter(ids -> Engine.sameImageId(ids.get(nodeRef), f.image().imageId())).count();
@@ -182,7 +193,8 @@ public class DeployMojo extends AbstractE2eMojo {
         if (Files.exists(derived)) {
             return derived;
         }
-        throw new ConfigException("kubeconfig", "no kubeconfig: run 'load' first (it derives one), or set <kubeconfig>");
+        throw new ConfigException("kubeconfig", "no kubeconfig: run 'load' first (it derives one for a kind cluster),"
+                + " or set <kubeconfig> (needed with <load><mode>registry</mode>; the file is only read)");
     }
 
     private DeployPlan plan(String ns) throws ConfigException {

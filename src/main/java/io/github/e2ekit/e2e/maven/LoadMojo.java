@@ -19,11 +19,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.github.e2ekit.e2e.registry.DockerConfigCredentials;
+import io.github.e2ekit.e2e.registry.RegistryCredentials;
+import io.github.e2ekit.e2e.registry.RegistryPush;
+import io.github.e2ekit.e2e.registry.RegistryTarget;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
-/** Puts the exact images of this run into every node of the kind cluster. */
+/**
+ * Puts the exact images of this run into every node of the kind cluster; or, with
+ * {@code <load><mode>registry</mode>}, pushes them to a registry and pins them by digest for clusters that pull.
+ */
 @Mojo(name = "load", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class LoadMojo extends AbstractE2eMojo {
     /** The kind cluster: name, create, config, nodeImage, delete. */
@@ -45,6 +58,28 @@ public class LoadMojo extends AbstractE2eMojo {
     /** Images that exist locally (e.g. postgres:16-alpine) to load as well, so pods never pull. */
     @Parameter
     List<String> preload;
+
+    /**
+     * How images reach the cluster: {@code <mode>kind</mode>} (default) or {@code <mode>registry</mode>} with
+     * {@code <registry>} (and optionally {@code <serverId>}) for clusters that are not kind.
+     */
+    @Parameter
+    LoadConfig load;
+
+    /** Overrides {@code <load><mode>}. */
+    @Parameter(property = "e2e.load.mode")
+    String loadMode;
+
+    /** Overrides {@code <load><registry>}. */
+    @Parameter(property = "e2e.load.registry")
+    String loadRegistry;
+
+    /** Maven settings: {@code <server>} credentials for {@code load.mode=registry}. */
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    Settings settings;
+
+    @Component
+    SettingsDecrypter settingsDecrypter;
 
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.load", defaultValue = "false")
@@ -78,8 +113,22 @@ public class LoadMojo extends AbstractE2eMojo {
         };
     }
 
+    boolean registryMode() throws ConfigException {
+        String m = loadMode != null && !loadMode.isBlank() ? loadMode.trim()
+                : load == null || load.mode == null || load.mode.isBlank() ? "kind" : load.mode.trim();
+        return switch (m.toLowerCase(Locale.ROOT)) {
+            case "kind" -> false;
+            case "registry" -> true;
+            default -> throw new ConfigException("load/mode", "'" + m + "' is not one of kind, registry");
+        };
+    }
+
     @Override
     protected void run() throws ConfigException {
+        if (registryMode()) {
+            push();
+            return;
+        }
         List<TagDecision> decided = decisions();
         RunState state = runState();
         Engine engine = engine();
@@ -137,4 +186,55 @@ public class LoadMojo extends AbstractE2eMojo {
         }
     }
 
+    /** {@code load.mode=registry}: every image of this run pushed and pinned by digest; no kind cluster involved. */
+    private void push() throws ConfigException {
+        String where = loadRegistry != null && !loadRegistry.isBlank() ? loadRegistry : load == null ? null : load.registry;
+        RegistryTarget target;
+        try {
+            target = RegistryTarget.parse(where);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("load/registry", e.getMessage());
+        }
+        if (preload != null && !preload.isEmpty()) {
+            throw new ConfigException("preload", "applies to <load><mode>kind</mode> only: with a registry the cluster"
+                    + " pulls, so push those images to " + target + " yourself, or drop <preload>");
+        }
+        List<TagDecision> decided = decisions();
+        RunState state = runState();
+        Engine engine = engine();
+        RegistryCredentials credentials = credentials(target.host());
+        RegistryPush pusher = new RegistryPush(engine, state.ledger);
+        for (TagDecision t : decided) {
+            String builtId = state.ledger.read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
+            RegistryPush.Pushed p = pusher.push(t.id(), t.reference(), builtId, target, credentials,
+                    line -> getLog().info("e2e: " + t.id() + ": " + line));
+            project.getProperties().setProperty("e2e.pushed." + t.id(), p.pinned());
+            getLog().info("e2e: " + t.id() + ": " + p.summary());
+        }
+    }
+
+    /** settings.xml {@code <server>} (id: serverId, else the registry host), else the Docker client's config. */
+    private RegistryCredentials credentials(String host) throws ConfigException {
+        String id = load != null && load.serverId != null && !load.serverId.isBlank() ? load.serverId.trim() : host;
+        Server server = settings == null ? null : settings.getServer(id);
+        if (server == null && load != null && load.serverId != null && !load.serverId.isBlank()) {
+            throw new ConfigException("load/serverId", "no <server> with id '" + id + "' in settings.xml: add it, or"
+                    + " drop <serverId> to use the Docker client's login for " + host);
+        }
+        if (server != null) {
+            SettingsDecryptionResult r = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+            if (!r.getProblems().isEmpty()) {
+                throw new ConfigException("load/serverId", "cannot decrypt the password of settings.xml server '" + id
+                        + "': " + r.getProblems().get(0).getMessage());
+            }
+            Server s = r.getServer();
+            if (s.getUsername() == null || s.getUsername().isBlank()) {
+                throw new ConfigException("load/serverId", "settings.xml server '" + id + "' has no <username>");
+            }
+            return RegistryCredentials.password(s.getUsername(), s.getPassword() == null ? "" : s.getPassword(),
+                    "settings.xml server '" + id + "'");
+        }
+        return DockerConfigCredentials.find(DockerConfigCredentials.directory(System.getenv(),
+                System.getProperty("user.home")), host).orElse(RegistryCredentials.anonymous());
+    }
 }

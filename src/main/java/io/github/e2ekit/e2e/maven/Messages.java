@@ -8,6 +8,7 @@ import io.github.e2ekit.e2e.kind.ClusterException;
 import io.github.e2ekit.e2e.kind.LoadException;
 import io.github.e2ekit.e2e.kind.NodeCommandException;
 import io.github.e2ekit.e2e.ledger.LedgerException;
+import io.github.e2ekit.e2e.registry.RegistryException;
 import io.github.e2ekit.e2e.tag.TagTemplateException;
 import org.apache.maven.plugin.MojoFailureException;
 
@@ -30,6 +31,8 @@ final class Messages {
         } else if (e instanceof LoadException
                 || e instanceof NodeCommandException) {
             message = "load: " + e.getMessage();
+        } else if (e instanceof RegistryException) {
+            message = "<load/registry> " + e.getMessage();
         } else if (e instanceof DeployException d) {
             message = (d.parameter() == null ? "deploy: " : "<" + d.parameter() + "> ") + e.getMessage();
         } else if (e instanceof StaleImageException || e instanceof LedgerException) {

@@ -17,6 +17,7 @@ import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.LedgerData;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
+import io.github.e2ekit.e2e.ledger.PushEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,6 +70,7 @@ public final class Teardown {
         boolean clusterGoes = clusterDeletion == ClusterDeletion.ALWAYS || clusterDeletion == ClusterDeletion.IF_CREATED
                 && ledger.read(d -> d.cluster != null && d.cluster.state == EntryState.CREATED);
         removeNodeImages(report, clusterGoes ? Set.of() : kept);
+        removePushTags(report);
         removeLocalImages(removeImages, report);
         leaveCluster(kind, clusterDeletion, report);
         return report;
@@ -125,6 +127,32 @@ public final class Teardown {
                 ledger.update(d -> e.state = EntryState.REMOVED);
             } catch (RuntimeException ex) {
                 report.failed("node image " + e.reference + " in " + e.node + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The local {@code <registry>/<name>:<tag>} names pushes needed go (only while they still name the
+     * pushed image); the pushed manifests stay in the registry, which removes them by its own retention.
+     */
+    private void removePushTags(TeardownReport report) {
+        List<PushEntry> live = ledger.read(d -> d.pushes.stream().filter(e -> e.state.live()).toList());
+        for (PushEntry e : live) {
+            try {
+                var inspected = inspect(e.reference);
+                if (inspected != null && Engine.sameImageId(inspected.getId(), e.imageId)) {
+                    engine.client().removeImageCmd(stored(e.reference)).exec(); // by name: untags
+                    report.removed("image tag " + e.reference);
+                }
+                if (e.digest != null) {
+                    report.kept("pushed image " + e.pinned() + " in registry " + e.registry
+                            + " (the registry's retention removes it)");
+                }
+                ledger.update(d -> e.state = EntryState.REMOVED);
+            } catch (NotFoundException ex) {
+                ledger.update(d -> e.state = EntryState.REMOVED);
+            } catch (RuntimeException ex) {
+                report.failed("image tag " + e.reference + ": " + ex.getMessage());
             }
         }
     }

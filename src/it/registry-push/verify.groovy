@@ -1,0 +1,44 @@
+import groovy.json.JsonSlurper
+
+def host = new File(basedir, 'target/registry/host').text
+def pid = new File(basedir, 'target/registry/pid').text as long
+try {
+    def log = new File(basedir, 'build.log').text
+    assert !log.contains('it-registry-Secret-42') : 'the registry password reached the build log'
+    def ledgerText = new File(basedir, 'target/e2e/ledger.json').text
+    assert !ledgerText.contains('it-registry-Secret-42') : 'the registry password reached the ledger'
+    def ledger = new JsonSlurper().parseText(ledgerText)
+    def image = ledger.images.find { it.id == 'datastorage' }
+    assert image != null : 'ledger has no datastorage image'
+    def tag = image.reference.substring(image.reference.lastIndexOf(':') + 1)
+    assert ledger.pushes.size() == 1 : "one push expected: ${ledger.pushes}"
+    def push = ledger.pushes[0]
+    assert push.reference == "${host}/e2e/it/registry-app:${tag}".toString() : "pushed as ${push.reference}"
+    assert push.digest ==~ /sha256:[0-9a-f]{64}/
+    assert push.imageId == image.imageId : 'the pushed image is the one this run built'
+    assert log.contains("with user 'it-user' from settings.xml server 'it-registry'") : 'the log should say which credentials were used (see build.log)'
+    assert log.contains("e2e: datastorage: pushed ${push.reference}@${push.digest}") : 'log.contains(pushed <ref>@<digest>) (see build.log)'
+    assert ledger.nodeImages.isEmpty() && ledger.cluster == null : 'registry mode touches no kind cluster'
+
+    // the registry serves exactly that manifest under the tag
+    def p = ['curl', '-s', '-o', '/dev/null', '-D', '-', '-u', 'it-user:it-registry-Secret-42',
+             '-H', 'Accept: application/vnd.docker.distribution.manifest.v2+json',
+             "http://${host}/v2/e2e/it/registry-app/manifests/${tag}".toString()].execute()
+    def headers = p.text
+    p.waitFor()
+    def served = headers.readLines().find { it.toLowerCase().startsWith('docker-content-digest:') }
+    assert served != null : "the registry does not serve the pushed tag: ${headers}"
+    assert served.split(':', 2)[1].trim() == push.digest : "registry serves ${served}, the run pinned ${push.digest}"
+
+    // after the teardown: the local push tag is gone, the registry copy is reported as kept
+    assert push.state == 'REMOVED'
+    assert log.contains("e2e: removed image tag ${push.reference}") : 'log.contains(removed image tag <ref>) (see build.log)'
+    assert log.contains("pushed image ${push.reference}@${push.digest} in registry ${host}/e2e (the registry's retention removes it)") : 'the teardown should say the registry copy stays (see build.log)'
+    def gone = ['docker', 'image', 'inspect', push.reference].execute()
+    gone.waitForProcessOutput(new StringBuilder(), new StringBuilder())
+    assert gone.exitValue() != 0 : "local push tag ${push.reference} was not removed"
+} finally {
+    ProcessHandle.of(pid).ifPresent { it.destroy() }
+    new File(basedir, '.mvn/maven.config').delete()
+}
+return true

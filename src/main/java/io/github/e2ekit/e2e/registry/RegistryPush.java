@@ -1,0 +1,174 @@
+package io.github.e2ekit.e2e.registry;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PushImageCmd;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.PushResponseItem;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.PushEntry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * {@code load.mode=registry}: pushes the exact image this run built to a registry, for clusters that
+ * are not kind (shared or remote ones) and pull. The local image gets the registry name as a second
+ * tag (recorded, so teardown removes it), the engine pushes it with the given credentials, and the
+ * registry's manifest digest comes back: later goals name the image {@code <name>:<tag>@sha256:<digest>},
+ * so a node pulls exactly these bytes whatever happens to the tag meanwhile.
+ */
+public final class RegistryPush {
+    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+
+    private final Engine engine;
+    private final Ledger ledger;
+    private Duration timeout = Duration.ofMinutes(10);
+
+    public RegistryPush(Engine engine, Ledger ledger) {
+        this.engine = engine;
+        this.ledger = ledger;
+    }
+
+    public RegistryPush withTimeout(Duration timeout) {
+        this.timeout = timeout;
+        return this;
+    }
+
+    /** A pushed image: {@link #pinned()} is what manifests get. */
+    public record Pushed(String id, String reference, String digest, long bytes, Duration took) {
+        public String pinned() {
+            return reference + "@" + digest;
+        }
+
+        public String summary() {
+            double seconds = Math.max(took.toMillis(), 1) / 1000.0;
+            return String.format(Locale.ROOT, "pushed %s (%.1f MB, %.1f s)", pinned(), bytes / 1e6, seconds);
+        }
+    }
+
+    /**
+     * Pushes {@code local} (which must still be the image {@code expectedImageId}, when given) to
+     * {@code target} as the image {@code id} of this run.
+     */
+    public Pushed push(String id, ImageReference local, String expectedImageId, RegistryTarget target,
+            RegistryCredentials credentials, Consumer<String> progress) {
+        long started = System.nanoTime();
+        String stored = engine.storedName(local);
+        InspectImageResponse image;
+        try {
+            image = engine.client().inspectImageCmd(stored).exec();
+        } catch (NotFoundException e) {
+            throw new RegistryException("image " + local + " is not in the engine (removed since it was built?):"
+                    + " run 'build' again before 'load'");
+        }
+        if (expectedImageId != null && !Engine.sameImageId(image.getId(), expectedImageId)) {
+            throw new RegistryException("image " + local + " is now " + image.getId() + ", but this run built "
+                    + expectedImageId + ": something re-tagged it since; run 'build' again");
+        }
+        ImageReference remote = target.referenceFor(local);
+        PushEntry entry = new PushEntry();
+        entry.id = id;
+        entry.registry = target.toString();
+        entry.reference = remote.toString();
+        entry.imageId = image.getId();
+        ledger.update(d -> d.pushes.add(entry));
+        engine.client().tagImageCmd(image.getId(), remote.repository(), remote.tag()).withForce().exec();
+        ledger.update(d -> entry.state = EntryState.CREATED);
+        progress.accept("pushing " + local + " as " + remote + " to " + target.host() + " with "
+                + credentials.describe());
+        String digest = send(remote, target, credentials);
+        ledger.update(d -> entry.digest = digest);
+        return new Pushed(id, remote.toString(), digest, image.getSize() == null ? 0 : image.getSize(),
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private String send(ImageReference remote, RegistryTarget target, RegistryCredentials credentials) {
+        AtomicReference<String> digest = new AtomicReference<>();
+        AtomicReference<String> error = new AtomicReference<>();
+        PushImageCmd cmd = engine.client().pushImageCmd(remote.repository()).withTag(remote.tag());
+        AuthConfig auth = credentials.toAuthConfig(target.host());
+        if (auth != null) {
+            cmd = cmd.withAuthConfig(auth);
+        }
+        ResultCallback.Adapter<PushResponseItem> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(PushResponseItem item) {
+                if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+                    error.compareAndSet(null, item.getErrorDetail().getMessage());
+                } else if (item.getError() != null) {
+                    error.compareAndSet(null, item.getError());
+                }
+                if (item.getAux() != null && item.getAux().getDigest() != null) {
+                    digest.set(item.getAux().getDigest());
+                }
+            }
+        };
+        try {
+            boolean done = cmd.exec(callback).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                closeQuietly(callback);
+                throw new RegistryException("pushing " + remote + " did not finish within " + timeout.toSeconds()
+                        + " s: check the network to " + target.host());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(callback);
+            throw new RegistryException("pushing " + remote + " was interrupted");
+        } catch (DockerException e) {
+            error.compareAndSet(null, e.getMessage());
+        }
+        if (error.get() != null) {
+            throw new RegistryException(explain(remote, target, credentials, credentials.redact(oneLine(error.get()))));
+        }
+        String d = digest.get();
+        if (d == null || !DIGEST.matcher(d).matches()) {
+            throw new RegistryException("the engine pushed " + remote + " but reported no manifest digest (got '" + d
+                    + "'): cannot pin the image; check the registry's logs");
+        }
+        return d;
+    }
+
+    /** The engine's message with what to do about it; the registry host names the parameter. */
+    static String explain(ImageReference remote, RegistryTarget target, RegistryCredentials credentials,
+            String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        String head = "pushing " + remote + " failed: " + message;
+        if (m.contains("connection refused") || m.contains("no such host") || m.contains("i/o timeout")
+                || m.contains("no route to host") || m.contains("network is unreachable")) {
+            return "registry " + target.host() + " is unreachable (" + message + "): check <load><registry> and that"
+                    + " the registry runs";
+        }
+        if (m.contains("http response to https client")) {
+            return head + " — the registry speaks plain HTTP: serve it with TLS, or declare it insecure to the engine"
+                    + " (Docker: insecure-registries in daemon.json; Podman: insecure = true in registries.conf)";
+        }
+        if (m.contains("unauthorized") || m.contains("authentication required") || m.contains("no basic auth")
+                || m.contains("denied") || m.contains("forbidden")) {
+            return "registry " + target.host() + " refused the push with " + credentials.describe() + " (" + message
+                    + "): put the right credentials in settings.xml (<server><id>" + target.host()
+                    + "</id>…</server>) or log in with 'docker login " + target.host() + "'";
+        }
+        return head;
+    }
+
+    private static String oneLine(String s) {
+        return s.strip().replaceAll("\\s*\\n\\s*", " ");
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // already failing
+        }
+    }
+}

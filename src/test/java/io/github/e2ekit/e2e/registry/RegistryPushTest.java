@@ -1,0 +1,194 @@
+package io.github.e2ekit.e2e.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.model.AuthConfig;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.EngineKind;
+import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.LedgerData;
+import io.github.e2ekit.e2e.ledger.PushEntry;
+import io.github.e2ekit.e2e.testbed.LocalRegistry;
+import io.github.e2ekit.e2e.testbed.TestEngine;
+import io.github.e2ekit.e2e.testbed.TestImages;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pushes to Debian's docker-registry on 127.0.0.1 (with htpasswd authentication) through Docker. */
+class RegistryPushTest {
+    private static final String USER = "alice";
+    private static final String PASSWORD = "pa55-w0rd-secret";
+
+    @TempDir
+    static Path registryDir;
+    private static LocalRegistry registry;
+
+    @TempDir
+    Path work;
+    private Engine engine;
+    private TestImages images;
+    private Ledger ledger;
+    private final List<String> lines = new ArrayList<>();
+    private final List<String> localTags = new ArrayList<>();
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = LocalRegistry.start(registryDir, USER, PASSWORD);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        engine = TestEngine.require();
+        org.junit.jupiter.api.Assumptions.assumeTrue(engine.kind() == EngineKind.DOCKER,
+                "the pushing engine is Docker here (Podman: see RegistryPushPodmanTest)");
+        images = new TestImages(engine);
+        ledger = Ledger.open(work.resolve("ledger.json"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (String t : localTags) {
+            try {
+                engine.client().removeImageCmd(t).exec();
+            } catch (RuntimeException e) {
+                // not there
+            }
+        }
+        images.close();
+    }
+
+    private RegistryCredentials good() {
+        return RegistryCredentials.password(USER, PASSWORD, "test settings");
+    }
+
+    private ImageReference local(String name) {
+        return ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
+    }
+
+    @Test
+    void pushesTheExactImageAndPinsItByTheRegistrysDigest() {
+        ImageReference ref = local("app");
+        String id = images.busybox(ref.toString(), "v1");
+        RegistryTarget target = RegistryTarget.parse(registry.host() + "/team");
+        localTags.add(target.referenceFor(ref).toString());
+
+        RegistryPush.Pushed pushed = new RegistryPush(engine, ledger).push("app", ref, id, target, good(), lines::add);
+
+        assertThat(pushed.reference()).isEqualTo(registry.host() + "/team/e2e-push/app-" + images.run() + ":t1");
+        assertThat(pushed.digest()).matches("sha256:[0-9a-f]{64}");
+        assertThat(pushed.pinned()).isEqualTo(pushed.reference() + "@" + pushed.digest());
+        // the engine records the same digest for the pushed name
+        assertThat(engine.client().inspectImageCmd(id).exec().getRepoDigests())
+                .contains(registry.host() + "/team/e2e-push/app-" + images.run() + "@" + pushed.digest());
+        LedgerData d = ledger.read(x -> x);
+        PushEntry entry = d.push("app").orElseThrow();
+        assertThat(entry.digest).isEqualTo(pushed.digest());
+        assertThat(entry.imageId).isEqualTo(id);
+        assertThat(entry.state).isEqualTo(EntryState.CREATED);
+        assertThat(String.join("\n", lines)).contains("user 'alice'").doesNotContain(PASSWORD);
+        assertThat(ledger.file()).content().doesNotContain(PASSWORD);
+
+        // what a node would pull by the pinned name is this very image
+        engine.client().removeImageCmd(pushed.reference()).exec();
+        engine.client().removeImageCmd(ref.toString()).exec();
+        String pulledRef = registry.host() + "/team/e2e-push/app-" + images.run() + "@" + pushed.digest();
+        localTags.add(pulledRef);
+        pull(pulledRef);
+        assertThat(engine.client().inspectImageCmd(pulledRef).exec().getId()).isEqualTo(id);
+    }
+
+    private void pull(String pinned) {
+        AuthConfig auth = new AuthConfig().withRegistryAddress(registry.host()).withUsername(USER).withPassword(PASSWORD);
+        try {
+            engine.client().pullImageCmd(pinned).withAuthConfig(auth).exec(new PullImageResultCallback())
+                    .awaitCompletion(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aRefusedPasswordIsOneLineThatNamesTheUserButNotThePassword() {
+        ImageReference ref = local("refused");
+        String id = images.busybox(ref.toString(), "v1");
+        RegistryTarget target = RegistryTarget.parse(registry.host());
+        localTags.add(target.referenceFor(ref).toString());
+        String wrong = "not-the-" + PASSWORD;
+
+        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, id, target,
+                RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'"), lines::add))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageStartingWith("registry " + registry.host() + " refused the push with user 'alice' from"
+                        + " settings.xml server '" + registry.host() + "'")
+                .hasMessageContaining("<server><id>" + registry.host() + "</id>")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain("\n"));
+        java.util.Optional<PushEntry> recorded = ledger.read(x -> x.push("app"));
+        assertThat(recorded).isEmpty(); // not recorded as pushed
+        assertThat(ledger.file()).content().doesNotContain(wrong);
+    }
+
+    @Test
+    void noCredentialsForARegistryThatWantsThemIsRefused() {
+        ImageReference ref = local("anon");
+        String id = images.busybox(ref.toString(), "v1");
+        RegistryTarget target = RegistryTarget.parse(registry.host());
+        localTags.add(target.referenceFor(ref).toString());
+
+        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, id, target,
+                RegistryCredentials.anonymous(), lines::add))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageStartingWith("registry " + registry.host() + " refused the push with no credentials");
+    }
+
+    @Test
+    void anUnreachableRegistryIsSaidSo() throws Exception {
+        ImageReference ref = local("unreachable");
+        String id = images.busybox(ref.toString(), "v1");
+        int closed;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        RegistryTarget target = RegistryTarget.parse("127.0.0.1:" + closed);
+        localTags.add(target.referenceFor(ref).toString());
+
+        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, id, target, good(), lines::add))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageStartingWith("registry 127.0.0.1:" + closed + " is unreachable (")
+                .hasMessageContaining("check <load><registry>");
+    }
+
+    @Test
+    void anImageReplacedSinceTheBuildIsNotPushed() {
+        ImageReference ref = local("replaced");
+        String first = images.busybox(ref.toString(), "v1");
+        images.busybox(ref.toString(), "v2"); // same tag, other image
+        localTags.add(first); // now untagged: removed by ID after the test
+        RegistryTarget target = RegistryTarget.parse(registry.host());
+
+        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, first, target, good(), lines::add))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("but this run built " + first);
+        List<PushEntry> pushes = ledger.read(x -> x.pushes);
+        assertThat(pushes).isEmpty();
+    }
+}
