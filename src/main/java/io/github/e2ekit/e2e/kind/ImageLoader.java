@@ -128,18 +128,26 @@ public final class ImageLoader {
                     known.put(unknown.get(i), read.get(i));
                 }
                 List<Map<String, String>> after = toImport.stream().map(known::get).toList();
+                // the names read after the import are the verification of these nodes (labels change no target)
+                check(toImport, after, nodeRef, localId);
+                all(pool, toImport.stream().map(s -> (Supplier<Object>) () -> {
+                    s.label(nodeRef, nodeLabels);
+                    return s;
+                }).toList());
                 for (int i = 0; i < toImport.size(); i++) {
                     Set<String> side = new HashSet<>(after.get(i).keySet());
                     side.removeAll(importBefore.get(i));
                     side.remove(nodeRef);
                     List<String> sideRefs = side.stream().sorted().toList();
-                    toImport.get(i).label(nodeRef, nodeLabels);
                     confirm(toImport.get(i).node(), nodeRef, sideRefs);
                     results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs,
                             transfers.get(toImport.get(i))));
                 }
             }
-            verify(pool, stores, nodeRef, localId);
+            // nodes that already held it were verified by the first read; re-tagged ones are read again
+            List<NodeImageStore> retagged = results.stream().filter(r -> r.action() == NodeLoad.Action.RETAGGED)
+                    .map(r -> stores.get(nodes.indexOf(r.node()))).toList();
+            verify(pool, retagged, nodeRef, localId);
             results.sort(Comparator.comparing(r -> nodes.indexOf(r.node())));
             return new LoadResult(nodeRef, localId, results, bytes, (System.nanoTime() - start) / 1e9);
         } finally {
@@ -396,8 +404,13 @@ public final class ImageLoader {
     }
 
     private void verify(ExecutorService pool, List<NodeImageStore> stores, String nodeRef, String imageId) {
-        List<Map<String, String>> after = all(pool,
-                stores.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
+        check(stores, all(pool, stores.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList()),
+                nodeRef, imageId);
+    }
+
+    /** Throws naming the first node whose names ({@code after}, read after the load) miss {@code imageId}. */
+    private static void check(List<NodeImageStore> stores, List<Map<String, String>> after, String nodeRef,
+            String imageId) {
         for (int i = 0; i < stores.size(); i++) {
             String found = after.get(i).get(nodeRef);
             if (!Engine.sameImageId(found, imageId)) {
