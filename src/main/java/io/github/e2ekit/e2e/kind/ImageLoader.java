@@ -88,13 +88,15 @@ public final class ImageLoader {
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
-            List<Map<String, String>> before = all(pool, stores.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
+            List<NodeImageStore.Snapshot> before = all(pool,
+                    stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
             List<NodeLoad> results = new ArrayList<>();
             List<NodeImageStore> toImport = new ArrayList<>();
             List<Set<String>> importBefore = new ArrayList<>();
+            Map<NodeImageStore, Map<String, String>> blobsBefore = new HashMap<>();
             for (int i = 0; i < stores.size(); i++) {
                 NodeImageStore store = stores.get(i);
-                Map<String, String> ids = before.get(i);
+                Map<String, String> ids = before.get(i).imageIds();
                 if (Engine.sameImageId(ids.get(nodeRef), localId)) {
                     results.add(new NodeLoad(store.node(), NodeLoad.Action.ALREADY_PRESENT, List.of()));
                     continue;
@@ -111,6 +113,7 @@ public final class ImageLoader {
                 } else {
                     toImport.add(store);
                     importBefore.add(new HashSet<>(ids.keySet()));
+                    blobsBefore.put(store, before.get(i).contentBlobs());
                 }
             }
             long bytes = 0;
@@ -120,7 +123,7 @@ public final class ImageLoader {
                     record(s.node(), nodeRef, localId, "imported");
                 }
                 Map<NodeImageStore, Map<String, String>> known = new HashMap<>();
-                bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, transfers, known);
+                bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, blobsBefore, transfers, known);
                 List<NodeImageStore> unknown = toImport.stream().filter(s -> !known.containsKey(s)).toList();
                 List<Map<String, String>> read = all(pool,
                         unknown.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
@@ -175,7 +178,8 @@ public final class ImageLoader {
      * the engine.
      */
     private long importIncrementally(ExecutorService pool, String engineName, InspectImageResponse image,
-            String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, NodeLoad.Transfer> transfers,
+            String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, Map<String, String>> blobsBefore,
+            Map<NodeImageStore, NodeLoad.Transfer> transfers,
             Map<NodeImageStore, Map<String, String>> after) {
         List<String> diffIds = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
                 : image.getRootFS().getLayers();
@@ -192,8 +196,7 @@ public final class ImageLoader {
         Set<String> layers = new LinkedHashSet<>(diffIds);
         List<Supplier<Object>> facts = new ArrayList<>();
         for (NodeImageStore s : stores) {
-            facts.add(s::snapshotter);
-            facts.add(s::contentBlobs);
+            facts.add(s::snapshotter); // asked once per node container, then known
         }
         List<Object> known;
         try {
@@ -206,9 +209,8 @@ public final class ImageLoader {
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
             NodeImageStore s = stores.get(i);
-            String snapshotter = (String) known.get(2 * i);
-            @SuppressWarnings("unchecked")
-            Map<String, String> blobs = (Map<String, String>) known.get(2 * i + 1);
+            String snapshotter = (String) known.get(i);
+            Map<String, String> blobs = blobsBefore.get(s);
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
             IncrementalExport.Node node = new IncrementalExport.Node(s.node().name(), Set.copyOf(blobs.keySet()), in);
             layers.stream().filter(d -> !blobs.containsKey(d) && blobs.containsValue(d)).findFirst().ifPresent(d -> {
@@ -270,18 +272,11 @@ public final class ImageLoader {
         if (!failures.isEmpty()) {
             throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
         }
-        // one round: every incremental node's content store (all blobs there?) and every node's names
-        List<Supplier<Object>> check = new ArrayList<>();
-        for (NodeImageStore s : imported) {
-            check.add(s::contentBlobs);
-        }
-        for (NodeImageStore s : stores) {
-            check.add(s::imageIds);
-        }
-        List<Object> checked = all(pool, check);
+        // one round, one exec per node: every node's names, and for incremental ones the content store (all blobs there?)
+        List<NodeImageStore.Snapshot> checked = all(pool,
+                stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
         for (int i = 0; i < imported.size(); i++) {
-            @SuppressWarnings("unchecked")
-            Map<String, String> blobs = (Map<String, String>) checked.get(i);
+            Map<String, String> blobs = checked.get(stores.indexOf(imported.get(i))).contentBlobs();
             String lacking = Stream.concat(Stream.of(image.getId()), layers.stream())
                     .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
             if (lacking != null) {
@@ -291,9 +286,7 @@ public final class ImageLoader {
         }
         for (int i = 0; i < stores.size(); i++) {
             if (!again.containsKey(stores.get(i))) {
-                @SuppressWarnings("unchecked")
-                Map<String, String> ids = (Map<String, String>) checked.get(imported.size() + i);
-                after.put(stores.get(i), ids);
+                after.put(stores.get(i), checked.get(i).imageIds());
             }
         }
         if (!again.isEmpty()) {

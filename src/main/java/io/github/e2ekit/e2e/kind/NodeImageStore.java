@@ -18,6 +18,7 @@ public final class NodeImageStore {
     public static final String NAMESPACE = "--namespace=k8s.io";
     static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
     private static final Map<String, String> SNAPSHOTTERS = new ConcurrentHashMap<>();
+    private static final String SEPARATOR = "--e2e-content--";
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
@@ -39,9 +40,12 @@ public final class NodeImageStore {
 
     /** Every reference in the store with its manifest digest. */
     public List<NodeImage> list() {
-        ExecResult r = ctr("images", "ls");
+        return parseList(ctr("images", "ls").stdout());
+    }
+
+    private static List<NodeImage> parseList(String imagesLs) {
         List<NodeImage> out = new ArrayList<>();
-        r.stdout().lines().skip(1).forEach(line -> {
+        imagesLs.lines().skip(1).forEach(line -> {
             String[] cols = line.trim().split("\\s+");
             if (cols.length >= 3 && cols[2].startsWith("sha256:")) {
                 out.add(new NodeImage(cols[0], cols[2]));
@@ -56,7 +60,10 @@ public final class NodeImageStore {
      * without reading content; manifests without such a name are read with {@code ctr content get}.
      */
     public Map<String, String> imageIds() {
-        List<NodeImage> images = list();
+        return imageIds(list());
+    }
+
+    private Map<String, String> imageIds(List<NodeImage> images) {
         Map<String, String> idByManifest = new HashMap<>();
         for (NodeImage i : images) {
             if (i.reference().startsWith("sha256:")) {
@@ -88,8 +95,12 @@ public final class NodeImageStore {
     public Map<String, String> contentBlobs() {
         ExecResult r = ctr("content", "ls");
         require(r, "content ls");
+        return parseBlobs(r.stdout());
+    }
+
+    private static Map<String, String> parseBlobs(String contentLs) {
         Map<String, String> out = new HashMap<>();
-        r.stdout().lines().skip(1).forEach(line -> {
+        contentLs.lines().skip(1).forEach(line -> {
             String[] cols = line.trim().split("\\s+");
             if (cols.length == 0 || !cols[0].startsWith("sha256:")) {
                 return;
@@ -104,6 +115,27 @@ public final class NodeImageStore {
             out.put(cols[0], uncompressed);
         });
         return out;
+    }
+
+    /** A node's names ({@link #imageIds}) and content store ({@link #contentBlobs}), read together. */
+    public record Snapshot(Map<String, String> imageIds, Map<String, String> contentBlobs) {
+    }
+
+    /**
+     * {@link #imageIds} and {@link #contentBlobs} from one exec ({@code sh -c 'ctr images ls; ctr content
+     * ls'}): each exec costs a round of engine calls, which adds up over nodes and loads. A node without
+     * a shell is read with one exec per list.
+     */
+    public Snapshot snapshot() {
+        String ctr = "ctr " + NAMESPACE + " ";
+        ExecResult r = NodeExec.run(engine, node.containerId(), "sh", "-c",
+                ctr + "images ls && echo " + SEPARATOR + " && " + ctr + "content ls");
+        int at = r.stdout().indexOf("\n" + SEPARATOR + "\n");
+        if (!r.ok() || at < 0) {
+            return new Snapshot(imageIds(), contentBlobs());
+        }
+        return new Snapshot(imageIds(parseList(r.stdout().substring(0, at + 1))),
+                parseBlobs(r.stdout().substring(at + SEPARATOR.length() + 2)));
     }
 
     /** The config digest of a manifest, read from the content store. */
