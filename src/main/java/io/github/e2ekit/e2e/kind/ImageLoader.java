@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -252,8 +253,7 @@ public final class ImageLoader {
             String problem;
             try {
                 ExecResult r = imports.get(i).join();
-                problem = r.ok() ? null : "ctr import failed (exit " + r.exitCode() + "): "
-                        + r.failureText().lines().reduce((a, b) -> b).orElse("");
+                problem = r.ok() ? null : importFailure(r);
             } catch (RuntimeException e) {
                 problem = e.getMessage();
             }
@@ -349,8 +349,7 @@ public final class ImageLoader {
                 continue;
             }
             if (!r.ok()) {
-                failures.add("node " + stores.get(i).node().name() + ": ctr import failed (exit " + r.exitCode() + "): "
-                        + r.failureText().lines().reduce((a, b) -> b).orElse(""));
+                failures.add("node " + stores.get(i).node().name() + ": " + importFailure(r));
             }
         }
         if (!failures.isEmpty()) {
@@ -384,6 +383,24 @@ public final class ImageLoader {
         for (ChunkStream s : outs) {
             s.end();
         }
+    }
+
+    private static final Pattern MISSING_CONTENT = Pattern.compile("content digest sha256:[0-9a-f]+[^\\n]*not found");
+
+    /**
+     * ctr's last line, and what to do where the cause is known: an export naming content the engine does
+     * not hold is the multi-platform export of Docker's containerd image store (kind#3795).
+     */
+    static String importFailure(ExecResult r) {
+        String last = r.failureText().lines().reduce((a, b) -> b).orElse("").strip();
+        String text = "ctr import failed (exit " + r.exitCode() + "): " + last;
+        if (MISSING_CONTENT.matcher(last).find()) {
+            text += " — the engine's export names content it does not hold: a multi-platform image from Docker's"
+                    + " containerd image store (kind#3795), whose API here exports every platform; build the image for"
+                    + " one platform only, or turn the containerd image store off (daemon.json \"features\":"
+                    + " {\"containerd-snapshotter\": false})";
+        }
+        return text;
     }
 
     /** Checks that every node resolves {@code nodeRef} to {@code imageId}; throws naming the first that does not. */
