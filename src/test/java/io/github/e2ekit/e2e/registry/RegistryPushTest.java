@@ -84,14 +84,29 @@ class RegistryPushTest {
         return ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
     }
 
+    /** A freshly built local image and where it goes; its push tag is removed after the test. */
+    private record Pushable(ImageReference ref, String id, RegistryTarget target) {
+    }
+
+    private Pushable pushable(String name, String registryHost) {
+        ImageReference ref = local(name);
+        String id = images.busybox(ref.toString(), "v1");
+        RegistryTarget target = RegistryTarget.parse(registryHost);
+        localTags.add(target.referenceFor(ref).toString());
+        return new Pushable(ref, id, target);
+    }
+
+    private RegistryPush.Pushed push(Pushable p, RegistryCredentials credentials) {
+        return new RegistryPush(engine, ledger).push("app", p.ref(), p.id(), p.target(), credentials, lines::add);
+    }
+
     @Test
     void pushesTheExactImageAndPinsItByTheRegistrysDigest() {
-        ImageReference ref = local("app");
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registry.host() + "/team");
-        localTags.add(target.referenceFor(ref).toString());
+        Pushable p = pushable("app", registry.host() + "/team");
+        ImageReference ref = p.ref();
+        String id = p.id();
 
-        RegistryPush.Pushed pushed = new RegistryPush(engine, ledger).push("app", ref, id, target, good(), lines::add);
+        RegistryPush.Pushed pushed = push(p, good());
 
         assertThat(pushed.reference()).isEqualTo(registry.host() + "/team/e2e-push/app-" + images.run() + ":t1");
         assertThat(pushed.digest()).matches("sha256:[0-9a-f]{64}");
@@ -129,14 +144,11 @@ class RegistryPushTest {
 
     @Test
     void aRefusedPasswordIsOneLineThatNamesTheUserButNotThePassword() {
-        ImageReference ref = local("refused");
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registry.host());
-        localTags.add(target.referenceFor(ref).toString());
+        Pushable p = pushable("refused", registry.host());
         String wrong = "not-the-" + PASSWORD;
 
-        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, id, target,
-                RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'"), lines::add))
+        assertThatThrownBy(() -> push(p,
+                RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'")))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("registry " + registry.host() + " refused the push with user 'alice' from"
                         + " settings.xml server '" + registry.host() + "'")
@@ -149,29 +161,22 @@ class RegistryPushTest {
 
     @Test
     void noCredentialsForARegistryThatWantsThemIsRefused() {
-        ImageReference ref = local("anon");
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registry.host());
-        localTags.add(target.referenceFor(ref).toString());
+        Pushable p = pushable("anon", registry.host());
 
-        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, id, target,
-                RegistryCredentials.anonymous(), lines::add))
+        assertThatThrownBy(() -> push(p, RegistryCredentials.anonymous()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("registry " + registry.host() + " refused the push with no credentials");
     }
 
     @Test
     void anUnreachableRegistryIsSaidSo() throws Exception {
-        ImageReference ref = local("unreachable");
-        String id = images.busybox(ref.toString(), "v1");
         int closed;
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        RegistryTarget target = RegistryTarget.parse("127.0.0.1:" + closed);
-        localTags.add(target.referenceFor(ref).toString());
+        Pushable p = pushable("unreachable", "127.0.0.1:" + closed);
 
-        assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, id, target, good(), lines::add))
+        assertThatThrownBy(() -> push(p, good()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("registry 127.0.0.1:" + closed + " is unreachable (")
                 .hasMessageContaining("check <load><registry>");
