@@ -4,7 +4,12 @@ def host = new File(basedir, 'target/registry/host').text
 def pid = new File(basedir, 'target/registry/pid').text as long
 try {
     def log = new File(basedir, 'build.log').text
+    // invocation 1 runs with -X: debug logging on everywhere, the HTTP library's request headers included
+    assert log.contains('[DEBUG]') : 'the first invocation should run with -X (see invoker.properties)'
     assert !log.contains('it-registry-Secret-42') : 'the registry password reached the build log'
+    assert !log.contains('X-Registry-Auth') : 'the push request\'s credential header (base64 of the password) reached the build log'
+    def encoded = java.util.Base64.encoder.encodeToString('"password":"it-registry-Secret-42"'.bytes)
+    assert !log.contains(encoded.substring(4, 24)) : 'base64 of the password reached the build log'
     def ledgerText = new File(basedir, 'target/e2e/ledger.json').text
     assert !ledgerText.contains('it-registry-Secret-42') : 'the registry password reached the ledger'
     def ledger = new JsonSlurper().parseText(ledgerText)

@@ -3,10 +3,13 @@ package io.github.e2ekit.e2e.deploy;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Proves freshness end to end: every running container of a built image reports the image ID
@@ -30,6 +33,15 @@ public final class FreshnessCheck {
         } catch (ApiException e) {
             throw new DeployException("cannot list pods in " + namespace + " for the freshness check: HTTP " + e.getCode());
         }
+        return check(pods, images);
+    }
+
+    /**
+     * A container counts as running an image by what its pod's spec names (the reference the plugin
+     * wrote), not by the name the kubelet reports: a kubelet that pulled {@code name:tag@sha256:…}
+     * may report {@code name@sha256:<other>} or a bare ID, and such a pod must be judged, not skipped.
+     */
+    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images) {
         List<Fresh> out = new ArrayList<>();
         for (ImageBinding b : images) {
             int count = 0;
@@ -39,8 +51,10 @@ public final class FreshnessCheck {
                     continue;
                 }
                 boolean runsIt = false;
+                Map<String, String> specImages = specImages(p);
                 for (V1ContainerStatus cs : p.getStatus().getContainerStatuses()) {
-                    if (cs.getImage() == null || !sameImage(cs.getImage(), b.reference())) {
+                    String image = specImages.getOrDefault(cs.getName(), cs.getImage());
+                    if (image == null || !sameImage(image, b.reference())) {
                         continue;
                     }
                     if (cs.getState() == null || cs.getState().getRunning() == null) {
@@ -57,6 +71,16 @@ public final class FreshnessCheck {
                 }
             }
             out.add(new Fresh(b, count));
+        }
+        return out;
+    }
+
+    private static Map<String, String> specImages(V1Pod pod) {
+        Map<String, String> out = new HashMap<>();
+        if (pod.getSpec() != null) {
+            for (V1Container c : pod.getSpec().getContainers()) {
+                out.put(c.getName(), c.getImage());
+            }
         }
         return out;
     }

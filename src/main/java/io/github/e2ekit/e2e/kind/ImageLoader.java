@@ -132,12 +132,7 @@ public final class ImageLoader {
                     known.put(unknown.get(i), read.get(i));
                 }
                 List<Map<String, String>> after = toImport.stream().map(known::get).toList();
-                // the names read after the import are the verification of these nodes (labels change no target)
-                check(toImport, after, nodeRef, localId);
-                all(pool, toImport.stream().map(s -> (Supplier<Object>) () -> {
-                    s.label(nodeRef, nodeLabels);
-                    return s;
-                }).toList());
+                // recorded first, with every name the import added, so teardown finds all of it whatever follows
                 for (int i = 0; i < toImport.size(); i++) {
                     Set<String> side = new HashSet<>(after.get(i).keySet());
                     side.removeAll(importBefore.get(i));
@@ -147,6 +142,12 @@ public final class ImageLoader {
                     results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs,
                             transfers.get(toImport.get(i))));
                 }
+                // the names read after the import are the verification of these nodes (labels change no target)
+                check(toImport, after, nodeRef, localId);
+                all(pool, toImport.stream().map(s -> (Supplier<Object>) () -> {
+                    s.label(nodeRef, nodeLabels);
+                    return s;
+                }).toList());
             }
             // nodes that already held it were verified by the first read; re-tagged ones are read again
             List<NodeImageStore> retagged = results.stream().filter(r -> r.action() == NodeLoad.Action.RETAGGED)

@@ -19,6 +19,7 @@ public final class NodeImageStore {
     static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
     private static final Map<String, String> SNAPSHOTTERS = new ConcurrentHashMap<>();
     private static final String SEPARATOR = "--e2e-content--";
+    private static final String END = "--e2e-end--";
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
     private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
@@ -43,7 +44,7 @@ public final class NodeImageStore {
         return parseList(ctr("images", "ls").stdout());
     }
 
-    private static List<NodeImage> parseList(String imagesLs) {
+    static List<NodeImage> parseList(String imagesLs) {
         List<NodeImage> out = new ArrayList<>();
         imagesLs.lines().skip(1).forEach(line -> {
             String[] cols = line.trim().split("\\s+");
@@ -98,7 +99,7 @@ public final class NodeImageStore {
         return parseBlobs(r.stdout());
     }
 
-    private static Map<String, String> parseBlobs(String contentLs) {
+    static Map<String, String> parseBlobs(String contentLs) {
         Map<String, String> out = new HashMap<>();
         contentLs.lines().skip(1).forEach(line -> {
             String[] cols = line.trim().split("\\s+");
@@ -129,13 +130,22 @@ public final class NodeImageStore {
     public Snapshot snapshot() {
         String ctr = "ctr " + NAMESPACE + " ";
         ExecResult r = NodeExec.run(engine, node.containerId(), "sh", "-c",
-                ctr + "images ls && echo " + SEPARATOR + " && " + ctr + "content ls");
-        int at = r.stdout().indexOf("\n" + SEPARATOR + "\n");
-        if (!r.ok() || at < 0) {
-            return new Snapshot(imageIds(), contentBlobs());
+                ctr + "images ls && echo " + SEPARATOR + " && " + ctr + "content ls && echo " + END);
+        String[] parts = r.ok() ? split(r.stdout()) : null;
+        if (parts == null) {
+            return new Snapshot(imageIds(), contentBlobs()); // no shell, a failing ctr, or cut off: one by one
         }
-        return new Snapshot(imageIds(parseList(r.stdout().substring(0, at + 1))),
-                parseBlobs(r.stdout().substring(at + SEPARATOR.length() + 2)));
+        return new Snapshot(imageIds(parseList(parts[0])), parseBlobs(parts[1]));
+    }
+
+    /** {@code images ls} and {@code content ls} output from the combined read; null unless both are whole. */
+    static String[] split(String stdout) {
+        int at = stdout.indexOf("\n" + SEPARATOR + "\n");
+        if (at < 0 || !stdout.endsWith("\n" + END + "\n")) {
+            return null;
+        }
+        return new String[] {stdout.substring(0, at + 1),
+                stdout.substring(at + SEPARATOR.length() + 2, stdout.length() - END.length() - 1)};
     }
 
     /** The config digest of a manifest, read from the content store. */

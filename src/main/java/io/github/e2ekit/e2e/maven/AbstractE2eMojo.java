@@ -8,6 +8,7 @@ import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.registry.RegistryPush;
 import io.github.e2ekit.e2e.source.BuildContextException;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
@@ -37,6 +38,19 @@ import org.apache.maven.project.MavenProject;
 
 /** Parameters every goal shares, and the thin glue from Maven to the core. */
 public abstract class AbstractE2eMojo extends AbstractMojo {
+    static {
+        // With mvn -X every logger is at DEBUG, and the engine client's HTTP library logs request headers and
+        // bodies there: X-Registry-Auth (the registry password, base64) and build contexts byte by byte. Maven's
+        // logger takes per-logger levels from these properties when a logger is made, which for these is
+        // later (at the first engine request); a level the user set stays (and RegistryPush then refuses).
+        for (String name : RegistryPush.HTTP_LOGGERS) {
+            String key = "org.slf4j.simpleLogger.log." + name;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "info");
+            }
+        }
+    }
+
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     protected MavenProject project;
 

@@ -91,6 +91,10 @@ public class DeployMojo extends AbstractE2eMojo {
                         + " 'load' before 'deploy'");
             }
             PushEntry pushed = state.ledger.read(d -> d.push(t.id()).orElse(null));
+            if (pushed != null && !Engine.sameImageId(pushed.imageId, imageId)) {
+                throw new ConfigException("load/registry", "image '" + t.id() + "' was pushed as " + pushed.imageId
+                        + ", but this run built " + imageId + " since: run 'load' again after 'build'");
+            }
             bindings.add(pushed != null
                     ? new ImageBinding(t.id(), t.reference().repository(), pushed.pinned(), t.digest(), imageId,
                             pushed.digest)

@@ -1,5 +1,6 @@
 package io.github.e2ekit.e2e.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,9 +43,13 @@ public final class DockerConfigCredentials {
         JsonNode tree;
         try {
             tree = JSON.readTree(file.toFile());
-            auth = DockerConfigFile.loadConfig(JSON, directory.toString()).resolveAuthConfig(host);
+            auth = DockerConfigFile.loadConfig(JSON, directory.toString()).resolveAuthConfig(key(host));
         } catch (IOException | RuntimeException e) {
-            throw new RegistryException("cannot read " + file + ": " + firstLine(e.getMessage())
+            // never the parser's message: it quotes the text it choked on, which may be a credential
+            String where = e instanceof JsonProcessingException j && j.getLocation() != null
+                    ? "invalid JSON at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr()
+                    : e.getClass().getSimpleName();
+            throw new RegistryException("cannot read " + file + ": " + where
                     + " — fix the file, or give the credentials as a <server> in settings.xml");
         }
         if (auth != null && auth.getIdentitytoken() != null && !auth.getIdentitytoken().isBlank()) {
@@ -60,6 +65,12 @@ public final class DockerConfigCredentials {
                     + helper + "', which the plugin does not run: add <server><id>" + host + "</id><username>…"
                     + "</username><password>…</password></server> to settings.xml (encrypted passwords work)");
         }
+        JsonNode store = tree == null ? null : tree.get("credsStore");
+        if (store != null && !store.asText().isBlank()) {
+            // anonymous, as for Docker's client when the store has nothing for the host; a refusal says why
+            return Optional.of(RegistryCredentials.anonymous("no credentials (" + file + " keeps them in the credential"
+                    + " store 'docker-credential-" + store.asText() + "', which the plugin does not run)"));
+        }
         return Optional.empty();
     }
 
@@ -72,11 +83,11 @@ public final class DockerConfigCredentials {
         return helpers != null && helpers.hasNonNull(host) ? "docker-credential-" + helpers.get(host).asText() : null;
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /** Docker Hub's entry is keyed by its old index URL in config.json. */
+    private static String key(String host) {
+        return switch (host) {
+            case "docker.io", "index.docker.io", "registry-1.docker.io" -> "https://index.docker.io/v1/";
+            default -> host;
+        };
     }
 }

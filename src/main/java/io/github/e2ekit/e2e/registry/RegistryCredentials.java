@@ -1,6 +1,8 @@
 package io.github.e2ekit.e2e.registry;
 
 import com.github.dockerjava.api.model.AuthConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * Credentials for one registry and where they came from. {@link #toString} and {@link #describe} name
@@ -20,7 +22,12 @@ public final class RegistryCredentials {
     }
 
     public static RegistryCredentials anonymous() {
-        return new RegistryCredentials(null, null, null, "no credentials");
+        return anonymous("no credentials");
+    }
+
+    /** No credentials, with why (e.g. they live in a credential store the plugin does not run). */
+    public static RegistryCredentials anonymous(String description) {
+        return new RegistryCredentials(null, null, null, description);
     }
 
     public static RegistryCredentials password(String username, String password, String source) {
@@ -43,16 +50,46 @@ public final class RegistryCredentials {
         return (username != null ? "user '" + username + "'" : "an identity token") + " from " + source;
     }
 
-    /** Removes every secret this holds from a text (engine messages should never echo one; this makes sure). */
+    /**
+     * Removes every secret this holds from a text (engine messages should never echo one; this makes sure):
+     * as given, JSON-escaped, and inside base64 ({@code user:password}, and the JSON of the auth header).
+     */
     public String redact(String text) {
         if (text == null) {
             return null;
         }
         String out = text;
         for (String secret : new String[] {password, identityToken}) {
-            if (secret != null && secret.length() >= 3) {
-                out = out.replace(secret, "****");
+            if (secret == null || secret.length() < 3) {
+                continue;
             }
+            String escaped = secret.replace("\\", "\\\\").replace("\"", "\\\"");
+            out = out.replace(secret, "****").replace(escaped, "****");
+            for (String wrapped : new String[] {username + ":" + secret, "\"password\":\"" + escaped + "\"",
+                    "\"identitytoken\":\"" + escaped + "\""}) {
+                out = maskBase64(out, wrapped);
+            }
+        }
+        return out;
+    }
+
+    /** Masks the base64 runs (standard or URL alphabet) that would decode to text containing {@code secret}. */
+    private static String maskBase64(String text, String secret) {
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        String out = text;
+        // in a longer base64 text, the secret's bytes start at one of three alignments
+        for (int shift = 0; shift < 3; shift++) {
+            byte[] padded = new byte[shift + bytes.length];
+            System.arraycopy(bytes, 0, padded, shift, bytes.length);
+            String b64 = Base64.getEncoder().withoutPadding().encodeToString(padded);
+            // drop the characters touched by the unknown bytes before it and after it
+            int from = shift == 0 ? 0 : (shift * 8 + 5) / 6;
+            int to = b64.length() - 2;
+            if (to - from < 4) {
+                continue;
+            }
+            String core = b64.substring(from, to);
+            out = out.replace(core, "****").replace(core.replace('+', '-').replace('/', '_'), "****");
         }
         return out;
     }

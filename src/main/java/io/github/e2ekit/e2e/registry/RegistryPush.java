@@ -3,7 +3,6 @@ package io.github.e2ekit.e2e.registry;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PushImageCmd;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PushResponseItem;
@@ -13,11 +12,13 @@ import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.PushEntry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code load.mode=registry}: pushes the exact image this run built to a registry, for clusters that
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
  */
 public final class RegistryPush {
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    /** The engine client's HTTP library logs request headers (X-Registry-Auth: the credentials) at DEBUG here. */
+    public static final List<String> HTTP_LOGGERS = List.of("org.apache.hc.client5.http.headers",
+            "org.apache.hc.client5.http.wire");
 
     private final Engine engine;
     private final Ledger ledger;
@@ -62,6 +66,9 @@ public final class RegistryPush {
     public Pushed push(String id, ImageReference local, String expectedImageId, RegistryTarget target,
             RegistryCredentials credentials, Consumer<String> progress) {
         long started = System.nanoTime();
+        if (!credentials.isAnonymous()) {
+            refuseIfHeadersLogged(credentials);
+        }
         String stored = engine.storedName(local);
         InspectImageResponse image;
         try {
@@ -75,20 +82,47 @@ public final class RegistryPush {
                     + expectedImageId + ": something re-tagged it since; run 'build' again");
         }
         ImageReference remote = target.referenceFor(local);
+        String already = idOf(remote);
+        if (already != null && !Engine.sameImageId(already, image.getId())) {
+            throw new RegistryException("the local name " + remote + " already names another image (" + already
+                    + "), which this run did not tag: remove it ('docker rmi " + remote + "') or push elsewhere");
+        }
         PushEntry entry = new PushEntry();
         entry.id = id;
         entry.registry = target.toString();
         entry.reference = remote.toString();
         entry.imageId = image.getId();
+        entry.state = already != null ? EntryState.REUSED : EntryState.INTENDED; // a name not ours is never removed
         ledger.update(d -> d.pushes.add(entry));
-        engine.client().tagImageCmd(image.getId(), remote.repository(), remote.tag()).withForce().exec();
-        ledger.update(d -> entry.state = EntryState.CREATED);
+        if (already == null) {
+            engine.client().tagImageCmd(image.getId(), remote.repository(), remote.tag()).exec();
+            ledger.update(d -> entry.state = EntryState.CREATED);
+        }
         progress.accept("pushing " + local + " as " + remote + " to " + target.host() + " with "
                 + credentials.describe());
         String digest = send(remote, target, credentials);
         ledger.update(d -> entry.digest = digest);
         return new Pushed(id, remote.toString(), digest, image.getSize() == null ? 0 : image.getSize(),
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private String idOf(ImageReference reference) {
+        try {
+            return engine.client().inspectImageCmd(engine.storedName(reference)).exec().getId();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Credentials travel in a request header: never while the HTTP library writes headers into the log. */
+    static void refuseIfHeadersLogged(RegistryCredentials credentials) {
+        for (String name : HTTP_LOGGERS) {
+            if (LoggerFactory.getLogger(name).isDebugEnabled()) {
+                throw new RegistryException("logger " + name + " is at debug level and would write the registry"
+                        + " credentials (the X-Registry-Auth header) into the log: set it to info (Maven:"
+                        + " -Dorg.slf4j.simpleLogger.log." + name + "=info) to push with " + credentials.describe());
+            }
+        }
     }
 
     private String send(ImageReference remote, RegistryTarget target, RegistryCredentials credentials) {
@@ -123,11 +157,11 @@ public final class RegistryPush {
             Thread.currentThread().interrupt();
             closeQuietly(callback);
             throw new RegistryException("pushing " + remote + " was interrupted");
-        } catch (DockerException e) {
-            error.compareAndSet(null, e.getMessage());
+        } catch (RuntimeException e) { // the engine's answer or the transport's: either may quote the request
+            error.compareAndSet(null, String.valueOf(e.getMessage()));
         }
         if (error.get() != null) {
-            throw new RegistryException(explain(remote, target, credentials, credentials.redact(oneLine(error.get()))));
+            throw new RegistryException(failure(remote, target, credentials, error.get()));
         }
         String d = digest.get();
         if (d == null || !DIGEST.matcher(d).matches()) {
@@ -135,6 +169,11 @@ public final class RegistryPush {
                     + "'): cannot pin the image; check the registry's logs");
         }
         return d;
+    }
+
+    /** One line from an engine's or transport's error text: secrets masked, what to do added. */
+    static String failure(ImageReference remote, RegistryTarget target, RegistryCredentials credentials, String raw) {
+        return explain(remote, target, credentials, oneLine(credentials.redact(raw)));
     }
 
     /** The engine's message with what to do about it; the registry host names the parameter. */

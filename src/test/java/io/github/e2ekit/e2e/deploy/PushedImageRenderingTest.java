@@ -3,6 +3,14 @@ package io.github.e2ekit.e2e.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerState;
+import io.kubernetes.client.openapi.models.V1ContainerStateRunning;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +50,30 @@ class PushedImageRenderingTest {
         assertThatThrownBy(() -> container("Never"))
                 .isInstanceOf(DeployException.class)
                 .hasMessageContaining("imagePullPolicy Never, but image 'app' was pushed to a registry");
+    }
+
+    private static V1Pod pod(String name, String reportedImage, String reportedId) {
+        return new V1Pod().metadata(new V1ObjectMeta().name(name))
+                .spec(new V1PodSpec().containers(List.of(new V1Container().name("main").image(PUSHED.reference()))))
+                .status(new V1PodStatus().containerStatuses(List.of(new V1ContainerStatus().name("main")
+                        .image(reportedImage).imageID(reportedId)
+                        .state(new V1ContainerState().running(new V1ContainerStateRunning())))));
+    }
+
+    @Test
+    void podsAreJudgedByTheImageTheirSpecNamesWhateverTheKubeletReports() {
+        String repo = "127.0.0.1:5000/e2e/app";
+        List<FreshnessCheck.Fresh> fresh = FreshnessCheck.check(List.of(
+                pod("by-digest", repo + "@" + DIGEST, repo + "@" + DIGEST),
+                pod("by-tag", repo + ":t1", "docker-pullable://" + repo + "@" + DIGEST),
+                pod("by-id", IMAGE_ID, IMAGE_ID)), List.of(PUSHED));
+        assertThat(fresh).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(3));
+
+        String other = "sha256:" + "ee".repeat(32);
+        assertThatThrownBy(() -> FreshnessCheck.check(List.of(pod("stale", repo + "@" + other, repo + "@" + other)),
+                List.of(PUSHED)))
+                .isInstanceOf(DeployException.class)
+                .hasMessageStartingWith("STALE: pod stale runs " + repo + "@" + other);
     }
 
     @Test

@@ -29,7 +29,17 @@ class DockerConfigCredentialsTest {
         assertThat(c.toString()).doesNotContain("hunter2");
         assertThat(c.redact("echo hunter2-long")).isEqualTo("echo ****");
         assertThat(c.toAuthConfig("127.0.0.1:5000").getPassword()).isEqualTo("hunter2-long");
-        assertThat(DockerConfigCredentials.find(dir, "other.example.com")).isEmpty();
+        // a host without an entry, with a credential store configured: anonymous, and the reason is kept
+        RegistryCredentials other = DockerConfigCredentials.find(dir, "other.example.com").orElseThrow();
+        assertThat(other.isAnonymous()).isTrue();
+        assertThat(other.describe()).contains("credential store 'docker-credential-desktop'");
+    }
+
+    @Test
+    void dockerHubIsFoundUnderItsIndexUrl() throws Exception {
+        String auth = Base64.getEncoder().encodeToString("hubuser:hub-pass-1".getBytes(StandardCharsets.UTF_8));
+        config("{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth + "\"}}}");
+        assertThat(DockerConfigCredentials.find(dir, "docker.io").orElseThrow().describe()).startsWith("user 'hubuser'");
     }
 
     @Test
@@ -41,15 +51,17 @@ class DockerConfigCredentialsTest {
                 .hasMessageContaining("<server><id>gcr.io</id>");
         assertThat(DockerConfigCredentials.find(dir, "quay.io")).isEmpty();
         config("{\"credsStore\":\"desktop\"}");
-        assertThat(DockerConfigCredentials.find(dir, "quay.io")).isEmpty(); // like Docker's client: anonymous
+        assertThat(DockerConfigCredentials.find(dir, "quay.io").orElseThrow().isAnonymous()).isTrue(); // as Docker's client
     }
 
     @Test
     void noFileMeansNoCredentialsAndABrokenFileIsNamed() throws Exception {
         assertThat(DockerConfigCredentials.find(dir, "x.example.com")).isEmpty();
-        config("{ not json");
+        config("{\"auths\":{\"x.example.com\":{\"auth\": dXNlcjpodW50ZXIy}}}"); // unquoted base64 user:hunter2
         assertThatThrownBy(() -> DockerConfigCredentials.find(dir, "x.example.com"))
-                .isInstanceOf(RegistryException.class).hasMessageStartingWith("cannot read " + dir.resolve("config.json"));
+                .isInstanceOf(RegistryException.class)
+                .hasMessageStartingWith("cannot read " + dir.resolve("config.json") + ": invalid JSON at line 1, column")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("dXNlcjpodW50ZXIy"));
         assertThat(DockerConfigCredentials.directory(Map.of("DOCKER_CONFIG", "/cfg"), "/home/u")).isEqualTo(Path.of("/cfg"));
         assertThat(DockerConfigCredentials.directory(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.docker"));
     }

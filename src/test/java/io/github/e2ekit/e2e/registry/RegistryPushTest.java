@@ -14,6 +14,10 @@ import io.github.e2ekit.e2e.ledger.LedgerData;
 import io.github.e2ekit.e2e.ledger.PushEntry;
 import io.github.e2ekit.e2e.testbed.LocalRegistry;
 import io.github.e2ekit.e2e.testbed.TestEngine;
+import io.github.e2ekit.e2e.teardown.ClusterDeletion;
+import io.github.e2ekit.e2e.teardown.RemoveImages;
+import io.github.e2ekit.e2e.teardown.Teardown;
+import io.github.e2ekit.e2e.teardown.TeardownReport;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -193,6 +197,52 @@ class RegistryPushTest {
         assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, first, target, good(), lines::add))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("but this run built " + first);
+        List<PushEntry> pushes = ledger.read(x -> x.pushes);
+        assertThat(pushes).isEmpty();
+    }
+
+    private boolean exists(String reference) {
+        try {
+            engine.client().inspectImageCmd(reference).exec();
+            return true;
+        } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void teardownRemovesThePushTagItMadeAndLeavesOneItFoundInPlace() {
+        Pushable made = pushable("made", registry.host());
+        RegistryPush.Pushed pushed = push(made, good());
+        Pushable found = pushable("found", registry.host());
+        String foundAlias = found.target().referenceFor(found.ref()).toString();
+        engine.client().tagImageCmd(found.id(), ImageReference.parse(foundAlias).repository(),
+                ImageReference.parse(foundAlias).tag()).exec(); // the user's own name for the same image
+        new RegistryPush(engine, ledger).push("found", found.ref(), found.id(), found.target(), good(), lines::add);
+        List<PushEntry> entries = ledger.read(d -> d.pushes);
+        assertThat(entries).extracting(e -> e.state).containsExactly(EntryState.CREATED, EntryState.REUSED);
+
+        TeardownReport report = new Teardown(engine, ledger).run(null, RemoveImages.NONE, ClusterDeletion.NEVER, null);
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.removed()).containsExactly("image tag " + pushed.reference());
+        assertThat(report.kept()).anyMatch(k -> k.startsWith("pushed image " + pushed.pinned() + " in registry "));
+        assertThat(exists(pushed.reference())).isFalse();
+        assertThat(exists(made.ref().toString())).isTrue(); // only the extra name went
+        assertThat(exists(foundAlias)).isTrue(); // not this run's to remove
+        assertThat(ledger.read(LedgerData::hasLiveEntries)).isFalse();
+    }
+
+    @Test
+    void aLocalRegistryNameHoldingAnotherImageIsNotMoved() {
+        Pushable p = pushable("taken", registry.host());
+        String alias = p.target().referenceFor(p.ref()).toString();
+        String other = images.busybox(alias, "another image");
+
+        assertThatThrownBy(() -> push(p, good()))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageStartingWith("the local name " + alias + " already names another image (" + other + ")");
+        assertThat(engine.client().inspectImageCmd(alias).exec().getId()).isEqualTo(other);
         List<PushEntry> pushes = ledger.read(x -> x.pushes);
         assertThat(pushes).isEmpty();
     }
