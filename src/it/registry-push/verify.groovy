@@ -35,6 +35,12 @@ try {
     assert served != null : "the registry does not serve the pushed tag: ${headers}"
     assert served.split(':', 2)[1].trim() == push.digest : "registry serves ${served}, the run pinned ${push.digest}"
 
+    // deploy: the manifest names the pinned reference, the kubelet pulled it, the pod runs this run's image
+    def pinned = "${push.reference}@${push.digest}".toString()
+    def applied = ledger.objects.find { it.kind == 'Deployment' && it.name == 'registry-app' }
+    assert applied != null : "the Deployment is not in the ledger: ${ledger.objects}"
+    assert log.contains("e2e: datastorage: sources sha256:") && log.contains("→ pushed ${pinned} → 1/1 pods ✔") : 'deploy should prove the pod runs the pushed image (see build.log)'
+
     // after the teardown: the local push tag is gone, the registry copy is reported as kept
     assert push.state == 'REMOVED'
     assert log.contains("e2e: removed image tag ${push.reference}") : 'log.contains(removed image tag <ref>) (see build.log)'

@@ -807,7 +807,16 @@ final class FakeControllers {
     Optional<String> imageId = nodes.imageId(node, image);
     long age = Duration.between(rt.firstSeen, now).toMillis();
     String field = "spec.containers{" + cname + "}";
-    if (policy.equals("Always") || imageId.isEmpty()) {
+    boolean pulled = false;
+    if ((policy.equals("Always") || imageId.isEmpty()) && !policy.equals("Never") && nodes.pull(node, image)) {
+      imageId = nodes.imageId(node, image);
+      pulled = imageId.isPresent();
+      if (pulled && !rt.eventsSent.contains("pulled/" + cname)) {
+        event(pod, "Normal", "Pulled", "Successfully pulled image \"" + image + "\"", "kubelet", field);
+        rt.eventsSent.add("pulled/" + cname);
+      }
+    }
+    if (!pulled && (policy.equals("Always") || imageId.isEmpty())) {
       if (policy.equals("Never")) {
         String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
         event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);

@@ -23,6 +23,15 @@ public interface NodeImages {
   Optional<String> imageId(String node, String imageRef);
 
   /**
+   * Pulls a missing image onto {@code node} the way a kubelet would, where this test bed can (a registry on
+   * 127.0.0.1); true when the node then holds it under {@code imageRef}. Default: nodes cannot pull, like
+   * kind nodes without registry access.
+   */
+  default boolean pull(String node, String imageRef) {
+    return false;
+  }
+
+  /**
    * Normalises an image reference the way containerd does: a name without registry gets
    * {@code docker.io/}, a single-segment Docker Hub name gets {@code library/}, and a reference without tag or
    * digest gets {@code :latest}. {@code busybox:1} and {@code docker.io/library/busybox:1} both become
