@@ -1,7 +1,5 @@
-def ready = new File(basedir, '../../it-testbed/testbed.properties')
-def deadline = System.currentTimeMillis() + 120_000
-while (!ready.exists() && System.currentTimeMillis() < deadline) { Thread.sleep(200) }
-assert ready.exists() : 'the test bed did not start'
-java.nio.file.Files.copy(java.nio.file.Paths.get('/bin/busybox'), new File(basedir, 'app/busybox').toPath(),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+import io.github.e2ekit.e2e.testbed.ItPrebuild
+
+ItPrebuild.awaitTestBed(basedir)
+ItPrebuild.copyBusybox(basedir, 'app')
 return true

@@ -196,13 +196,9 @@ public final class ImageLoader {
         CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
                 () -> engine.client().saveImageCmd(engineName).exec(), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
-        List<Supplier<Object>> facts = new ArrayList<>();
-        for (NodeImageStore s : stores) {
-            facts.add(s::snapshotter); // asked once per node container, then known
-        }
-        List<Object> known;
+        List<String> snapshotters; // asked once per node container, then known
         try {
-            known = all(pool, facts);
+            snapshotters = all(pool, stores.stream().map(s -> (Supplier<String>) s::snapshotter).toList());
         } catch (RuntimeException e) {
             exportOpened.thenAccept(ImageLoader::closeQuietly);
             throw e;
@@ -211,7 +207,7 @@ public final class ImageLoader {
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
             NodeImageStore s = stores.get(i);
-            String snapshotter = (String) known.get(i);
+            String snapshotter = snapshotters.get(i);
             Map<String, String> blobs = blobsBefore.get(s);
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
             IncrementalExport.Node node = new IncrementalExport.Node(s.node().name(), Set.copyOf(blobs.keySet()), in);
