@@ -16,6 +16,6 @@ assert log.contains('e2e: deploy failed: removing what run') : 'the failed goal 
 assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
 assert ledger.nodeImages.every { it.state in ['REMOVED', 'REUSED'] }
 def image = ledger.images.find { it.id == 'datastorage' }
-['docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8s.io', 'images', 'rm', image.reference].execute().waitFor()
+['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', image.reference].execute().waitFor()
 ['docker', 'rmi', image.reference].execute().waitFor()
 return true

@@ -19,7 +19,7 @@ ledgers.each { l ->
 assert log.contains('BUILD SUCCESS')
 // kept on purpose (newest per service, for the next unchanged run): remove them so the IT leaves nothing
 refs.each { r ->
-    ['docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8s.io', 'images', 'rm', r].execute().waitFor()
+    ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', r].execute().waitFor()
     ['docker', 'rmi', r].execute().waitFor()
 }
 return true

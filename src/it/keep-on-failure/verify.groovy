@@ -8,7 +8,7 @@ assert log.contains("e2e: keepOnFailure: run ${ledger.run} is kept; remove it wi
 assert !log.contains('failed: removing what run') : 'keepOnFailure must keep, not remove'
 // the second invocation, from the ledger alone, removed what the first kept
 assert log.contains("e2e: removed Namespace/${ns}") : 'teardown removed the kept namespace'
-assert log.contains("e2e: removed node image ${image.reference} from e2e-it-control-plane") : 'and the node image'
+assert log.contains("e2e: removed node image ${image.reference} from ${itCluster}-control-plane") : 'and the node image'
 assert log.contains("e2e: removed image ${image.reference}") : 'and the local image'
 assert ledger.objects.every { it.state == 'REMOVED' }
 assert ledger.nodeImages.every { it.state == 'REMOVED' }

@@ -15,7 +15,7 @@ def proof = "e2e: datastorage: sources sha256:${image.digest.substring(0, 12)}â€
 assert log.contains(proof) : "missing the freshness proof line: ${proof}"
 // teardown removed everything it recorded, in this order
 assert log.contains("e2e: removed Namespace/${ns}") : 'log.contains("e2e: removed Namespace/\${ns}") (see build.log)'
-assert log.contains("e2e: removed node image ${image.reference} from e2e-it-podman-control-plane") : 'log.contains("e2e: removed node image \${image.reference} from e2e-it-podman-control-plane") (see build.log)'
+assert log.contains("e2e: removed node image ${image.reference} from ${itCluster}-podman-control-plane") : 'log.contains("e2e: removed node image \${image.reference} from ${itCluster}-podman-control-plane") (see build.log)'
 assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
 assert ledger.nodeImages.every { it.state == 'REMOVED' }
 // removeImages=all: the image this run built is removed too

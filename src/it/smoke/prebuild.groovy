@@ -4,5 +4,5 @@ import io.github.e2ekit.e2e.testbed.ItPrebuild
 def ready = ItPrebuild.awaitTestBed(basedir, 'it-testbed', 120_000, 'the test bed did not start: see the build log for TestBedLauncher')
 def p = new Properties()
 ready.withInputStream { p.load(it) }
-assert new File(p.kubeconfig).text.contains('kind-e2e-it')
+assert new File(p.kubeconfig).text.contains("kind-${itCluster}")
 return true

@@ -5,6 +5,6 @@ ItPrebuild.copyBusybox(basedir, 'app')
 // a failed earlier run of this IT may have kept its images: start from none
 def tags = ['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}', 'localhost/it/stale'].execute().text.readLines()
 tags.each { ['docker', 'rmi', it].execute().waitFor() }
-['docker', 'exec', 'e2e-it-control-plane', 'sh', '-c',
+['docker', 'exec', "${itCluster}-control-plane", 'sh', '-c',
  'ctr -n k8s.io images ls -q | grep localhost/it/stale | xargs -r ctr -n k8s.io images rm'].execute().waitFor()
 return true

@@ -21,7 +21,7 @@ assert (log =~ /Tests run: 1, Failures: 0, Errors: 0, Skipped: 0, Time elapsed/)
 
 // Kept on purpose (newest per image and service); remove them so the IT leaves nothing behind.
 tags.unique().each { t ->
-    ['docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8s.io', 'images', 'rm', t].execute().waitFor()
+    ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', t].execute().waitFor()
     ['docker', 'rmi', t].execute().waitFor()
 }
 return true

@@ -9,12 +9,12 @@ assert image.imageId.startsWith('sha256:')
 assert log.contains("e2e: datastorage: built ${image.reference}") : 'log.contains("e2e: datastorage: built \${image.reference}") (see build.log)'
 assert log.contains('imported into 1/1 nodes') : 'log.contains(\'imported into 1/1 nodes\') (see build.log)'
 def nodeImages = ledger.nodeImages.findAll { it.reference == image.reference }
-assert nodeImages.size() == 1 && nodeImages[0].node == 'e2e-it-control-plane'
+assert nodeImages.size() == 1 && nodeImages[0].node == "${itCluster}-control-plane"
 
 // after the teardowns: everything this run created is marked removed, and really gone
 assert image.state == 'REMOVED'
 assert nodeImages[0].state == 'REMOVED'
-assert log.contains("e2e: removed node image ${image.reference} from e2e-it-control-plane") : 'log.contains("e2e: removed node image \${image.reference} from e2e-it-control-plane") (see build.log)'
+assert log.contains("e2e: removed node image ${image.reference} from ${itCluster}-control-plane") : 'log.contains("e2e: removed node image \${image.reference} from ${itCluster}-control-plane") (see build.log)'
 assert log.contains("e2e: removed image ${image.reference}") : 'log.contains("e2e: removed image \${image.reference}") (see build.log)'
 assert log.contains('e2e: teardown removed 0 thing(s)') : 'the third invocation (a second teardown) should remove nothing'
 
@@ -24,7 +24,7 @@ def sh = { String... cmd ->
     p.waitFor()
     [p.exitValue(), out]
 }
-def (code, refs) = sh('docker', 'exec', 'e2e-it-control-plane', 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q')
+def (code, refs) = sh('docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q')
 assert code == 0
 assert !refs.contains(image.reference) : "node still holds ${image.reference}"
 assert !refs.contains(image.imageId) : "node still holds the CRI reference ${image.imageId}"
