@@ -8,6 +8,7 @@ import io.github.e2ekit.e2e.kind.ImageLoader;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.testbed.kube.CriImage;
 import io.github.e2ekit.e2e.testbed.kube.NodeImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,22 @@ public final class ContainerdNodeImages implements NodeImages {
 
     @Override
     public Optional<String> imageId(String node, String imageRef) {
+        return names(node).map(ids -> ids.get(NodeImages.normalize(imageRef)));
+    }
+
+    /**
+     * Every name in the node's {@code k8s.io} namespace that resolves to the same config as {@code imageRef}
+     * (the node platform's config for an index), as containerd's CRI image store collects them.
+     */
+    @Override
+    public Optional<CriImage> criImage(String node, String imageRef) {
+        return names(node).flatMap(ids -> Optional.ofNullable(ids.get(NodeImages.normalize(imageRef)))
+                .map(id -> CriImage.of(id, ids.entrySet().stream().filter(e -> e.getValue().equals(id))
+                        .map(Map.Entry::getKey).toList())));
+    }
+
+    /** The node's names mapped to config digests; empty when there is no such node. */
+    private Optional<Map<String, String>> names(String node) {
         KindNode n = node(node);
         if (n == null) {
             return Optional.empty();
@@ -62,7 +79,7 @@ public final class ContainerdNodeImages implements NodeImages {
             s = new Snapshot(System.nanoTime(), new NodeImageStore(cluster.engine(), n).imageIds());
             cache.put(node, s);
         }
-        return Optional.ofNullable(s.ids().get(NodeImages.normalize(imageRef)));
+        return Optional.of(s.ids());
     }
 
     @Override

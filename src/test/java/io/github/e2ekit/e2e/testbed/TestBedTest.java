@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.kind.ImageLoader;
+import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -32,7 +33,7 @@ class TestBedTest {
     Path dir;
 
     @Test
-    void deploymentOfALoadedImageBecomesAvailableWithItsImageIdAndAnAbsentImageNeverPulls() throws Exception {
+    void deploymentOfALoadedImageBecomesAvailableReportingItsImportDigestAndAnAbsentImageNeverPulls() throws Exception {
         Engine engine = TestEngine.require();
         String cluster = "bed-" + ProcessHandle.current().pid();
         try (TestBed bed = TestBed.start(engine, cluster, 1, dir.resolve("kubeconfig"));
@@ -56,7 +57,12 @@ class TestBedTest {
             });
             assertThat(web.getStatus().getReadyReplicas()).isEqualTo(1);
             V1ContainerStatus status = await(() -> containerStatus(core, "web"));
-            assertThat(status.getImageID()).isEqualTo(id);
+            // as containerd's CRI reports it (testbed/kube/CriImage): the repo digest ctr import --digests added
+            String manifest = new NodeImageStore(engine, bed.nodes().nodes().get(0)).list().stream()
+                    .filter(i -> i.reference().equals(engine.nodeName(ref))).findFirst().orElseThrow().manifestDigest();
+            assertThat(status.getImageID()).matches("docker\\.io/library/import-\\d{4}-\\d{2}-\\d{2}@" + manifest);
+            assertThat(status.getImage()).isEqualTo(engine.nodeName(ref));
+            assertThat(manifest).isNotEqualTo(id);
 
             V1ContainerStatus absent = await(() -> {
                 V1ContainerStatus s = containerStatus(core, "absent");

@@ -849,7 +849,7 @@ final class FakeControllers {
     event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
     event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
     rt.eventsSent.add("started/" + cname);
-    ObjectNode cs = Json.obj().put("name", cname).put("image", image).put("imageID", id);
+    ObjectNode cs = reportedImage(Json.obj().put("name", cname), node, image, id);
     int restarts = 0;
     boolean crash = crashImages.contains(NodeImages.normalize(image));
     String startedAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
@@ -896,6 +896,15 @@ final class FakeControllers {
     cs.put("ready", ready).put("started", true);
     cs.putObject("state").putObject("running").put("startedAt", startedAt);
     return cs;
+  }
+
+  /**
+   * {@code image} and {@code imageID} as the kubelet copies them from the CRI's container status
+   * ({@link CriImage}: first repo tag, first repo digest, else the config digest {@code id}).
+   */
+  private ObjectNode reportedImage(ObjectNode cs, String node, String image, String id) {
+    CriImage cri = nodes.criImage(node, image).filter(c -> c.id().equals(id)).orElse(CriImage.of(id, List.of()));
+    return cs.put("image", cri.image()).put("imageID", cri.imageRef());
   }
 
   // ================================================================== real containers
@@ -972,7 +981,7 @@ final class FakeControllers {
         }
       }
     }
-    ObjectNode cs = Json.obj().put("name", cname).put("image", image).put("imageID", imageId);
+    ObjectNode cs = reportedImage(Json.obj().put("name", cname), node, image, imageId);
     cs.put("containerID", containerId(pod, cname, k.restarts)).put("restartCount", k.restarts);
     if (k.lastExit != null && !k.finished) {
       cs.putObject("lastState").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,

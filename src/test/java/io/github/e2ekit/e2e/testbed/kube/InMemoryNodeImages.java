@@ -47,4 +47,12 @@ public final class InMemoryNodeImages implements NodeImages {
   public Optional<String> imageId(String node, String imageRef) {
     return Optional.ofNullable(images.getOrDefault(node, Map.of()).get(NodeImages.normalize(imageRef)));
   }
+
+  /** Every name loaded onto the node for the same image ID (load a digest name to have it reported). */
+  @Override
+  public Optional<CriImage> criImage(String node, String imageRef) {
+    Map<String, String> names = images.getOrDefault(node, Map.of());
+    return imageId(node, imageRef).map(id -> CriImage.of(id, names.entrySet().stream()
+        .filter(e -> e.getValue().equals(id)).map(Map.Entry::getKey).toList()));
+  }
 }

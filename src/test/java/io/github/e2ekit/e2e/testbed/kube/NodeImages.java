@@ -23,6 +23,15 @@ public interface NodeImages {
   Optional<String> imageId(String node, String imageRef);
 
   /**
+   * The image a container of {@code imageRef} runs, with every name the node's containerd gives that image
+   * ({@link CriImage}: what the kubelet reports as {@code image} and {@code imageID}). Default: the image known
+   * only by the pod spec's name.
+   */
+  default Optional<CriImage> criImage(String node, String imageRef) {
+    return imageId(node, imageRef).map(id -> CriImage.of(id, List.of(normalize(imageRef))));
+  }
+
+  /**
    * Pulls a missing image onto {@code node} the way a kubelet would, where this test bed can (a registry on
    * 127.0.0.1); true when the node then holds it under {@code imageRef}. Default: nodes cannot pull, like
    * kind nodes without registry access.
