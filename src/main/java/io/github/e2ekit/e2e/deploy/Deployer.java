@@ -17,11 +17,18 @@ public final class Deployer {
     private final KubeApi api;
     private final Ledger ledger;
     private final Consumer<String> log;
+    private NodeDigests nodes = NodeDigests.NONE;
 
     public Deployer(KubeApi api, Ledger ledger, Consumer<String> log) {
         this.api = api;
         this.ledger = ledger;
         this.log = log;
+    }
+
+    /** Where the freshness check resolves the digests pods report (a kind cluster's nodes); default: nowhere. */
+    public Deployer resolvingOn(NodeDigests nodes) {
+        this.nodes = nodes;
+        return this;
     }
 
     /** The outcome: what was applied, and per image how many pods run it. */
@@ -49,7 +56,7 @@ public final class Deployer {
                 Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000_000L));
                 wait.await(stage, left);
             }
-            List<FreshnessCheck.Fresh> fresh = new FreshnessCheck(api).check(plan.namespace(), images);
+            List<FreshnessCheck.Fresh> fresh = new FreshnessCheck(api, nodes).check(plan.namespace(), images);
             return new Result(applied, fresh, created);
         } catch (DeployException e) {
             Path where = new Diagnostics(api).collect(diagnosticsDir, plan.namespace(), applied);

@@ -8,18 +8,35 @@ import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Proves freshness end to end: every running container of a built image reports the image ID
- * this run built and loaded. Otherwise: {@code STALE: pod p runs <id>, this run built <id>}.
+ * Proves freshness end to end: every running container of a built image runs the image this run built.
+ * On containerd a container reports as {@code imageID} the image's first repo digest
+ * ({@code docker.io/library/import-<date>@sha256:<manifest>} for an image kind or this plugin loaded,
+ * {@code <registry>/<name>@sha256:<manifest>} for a pulled one) and the config digest only when the image has
+ * no digest name (containerd {@code internal/cri/server/container_status.go}); so a reported digest is
+ * accepted when it is the built image ID, the manifest digest this run pushed (registry mode), or a digest
+ * whose config — read on the pod's node ({@link NodeDigests}) — is the built image ID. Otherwise:
+ * {@code STALE: pod p runs <imageID> (<what it is>), this run built <id>}.
  */
 public final class FreshnessCheck {
+    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private final KubeApi api;
+    private final NodeDigests nodes;
 
     public FreshnessCheck(KubeApi api) {
+        this(api, NodeDigests.NONE);
+    }
+
+    public FreshnessCheck(KubeApi api, NodeDigests nodes) {
         this.api = api;
+        this.nodes = nodes;
     }
 
     /** What was checked for one image: how many pods run it. */
@@ -33,16 +50,29 @@ public final class FreshnessCheck {
         } catch (ApiException e) {
             throw new DeployException("cannot list pods in " + namespace + " for the freshness check: HTTP " + e.getCode());
         }
-        return check(pods, images);
+        return check(pods, images, nodes);
+    }
+
+    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images) {
+        return check(pods, images, NodeDigests.NONE);
+    }
+
+    /** One running container of a built image, and what its kubelet reports. */
+    private record Running(V1Pod pod, String node, String reported, ImageBinding image) {
+        String podName() {
+            return pod.getMetadata().getName();
+        }
     }
 
     /**
      * A container counts as running an image by what its pod's spec names (the reference the plugin
      * wrote), not by the name the kubelet reports: a kubelet that pulled {@code name:tag@sha256:…}
      * may report {@code name@sha256:<other>} or a bare ID, and such a pod must be judged, not skipped.
+     * Digests that need the node are resolved once per node, all together.
      */
-    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images) {
+    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images, NodeDigests nodes) {
         List<Fresh> out = new ArrayList<>();
+        List<Running> toResolve = new ArrayList<>();
         for (ImageBinding b : images) {
             int count = 0;
             for (V1Pod p : pods) {
@@ -61,10 +91,18 @@ public final class FreshnessCheck {
                         continue;
                     }
                     runsIt = true;
-                    if (!matches(cs.getImageID(), b.imageId()) && !matches(cs.getImageID(), b.pushedDigest())) {
-                        throw new DeployException("STALE: pod " + p.getMetadata().getName() + " runs " + cs.getImageID()
-                                + ", this run built " + b.imageId() + " for " + b.reference());
+                    String reported = cs.getImageID();
+                    if (matches(reported, b.imageId()) || matches(reported, b.pushedDigest())) {
+                        continue;
                     }
+                    String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+                    if (digestOf(reported) == null) {
+                        throw stale(p.getMetadata().getName(), reported, "no image digest", b);
+                    }
+                    if (node == null) {
+                        throw stale(p.getMetadata().getName(), reported, "on no node", b);
+                    }
+                    toResolve.add(new Running(p, node, reported, b));
                 }
                 if (runsIt) {
                     count++;
@@ -72,7 +110,34 @@ public final class FreshnessCheck {
             }
             out.add(new Fresh(b, count));
         }
+        judgeOnNodes(toResolve, nodes);
         return out;
+    }
+
+    /** Reads each node once for every digest its pods report; throws for the first container of another image. */
+    private static void judgeOnNodes(List<Running> running, NodeDigests nodes) {
+        Map<String, Set<String>> byNode = new LinkedHashMap<>();
+        for (Running r : running) {
+            byNode.computeIfAbsent(r.node(), n -> new LinkedHashSet<>()).add(digestOf(r.reported()));
+        }
+        Map<String, Map<String, NodeDigests.Resolution>> resolved = new HashMap<>();
+        byNode.forEach((node, digests) -> resolved.put(node, nodes.resolve(node, digests)));
+        for (Running r : running) {
+            String digest = digestOf(r.reported());
+            NodeDigests.Resolution res = resolved.get(r.node()).get(digest);
+            if (res == null || res.configDigest() == null) {
+                throw stale(r.podName(), r.reported(), "which cannot be resolved on node " + r.node() + ": "
+                        + (res == null ? "not answered" : res.problem()), r.image());
+            }
+            if (!sameDigest(res.configDigest(), r.image().imageId())) {
+                throw stale(r.podName(), r.reported(), "image " + res.configDigest() + " on node " + r.node(), r.image());
+            }
+        }
+    }
+
+    private static DeployException stale(String pod, String reported, String what, ImageBinding b) {
+        return new DeployException("STALE: pod " + pod + " runs " + reported + " (" + what + "), this run built "
+                + b.imageId() + " for " + b.reference());
     }
 
     private static Map<String, String> specImages(V1Pod pod) {
@@ -92,7 +157,7 @@ public final class FreshnessCheck {
             ImageReference y = ImageReference.parse(withoutDigest(b));
             return x.equals(y) || (a.contains("@") || b.contains("@"))
                     && ImageReference.sameRepository(x.repository(), y.repository())
-                    && (x.tag() == null || y.tag() == null) && digestOf(a).equals(digestOf(b));
+                    && (x.tag() == null || y.tag() == null) && pinnedDigest(a).equals(pinnedDigest(b));
         } catch (IllegalArgumentException e) {
             return a.equals(b);
         }
@@ -103,17 +168,34 @@ public final class FreshnessCheck {
         return at < 0 ? ref : ref.substring(0, at);
     }
 
-    private static String digestOf(String ref) {
+    private static String pinnedDigest(String ref) {
         int at = ref.indexOf('@');
         return at < 0 ? "" : ref.substring(at + 1);
     }
 
-    /** The kubelet reports the image ID ({@code sha256:<id>}), possibly as {@code name@sha256:<id>}. */
-    static boolean matches(String reported, String imageId) {
-        if (reported == null || imageId == null) {
-            return false;
+    /**
+     * The digest in what a kubelet reports: {@code sha256:<hex>} alone, or after the last {@code @} of a repo
+     * digest ({@code name@sha256:…}, also dockershim's {@code docker-pullable://name@sha256:…}); null if none.
+     */
+    static String digestOf(String reported) {
+        if (reported == null) {
+            return null;
         }
-        String want = imageId.startsWith("sha256:") ? imageId.substring(7) : imageId;
-        return reported.endsWith(want);
+        String d = reported.substring(reported.lastIndexOf('@') + 1);
+        return DIGEST.matcher(d).matches() ? d : null;
+    }
+
+    /** Whether the kubelet's {@code reported} image names exactly {@code digest} (an image ID or a manifest digest). */
+    static boolean matches(String reported, String digest) {
+        String d = digestOf(reported);
+        return d != null && digest != null && sameDigest(d, digest);
+    }
+
+    private static boolean sameDigest(String a, String b) {
+        return strip(a).equals(strip(b));
+    }
+
+    private static String strip(String digest) {
+        return digest.startsWith("sha256:") ? digest.substring(7) : digest;
     }
 }

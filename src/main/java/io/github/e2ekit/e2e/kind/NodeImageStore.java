@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +22,6 @@ public final class NodeImageStore {
     private static final String SEPARATOR = "--e2e-content--";
     private static final String END = "--e2e-end--";
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
-    private static final Pattern CONFIG_DIGEST = Pattern.compile("\"config\"\\s*:\\s*\\{[^}]*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
 
     private final Engine engine;
     private final KindNode node;
@@ -148,14 +148,17 @@ public final class NodeImageStore {
                 stdout.substring(at + SEPARATOR.length() + 2, stdout.length() - END.length() - 1)};
     }
 
-    /** The config digest of a manifest, read from the content store. */
+    /**
+     * The config digest of a manifest, or of an index's manifest for the node's platform, read from the
+     * content store ({@link NodeContent}); empty when the node cannot say.
+     */
     public Optional<String> configDigest(String manifestDigest) {
-        ExecResult r = NodeExec.run(engine, node.containerId(), "ctr", NAMESPACE, "content", "get", manifestDigest);
-        if (!r.ok()) {
+        try {
+            NodeContent.Config c = new NodeContent(engine, node).configs(Set.of(manifestDigest)).get(manifestDigest);
+            return Optional.ofNullable(c == null ? null : c.digest());
+        } catch (NodeCommandException e) {
             return Optional.empty();
         }
-        Matcher m = CONFIG_DIGEST.matcher(r.stdout());
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /**

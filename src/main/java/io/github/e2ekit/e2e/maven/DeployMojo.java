@@ -8,6 +8,7 @@ import io.github.e2ekit.e2e.deploy.Endpoint;
 import io.github.e2ekit.e2e.deploy.EndpointSpec;
 import io.github.e2ekit.e2e.deploy.Endpoints;
 import io.github.e2ekit.e2e.deploy.FreshnessCheck;
+import io.github.e2ekit.e2e.deploy.NodeDigests;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
@@ -106,12 +107,13 @@ public class DeployMojo extends AbstractE2eMojo {
         Map<String, String> labels = Map.of(ManifestRenderer.MANAGED_BY, ManifestRenderer.MANAGER,
                 ManifestRenderer.RUN, state.run, ManifestRenderer.SERVICE, service);
         project.getProperties().setProperty("e2e.namespace", ns);
-        Deployer.Result result = new Deployer(api, state.ledger, line -> getLog().info("e2e: " + line))
-                .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires),
-                        workDirectory.toPath().resolve("diagnostics"));
         String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
         List<KindNode> nodes = cluster == null ? List.of()
                 : KindNodes.list(engine(), cluster);
+        Deployer.Result result = new Deployer(api, state.ledger, line -> getLog().info("e2e: " + line))
+                .resolvingOn(cluster == null ? NodeDigests.NONE : new KindNodeDigests(engine(), cluster, nodes))
+                .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires),
+                        workDirectory.toPath().resolve("diagnostics"));
         // each node's image list is read once, whatever the number of images
         List<Map<String, String>> nodeImages = nodes.stream()
                 .map(n -> new NodeImageStore(engine(), n).imageIds()).toList();

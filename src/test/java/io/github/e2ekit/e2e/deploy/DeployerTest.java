@@ -9,6 +9,7 @@ import io.github.e2ekit.e2e.kind.ImageLoader;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.maven.KindNodeDigests;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
@@ -133,8 +134,14 @@ class DeployerTest {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
         ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(app), run,
                 "svc", "2030-01-01T00:00:00Z");
-        return new Deployer(api, ledger, log::add).deploy(new DeployPlan(ns, stages, timeout), renderer, List.of(app),
+        return new Deployer(api, ledger, log::add).resolvingOn(nodeDigests())
+                .deploy(new DeployPlan(ns, stages, timeout), renderer, List.of(app),
                 Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
+    }
+
+    /** The test bed's nodes, where the freshness check resolves the digests pods report. */
+    private static NodeDigests nodeDigests() {
+        return new KindNodeDigests(engine, bed.clusterName(), bed.nodes().nodes());
     }
 
     private TeardownReport teardown() {
@@ -161,6 +168,11 @@ class DeployerTest {
         Deployer.Result r = deploy(ns, Duration.ofSeconds(30), List.of(List.of(first), List.of(second)));
         assertThat(r.namespaceCreated()).isTrue();
         assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(2));
+        // proven although the pods report the import's manifest digest, as on kind, not the image ID
+        assertThat(new CoreV1Api(bed.kubernetes().client()).listNamespacedPod(ns).execute().getItems())
+                .flatExtracting(p -> p.getStatus().getContainerStatuses())
+                .allSatisfy(cs -> assertThat(cs.getImageID()).startsWith("docker.io/library/import-")
+                        .doesNotContain(app.imageId().substring(7)));
         // the manifests name the image as the engine stores it (Podman: localhost/deploytest-app:<tag>)
         var deployed = new io.kubernetes.client.openapi.apis.AppsV1Api(bed.kubernetes().client())
                 .readNamespacedDeployment("app", ns).execute();
@@ -257,10 +269,12 @@ class DeployerTest {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
         ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(lying), run,
                 "svc", "2030-01-01T00:00:00Z");
-        assertThatThrownBy(() -> new Deployer(api, ledger, log::add).deploy(new DeployPlan("e2e-stale-" + run,
+        assertThatThrownBy(() -> new Deployer(api, ledger, log::add).resolvingOn(nodeDigests())
+                .deploy(new DeployPlan("e2e-stale-" + run,
                 List.of(List.of(m)), Duration.ofSeconds(30)), renderer, List.of(lying), Map.of(), Map.of(),
                 dir.resolve("diagnostics")))
                 .hasMessageContaining("STALE: pod stale-")
+                .hasMessageContaining("(image " + app.imageId() + " on node " + bed.nodes().nodes().get(0).name() + ")")
                 .hasMessageContaining("this run built sha256:000");
         assertThat(teardown().failures()).isEmpty();
     }
