@@ -99,6 +99,10 @@ public final class FreshnessCheck {
                     if (digestOf(reported) == null) {
                         throw stale(p.getMetadata().getName(), reported, "no image digest", b);
                     }
+                    if (!reported.contains("@")) {
+                        // containerd reports a bare digest only for an image without digest names: its config
+                        throw stale(p.getMetadata().getName(), reported, "an image ID", b);
+                    }
                     if (node == null) {
                         throw stale(p.getMetadata().getName(), reported, "on no node", b);
                     }
