@@ -79,12 +79,9 @@ public final class ImageLoader {
             throw new LoadException("cluster '" + cluster + "' has no nodes to load " + reference + " into");
         }
         String engineName = engine.storedName(reference);
-        InspectImageResponse image = inspect(engineName);
+        // by ID from here on: whatever the engine's name points at meanwhile, the nodes get this image
+        InspectImageResponse image = imageId != null ? inspectBuilt(imageId, engineName) : inspect(engineName);
         String localId = image.getId();
-        if (imageId != null && !Engine.sameImageId(localId, imageId)) {
-            throw new LoadException(engineName + " is " + localId + " in the engine, but this run built " + imageId
-                    + "; it was replaced after the build — run the build again");
-        }
         String nodeRef = engine.nodeName(reference);
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
@@ -124,14 +121,16 @@ public final class ImageLoader {
                     record(s.node(), nodeRef, localId, "imported");
                 }
                 Map<NodeImageStore, Map<String, String>> known = new HashMap<>();
-                bytes = importIncrementally(pool, engineName, image, nodeRef, toImport, blobsBefore, transfers, known);
+                bytes = importIncrementally(pool, engineName, localId, image, nodeRef, toImport, blobsBefore, transfers,
+                        known);
                 List<NodeImageStore> unknown = toImport.stream().filter(s -> !known.containsKey(s)).toList();
                 List<Map<String, String>> read = all(pool,
                         unknown.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
                 for (int i = 0; i < unknown.size(); i++) {
                     known.put(unknown.get(i), read.get(i));
                 }
-                List<Map<String, String>> after = toImport.stream().map(known::get).toList();
+                List<Map<String, String>> after = new ArrayList<>(toImport.stream().map(known::get).toList());
+                nameImported(toImport, after, nodeRef, localId);
                 // recorded first, with every name the import added, so teardown finds all of it whatever follows
                 for (int i = 0; i < toImport.size(); i++) {
                     Set<String> side = new HashSet<>(after.get(i).keySet());
@@ -160,6 +159,19 @@ public final class ImageLoader {
         }
     }
 
+    private InspectImageResponse inspectBuilt(String imageId, String engineName) {
+        try {
+            InspectImageResponse found = engine.client().inspectImageCmd(imageId).exec();
+            if (Engine.sameImageId(found.getId(), imageId)) {
+                return found;
+            }
+        } catch (NotFoundException e) {
+            // said below
+        }
+        throw new LoadException("image " + imageId + ", built for " + engineName + ", is not in the engine any more"
+                + " (removed after the build?); run the build again");
+    }
+
     private InspectImageResponse inspect(String engineName) {
         try {
             return engine.client().inspectImageCmd(engineName).exec();
@@ -179,14 +191,14 @@ public final class ImageLoader {
      * and {@code after} with the image names of nodes read after their import; returns the bytes read from
      * the engine.
      */
-    private long importIncrementally(ExecutorService pool, String engineName, InspectImageResponse image,
+    private long importIncrementally(ExecutorService pool, String engineName, String exportId, InspectImageResponse image,
             String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, Map<String, String>> blobsBefore,
             Map<NodeImageStore, NodeLoad.Transfer> transfers,
             Map<NodeImageStore, Map<String, String>> after) {
         List<String> diffIds = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
                 : image.getRootFS().getLayers();
         if (diffIds.isEmpty()) {
-            long bytes = importAll(pool, engineName, stores);
+            long bytes = importAll(pool, engineName, exportId, stores);
             for (NodeImageStore s : stores) {
                 transfers.put(s, new NodeLoad.Transfer(0, 0, 0, bytes, bytes,
                         "the engine does not list the image's layers"));
@@ -194,7 +206,7 @@ public final class ImageLoader {
             return bytes;
         }
         CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
-                () -> engine.client().saveImageCmd(engineName).exec(), pool);
+                () -> engine.client().saveImageCmd(exportId).exec(), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
         List<String> snapshotters; // asked once per node container, then known
         try {
@@ -287,7 +299,7 @@ public final class ImageLoader {
             }
         }
         if (!again.isEmpty()) {
-            bytes += importAll(pool, engineName, new ArrayList<>(again.keySet()));
+            bytes += importAll(pool, engineName, exportId, new ArrayList<>(again.keySet()));
         }
         int count = export.layerCount();
         long total = export.allSizesKnown() ? export.layerBytes() : export.bytesRead();
@@ -302,6 +314,32 @@ public final class ImageLoader {
         return bytes;
     }
 
+    /**
+     * An export by ID names no image (Docker's {@code RepoTags} is empty), so a node imported from the raw export
+     * knows the image only as {@code import-<date>@sha256:<manifest>} ({@code ctr images import --digests}); it gets
+     * {@code nodeRef} from that name (the incremental archive names {@code nodeRef} itself). Updates {@code after}.
+     */
+    private static void nameImported(List<NodeImageStore> stores, List<Map<String, String>> after, String nodeRef,
+            String imageId) {
+        for (int i = 0; i < stores.size(); i++) {
+            Map<String, String> names = after.get(i);
+            if (Engine.sameImageId(names.get(nodeRef), imageId)) {
+                continue;
+            }
+            String source = names.entrySet().stream()
+                    .filter(e -> Engine.sameImageId(e.getValue(), imageId) && !e.getKey().equals(nodeRef))
+                    .map(Map.Entry::getKey)
+                    .min(Comparator.comparing((String k) -> !k.contains("@")).thenComparing(Comparator.naturalOrder()))
+                    .orElse(null);
+            if (source != null) {
+                stores.get(i).tag(source, nodeRef);
+                Map<String, String> named = new HashMap<>(names);
+                named.put(nodeRef, imageId);
+                after.set(i, named);
+            }
+        }
+    }
+
     private static void closeQuietly(InputStream in) {
         try {
             in.close();
@@ -311,7 +349,7 @@ public final class ImageLoader {
     }
 
     /** Exports the image once and streams the same bytes into every node's import concurrently. */
-    private long importAll(ExecutorService pool, String engineName, List<NodeImageStore> stores) {
+    private long importAll(ExecutorService pool, String engineName, String exportId, List<NodeImageStore> stores) {
         List<ChunkStream> streams = new ArrayList<>();
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (NodeImageStore s : stores) {
@@ -326,7 +364,7 @@ public final class ImageLoader {
             }, pool));
         }
         AtomicLong total = new AtomicLong();
-        try (InputStream export = engine.client().saveImageCmd(engineName).exec()) {
+        try (InputStream export = engine.client().saveImageCmd(exportId).exec()) {
             fanOut(export, streams, total);
         } catch (IOException e) {
             streams.forEach(ChunkStream::close);

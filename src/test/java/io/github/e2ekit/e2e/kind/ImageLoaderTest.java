@@ -162,8 +162,47 @@ class ImageLoaderTest {
     @Test
     void anImageRemovedFromTheEngineAfterTheBuildIsReported() {
         ImageReference gone = ImageReference.parse("localhost/loader/gone:" + images.run());
-        assertThatThrownBy(() -> loader().load(three.nodes(), gone, "sha256:00"))
+        assertThatThrownBy(() -> loader().load(three.nodes(), gone, "sha256:" + "0".repeat(64)))
                 .isInstanceOf(LoadException.class)
                 .hasMessageContaining("not in the engine");
+    }
+
+    @Test
+    void theNodesGetTheBuiltImageByIdThoughTheReferenceWasRetaggedBeforeTheLoad() {
+        retaggedBeforeTheLoad("-inc", false);
+    }
+
+    @Test
+    void aFullImportAlsoGetsTheBuiltImageByIdThoughTheReferenceWasRetagged() {
+        retaggedBeforeTheLoad("-full", true);
+    }
+
+    /** Another process moves the reference to another image between build and load (full: no incremental archive). */
+    private void retaggedBeforeTheLoad(String suffix, boolean full) {
+        ImageReference ref = ImageReference.parse("localhost/loader/retagged:" + images.run() + suffix);
+        ImageReference keep = ImageReference.parse("localhost/loader/retagged-keep:" + images.run() + suffix);
+        String built = images.busybox(ref.toString(), "built" + suffix);
+        String other = images.busybox("localhost/loader/retagged-other:" + images.run() + suffix, "other" + suffix);
+        engine.client().tagImageCmd(built, keep.repository(), keep.tag()).exec(); // so the built one is removed at the end
+        try {
+            engine.client().tagImageCmd(other, ref.repository(), ref.tag()).withForce().exec();
+            assertThat(engine.client().inspectImageCmd(engine.storedName(ref)).exec().getId()).isEqualTo(other);
+            ImageLoader loader = loader();
+            if (full) {
+                loader.exportView(raw -> new java.io.ByteArrayInputStream(new byte[1024]));
+            }
+            LoadResult r = loader.load(three.nodes(), ref, built);
+            assertThat(r.imageId()).isEqualTo(built);
+            if (full) {
+                assertThat(r.nodes()).allSatisfy(n -> assertThat(n.fallbackReason()).startsWith("unknown export layout"));
+            }
+            String nodeRef = engine.nodeName(ref);
+            for (KindNode n : three.nodes()) {
+                assertThat(new NodeImageStore(engine, n).imageIds()).containsEntry(nodeRef, built)
+                        .doesNotContainValue(other);
+            }
+        } finally {
+            engine.client().removeImageCmd(keep.toString()).exec();
+        }
     }
 }
