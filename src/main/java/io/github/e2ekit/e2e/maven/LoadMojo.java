@@ -208,7 +208,7 @@ public class LoadMojo extends AbstractE2eMojo {
         RunState state = runState();
         Engine engine = engine();
         // a registry on the host's loopback and a kind cluster: only through kind's local-registry mirror
-        KindMirrorCheck.requireMirror(engine, clusterName(), target);
+        KindMirrorCheck.requireMirror(engine, clusterName(), target).ifPresent(m -> getLog().info("e2e: " + m));
         RegistryCredentials credentials = credentials(target.host());
         RegistryPush pusher = new RegistryPush(engine, state.ledger);
         for (TagDecision t : decided) {

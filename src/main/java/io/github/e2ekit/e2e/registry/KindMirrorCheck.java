@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Registry mode with a registry on the host's loopback ({@code 127.0.0.1:5001}, {@code localhost:5001},
@@ -60,24 +61,29 @@ public final class KindMirrorCheck {
     /**
      * Refuses (one line) when {@code target} is on the host's loopback, {@code cluster} is a kind cluster on this
      * engine and a node has no usable mirror for it; does nothing for other registries and for clusters that are
-     * not kind (no node containers labelled {@code io.x-k8s.kind.cluster=<cluster>}).
+     * not kind (no node containers labelled {@code io.x-k8s.kind.cluster=<cluster>}). Returns what it found, for
+     * the log, when it checked.
      */
-    public static void requireMirror(Engine engine, String cluster, RegistryTarget target) {
+    public static Optional<String> requireMirror(Engine engine, String cluster, RegistryTarget target) {
         if (!isLoopback(target.host())) {
-            return;
+            return Optional.empty();
         }
         List<KindNode> nodes = KindNodes.list(engine, cluster);
+        NodeMirror last = null;
         for (KindNode n : nodes) {
-            NodeMirror m = inspect(engine, n, target.host());
-            if (!m.usable()) {
-                throw new RegistryException(refusal(target.host(), cluster, m));
+            last = inspect(engine, n, target.host());
+            if (!last.usable()) {
+                throw new RegistryException(refusal(target.host(), cluster, last));
             }
         }
+        return last == null ? Optional.empty() : Optional.of("kind cluster '" + cluster + "': "
+                + nodes.size() + " node(s) pull " + target.host() + " through " + last.directory() + "/hosts.toml ("
+                + String.join(", ", last.endpoints()) + ")");
     }
 
     static String refusal(String host, String cluster, NodeMirror m) {
-        return host + " is the host's loopback, which kind cluster '" + cluster + "' cannot reach (inside a node"
-                + " 127.0.0.1 is the node itself): node " + m.node() + " " + m.problem() + "; set up kind's local"
+        return host + " is the host's loopback, which kind cluster '" + cluster + "' cannot reach (inside a node,"
+                + " localhost and 127.0.0.1 are the node itself): node " + m.node() + " " + m.problem() + "; set up kind's local"
                 + " registry (a registry container on the 'kind' network and " + ROOTS.get(0) + "/" + host
                 + "/hosts.toml on every node: " + KIND_DOC + "), or use <load><mode>kind</mode>, or a registry"
                 + " the nodes can reach";

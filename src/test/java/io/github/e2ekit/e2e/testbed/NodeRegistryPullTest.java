@@ -143,6 +143,18 @@ class NodeRegistryPullTest {
     }
 
     @Test
+    void anHttpsMirrorIsNotFallenBackToPlainHttp() {
+        KindLocalRegistry.setUp(cluster, registry);
+        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), registry.host(), "[host.\"https://kind-registry:5000\"]\n");
+
+        NodeRegistryPull.Result r = pull(pushed.pinned());
+
+        assertThat(r.pulled()).isFalse();
+        assertThat(r.error()).contains("Head \"https://kind-registry:5000/v2/")
+                .endsWith("http: server gave HTTP response to HTTPS client");
+    }
+
+    @Test
     void endpointsFollowContainerdsLookupOrderAndHostsOrder() {
         String host = registry.host();
         NodeRegistryPull p = new NodeRegistryPull(engine, node, null);
