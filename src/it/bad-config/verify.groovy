@@ -5,6 +5,10 @@ def expected = new File(basedir, 'expected.txt').readLines().collect { it.split(
 assert expected.size() >= 15
 def missing = expected.findAll { !log.contains(it[1]) }
 assert missing.isEmpty() : "messages not found in build.log: ${missing}"
+// the loopback registry on a kind cluster without kind's mirror: the refusal says how to set it up, and what else
+def refusal = log.readLines().find { it.contains('127.0.0.1:2 is the host\'s loopback') }
+assert refusal != null && refusal.contains('https://kind.sigs.k8s.io/docs/user/local-registry/')
+        && refusal.contains('<load><mode>kind</mode>') && refusal.contains('/etc/containerd/certs.d/127.0.0.1:2/hosts.toml') : refusal
 def errors = log.readLines().findAll { it.startsWith('[ERROR] Failed to execute goal') }
 assert errors.size() == expected.size() : "expected ${expected.size()} failed invocations, saw ${errors.size()}"
 errors.each { line ->

@@ -40,6 +40,12 @@ try {
     def applied = ledger.objects.find { it.kind == 'Deployment' && it.name == 'registry-app' }
     assert applied != null : "the Deployment is not in the ledger: ${ledger.objects}"
     assert log.contains("e2e: datastorage: sources sha256:") && log.contains("→ pushed ${pinned} → 1/1 pods ✔") : 'deploy should prove the pod runs the pushed image (see build.log)'
+    assert log.contains("e2e: kind cluster '${itCluster}': 1 node(s) pull ${host} through /etc/containerd/certs.d/${host}/hosts.toml (http://kind-registry:5000)") : 'load should say the kind nodes pull through the mirror (see build.log)'
+    // the node pulled it through kind's mirror, as containerd's CRI names a pull by digest: <repo>@<digest>
+    def nodeRefs = ['docker', 'exec', "${itCluster}-control-plane".toString(), 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q']
+            .execute().text.readLines()
+    def repoDigest = "${push.reference.substring(0, push.reference.lastIndexOf(':'))}@${push.digest}".toString()
+    assert nodeRefs.contains(repoDigest) : "the node does not hold ${repoDigest}: ${nodeRefs}"
 
     // after the teardown: the local push tag is gone, the registry copy is reported as kept
     assert push.state == 'REMOVED'
@@ -50,6 +56,12 @@ try {
     assert gone.exitValue() != 0 : "local push tag ${push.reference} was not removed"
 } finally {
     ProcessHandle.of(pid).ifPresent { it.destroy() }
+    io.github.e2ekit.e2e.testbed.ItPrebuild.tearDownKindLocalRegistry(basedir, host)
+    // and the images the node pulled from this IT's registry (the test bed serves other ITs afterwards)
+    def node = "${itCluster}-control-plane".toString()
+    ['docker', 'exec', node, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'].execute().text.readLines()
+            .findAll { it.startsWith(host + '/') }
+            .each { ['docker', 'exec', node, 'ctr', '-n', 'k8s.io', 'images', 'rm', it].execute().waitFor() }
     new File(basedir, '.mvn/maven.config').delete()
 }
 return true

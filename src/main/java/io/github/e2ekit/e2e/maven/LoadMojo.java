@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import io.github.e2ekit.e2e.registry.DockerConfigCredentials;
+import io.github.e2ekit.e2e.registry.KindMirrorCheck;
 import io.github.e2ekit.e2e.registry.RegistryCredentials;
 import io.github.e2ekit.e2e.registry.RegistryPush;
 import io.github.e2ekit.e2e.registry.RegistryTarget;
@@ -61,7 +62,8 @@ public class LoadMojo extends AbstractE2eMojo {
 
     /**
      * How images reach the cluster: {@code <mode>kind</mode>} (default) or {@code <mode>registry</mode>} with
-     * {@code <registry>} (and optionally {@code <serverId>}) for clusters that are not kind.
+     * {@code <registry>} (and optionally {@code <serverId>}) for clusters that pull: ones that are not kind, or a
+     * kind cluster with kind's local-registry mirror for a registry on 127.0.0.1 (checked before pushing).
      */
     @Parameter
     LoadConfig load;
@@ -186,7 +188,10 @@ public class LoadMojo extends AbstractE2eMojo {
         }
     }
 
-    /** {@code load.mode=registry}: every image of this run pushed and pinned by digest; no kind cluster involved. */
+    /**
+     * {@code load.mode=registry}: every image of this run pushed and pinned by digest. The kind cluster of this
+     * name (if there is one) is only read: a registry on the host's loopback needs kind's local-registry mirror.
+     */
     private void push() throws ConfigException {
         String where = loadRegistry != null && !loadRegistry.isBlank() ? loadRegistry : load == null ? null : load.registry;
         RegistryTarget target;
@@ -202,6 +207,8 @@ public class LoadMojo extends AbstractE2eMojo {
         List<TagDecision> decided = decisions();
         RunState state = runState();
         Engine engine = engine();
+        // a registry on the host's loopback and a kind cluster: only through kind's local-registry mirror
+        KindMirrorCheck.requireMirror(engine, clusterName(), target).ifPresent(m -> getLog().info("e2e: " + m));
         RegistryCredentials credentials = credentials(target.host());
         RegistryPush pusher = new RegistryPush(engine, state.ledger);
         for (TagDecision t : decided) {

@@ -1,40 +1,34 @@
 package io.github.e2ekit.e2e.testbed;
 
-import com.github.dockerjava.api.command.PullImageResultCallback;
-import com.github.dockerjava.api.model.AuthConfig;
-import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
-import io.github.e2ekit.e2e.kind.ImageLoader;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.NodeImageStore;
-import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.testbed.kube.CriImage;
 import io.github.e2ekit.e2e.testbed.kube.NodeImages;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the simulated kubelet sees: the images in the kind-like nodes' real containerd, read with
  * ctr (briefly cached, as the kubelet's controllers poll often).
  *
- * <p>Pulls, as a kubelet would, only from registries on 127.0.0.1 (the nodes have no network, and the
- * test bed sends traffic nowhere else): the host's engine pulls the reference (by digest when the spec
- * pins one), the plugin's own loader puts it into the node, and the node names it exactly as the pod spec
- * does. Credentials, when the registry wants them: {@code -De2e.testbed.pullCredentials=user:password}.
+ * <p>Pulls as a kind node's containerd would ({@link NodeRegistryPull}): a reference on loopback (127.0.0.1,
+ * localhost, ::1) succeeds only through a certs.d {@code hosts.toml} in the node naming a mirror on the node's
+ * network ({@link KindLocalRegistry}, kind's local-registry set-up); otherwise it fails with containerd's
+ * {@code connection refused}, the message {@link #pullFailure} reports. Other registries are never contacted (the
+ * test bed sends no traffic off this machine). Credentials, standing in for the kubelet's registry credentials
+ * (kind: a {@code config.json} mounted at {@code /var/lib/kubelet/config.json}), when the registry wants them:
+ * {@code -De2e.testbed.pullCredentials=user:password}.
  */
 public final class ContainerdNodeImages implements NodeImages {
     private static final long TTL_NANOS = 300_000_000L;
     private final KindLikeCluster cluster;
     private final Map<String, Snapshot> cache = new ConcurrentHashMap<>();
     private final Set<String> pulled = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
 
     private record Snapshot(long at, Map<String, String> ids) {
     }
@@ -89,59 +83,31 @@ public final class ContainerdNodeImages implements NodeImages {
             return true;
         }
         KindNode n = node(node);
-        int at = imageRef.indexOf('@');
         ImageReference named;
         try {
+            int at = imageRef.indexOf('@');
             named = ImageReference.parse(at < 0 ? imageRef : imageRef.substring(0, at));
         } catch (IllegalArgumentException e) {
             return false;
         }
-        String host = named.registryHost();
-        if (n == null || host == null || !(host.startsWith("127.0.0.1:") || host.equals("127.0.0.1"))) {
-            return false; // the test bed sends traffic to loopback only
+        if (n == null || !NodeRegistryPull.isLoopback(named.registryHost())) {
+            return false; // the test bed sends no traffic off loopback: like a kind node without registry access
         }
-        Engine engine = cluster.engine();
-        String source = at < 0 ? named.toString() : named.repository() + imageRef.substring(at);
-        try {
-            var pull = engine.client().pullImageCmd(source);
-            String credentials = System.getProperty("e2e.testbed.pullCredentials");
-            if (credentials != null && credentials.contains(":")) {
-                pull = pull.withAuthConfig(new AuthConfig().withRegistryAddress(host)
-                        .withUsername(credentials.substring(0, credentials.indexOf(':')))
-                        .withPassword(credentials.substring(credentials.indexOf(':') + 1)));
-            }
-            if (!pull.exec(new PullImageResultCallback()).awaitCompletion(2, TimeUnit.MINUTES)) {
-                return false;
-            }
-            String id = engine.client().inspectImageCmd(source).exec().getId();
-            // the loader needs a name: a test-bed-only tag, gone from the engine and the node afterwards
-            ImageReference temp = ImageReference.of(named.repository(), "testbed-pull-" + id.substring(7, 19));
-            engine.client().tagImageCmd(id, temp.repository(), temp.tag()).exec();
-            Path ledgerDir = Files.createTempDirectory("testbed-pull");
-            try {
-                new ImageLoader(engine, Ledger.start(ledgerDir.resolve("ledger.json"), "testbed", "pull"), cluster.name())
-                        .load(List.of(n), temp, id);
-                NodeImageStore store = new NodeImageStore(engine, n);
-                store.tag(engine.nodeName(temp), NodeImages.normalize(imageRef));
-                store.remove(List.of(engine.nodeName(temp)));
-            } finally {
-                engine.client().removeImageCmd(temp.toString()).exec();
-                if (at >= 0) {
-                    engine.client().removeImageCmd(source).exec(); // the digest name the pull added
-                }
-                NodeImage.deleteTree(ledgerDir);
-            }
-            cache.remove(node);
-            pulled.add(key);
-            return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (RuntimeException e) {
-            System.err.println("test bed: pulling " + imageRef + " onto " + node + " failed: " + e.getMessage());
+        String credentials = System.getProperty("e2e.testbed.pullCredentials");
+        NodeRegistryPull.Result r = new NodeRegistryPull(cluster.engine(), n,
+                credentials != null && credentials.contains(":") ? credentials : null).pull(imageRef);
+        cache.remove(node);
+        if (!r.pulled()) {
+            failures.put(key, r.error());
             return false;
         }
+        failures.remove(key);
+        pulled.add(key);
+        return true;
+    }
+
+    @Override
+    public Optional<String> pullFailure(String node, String imageRef) {
+        return Optional.ofNullable(failures.get(node + " " + imageRef));
     }
 }

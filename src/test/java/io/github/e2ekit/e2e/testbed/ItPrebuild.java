@@ -1,11 +1,18 @@
 package io.github.e2ekit.e2e.testbed;
 
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.EngineDiscovery;
+import io.github.e2ekit.e2e.kind.KindNode;
+import io.github.e2ekit.e2e.kind.KindNodes;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BiConsumer;
 
 /**
  * What the invoker ITs' prebuild scripts share (they get the test classpath): waiting for the test bed
@@ -42,6 +49,36 @@ public final class ItPrebuild {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /**
+     * kind's local-registry set-up ({@link KindLocalRegistry}) on the nodes of the Docker test bed, for a registry
+     * listening on the host at {@code registryHost} — what a user does once per cluster before registry mode.
+     */
+    public static void setUpKindLocalRegistry(File basedir, String registryHost) throws InterruptedException {
+        withTestBedNodes(basedir, (engine, nodes) -> KindLocalRegistry.setUp(engine, nodes, registryHost));
+    }
+
+    /** Undoes {@link #setUpKindLocalRegistry} (the test bed serves other ITs afterwards). */
+    public static void tearDownKindLocalRegistry(File basedir, String registryHost) throws InterruptedException {
+        withTestBedNodes(basedir, (engine, nodes) -> KindLocalRegistry.tearDown(engine, nodes, registryHost));
+    }
+
+    private static void withTestBedNodes(File basedir, BiConsumer<Engine, List<KindNode>> action)
+            throws InterruptedException {
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(awaitTestBed(basedir).toPath())) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Engine engine = new EngineDiscovery().connect(p.getProperty("dockerHost"))) {
+            List<KindNode> nodes = KindNodes.list(engine, p.getProperty("cluster"));
+            if (nodes.isEmpty()) {
+                throw new AssertionError("the test bed cluster " + p.getProperty("cluster") + " has no nodes");
+            }
+            action.accept(engine, nodes);
         }
     }
 }

@@ -823,7 +823,7 @@ final class FakeControllers {
         event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
         return waiting(c, "ErrImageNeverPull", msg);
       }
-      String pullMsg = pullFailure(image);
+      String pullMsg = nodes.pullFailure(node, image).orElseGet(() -> pullFailure(image));
       event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
       event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullMsg, "kubelet", field);
       event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);

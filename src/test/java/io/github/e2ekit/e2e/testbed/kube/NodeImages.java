@@ -41,6 +41,14 @@ public interface NodeImages {
   }
 
   /**
+   * Why the last {@link #pull} of {@code imageRef} onto {@code node} failed, in the container runtime's words, when
+   * this implementation knows better than the kubelet's default message (a registry it could not resolve).
+   */
+  default Optional<String> pullFailure(String node, String imageRef) {
+    return Optional.empty();
+  }
+
+  /**
    * Normalises an image reference the way containerd does: a name without registry gets
    * {@code docker.io/}, a single-segment Docker Hub name gets {@code library/}, and a reference without tag or
    * digest gets {@code :latest}. {@code busybox:1} and {@code docker.io/library/busybox:1} both become
