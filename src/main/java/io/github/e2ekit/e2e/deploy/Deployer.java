@@ -48,7 +48,7 @@ public final class Deployer {
         long deadline = System.nanoTime() + plan.timeout().toNanos();
         try {
             Applier applier = new Applier(api, ledger);
-            ReadinessWait wait = new ReadinessWait(api, log);
+            ReadinessWait wait = new ReadinessWait(api, log, plan.heal());
             for (int i = 0; i < stages.size(); i++) {
                 List<AppliedObject> stage = applier.applyStage(stages.get(i), plan.namespace());
                 applied.addAll(stage);

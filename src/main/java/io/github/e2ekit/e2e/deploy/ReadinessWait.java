@@ -12,6 +12,7 @@ import io.kubernetes.client.openapi.models.V1StorageClass;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,12 +25,18 @@ import java.util.function.Consumer;
 
 /**
  * Waits until applied workloads are ready, polling tightly (first check at once, then every
- * 250 ms), and fails fast on states that never heal by waiting: image pull errors, crash loops,
- * bad container config, failed Jobs, and pods unschedulable past a short grace.
+ * 250 ms). Readiness is judged as {@code kubectl rollout status} judges it ({@link RolloutStatus}); only the pods
+ * of the current revision ({@link RevisionPods}) are looked at, so a re-applied Deployment is never ready, nor
+ * failed, because of its old pods. Fails fast on states that never heal by waiting (image pull errors, invalid
+ * image names, a Deployment past its progress deadline), on a Job that cannot complete before the deadline
+ * ({@link JobFailure}), on states that may heal once they outlast the {@link HealPolicy}
+ * ({@code CrashLoopBackOff}, {@code CreateContainerConfigError}), and on pods unschedulable past a short grace.
  */
 public final class ReadinessWait {
     static final Set<String> FATAL = Set.of("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull",
-            "InvalidImageName", "CreateContainerConfigError", "CrashLoopBackOff");
+            "InvalidImageName");
+    static final Set<String> HEALABLE = Set.of("CreateContainerConfigError", "CrashLoopBackOff");
+    private static final int LOG_LINES = 10;
     private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "Pod",
             "PersistentVolumeClaim");
     private static final Duration UNSCHEDULABLE_GRACE = Duration.ofSeconds(30);
@@ -38,10 +45,18 @@ public final class ReadinessWait {
 
     private final KubeApi api;
     private final Consumer<String> progress;
+    private final HealPolicy heal;
+    /** Per pod uid/container: when it was first seen in a state that may heal. */
+    private final Map<String, Long> healingSince = new HashMap<>();
 
     public ReadinessWait(KubeApi api, Consumer<String> progress) {
+        this(api, progress, HealPolicy.DEFAULT);
+    }
+
+    public ReadinessWait(KubeApi api, Consumer<String> progress, HealPolicy heal) {
         this.api = api;
         this.progress = progress;
+        this.heal = heal;
     }
 
     /** Waits for every workload among {@code objects}; throws {@link NotReadyException} naming the culprit. */
@@ -53,13 +68,15 @@ public final class ReadinessWait {
         Map<String, Long> unschedulableSince = new HashMap<>();
         while (!pending.isEmpty()) {
             List<V1Pod> pods = pods(pending);
+            Map<String, List<JsonObject>> replicaSets = new HashMap<>();
             for (AppliedObject o : List.copyOf(pending)) {
                 JsonObject raw = read(o);
                 if (raw == null) {
                     throw new NotReadyException(o, "Missing", o.describe() + " disappeared while waiting");
                 }
-                List<V1Pod> own = ownPods(o, raw, pods);
-                failFast(o, raw, own, unschedulableSince);
+                List<V1Pod> own = RevisionPods.of(o, raw, pods, "Deployment".equals(o.kind())
+                        ? replicaSets.computeIfAbsent(o.namespace(), this::replicaSets) : List.of());
+                failFast(o, raw, own, unschedulableSince, deadline);
                 Readiness r = "PersistentVolumeClaim".equals(o.kind()) ? claimReadiness(raw) : readiness(o, raw);
                 if (r.ready()) {
                     pending.remove(o);
@@ -78,8 +95,10 @@ public final class ReadinessWait {
             if (System.nanoTime() > deadline) {
                 AppliedObject o = pending.get(0);
                 JsonObject raw = read(o);
+                List<V1Pod> own = RevisionPods.of(o, raw, pods, "Deployment".equals(o.kind())
+                        ? replicaSets(o.namespace()) : List.of());
                 throw new NotReadyException(o, "Timeout", o.describe() + " not ready after " + timeout.toSeconds()
-                        + " s: " + readiness(o, raw).summary() + " — " + podState(ownPods(o, raw, pods)));
+                        + " s: " + readiness(o, raw).summary() + " — " + podState(own));
             }
             Applier.sleep(POLL_MS);
         }
@@ -90,42 +109,8 @@ public final class ReadinessWait {
     }
 
     static Readiness readiness(AppliedObject o, JsonObject raw) {
-        if (raw == null) {
-            return new Readiness(false, "missing");
-        }
-        JsonObject status = Conditions.object(raw, "status");
-        JsonObject spec = Conditions.object(raw, "spec");
-        long generation = Conditions.number(Conditions.object(raw, "metadata"), "generation");
-        long observed = Conditions.number(status, "observedGeneration");
-        switch (o.kind()) {
-            case "Deployment", "StatefulSet" -> {
-                long want = spec != null && spec.has("replicas") ? Conditions.number(spec, "replicas") : 1;
-                long ready = Conditions.number(status, "readyReplicas");
-                long updated = Conditions.number(status, "updatedReplicas");
-                long available = "Deployment".equals(o.kind()) ? Conditions.number(status, "availableReplicas") : ready;
-                boolean ok = observed >= generation && ready >= want && available >= want
-                        && (updated >= want || "StatefulSet".equals(o.kind()) && sameRevision(status));
-                return new Readiness(ok, ready + "/" + want + " ready");
-            }
-            case "DaemonSet" -> {
-                long want = Conditions.number(status, "desiredNumberScheduled");
-                long ready = Conditions.number(status, "numberReady");
-                long updated = Conditions.number(status, "updatedNumberScheduled");
-                return new Readiness(observed >= generation && want > 0 && ready >= want && updated >= want,
-                        ready + "/" + want + " ready");
-            }
-            case "Job" -> {
-                return new Readiness(Conditions.isTrue(raw, "Complete"),
-                        Conditions.number(status, "succeeded") + " succeeded");
-            }
-            case "Pod" -> {
-                return new Readiness(Conditions.isTrue(raw, "Ready"), Conditions.isTrue(raw, "Ready") ? "ready"
-                        : "not ready");
-            }
-            default -> {
-                return new Readiness(true, "");
-            }
-        }
+        RolloutStatus.Rollout r = RolloutStatus.of(o.kind(), raw);
+        return new Readiness(r.done(), r.message());
     }
 
     /**
@@ -160,16 +145,24 @@ public final class ReadinessWait {
         return new Readiness(false, phase == null ? "Pending" : phase);
     }
 
-    private static boolean sameRevision(JsonObject status) {
-        String cur = Conditions.string(status, "currentRevision");
-        return cur == null || cur.equals(Conditions.string(status, "updateRevision"));
-    }
-
-    private void failFast(AppliedObject o, JsonObject raw, List<V1Pod> own, Map<String, Long> unschedulableSince) {
-        if ("Job".equals(o.kind()) && Conditions.isTrue(raw, "Failed")) {
-            JsonObject c = Conditions.find(raw, "Failed");
-            throw new NotReadyException(o, "JobFailed", "Job " + o.name() + " failed: "
-                    + Conditions.string(c, "reason") + " " + Objects.toString(Conditions.string(c, "message"), ""));
+    private void failFast(AppliedObject o, JsonObject raw, List<V1Pod> own, Map<String, Long> unschedulableSince,
+            long deadlineNanos) {
+        RolloutStatus.Rollout rollout = RolloutStatus.of(o.kind(), raw);
+        if (rollout.failed()) {
+            throw new NotReadyException(o, "ProgressDeadlineExceeded", o.describe() + " " + rollout.message()
+                    + " (spec.progressDeadlineSeconds) — " + podState(own));
+        }
+        if ("Job".equals(o.kind())) {
+            Instant now = Instant.now();
+            Instant deadline = now.plusNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+            JobFailure.check(raw, own, now, deadline).ifPresent(v -> {
+                throw new NotReadyException(o, "JobFailed", "Job " + o.name() + " will not complete: "
+                        + (v.attempt() == null ? "" : "pod " + v.attempt().pod().getMetadata().getName() + " container "
+                        + v.attempt().container() + " exited with code " + v.attempt().exitCode()
+                        + (v.attempt().reason() == null ? "" : " (" + v.attempt().reason() + ")") + "; ")
+                        + v.why() + (v.attempt() == null ? "" : logTail(v.attempt().pod(), v.attempt().container(),
+                        false)));
+            });
         }
         for (V1Pod p : own) {
             if (p.getStatus() == null) {
@@ -184,11 +177,24 @@ public final class ReadinessWait {
             }
             for (V1ContainerStatus cs : statuses) {
                 var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-                if (waiting != null && FATAL.contains(waiting.getReason())) {
-                    throw new NotReadyException(o, waiting.getReason(), o.describe() + ": pod "
-                            + p.getMetadata().getName() + " container " + cs.getName() + " is " + waiting.getReason()
-                            + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")")
-                            + hint(waiting.getReason(), cs.getImage()));
+                String key = p.getMetadata().getUid() + "/" + cs.getName();
+                String reason = waiting == null ? null : waiting.getReason();
+                if (reason != null && FATAL.contains(reason)) {
+                    throw notReady(o, p, cs, reason, hint(reason, cs.getImage()));
+                }
+                if (reason == null || !HEALABLE.contains(reason)) {
+                    healingSince.remove(key);
+                    continue;
+                }
+                long since = healingSince.computeIfAbsent(key, k -> System.nanoTime());
+                int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+                boolean restartsOver = "CrashLoopBackOff".equals(reason) && restarts >= heal.restarts();
+                boolean graceOver = System.nanoTime() - since >= heal.grace().toNanos();
+                if (restartsOver || graceOver) {
+                    String why = restartsOver ? "; restarted " + restarts + " time(s) (<deploy><healRestarts> "
+                            + heal.restarts() + ")" : "; for " + heal.grace().toSeconds() + " s (<deploy><healGrace>)";
+                    throw notReady(o, p, cs, reason, why + ("CrashLoopBackOff".equals(reason)
+                            ? logTail(p, cs.getName(), true) : ""));
                 }
             }
             if (p.getStatus().getConditions() != null) {
@@ -204,6 +210,42 @@ public final class ReadinessWait {
                 }
             }
         }
+    }
+
+    private static NotReadyException notReady(AppliedObject o, V1Pod p, V1ContainerStatus cs, String reason,
+            String more) {
+        var waiting = cs.getState().getWaiting();
+        return new NotReadyException(o, reason, o.describe() + ": pod " + p.getMetadata().getName() + " container "
+                + cs.getName() + " is " + reason + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage()
+                + ")") + more);
+    }
+
+    /** The container's last log lines as a message suffix, or nothing when there are none. */
+    private String logTail(V1Pod p, String container, boolean previous) {
+        try {
+            String log = new CoreV1Api(api.client()).readNamespacedPodLog(p.getMetadata().getName(),
+                    p.getMetadata().getNamespace()).container(container).previous(previous).tailLines(LOG_LINES)
+                    .execute();
+            if (log == null || log.isBlank()) {
+                return "";
+            }
+            return "; last log lines:\n    " + log.strip().replace("\n", "\n    ");
+        } catch (ApiException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private List<JsonObject> replicaSets(String namespace) {
+        if (namespace == null) {
+            return List.of();
+        }
+        Discovery.APIResource r = api.resource("apps/v1", "ReplicaSet");
+        var dyn = api.api(r, "v1");
+        var got = api.call("list ReplicaSets in " + namespace, () -> dyn.list(namespace));
+        if (!got.isSuccess() || got.getObject() == null) {
+            return List.of();
+        }
+        return got.getObject().getItems().stream().map(DynamicKubernetesObject::getRaw).toList();
     }
 
     static String hint(String reason, String image) {
@@ -242,28 +284,6 @@ public final class ReadinessWait {
             }
         }
         return out;
-    }
-
-    /** Pods that belong to a workload: its selector's labels match (or the pod itself). */
-    static List<V1Pod> ownPods(AppliedObject o, JsonObject raw, List<V1Pod> pods) {
-        if ("Pod".equals(o.kind())) {
-            return pods.stream().filter(p -> o.name().equals(p.getMetadata().getName())
-                    && Objects.equals(o.namespace(), p.getMetadata().getNamespace())).toList();
-        }
-        Map<String, String> selector = new LinkedHashMap<>();
-        JsonObject match = Conditions.object(raw, "spec", "selector", "matchLabels");
-        if (match == null) {
-            match = Conditions.object(raw, "spec", "template", "metadata", "labels");
-        }
-        if (match != null) {
-            match.entrySet().forEach(e -> selector.put(e.getKey(), e.getValue().getAsString()));
-        }
-        if (selector.isEmpty()) {
-            return List.of();
-        }
-        return pods.stream().filter(p -> Objects.equals(o.namespace(), p.getMetadata().getNamespace())
-                && p.getMetadata().getLabels() != null
-                && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())).toList();
     }
 
     static String podState(List<V1Pod> pods) {

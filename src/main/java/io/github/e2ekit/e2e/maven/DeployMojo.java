@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.maven;
 
 import io.github.e2ekit.e2e.deploy.DeployException;
 import io.github.e2ekit.e2e.deploy.DeployPlan;
+import io.github.e2ekit.e2e.deploy.HealPolicy;
 import io.github.e2ekit.e2e.deploy.Deployer;
 import io.github.e2ekit.e2e.deploy.Diagnostics;
 import io.github.e2ekit.e2e.deploy.Endpoint;
@@ -231,7 +232,30 @@ public class DeployMojo extends AbstractE2eMojo {
             }
             stages.add(paths);
         }
-        return new DeployPlan(ns, stages, duration("deploy/timeout", deploy.timeout));
+        return new DeployPlan(ns, stages, duration("deploy/timeout", deploy.timeout), healPolicy());
+    }
+
+    /** {@code <deploy><healGrace>}/{@code <healRestarts>}, overridden by {@code -De2e.deploy.healGrace/healRestarts}. */
+    private HealPolicy healPolicy() throws ConfigException {
+        Map<String, String> props = properties();
+        String grace = props.getOrDefault("e2e.deploy.healGrace", deploy.healGrace);
+        String restarts = props.get("e2e.deploy.healRestarts");
+        Duration g = grace == null || grace.isBlank() ? HealPolicy.DEFAULT.grace() : duration("deploy/healGrace", grace);
+        int r = HealPolicy.DEFAULT.restarts();
+        if (restarts != null && !restarts.isBlank()) {
+            try {
+                r = Integer.parseInt(restarts.trim());
+            } catch (NumberFormatException e) {
+                r = -1;
+            }
+        } else if (deploy.healRestarts != null) {
+            r = deploy.healRestarts;
+        }
+        if (r < 0) {
+            throw new ConfigException("deploy/healRestarts", "must be a whole number of restarts, 0 or more (was '"
+                    + (restarts != null ? restarts : deploy.healRestarts) + "')");
+        }
+        return new HealPolicy(g, r);
     }
 
     private List<EndpointSpec> endpointSpecs(String ns) throws ConfigException {

@@ -40,16 +40,12 @@ final class FakeControllers {
   private final FakeApiDispatcher api;
   private final NodeImages nodes;
   private final PodRuntime runtime;
-  private final ExecutorService probes = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "fake-kubelet-probe");
-    t.setDaemon(true);
-    return t;
-  });
+  private final KubeletProbes probes;
+  private final ContainerConfigCheck configCheck;
   private final Set<String> crashImages = ConcurrentHashMap.newKeySet();
   private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
   private volatile Duration readinessDelay = Duration.ZERO;
   private final Map<String, PodState> podStates = new ConcurrentHashMap<>();
-  private final Map<String, Instant> rolloutStarts = new ConcurrentHashMap<>();
   private final AtomicInteger nextPodIp = new AtomicInteger(2);
   private final AtomicInteger nextNode = new AtomicInteger();
   private final AtomicLong passes = new AtomicLong();
@@ -62,6 +58,8 @@ final class FakeControllers {
   private final ResourceType statefulSets;
   private final ResourceType daemonSets;
   private final ResourceType jobs;
+  private final DeploymentController deploymentController;
+  private final JobController jobController;
 
   /** What the runtime remembers about one pod. */
   private static final class PodState {
@@ -93,15 +91,17 @@ final class FakeControllers {
     String startError;
     String startErrorReason;
     volatile int run;
-    volatile boolean probeOk;
-    volatile boolean probing;
-    volatile long lastProbeNanos;
+    boolean pendingRestart;
+    Duration backoff = Duration.ZERO;
+    final KubeletProbes.State probe = new KubeletProbes.State();
   }
 
   FakeControllers(FakeApiDispatcher api, NodeImages nodes, PodRuntime runtime) {
     this.api = api;
     this.nodes = nodes;
     this.runtime = runtime;
+    this.probes = new KubeletProbes(runtime);
+    this.configCheck = new ContainerConfigCheck(api);
     pods = api.typeOf("", "v1", "pods");
     events = api.typeOf("", "v1", "events");
     nodeType = api.typeOf("", "v1", "nodes");
@@ -110,6 +110,8 @@ final class FakeControllers {
     statefulSets = api.typeOf("apps", "v1", "statefulsets");
     daemonSets = api.typeOf("apps", "v1", "daemonsets");
     jobs = api.typeOf("batch", "v1", "jobs");
+    deploymentController = new DeploymentController(api, this);
+    jobController = new JobController(api, this);
   }
 
   void crashLoop(String imageRef) {
@@ -160,7 +162,7 @@ final class FakeControllers {
 
   /** Stops the probes and every process the pod runtime still runs. */
   void close() {
-    probes.shutdownNow();
+    probes.close();
     for (PodState st : podStates.values()) {
       stopPod(st);
     }
@@ -222,17 +224,17 @@ final class FakeControllers {
 
   /** One reconciliation of everything. */
   void pass() {
-    guarded(this::deployments);
+    guarded(deploymentController::sync);
     guarded(this::replicaSets);
     guarded(this::statefulSets);
     guarded(this::daemonSets);
-    guarded(this::jobs);
+    guarded(jobController::sync);
     guarded(this::kubelet);
     guarded(this::collectGarbage);
     passes.incrementAndGet();
   }
 
-  private static void guarded(Runnable r) {
+  static void guarded(Runnable r) {
     try {
       r.run();
     } catch (RuntimeException e) {
@@ -242,87 +244,13 @@ final class FakeControllers {
 
   // ================================================================== workload controllers
 
-  private void deployments() {
-    List<JsonNode> allRs = api.list(replicaSets, null);
-    for (JsonNode d : api.list(deployments, null)) {
-      String ns = Json.text(d, "metadata", "namespace");
-      String name = Json.text(d, "metadata", "name");
-      String uid = Json.text(d, "metadata", "uid");
-      if (d.path("metadata").has("deletionTimestamp")) {
-        continue;
-      }
-      int desired = d.path("spec").path("replicas").asInt(1);
-      JsonNode template = d.path("spec").path("template");
-      String hash = templateHash(template);
-      String rsName = name + "-" + hash;
-      List<JsonNode> owned = ownedBy(allRs, uid);
-      JsonNode newRs = owned.stream().filter(r -> rsName.equals(Json.text(r, "metadata", "name"))).findFirst()
-          .orElse(null);
-      boolean recreate = "Recreate".equals(Json.text(d, "spec", "strategy", "type"));
-      boolean paused = d.path("spec").path("paused").asBoolean(false);
-      List<JsonNode> old = owned.stream().filter(r -> !rsName.equals(Json.text(r, "metadata", "name"))).toList();
-      if (paused) {
-        continue;
-      }
-      int revision = owned.stream().mapToInt(r -> r.path("metadata").path("annotations")
-          .path("deployment.kubernetes.io/revision").asInt(0)).max().orElse(0);
-      if (newRs == null) {
-        ObjectNode rs = Json.obj().put("apiVersion", "apps/v1").put("kind", "ReplicaSet");
-        ObjectNode meta = Json.with(rs, "metadata").put("name", rsName);
-        ObjectNode labels = template.path("metadata").path("labels").isObject()
-            ? ((ObjectNode) template.path("metadata").path("labels")).deepCopy() : Json.obj();
-        labels.put("pod-template-hash", hash);
-        meta.set("labels", labels.deepCopy());
-        Json.with(meta, "annotations").put("deployment.kubernetes.io/revision", String.valueOf(revision + 1))
-            .put("deployment.kubernetes.io/desired-replicas", String.valueOf(desired));
-        meta.set("ownerReferences", ownerRef("apps/v1", "Deployment", name, uid));
-        ObjectNode spec = Json.with(rs, "spec").put("replicas", recreate && !old.isEmpty() ? 0 : desired);
-        ObjectNode selector = d.path("spec").path("selector").isObject()
-            ? ((ObjectNode) d.path("spec").path("selector")).deepCopy() : Json.obj();
-        Json.with(selector, "matchLabels").put("pod-template-hash", hash);
-        spec.set("selector", selector);
-        ObjectNode tpl = ((ObjectNode) template).deepCopy();
-        Json.with(tpl, "metadata").set("labels", labels);
-        spec.set("template", tpl);
-        if (api.internal("POST", replicaSets.collectionPath(ns), rs).ok()) {
-          rolloutStarts.put(uid + "/" + d.path("metadata").path("generation").asLong(), Instant.now());
-          event(d, "Normal", "ScalingReplicaSet", "Scaled up replica set " + rsName + " from 0 to " + desired,
-              "deployment-controller", null);
-        }
-        continue;
-      }
-      rolloutStarts.putIfAbsent(uid + "/" + d.path("metadata").path("generation").asLong(), Instant.now());
-      int newReady = newRs.path("status").path("readyReplicas").asInt(0);
-      boolean oldGone = true;
-      for (JsonNode o : old) {
-        int r = o.path("spec").path("replicas").asInt(0);
-        if (r > 0) {
-          oldGone = false;
-          if (recreate || newReady >= desired) {
-            scale(o, 0);
-            event(d, "Normal", "ScalingReplicaSet", "Scaled down replica set " + Json.text(o, "metadata", "name")
-                + " from " + r + " to 0", "deployment-controller", null);
-          }
-        } else if (o.path("status").path("replicas").asInt(0) > 0) {
-          oldGone = false;
-        }
-      }
-      int target = recreate && !oldGone ? 0 : desired;
-      if (newRs.path("spec").path("replicas").asInt(0) != target) {
-        scale(newRs, target);
-      }
-    }
-  }
-
-  private void scale(JsonNode obj, int replicas) {
-    ObjectNode copy = ((ObjectNode) obj).deepCopy();
-    Json.with(copy, "spec").put("replicas", replicas);
-    String ns = Json.text(obj, "metadata", "namespace");
-    api.internal("PUT", replicaSets.objectPath(ns, Json.text(obj, "metadata", "name")), copy);
-  }
-
+  /**
+   * The ReplicaSet controller (kubernetes pkg/controller/replicaset/replica_set.go manageReplicas): it counts only
+   * active pods (controller_utils.go FilterActivePods: not terminating, not Succeeded/Failed), so a pod being
+   * deleted is replaced at once; it removes not-ready and newer pods first when scaling down.
+   */
   private void replicaSets() {
-    List<JsonNode> allPods = api.list(pods, null);
+    List<JsonNode> allPods = api.list(pods, null).stream().filter(FakeControllers::isActive).toList();
     for (JsonNode rs : api.list(replicaSets, null)) {
       String ns = Json.text(rs, "metadata", "namespace");
       String name = Json.text(rs, "metadata", "name");
@@ -340,7 +268,7 @@ final class FakeControllers {
           deletePod(owned.get(i));
         }
       }
-      List<JsonNode> now = ownedBy(api.list(pods, ns), uid);
+      List<JsonNode> now = ownedBy(api.list(pods, ns).stream().filter(FakeControllers::isActive).toList(), uid);
       int ready = (int) now.stream().filter(FakeControllers::isReady).count();
       ObjectNode st = Json.obj().put("replicas", now.size());
       int labelled = now.size();
@@ -353,87 +281,7 @@ final class FakeControllers {
       writeStatus(replicaSets, rs, st);
     }
     // Deployment status depends on the ReplicaSets' pods: compute it after them.
-    deploymentStatuses();
-  }
-
-  private void deploymentStatuses() {
-    List<JsonNode> allRs = api.list(replicaSets, null);
-    List<JsonNode> allPods = api.list(pods, null);
-    for (JsonNode d : api.list(deployments, null)) {
-      String uid = Json.text(d, "metadata", "uid");
-      String name = Json.text(d, "metadata", "name");
-      int desired = d.path("spec").path("replicas").asInt(1);
-      String rsName = name + "-" + templateHash(d.path("spec").path("template"));
-      int replicas = 0;
-      int updated = 0;
-      int ready = 0;
-      for (JsonNode rs : ownedBy(allRs, uid)) {
-        List<JsonNode> ps = ownedBy(allPods, Json.text(rs, "metadata", "uid"));
-        replicas += ps.size();
-        int r = (int) ps.stream().filter(FakeControllers::isReady).count();
-        ready += r;
-        if (rsName.equals(Json.text(rs, "metadata", "name"))) {
-          updated += ps.size();
-        }
-      }
-      long generation = d.path("metadata").path("generation").asLong(1);
-      ObjectNode st = Json.obj().put("observedGeneration", generation).put("replicas", replicas)
-          .put("updatedReplicas", updated).put("readyReplicas", ready).put("availableReplicas", ready);
-      int unavailable = Math.max(0, desired - ready);
-      if (unavailable > 0) {
-        st.put("unavailableReplicas", unavailable);
-      }
-      for (String f : List.of("replicas", "updatedReplicas", "readyReplicas", "availableReplicas")) {
-        if (st.get(f).asInt() == 0) {
-          st.remove(f);
-        }
-      }
-      boolean available = ready >= desired - maxUnavailable(d, desired);
-      boolean complete = updated == desired && replicas == desired && ready == desired;
-      JsonNode oldConds = d.path("status").path("conditions");
-      ArrayNode conds = Json.arr();
-      conds.add(condition(oldConds, "Available", available ? "True" : "False",
-          available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-          available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
-          true));
-      Instant start = rolloutStarts.getOrDefault(uid + "/" + generation, Instant.now());
-      int deadline = d.path("spec").path("progressDeadlineSeconds").asInt(600);
-      String pStatus;
-      String pReason;
-      String pMessage;
-      if (complete) {
-        pStatus = "True";
-        pReason = "NewReplicaSetAvailable";
-        pMessage = "ReplicaSet \"" + rsName + "\" has successfully progressed.";
-      } else if (Duration.between(start, Instant.now()).toSeconds() >= deadline) {
-        pStatus = "False";
-        pReason = "ProgressDeadlineExceeded";
-        pMessage = "ReplicaSet \"" + rsName + "\" has timed out progressing.";
-      } else {
-        pStatus = "True";
-        pReason = "ReplicaSetUpdated";
-        pMessage = "ReplicaSet \"" + rsName + "\" is progressing.";
-      }
-      conds.add(condition(oldConds, "Progressing", pStatus, pReason, pMessage, true));
-      st.set("conditions", conds);
-      writeStatus(deployments, d, st);
-    }
-  }
-
-  private static int maxUnavailable(JsonNode d, int desired) {
-    if (!"RollingUpdate".equals(Optional.ofNullable(Json.text(d, "spec", "strategy", "type")).orElse("RollingUpdate"))
-        || desired == 0) {
-      return 0;
-    }
-    JsonNode mu = d.path("spec").path("strategy").path("rollingUpdate").path("maxUnavailable");
-    if (mu.isInt()) {
-      return mu.asInt();
-    }
-    String s = mu.isTextual() ? mu.asText() : "25%";
-    if (s.endsWith("%")) {
-      return (int) Math.floor(desired * Integer.parseInt(s.substring(0, s.length() - 1)) / 100.0);
-    }
-    return Integer.parseInt(s);
+    deploymentController.updateStatuses();
   }
 
   private void statefulSets() {
@@ -549,93 +397,6 @@ final class FakeControllers {
         st.remove("numberAvailable");
       }
       writeStatus(daemonSets, ds, st);
-    }
-  }
-
-  private void jobs() {
-    for (JsonNode j : api.list(jobs, null)) {
-      String ns = Json.text(j, "metadata", "namespace");
-      String name = Json.text(j, "metadata", "name");
-      String uid = Json.text(j, "metadata", "uid");
-      JsonNode oldConds = j.path("status").path("conditions");
-      boolean finished = false;
-      for (JsonNode c : oldConds) {
-        String t = c.path("type").asText();
-        if ((t.equals("Complete") || t.equals("Failed")) && c.path("status").asText().equals("True")) {
-          finished = true;
-        }
-      }
-      if (finished) {
-        continue;
-      }
-      int completions = j.path("spec").path("completions").asInt(1);
-      int parallelism = j.path("spec").path("parallelism").asInt(1);
-      int backoffLimit = j.path("spec").path("backoffLimit").asInt(6);
-      List<JsonNode> owned = ownedBy(api.list(pods, ns), uid);
-      int succeeded = 0;
-      int failed = 0;
-      List<JsonNode> active = new ArrayList<>();
-      for (JsonNode p : owned) {
-        String phase = Json.text(p, "status", "phase");
-        if ("Succeeded".equals(phase)) {
-          succeeded++;
-        } else if ("Failed".equals(phase)) {
-          failed++;
-        } else {
-          active.add(p);
-        }
-      }
-      String startTime = Optional.ofNullable(Json.text(j, "status", "startTime")).orElse(Json.now());
-      ObjectNode st = Json.obj().put("startTime", startTime);
-      ArrayNode conds = Json.arr();
-      String now = Json.now();
-      if (succeeded >= completions) {
-        conds.addObject().put("type", "SuccessCriteriaMet").put("status", "True").put("reason", "CompletionsReached")
-            .put("message", "Reached expected number of succeeded pods").put("lastProbeTime", now)
-            .put("lastTransitionTime", now);
-        conds.addObject().put("type", "Complete").put("status", "True").put("reason", "CompletionsReached")
-            .put("message", "Reached expected number of succeeded pods").put("lastProbeTime", now)
-            .put("lastTransitionTime", now);
-        st.put("completionTime", now);
-        event(j, "Normal", "Completed", "Job completed", "job-controller", null);
-      } else if (failed > backoffLimit) {
-        active.forEach(this::deletePod);
-        active.clear();
-        conds.addObject().put("type", "FailureTarget").put("status", "True").put("reason", "BackoffLimitExceeded")
-            .put("message", "Job has reached the specified backoff limit").put("lastProbeTime", now)
-            .put("lastTransitionTime", now);
-        conds.addObject().put("type", "Failed").put("status", "True").put("reason", "BackoffLimitExceeded")
-            .put("message", "Job has reached the specified backoff limit").put("lastProbeTime", now)
-            .put("lastTransitionTime", now);
-        event(j, "Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit", "job-controller",
-            null);
-      } else {
-        int want = Math.min(parallelism, completions - succeeded);
-        for (int i = active.size(); i < want; i++) {
-          String podName = name + "-" + randomSuffix(5);
-          createPod(ns, podName, j.path("spec").path("template"), ownerRef("batch/v1", "Job", name, uid), null,
-              Map.of("batch.kubernetes.io/controller-uid", uid, "batch.kubernetes.io/job-name", name,
-                  "controller-uid", uid, "job-name", name));
-          event(j, "Normal", "SuccessfulCreate", "Created pod: " + podName, "job-controller", null);
-          active.add(Json.obj());
-        }
-      }
-      int readyCount = (int) active.stream().filter(FakeControllers::isReady).count();
-      if (!active.isEmpty()) {
-        st.put("active", active.size());
-      }
-      if (succeeded > 0) {
-        st.put("succeeded", succeeded);
-      }
-      if (failed > 0) {
-        st.put("failed", failed);
-      }
-      st.put("ready", readyCount).put("terminating", 0);
-      st.putObject("uncountedTerminatedPods");
-      if (!conds.isEmpty()) {
-        st.set("conditions", conds);
-      }
-      writeStatus(jobs, j, st);
     }
   }
 
@@ -835,6 +596,11 @@ final class FakeControllers {
       return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
     }
     String id = imageId.get();
+    Optional<String> configProblem = configCheck.problem(Json.text(pod, "metadata", "namespace"), c);
+    if (configProblem.isPresent() && !rt.containers.containsKey(cname) && !rt.started.containsKey(cname)) {
+      event(pod, "Warning", "Failed", "Error: " + configProblem.get(), "kubelet", field);
+      return waiting(c, "CreateContainerConfigError", configProblem.get());
+    }
     boolean crashFault = crashImages.contains(NodeImages.normalize(image));
     if (runtime.runsProcesses() && !crashFault && !fails) {
       return realContainerStatus(pod, node, rt, c, now, id, runsToCompletion && restartPolicy.equals("Always")
@@ -909,9 +675,6 @@ final class FakeControllers {
 
   // ================================================================== real containers
 
-  private static final long BACKOFF_BASE_MILLIS = 10_000;
-  private static final long BACKOFF_MAX_MILLIS = 300_000;
-
   /**
    * The status of a container whose process the pod runtime really runs: started when it is not running,
    * restarted after a back-off as the pod's restart policy says, ready when its readiness probe passes.
@@ -929,29 +692,7 @@ final class FakeControllers {
       rt.ref = ref;
     }
     RealContainer k = rt.containers.computeIfAbsent(cname, n -> new RealContainer());
-    if (!k.running && !k.finished && !now.isBefore(k.nextStart)) {
-      try {
-        runtime.start(ref, containerSpec(pod, c, rt), image);
-        k.running = true;
-        k.startedAt = now;
-        k.startError = null;
-        k.run++;
-        k.probeOk = false;
-        k.lastProbeNanos = 0;
-        rt.log.append(now).append(" fake-kubelet: started container ").append(cname).append(" (image ")
-            .append(image).append(", ").append(imageId).append(")\n");
-        event(pod, "Normal", "Pulled", "Container image \"" + image + "\" already present on machine", "kubelet",
-            field);
-        event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
-        event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
-      } catch (PodRuntime.StartException e) {
-        startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
-      } catch (RuntimeException e) {
-        // one pod's broken start must not stop the kubelet's pass over the others
-        startFailed(pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e,
-            field);
-      }
-    }
+    startIfDue(pod, rt, c, ref, k, now, imageId, field);
     if (k.running) {
       Optional<Integer> exit;
       try {
@@ -965,7 +706,7 @@ final class FakeControllers {
         k.lastExit = code;
         k.lastStartedAt = k.startedAt;
         k.lastFinishedAt = now;
-        k.probeOk = false;
+        k.probe.reset();
         rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code ").append(code)
             .append('\n');
         if (code != 0) {
@@ -973,9 +714,11 @@ final class FakeControllers {
         }
         boolean restart = restartPolicy.equals("Always") || restartPolicy.equals("OnFailure") && code != 0;
         if (restart) {
-          k.restarts++;
-          long backoff = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << Math.min(5, k.restarts - 1));
-          k.nextStart = now.plusMillis(backoff);
+          k.pendingRestart = true;
+          k.backoff = KubeletProbes.restartBackoff(k.restarts);
+          k.nextStart = now.plus(TestBedTime.scaled(k.backoff));
+          // the first restart is immediate: no CrashLoopBackOff before it
+          startIfDue(pod, rt, c, ref, k, now, imageId, field);
         } else {
           k.finished = true;
         }
@@ -985,10 +728,11 @@ final class FakeControllers {
     cs.put("containerID", containerId(pod, cname, k.restarts)).put("restartCount", k.restarts);
     if (k.lastExit != null && !k.finished) {
       cs.putObject("lastState").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
-          k.lastFinishedAt, k.restarts - 1));
+          k.lastFinishedAt, k.pendingRestart ? k.restarts : k.restarts - 1));
     }
     if (k.running) {
-      boolean ready = readiness(ref, c, k, now);
+      boolean ready = Duration.between(k.startedAt, now).compareTo(readinessDelay) >= 0
+          && probes.ready(ref, c, k.probe, k.startedAt, now);
       cs.put("ready", ready).put("started", true);
       cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
     } else if (k.finished) {
@@ -999,7 +743,7 @@ final class FakeControllers {
       cs.put("ready", false).put("started", false);
       cs.putObject("state").putObject("waiting").put("reason", k.startErrorReason).put("message", k.startError);
     } else {
-      long backoffSeconds = Math.max(1, Duration.between(k.lastFinishedAt, k.nextStart).toSeconds());
+      long backoffSeconds = Math.max(1, k.backoff.toSeconds());
       String msg = "back-off " + backoffSeconds + "s restarting failed container=" + cname + " pod=" + podName + "_"
           + ns + "(" + Json.text(pod, "metadata", "uid") + ")";
       cs.put("ready", false).put("started", false);
@@ -1008,6 +752,40 @@ final class FakeControllers {
           + ns + "(" + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
     }
     return cs;
+  }
+
+  /** Starts (or restarts) a container whose back-off is over; a restart counts once its container starts. */
+  private void startIfDue(JsonNode pod, PodState rt, JsonNode c, PodRuntime.PodRef ref, RealContainer k, Instant now,
+      String imageId, String field) {
+    if (k.running || k.finished || now.isBefore(k.nextStart)) {
+      return;
+    }
+    String cname = c.path("name").asText();
+    String image = c.path("image").asText();
+    try {
+      runtime.start(ref, containerSpec(pod, c, rt), image);
+      k.running = true;
+      k.startedAt = now;
+      k.startError = null;
+      k.run++;
+      k.probe.reset();
+      if (k.pendingRestart) {
+        k.restarts++;
+        k.pendingRestart = false;
+      }
+      rt.log.append(now).append(" fake-kubelet: started container ").append(cname).append(" (image ")
+          .append(image).append(", ").append(imageId).append(")\n");
+      event(pod, "Normal", "Pulled", "Container image \"" + image + "\" already present on machine", "kubelet",
+          field);
+      event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
+      event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+    } catch (PodRuntime.StartException e) {
+      startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
+    } catch (RuntimeException e) {
+      // one pod's broken start must not stop the kubelet's pass over the others
+      startFailed(pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e,
+          field);
+    }
   }
 
   private void startFailed(JsonNode pod, RealContainer k, Instant now, String reason, String eventReason,
@@ -1048,81 +826,6 @@ final class FakeControllers {
 
   private static String seconds(Instant t) {
     return t.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  /**
-   * Whether a running container is ready: without a readiness probe as soon as it runs (after the configured
-   * readiness delay), with one when its last probe passed. Probes run in the background, at most every 200 ms
-   * until the first success and then every second.
-   */
-  private boolean readiness(PodRuntime.PodRef ref, JsonNode c, RealContainer k, Instant now) {
-    boolean delayOver = Duration.between(k.startedAt, now).compareTo(readinessDelay) >= 0;
-    JsonNode rp = c.path("readinessProbe");
-    if (!rp.isObject()) {
-      return delayOver;
-    }
-    PodRuntime.Probe probe = probeOf(rp, c);
-    if (probe == null) {
-      return delayOver;
-    }
-    if (Duration.between(k.startedAt, now).toSeconds() < rp.path("initialDelaySeconds").asLong(0)) {
-      return false;
-    }
-    long interval = k.probeOk ? 1_000_000_000L : 200_000_000L;
-    if (!k.probing && System.nanoTime() - k.lastProbeNanos >= interval) {
-      k.probing = true;
-      k.lastProbeNanos = System.nanoTime();
-      int run = k.run;
-      String cname = c.path("name").asText();
-      try {
-        probes.execute(() -> {
-          boolean ok;
-          try {
-            ok = runtime.probe(ref, cname, probe);
-          } catch (RuntimeException e) {
-            ok = false;
-          }
-          if (k.run == run) {
-            k.probeOk = ok;
-          }
-          k.probing = false;
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        k.probing = false;
-      }
-    }
-    return k.probeOk && delayOver;
-  }
-
-  /** The probe a container's readinessProbe asks for, or null for kinds the runtime cannot run (gRPC). */
-  private static PodRuntime.Probe probeOf(JsonNode rp, JsonNode c) {
-    if (rp.has("httpGet")) {
-      JsonNode h = rp.get("httpGet");
-      String path = h.path("path").asText("/");
-      return new PodRuntime.Probe.HttpGet(port(h.path("port"), c), path.startsWith("/") ? path : "/" + path);
-    }
-    if (rp.has("tcpSocket")) {
-      return new PodRuntime.Probe.TcpSocket(port(rp.get("tcpSocket").path("port"), c));
-    }
-    if (rp.has("exec")) {
-      List<String> cmd = new ArrayList<>();
-      rp.get("exec").path("command").forEach(x -> cmd.add(x.asText()));
-      return new PodRuntime.Probe.Exec(cmd);
-    }
-    return null;
-  }
-
-  /** A probe's port: a number, or the name of one of the container's ports. */
-  private static int port(JsonNode port, JsonNode c) {
-    if (port.isInt() || port.isTextual() && port.asText().matches("\\d+")) {
-      return port.asInt();
-    }
-    for (JsonNode p : c.path("ports")) {
-      if (port.asText().equals(p.path("name").asText())) {
-        return p.path("containerPort").asInt();
-      }
-    }
-    return -1;
   }
 
   /** The container as the pod runtime needs it; env values from simple field references are resolved. */
@@ -1191,7 +894,7 @@ final class FakeControllers {
 
   // ================================================================== helpers
 
-  private void createPod(String ns, String name, JsonNode template, ArrayNode owner, String nodeName,
+  void createPod(String ns, String name, JsonNode template, ArrayNode owner, String nodeName,
       Map<String, String> extraLabels) {
     ObjectNode pod = Json.obj().put("apiVersion", "v1").put("kind", "Pod");
     ObjectNode meta = Json.with(pod, "metadata").put("name", name).put("namespace", ns);
@@ -1224,7 +927,7 @@ final class FakeControllers {
     api.internal("POST", pods.collectionPath(ns), pod);
   }
 
-  private void deletePod(JsonNode pod) {
+  void deletePod(JsonNode pod) {
     api.internal("DELETE", pods.objectPath(Json.text(pod, "metadata", "namespace"), Json.text(pod, "metadata",
         "name")), (String) null);
   }
@@ -1239,6 +942,8 @@ final class FakeControllers {
       api.list(t, null).forEach(o -> uids.add(Json.text(o, "metadata", "uid")));
     }
     workloadEvents.keySet().retainAll(uids);
+    deploymentController.retain(uids);
+    jobController.retain(uids);
     for (JsonNode o : candidates) {
       JsonNode owners = o.path("metadata").path("ownerReferences");
       if (!owners.isArray() || owners.isEmpty()) {
@@ -1260,6 +965,10 @@ final class FakeControllers {
 
   /** Writes status through /status when it differs from what is stored. */
   private void writeStatus(ResourceType type, JsonNode obj, ObjectNode status) {
+    writeStatus(api, type, obj, status);
+  }
+
+  static void writeStatus(FakeApiDispatcher api, ResourceType type, JsonNode obj, ObjectNode status) {
     if (status.equals(obj.path("status"))) {
       return;
     }
@@ -1270,7 +979,7 @@ final class FakeControllers {
   }
 
   /** A condition that keeps its old transition time when its status did not change. */
-  private static ObjectNode condition(JsonNode oldConds, String type, String status, String reason, String message,
+  static ObjectNode condition(JsonNode oldConds, String type, String status, String reason, String message,
       boolean withUpdateTime) {
     String now = Json.now();
     JsonNode prev = null;
@@ -1299,7 +1008,7 @@ final class FakeControllers {
   }
 
   /** Records a v1 Event once per (object, reason, message). */
-  private void event(JsonNode obj, String type, String reason, String message, String component, String field) {
+  void event(JsonNode obj, String type, String reason, String message, String component, String field) {
     String uid = Json.text(obj, "metadata", "uid");
     if (uid == null) {
       return;
@@ -1336,7 +1045,7 @@ final class FakeControllers {
 
   private final Map<String, Set<String>> workloadEvents = new ConcurrentHashMap<>();
 
-  private static List<JsonNode> ownedBy(List<JsonNode> objects, String ownerUid) {
+  static List<JsonNode> ownedBy(List<JsonNode> objects, String ownerUid) {
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode o : objects) {
       for (JsonNode ref : o.path("metadata").path("ownerReferences")) {
@@ -1358,11 +1067,17 @@ final class FakeControllers {
     return null;
   }
 
-  private static ArrayNode ownerRef(String apiVersion, String kind, String name, String uid) {
+  static ArrayNode ownerRef(String apiVersion, String kind, String name, String uid) {
     ArrayNode a = Json.arr();
     a.addObject().put("apiVersion", apiVersion).put("kind", kind).put("name", name).put("uid", uid)
         .put("controller", true).put("blockOwnerDeletion", true);
     return a;
+  }
+
+  /** kubernetes pkg/controller/controller_utils.go IsPodActive. */
+  static boolean isActive(JsonNode pod) {
+    String phase = Json.text(pod, "status", "phase");
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase) && !pod.path("metadata").has("deletionTimestamp");
   }
 
   static boolean isReady(JsonNode pod) {
