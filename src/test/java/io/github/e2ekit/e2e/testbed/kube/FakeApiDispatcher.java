@@ -49,6 +49,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   private volatile Runnable afterRequest = () -> { };
   private volatile LogSource logs = (ns, pod, container) -> "";
   private volatile PodRuntime podRuntime = PodRuntime.none();
+  private final WatchHub watchHub = new WatchHub(this::requestResourceVersion);
 
   /** Where a pod's log comes from. */
   interface LogSource {
@@ -79,6 +80,32 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
 
   void podRuntime(PodRuntime runtime) {
     this.podRuntime = runtime;
+  }
+
+  /** Every change to the store, for HTTP streaming watches ({@link WatchStream}). */
+  WatchHub watchHub() {
+    return watchHub;
+  }
+
+  /** Runs {@code action} under the lock every request takes, so no change happens meanwhile. */
+  <T> T atomically(java.util.function.Supplier<T> action) {
+    lock.lock();
+    try {
+      return action.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Every write of the store passes here; the change also goes to the watch hub. */
+  @Override
+  public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+      io.fabric8.kubernetes.api.model.GenericKubernetesResource resource, String newState) {
+    String before = oldAttributes == null ? null : getMap().get(oldAttributes);
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    if (!Objects.equals(before, newState)) {
+      watchHub.publish(before, newState);
+    }
   }
 
   long externalRequests() {
@@ -627,24 +654,15 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   }
 
   /**
-   * {@code pods/{name}/portforward} over a WebSocket ({@code v4.channel.k8s.io}), bridged to the pod through
-   * the pod runtime; see {@link PortForwardSession}. SPDY (what kubectl uses) is not offered.
+   * {@code pods/{name}/portforward} over a WebSocket ({@code v4.channel.k8s.io}, what client-java speaks), bridged
+   * to the pod through the pod runtime; see {@link PortForwardSession}. SPDY and SPDY over WebSocket (what kubectl
+   * speaks) are served by {@link ApiFront} before requests reach this dispatcher.
    */
   private MockResponse portForward(String method, ResourcePath rp, RecordedRequest request) {
     ResourceType type = typeOf("", "v1", "pods");
-    if (!method.equals("GET") && !method.equals("POST")) {
-      return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
-          type, rp.name());
-    }
-    JsonNode pod;
-    lock.lock();
-    try {
-      pod = find(type, rp.namespace(), rp.name());
-    } finally {
-      lock.unlock();
-    }
-    if (pod == null) {
-      return notFound(type, rp.name());
+    PortForwardTarget target = PortForwardTarget.resolve(this, rp, method);
+    if (target.error() != null) {
+      return target.error();
     }
     List<Integer> ports = new ArrayList<>();
     String raw = request.getPath();
@@ -673,19 +691,14 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     }
     String upgrade = request.getHeader("Upgrade");
     if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
-      return status(400, "BadRequest", "Upgrade request required (this fake serves port-forward over WebSocket "
-          + "with v4.channel.k8s.io only)", type, rp.name());
+      return status(400, "BadRequest", "Upgrade request required", type, rp.name());
     }
-    String node = Json.text(pod, "spec", "nodeName");
-    if (node == null || node.isEmpty()) {
-      return status(400, "BadRequest", "pod " + rp.name() + " does not have a host assigned", type, rp.name());
-    }
-    String phase = Optional.ofNullable(Json.text(pod, "status", "phase")).orElse("Pending");
-    String notRunning = phase.equals("Running") ? null
-        : "unable to do port forwarding: pod is not running (phase " + phase + ")";
-    PodRuntime.PodRef ref = new PodRuntime.PodRef(rp.namespace(), rp.name(), Json.text(pod, "metadata", "uid"),
-        node);
-    return new MockResponse().withWebSocketUpgrade(new PortForwardSession(podRuntime, ref, ports, notRunning));
+    return new MockResponse().withWebSocketUpgrade(new PortForwardSession(podRuntime, target.pod(), ports,
+        target.notRunning()));
+  }
+
+  PodRuntime podRuntime() {
+    return podRuntime;
   }
 
   private MockResponse podLog(ResourcePath rp, ResourceType type) {

@@ -1,23 +1,16 @@
 package io.github.e2ekit.e2e.testbed.kube;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A fake Kubernetes API server for tests: fabric8's CRUD mock server, corrected where it differs from a real
@@ -38,29 +31,21 @@ import java.util.concurrent.TimeUnit;
  * between {@code CrashLoopBackOff} (with back-off restarts), {@code Completed} and {@code Error}; a
  * {@code readinessProbe} ({@code httpGet}, {@code tcpSocket}, {@code exec}) decides readiness; init containers run
  * one after the other; {@code pods/log} returns the process's output. {@code pods/portforward} is served over
- * WebSocket ({@code v4.channel.k8s.io}, what client-java uses; not SPDY) and bridged through the runtime.
+ * WebSocket ({@code v4.channel.k8s.io}, what client-java uses), over SPDY/3.1 and over SPDY tunnelled in a
+ * WebSocket (what kubectl uses), bridged through the runtime.
+ *
+ * <p>HTTP: {@link ApiFront} (Vert.x) serves HTTP streaming watches with resource-version semantics
+ * ({@link WatchStream}), SPDY port-forwarding and OpenAPI v3 discovery, and hands every other request to the
+ * CRUD dispatcher. The fabric8 mock's own web server is not started (it would record every request forever).
  *
  * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
- * answers a {@code Status} of Success; HTTP-streaming watches are not served (the mock only serves WebSocket
- * watches); field selectors are evaluated on plain dotted paths only; StatefulSets and DaemonSets get no
- * conditions (a real cluster sets none either).
- *
- * <p>Memory: the mock web server records every request; this fake drains that record after each request, so
- * only the stored objects and one small entry per live pod stay in memory.
+ * answers a {@code Status} of Success; field selectors are evaluated on plain dotted paths only; StatefulSets and
+ * DaemonSets get no conditions (a real cluster sets none either).
  */
 public final class FakeKubernetes implements AutoCloseable {
 
-  /** Held strongly: java.util.logging forgets levels set on loggers nobody references. */
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
-  }
-
-  private final KubernetesMockServer server;
+  private final ApiFront server;
   private final FakeApiDispatcher dispatcher;
-  private final MockWebServer web;
   private final FakeControllers controllers;
   private final Thread loop;
   private final Path ownKubeconfig;
@@ -82,20 +67,12 @@ public final class FakeKubernetes implements AutoCloseable {
     this.nodeImages = Objects.requireNonNull(nodeImages, "nodeImages");
     this.podRuntime = Objects.requireNonNull(podRuntime, "podRuntime");
     this.dispatcher = new FakeApiDispatcher();
-    this.web = new MockWebServer();
-    this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, new HashMap<>(),
-        dispatcher, false);
-    dispatcher.afterRequest(this::drainRecordedRequests);
-    try {
-      server.init(InetAddress.getByName("127.0.0.1"), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    this.server = new ApiFront(dispatcher);
     this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
     dispatcher.logs(controllers::logs);
     dispatcher.podRuntime(podRuntime);
     controllers.bootstrap();
-    this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.getPort());
+    this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.port());
     loop.setDaemon(true);
     loop.start();
     try {
@@ -110,12 +87,12 @@ public final class FakeKubernetes implements AutoCloseable {
 
   /** Base URL, {@code http://127.0.0.1:<port>}. */
   public String url() {
-    return "http://127.0.0.1:" + server.getPort();
+    return "http://127.0.0.1:" + server.port();
   }
 
   /** The port the server listens on. */
   public int port() {
-    return server.getPort();
+    return server.port();
   }
 
   /** What runs the pods' containers ({@link PodRuntime#none()} when they are simulated). */
@@ -240,16 +217,6 @@ public final class FakeKubernetes implements AutoCloseable {
     }
   }
 
-  private void drainRecordedRequests() {
-    try {
-      while (web.takeRequest(0, TimeUnit.MILLISECONDS) != null) {
-        // discard: the mock would keep every request for its whole life
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Stops the controllers, every container process the pod runtime runs, and the server. Idempotent. */
   @Override
   public synchronized void close() {
@@ -269,7 +236,7 @@ public final class FakeKubernetes implements AutoCloseable {
     } catch (RuntimeException e) {
       System.err.println("fake kubernetes: could not stop all pod processes: " + e.getMessage());
     }
-    server.destroy();
+    server.close();
     if (ownKubeconfig != null) {
       try {
         Files.deleteIfExists(ownKubeconfig);
