@@ -49,9 +49,9 @@ public final class Engine implements AutoCloseable {
     private final EngineKind kind;
     private final String version;
     private final String apiVersion;
-    private final String endpoint;
+    private final EngineEndpoint endpoint;
 
-    Engine(DockerClient client, EngineKind kind, String version, String apiVersion, String endpoint) {
+    Engine(DockerClient client, EngineKind kind, String version, String apiVersion, EngineEndpoint endpoint) {
         this.client = client;
         this.kind = kind;
         this.version = version;
@@ -76,12 +76,42 @@ public final class Engine implements AutoCloseable {
     }
 
     public String endpoint() {
-        return endpoint;
+        return endpoint.host();
+    }
+
+    /** Why this engine: {@code DOCKER_HOST}, {@code Docker context 'ci' (DOCKER_CONTEXT)}, {@code Colima's socket …}. */
+    public String origin() {
+        return endpoint.source();
+    }
+
+    /** The directory of the TLS client material the engine is reached with, or {@code null}. */
+    public java.nio.file.Path tlsCertPath() {
+        return endpoint.tlsCertPath();
     }
 
     /** One line for the log: {@code Docker 20.10.24 (API 1.41) at unix:///var/run/docker.sock}. */
     public String describe() {
-        return kind.displayName() + " " + version + " (API " + apiVersion + ") at " + endpoint;
+        return kind.displayName() + " " + version + " (API " + apiVersion + ") at " + endpoint.host();
+    }
+
+    /**
+     * The environment a command-line tool that talks to Docker ({@code kind}'s docker provider, the {@code docker}
+     * CLI) needs to reach this very engine: {@code DOCKER_HOST}, with {@code DOCKER_TLS_VERIFY}/{@code DOCKER_CERT_PATH}
+     * over TLS, and an empty {@code DOCKER_CONTEXT} (so no context of the user's overrides it). Empty on Podman:
+     * kind's podman provider runs {@code podman}, which reaches its own storage directly.
+     */
+    public Map<String, String> cliEnvironment() {
+        if (kind != EngineKind.DOCKER) {
+            return Map.of();
+        }
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("DOCKER_HOST", endpoint.host());
+        env.put("DOCKER_CONTEXT", "");
+        if (endpoint.tls()) {
+            env.put("DOCKER_TLS_VERIFY", "1");
+            env.put("DOCKER_CERT_PATH", endpoint.tlsCertPath().toString());
+        }
+        return env;
     }
 
     @Override

@@ -18,16 +18,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Finds the engine to use: the {@code dockerHost} parameter, else {@code DOCKER_HOST}, else the
- * Docker socket, else Podman's sockets. The first that answers a ping wins.
+ * Finds the engine to use as the docker CLI would ({@link EngineEndpoints}): the {@code dockerHost} parameter,
+ * {@code DOCKER_HOST}, {@code DOCKER_CONTEXT} or the config's {@code currentContext}; else the first of the
+ * well-known sockets that answers a ping. The engine found says which and why ({@link Engine#origin}).
  */
 public final class EngineDiscovery {
     static final String DOCKER_SOCKET = "unix:///var/run/docker.sock";
     static final String PODMAN_ROOT_SOCKET = "unix:///run/podman/podman.sock";
 
     private final Duration responseTimeout;
-    private final String dockerSocket;
-    private final String podmanRootSocket;
+    private final EngineEndpoints endpoints;
 
     public EngineDiscovery() {
         this(Duration.ofMinutes(30));
@@ -37,64 +37,60 @@ public final class EngineDiscovery {
         this(responseTimeout, DOCKER_SOCKET, PODMAN_ROOT_SOCKET);
     }
 
-    /** Tests: other default sockets (e.g. a Docker socket that does not exist, to see Podman's found). */
+    /** Tests: other rootful sockets (e.g. ones that do not exist, to see the user's sockets found). */
     EngineDiscovery(Duration responseTimeout, String dockerSocket, String podmanRootSocket) {
         this.responseTimeout = responseTimeout;
-        this.dockerSocket = dockerSocket;
-        this.podmanRootSocket = podmanRootSocket;
+        this.endpoints = new EngineEndpoints(dockerSocket, podmanRootSocket);
     }
 
     /** Candidate endpoints in the order they are tried, each with where it came from. */
     public static Map<String, String> candidates(String dockerHost, Map<String, String> env) {
-        return candidates(dockerHost, env, DOCKER_SOCKET, PODMAN_ROOT_SOCKET);
+        return new EngineDiscovery().candidateList(dockerHost, env).stream()
+                .collect(LinkedHashMap::new, (m, e) -> m.putIfAbsent(e.host(), e.source()), Map::putAll);
     }
 
-    static Map<String, String> candidates(String dockerHost, Map<String, String> env, String dockerSocket,
-            String podmanRootSocket) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (dockerHost != null && !dockerHost.isBlank()) {
-            out.put(dockerHost.trim(), "dockerHost parameter");
-            return out;
-        }
-        String fromEnv = env.get("DOCKER_HOST");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            out.put(fromEnv.trim(), "DOCKER_HOST");
-            return out;
-        }
-        out.put(dockerSocket, "Docker's default socket");
-        String xdg = env.get("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank()) {
-            out.putIfAbsent("unix://" + Path.of(xdg, "podman", "podman.sock"), "Podman's user socket");
-        }
-        out.putIfAbsent(podmanRootSocket, "Podman's system socket");
-        return out;
+    List<EngineEndpoint> candidateList(String dockerHost, Map<String, String> env) {
+        EngineEndpoint chosen = endpoints.chosen(dockerHost, env);
+        return chosen != null ? List.of(chosen) : endpoints.probes(env);
     }
 
     public Engine discover(String dockerHost, Map<String, String> env) {
         List<String> tried = new ArrayList<>();
-        for (Map.Entry<String, String> c : candidates(dockerHost, env, dockerSocket, podmanRootSocket).entrySet()) {
-            String endpoint = c.getKey();
-            if (endpoint.startsWith("unix://") && !Files.exists(Path.of(endpoint.substring("unix://".length())))) {
-                tried.add(endpoint + " (" + c.getValue() + "): no such socket");
+        List<String> seen = new ArrayList<>();
+        for (EngineEndpoint c : candidateList(dockerHost, env)) {
+            if (seen.contains(c.host())) {
+                continue;
+            }
+            seen.add(c.host());
+            if (c.host().startsWith("unix://") && !Files.exists(Path.of(c.host().substring("unix://".length())))) {
+                tried.add(c.host() + " (" + c.source() + "): no such socket");
                 continue;
             }
             try {
-                return connect(endpoint);
+                return connect(c);
             } catch (RuntimeException e) {
-                tried.add(endpoint + " (" + c.getValue() + "): " + rootMessage(e));
+                tried.add(c.host() + " (" + c.source() + "): " + rootMessage(e));
             }
         }
         throw new EngineException("No container engine answered. Tried " + String.join("; ", tried)
                 + ". Start Docker or Podman (e.g. 'podman system service'), or point the plugin at one"
-                + " with <dockerHost> or DOCKER_HOST.");
+                + " with <dockerHost>, DOCKER_HOST or a Docker context.");
+    }
+
+    /** Connects to one endpoint (no TLS) and identifies the engine; throws if it does not answer. */
+    public Engine connect(String endpoint) {
+        return connect(EngineEndpoint.plain(endpoint, "given"));
     }
 
     /** Connects to one endpoint and identifies the engine; throws if it does not answer. */
-    public Engine connect(String endpoint) {
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(endpoint)
-                .withDockerTlsVerify(false)
-                .build();
+    public Engine connect(EngineEndpoint endpoint) {
+        DefaultDockerClientConfig.Builder builder = new DefaultDockerClientConfig.Builder()
+                .withDockerHost(endpoint.host()) // no config directory, no context: exactly this endpoint
+                .withDockerTlsVerify(endpoint.tls());
+        if (endpoint.tls()) {
+            builder.withDockerCertPath(endpoint.tlsCertPath().toString());
+        }
+        DockerClientConfig config = builder.build();
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())

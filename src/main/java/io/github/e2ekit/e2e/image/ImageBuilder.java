@@ -9,6 +9,8 @@ import com.github.dockerjava.api.model.BuildResponseItem;
 import io.github.e2ekit.e2e.source.BuildContext;
 import io.github.e2ekit.e2e.source.ContextTar;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.util.ArrayDeque;
@@ -20,6 +22,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds one image with the engine API under exactly the decided reference, from the same file
@@ -27,16 +31,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ImageBuilder {
     static final int TAIL_LINES = 30;
+    private static final Pattern BUILDKIT_STEP = Pattern.compile("^#(\\d+) \\[([^\\]]+)\\] (.+)$");
+    private static final Pattern BUILDKIT_CACHED = Pattern.compile("^#(\\d+) CACHED$");
     /**
      * Build arg carrying the source digest, so an image can report what it was built from (e.g. on
      * {@code /version}). It is not part of the digest: it is the digest.
      */
     public static final String SOURCE_DIGEST_ARG = "E2E_SOURCE_DIGEST";
     private final Engine engine;
+    private final Map<String, String> environment;
     private final AtomicInteger buildCalls = new AtomicInteger();
 
     public ImageBuilder(Engine engine) {
+        this(engine, System.getenv());
+    }
+
+    /** {@code environment}: where secrets from the environment and the PATH (for the docker CLI) are read. */
+    public ImageBuilder(Engine engine, Map<String, String> environment) {
         this.engine = engine;
+        this.environment = Map.copyOf(environment);
     }
 
     /** How many builds were sent to the engine (tests count retries with it). */
@@ -60,7 +73,8 @@ public final class ImageBuilder {
                         seconds(start), null);
             }
         }
-        Attempt first = attempt(spec, context, reference, digest, labels, options.noCache(), options, listener);
+        Route route = route(spec, context, options, listener);
+        Attempt first = attempt(route, spec, context, reference, digest, labels, options.noCache(), options, listener);
         BuildResult.Outcome outcome = BuildResult.Outcome.BUILT;
         Attempt done = first;
         String warning = null;
@@ -71,7 +85,7 @@ public final class ImageBuilder {
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
             listener.line(spec.id(), "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
                     + " once without the build cache");
-            Attempt retry = attempt(spec, context, reference, digest, labels, true, options, listener);
+            Attempt retry = attempt(route, spec, context, reference, digest, labels, true, options, listener);
             if (retry.failure != null) {
                 throw new BuildFailedException(spec.id(), retry.failure.step(), retry.failure.output(),
                         "a real build failure in the sources: it fails without the build cache too ("
@@ -88,10 +102,91 @@ public final class ImageBuilder {
         return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start), warning);
     }
 
-    private Attempt attempt(ImageSpec spec, BuildContext context, String reference, String digest,
+    /** How one image is built: through the engine API, or through BuildKit with {@code cli} on {@code network}. */
+    record Route(DockerCli cli, String network, DockerfileFeatures features) {
+    }
+
+    /**
+     * Chooses the builder for this Dockerfile ({@link BuilderChoice}); fails with one line when the choice cannot
+     * build it (classic chosen for a BuildKit Dockerfile, no docker CLI for BuildKit, a {@code # syntax=} frontend
+     * that would have to be pulled, secrets on Podman, a secret that cannot be read).
+     */
+    Route route(ImageSpec spec, BuildContext context, BuildOptions options, BuildListener listener) {
+        DockerfileFeatures f = DockerfileFeatures.parse(new String(context.dockerfileContent(), StandardCharsets.UTF_8));
+        String df = context.dockerfile().toString();
+        for (String id : f.secretIds()) {
+            if (options.secrets().stream().noneMatch(s -> s.id().equals(id))) {
+                listener.line(spec.id(), "warning: " + df + " mounts the secret '" + id + "', which no <secrets><secret>"
+                        + " gives: the build sees no such file");
+            }
+        }
+        for (BuildSecret s : options.secrets()) {
+            if (s.file() != null ? !Files.isReadable(s.file()) : s.env() == null || !environment.containsKey(s.env())) {
+                throw new BuildFailedException(spec.id(), null, List.of(), "<secrets>: " + s.describe() + " cannot be"
+                        + " read: " + (s.file() != null ? "point <file> at a readable file" : "set the variable, or use <file>"));
+            }
+        }
+        if (engine.kind() == EngineKind.PODMAN) {
+            if (!options.secrets().isEmpty() && !f.secretIds().isEmpty()) {
+                throw new BuildFailedException(spec.id(), null, List.of(), "<secrets>: " + df + " mounts secrets, which"
+                        + " the plugin passes to BuildKit through the docker CLI; Podman's Docker-compatible API takes"
+                        + " none: build this image with Docker, or without RUN --mount=type=secret");
+            }
+            return new Route(null, null, f); // buildah reads RUN --mount itself
+        }
+        boolean buildKit = options.builder() == BuilderChoice.BUILDKIT
+                || options.builder() == BuilderChoice.AUTO && f.needsBuildKit();
+        if (!buildKit) {
+            if (f.needsBuildKit()) {
+                throw new BuildFailedException(spec.id(), null, List.of(), "<builder>classic cannot build " + df
+                        + ", which needs BuildKit (" + f.describe() + "): use <builder>auto (-De2e.builder=auto)");
+            }
+            if (!options.secrets().isEmpty()) {
+                listener.line(spec.id(), "warning: <secrets> are only offered to BuildKit builds; " + df
+                        + " is built by the classic builder");
+            }
+            return new Route(null, null, f);
+        }
+        if (f.syntax() != null && !options.pull() && !present(f.syntax())) {
+            throw new BuildFailedException(spec.id(), null, List.of(), df + " line " + f.syntaxLine() + " asks for the"
+                    + " Dockerfile frontend image " + f.syntax() + " (# syntax=), which is not in the engine, and"
+                    + " <pull> is off: load that image into the engine (docker pull " + f.syntax() + " where a registry"
+                    + " is reachable), or remove the line to use the engine's built-in frontend");
+        }
+        String why = df + " (" + (f.needsBuildKit() ? f.describe() : "<builder>buildkit") + ")";
+        DockerCli cli;
+        try {
+            cli = DockerCli.find(options.dockerCli(), environment.get("PATH"), engine.cliEnvironment(), why);
+        } catch (EngineException e) {
+            throw new BuildFailedException(spec.id(), null, List.of(), e.getMessage());
+        }
+        String network = options.network() != null && !options.network().isBlank() ? options.network().strip()
+                : BuildKitBuild.defaultNetwork(engine);
+        listener.line(spec.id(), "BuildKit through " + cli.describe() + " for " + why
+                + (network == null ? "" : ", RUN on network " + network
+                        + (options.network() == null ? " (the engine has no bridge network; <buildNetwork> chooses)" : "")));
+        return new Route(cli, network, f);
+    }
+
+    private boolean present(String image) {
+        return inspect(image) != null || inspect(ImageReference.parse(image).normalized()) != null;
+    }
+
+    private Attempt attempt(Route route, ImageSpec spec, BuildContext context, String reference, String digest,
             Map<String, String> labels, boolean noCache, BuildOptions options, BuildListener listener) {
         buildCalls.incrementAndGet();
         Attempt a = new Attempt(engine, spec.id(), listener);
+        if (route.cli() != null) {
+            new BuildKitBuild(engine, route.cli(), environment).run(a, spec, context, reference, digest, labels,
+                    noCache, options, route.network());
+            if (a.failure != null && !a.timedOut) {
+                a.failure = hint(a.failure, route.features());
+            }
+            if (a.failure == null && a.imageId == null) {
+                a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the docker CLI wrote no image ID");
+            }
+            return a;
+        }
         PipedInputStream tarIn = new PipedInputStream(1 << 16);
         Thread writer;
         try {
@@ -161,6 +256,23 @@ public final class ImageBuilder {
     }
 
     /**
+     * A failure of BuildKit's built-in frontend on syntax it does not know (the 20.10 engine's knows RUN --mount, not
+     * COPY --link or heredocs, which came with Dockerfile syntax 1.4) says so and what to do.
+     */
+    private static BuildFailedException hint(BuildFailedException e, DockerfileFeatures f) {
+        String m = e.getMessage();
+        boolean newer = f.buildKitOnly().stream().anyMatch(x -> x.contains("--link") || x.contains("heredoc")
+                || x.contains("--chmod") || x.contains("--parents") || x.contains("--exclude"));
+        if (f.syntax() == null && newer && m != null && (m.contains("Unknown flag") || m.contains("unknown instruction")
+                || m.contains("dockerfile parse error"))) {
+            return new BuildFailedException(e.imageId(), e.step(), e.output(), m + " — the engine's built-in Dockerfile"
+                    + " frontend is older than this Dockerfile (" + f.describe() + "): add '# syntax=docker/dockerfile:1.4'"
+                    + " with that frontend image in the engine, or write it without these features");
+        }
+        return e;
+    }
+
+    /**
      * Checks that the tag resolves to the image just built and that it carries the computed digest;
      * returns the full image ID.
      */
@@ -215,6 +327,7 @@ public final class ImageBuilder {
         private final String id;
         private final BuildListener listener;
         private final Deque<String> tail = new ArrayDeque<>();
+        private final Map<String, String> buildKitSteps = new java.util.HashMap<>();
         private final StringBuilder partial = new StringBuilder();
         final List<String> cachedSteps = new ArrayList<>();
         final List<String> cachedLayers = new ArrayList<>();
@@ -274,6 +387,40 @@ public final class ImageBuilder {
                 tail.removeFirst();
             }
             listener.line(id, line);
+        }
+
+        /** One line of BuildKit's plain progress: {@code #5 [stage-0 2/3] RUN …}, {@code #5 CACHED}, {@code #5 0.08 out}. */
+        synchronized void buildKitLine(String line) {
+            Matcher m = BUILDKIT_STEP.matcher(line);
+            if (m.matches()) {
+                String name = "[" + m.group(2) + "] " + m.group(3);
+                if (!name.equals(buildKitSteps.put(m.group(1), name)) && !m.group(2).startsWith("internal")) {
+                    step = name;
+                }
+            } else {
+                Matcher c = BUILDKIT_CACHED.matcher(line);
+                if (c.matches() && buildKitSteps.containsKey(c.group(1))) {
+                    cachedSteps.add(buildKitSteps.get(c.group(1)));
+                }
+            }
+            tail.addLast(line);
+            while (tail.size() > TAIL_LINES) {
+                tail.removeFirst();
+            }
+            listener.line(id, line);
+        }
+
+        /** The cause of a failed BuildKit build: its last error line, else the CLI's exit status. */
+        synchronized String buildKitError(int exit) {
+            List<String> lines = new ArrayList<>(tail);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String l = lines.get(i).strip();
+                if (l.startsWith("ERROR:") || l.startsWith("error:") || l.startsWith("failed to solve")
+                        || l.startsWith("executor failed") || l.startsWith("#") && l.contains(" ERROR: ")) {
+                    return l.startsWith("#") ? l.substring(l.indexOf(" ERROR: ") + 8) : l;
+                }
+            }
+            return "the docker CLI failed (exit " + exit + ")";
         }
 
         synchronized List<String> tail() {

@@ -1,11 +1,13 @@
 package io.github.e2ekit.e2e.kind;
 
+import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,10 +17,24 @@ import java.util.concurrent.TimeUnit;
 public final class KindCli {
     private final String executable;
     private final EngineKind engine;
+    private final Map<String, String> engineEnvironment;
 
     public KindCli(String executable, EngineKind engine) {
+        this(executable, engine, Map.of());
+    }
+
+    /**
+     * kind for {@code engine}: its provider, and the environment that makes kind's docker provider (which runs the
+     * {@code docker} CLI) reach the same engine the plugin found — a context, Colima's or Desktop's socket, TLS.
+     */
+    public KindCli(String executable, Engine engine) {
+        this(executable, engine.kind(), engine.cliEnvironment());
+    }
+
+    private KindCli(String executable, EngineKind engine, Map<String, String> engineEnvironment) {
         this.executable = executable == null || executable.isBlank() ? "kind" : executable;
         this.engine = engine;
+        this.engineEnvironment = Map.copyOf(engineEnvironment);
     }
 
     /** {@code kind create cluster --name N [--config C] [--image I] --kubeconfig K --wait W}. */
@@ -49,6 +65,7 @@ public final class KindCli {
     private String run(List<String> args, int timeoutMinutes) {
         List<String> cmd = command(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(engineEnvironment);
         pb.environment().put("KIND_EXPERIMENTAL_PROVIDER", engine.kindProvider());
         Process p;
         try {

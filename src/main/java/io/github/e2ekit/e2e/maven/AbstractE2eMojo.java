@@ -209,7 +209,7 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
             var report = new Teardown(engine, state.ledger).run(kube,
                     RemoveImages.ALL,
                     ClusterDeletion.IF_CREATED,
-                    new KindCli("kind", engine.kind()));
+                    new KindCli("kind", engine));
             report.removed().forEach(r -> out.accept("removed " + r));
             report.kept().forEach(r -> out.accept("kept " + r));
             report.failures().forEach(r -> out.accept("could not remove " + r + "; run 'mvn e2e:teardown' or 'e2e:reap'"));
@@ -312,7 +312,7 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
             return e;
         }
         Engine engine = new EngineDiscovery().discover(dockerHost, System.getenv());
-        getLog().info("e2e: engine " + engine.describe());
+        getLog().info("e2e: engine " + engine.describe() + " (" + engine.origin() + ")");
         project.setContextValue(key, engine);
         return engine;
     }

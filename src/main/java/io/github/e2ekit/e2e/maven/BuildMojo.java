@@ -2,6 +2,8 @@ package io.github.e2ekit.e2e.maven;
 
 import io.github.e2ekit.e2e.image.BuildFailedException;
 import io.github.e2ekit.e2e.image.BuildOptions;
+import io.github.e2ekit.e2e.image.BuildSecret;
+import io.github.e2ekit.e2e.image.BuilderChoice;
 import io.github.e2ekit.e2e.image.BuildResult;
 import io.github.e2ekit.e2e.image.ImageBuilder;
 import io.github.e2ekit.e2e.image.ImageLabels;
@@ -48,6 +50,26 @@ public class BuildMojo extends AbstractE2eMojo {
     @Parameter(property = "e2e.retryWithoutCache", defaultValue = "true")
     boolean retryWithoutCache;
 
+    /**
+     * Which builder: {@code auto} (BuildKit when the Dockerfile needs it: {@code RUN --mount}, {@code COPY --link},
+     * heredocs, {@code # syntax=}; else the engine API's classic builder), {@code classic} or {@code buildkit}. On
+     * Podman its own builder builds every Dockerfile.
+     */
+    @Parameter(property = "e2e.builder", defaultValue = "auto")
+    String builder;
+
+    /** The docker CLI that drives BuildKit on Docker; default: the first {@code docker} on the PATH with buildx, or older than 23.0. */
+    @Parameter(property = "e2e.dockerCli")
+    String dockerCli;
+
+    /** BuildKit's network for {@code RUN}; default: the engine's, or {@code host} when the engine has no bridge network. */
+    @Parameter(property = "e2e.buildNetwork")
+    String buildNetwork;
+
+    /** Build secrets for BuildKit ({@code RUN --mount=type=secret,id=…}): {@code <secret><id>…</id><file>…</file>} or {@code <env>…</env>}. */
+    @Parameter
+    List<SecretConfig> secrets;
+
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.build", defaultValue = "false")
     boolean skipBuild;
@@ -70,7 +92,12 @@ public class BuildMojo extends AbstractE2eMojo {
             return;
         }
         Duration timeout = duration("buildTimeout", buildTimeout);
-        BuildOptions options = new BuildOptions(noCache, pull, force, timeout, retryWithoutCache);
+        BuilderChoice choice = BuilderChoice.parse(builder);
+        if (choice == null) {
+            throw new ConfigException("builder", "'" + builder + "' is none of auto, classic, buildkit");
+        }
+        BuildOptions options = new BuildOptions(noCache, pull, force, timeout, retryWithoutCache)
+                .withBuilder(choice, buildSecrets(), buildNetwork, dockerCli);
         ImageBuilder builder = new ImageBuilder(engine());
         RunState state = runState();
         String expires = expiry().toString();
@@ -136,6 +163,22 @@ public class BuildMojo extends AbstractE2eMojo {
             e.state = e.built ? EntryState.CREATED : EntryState.REUSED;
         }));
         return r;
+    }
+
+    private List<BuildSecret> buildSecrets() throws ConfigException {
+        List<BuildSecret> out = new ArrayList<>();
+        for (SecretConfig c : secrets == null ? List.<SecretConfig>of() : secrets) {
+            if (c.id == null || c.id.isBlank()) {
+                throw new ConfigException("secrets/secret/id", "is missing: give the id the Dockerfile mounts"
+                        + " (RUN --mount=type=secret,id=<id>)");
+            }
+            if ((c.file == null) == (c.env == null || c.env.isBlank())) {
+                throw new ConfigException("secrets/secret", "'" + c.id + "' needs exactly one of <file> and <env>");
+            }
+            out.add(new BuildSecret(c.id.strip(), c.file == null ? null : c.file.toPath(),
+                    c.env == null ? null : c.env.strip()));
+        }
+        return out;
     }
 
     static String shortId(String id) {

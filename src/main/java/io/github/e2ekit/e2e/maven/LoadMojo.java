@@ -138,7 +138,7 @@ public class LoadMojo extends AbstractE2eMojo {
         KindClusters.Create create = createMode();
         Path derived = workDirectory.toPath().resolve("kubeconfig");
         Path kubeconfigOut = kubeconfig != null ? kubeconfig.toPath() : derived;
-        KindClusters clusters = new KindClusters(engine, new KindCli(kindExecutable, engine.kind()),
+        KindClusters clusters = new KindClusters(engine, new KindCli(kindExecutable, engine),
                 ClusterLock.defaultDirectory());
         state.ledger.update(d -> {
             if (d.cluster == null) {

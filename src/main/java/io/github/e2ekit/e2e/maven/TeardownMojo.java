@@ -122,7 +122,7 @@ public class TeardownMojo extends AbstractE2eMojo {
                 getLog().info("e2e: closed " + closed + " port-forward(s)");
             }
             TeardownReport report = new Teardown(engine(), ledger)
-                    .run(kubeApi(ledger), mode, deleteCluster, new KindCli(kindExecutable, engine().kind()));
+                    .run(kubeApi(ledger), mode, deleteCluster, new KindCli(kindExecutable, engine()));
             report.removed().forEach(r -> getLog().info("e2e: removed " + r));
             report.kept().forEach(r -> getLog().info("e2e: kept " + r));
             removed += report.removed().size();

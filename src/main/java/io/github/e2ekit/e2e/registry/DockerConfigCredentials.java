@@ -9,15 +9,19 @@ import com.github.dockerjava.core.DockerConfigFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Credentials for a registry host from a Docker client configuration ({@code config.json} in
- * {@code $DOCKER_CONFIG}, else {@code ~/.docker}), read with docker-java's own reader: {@code auths}
- * entries ({@code auth} = base64 user:password, or an identity token). Credential helpers are programs
- * the plugin does not run: a host given its own helper ({@code credHelpers}) gets an error saying where to
- * put the credentials instead; the global {@code credsStore} is passed over.
+ * {@code $DOCKER_CONFIG}, else {@code ~/.docker}), in Jib's order (jib-core
+ * {@code DockerConfigCredentialRetriever#retrieve}): an {@code auths} entry read with docker-java's own reader
+ * ({@code auth} = base64 user:password, or an identity token), else the host's own credential helper
+ * ({@code credHelpers}), else the global {@code credsStore}. Helpers run as Docker's client runs them
+ * ({@link CredentialHelper}). The docker CLI asks a configured helper before inline {@code auths} entries (docker/cli
+ * {@code cli/config/configfile/file.go} {@code GetCredentialsStore}); with both, an inline entry is what a CI job
+ * wrote on purpose, so it wins here as in Jib.
  */
 public final class DockerConfigCredentials {
     /** Lenient: real files carry credsStore, credHelpers, proxies, plugins and more that docker-java does not model. */
@@ -34,6 +38,11 @@ public final class DockerConfigCredentials {
     }
 
     public static Optional<RegistryCredentials> find(Path directory, String host) {
+        return find(directory, host, System.getenv("PATH"), Duration.ofMinutes(1));
+    }
+
+    /** As {@link #find(Path, String)}, looking credential helpers up on {@code path} (a PATH value). */
+    public static Optional<RegistryCredentials> find(Path directory, String host, String path, Duration helperTimeout) {
         Path file = directory.resolve("config.json");
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -59,28 +68,22 @@ public final class DockerConfigCredentials {
             return Optional.of(RegistryCredentials.password(auth.getUsername(),
                     auth.getPassword() == null ? "" : auth.getPassword(), source));
         }
-        String helper = helperFor(tree, host);
-        if (helper != null) {
-            throw new RegistryException(file + " keeps the credentials for " + host + " in the credential helper '"
-                    + helper + "', which the plugin does not run: add <server><id>" + host + "</id><username>…"
-                    + "</username><password>…</password></server> to settings.xml (encrypted passwords work)");
+        JsonNode own = tree == null ? null : tree.path("credHelpers").get(host);
+        if (own != null && !own.asText().isBlank()) {
+            return Optional.of(new CredentialHelper(own.asText(), path, helperTimeout)
+                    .get(key(host), file + " credHelpers." + host)
+                    .orElse(RegistryCredentials.anonymous("no credentials (the credential helper 'docker-credential-"
+                            + own.asText() + "' has none for " + host + ")")));
         }
         JsonNode store = tree == null ? null : tree.get("credsStore");
         if (store != null && !store.asText().isBlank()) {
-            // anonymous, as for Docker's client when the store has nothing for the host; a refusal says why
-            return Optional.of(RegistryCredentials.anonymous("no credentials (" + file + " keeps them in the credential"
-                    + " store 'docker-credential-" + store.asText() + "', which the plugin does not run)"));
+            // anonymous when the store has nothing for the host, as for Docker's client; a refusal says why
+            return Optional.of(new CredentialHelper(store.asText(), path, helperTimeout)
+                    .get(key(host), file + " credsStore")
+                    .orElse(RegistryCredentials.anonymous("no credentials (the credential store 'docker-credential-"
+                            + store.asText() + "' has none for " + host + ")")));
         }
         return Optional.empty();
-    }
-
-    /**
-     * The helper configured for this very host. A global {@code credsStore} is not an error: hosts it does
-     * not know are anonymous for Docker's client too, and a refused push says where credentials go.
-     */
-    private static String helperFor(JsonNode tree, String host) {
-        JsonNode helpers = tree == null ? null : tree.get("credHelpers");
-        return helpers != null && helpers.hasNonNull(host) ? "docker-credential-" + helpers.get(host).asText() : null;
     }
 
     /** Docker Hub's entry is keyed by its old index URL in config.json. */

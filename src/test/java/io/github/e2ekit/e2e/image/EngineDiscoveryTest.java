@@ -18,10 +18,12 @@ class EngineDiscoveryTest {
 
     @Test
     void candidatesComeInTheDocumentedOrder() {
-        assertThat(EngineDiscovery.candidates(null, Map.of("XDG_RUNTIME_DIR", "/run/user/1000")).keySet())
-                .containsExactly("unix:///var/run/docker.sock", "unix:///run/user/1000/podman/podman.sock",
+        // the full order, with the user's engines between: EngineEndpointsTest#theProbeOrderIsTheDocumentedOne
+        assertThat(EngineDiscovery.candidates(null, Map.of("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/h")).keySet())
+                .startsWith("unix:///var/run/docker.sock", "unix:///run/user/1000/docker.sock")
+                .containsSubsequence("unix:///var/run/docker.sock", "unix:///run/user/1000/podman/podman.sock",
                         "unix:///run/podman/podman.sock");
-        assertThat(EngineDiscovery.candidates("tcp://h:1", Map.of("DOCKER_HOST", "unix:///x")).keySet())
+        assertThat(EngineDiscovery.candidates("tcp://h:1", Map.of("DOCKER_HOST", "unix:///x", "DOCKER_CONTEXT", "y")).keySet())
                 .containsExactly("tcp://h:1");
         assertThat(EngineDiscovery.candidates(" ", Map.of("DOCKER_HOST", "unix:///x")).keySet())
                 .containsExactly("unix:///x");

@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /** The engine adapter's rules that need no engine (names on Podman that need a lookup are in ImageLoaderTest). */
 class EngineTest {
-    private final Engine docker = new Engine(null, EngineKind.DOCKER, "20.10.24", "1.41", "unix:///d");
-    private final Engine podman = new Engine(null, EngineKind.PODMAN, "4.3.1", "1.41", "unix:///p");
+    private final Engine docker = new Engine(null, EngineKind.DOCKER, "20.10.24", "1.41", EngineEndpoint.plain("unix:///d", "test"));
+    private final Engine podman = new Engine(null, EngineKind.PODMAN, "4.3.1", "1.41", EngineEndpoint.plain("unix:///p", "test"));
 
     @Test
     void podmanBuildsNamesWithoutRegistryUnderLocalhost() {
