@@ -112,7 +112,7 @@ public final class NodeContent {
         StringBuilder body = new StringBuilder();
         for (String line : (nl < 0 ? "" : stdout.substring(nl + 1)).split("\n", -1)) {
             if (line.startsWith(BLOB + " ") || line.equals(END)) {
-                if (current != null && !body.toString().contains(MISSING)) {
+                if (current != null && !body.toString().lines().anyMatch(MISSING::equals)) {
                     blobs.put(current, body.toString());
                 }
                 current = line.equals(END) ? null : line.substring(BLOB.length() + 1).strip();

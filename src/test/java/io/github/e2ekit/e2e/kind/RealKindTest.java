@@ -10,6 +10,7 @@ import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.maven.KindNodeDigests;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.io.File;
@@ -75,7 +76,9 @@ class RealKindTest {
                           containers: [{name: app, image: "${e2e.image.app}", command: ["/bin/busybox", "sleep", "3600"]}]
                     """);
             ImageBinding binding = new ImageBinding("app", ref.repository(), ref.toString(), "cd".repeat(32), id);
-            Deployer.Result r = new Deployer(KubeApi.connect(kubeconfig), ledger, System.out::println).deploy(
+            // real kind reports docker.io/library/import-<date>@sha256:<manifest>: resolved on the nodes
+            Deployer.Result r = new Deployer(KubeApi.connect(kubeconfig), ledger, System.out::println)
+                    .resolvingOn(new KindNodeDigests(engine, cluster, ensured.nodes())).deploy(
                     new DeployPlan("e2e-realkind", List.of(List.of(manifest)), Duration.ofMinutes(3)),
                     new ManifestRenderer(Map.of("e2e.image.app", ref.toString()), List.of(binding), images.run(),
                             "realkind", "2100-01-01T00:00:00Z"),
