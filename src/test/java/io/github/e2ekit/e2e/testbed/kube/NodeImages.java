@@ -33,8 +33,8 @@ public interface NodeImages {
 
   /**
    * Pulls a missing image onto {@code node} the way a kubelet would, where this test bed can (a registry on
-   * 127.0.0.1); true when the node then holds it under {@code imageRef}. Default: nodes cannot pull, like
-   * kind nodes without registry access.
+   * loopback, reached through the node's certs.d mirror as on kind); true when the node then holds it under
+   * {@code imageRef}. Default: nodes cannot pull, like kind nodes without registry access.
    */
   default boolean pull(String node, String imageRef) {
     return false;
