@@ -209,6 +209,24 @@ class BuildKitBuildTest {
     }
 
     @Test
+    void aBuildKitBuildThatOutlivesItsTimeoutIsStopped() throws Exception {
+        dockerfile("""
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN --mount=type=cache,target=/cache ["/bin/busybox", "sleep", "30"]
+                ENV RUN_ID=%s
+                """.formatted(run));
+        TagDecision d = decide();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> build(d, new BuildOptions(false, false, false, java.time.Duration.ofSeconds(3), false),
+                new ArrayList<>()))
+                .isInstanceOf(BuildFailedException.class)
+                .hasMessageContaining("buildTimeout");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(25));
+        assertThat(engine.client().listImagesCmd().withReferenceFilter(d.reference().toString()).exec()).isEmpty();
+    }
+
+    @Test
     void syntaxTheEnginesFrontendDoesNotKnowFailsNamingTheFeatureAndTheFix() throws Exception {
         // measured: Docker 20.10's built-in frontend and Podman 4.3's buildah know RUN --mount, not COPY --link
         dockerfile("FROM scratch\nCOPY --link busybox /bin/busybox\n");
