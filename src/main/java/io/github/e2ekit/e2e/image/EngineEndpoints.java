@@ -45,6 +45,16 @@ public final class EngineEndpoints {
      * sockets are to be probed. Throws an {@link EngineException} naming the setting when the choice is unusable.
      */
     public EngineEndpoint chosen(String dockerHost, Map<String, String> env) {
+        EngineEndpoint chosen = choose(dockerHost, env);
+        if (chosen != null && chosen.host().startsWith("ssh://")) {
+            throw new EngineException(chosen.source() + " names " + chosen.host() + ", an engine over SSH, which the"
+                    + " plugin's engine client (docker-java) cannot reach: forward its socket (ssh -nNT -L"
+                    + " /tmp/e2e-docker.sock:/var/run/docker.sock <host>) and set DOCKER_HOST=unix:///tmp/e2e-docker.sock");
+        }
+        return chosen;
+    }
+
+    private EngineEndpoint choose(String dockerHost, Map<String, String> env) {
         if (notBlank(dockerHost)) {
             return withTlsFromEnv(dockerHost.trim(), "dockerHost parameter", env);
         }

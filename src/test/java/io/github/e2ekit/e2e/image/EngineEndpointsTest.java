@@ -145,6 +145,16 @@ class EngineEndpointsTest {
     }
 
     @Test
+    void anSshEngineIsOneLineSayingHowToForwardIt() throws Exception {
+        Path config = context("over-ssh", "ssh://me@build-host", null);
+        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_CONFIG", config.toString(),
+                "DOCKER_CONTEXT", "over-ssh")))
+                .isInstanceOf(EngineException.class)
+                .hasMessageStartingWith("Docker context 'over-ssh' (DOCKER_CONTEXT) names ssh://me@build-host, an engine"
+                        + " over SSH, which the plugin's engine client (docker-java) cannot reach: forward its socket");
+    }
+
+    @Test
     void aCertificateDirectoryThatCannotBeReadIsOneLineNamingTheSetting() throws Exception {
         Path missing = dir.resolve("no-such-certs");
         assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_HOST", dockerd.host(),

@@ -50,6 +50,22 @@ class KindClustersTest {
     }
 
     @Test
+    void kindTalksToTheEngineThePluginFoundWithItsProvider() throws Exception {
+        Path script = dir.resolve("kind-env");
+        Files.writeString(script, "#!/bin/sh\necho \"$KIND_EXPERIMENTAL_PROVIDER host=$DOCKER_HOST context=$DOCKER_CONTEXT\" >> \""
+                + dir.resolve("env") + "\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        for (Engine e : TestEngine.engines().stream().map(org.junit.jupiter.api.Named::getPayload).toList()) {
+            new KindCli(script.toString(), e).delete("c", Path.of("/t/kubeconfig"));
+        }
+        // Docker: kind's docker provider runs the docker CLI, pointed at the same socket (or context, or TLS engine);
+        // Podman: the podman CLI reaches its own storage
+        assertThat(Files.readAllLines(dir.resolve("env"))).allSatisfy(line -> assertThat(line).satisfiesAnyOf(
+                l -> assertThat(l).isEqualTo("docker host=" + TestEngine.engine(EngineKind.DOCKER).endpoint() + " context="),
+                l -> assertThat(l).startsWith("podman ")));
+    }
+
+    @Test
     void createPassesNameConfigImageKubeconfigAndTheEnginesProvider() throws Exception {
         KindCli cli = new KindCli(fakeKind(false).toString(), EngineKind.PODMAN);
         cli.create("c1", Path.of("/cfg/kind.yaml"), "kindest/node:v1.31.0", Path.of("/t/kubeconfig"), "5m");
