@@ -131,11 +131,15 @@ class DeployerTest {
     }
 
     private Deployer.Result deploy(String ns, Duration timeout, List<List<Path>> stages) {
+        return deploy(ns, timeout, stages, HealPolicy.DEFAULT);
+    }
+
+    private Deployer.Result deploy(String ns, Duration timeout, List<List<Path>> stages, HealPolicy heal) {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
         ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(app), run,
                 "svc", "2030-01-01T00:00:00Z");
         return new Deployer(api, ledger, log::add).resolvingOn(nodeDigests())
-                .deploy(new DeployPlan(ns, stages, timeout), renderer, List.of(app),
+                .deploy(new DeployPlan(ns, stages, timeout, heal), renderer, List.of(app),
                 Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
     }
 
@@ -217,6 +221,63 @@ class DeployerTest {
                 """.formatted(run));
         Deployer.Result r = deploy("e2e-crd-" + run, Duration.ofSeconds(20), List.of(List.of(m)));
         assertThat(r.applied()).extracting(AppliedObject::kind).containsExactly("CustomResourceDefinition", "Widget");
+        assertThat(teardown().failures()).isEmpty();
+    }
+
+    @Test
+    void aRedeployIsJudgedOnlyByItsNewPodsNeverReadyFromTheOldOnes() throws Exception {
+        String ns = "e2e-redeploy-" + run;
+        Deployer.Result first = deploy(ns, Duration.ofSeconds(30), List.of(List.of(manifest("v1.yaml",
+                deployment("web", "${e2e.image.app}", null)))));
+        assertThat(first.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(1));
+        // the new template needs a ConfigMap nobody creates: the old pod stays ready, the rollout never finishes
+        String needsConfig = deployment("web", "${e2e.image.app}", null).replace("        image: ${e2e.image.app}\n",
+                "        image: ${e2e.image.app}\n        env: [{name: X, valueFrom: {configMapKeyRef: {name: absent,"
+                + " key: x}}}]\n");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> deploy(ns, Duration.ofSeconds(30), List.of(List.of(manifest("v2.yaml", needsConfig))),
+                new HealPolicy(Duration.ofSeconds(2), 2)))
+                .isInstanceOf(DeployException.class)
+                .hasMessageContaining("CreateContainerConfigError")
+                .hasMessageContaining("configmap \"absent\" not found")
+                .hasMessageContaining("<deploy><healGrace>");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        // a third template that can start rolls out; the old pods are gone, the proof counts the new pod
+        String v3 = deployment("web", "${e2e.image.app}", null).replace("        image: ${e2e.image.app}\n",
+                "        image: ${e2e.image.app}\n        env: [{name: X, value: \"3\"}]\n");
+        Deployer.Result third = deploy(ns, Duration.ofSeconds(30), List.of(List.of(manifest("v3.yaml", v3))));
+        assertThat(third.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(1));
+        var pods = new CoreV1Api(bed.kubernetes().client()).listNamespacedPod(ns).labelSelector("app=web").execute()
+                .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+        assertThat(pods).singleElement().satisfies(p -> assertThat(p.getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getValue()).isEqualTo("3")));
+        assertThat(teardown().failures()).isEmpty();
+    }
+
+    @Test
+    void aFailingMigrationJobIsReportedWithItsExitCodeAndLogLongBeforeTheTimeout() throws Exception {
+        Path m = manifest("migrate.yaml", """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: migrate}
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                      - name: migrate
+                        image: ${e2e.image.app}
+                        command: ["/bin/busybox", "sh", "-c", "echo applying 001_init.sql; exit 3"]
+                """);
+        org.junit.jupiter.api.Assumptions.assumeTrue(engine.kind() != io.github.e2ekit.e2e.image.EngineKind.PODMAN,
+                "the test bed's process runtime does not see exec exits on Podman 4.3 yet");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> deploy("e2e-migrate-" + run, Duration.ofSeconds(60), List.of(List.of(m))))
+                .isInstanceOf(DeployException.class)
+                .hasMessageContaining("Job migrate will not complete")
+                .hasMessageContaining("exited with code 3")
+                .hasMessageContaining("applying 001_init.sql");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
         assertThat(teardown().failures()).isEmpty();
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -500,6 +501,12 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       meta.put("name", rp.name());
       if (type.namespaced()) {
         meta.put("namespace", rp.namespace());
+      }
+      // a real API server defaults what it decodes on update and patch as on create (apiserver
+      // pkg/endpoints/handlers/update.go, patch.go: decoding applies the scheme's defaulters), so a patched
+      // pod template equals the ReplicaSet copied from it; workloads only (a Service keeps its clusterIP)
+      if (Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod").contains(type.kind())) {
+        defaults(type, toWrite);
       }
       // deletionTimestamp and ownership fields are not the writer's to change
       JsonNode dt = stored.path("metadata").get("deletionTimestamp");
