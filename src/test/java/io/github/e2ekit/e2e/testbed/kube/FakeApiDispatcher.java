@@ -397,6 +397,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         }
         defaultContainers(podSpec, "containers");
         defaultContainers(podSpec, "initContainers");
+        WorkloadDefaults.apply(type.kind(), spec);
       }
       default -> {
       }

@@ -40,7 +40,10 @@ import java.util.Objects;
  *
  * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
  * answers a {@code Status} of Success; field selectors are evaluated on plain dotted paths only; StatefulSets and
- * DaemonSets get no conditions (a real cluster sets none either).
+ * DaemonSets get no conditions (a real cluster sets none either). Injected faults ({@link #failNextRequests}) and
+ * {@link #requestCount()} cover the CRUD requests only, not watches, OpenAPI or port-forwarding. No
+ * {@code /scale} subresource ({@code kubectl scale} answers NotFound); a Job's {@code spec.selector} is not
+ * defaulted ({@code kubectl logs job/x} then picks any pod of the namespace).
  */
 public final class FakeKubernetes implements AutoCloseable {
 

@@ -134,6 +134,52 @@ class KubectlProtocolsTest {
   }
 
   @Test
+  void rolloutStatusAcceptsDaemonSetsAndStatefulSetsWithTheDefaultedUpdateStrategy() throws Exception {
+    Path file = dir.resolve("sets.yaml");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: sets}
+        ---
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: {name: ds, namespace: sets}
+        spec:
+          selector: {matchLabels: {app: ds}}
+          template:
+            metadata: {labels: {app: ds}}
+            spec:
+              containers: [{name: c, image: IMAGE, imagePullPolicy: Never}]
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: sts, namespace: sets}
+        spec:
+          serviceName: sts
+          replicas: 1
+          selector: {matchLabels: {app: sts}}
+          template:
+            metadata: {labels: {app: sts}}
+            spec:
+              containers: [{name: c, image: IMAGE, imagePullPolicy: Never}]
+        """.replace("IMAGE", IMAGE));
+    Kubectl.Result applied = kubectl.run(Duration.ofSeconds(30), "apply", "-f", file.toString());
+    assertThat(applied.exitCode()).as(applied.out()).isZero();
+    Kubectl.Result ds = kubectl.run(Duration.ofSeconds(40), "-n", "sets", "rollout", "status", "daemonset/ds",
+        "--timeout=30s");
+    assertThat(ds.exitCode()).as(ds.out()).isZero();
+    assertThat(ds.stdout()).endsWith("daemon set \"ds\" successfully rolled out\n");
+    Kubectl.Result sts = kubectl.run(Duration.ofSeconds(40), "-n", "sets", "rollout", "status", "statefulset/sts",
+        "--timeout=30s");
+    assertThat(sts.exitCode()).as(sts.out()).isZero();
+    // rollingUpdate.partition defaults to 0, so kubectl reports the partitioned form, as on kind
+    assertThat(sts.stdout()).endsWith("partitioned roll out complete: 1 new pods have been updated...\n");
+    JsonNode got = Json.parse(kubectl.run(Duration.ofSeconds(20), "-n", "sets", "get", "daemonset", "ds", "-o",
+        "json").stdout());
+    assertThat(Json.text(got, "spec", "updateStrategy", "type")).isEqualTo("RollingUpdate");
+  }
+
+  @Test
   void waitForDeleteEndsWhenTheWatchSaysDeleted() throws Exception {
     kubectl.run(Duration.ofSeconds(20), "create", "ns", "gone");
     kubectl.run(Duration.ofSeconds(20), "-n", "gone", "create", "configmap", "c", "--from-literal=a=b");
