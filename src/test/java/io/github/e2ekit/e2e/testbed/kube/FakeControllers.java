@@ -497,8 +497,12 @@ final class FakeControllers {
     String phase;
     if (initFailed) {
       phase = "Failed";
-    } else if (allTerminated && statuses.size() > 0) {
+    } else if (allTerminated && statuses.size() > 0 && !restartPolicy.equals("Always")
+        && !(restartPolicy.equals("OnFailure") && anyFailed)) {
+      // kubernetes pkg/kubelet/kubelet_pods.go getPhase: containers that will restart keep the pod Running
       phase = anyFailed ? "Failed" : "Succeeded";
+    } else if (allTerminated && statuses.size() > 0) {
+      phase = "Running";
     } else if (statuses.size() > 0 && initDone && anyStarted(statuses)) {
       phase = "Running";
     } else {
@@ -730,7 +734,18 @@ final class FakeControllers {
       cs.putObject("lastState").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
           k.lastFinishedAt, k.pendingRestart ? k.restarts : k.restarts - 1));
     }
-    if (k.running) {
+    if (k.running && Duration.between(k.startedAt, now).compareTo(KubeletProbes.relistPeriod()) < 0) {
+      // not yet seen by the kubelet's PLEG relist: the status still shows what the last relist saw
+      cs.put("ready", false).put("started", false);
+      if (k.lastExit == null) {
+        cs.putObject("state").putObject("waiting").put("reason", "ContainerCreating");
+      } else {
+        cs.remove("lastState");
+        cs.put("restartCount", Math.max(0, k.restarts - 1));
+        cs.putObject("state").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
+            k.lastFinishedAt, k.restarts - 1));
+      }
+    } else if (k.running) {
       boolean ready = Duration.between(k.startedAt, now).compareTo(readinessDelay) >= 0
           && probes.ready(ref, c, k.probe, k.startedAt, now);
       cs.put("ready", ready).put("started", true);

@@ -73,6 +73,18 @@ final class KubeletProbes implements AutoCloseable {
     }
   }
 
+  /**
+   * How long a started container stays unseen: the kubelet learns of container starts and exits from its PLEG
+   * relist every second (kubernetes {@code pkg/kubelet/kubelet.go genericPlegRelistPeriod}), so a process that
+   * exits within that second is never reported running (nor Ready). Scaled, but never under three controller
+   * passes, so the runtime's exit poll runs first.
+   */
+  static Duration relistPeriod() {
+    Duration scaled = TestBedTime.seconds(1);
+    Duration floor = Duration.ofMillis(300);
+    return scaled.compareTo(floor) < 0 ? floor : scaled;
+  }
+
   KubeletProbes(PodRuntime runtime) {
     this.runtime = runtime;
   }
