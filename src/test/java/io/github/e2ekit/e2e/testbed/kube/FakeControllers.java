@@ -55,6 +55,7 @@ final class FakeControllers {
   private final AtomicLong passes = new AtomicLong();
 
   private final ResourceType pods;
+  private final ResourceType services;
   private final ResourceType events;
   private final ResourceType nodeType;
   private final ResourceType deployments;
@@ -96,6 +97,8 @@ final class FakeControllers {
     volatile boolean probeOk;
     volatile boolean probing;
     volatile long lastProbeNanos;
+    /** Why the last readiness probe failed, as the kubelet words it; null after a pass. */
+    volatile String probeFailure;
   }
 
   FakeControllers(FakeApiDispatcher api, NodeImages nodes, PodRuntime runtime) {
@@ -103,6 +106,7 @@ final class FakeControllers {
     this.nodes = nodes;
     this.runtime = runtime;
     pods = api.typeOf("", "v1", "pods");
+    services = api.typeOf("", "v1", "services");
     events = api.typeOf("", "v1", "events");
     nodeType = api.typeOf("", "v1", "nodes");
     deployments = api.typeOf("apps", "v1", "deployments");
@@ -228,6 +232,7 @@ final class FakeControllers {
     guarded(this::daemonSets);
     guarded(this::jobs);
     guarded(this::kubelet);
+    guarded(() -> runtime.route(ServiceRoutes.of(api.list(services, null), api.list(pods, null))));
     guarded(this::collectGarbage);
     passes.incrementAndGet();
   }
@@ -980,6 +985,12 @@ final class FakeControllers {
     }
     if (k.running) {
       boolean ready = readiness(ref, c, k, now);
+      String failure = k.probeFailure;
+      if (!ready && failure != null) {
+        // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
+        // "Unhealthy" event "<type> probe failed: <output>" (the API server aggregates repeats; here: once each)
+        event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
+      }
       cs.put("ready", ready).put("started", true);
       cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
     } else if (k.finished) {
@@ -1075,6 +1086,7 @@ final class FakeControllers {
           }
           if (k.run == run) {
             k.probeOk = ok;
+            k.probeFailure = ok ? null : runtime.probeFailure(ref, cname).orElse("probe failed");
           }
           k.probing = false;
         });
@@ -1148,8 +1160,23 @@ final class FakeControllers {
     }
     List<Integer> ports = new ArrayList<>();
     c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
+    // kubernetes pkg/securitycontext/util.go DetermineEffectiveSecurityContext: the container's fields win over
+    // the pod's
+    JsonNode podSc = pod.path("spec").path("securityContext");
+    JsonNode sc = c.path("securityContext");
+    Long uid = longOrNull(sc.has("runAsUser") ? sc.get("runAsUser") : podSc.get("runAsUser"));
+    Long gid = longOrNull(sc.has("runAsGroup") ? sc.get("runAsGroup") : podSc.get("runAsGroup"));
+    List<Integer> podPorts = new ArrayList<>();
+    for (String kind : List.of("initContainers", "containers")) {
+      pod.path("spec").path(kind).forEach(x -> x.path("ports").forEach(p -> podPorts.add(p.path("containerPort")
+          .asInt())));
+    }
     return new PodRuntime.ContainerSpec(c.path("name").asText(), c.path("image").asText(), command, args, env,
-        ports);
+        ports, uid, gid, podPorts);
+  }
+
+  private static Long longOrNull(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode() ? null : Long.valueOf(n.asLong());
   }
 
   private static String pullFailure(String image) {
