@@ -36,6 +36,11 @@ public class DataStorageIT {
         .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** One line per proof in the build's output, named after the service that runs the suite. */
+  private static void proof(String what) {
+    System.out.println("datastorage-contract [" + System.getProperty("e2e.service", "?") + "]: " + what);
+  }
+
   private static long idOf(String json) {
     Matcher m = ID.matcher(json);
     assertTrue(m.find(), "no id in " + json);
@@ -60,6 +65,7 @@ public class DataStorageIT {
     HttpResponse<String> other = post("/events", "{\"service\":\"contract\",\"action\":\"second\"}");
     assertEquals(201, other.statusCode(), other.body());
     assertNotEquals(id, idOf(other.body()), "PostgreSQL's sequence gives every event its own id");
+    proof("event " + id + " written to PostgreSQL and read back from it (X-Cache: MISS)");
   }
 
   @Test
@@ -74,6 +80,7 @@ public class DataStorageIT {
     assertEquals("HIT", second.headers().firstValue("X-Cache").orElse(""),
         "the event read once must be served from Redis");
     assertEquals(first.body(), second.body(), "the cache holds what PostgreSQL returned");
+    proof("event " + id + " read again from Redis (X-Cache: HIT)");
   }
 
   @Test
@@ -87,6 +94,7 @@ public class DataStorageIT {
     assertEquals(200, version.statusCode());
     assertEquals(System.getProperty("e2e.digest.datastorage"), version.body().trim(),
         "DataStorage answers another source digest than the plugin computed: stale image");
+    proof("/version " + version.body().trim() + " = the digest the plugin computed (fresh image)");
   }
 
   @Test
