@@ -763,6 +763,13 @@ public final class NodeProcessRuntime implements PodRuntime {
         removeSandbox(sb);
       }
       sandboxes.clear();
+      for (KindNode n : cluster.nodes()) {
+        try {
+          run(n, "rm", "-rf", ServiceProxies.ROUTES);
+        } catch (RuntimeException e) {
+          // the node is gone, and its routes with it
+        }
+      }
     }
   }
 
