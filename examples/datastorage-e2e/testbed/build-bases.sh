@@ -28,19 +28,26 @@ command -v redis-server >/dev/null || fail "no redis-server (run scripts/engine.
 version() { dpkg-query -W -f='${Package}=${Version} ' "$@" 2>/dev/null || true; }
 self=$(sha256sum "$0" | cut -c1-16)
 
-# copy_with_libs ROOT FILE...: FILEs (symlinks followed) and every shared library ldd finds for them
-copy_with_libs() {
+# copy_libs ROOT FILE...: every shared library ldd finds for the FILEs
+copy_libs() {
   local root=$1; shift
   local f lib
-  for f in "$@"; do
-    cp -L --parents "$f" "$root"
-  done
   for f in "$@"; do
     [ -f "$f" ] || continue
     ldd "$f" 2>/dev/null | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print $1}' | while read -r lib; do
       [ -e "$root$lib" ] || cp -L --parents "$lib" "$root"
     done
   done
+}
+
+# copy_with_libs ROOT FILE...: FILEs (symlinks followed) and every shared library ldd finds for them
+copy_with_libs() {
+  local root=$1; shift
+  local f
+  for f in "$@"; do
+    cp -L --parents "$f" "$root"
+  done
+  copy_libs "$root" "$@"
 }
 
 # base_rootfs ROOT: busybox as /bin/sh (and its applets), /tmp, users root and 999 (the uid of postgres and
@@ -74,7 +81,10 @@ build() {
 
 exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
-jre_hash=$(echo "$(version openjdk-17-jre-headless busybox-static) $self" | sha256sum | cut -c1-12)
+# With the JDK's jmods (openjdk-17-jdk-headless), the runtime is a jlink image of the modules DataStorage needs
+# (jdeps --print-module-deps of its jar and libraries, plus the ones loaded by reflection): ~60 MB instead of ~190.
+jre_modules=${E2E_BASE_JRE_MODULES:-java.base,java.compiler,java.desktop,java.management,java.naming,java.security.jgss,java.sql,jdk.httpserver,jdk.unsupported,jdk.crypto.ec,java.logging,jdk.zipfs}
+jre_hash=$(echo "$(version openjdk-17-jre-headless openjdk-17-jdk-headless busybox-static) $jre_modules $self" | sha256sum | cut -c1-12)
 pg_hash=$(echo "$(version "postgresql-$pg_major" busybox-static) $self" | sha256sum | cut -c1-12)
 redis_hash=$(echo "$(version redis-server redis-tools busybox-static) $self" | sha256sum | cut -c1-12)
 jre="localhost/e2e-example-base/jre:$jre_hash"
@@ -87,6 +97,11 @@ trap 'rm -rf "$work"' EXIT
 if ! exists "$jre"; then
   r=$work/jre; mkdir -p "$r"; base_rootfs "$r"
   mkdir -p "$r/opt/java"
+  if [ -d "$jvm/jmods" ] && [ -x "$jvm/bin/jlink" ]; then
+    "$jvm/bin/jlink" --add-modules "$jre_modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
+      --output "$r/opt/java/openjdk" || fail "jlink failed (modules: $jre_modules)"
+    "$r/opt/java/openjdk/bin/java" -Xshare:dump >/dev/null 2>&1 || true # the class data sharing archive: faster starts
+  else
   # the JRE without what a headless server never loads (GUI libraries, jmods, sources, headers)
   (cd "$jvm" && find bin/java conf lib release -path lib/src.zip -prune -o -path lib/ct.sym -prune \
       -o -name 'libawt_xawt.so' -prune -o -name 'libsplashscreen.so' -prune -o -name 'libjsound.so' -prune \
@@ -96,8 +111,8 @@ if ! exists "$jre"; then
         mkdir -p "$r/opt/java/openjdk/$(dirname "$f")"
         cp -L "$f" "$r/opt/java/openjdk/$f"
       done)
-  copy_with_libs "$r" $(find "$r/opt/java/openjdk" -name '*.so' -o -path '*/bin/java' | sed "s|^$r/opt/java/openjdk|$jvm|")
-  rm -rf "$r$jvm" # ldd's inputs were copied to /opt/java/openjdk already
+  fi
+  copy_libs "$r" $(find "$r/opt/java/openjdk" -name '*.so' -o -path '*/bin/java')
   build jre "$jre_hash" "$r" 'ENV JAVA_HOME=/opt/java/openjdk' \
     'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 fi

@@ -72,4 +72,18 @@ class NodeProcessRuntimeUnitTest {
                 .contains("10.96.0.3\tredis redis.a redis.a.svc redis.a.svc.cluster.local\n")
                 .doesNotContain("other");
     }
+
+    @Test
+    void aFailedProbeIsWordedAsTheKubeletsProbersWordIt() {
+        var http = new io.github.e2ekit.e2e.testbed.kube.PodRuntime.Probe.HttpGet(8080, "/readyz");
+        assertThat(NodeProcessRuntime.probeFailureText(http,
+                "wget: server returned error: HTTP/1.1 503 Service Unavailable"))
+                .isEqualTo("HTTP probe failed with statuscode: 503");
+        assertThat(NodeProcessRuntime.probeFailureText(http,
+                "wget: can't connect to remote host (127.0.0.1): Connection refused"))
+                .isEqualTo("Get \"http://127.0.0.1:8080/readyz\": dial tcp 127.0.0.1:8080: connect: connection refused");
+        var exec = new io.github.e2ekit.e2e.testbed.kube.PodRuntime.Probe.Exec(java.util.List.of("pg_isready"));
+        assertThat(NodeProcessRuntime.probeFailureText(exec, "127.0.0.1:5432 - no response\n"))
+                .isEqualTo("127.0.0.1:5432 - no response");
+    }
 }
