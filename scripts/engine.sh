@@ -5,6 +5,8 @@
 # - Podman: installs Debian's podman when missing and starts its Docker-compatible API service, rootful,
 #   at unix:///run/podman/podman.sock (E2E_PODMAN_SOCKET overrides the path).
 # - docker-registry (Debian's distribution 2.8), for the tests of load.mode=registry: installed, not started.
+# - postgresql and redis-server, from which the example's testbed profile builds its base images: installed,
+#   never started (Debian's policy-rc.d, put in place for the install when missing, keeps their services down).
 # Quick when both already answer. Fails with the engine's log tail when one does not come up in 60 s.
 set -euo pipefail
 
@@ -19,10 +21,19 @@ dpkg -s busybox-static >/dev/null 2>&1 || need_install+=(busybox-static)
 command -v podman >/dev/null 2>&1 || need_install+=(podman)
 command -v curl >/dev/null 2>&1 || need_install+=(curl)
 command -v docker-registry >/dev/null 2>&1 || need_install+=(docker-registry)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_install+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_install+=(redis-server)
 
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "engine.sh: installing ${need_install[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    # invoke-rc.d asks this before starting a service: 101 = not allowed (the packages' services stay down)
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+  fi
+  [ -z "$own_policy" ] || trap 'rm -f "$policy"' EXIT
   apt-get update -qq
   apt-get install -y -qq "${need_install[@]}" >/dev/null
 fi

@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * {@code /run/e2e-pods/<namespace>_<pod>@<uid>/netns} (no holder process), and brings its {@code lo} up. All
  * the pod's containers run in it ({@code nsenter -n<file>}), so they reach each other on {@code localhost},
  * and so do the readiness probes and the port-forward's {@code nc 127.0.0.1 <port>}; different pods of one node
- * may listen on the same port. It has loopback only: pods cannot reach each other (no pod IPs, no Services).
+ * may listen on the same port. It has loopback only: pods reach each other only through Services, which
+ * {@link ServiceProxies} imitates (cluster IPs on every pod's {@code lo}, a proxy per Service port, Service names in
+ * the container's {@code /etc/hosts}); there are no pod IPs.
  * {@link #stopPod} stops the containers, kills whatever else is left in the namespace, unmounts it and removes
  * the directory. Two containers of one pod cannot listen on the same port: {@link #start} refuses a container
  * whose declared {@code containerPort} another running container of its pod declared or something in the pod
@@ -50,7 +52,9 @@ import java.util.concurrent.TimeUnit;
  * every second), and the kubelet adds a {@code PortConflict} event when a container exits saying its address
  * is in use. Not isolated: PIDs (a container's child that outlives its parent, for example when the container
  * is stopped, is reparented to the node's containerd, which does not reap it: it stays a zombie), hostname,
- * users (processes run as root), resources (no limits);
+ * System V IPC, resources (no limits). A container runs as the security context's runAsUser/runAsGroup, else the
+ * image's USER, else root (uid and gid resolved in the image's /etc/passwd and /etc/group, as containerd does);
+ * it gets {@code /proc}, a {@code /dev} with the usual device nodes and a 64 MB {@code /dev/shm};
  * {@code hostNetwork} is ignored; volumes are not mounted; liveness and startup probes are ignored.
  */
 public final class NodeProcessRuntime implements PodRuntime {
@@ -65,9 +69,48 @@ public final class NodeProcessRuntime implements PodRuntime {
   private static final String LAUNCH = "echo $$ > \"$1/pid\"; exec >>\"$1/log\" 2>&1 </dev/null; shift; "
       + "exec /bin/busybox env -i \"$@\"";
 
-  /** Mounts the image as a container's root file system. */
-  private static final String MOUNT = "/bin/busybox mkdir -p \"$1/rootfs\" && "
-      + "exec ctr --namespace=k8s.io images mount --rw \"$2\" \"$1/rootfs\"";
+  /**
+   * Mounts the image as a container's root file system, with what runc mounts into every container (containerd
+   * pkg/oci/mounts.go defaultMounts: {@code /proc}, a {@code /dev} tmpfs with the standard device nodes,
+   * {@code /dev/shm}, the latter 64 MB as the CRI sandbox's: containerd internal/cri/server/podsandbox
+   * {@code defaultShmSize}). {@code /dev/shm} is the container's own here, not shared by the pod's containers.
+   */
+  private static final String MOUNT = """
+      B=/bin/busybox; r=$1/rootfs
+      $B mkdir -p "$r" && ctr --namespace=k8s.io images mount --rw "$2" "$r" >/dev/null || exit 1
+      $B mkdir -p "$r/proc" "$r/dev" || exit 1
+      $B mount -t proc proc "$r/proc" 2>/dev/null || $B mount --rbind /proc "$r/proc" || exit 1
+      $B mount -t tmpfs -o mode=755,size=65536k tmpfs "$r/dev" || exit 1
+      for n in null zero full random urandom tty; do
+        $B touch "$r/dev/$n" && $B mount --bind "/dev/$n" "$r/dev/$n" || exit 1
+      done
+      $B mkdir -p "$r/dev/shm" "$r/dev/pts" && $B mount -t tmpfs -o mode=1777,size=65536k shm "$r/dev/shm" || exit 1
+      $B ln -s /proc/self/fd "$r/dev/fd"; $B ln -s fd/0 "$r/dev/stdin"; $B ln -s fd/1 "$r/dev/stdout"
+      $B ln -s fd/2 "$r/dev/stderr"
+      exit 0
+      """;
+
+  /**
+   * The uid and gid a container runs as, from {@code $2} ({@code user[:group]}, names or numbers, as the CRI
+   * hands it to containerd: the security context's runAsUser[:runAsGroup], else the image's USER) and the image's
+   * {@code /etc/passwd} and {@code /etc/group} under {@code $1}: containerd pkg/oci/spec_opts.go WithUser and
+   * WithUserID (a uid without a passwd entry runs with gid 0; a user name without one is an error).
+   */
+  private static final String USER_OF = """
+      B=/bin/busybox; r=$1; u=${2%%:*}; g=; case $2 in *:*) g=${2#*:} ;; esac
+      num() { case $1 in ''|*[!0-9]*) return 1 ;; esac; }
+      if num "$u"; then uid=$u; else
+        uid=$($B awk -F: -v n="$u" '$1 == n {print $3; exit}' "$r/etc/passwd" 2>/dev/null)
+        [ -n "$uid" ] || { echo "unable to find user $u: no matching entries in passwd file"; exit 1; }
+      fi
+      if [ -z "$g" ]; then
+        g=$($B awk -F: -v n="$uid" '$3 == n {print $4; exit}' "$r/etc/passwd" 2>/dev/null); [ -n "$g" ] || g=0
+      elif ! num "$g"; then
+        n=$g; g=$($B awk -F: -v n="$n" '$1 == n {print $3; exit}' "$r/etc/group" 2>/dev/null)
+        [ -n "$g" ] || { echo "unable to find group $n: no matching entries in group file"; exit 1; }
+      fi
+      echo "$uid $g"
+      """;
 
   /**
    * Stops everything running in a container's root file system (TERM, then KILL after 3 s), unmounts it,
@@ -76,10 +119,16 @@ public final class NodeProcessRuntime implements PodRuntime {
   private static final String STOP = """
       B=/bin/busybox; d=$1; r=$d/rootfs
       [ -d "$d" ] || exit 0
+      unmount_inner() {
+        for m in $($B awk -v r="$r/" 'index($2, r) == 1 {print $2}' /proc/mounts | $B sort -r); do
+          $B umount -l "$m" 2>/dev/null
+        done
+      }
       pids() { for p in /proc/[0-9]*; do [ "$($B readlink "$p/root" 2>/dev/null)" = "$r" ] && echo "${p#/proc/}"; done; }
       l=$(pids); [ -n "$l" ] && $B kill -TERM $l 2>/dev/null
       i=0; while [ $i -lt 30 ]; do l=$(pids); [ -z "$l" ] && break; $B sleep 0.1; i=$((i+1)); done
       l=$(pids); [ -n "$l" ] && $B kill -KILL $l 2>/dev/null
+      unmount_inner
       i=0
       while $B grep -q " $r " /proc/mounts; do
         ctr --namespace=k8s.io images unmount --rm "$r" >/dev/null 2>&1 && break
@@ -133,15 +182,17 @@ public final class NodeProcessRuntime implements PodRuntime {
   private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
   private final Set<NcConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> probeFailures = new ConcurrentHashMap<>();
+  private final ServiceProxies proxies;
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
   /** What the image says about how to run it. */
-  record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir) {
+  record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user) {
   }
 
   /** A pod's network namespace in its node: {@code netns} is the bind-mounted namespace file. */
-  private record Sandbox(PodRef pod, KindNode node, String dir) {
+  private record Sandbox(PodRef pod, KindNode node, String dir, Set<Integer> declaredPorts) {
     String netns() {
       return dir + "/netns";
     }
@@ -163,12 +214,14 @@ public final class NodeProcessRuntime implements PodRuntime {
     final List<String> argv;
     final List<String> env;
     final String workingDir;
+    /** "uid gid" to run as; null: as root, the default user of a container without one. */
+    final String user;
     volatile String execId;
     volatile Integer exit;
     volatile long lastInspect;
 
     Proc(PodRef pod, Sandbox sandbox, String container, String dir, List<Integer> ports, List<String> argv,
-        List<String> env, String workingDir) {
+        List<String> env, String workingDir, String user) {
       this.pod = pod;
       this.node = sandbox.node();
       this.sandbox = sandbox;
@@ -178,6 +231,16 @@ public final class NodeProcessRuntime implements PodRuntime {
       this.argv = argv;
       this.env = env;
       this.workingDir = workingDir;
+      this.user = user;
+    }
+
+    /** nsenter's options to run as the container's user (after the chroot). */
+    List<String> userOptions() {
+      if (user == null) {
+        return List.of();
+      }
+      String[] ug = user.split(" ");
+      return List.of("-S", ug[0], "-G", ug[1]);
     }
 
     boolean running() {
@@ -188,6 +251,7 @@ public final class NodeProcessRuntime implements PodRuntime {
   public NodeProcessRuntime(KindLikeCluster cluster) {
     this.cluster = cluster;
     this.engine = cluster.engine();
+    this.proxies = new ServiceProxies(engine);
   }
 
   @Override
@@ -218,6 +282,9 @@ public final class NodeProcessRuntime implements PodRuntime {
             "node " + pod.node() + " is not a node container of test bed " + cluster.name()));
         Sandbox sandbox = sandbox(pod, node);
         checkPorts(pod, sandbox, container.name(), container.ports());
+        sandbox.declaredPorts().addAll(container.podPorts());
+        // kube-proxy's rules exist before a pod starts: the namespace's Services first, then the process
+        proxies.prepare(new ServiceProxies.PodNet(pod, node, sandbox.netns(), Set.copyOf(sandbox.declaredPorts())));
         ImageConfig cfg = imageConfig(node, imageRef);
         List<String> argv = new ArrayList<>();
         if (!container.command().isEmpty()) {
@@ -254,8 +321,24 @@ public final class NodeProcessRuntime implements PodRuntime {
           throw new StartException("CreateContainerError", "Failed", "failed to mount image " + imageRef
               + " in node " + node.name() + ": " + mounted.failureText());
         }
+        // kubernetes pkg/kubelet/kuberuntime/security_context.go + containerd's CRI: runAsUser[:runAsGroup] from
+        // the security context, else the image's USER
+        String userSpec = container.runAsUser() != null
+            ? container.runAsUser() + (container.runAsGroup() != null ? ":" + container.runAsGroup() : "")
+            : cfg.user();
+        String user = null;
+        if (userSpec != null && !userSpec.isBlank()) {
+          ExecResult u = run(node, "sh", "-c", USER_OF, "user", dir + "/rootfs", userSpec);
+          if (!u.ok()) {
+            run(node, "sh", "-c", STOP, "stop", dir);
+            throw new StartException("CreateContainerError", "Failed", "failed to create containerd container: "
+                + u.stdout().strip() + (u.stdout().isBlank() ? u.failureText() : ""));
+          }
+          user = u.stdout().strip();
+        }
+        proxies.writeHosts(node, dir + "/rootfs", proxies.hostsFile(pod.namespace()));
         p = new Proc(pod, sandbox, container.name(), dir, container.ports(), List.copyOf(argv), List.copyOf(envList),
-            wd);
+            wd, user);
         procs.put(key, p);
       } else {
         checkPorts(pod, p.sandbox, container.name(), p.ports);
@@ -270,6 +353,7 @@ public final class NodeProcessRuntime implements PodRuntime {
     String root = p.dir + "/rootfs";
     cmd.addAll(p.sandbox.enter());
     cmd.addAll(List.of("-r" + root, "-w" + root + p.workingDir));
+    cmd.addAll(p.userOptions());
     cmd.addAll(p.argv);
     if (!p.workingDir.equals("/")) {
       run(p.node, "mkdir", "-p", root + p.workingDir);
@@ -298,7 +382,7 @@ public final class NodeProcessRuntime implements PodRuntime {
     if (sb != null) {
       return sb;
     }
-    sb = new Sandbox(pod, node, sandboxDir(pod));
+    sb = new Sandbox(pod, node, sandboxDir(pod), ConcurrentHashMap.newKeySet());
     ExecResult r = run(node, "sh", "-c", SANDBOX, "sandbox", sb.dir());
     if (!r.ok()) {
       run(node, "sh", "-c", SANDBOX_REMOVE, "remove", sb.dir());
@@ -407,12 +491,44 @@ public final class NodeProcessRuntime implements PodRuntime {
       cmd.addAll(p.env);
       cmd.addAll(p.sandbox.enter());
       cmd.addAll(List.of("-r" + root, "-w" + root + p.workingDir));
+      cmd.addAll(p.userOptions());
       cmd.addAll(e.command());
       r = NodeExec.run(engine, p.node.containerId(), null, 1, cmd.toArray(String[]::new));
     } else {
       return false;
     }
+    if (r.ok()) {
+      probeFailures.remove(key(pod, container));
+    } else {
+      probeFailures.put(key(pod, container), probeFailureText(probe, r.stdout() + r.stderr()));
+    }
     return r.ok();
+  }
+
+  @Override
+  public Optional<String> probeFailure(PodRef pod, String container) {
+    return Optional.ofNullable(probeFailures.get(key(pod, container)));
+  }
+
+  /**
+   * The kubelet's wording of a failed probe: kubernetes pkg/probe/http/http.go DoHTTPProbe ("HTTP probe failed
+   * with statuscode: %d", or the client's error), pkg/probe/tcp/tcp.go (the dial error), pkg/probe/exec/exec.go
+   * (the command's output).
+   */
+  static String probeFailureText(Probe probe, String output) {
+    String out = output.strip();
+    if (probe instanceof Probe.HttpGet h) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3})").matcher(out);
+      if (m.find()) {
+        return "HTTP probe failed with statuscode: " + m.group(1);
+      }
+      return "Get \"http://127.0.0.1:" + h.port() + h.path() + "\": dial tcp 127.0.0.1:" + h.port()
+          + ": connect: connection refused";
+    }
+    if (probe instanceof Probe.TcpSocket t) {
+      return "dial tcp 127.0.0.1:" + t.port() + ": connect: connection refused";
+    }
+    return out;
   }
 
   @Override
@@ -438,6 +554,7 @@ public final class NodeProcessRuntime implements PodRuntime {
       if (sb != null) {
         removeSandbox(sb);
       }
+      proxies.forget(pod.uid());
     }
   }
 
@@ -464,6 +581,26 @@ public final class NodeProcessRuntime implements PodRuntime {
     } catch (RuntimeException e) {
       System.err.println("test bed: could not stop container " + p.container + " of pod " + p.pod + ": "
           + e.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ services
+
+  @Override
+  public void route(List<ServiceRoute> routes) {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      List<ServiceProxies.PodNet> pods = new ArrayList<>();
+      for (Sandbox sb : sandboxes.values()) {
+        pods.add(new ServiceProxies.PodNet(sb.pod(), sb.node(), sb.netns(), Set.copyOf(sb.declaredPorts())));
+      }
+      Map<String, List<Map.Entry<KindNode, String>>> rootfs = new LinkedHashMap<>();
+      for (Proc p : procs.values()) {
+        rootfs.computeIfAbsent(p.pod.namespace(), n -> new ArrayList<>()).add(Map.entry(p.node, p.dir + "/rootfs"));
+      }
+      proxies.update(routes, pods, rootfs);
     }
   }
 
@@ -626,6 +763,13 @@ public final class NodeProcessRuntime implements PodRuntime {
         removeSandbox(sb);
       }
       sandboxes.clear();
+      for (KindNode n : cluster.nodes()) {
+        try {
+          run(n, "rm", "-rf", ServiceProxies.ROUTES);
+        } catch (RuntimeException e) {
+          // the node is gone, and its routes with it
+        }
+      }
     }
   }
 
@@ -664,7 +808,7 @@ public final class NodeProcessRuntime implements PodRuntime {
       }
       JsonNode config = content(node, manifest.path("config").path("digest").asText()).path("config");
       ImageConfig cfg = new ImageConfig(strings(config.path("Entrypoint")), strings(config.path("Cmd")),
-          strings(config.path("Env")), config.path("WorkingDir").asText(""));
+          strings(config.path("Env")), config.path("WorkingDir").asText(""), config.path("User").asText(""));
       configs.put(cacheKey, cfg);
       return cfg;
     } catch (IOException | RuntimeException e) {

@@ -30,7 +30,11 @@ import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSecurityContext;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.custom.IntOrString;
@@ -507,6 +511,37 @@ class PodRuntimeTest {
         assertThat(second.getExitCode()).isZero();
         assertThat(second.getStartedAt()).isAfterOrEqualTo(first.getFinishedAt());
         assertThat(core.readNamespacedPodLog("init", "jobs").container("main").execute()).isEqualTo("main ran\n");
+    }
+
+    @Test
+    void aPodReachesAnotherThroughItsServiceByNameAndRunsAsItsSecurityContextsUserWithDevShm() throws Exception {
+        namespace("svc");
+        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+                .ports(List.of(new V1ContainerPort().containerPort(8080).name("http")))
+                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
+                        .port(new IntOrString(8080))).periodSeconds(1));
+        apps.createNamespacedDeployment("svc", deployment("web", c)).execute();
+        core.createNamespacedService("svc", new V1Service().metadata(new V1ObjectMeta().name("web"))
+                .spec(new V1ServiceSpec().selector(Map.of("app", "web")).ports(List.of(new V1ServicePort().port(80)
+                        .targetPort(new IntOrString("http")))))).execute();
+        awaitAvailable("svc", "web", 1);
+        BatchV1Api batch = new BatchV1Api(bed.kubernetes().client());
+        V1Container client = shell("client", "busybox id -u; busybox id -g; busybox stat -c %a /dev/shm; "
+                + "busybox wget -q -O - http://web/marker.txt; echo; "
+                + "busybox wget -q -O - http://web.svc.svc.cluster.local:80/marker.txt");
+        batch.createNamespacedJob("svc", new V1Job().metadata(new V1ObjectMeta().name("client"))
+                .spec(new V1JobSpec().backoffLimit(0).template(new V1PodTemplateSpec().spec(new V1PodSpec()
+                        .restartPolicy("Never").securityContext(new V1PodSecurityContext().runAsUser(1234L)
+                                .runAsGroup(4321L))
+                        .containers(List.of(client)))))).execute();
+        V1Pod done = await("client pod finished", () -> {
+            List<V1Pod> l = core.listNamespacedPod("svc").labelSelector("job-name=client").execute().getItems();
+            return !l.isEmpty() && l.get(0).getStatus() != null && List.of("Succeeded", "Failed")
+                    .contains(l.get(0).getStatus().getPhase()) ? l.get(0) : null;
+        });
+        String log = core.readNamespacedPodLog(done.getMetadata().getName(), "svc").execute();
+        assertThat(log).isEqualTo("1234\n4321\n1777\n" + marker + "\n" + marker);
+        assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
     }
 
     private V1Job job(String name, String script) {

@@ -51,6 +51,7 @@ final class FakeControllers {
   private final AtomicLong passes = new AtomicLong();
 
   private final ResourceType pods;
+  private final ResourceType services;
   private final ResourceType events;
   private final ResourceType nodeType;
   private final ResourceType deployments;
@@ -103,6 +104,7 @@ final class FakeControllers {
     this.probes = new KubeletProbes(runtime);
     this.configCheck = new ContainerConfigCheck(api);
     pods = api.typeOf("", "v1", "pods");
+    services = api.typeOf("", "v1", "services");
     events = api.typeOf("", "v1", "events");
     nodeType = api.typeOf("", "v1", "nodes");
     deployments = api.typeOf("apps", "v1", "deployments");
@@ -230,6 +232,7 @@ final class FakeControllers {
     guarded(this::daemonSets);
     guarded(jobController::sync);
     guarded(this::kubelet);
+    guarded(() -> runtime.route(ServiceRoutes.of(api.list(services, null), api.list(pods, null))));
     guarded(this::collectGarbage);
     passes.incrementAndGet();
   }
@@ -748,6 +751,12 @@ final class FakeControllers {
     } else if (k.running) {
       boolean ready = Duration.between(k.startedAt, now).compareTo(readinessDelay) >= 0
           && probes.ready(ref, c, k.probe, k.startedAt, now);
+      String failure = k.probe.failure();
+      if (!ready && failure != null) {
+        // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
+        // "Unhealthy" event "<type> probe failed: <output>" (the API server aggregates repeats; here: once each)
+        event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
+      }
       cs.put("ready", ready).put("started", true);
       cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
     } else if (k.finished) {
@@ -875,8 +884,23 @@ final class FakeControllers {
     }
     List<Integer> ports = new ArrayList<>();
     c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
+    // kubernetes pkg/securitycontext/util.go DetermineEffectiveSecurityContext: the container's fields win over
+    // the pod's
+    JsonNode podSc = pod.path("spec").path("securityContext");
+    JsonNode sc = c.path("securityContext");
+    Long uid = longOrNull(sc.has("runAsUser") ? sc.get("runAsUser") : podSc.get("runAsUser"));
+    Long gid = longOrNull(sc.has("runAsGroup") ? sc.get("runAsGroup") : podSc.get("runAsGroup"));
+    List<Integer> podPorts = new ArrayList<>();
+    for (String kind : List.of("initContainers", "containers")) {
+      pod.path("spec").path(kind).forEach(x -> x.path("ports").forEach(p -> podPorts.add(p.path("containerPort")
+          .asInt())));
+    }
     return new PodRuntime.ContainerSpec(c.path("name").asText(), c.path("image").asText(), command, args, env,
-        ports);
+        ports, uid, gid, podPorts);
+  }
+
+  private static Long longOrNull(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode() ? null : Long.valueOf(n.asLong());
   }
 
   private static String pullFailure(String image) {

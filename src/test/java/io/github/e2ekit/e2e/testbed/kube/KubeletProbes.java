@@ -42,6 +42,12 @@ final class KubeletProbes implements AutoCloseable {
     private volatile int successes;
     private volatile int failures;
     private volatile long probes;
+    /** Why the last probe failed, as the kubelet words it; null after a pass. */
+    private volatile String failure;
+
+    String failure() {
+      return failure;
+    }
 
     synchronized void reset() {
       generation++;
@@ -50,6 +56,7 @@ final class KubeletProbes implements AutoCloseable {
       successes = 0;
       failures = 0;
       probes = 0;
+      failure = null;
     }
 
     private synchronized void record(int gen, boolean ok, int successThreshold, int failureThreshold) {
@@ -130,6 +137,9 @@ final class KubeletProbes implements AutoCloseable {
             ok = runtime.probe(ref, cname, probe);
           } catch (RuntimeException e) {
             ok = false;
+          }
+          if (gen == st.generation) {
+            st.failure = ok ? null : runtime.probeFailure(ref, cname).orElse("probe failed");
           }
           st.record(gen, ok, successThreshold, failureThreshold);
         });

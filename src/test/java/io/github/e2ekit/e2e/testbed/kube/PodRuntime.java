@@ -26,15 +26,39 @@ public interface PodRuntime extends AutoCloseable {
     }
   }
 
-  /** The parts of a pod spec's container the runtime needs. Empty lists mean "not given in the spec". */
+  /**
+   * The parts of a pod spec's container the runtime needs. Empty lists mean "not given in the spec";
+   * {@code runAsUser}/{@code runAsGroup} are the effective security context (the container's, else the pod's),
+   * null when neither sets them; {@code podPorts} are the container ports every container of the pod declares.
+   */
   record ContainerSpec(String name, String image, List<String> command, List<String> args,
-      Map<String, String> env, List<Integer> ports) {
+      Map<String, String> env, List<Integer> ports, Long runAsUser, Long runAsGroup, List<Integer> podPorts) {
     public ContainerSpec {
       command = List.copyOf(command);
       args = List.copyOf(args);
       env = Map.copyOf(env);
       ports = List.copyOf(ports);
+      podPorts = List.copyOf(podPorts);
     }
+
+    public ContainerSpec(String name, String image, List<String> command, List<String> args,
+        Map<String, String> env, List<Integer> ports) {
+      this(name, image, command, args, env, ports, null, null, ports);
+    }
+  }
+
+  /**
+   * One port of a Service as kube-proxy sees it: its cluster IP and port, and the ready endpoints behind it
+   * (pod and target port), as the EndpointSlice controller lists them.
+   */
+  record ServiceRoute(String namespace, String service, String clusterIp, int port, List<Endpoint> endpoints) {
+    public ServiceRoute {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  /** A ready pod behind a Service port, and the container port the traffic goes to. */
+  record Endpoint(PodRef pod, int port) {
   }
 
   /** How a readiness probe asks a container. */
@@ -110,12 +134,27 @@ public interface PodRuntime extends AutoCloseable {
   /** Runs one readiness probe against a running container; true when it passed. Blocks at most a few seconds. */
   boolean probe(PodRef pod, String container, Probe probe);
 
+  /**
+   * Why the container's last probe failed, worded as the kubelet's probers word it (for example "HTTP probe failed
+   * with statuscode: 503"); empty when unknown.
+   */
+  default Optional<String> probeFailure(PodRef pod, String container) {
+    return Optional.empty();
+  }
+
   /** Stops every container of the pod and removes what was set up for them. Idempotent. */
   void stopPod(PodRef pod);
 
   /** The container's output so far, when the runtime keeps it. */
   default Optional<String> logs(PodRef pod, String container) {
     return Optional.empty();
+  }
+
+  /**
+   * The Services of the cluster and their ready endpoints, after every controller pass (kube-proxy's input).
+   * The default does nothing: without processes there is nothing to connect.
+   */
+  default void route(List<ServiceRoute> routes) {
   }
 
   /** Opens a connection to {@code port} inside the pod's network namespace. */

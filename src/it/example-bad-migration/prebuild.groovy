@@ -1,0 +1,4 @@
+import io.github.e2ekit.e2e.testbed.ItPrebuild
+
+ItPrebuild.awaitTestBed(basedir)
+return true

@@ -1,0 +1,25 @@
+import groovy.json.JsonSlurper
+// DataStorage points at a PostgreSQL that does not exist: the migration succeeded, DataStorage runs but its
+// readiness probe never passes; deploy times out and the diagnostics name the failing probe (the kubelet's
+// Unhealthy event) and why (DataStorage's own log), and what the run created is removed.
+def log = new File(basedir, 'build.log').text
+def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').canonicalFile
+def ledger = new JsonSlurper().parse(new File(gateway, 'target/e2e/ledger.json'))
+def ns = ledger.objects.find { it.kind == 'Namespace' }.name
+assert log.contains('stage 3/3') : 'PostgreSQL, Redis and the migration were fine'
+assert log =~ /datastorage: 0\/1 ready/ : 'deploy says DataStorage is not ready'
+def diag = new File(gateway, "target/e2e/diagnostics/${ns}")
+assert log.contains("diagnostics: ${diag}".toString()) : 'the error names the diagnostics directory'
+def events = new File(diag, 'events.txt').text
+assert events =~ /Unhealthy.*Readiness probe failed: HTTP probe failed with statuscode: 503/ : "the failing probe is named: ${events}"
+def logs = new File(diag, 'logs').listFiles() as List
+assert logs.any { it.name.startsWith('datastorage-') && !it.name.startsWith('datastorage-migrations')
+    && it.text.contains('not ready: database: jdbc:postgresql://no-such-postgresql:5432/datastorage') } :
+    "DataStorage's log says why: ${logs*.name}"
+assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
+assert ledger.nodeImages.every { it.state in ['REMOVED', 'REUSED'] }
+ledger.images.each { i ->
+    ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', i.reference].execute().waitFor()
+    ['docker', 'rmi', i.reference].execute().waitFor()
+}
+return true
