@@ -45,6 +45,13 @@ import java.util.concurrent.TimeUnit;
  * watches); field selectors are evaluated on plain dotted paths only; StatefulSets and DaemonSets get no
  * conditions (a real cluster sets none either).
  *
+ * <p>Workloads as upstream runs them, each controller in its own class citing its source: Deployments roll out
+ * through ReplicaSets within maxSurge/maxUnavailable ({@link DeploymentController}), Jobs retry with back-off and
+ * set {@code FailureTarget} before {@code Failed} ({@link JobController}), the kubelet restarts with its back-off
+ * and probes every {@code periodSeconds} ({@link KubeletProbes}) and waits for missing ConfigMaps/Secrets
+ * ({@link ContainerConfigCheck}). Every Kubernetes duration is scaled by {@link TestBedTime} (system property
+ * {@code e2e.testbed.timeScale}, default 0.1); the order of events is never changed.
+ *
  * <p>Memory: the mock web server records every request; this fake drains that record after each request, so
  * only the stored objects and one small entry per live pod stay in memory.
  */
