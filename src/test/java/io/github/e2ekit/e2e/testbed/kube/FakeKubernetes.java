@@ -44,6 +44,13 @@ import java.util.Objects;
  * {@link #requestCount()} cover the CRUD requests only, not watches, OpenAPI or port-forwarding. No
  * {@code /scale} subresource ({@code kubectl scale} answers NotFound); a Job's {@code spec.selector} is not
  * defaulted ({@code kubectl logs job/x} then picks any pod of the namespace).
+ *
+ * <p>Workloads as upstream runs them, each controller in its own class citing its source: Deployments roll out
+ * through ReplicaSets within maxSurge/maxUnavailable ({@link DeploymentController}), Jobs retry with back-off and
+ * set {@code FailureTarget} before {@code Failed} ({@link JobController}), the kubelet restarts with its back-off
+ * and probes every {@code periodSeconds} ({@link KubeletProbes}) and waits for missing ConfigMaps/Secrets
+ * ({@link ContainerConfigCheck}). Every Kubernetes duration is scaled by {@link TestBedTime} (system property
+ * {@code e2e.testbed.timeScale}, default 0.1); the order of events is never changed.
  */
 public final class FakeKubernetes implements AutoCloseable {
 
