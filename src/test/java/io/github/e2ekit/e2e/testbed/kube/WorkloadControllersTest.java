@@ -95,10 +95,12 @@ class WorkloadControllersTest {
   @Test
   void aChangedTemplateRollsOutThroughANewReplicaSetWhileOldPodsKeepServing() throws Exception {
     String ns = namespace();
+    // the delay holds from the start: set only after the first rollout, it would make old pods younger than it
+    // unready again (no kubelet un-readies a container that passed its probe) and the count would mean nothing
+    kube.readinessDelay(Duration.ofMillis(400));
     apps.createNamespacedDeployment(ns, deployment("web", APP, 4)).execute();
     await("first rollout", Duration.ofSeconds(10), () -> apps.readNamespacedDeployment("web", ns).execute(),
         WorkloadControllersTest::rolledOut);
-    kube.readinessDelay(Duration.ofMillis(400));
     patchImage(ns, "web", APP2);
 
     int maxPods = 0;
