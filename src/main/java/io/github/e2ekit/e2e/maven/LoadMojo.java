@@ -136,7 +136,9 @@ public class LoadMojo extends AbstractE2eMojo {
         KindClusters.Create create = createMode();
         Path derived = workDirectory.toPath().resolve("kubeconfig");
         Path kubeconfigOut = kubeconfig != null ? kubeconfig.toPath() : derived;
-        KindClusters clusters = new KindClusters(engine, new KindCli(kindExecutable, engine.kind()),
+        KindClusters clusters = new KindClusters(engine, new KindCli(kindExecutable, engine.kind(),
+                line -> getLog().info("e2e: kind: " + line), duration("cluster/createTimeout",
+                        cluster == null ? "10m" : cluster.createTimeout)),
                 ClusterLock.defaultDirectory());
         state.ledger.update(d -> {
             if (d.cluster == null) {
