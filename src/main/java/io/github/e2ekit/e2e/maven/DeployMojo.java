@@ -49,7 +49,17 @@ public class DeployMojo extends AbstractE2eMojo {
     @Parameter(property = "e2e.namespace")
     String namespace;
 
-    /** Stages of manifests and the overall timeout. */
+    /**
+     * Stages of manifests and the overall timeout:
+     * {@code <stages><stage><manifests><manifest>PATH</manifest></manifests>[<valuesFiles><valuesFile>PATH
+     * </valuesFile></valuesFiles>][<values><KEY>VALUE</KEY></values>]</stage>…</stages>[<timeout>5m</timeout>]}.
+     * A {@code <manifest>} is a file, a directory of {@code .yaml/.yml/.json} (sorted), a kustomize overlay
+     * (directory with {@code kustomization.yaml}; rendered by {@code <kubectl>}) or a Helm chart (directory with
+     * {@code Chart.yaml}; release name = the service, namespace = the run's). {@code <valuesFiles>} and
+     * {@code <values>} (like {@code helm --set}) apply to the stage's charts; none by default. {@code <timeout>}:
+     * all stages together, default {@code 5m}. Files and overlays get {@code ${property}} and
+     * {@code ${env.X}} expanded ({@code $${…}} stays literal); Helm output is not interpolated.
+     */
     @Parameter
     DeployConfig deploy;
 

@@ -39,7 +39,13 @@ import org.apache.maven.settings.crypto.SettingsDecryptionResult;
  */
 @Mojo(name = "load", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class LoadMojo extends AbstractE2eMojo {
-    /** The kind cluster: name, create, config, nodeImage, delete. */
+    /**
+     * The kind cluster: {@code <name>} (default {@code <service>-e2e}; {@code -De2e.cluster.name}),
+     * {@code <create>} ({@code ifMissing} default, {@code never}, {@code recreate}), {@code <config>} (a kind config
+     * file; none by default), {@code <nodeImage>} (kind's default), {@code <delete>} at teardown
+     * ({@code ifCreated} default, {@code always}, {@code never}), {@code <createTimeout>} (default {@code 10m}:
+     * {@code kind create cluster} is stopped after it; its output is logged as it comes).
+     */
     @Parameter
     ClusterConfig cluster;
 

@@ -10,6 +10,7 @@ import io.github.e2ekit.e2e.tag.TagDecision;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
@@ -21,7 +22,7 @@ import org.apache.maven.plugins.annotations.Parameter;
  * {@code load} of the same Maven invocation ({@code mvn e2e:tag e2e:render}); it asks the engine only how it
  * names images (Podman stores short names as {@code localhost/…}).
  */
-@Mojo(name = "render", threadSafe = true)
+@Mojo(name = "render", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class RenderMojo extends DeployMojo {
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.render", defaultValue = "false")
