@@ -143,7 +143,7 @@ public final class ManifestSources {
             }
             String stderr = new String(err.join(), StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
-                throw new DeployException(MANIFEST, "kustomize overlay " + dir + " failed: " + oneLine(stderr)
+                throw new DeployException(MANIFEST, "kustomize overlay " + dir + " failed: " + oneLine(withoutKlog(stderr))
                         + " — fix the overlay (try: kubectl kustomize " + dir + ")");
             }
             return new String(out, StandardCharsets.UTF_8);
@@ -196,6 +196,16 @@ public final class ManifestSources {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * kubectl's error without its klog header: {@code E1206 13:26:57.950542 9200 run.go:72] "command failed"
+     * err="…"} becomes {@code …} (k8s.io/klog text format: severity, date, time, pid, file:line]).
+     */
+    static String withoutKlog(String text) {
+        return text.lines().map(l -> l.replaceFirst("^[IWEF]\\d{4} [0-9:.]+\\s+\\d+ [^\\]]+] ", "")
+                .replaceFirst("^\"command failed\" err=\"(.*)\"$", "$1").replace("\\\"", "\""))
+                .reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
     /** A tool's error output as one line: its lines joined, blank ones dropped. */

@@ -91,7 +91,7 @@ class ManifestSourcesTest {
                 .render(List.of(dir.resolve("broken"))))
                 .isInstanceOfSatisfying(DeployException.class, e -> {
                     assertThat(e.parameter()).isEqualTo("deploy/stages/stage/manifests");
-                    assertThat(e.getMessage()).doesNotContain("\n").contains("missing.yaml")
+                    assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("run.go").contains("missing.yaml")
                             .contains("kustomize overlay " + dir.resolve("broken"));
                 });
     }
