@@ -8,6 +8,10 @@ def ns = "e2e-gateway-${ledger.run}"
 assert log.contains("e2e: namespace ${ns} created") : 'log.contains("e2e: namespace \${ns} created") (see build.log)'
 assert log.contains('e2e: stage 1/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 1/2: applied 2 object(s)\') (see build.log)'
 assert log.contains('e2e: stage 2/2: applied 2 object(s)') : 'log.contains(\'e2e: stage 2/2: applied 2 object(s)\') (see build.log)'
+// render wrote what deploy applied, with this run's reference, for review
+def rendered = new File(basedir, 'target/e2e/manifests/stage-2').listFiles().collect { it.text }.join('\n')
+assert rendered.contains("image: ${image.reference}") : "target/e2e/manifests/stage-2 lacks image ${image.reference}"
+assert log.contains('e2e: rendered ') : 'the render goal did not run'
 // the replica runs the image this run built (the migration Job ran it too, and has completed)
 def proof = "e2e: datastorage: sources sha256:${image.digest.substring(0, 12)}… → image sha256:${image.imageId.substring(7, 19)}… → 1/1 nodes → 1/1 pods ✔"
 assert log.contains(proof) : "missing the freshness proof line: ${proof}"

@@ -1,25 +1,22 @@
 package io.github.e2ekit.e2e.deploy;
 
 import io.github.e2ekit.e2e.image.ImageReference;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads manifests (files, directories sorted, {@code .yaml/.yml/.json}, multi-document),
- * interpolates {@code ${property}}, points every container of a configured image at this run's
+ * Reads manifests (files, directories sorted, {@code .yaml/.yml/.json}, multi-document; kustomize overlays and
+ * Helm charts through {@link ManifestSources}), interpolates {@code ${property}} and {@code ${env.X}}
+ * ({@code $${…}} stays literal; Helm output is not interpolated), points every container of a configured image at this run's
  * reference, and labels everything as this run's. Selectors are never changed.
  */
 public final class ManifestRenderer {
@@ -29,13 +26,15 @@ public final class ManifestRenderer {
     public static final String SERVICE = "e2ekit.io/service";
     public static final String EXPIRES = "e2ekit.io/expires";
     public static final String SOURCE_DIGEST_PREFIX = "e2ekit.io/source-digest.";
-    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
+    private static final Pattern PROPERTY = Pattern.compile("(\\$?)\\$\\{([^}]+)}");
 
     private final Map<String, String> properties;
     private final List<ImageBinding> images;
     private final String run;
     private final String service;
     private final String expires;
+    private ManifestSources sources = ManifestSources.plain();
+    private Map<String, String> environment = System.getenv();
 
     public ManifestRenderer(Map<String, String> properties, List<ImageBinding> images, String run, String service,
             String expires) {
@@ -48,45 +47,35 @@ public final class ManifestRenderer {
 
     /** Expands a manifest path into the files it stands for: a file, or a directory's manifests sorted by name. */
     public static List<Path> files(Path path) {
-        if (Files.isRegularFile(path)) {
-            return List.of(path);
-        }
-        if (!Files.isDirectory(path)) {
-            throw new DeployException("deploy/stages/stage/manifests", "manifest '" + path + "' does not exist");
-        }
-        try (Stream<Path> s = Files.list(path)) {
-            List<Path> out = s.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(ya?ml|json)"))
-                    .sorted().toList();
-            if (out.isEmpty()) {
-                throw new DeployException("deploy/stages/stage/manifests", "directory '" + path
-                        + "' holds no .yaml, .yml or .json manifest");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new DeployException("cannot list " + path + ": " + e.getMessage(), e);
-        }
+        return ManifestSources.files(path);
+    }
+
+    /** Reads kustomize overlays and Helm charts through {@code sources} (default: plain files only). */
+    public ManifestRenderer withSources(ManifestSources sources) {
+        this.sources = sources;
+        return this;
+    }
+
+    /** Environment for {@code ${env.X}} (default: this process's). */
+    public ManifestRenderer withEnvironment(Map<String, String> environment) {
+        this.environment = environment;
+        return this;
     }
 
     public List<Manifest> render(List<Path> paths) {
         List<Manifest> out = new ArrayList<>();
         for (Path p : paths) {
-            for (Path f : files(p)) {
-                out.addAll(renderFile(f));
+            for (ManifestSources.Text t : sources.read(p)) {
+                out.addAll(renderText(t));
             }
         }
         return out;
     }
 
     @SuppressWarnings("unchecked")
-    List<Manifest> renderFile(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new DeployException("deploy/stages/stage/manifests", "cannot read " + file + ": " + e.getMessage());
-        }
-        text = interpolate(text, file);
+    List<Manifest> renderText(ManifestSources.Text source) {
+        String origin = source.origin();
+        String text = source.interpolate() ? interpolate(source.yaml(), origin) : source.yaml();
         List<Manifest> out = new ArrayList<>();
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
@@ -98,40 +87,53 @@ public final class ManifestRenderer {
                     continue;
                 }
                 if (!(doc instanceof Map<?, ?>)) {
-                    throw new DeployException("deploy/stages/stage/manifests", file + ": document " + index
+                    throw new DeployException("deploy/stages/stage/manifests", origin + ": document " + index
                             + " is not a Kubernetes object");
                 }
                 Map<String, Object> obj = (Map<String, Object>) doc;
+                if (ManifestSources.helmTestHook(obj)) {
+                    continue;
+                }
                 if ("List".equals(obj.get("kind")) && obj.get("items") instanceof List<?> items) {
                     for (Object item : items) {
-                        out.add(prepare(new LinkedHashMap<>((Map<String, Object>) item), file + " #" + index));
+                        out.add(prepare(new LinkedHashMap<>((Map<String, Object>) item), origin + " #" + index));
                     }
                 } else {
-                    out.add(prepare(obj, file + " #" + index));
+                    out.add(prepare(obj, origin + " #" + index));
                 }
             }
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + file + " line " + line + ": "
-                    + e.getProblem());
+            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + origin + " line " + line
+                    + ": " + e.getProblem());
         } catch (YAMLException e) {
-            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + file + ": "
+            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + origin + ": "
                     + e.getMessage().lines().findFirst().orElse(""));
         }
         return out;
     }
 
-    private String interpolate(String text, Path file) {
+    /**
+     * Expands {@code ${key}} from the properties and {@code ${env.X}} from the environment; {@code $${key}}
+     * stays as the literal {@code ${key}} (for shell variables in ConfigMaps and scripts).
+     */
+    public String interpolate(String text, String origin) {
         Matcher m = PROPERTY.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            String key = m.group(1);
-            String value = properties.get(key);
+            String key = m.group(2);
+            if (!m.group(1).isEmpty()) {
+                m.appendReplacement(sb, Matcher.quoteReplacement("${" + key + "}"));
+                continue;
+            }
+            String value = key.startsWith("env.") ? environment.get(key.substring(4)) : properties.get(key);
             if (value == null) {
                 int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
-                throw new DeployException("deploy/stages/stage/manifests", file + " line " + line + ": ${" + key
-                        + "} is not a known property" + (key.startsWith("e2e.image.")
-                                ? " (no <image> with id '" + key.substring("e2e.image.".length()) + "')" : ""));
+                throw new DeployException("deploy/stages/stage/manifests", origin + " line " + line + ": ${" + key
+                        + "} is not " + (key.startsWith("env.") ? "set in the environment" : "a known property")
+                        + (key.startsWith("e2e.image.")
+                                ? " (no <image> with id '" + key.substring("e2e.image.".length()) + "')" : "")
+                        + "; write $${" + key + "} to keep it literal");
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }

@@ -9,7 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.io.File;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.DumperOptions;
@@ -75,15 +78,47 @@ public final class KindKubeconfig {
         return new Yaml(opts).dump(doc);
     }
 
-    /** Writes a kubeconfig readable by its owner only (0600). */
+    /**
+     * Writes a kubeconfig readable by its owner only: 0600 where the file system is POSIX; elsewhere (a
+     * Windows or FAT volume, a macOS volume mounted without permissions) the owner-only read/write flags
+     * {@link java.io.File} offers.
+     */
     public static void write(Path target, String yaml) {
+        Path dir = target.toAbsolutePath().getParent();
+        boolean posix;
         try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".kubeconfig", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createDirectories(dir);
+            posix = Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write kubeconfig " + target, e);
+        }
+        write(target, yaml, posix);
+    }
+
+    static void write(Path target, String yaml, boolean posix) {
+        Path dir = target.toAbsolutePath().getParent();
+        try {
+            Path tmp;
+            if (posix) {
+                tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp");
+                File f = tmp.toFile();
+                // everyone's flags off, then the owner's on: the closest a non-POSIX file system comes to 0600
+                boolean ok = f.setReadable(false, false) & f.setReadable(true, true)
+                        & f.setWritable(false, false) & f.setWritable(true, true) & f.setExecutable(false, false);
+                if (!ok) {
+                    System.getLogger(KindKubeconfig.class.getName()).log(System.Logger.Level.DEBUG,
+                            "cannot restrict " + tmp + " to its owner on this file system");
+                }
+            }
             Files.writeString(tmp, yaml);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write kubeconfig " + target, e);
         }

@@ -81,6 +81,10 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
     @Parameter(property = "skipITs", defaultValue = "false")
     protected boolean skipITs;
 
+    /** Maven's switch that skips compiling and running tests (failsafe's included): no E2E work is done either. */
+    @Parameter(property = "maven.test.skip", defaultValue = "false")
+    protected boolean mavenTestSkip;
+
     /** Where the ledger, kubeconfig, endpoints and diagnostics go. */
     @Parameter(defaultValue = "${project.build.directory}/e2e")
     protected File workDirectory;
@@ -95,9 +99,9 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
 
     @Override
     public final void execute() throws MojoExecutionException, MojoFailureException {
-        if (skip || skipITs || skipGoal()) {
-            getLog().info("e2e: " + goal() + " skipped (" + (skip ? "e2e.skip" : skipITs ? "skipITs" : skipProperty())
-                    + ")");
+        if (skip || skipITs || mavenTestSkip || skipGoal()) {
+            getLog().info("e2e: " + goal() + " skipped (" + (skip ? "e2e.skip" : skipITs ? "skipITs"
+                    : mavenTestSkip ? "maven.test.skip" : skipProperty()) + ")");
             return;
         }
         RUNNING.incrementAndGet();

@@ -96,7 +96,11 @@ public class BuildMojo extends AbstractE2eMojo {
         if (choice == null) {
             throw new ConfigException("builder", "'" + builder + "' is none of auto, classic, buildkit");
         }
-        BuildOptions options = new BuildOptions(noCache, pull, force, timeout, retryWithoutCache)
+        boolean offline = session.isOffline();
+        if (offline) {
+            refuseOfflinePulls(decided);
+        }
+        BuildOptions options = new BuildOptions(noCache, pull && !offline, force, timeout, retryWithoutCache)
                 .withBuilder(choice, buildSecrets(), buildNetwork, dockerCli);
         ImageBuilder builder = new ImageBuilder(engine());
         RunState state = runState();
@@ -184,5 +188,29 @@ public class BuildMojo extends AbstractE2eMojo {
     static String shortId(String id) {
         String s = id.startsWith("sha256:") ? id.substring(7) : id;
         return "sha256:" + s.substring(0, Math.min(12, s.length()));
+    }
+    /**
+     * Maven runs offline (-o): the engine must not pull. {@code <pull>} is turned off (said once), and a base
+     * image the engine does not hold — which the engine would pull even with pull off — stops the build here.
+     */
+    private void refuseOfflinePulls(List<TagDecision> decided) throws ConfigException {
+        if (pull) {
+            getLog().warn("e2e: Maven is offline (-o): <pull>/e2e.pull is ignored, the engine pulls nothing");
+        }
+        for (TagDecision t : decided) {
+            String text;
+            try {
+                text = java.nio.file.Files.readString(t.spec().dockerfile());
+            } catch (java.io.IOException e) {
+                continue; // the build reports an unreadable Dockerfile in its own words
+            }
+            List<String> missing = io.github.e2ekit.e2e.image.BaseImages.missing(engine(),
+                    io.github.e2ekit.e2e.image.BaseImages.of(text, t.spec().buildArgs()));
+            if (!missing.isEmpty()) {
+                throw new ConfigException("images/image[" + t.id() + "]", "Maven is offline (-o), but the engine holds"
+                        + " no " + String.join(", ", missing) + " and would pull it to build " + t.spec().dockerfile()
+                        + ": run once without -o, or pull it first (docker pull " + missing.get(0) + ")");
+            }
+        }
     }
 }

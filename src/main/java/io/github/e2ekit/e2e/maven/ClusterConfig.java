@@ -14,4 +14,6 @@ public class ClusterConfig {
     String nodeImage;
     /** At teardown: {@code ifCreated} (default), {@code always} or {@code never}. */
     String delete = "ifCreated";
+    /** How long {@code kind create cluster} may take before it is stopped (default {@code 10m}); its output is logged as it comes. */
+    String createTimeout = "10m";
 }

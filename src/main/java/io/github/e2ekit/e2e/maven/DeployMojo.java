@@ -13,6 +13,7 @@ import io.github.e2ekit.e2e.deploy.NodeDigests;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.deploy.ManifestSources;
 import io.github.e2ekit.e2e.deploy.Namespaces;
 import io.github.e2ekit.e2e.deploy.PortForwarder;
 import io.github.e2ekit.e2e.image.Engine;
@@ -50,7 +51,17 @@ public class DeployMojo extends AbstractE2eMojo {
     @Parameter(property = "e2e.namespace")
     String namespace;
 
-    /** Stages of manifests and the overall timeout. */
+    /**
+     * Stages of manifests and the overall timeout:
+     * {@code <stages><stage><manifests><manifest>PATH</manifest></manifests>[<valuesFiles><valuesFile>PATH
+     * </valuesFile></valuesFiles>][<values><KEY>VALUE</KEY></values>]</stage>…</stages>[<timeout>5m</timeout>]}.
+     * A {@code <manifest>} is a file, a directory of {@code .yaml/.yml/.json} (sorted), a kustomize overlay
+     * (directory with {@code kustomization.yaml}; rendered by {@code <kubectl>}) or a Helm chart (directory with
+     * {@code Chart.yaml}; release name = the service, namespace = the run's). {@code <valuesFiles>} and
+     * {@code <values>} (like {@code helm --set}) apply to the stage's charts; none by default. {@code <timeout>}:
+     * all stages together, default {@code 5m}. Files and overlays get {@code ${property}} and
+     * {@code ${env.X}} expanded ({@code $${…}} stays literal); Helm output is not interpolated.
+     */
     @Parameter
     DeployConfig deploy;
 
@@ -61,6 +72,10 @@ public class DeployMojo extends AbstractE2eMojo {
     /** Kubeconfig; default: the one {@code load} derived or was given ({@code e2e.kubeconfig}). */
     @Parameter(property = "e2e.kubeconfig")
     File kubeconfig;
+
+    /** The kubectl executable that renders kustomize overlays ({@code kubectl kustomize}); only run for them. */
+    @Parameter(property = "e2e.kubectl", defaultValue = "kubectl")
+    String kubectl;
 
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.deploy", defaultValue = "false")
@@ -104,6 +119,7 @@ public class DeployMojo extends AbstractE2eMojo {
                             t.digest(), imageId));
         }
         ManifestRenderer renderer = new ManifestRenderer(properties(), bindings, state.run, service, expires);
+        renderer.withSources(manifestSources(renderer, ns));
         KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = Map.of(ManifestRenderer.MANAGED_BY, ManifestRenderer.MANAGER,
                 ManifestRenderer.RUN, state.run, ManifestRenderer.SERVICE, service);
@@ -204,7 +220,7 @@ public class DeployMojo extends AbstractE2eMojo {
                 + " or set <kubeconfig> (needed with <load><mode>registry</mode>; the file is only read)");
     }
 
-    private DeployPlan plan(String ns) throws ConfigException {
+    DeployPlan plan(String ns) throws ConfigException {
         try {
             if (namespace != null && !namespace.isBlank()) {
                 Namespaces.validate(ns);
@@ -284,7 +300,7 @@ public class DeployMojo extends AbstractE2eMojo {
         return out;
     }
 
-    private Map<String, String> properties() {
+    Map<String, String> properties() {
         Map<String, String> p = new HashMap<>();
         System.getProperties().forEach((k, v) -> p.put(k.toString(), v.toString()));
         project.getProperties().forEach((k, v) -> p.put(k.toString(), v.toString()));
@@ -297,4 +313,48 @@ public class DeployMojo extends AbstractE2eMojo {
         return p;
     }
 
+    /**
+     * Kustomize overlays and Helm charts of the stages: charts get their stage's values files and values
+     * (interpolated), the service as release name and the run's namespace.
+     */
+    ManifestSources manifestSources(ManifestRenderer renderer, String ns) throws ConfigException {
+        Map<Path, ManifestSources.ChartValues> charts = new HashMap<>();
+        for (int i = 0; deploy != null && deploy.stages != null && i < deploy.stages.size(); i++) {
+            DeployConfig.StageConfig s = deploy.stages.get(i);
+            if (s == null || s.manifests == null) {
+                continue;
+            }
+            List<Path> files = new ArrayList<>();
+            for (String f : s.valuesFiles == null ? List.<String>of() : s.valuesFiles) {
+                Path p = project.getBasedir().toPath().resolve(f.trim()).normalize();
+                if (!Files.isRegularFile(p)) {
+                    throw new ConfigException("deploy/stages/stage[" + (i + 1) + "]/valuesFiles", "values file '" + p
+                            + "' does not exist: fix the path (relative to " + project.getBasedir() + ") or remove it");
+                }
+                files.add(p);
+            }
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            if (s.values != null) {
+                for (Map.Entry<String, String> e : s.values.entrySet()) {
+                    values.put(e.getKey(), renderer.interpolate(e.getValue() == null ? "" : e.getValue(),
+                            "<deploy><stages><stage>[" + (i + 1) + "]<values><" + e.getKey() + ">"));
+                }
+            }
+            for (String m : s.manifests) {
+                Path p = project.getBasedir().toPath().resolve(m.trim()).normalize();
+                if (ManifestSources.kind(p) == ManifestSources.Kind.HELM) {
+                    charts.put(p, new ManifestSources.ChartValues(files, values));
+                } else if (!files.isEmpty() || !values.isEmpty()) {
+                    getLog().debug("e2e: " + p + " is not a Helm chart: the stage's values do not apply to it");
+                }
+            }
+        }
+        return new ManifestSources(kubectl, helmRelease(), ns, charts);
+    }
+
+    /** Helm's release name: the service, as a DNS-1123 label of at most 53 characters (Helm's limit). */
+    String helmRelease() {
+        String r = service.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+        return r.length() > 53 ? r.substring(0, 53).replaceAll("-+$", "") : r.isEmpty() ? "e2e" : r;
+    }
 }

@@ -40,7 +40,13 @@ import org.apache.maven.settings.crypto.SettingsDecryptionResult;
  */
 @Mojo(name = "load", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class LoadMojo extends AbstractE2eMojo {
-    /** The kind cluster: name, create, config, nodeImage, delete. */
+    /**
+     * The kind cluster: {@code <name>} (default {@code <service>-e2e}; {@code -De2e.cluster.name}),
+     * {@code <create>} ({@code ifMissing} default, {@code never}, {@code recreate}), {@code <config>} (a kind config
+     * file; none by default), {@code <nodeImage>} (kind's default), {@code <delete>} at teardown
+     * ({@code ifCreated} default, {@code always}, {@code never}), {@code <createTimeout>} (default {@code 10m}:
+     * {@code kind create cluster} is stopped after it; its output is logged as it comes).
+     */
     @Parameter
     ClusterConfig cluster;
 
@@ -138,7 +144,9 @@ public class LoadMojo extends AbstractE2eMojo {
         KindClusters.Create create = createMode();
         Path derived = workDirectory.toPath().resolve("kubeconfig");
         Path kubeconfigOut = kubeconfig != null ? kubeconfig.toPath() : derived;
-        KindClusters clusters = new KindClusters(engine, new KindCli(kindExecutable, engine),
+        KindClusters clusters = new KindClusters(engine, new KindCli(kindExecutable, engine,
+                line -> getLog().info("e2e: kind: " + line), duration("cluster/createTimeout",
+                        cluster == null ? "10m" : cluster.createTimeout)),
                 ClusterLock.defaultDirectory());
         state.ledger.update(d -> {
             if (d.cluster == null) {

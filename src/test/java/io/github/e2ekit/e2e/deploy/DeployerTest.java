@@ -380,4 +380,32 @@ class DeployerTest {
         List<ObjectEntry> objects = ledger.read(d -> d.objects);
         assertThat(objects).isEmpty();
     }
+
+    @Test
+    void aKustomizeOverlayAndAHelmChartDeployAsStagesWithThisRunsImage() throws Exception {
+        Files.createDirectories(dir.resolve("overlay"));
+        manifest("overlay/app.yaml", deployment("kweb", "deploytest-app:from-the-overlay", null));
+        manifest("overlay/kustomization.yaml", "resources: [app.yaml]\nnamePrefix: k-\n");
+        Files.createDirectories(dir.resolve("chart/templates"));
+        manifest("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n");
+        manifest("chart/values.yaml", "image: {repository: deploytest-app, tag: chart-default}\n");
+        manifest("chart/templates/web.yaml", deployment("{{ .Release.Name }}-web",
+                "\"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"", null));
+        String ns = "e2e-svc-" + run;
+        KubeApi api = KubeApi.connect(bed.kubeconfig());
+        ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(app), run, "svc", "2030-01-01T00:00:00Z")
+                .withSources(new ManifestSources("/usr/bin/kubectl", "svc", ns, Map.of()));
+        Deployer.Result r = new Deployer(api, ledger, log::add).deploy(new DeployPlan(ns,
+                List.of(List.of(dir.resolve("overlay")), List.of(dir.resolve("chart"))), Duration.ofSeconds(30)),
+                renderer, List.of(app), Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
+        assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(2));
+        var apps = new io.kubernetes.client.openapi.apis.AppsV1Api(bed.kubernetes().client());
+        for (String name : List.of("k-kweb", "svc-web")) {
+            var d = apps.readNamespacedDeployment(name, ns).execute();
+            assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                    .isEqualTo(app.reference());
+            assertThat(d.getMetadata().getLabels()).containsEntry(ManifestRenderer.RUN, run);
+        }
+        assertThat(teardown().failures()).isEmpty();
+    }
 }

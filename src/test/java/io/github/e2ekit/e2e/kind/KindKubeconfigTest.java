@@ -82,4 +82,14 @@ class KindKubeconfigTest {
                     .isEqualTo("rw-------");
         }
     }
+
+    @Test
+    void onAFileSystemWithoutPosixPermissionsTheKubeconfigIsStillOwnerOnly(@org.junit.jupiter.api.io.TempDir Path d)
+            throws Exception {
+        Path target = d.resolve("kubeconfig");
+        KindKubeconfig.write(target, "apiVersion: v1\n", false); // the path a Windows/FAT volume takes
+        assertThat(java.nio.file.Files.readString(target)).isEqualTo("apiVersion: v1\n");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+    }
 }
