@@ -40,8 +40,13 @@ import java.util.concurrent.TimeUnit;
  * one after the other; {@code pods/log} returns the process's output. {@code pods/portforward} is served over
  * WebSocket ({@code v4.channel.k8s.io}, what client-java uses; not SPDY) and bridged through the runtime.
  *
- * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
- * answers a {@code Status} of Success; HTTP-streaming watches are not served (the mock only serves WebSocket
+ * <p>Deletion as on a real server ({@link Deletion}, {@link NamespaceLifecycle}, {@link CrdLifecycle}): objects
+ * with finalizers stay with a {@code deletionTimestamp}; namespaces stay {@code Terminating} until emptied;
+ * DELETE preconditions are honoured. Writes are validated ({@link Validation}: names, labels, annotations,
+ * immutable fields, a Job's restartPolicy). A finalizer {@code testbed.e2ekit.io/hold-<N>s} is released N s
+ * after deletion (a slow operator, for tests).
+ *
+ * <p>Known simplifications: HTTP-streaming watches are not served (the mock only serves WebSocket
  * watches); field selectors are evaluated on plain dotted paths only; StatefulSets and DaemonSets get no
  * conditions (a real cluster sets none either).
  *
@@ -229,6 +234,7 @@ public final class FakeKubernetes implements AutoCloseable {
     while (!closed) {
       try {
         controllers.pass();
+        dispatcher.lifecyclePass();
       } catch (RuntimeException e) {
         // keep the simulation alive: a test might have deleted something mid-pass
       }
