@@ -40,7 +40,7 @@ public final class Deployer {
         List<AppliedObject> applied = new ArrayList<>();
         long deadline = System.nanoTime() + plan.timeout().toNanos();
         try {
-            Applier applier = new Applier(api, ledger);
+            Applier applier = new Applier(api, ledger, log);
             ReadinessWait wait = new ReadinessWait(api, log);
             for (int i = 0; i < stages.size(); i++) {
                 List<AppliedObject> stage = applier.applyStage(stages.get(i), plan.namespace());

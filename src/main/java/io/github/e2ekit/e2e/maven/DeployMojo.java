@@ -103,8 +103,7 @@ public class DeployMojo extends AbstractE2eMojo {
         }
         ManifestRenderer renderer = new ManifestRenderer(properties(), bindings, state.run, service, expires);
         KubeApi api = KubeApi.connect(kube);
-        Map<String, String> labels = Map.of(ManifestRenderer.MANAGED_BY, ManifestRenderer.MANAGER,
-                ManifestRenderer.RUN, state.run, ManifestRenderer.SERVICE, service);
+        Map<String, String> labels = ManifestRenderer.runLabels(state.run, service);
         project.getProperties().setProperty("e2e.namespace", ns);
         Deployer.Result result = new Deployer(api, state.ledger, line -> getLog().info("e2e: " + line))
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires),

@@ -500,6 +500,17 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       }
     }
     if (!statusWrite) {
+      // apiserver pkg/endpoints/handlers/update.go/patch.go: the written object is defaulted before validation,
+      // and a Service keeps its allocated clusterIP when the write leaves it out (pkg/registry/core/service/
+      // storage/storage.go patchAllocatedValues)
+      if (type.kind().equals("Service") && !toWrite.path("spec").hasNonNull("clusterIP")
+          && stored.path("spec").hasNonNull("clusterIP")) {
+        Json.with(toWrite, "spec").set("clusterIP", stored.path("spec").get("clusterIP"));
+        Json.with(toWrite, "spec").set("clusterIPs", stored.path("spec").path("clusterIPs"));
+      }
+      if (!type.kind().equals("Namespace")) {
+        defaults(type, toWrite);
+      }
       List<Validation.Cause> invalid = new ArrayList<>(Validation.immutable(type, stored, toWrite));
       invalid.addAll(Validation.validate(type, toWrite));
       if (!invalid.isEmpty()) {
