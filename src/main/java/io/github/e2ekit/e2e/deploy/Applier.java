@@ -30,6 +30,7 @@ public final class Applier {
             "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "ConfigMap", "Secret",
             "PersistentVolumeClaim", "Service");
     private static final Gson GSON = new Gson();
+    private static final Gson WITH_NULLS = new com.google.gson.GsonBuilder().serializeNulls().create();
 
     private static final int MAX_RECORD = 128 * 1024;
     private static final java.time.Duration JOB_REPLACE_WAIT = java.time.Duration.ofSeconds(60);
@@ -136,7 +137,7 @@ public final class Applier {
         JsonObject patchBody = ThreeWayMerge.patch(lastApplied, desired, live);
         String uid = liveUid;
         if (patchBody.size() > 0) {
-            V1Patch patch = new V1Patch(GSON.toJson(patchBody));
+            V1Patch patch = new V1Patch(WITH_NULLS.toJson(patchBody)); // RFC 7386: null removes
             KubernetesApiResponse<DynamicKubernetesObject> patched = api.call("patch " + m.describe(),
                     () -> finalNs == null ? dyn.patch(m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch)
                             : dyn.patch(finalNs, m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch));

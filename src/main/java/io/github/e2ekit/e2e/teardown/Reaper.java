@@ -76,7 +76,7 @@ public final class Reaper {
      * reported removed only once gone; one that stays Terminating is reported with what holds it, and the
      * others go on regardless.
      */
-    private void namespaces(boolean dryRun, TeardownReport report) {
+    void namespaces(boolean dryRun, TeardownReport report) {
         CoreV1Api core = new CoreV1Api(kube.client());
         List<V1Namespace> expired = new ArrayList<>();
         try {
