@@ -154,6 +154,15 @@ public final class Reaper {
                                     + resp.getHttpStatusCode());
                             continue;
                         }
+                        // finalizers keep a deleted object: report it removed only once it is gone
+                        String apiVersion = r.getGroup().isEmpty() ? r.getPreferredVersion()
+                                : r.getGroup() + "/" + r.getPreferredVersion();
+                        String stuck = resp.isSuccess() ? new Deletions(kube).awaitGone(apiVersion, r.getKind(), null,
+                                o.getMetadata().getName(), o.getMetadata().getUid(), Duration.ofSeconds(10)) : null;
+                        if (stuck != null) {
+                            report.failed(stuck);
+                            continue;
+                        }
                     }
                     report.removed(r.getKind() + " " + o.getMetadata().getName());
                 }
