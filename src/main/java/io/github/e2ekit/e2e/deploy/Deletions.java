@@ -62,6 +62,12 @@ public final class Deletions {
      */
     public String awaitGone(String apiVersion, String kind, String namespace, String name, String uid,
             Duration wait) {
+        return awaitGone(apiVersion, kind, namespace, name, uid, wait, wait);
+    }
+
+    /** As above; {@code waited} is how long the message says was waited (a share of a longer wait). */
+    public String awaitGone(String apiVersion, String kind, String namespace, String name, String uid,
+            Duration wait, Duration waited) {
         DynamicKubernetesApi dyn = dyn(apiVersion, kind);
         long deadline = System.nanoTime() + wait.toNanos();
         JsonObject last = null;
@@ -78,7 +84,7 @@ public final class Deletions {
                 }
             }
             if (System.nanoTime() > deadline) {
-                return stuck(kind, namespace, name, last, wait);
+                return stuck(kind, namespace, name, last, waited);
             }
             Applier.sleep(200);
         }

@@ -76,12 +76,12 @@ final class ObjectRemoval {
             String what = o.kind + "/" + o.name + (o.namespace == null ? "" : " in " + o.namespace);
             try {
                 Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
-                String stuck = deletions.awaitGone(o.apiVersion, o.kind, o.namespace, o.name, o.uid, left);
+                String stuck = deletions.awaitGone(o.apiVersion, o.kind, o.namespace, o.name, o.uid, left, wait);
                 if (stuck == null) {
                     ledger.update(d -> o.state = EntryState.REMOVED);
                     report.removed(what);
                 } else {
-                    report.failed(stuck.replace(" " + left.toSeconds() + " s after", " " + wait.toSeconds() + " s after"));
+                    report.failed(stuck);
                     allGone = false;
                 }
             } catch (RuntimeException e) {

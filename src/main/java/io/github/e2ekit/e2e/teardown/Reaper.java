@@ -113,7 +113,7 @@ public final class Reaper {
             String name = ns.getMetadata().getName();
             try {
                 String stuck = deletions.awaitGone("v1", "Namespace", null, name, ns.getMetadata().getUid(),
-                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)), namespaceWait);
                 if (stuck == null) {
                     report.removed("namespace " + name);
                 } else {
