@@ -122,6 +122,24 @@ class ApiServerSemanticsTest {
     assertThat(get(path).code()).isEqualTo(404);
   }
 
+  @Test
+  void foregroundDeletionRemovesDependentsBeforeTheOwner() throws Exception {
+    String ns = namespace();
+    String cms = "/api/v1/namespaces/" + ns + "/configmaps";
+    String ownerUid = Json.text(post(cms, "{\"metadata\":{\"name\":\"owner\"}}").body(), "metadata", "uid");
+    post(cms, "{\"metadata\":{\"name\":\"dep\",\"finalizers\":[\"testbed.e2ekit.io/hold-1s\"],"
+        + "\"ownerReferences\":[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"name\":\"owner\",\"uid\":\""
+        + ownerUid + "\"}]}}");
+
+    Answer deleted = call("DELETE", cms + "/owner", "{\"propagationPolicy\":\"Foreground\"}");
+    assertThat(deleted.code()).isEqualTo(200);
+    assertThat(deleted.body().path("metadata").path("finalizers").toString()).contains("foregroundDeletion");
+    await(() -> get(cms + "/dep").body(), d -> d.path("metadata").has("deletionTimestamp"));
+    assertThat(get(cms + "/owner").code()).as("the owner waits for its dependent").isEqualTo(200);
+    await(() -> get(cms + "/owner").code(), c -> c == 404);
+    assertThat(get(cms + "/dep").code()).isEqualTo(404);
+  }
+
   // ------------------------------------------------------------------ validation
 
   @Test

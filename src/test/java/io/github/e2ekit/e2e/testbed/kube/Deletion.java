@@ -109,7 +109,8 @@ final class Deletion {
 
   /**
    * The garbage collector's part (kubernetes pkg/controller/garbagecollector/garbagecollector.go
-   * processDeletingDependentsItem): {@code foregroundDeletion} is removed once no object names the owner.
+   * processDeletingDependentsItem): with {@code foregroundDeletion} the dependents are deleted first and the
+   * finalizer is removed once no object names the owner.
    * Test-only controller: a finalizer {@code testbed.e2ekit.io/hold-<N>s} is removed N seconds after the
    * object's deletionTimestamp, like a slow operator would.
    */
@@ -142,7 +143,21 @@ final class Deletion {
 
   private boolean released(String finalizer, JsonNode o) {
     if (finalizer.equals(FOREGROUND)) {
-      return !api.hasDependents(Json.text(o, "metadata", "uid"));
+      // the garbage collector deletes the dependents first, then releases the owner
+      String uid = Json.text(o, "metadata", "uid");
+      boolean any = false;
+      for (JsonNode d : api.allStored()) {
+        for (JsonNode ref : d.path("metadata").path("ownerReferences")) {
+          if (uid != null && uid.equals(ref.path("uid").asText())) {
+            any = true;
+            ResourceType t = api.typeOfObject(d);
+            if (t != null && !d.path("metadata").has("deletionTimestamp")) {
+              delete(t, Json.text(d, "metadata", "namespace"), Json.text(d, "metadata", "name"), null);
+            }
+          }
+        }
+      }
+      return !any;
     }
     if (finalizer.startsWith(HOLD_PREFIX) && finalizer.endsWith("s")) {
       try {
