@@ -47,7 +47,7 @@ public final class Deployer {
         List<AppliedObject> applied = new ArrayList<>();
         long deadline = System.nanoTime() + plan.timeout().toNanos();
         try {
-            Applier applier = new Applier(api, ledger);
+            Applier applier = new Applier(api, ledger, log);
             ReadinessWait wait = new ReadinessWait(api, log, plan.heal());
             for (int i = 0; i < stages.size(); i++) {
                 List<AppliedObject> stage = applier.applyStage(stages.get(i), plan.namespace());

@@ -52,18 +52,51 @@ public final class KubeApi {
         return client;
     }
 
-    /** The resource serving {@code apiVersion}/{@code kind}; re-discovers once when it is unknown (a new CRD). */
+    /** How long a kind unknown to discovery is waited for (a new CRD's resources are discovered a little later). */
+    private static final long DISCOVERY_WAIT_NANOS = 30_000_000_000L;
+
+    /**
+     * The resource serving {@code apiVersion}/{@code kind}. When it is unknown, discovery is read again until it
+     * appears or {@link #DISCOVERY_WAIT_NANOS} passed: an API server lists a new CRD's resources only some time
+     * after the CRD is Established (its discovery controller works asynchronously).
+     */
     public Discovery.APIResource resource(String apiVersion, String kind) {
         Discovery.APIResource r = find(apiVersion, kind);
-        if (r == null) {
+        long deadline = System.nanoTime() + DISCOVERY_WAIT_NANOS;
+        while (r == null) {
             resources = null;
             r = find(apiVersion, kind);
+            if (r != null || System.nanoTime() > deadline || !anyCrdServes(apiVersion, kind)) {
+                break;
+            }
+            Applier.sleep(250);
         }
         if (r == null) {
             throw new DeployException("deploy/stages/stage/manifests", "the cluster does not know kind " + kind + " in "
                     + apiVersion + " (is its CRD applied in an earlier stage or earlier in this one?)");
         }
         return r;
+    }
+
+    /** Whether a stored CRD defines {@code kind} in {@code apiVersion} (then discovery will list it soon). */
+    private boolean anyCrdServes(String apiVersion, String kind) {
+        if (!apiVersion.contains("/")) {
+            return false;
+        }
+        Discovery.APIResource crds = find("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+        if (crds == null) {
+            return false;
+        }
+        String group = apiVersion.substring(0, apiVersion.indexOf('/'));
+        var list = call("list CustomResourceDefinitions", () -> api(crds, "v1").list());
+        if (!list.isSuccess() || list.getObject() == null) {
+            return false;
+        }
+        return list.getObject().getItems().stream().anyMatch(o -> {
+            var spec = o.getRaw().getAsJsonObject("spec");
+            return spec != null && spec.has("group") && group.equals(spec.get("group").getAsString())
+                    && spec.has("names") && kind.equals(spec.getAsJsonObject("names").get("kind").getAsString());
+        });
     }
 
     private Discovery.APIResource find(String apiVersion, String kind) {

@@ -141,6 +141,11 @@ public final class ManifestRenderer {
         return sb.toString();
     }
 
+    /** The labels every object this run creates carries (also the namespace's), valid whatever the names are. */
+    public static Map<String, String> runLabels(String run, String service) {
+        return Map.of(MANAGED_BY, MANAGER, RUN, LabelValues.value(run), SERVICE, LabelValues.value(service));
+    }
+
     private Manifest prepare(Map<String, Object> obj, String source) {
         if (!(obj.get("apiVersion") instanceof String) || !(obj.get("kind") instanceof String)) {
             throw new DeployException("deploy/stages/stage/manifests", source + ": an object without apiVersion or kind");
@@ -151,14 +156,20 @@ public final class ManifestRenderer {
         }
         Map<String, Object> labels = Manifest.map(m.metadata(), "labels");
         labels.put(MANAGED_BY, MANAGER);
-        labels.put(RUN, run);
-        labels.put(SERVICE, service);
+        labels.put(RUN, LabelValues.value(run));
+        labels.put(SERVICE, LabelValues.value(service));
         Manifest.map(m.metadata(), "annotations").put(EXPIRES, expires);
         Map<String, Object> template = podTemplate(m);
         if (template != null) {
             bindImages(m, template);
         }
         return m;
+    }
+
+    /** {@code e2ekit.io/source-digest.<id>}, shortened and hashed when the image id would make it invalid. */
+    public static String sourceDigestKey(String imageId) {
+        String prefix = SOURCE_DIGEST_PREFIX.substring(0, SOURCE_DIGEST_PREFIX.indexOf('/'));
+        return LabelValues.key(prefix, SOURCE_DIGEST_PREFIX.substring(prefix.length() + 1), imageId);
     }
 
     /** The pod template (metadata + spec) of workloads, or the pod itself. */
@@ -207,11 +218,11 @@ public final class ManifestRenderer {
             } else if (!"Never".equals(policy)) {
                 c.put("imagePullPolicy", "IfNotPresent");
             }
+            String key = sourceDigestKey(b.id());
             if (template != m.object()) {
-                Manifest.map(Manifest.map(template, "metadata"), "annotations")
-                        .put(SOURCE_DIGEST_PREFIX + b.id(), "sha256:" + b.digest());
+                Manifest.map(Manifest.map(template, "metadata"), "annotations").put(key, "sha256:" + b.digest());
             } else {
-                Manifest.map(m.metadata(), "annotations").put(SOURCE_DIGEST_PREFIX + b.id(), "sha256:" + b.digest());
+                Manifest.map(m.metadata(), "annotations").put(key, "sha256:" + b.digest());
             }
         }
     }

@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,14 @@ public final class Namespaces {
         }
     }
 
-    /** Creates the namespace unless it exists; records it in the ledger only when this run created it. */
+    /** How long a namespace of the same name that is still being deleted (a previous run's) is waited for. */
+    static final Duration TERMINATING_WAIT = Duration.ofSeconds(120);
+
+    /**
+     * Creates the namespace unless it exists; records it in the ledger only when this run created it. A namespace
+     * of that name that is still Terminating (a previous run's teardown) answers 409 on a real API server: it is
+     * waited for, bounded, and then created.
+     */
     public static boolean ensure(KubeApi api, Ledger ledger, String namespace, Map<String, String> labels,
             Map<String, String> annotations) {
         CoreV1Api core = new CoreV1Api(api.client());
@@ -51,24 +59,51 @@ public final class Namespaces {
         entry.name = namespace;
         entry.state = EntryState.INTENDED;
         ledger.update(d -> d.objects.add(entry));
-        try {
-            V1Namespace created = core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(namespace)
-                    .labels(labels).annotations(annotations))).execute();
-            ledger.update(d -> {
-                entry.uid = created.getMetadata().getUid();
-                entry.state = EntryState.CREATED;
-            });
-            return true;
-        } catch (ApiException e) {
-            if (e.getCode() == 409) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                V1Namespace created = core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta()
+                        .name(namespace).labels(labels).annotations(annotations))).execute();
                 ledger.update(d -> {
-                    entry.state = EntryState.REUSED;
-                    entry.patched = true;
+                    entry.uid = created.getMetadata().getUid();
+                    entry.state = EntryState.CREATED;
                 });
-                return false;
+                return true;
+            } catch (ApiException e) {
+                if (e.getCode() == 409) {
+                    V1Namespace existing = read(core, namespace);
+                    if (existing != null && existing.getMetadata().getDeletionTimestamp() != null && attempt == 0) {
+                        String stuck = new Deletions(api).awaitGone("v1", "Namespace", null, namespace,
+                                existing.getMetadata().getUid(), TERMINATING_WAIT);
+                        if (stuck != null) {
+                            ledger.update(d -> d.objects.remove(entry));
+                            throw new DeployException("namespace", "namespace " + namespace + " is being deleted"
+                                    + " and did not go: " + stuck + " (or set another <namespace>)");
+                        }
+                        continue;
+                    }
+                    if (existing == null && attempt == 0) {
+                        continue; // it went between our create and our read
+                    }
+                    ledger.update(d -> {
+                        entry.state = EntryState.REUSED;
+                        entry.patched = true;
+                    });
+                    return false;
+                }
+                ledger.update(d -> d.objects.remove(entry));
+                throw new DeployException("cannot create namespace " + namespace + ": HTTP " + e.getCode());
             }
-            ledger.update(d -> d.objects.remove(entry));
-            throw new DeployException("cannot create namespace " + namespace + ": HTTP " + e.getCode());
+        }
+    }
+
+    private static V1Namespace read(CoreV1Api core, String namespace) {
+        try {
+            return core.readNamespace(namespace).execute();
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return null;
+            }
+            throw new DeployException("cannot read namespace " + namespace + ": HTTP " + e.getCode());
         }
     }
 }

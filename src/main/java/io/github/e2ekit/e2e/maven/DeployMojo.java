@@ -121,8 +121,7 @@ public class DeployMojo extends AbstractE2eMojo {
         ManifestRenderer renderer = new ManifestRenderer(properties(), bindings, state.run, service, expires);
         renderer.withSources(manifestSources(renderer, ns));
         KubeApi api = KubeApi.connect(kube);
-        Map<String, String> labels = Map.of(ManifestRenderer.MANAGED_BY, ManifestRenderer.MANAGER,
-                ManifestRenderer.RUN, state.run, ManifestRenderer.SERVICE, service);
+        Map<String, String> labels = ManifestRenderer.runLabels(state.run, service);
         project.getProperties().setProperty("e2e.namespace", ns);
         String cluster = state.ledger.read(d -> d.cluster == null ? null : d.cluster.name);
         List<KindNode> nodes = cluster == null ? List.of()

@@ -1,31 +1,36 @@
 package io.github.e2ekit.e2e.teardown;
 
+import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1Preconditions;
-import io.kubernetes.client.util.generic.KubernetesApiResponse;
-import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
-import io.kubernetes.client.util.generic.options.DeleteOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Removes the Kubernetes objects this run created: its namespace (waited for, bounded), else each
- * object by UID precondition, then cluster-scoped objects. Objects that existed before and were only
- * patched are never deleted; nor is a namespace this run did not create.
+ * Removes the Kubernetes objects this run created: each object outside its own namespace, then its namespace,
+ * then cluster-scoped objects, each by UID precondition. Deletion is asynchronous on a real API server
+ * (finalizers, a namespace stays Terminating until emptied), so every deletion is waited for, bounded, and
+ * marked removed in the ledger only once the object is gone; one that is still there is reported with what
+ * holds it and stays recorded, so a later teardown or reap tries again. Objects that existed before and were
+ * only patched are never deleted; nor is a namespace this run did not create.
  */
 final class ObjectRemoval {
-    private static final Duration NAMESPACE_WAIT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
     private final KubeApi api;
     private final Ledger ledger;
+    private final Duration wait;
 
     ObjectRemoval(KubeApi api, Ledger ledger) {
+        this(api, ledger, DEFAULT_WAIT);
+    }
+
+    ObjectRemoval(KubeApi api, Ledger ledger, Duration wait) {
         this.api = api;
         this.ledger = ledger;
+        this.wait = wait;
     }
 
     void run(TeardownReport report) {
@@ -33,76 +38,57 @@ final class ObjectRemoval {
         List<ObjectEntry> namespaces = live.stream().filter(o -> "Namespace".equals(o.kind)).toList();
         List<String> ownNamespaces = namespaces.stream().map(o -> o.name).toList();
         // objects inside a namespace this run created go with it
-        for (ObjectEntry o : live) {
-            if (o.namespace != null && !ownNamespaces.contains(o.namespace)) {
-                delete(o, report);
-            }
-        }
+        removeAll(live.stream().filter(o -> o.namespace != null && !ownNamespaces.contains(o.namespace)).toList(),
+                report);
         for (ObjectEntry ns : namespaces) {
-            if (delete(ns, report)) {
-                awaitGone(ns, report);
+            if (removeAll(List.of(ns), report)) {
                 ledger.update(d -> d.objects.stream().filter(o -> ns.name.equals(o.namespace) && o.state.live())
                         .forEach(o -> o.state = EntryState.REMOVED));
             }
         }
-        for (ObjectEntry o : live) {
-            if (o.namespace == null && !"Namespace".equals(o.kind)) {
-                delete(o, report);
-            }
-        }
+        removeAll(live.stream().filter(o -> o.namespace == null && !"Namespace".equals(o.kind)).toList(), report);
     }
 
-    private boolean delete(ObjectEntry o, TeardownReport report) {
-        String what = o.kind + "/" + o.name + (o.namespace == null ? "" : " in " + o.namespace);
-        try {
-            var r = api.resource(o.apiVersion, o.kind);
-            String version = o.apiVersion.contains("/") ? o.apiVersion.substring(o.apiVersion.indexOf('/') + 1) : o.apiVersion;
-            var dyn = api.api(r, version);
-            DeleteOptions opts = new DeleteOptions();
-            if (o.uid != null) {
-                opts.setPreconditions(new V1Preconditions().uid(o.uid));
+    /** Deletes all, then waits for each; true when all of them are gone. */
+    private boolean removeAll(List<ObjectEntry> entries, TeardownReport report) {
+        Deletions deletions = new Deletions(api);
+        List<ObjectEntry> sent = new ArrayList<>();
+        boolean allGone = true;
+        for (ObjectEntry o : entries) {
+            String what = o.kind + "/" + o.name + (o.namespace == null ? "" : " in " + o.namespace);
+            try {
+                switch (deletions.delete(o.apiVersion, o.kind, o.namespace, o.name, o.uid, "Background")) {
+                    case ACCEPTED -> sent.add(o);
+                    case ALREADY_GONE -> ledger.update(d -> o.state = EntryState.REMOVED);
+                    case NOT_OURS -> { // the UID differs: someone else's object now carries the name
+                        ledger.update(d -> o.state = EntryState.REUSED);
+                        report.kept(what + " (replaced by another object since; not ours)");
+                        allGone = false;
+                    }
+                }
+            } catch (RuntimeException e) {
+                report.failed(what + ": " + e.getMessage());
+                allGone = false;
             }
-            opts.setPropagationPolicy("Background");
-            KubernetesApiResponse<DynamicKubernetesObject> resp = api.call("delete " + what,
-                    () -> o.namespace == null ? dyn.delete(o.name, opts) : dyn.delete(o.namespace, o.name, opts));
-            int code = resp.getHttpStatusCode();
-            if (resp.isSuccess() || code == 404) {
-                ledger.update(d -> o.state = EntryState.REMOVED);
-                if (resp.isSuccess()) {
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (ObjectEntry o : sent) {
+            String what = o.kind + "/" + o.name + (o.namespace == null ? "" : " in " + o.namespace);
+            try {
+                Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
+                String stuck = deletions.awaitGone(o.apiVersion, o.kind, o.namespace, o.name, o.uid, left, wait);
+                if (stuck == null) {
+                    ledger.update(d -> o.state = EntryState.REMOVED);
                     report.removed(what);
+                } else {
+                    report.failed(stuck);
+                    allGone = false;
                 }
-                return resp.isSuccess();
-            }
-            if (code == 409) { // the UID differs: someone else's object now carries the name
-                ledger.update(d -> o.state = EntryState.REUSED);
-                report.kept(what + " (replaced by another object since; not ours)");
-                return false;
-            }
-            report.failed(what + ": HTTP " + code);
-        } catch (RuntimeException e) {
-            report.failed(what + ": " + e.getMessage());
-        }
-        return false;
-    }
-
-    private void awaitGone(ObjectEntry ns, TeardownReport report) {
-        var core = new CoreV1Api(api.client());
-        long deadline = System.nanoTime() + NAMESPACE_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                core.readNamespace(ns.name).execute();
-            } catch (ApiException e) {
-                if (e.getCode() == 404) {
-                    return;
-                }
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            } catch (RuntimeException e) {
+                report.failed(what + ": " + e.getMessage());
+                allGone = false;
             }
         }
-        report.failed("namespace " + ns.name + " still terminating after " + NAMESPACE_WAIT.toSeconds() + " s");
+        return allGone;
     }
 }

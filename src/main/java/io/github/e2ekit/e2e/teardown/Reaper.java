@@ -1,6 +1,7 @@
 package io.github.e2ekit.e2e.teardown;
 
 import com.github.dockerjava.api.model.Image;
+import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.image.Engine;
@@ -13,6 +14,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.util.generic.options.ListOptions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -30,11 +32,18 @@ public final class Reaper {
     private final Engine engine;
     private final KubeApi kube;
     private final Instant now;
+    private Duration namespaceWait = Duration.ofSeconds(60);
 
     public Reaper(Engine engine, KubeApi kube, Instant now) {
         this.engine = engine;
         this.kube = kube;
         this.now = now;
+    }
+
+    /** How long deleted namespaces are waited for, together (default 60 s). */
+    public Reaper withNamespaceWait(Duration wait) {
+        this.namespaceWait = wait;
+        return this;
     }
 
     /** Lists (and unless {@code dryRun}, removes) expired leftovers; returns one line per thing. */
@@ -62,22 +71,57 @@ public final class Reaper {
         }
     }
 
-    private void namespaces(boolean dryRun, TeardownReport report) {
+    /**
+     * Expired plugin-labelled namespaces: all are deleted first, then each is waited for (bounded, shared) and
+     * reported removed only once gone; one that stays Terminating is reported with what holds it, and the
+     * others go on regardless.
+     */
+    void namespaces(boolean dryRun, TeardownReport report) {
         CoreV1Api core = new CoreV1Api(kube.client());
+        List<V1Namespace> expired = new ArrayList<>();
         try {
             for (V1Namespace ns : core.listNamespace()
                     .labelSelector(ManifestRenderer.MANAGED_BY + "=" + ManifestRenderer.MANAGER).execute().getItems()) {
                 Map<String, String> ann = ns.getMetadata().getAnnotations();
                 if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
-                    String name = ns.getMetadata().getName();
-                    if (!dryRun) {
-                        core.deleteNamespace(name).execute();
-                    }
-                    report.removed("namespace " + name);
+                    expired.add(ns);
                 }
             }
         } catch (ApiException e) {
             report.failed("namespaces: HTTP " + e.getCode());
+            return;
+        }
+        Deletions deletions = new Deletions(kube);
+        List<V1Namespace> sent = new ArrayList<>();
+        for (V1Namespace ns : expired) {
+            String name = ns.getMetadata().getName();
+            if (dryRun) {
+                report.removed("namespace " + name);
+                continue;
+            }
+            try {
+                if (deletions.delete("v1", "Namespace", null, name, ns.getMetadata().getUid(), "Background")
+                        == Deletions.Sent.ACCEPTED) {
+                    sent.add(ns);
+                }
+            } catch (RuntimeException e) {
+                report.failed("namespace " + name + ": " + e.getMessage());
+            }
+        }
+        long deadline = System.nanoTime() + namespaceWait.toNanos();
+        for (V1Namespace ns : sent) {
+            String name = ns.getMetadata().getName();
+            try {
+                String stuck = deletions.awaitGone("v1", "Namespace", null, name, ns.getMetadata().getUid(),
+                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)), namespaceWait);
+                if (stuck == null) {
+                    report.removed("namespace " + name);
+                } else {
+                    report.failed(stuck);
+                }
+            } catch (RuntimeException e) {
+                report.failed("namespace " + name + ": " + e.getMessage());
+            }
         }
     }
 
@@ -104,7 +148,21 @@ public final class Reaper {
                 Map<String, String> ann = o.getMetadata().getAnnotations();
                 if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
                     if (!dryRun) {
-                        api.delete(o.getMetadata().getName());
+                        var resp = api.delete(o.getMetadata().getName());
+                        if (!resp.isSuccess() && resp.getHttpStatusCode() != 404) {
+                            report.failed(r.getKind() + " " + o.getMetadata().getName() + ": HTTP "
+                                    + resp.getHttpStatusCode());
+                            continue;
+                        }
+                        // finalizers keep a deleted object: report it removed only once it is gone
+                        String apiVersion = r.getGroup().isEmpty() ? r.getPreferredVersion()
+                                : r.getGroup() + "/" + r.getPreferredVersion();
+                        String stuck = resp.isSuccess() ? new Deletions(kube).awaitGone(apiVersion, r.getKind(), null,
+                                o.getMetadata().getName(), o.getMetadata().getUid(), Duration.ofSeconds(10)) : null;
+                        if (stuck != null) {
+                            report.failed(stuck);
+                            continue;
+                        }
                     }
                     report.removed(r.getKind() + " " + o.getMetadata().getName());
                 }

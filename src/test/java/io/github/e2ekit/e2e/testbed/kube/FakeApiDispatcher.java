@@ -51,6 +51,9 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   private volatile LogSource logs = (ns, pod, container) -> "";
   private volatile PodRuntime podRuntime = PodRuntime.none();
   private final WatchHub watchHub = new WatchHub(this::requestResourceVersion);
+  private final Deletion deletion = new Deletion(this);
+  private final NamespaceLifecycle namespaces = new NamespaceLifecycle(this, deletion);
+  private final CrdLifecycle crds = new CrdLifecycle(this, deletion);
 
   /** Where a pod's log comes from. */
   interface LogSource {
@@ -244,7 +247,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       case "PATCH":
         return patch(rp, type, contentType, body);
       case "DELETE":
-        return delete(rp, type, path);
+        return delete(rp, type, path, body);
       default:
         return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
             null, null);
@@ -340,6 +343,10 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       meta.put("name", gen + randomSuffix(5));
     }
     String name = meta.get("name").asText();
+    MockResponse refused = admitCreate(type, rp.namespace(), name, obj);
+    if (refused != null) {
+      return refused;
+    }
     if (find(type, rp.namespace(), name) != null) {
       return status(409, "AlreadyExists", type.qualifiedName() + " \"" + name + "\" already exists", type, name);
     }
@@ -347,6 +354,10 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       obj.remove("status");
     }
     defaults(type, obj);
+    List<Validation.Cause> invalid = Validation.validate(type, obj);
+    if (!invalid.isEmpty()) {
+      return Validation.invalid(type, name, invalid);
+    }
     MockResponse r = super.handleCreate(request("POST", type.collectionPath(rp.namespace()), Json.write(obj)));
     if (r.code() >= 300) {
       return fixError(r, type, name, "POST");
@@ -365,6 +376,11 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         }
         Json.with(Json.with(obj, "metadata"), "labels").put("kubernetes.io/metadata.name",
             Json.text(obj, "metadata", "name"));
+      }
+      case "CustomResourceDefinition" -> {
+        // apiextensions-apiserver pkg/registry/customresourcedefinition/etcd.go: the cleanup finalizer
+        ArrayNode f = Json.with(obj, "metadata").withArray("finalizers");
+        f.add(CrdLifecycle.CLEANUP);
       }
       case "Service" -> {
         ObjectNode spec = Json.with(obj, "spec");
@@ -393,7 +409,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         }
         ObjectNode podSpec = type.kind().equals("Pod") ? spec : Json.with(Json.with(spec, "template"), "spec");
         if (!podSpec.has("restartPolicy")) {
-          podSpec.put("restartPolicy", type.kind().equals("Job") ? "Never" : "Always");
+          podSpec.put("restartPolicy", "Always"); // kubernetes pkg/apis/core/v1/defaults.go SetDefaults_PodSpec
         }
         defaultContainers(podSpec, "containers");
         defaultContainers(podSpec, "initContainers");
@@ -450,6 +466,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         });
         crd.set("status", st);
         super.handleUpdate(request("PUT", type.objectPath(null, name) + "/status", Json.write(crd)));
+        crds.created(Json.text(crd, "metadata", "uid"));
       }
       default -> {
       }
@@ -517,12 +534,31 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         meta.remove("deletionTimestamp");
       }
     }
+    if (!statusWrite) {
+      // apiserver pkg/endpoints/handlers/update.go/patch.go: the written object is defaulted before validation,
+      // and a Service keeps its allocated clusterIP when the write leaves it out (pkg/registry/core/service/
+      // storage/storage.go patchAllocatedValues)
+      if (type.kind().equals("Service") && !toWrite.path("spec").hasNonNull("clusterIP")
+          && stored.path("spec").hasNonNull("clusterIP")) {
+        Json.with(toWrite, "spec").set("clusterIP", stored.path("spec").get("clusterIP"));
+        Json.with(toWrite, "spec").set("clusterIPs", stored.path("spec").path("clusterIPs"));
+      }
+      if (!type.kind().equals("Namespace")) {
+        defaults(type, toWrite);
+      }
+      List<Validation.Cause> invalid = new ArrayList<>(Validation.immutable(type, stored, toWrite));
+      invalid.addAll(Validation.validate(type, toWrite));
+      if (!invalid.isEmpty()) {
+        return Validation.invalid(type, rp.name(), invalid);
+      }
+    }
     Json.with(toWrite, "metadata").put("resourceVersion", Json.text(stored, "metadata", "resourceVersion"));
     String target = type.objectPath(rp.namespace(), rp.name()) + (statusWrite ? "/status" : "");
     MockResponse r = super.handleUpdate(request("PUT", target, Json.write(toWrite)));
     if (r.code() >= 300) {
       return fixError(r, type, rp.name(), "PUT");
     }
+    deletion.collectIfFinalized(type, rp.namespace(), rp.name());
     JsonNode now = find(type, rp.namespace(), rp.name());
     if (now == null) { // deleted: marked for deletion and no finalizers left
       return json(200, Json.write(toWrite));
@@ -609,14 +645,14 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     return store(rp, type, stored, obj, rp.isStatus());
   }
 
-  private MockResponse delete(ResourcePath rp, ResourceType type, String path) {
+  private MockResponse delete(ResourcePath rp, ResourceType type, String path, String body) {
     if (rp.name() == null) {
       List<JsonNode> deleted = new ArrayList<>();
       MockResponse list = get(rp, type, path);
       if (list.code() == 200) {
         for (JsonNode item : Json.items(Json.parse(list.getBody().readUtf8()))) {
-          deleteOne(type, rp.namespace() == null ? Json.text(item, "metadata", "namespace") : rp.namespace(),
-              Json.text(item, "metadata", "name"));
+          deletion.delete(type, rp.namespace() == null ? Json.text(item, "metadata", "namespace")
+              : rp.namespace(), Json.text(item, "metadata", "name"), body);
           deleted.add(item);
         }
       }
@@ -626,39 +662,113 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       deleted.forEach(items::add);
       return json(200, Json.write(out));
     }
-    JsonNode stored = find(type, rp.namespace(), rp.name());
-    if (stored == null) {
-      return notFound(type, rp.name());
-    }
-    if (type.kind().equals("Namespace")) {
-      deleteNamespaceContents(rp.name());
-    }
-    deleteOne(type, rp.namespace(), rp.name());
-    if (type.kind().equals("Pod")) {
-      return json(200, Json.write(stored));
-    }
-    ObjectNode st = statusBody(200, null, null, type, rp.name());
-    st.put("status", "Success");
-    Json.with(st, "details").put("uid", Json.text(stored, "metadata", "uid"));
-    return json(200, Json.write(st));
+    return deletion.delete(type, rp.namespace(), rp.name(), body);
   }
 
-  private void deleteOne(ResourceType type, String namespace, String name) {
+  // ---------------------------------------------------------------- lifecycle hooks (Deletion, NamespaceLifecycle,
+  // CrdLifecycle, Validation live in their own classes; these are their doors into the store)
+
+  /** Admission before a create: terminating namespaces (403/409), CRs of a terminating CRD (405). */
+  private MockResponse admitCreate(ResourceType type, String namespace, String name, ObjectNode obj) {
+    MockResponse r = namespaces.admitCreate(type, namespace, name);
+    return r != null ? r : crds.admitWrite(type, name, "create");
+  }
+
+  /** One pass of the lifecycle controllers (namespace controller, finalizers, CRD cleanup, discovery). */
+  void lifecyclePass() {
+    locked(deletion::pass);
+    namespaces.pass();
+    locked(crds::pass);
+  }
+
+  void locked(Runnable r) {
+    lock.lock();
+    try {
+      r.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes a stored object at once (no finalizers consulted). */
+  void removeStored(ResourceType type, String namespace, String name) {
     String p = type.objectPath(namespace, name);
-    // finalizers are ignored: nothing in this fake would ever remove them
     Map.Entry<AttributeSet, String> e = findResource(getKey(p));
     if (e != null) {
       processEvent(p, getKey(p), e.getKey(), null, null);
     }
   }
 
-  private void deleteNamespaceContents(String namespace) {
-    for (Map.Entry<AttributeSet, String> e : new ArrayList<>(getMap().entrySet())) {
-      JsonNode obj = Json.parse(e.getValue());
-      if (obj != null && namespace.equals(Json.text(obj, "metadata", "namespace"))) {
-        processEvent("/api/v1/namespaces/" + namespace, e.getKey(), e.getKey(), null, null);
+  /**
+   * Stores {@code obj} as it is (metadata, spec and status), bumping its resourceVersion; unlike the mock's
+   * own PUT handler this never deletes an object marked for deletion (the lifecycle classes decide that).
+   */
+  void writeStored(ResourceType type, String namespace, String name, ObjectNode obj, boolean withStatus) {
+    String p = type.objectPath(namespace, name);
+    Map.Entry<AttributeSet, String> e = findResource(getKey(p));
+    if (e == null) {
+      return;
+    }
+    ObjectNode toWrite = obj.deepCopy();
+    if (!withStatus) {
+      JsonNode old = Json.parse(e.getValue()).get("status");
+      if (old != null) {
+        toWrite.set("status", old);
+      } else {
+        toWrite.remove("status");
       }
     }
+    Json.with(toWrite, "metadata").put("resourceVersion", String.valueOf(requestResourceVersion()));
+    String value = Json.write(toWrite);
+    processEvent(p, e.getKey(), getKey(p), io.fabric8.kubernetes.client.utils.Serialization.unmarshal(value,
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class), value);
+  }
+
+  /** Every stored object. */
+  List<JsonNode> allStored() {
+    List<JsonNode> out = new ArrayList<>();
+    for (String v : new ArrayList<>(getMap().values())) {
+      JsonNode o = Json.parse(v);
+      if (o != null) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  /** The type of a stored object, from its apiVersion and kind. */
+  ResourceType typeOfObject(JsonNode o) {
+    String apiVersion = Json.text(o, "apiVersion");
+    String kind = Json.text(o, "kind");
+    for (ResourceType t : allTypes(true)) {
+      if (t.groupVersion().equals(apiVersion) && t.kind().equals(kind)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Whether any stored object names {@code uid} as an owner. */
+  boolean hasDependents(String uid) {
+    if (uid == null) {
+      return false;
+    }
+    for (JsonNode o : allStored()) {
+      for (JsonNode ref : o.path("metadata").path("ownerReferences")) {
+        if (uid.equals(ref.path("uid").asText())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  MockResponse notFoundResponse(ResourceType type, String name) {
+    return notFound(type, name);
+  }
+
+  MockResponse jsonResponse(int code, String body) {
+    return json(code, body);
   }
 
   /**
@@ -764,7 +874,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         return t;
       }
     }
-    for (ResourceType t : customTypes()) {
+    for (ResourceType t : customTypes(true)) {
       if (t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural)) {
         return t;
       }
@@ -772,10 +882,14 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     return null;
   }
 
-  List<ResourceType> customTypes() {
+  /** Types of stored CRDs: all of them ({@code served}), or only those discovery already lists. */
+  List<ResourceType> customTypes(boolean served) {
     List<ResourceType> out = new ArrayList<>();
     ResourceType crdType = ResourceType.BUILT_IN.get(ResourceType.BUILT_IN.size() - 1);
     for (JsonNode crd : list(crdType, null)) {
+      if (!served && !crds.discoverable(crd)) {
+        continue;
+      }
       JsonNode spec = crd.path("spec");
       JsonNode names = spec.path("names");
       List<String> shortNames = new ArrayList<>();
@@ -793,15 +907,16 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     return out;
   }
 
-  private List<ResourceType> allTypes() {
+  /** Types for discovery (CRDs after their discovery delay), or every served type. */
+  private List<ResourceType> allTypes(boolean served) {
     List<ResourceType> all = new ArrayList<>(ResourceType.BUILT_IN);
-    all.addAll(customTypes());
+    all.addAll(customTypes(served));
     return all;
   }
 
   private JsonNode apiGroupList() {
     Map<String, List<String>> groups = new LinkedHashMap<>();
-    for (ResourceType t : allTypes()) {
+    for (ResourceType t : allTypes(false)) {
       if (!t.group().isEmpty()) {
         List<String> vs = groups.computeIfAbsent(t.group(), g -> new ArrayList<>());
         if (!vs.contains(t.version())) {
@@ -829,7 +944,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     } else {
       return Optional.empty();
     }
-    List<ResourceType> types = allTypes().stream().filter(t -> t.groupVersion().equals(gv)).toList();
+    List<ResourceType> types = allTypes(false).stream().filter(t -> t.groupVersion().equals(gv)).toList();
     if (types.isEmpty()) {
       return Optional.empty();
     }

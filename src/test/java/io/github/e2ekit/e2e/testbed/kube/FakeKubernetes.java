@@ -38,8 +38,13 @@ import java.util.Objects;
  * ({@link WatchStream}), SPDY port-forwarding and OpenAPI v3 discovery, and hands every other request to the
  * CRUD dispatcher. The fabric8 mock's own web server is not started (it would record every request forever).
  *
- * <p>Known simplifications: finalizers are ignored on delete (objects go at once); deleting anything but a Pod
- * answers a {@code Status} of Success; field selectors are evaluated on plain dotted paths only; StatefulSets and
+ * <p>Deletion as on a real server ({@link Deletion}, {@link NamespaceLifecycle}, {@link CrdLifecycle}): objects
+ * with finalizers stay with a {@code deletionTimestamp}; namespaces stay {@code Terminating} until emptied;
+ * DELETE preconditions are honoured. Writes are validated ({@link Validation}: names, labels, annotations,
+ * immutable fields, a Job's restartPolicy). A finalizer {@code testbed.e2ekit.io/hold-<N>s} is released N s
+ * after deletion (a slow operator, for tests).
+ *
+ * <p>Known simplifications: field selectors are evaluated on plain dotted paths only; StatefulSets and
  * DaemonSets get no conditions (a real cluster sets none either). Injected faults ({@link #failNextRequests}) and
  * {@link #requestCount()} cover the CRUD requests only, not watches, OpenAPI or port-forwarding. No
  * {@code /scale} subresource ({@code kubectl scale} answers NotFound); a Job's {@code spec.selector} is not
@@ -216,6 +221,7 @@ public final class FakeKubernetes implements AutoCloseable {
     while (!closed) {
       try {
         controllers.pass();
+        dispatcher.lifecyclePass();
       } catch (RuntimeException e) {
         // keep the simulation alive: a test might have deleted something mid-pass
       }

@@ -473,7 +473,16 @@ class FakeKubernetesTest {
 
     core.deleteNamespace(ns).execute();
 
-    assertThat(catchApi(() -> core.readNamespace(ns).execute()).getCode()).isEqualTo(404);
+    // kubernetes pkg/registry/core/namespace/storage/storage.go: Terminating first, gone once emptied
+    assertThat(core.readNamespace(ns).execute().getStatus().getPhase()).isEqualTo("Terminating");
+    await("namespace gone", () -> {
+      try {
+        core.readNamespace(ns).execute();
+        return false;
+      } catch (ApiException e) {
+        return e.getCode() == 404;
+      }
+    }, gone -> gone);
     assertThat(core.listNamespacedConfigMap(ns).execute().getItems()).isEmpty();
     assertThat(apps.listNamespacedDeployment(ns).execute().getItems()).isEmpty();
     assertThat(core.listNamespacedPod(ns).execute().getItems()).isEmpty();
@@ -529,8 +538,9 @@ class FakeKubernetesTest {
             .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")));
     assertThat(established.getStatus().getConditions()).anyMatch(
         x -> x.getType().equals("NamesAccepted") && x.getStatus().equals("True"));
-    assertThat(new ApisApi(client).getAPIVersions().execute().getGroups()).extracting(V1APIGroup::getName)
-        .contains("example.com");
+    // discovery lists the new group only a little later (CrdLifecycle.DISCOVERY_DELAY)
+    await("discovery", () -> new ApisApi(client).getAPIVersions().execute().getGroups(),
+        g -> g.stream().anyMatch(x -> x.getName().equals("example.com")));
 
     String ns = namespace();
     DynamicKubernetesApi widgets = new DynamicKubernetesApi("example.com", "v1", "widgets", client);

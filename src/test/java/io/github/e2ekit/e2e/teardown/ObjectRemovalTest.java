@@ -1,0 +1,168 @@
+package io.github.e2ekit.e2e.teardown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.e2ekit.e2e.deploy.Applier;
+import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.Manifest;
+import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.deploy.Namespaces;
+import io.github.e2ekit.e2e.ledger.EntryState;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.testbed.kube.FakeKubernetes;
+import io.github.e2ekit.e2e.testbed.kube.InMemoryNodeImages;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.util.PatchUtils;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Teardown and reap against an API server whose deletions are asynchronous (the test bed's, which copies
+ * kubernetes' namespace controller and finalizers): nothing is marked removed while it still exists.
+ */
+class ObjectRemovalTest {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static FakeKubernetes kube;
+    private static KubeApi api;
+    private static CoreV1Api core;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane"));
+        api = new KubeApi(kube.client());
+        core = new CoreV1Api(kube.client());
+    }
+
+    @AfterAll
+    static void stop() {
+        kube.close();
+    }
+
+    @Test
+    void namespaceHeldByAFinalizerIsWaitedForAndMarkedRemovedOnlyOnceGone() throws Exception {
+        String ns = "rm-held-" + SEQ.incrementAndGet();
+        Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r1", "svc");
+        Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels("r1", "svc"), Map.of());
+        new Applier(api, ledger).apply(configMap("held", "testbed.e2ekit.io/hold-2s"), ns);
+
+        TeardownReport report = new TeardownReport();
+        long start = System.nanoTime();
+        new ObjectRemoval(api, ledger, Duration.ofSeconds(30)).run(report);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited for the finalizer")
+                .isGreaterThan(Duration.ofMillis(1500));
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.removed()).contains("Namespace/" + ns);
+        assertThat(readNamespaceCode(ns)).isEqualTo(404);
+        List<EntryState> states = ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
+        assertThat(states).containsOnly(EntryState.REMOVED);
+    }
+
+    @Test
+    void aStuckNamespaceIsReportedWithWhatHoldsItAndStaysInTheLedger() throws Exception {
+        String ns = "rm-stuck-" + SEQ.incrementAndGet();
+        Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r2", "svc");
+        Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels("r2", "svc"), Map.of());
+        new Applier(api, ledger).apply(configMap("stuck", "example.com/never"), ns);
+
+        TeardownReport report = new TeardownReport();
+        new ObjectRemoval(api, ledger, Duration.ofSeconds(2)).run(report);
+
+        assertThat(report.removed()).doesNotContain("Namespace/" + ns);
+        assertThat(report.failures()).singleElement().asString()
+                .contains("Namespace/" + ns, "Terminating", "example.com/never", "configmaps");
+        EntryState nsState = ledger.read(d -> d.objects.stream().filter(o -> o.kind.equals("Namespace")).findFirst()
+                .orElseThrow().state);
+        assertThat(nsState).isEqualTo(EntryState.CREATED);
+
+        release(ns, "stuck");
+        TeardownReport again = new TeardownReport();
+        new ObjectRemoval(api, ledger, Duration.ofSeconds(30)).run(again);
+        assertThat(again.failures()).isEmpty();
+        assertThat(readNamespaceCode(ns)).isEqualTo(404);
+        List<EntryState> states = ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
+        assertThat(states).containsOnly(EntryState.REMOVED);
+    }
+
+    @Test
+    void aFixedNamespaceStillTerminatingIsWaitedForBeforeItIsCreatedAgain() throws Exception {
+        String ns = "rm-again-" + SEQ.incrementAndGet();
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
+        core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name("held")
+                .finalizers(List.of("testbed.e2ekit.io/hold-2s")))).execute();
+        core.deleteNamespace(ns).execute();
+
+        Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r3", "svc");
+        boolean created = Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels("r3", "svc"), Map.of());
+
+        assertThat(created).isTrue();
+        V1Namespace now = core.readNamespace(ns).execute();
+        assertThat(now.getMetadata().getDeletionTimestamp()).isNull();
+        assertThat(now.getMetadata().getLabels()).containsEntry(ManifestRenderer.RUN, "r3");
+    }
+
+    @Test
+    void theReaperGoesOnPastAStuckNamespace() throws Exception {
+        String stuck = "rm-reap-stuck-" + SEQ.incrementAndGet();
+        String fine = "rm-reap-fine-" + SEQ.incrementAndGet();
+        for (String ns : List.of(stuck, fine)) {
+            core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)
+                    .labels(ManifestRenderer.runLabels("old", "svc"))
+                    .annotations(Map.of(ManifestRenderer.EXPIRES, "2001-01-01T00:00:00Z")))).execute();
+        }
+        core.createNamespacedConfigMap(stuck, new V1ConfigMap().metadata(new V1ObjectMeta().name("x")
+                .finalizers(List.of("example.com/never")))).execute();
+
+        TeardownReport report = new TeardownReport();
+        new Reaper(null, api, Instant.parse("2001-01-01T00:00:01Z")).withNamespaceWait(Duration.ofSeconds(3))
+                .namespaces(false, report);
+
+        assertThat(report.removed()).contains("namespace " + fine).doesNotContain("namespace " + stuck);
+        assertThat(report.failures()).singleElement().asString().contains(stuck, "example.com/never");
+        assertThat(readNamespaceCode(fine)).isEqualTo(404);
+        release(stuck, "x");
+    }
+
+    private static void release(String ns, String configMap) throws ApiException {
+        PatchUtils.patch(V1ConfigMap.class, () -> core.patchNamespacedConfigMap(configMap, ns,
+                new V1Patch("{\"metadata\":{\"finalizers\":null}}")).buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client());
+    }
+
+    private static int readNamespaceCode(String ns) {
+        try {
+            core.readNamespace(ns).execute();
+            return 200;
+        } catch (ApiException e) {
+            return e.getCode();
+        }
+    }
+
+    private static Manifest configMap(String name, String finalizer) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("name", name);
+        meta.put("finalizers", List.of(finalizer));
+        Map<String, Object> obj = new LinkedHashMap<>();
+        obj.put("apiVersion", "v1");
+        obj.put("kind", "ConfigMap");
+        obj.put("metadata", meta);
+        return new Manifest(obj, "test");
+    }
+}
