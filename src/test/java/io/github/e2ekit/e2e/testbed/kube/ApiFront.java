@@ -100,7 +100,7 @@ final class ApiFront implements AutoCloseable {
 
   private void openApi(HttpServerRequest request, String bare) {
     List<ResourceType> types = new ArrayList<>(ResourceType.BUILT_IN);
-    types.addAll(dispatcher.customTypes());
+    types.addAll(dispatcher.customTypes(false)); // published with discovery, after the same delay
     if (bare.equals("/openapi/v3")) {
       json(request.response(), 200, Json.write(OpenApiV3.root(types)));
       return;
