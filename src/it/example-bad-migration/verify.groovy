@@ -5,7 +5,11 @@ def log = new File(basedir, 'build.log').text
 def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').canonicalFile
 def ledger = new JsonSlurper().parse(new File(gateway, 'target/e2e/ledger.json'))
 def ns = ledger.objects.find { it.kind == 'Namespace' }.name
-assert log.contains('Job datastorage-migrations failed') : 'deploy names the failed Job'
+def failure = log.readLines().findIndexOf { it.contains('Job datastorage-migrations will not complete') }
+assert failure >= 0 : 'deploy names the failed Job'
+assert log.readLines()[failure].contains('exited with code 1') : 'with the exit code'
+assert log.readLines().drop(failure).take(4).any { it.contains('ERROR:  syntax error at or near "TABEL"') } :
+    "and psql's error in the same message"
 assert !log.contains('stage 3/3') : 'no DataStorage after a failed migration'
 def diag = new File(gateway, "target/e2e/diagnostics/${ns}")
 assert log.contains("diagnostics: ${diag}".toString()) : 'the error names the diagnostics directory'

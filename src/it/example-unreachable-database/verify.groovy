@@ -7,7 +7,10 @@ def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').can
 def ledger = new JsonSlurper().parse(new File(gateway, 'target/e2e/ledger.json'))
 def ns = ledger.objects.find { it.kind == 'Namespace' }.name
 assert log.contains('stage 3/3') : 'PostgreSQL, Redis and the migration were fine'
-assert log =~ /datastorage: 0\/1 ready/ : 'deploy says DataStorage is not ready'
+assert log =~ /Deployment\/datastorage in \S+ not ready after \d+ s: 0 of 1 updated replicas are available/ :
+    'deploy says DataStorage is not ready, as kubectl rollout status would'
+assert log =~ /not ready after .*\(last: Readiness probe failed: HTTP probe failed with statuscode: 503\)/ :
+    'and names the failing probe'
 def diag = new File(gateway, "target/e2e/diagnostics/${ns}")
 assert log.contains("diagnostics: ${diag}".toString()) : 'the error names the diagnostics directory'
 def events = new File(diag, 'events.txt').text

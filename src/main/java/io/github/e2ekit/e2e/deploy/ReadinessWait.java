@@ -5,6 +5,7 @@ import io.kubernetes.client.Discovery;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.StorageV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
@@ -13,8 +14,10 @@ import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +100,7 @@ public final class ReadinessWait {
                 List<V1Pod> own = RevisionPods.of(o, raw, pods, "Deployment".equals(o.kind())
                         ? replicaSets(o.namespace()) : List.of());
                 throw new NotReadyException(o, "Timeout", o.describe() + " not ready after " + timeout.toSeconds()
-                        + " s: " + readiness(o, raw).summary() + " — " + podState(own));
+                        + " s: " + readiness(o, raw).summary() + " — " + podState(own) + lastProbeFailure(own));
             }
             Applier.sleep(POLL_MS);
         }
@@ -283,6 +286,46 @@ public final class ReadinessWait {
             }
         }
         return out;
+    }
+
+    /**
+     * The newest failed-probe message the kubelet recorded for {@code pods} (its {@code Unhealthy} events, as
+     * kubernetes {@code pkg/kubelet/prober/prober.go} words them), as {@code " (last: <message>)"}; empty when none.
+     */
+    private String lastProbeFailure(List<V1Pod> pods) {
+        Set<String> names = new HashSet<>();
+        String ns = null;
+        for (V1Pod p : pods) {
+            names.add(p.getMetadata().getName());
+            ns = p.getMetadata().getNamespace();
+        }
+        if (ns == null) {
+            return "";
+        }
+        try {
+            CoreV1Event last = null;
+            for (CoreV1Event e : new CoreV1Api(api.client()).listNamespacedEvent(ns).execute().getItems()) {
+                if ("Unhealthy".equals(e.getReason()) && e.getInvolvedObject() != null
+                        && names.contains(e.getInvolvedObject().getName())
+                        && (last == null || eventTime(e).compareTo(eventTime(last)) >= 0)) {
+                    last = e;
+                }
+            }
+            return last == null || last.getMessage() == null ? "" : " (last: " + last.getMessage().strip() + ")";
+        } catch (ApiException e) {
+            return ""; // the message is complete without it; the diagnostics hold the events
+        }
+    }
+
+    private static OffsetDateTime eventTime(CoreV1Event e) {
+        if (e.getLastTimestamp() != null) {
+            return e.getLastTimestamp();
+        }
+        if (e.getEventTime() != null) {
+            return e.getEventTime();
+        }
+        return e.getMetadata() != null && e.getMetadata().getCreationTimestamp() != null
+                ? e.getMetadata().getCreationTimestamp() : OffsetDateTime.MIN;
     }
 
     static String podState(List<V1Pod> pods) {
