@@ -85,6 +85,7 @@ public final class FakeKubernetes implements AutoCloseable {
     this.server = new ApiFront(dispatcher);
     this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
     dispatcher.logs(controllers::logs);
+    dispatcher.logFollow(controllers::logFrom);
     dispatcher.podRuntime(podRuntime);
     controllers.bootstrap();
     this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.port());
