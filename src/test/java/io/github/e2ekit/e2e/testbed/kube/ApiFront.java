@@ -71,6 +71,12 @@ final class ApiFront implements AutoCloseable {
     }
   }
 
+  /** Followed logs still being served (a client that left is noticed within a poll). */
+  int openLogStreams() {
+    logStreams.removeIf(PodLogStream::isClosed);
+    return logStreams.size();
+  }
+
   int port() {
     return server.actualPort();
   }

@@ -207,6 +207,11 @@ public final class FakeKubernetes implements AutoCloseable {
   // ------------------------------------------------------------------ counters
 
   /** Requests received over HTTP (the fake's own controllers are not counted). */
+  /** How many {@code pods/log?follow=true} streams the server still serves. */
+  public int openLogStreams() {
+    return server.openLogStreams();
+  }
+
   public long requestCount() {
     return dispatcher.externalRequests();
   }
