@@ -170,6 +170,14 @@ class FakeKubernetesTest {
         .satisfies(e -> assertThat(((ApiException) e).getCode()).isEqualTo(400))
         .satisfies(e -> assertThat(((ApiException) e).getResponseBody())
             .contains("container \\\"main\\\" in pod \\\"never\\\" is waiting to start: ErrImageNeverPull"));
+    // the two pull failures are worded for people
+    core.createNamespacedPod(ns, pod("pull", "localhost/e2e/missing:4", "IfNotPresent")).execute();
+    awaitContainer(ns, "app=pull", s -> waitingReason(s) != null && waitingReason(s).contains("Pull"));
+    assertThatThrownBy(() -> core.readNamespacedPodLog("pull", ns).follow(true).execute())
+        .isInstanceOf(ApiException.class)
+        .satisfies(e -> assertThat(((ApiException) e).getResponseBody())
+            .containsAnyOf("is waiting to start: image can't be pulled",
+                "is waiting to start: trying and failing to pull image"));
     // a running pod's log is served (and followed) at once; a pod that does not exist answers 404
     String ok = namespace();
     core.createNamespacedPod(ok, pod("runs", APP_IMAGE, "Never")).execute();

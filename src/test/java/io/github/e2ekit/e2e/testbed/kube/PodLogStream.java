@@ -21,7 +21,8 @@ import java.util.List;
  * (else 400 "a container name must be specified for pod …, choose one of: […]"), and must be one of its containers
  * (400 "container … is not valid for pod …"): kubernetes {@code pkg/registry/core/pod/strategy.go}
  * {@code LogLocation}. A container that has not started answers 400 "container "c" in pod "p" is waiting to start:
- * REASON"; a waiting container that ran before (crash loop) serves its last instance's log without following:
+ * REASON" ({@code ErrImagePull}: "image can't be pulled", {@code ImagePullBackOff}: "trying and failing to pull
+ * image"); a waiting container that ran before (crash loop) serves its last instance's log without following:
  * kubernetes {@code pkg/kubelet/kubelet_pods.go} {@code validateContainerLogStatus}.
  *
  * <p>Options: {@code tailLines} (the last N lines, then new ones: {@code logs.go} {@code tail}) and
@@ -103,9 +104,7 @@ final class PodLogStream implements Runnable {
     boolean started = state != null && (state.has("running") || state.has("terminated"));
     boolean ranBefore = status != null && status.path("lastState").has("terminated");
     if (!started && !ranBefore) {
-      String reason = state == null ? "" : state.path("waiting").path("reason").asText("");
-      error(resp, 400, "BadRequest", "container \"" + container + "\" in pod \"" + rp.name()
-          + "\" is waiting to start: " + (reason.isEmpty() ? "ContainerCreating" : reason));
+      error(resp, 400, "BadRequest", notStarted(status, container, rp.name()));
       return null;
     }
     Integer tail;
@@ -127,6 +126,24 @@ final class PodLogStream implements Runnable {
     resp.writeHead();
     stream.thread.start();
     return stream;
+  }
+
+  /** kubelet_pods.go validateContainerLogStatus: why a container that never ran has no log. */
+  private static String notStarted(JsonNode status, String container, String pod) {
+    String which = "container \"" + container + "\" in pod \"" + pod + "\"";
+    if (status == null) {
+      return which + " is not available";
+    }
+    JsonNode waiting = status.path("state").path("waiting");
+    if (waiting.isMissingNode()) {
+      return which + " is waiting to start - no logs yet";
+    }
+    String reason = waiting.path("reason").asText("");
+    return which + " is waiting to start: " + switch (reason) {
+      case "ErrImagePull" -> "image can't be pulled";
+      case "ImagePullBackOff" -> "trying and failing to pull image";
+      default -> reason;
+    };
   }
 
   private static JsonNode containerStatus(JsonNode pod, String container) {
