@@ -395,7 +395,7 @@ class DeployerTest {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
         ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(app), run, "svc", "2030-01-01T00:00:00Z")
                 .withSources(new ManifestSources("/usr/bin/kubectl", "svc", ns, Map.of()));
-        Deployer.Result r = new Deployer(api, ledger, log::add).deploy(new DeployPlan(ns,
+        Deployer.Result r = new Deployer(api, ledger, log::add).resolvingOn(nodeDigests()).deploy(new DeployPlan(ns,
                 List.of(List.of(dir.resolve("overlay")), List.of(dir.resolve("chart"))), Duration.ofSeconds(30)),
                 renderer, List.of(app), Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
         assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(2));
