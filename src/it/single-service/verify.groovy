@@ -36,4 +36,14 @@ new File(basedir, 'target/e2e/endpoints.properties').withInputStream { endpoints
 assert endpoints.getProperty('e2e.endpoint.datastorage.url') ==~ /http:\/\/127\.0\.0\.1:\d+/
 assert log.contains("e2e: endpoint datastorage → ${endpoints.getProperty('e2e.endpoint.datastorage.url')}") : 'endpoint line'
 assert log.contains('e2e: closed 1 port-forward(s)') : 'teardown closes the port-forward'
+// the pods' logs were followed into target/e2e/logs/<namespace>/<pod>.<container>.log while the ITs ran, and the
+// log says where: the app's own output (httpd -vv logs each request: the endpoint's /readyz, the IT's /version)
+def logsDir = new File(basedir, "target/e2e/logs/${ns}")
+assert log.contains("e2e: pod logs of namespace ${ns} → ") : 'the deploy goal says where the pod logs go'
+assert log.contains('e2e: pod logs (') && log.contains(" file(s)) are in ${logsDir.absolutePath}") : 'teardown says where the pod logs are'
+def appLogs = logsDir.listFiles().findAll { it.name ==~ /datastorage-[a-z0-9]+-[a-z0-9]+\.datastorage\.log/ }
+assert appLogs.size() == 1 : "no datastorage pod log in ${logsDir}: ${logsDir.list()}"
+def appLog = appLogs[0].text
+assert appLog.contains('url:/readyz') : "${appLogs[0]} lacks the app's output: ${appLog}"
+assert appLog.contains('url:/version') : "${appLogs[0]} lacks the IT's request: ${appLog}"
 return true

@@ -33,6 +33,18 @@ public final class KubeApi {
 
     /** Connects with a kubeconfig file (never the user's default one unless that is what was given). */
     public static KubeApi connect(Path kubeconfig) {
+        return new KubeApi(client(kubeconfig, 60_000));
+    }
+
+    /**
+     * A client of its own for long-lived streams (followed logs): no read timeout, since a quiet stream sends nothing
+     * for a long time. Whoever takes it shuts its connections down.
+     */
+    public static ApiClient streamingClient(Path kubeconfig) {
+        return client(kubeconfig, 0);
+    }
+
+    private static ApiClient client(Path kubeconfig, int readTimeoutMillis) {
         if (kubeconfig == null || !Files.isRegularFile(kubeconfig)) {
             throw new DeployException("kubeconfig", "kubeconfig '" + kubeconfig + "' does not exist; run 'load' first"
                     + " or set <kubeconfig>");
@@ -41,8 +53,8 @@ public final class KubeApi {
             KubeConfig config = KubeConfig.loadKubeConfig(r);
             config.setFile(kubeconfig.toFile());
             ApiClient c = ClientBuilder.kubeconfig(config).build();
-            c.setReadTimeout(60_000);
-            return new KubeApi(c);
+            c.setReadTimeout(readTimeoutMillis);
+            return c;
         } catch (IOException | RuntimeException e) {
             throw new DeployException("kubeconfig", "cannot use kubeconfig " + kubeconfig + ": " + e.getMessage());
         }

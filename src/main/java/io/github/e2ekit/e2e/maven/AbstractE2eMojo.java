@@ -204,6 +204,8 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
         if (closed > 0) {
             out.accept("closed " + closed + " port-forward(s)");
         }
+        PodLogs.stopAll(project.getBasedir().getAbsolutePath())
+                .forEach(f -> out.accept("pod logs are in " + f.directory()));
         try {
             Engine engine = engine();
             String kubeconfig = state.ledger.read(d -> d.cluster == null ? null : d.cluster.kubeconfig);

@@ -15,6 +15,7 @@ import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.deploy.ManifestSources;
 import io.github.e2ekit.e2e.deploy.Namespaces;
+import io.github.e2ekit.e2e.deploy.PodLogFollower;
 import io.github.e2ekit.e2e.deploy.PortForwarder;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
@@ -64,6 +65,14 @@ public class DeployMojo extends AbstractE2eMojo {
      */
     @Parameter
     DeployConfig deploy;
+
+    /**
+     * Follow the logs of every container of every pod in the namespace into
+     * {@code target/e2e/logs/<namespace>/<pod>.<container>.log} from the end of deploy until teardown (pods created
+     * later included).
+     */
+    @Parameter(property = "e2e.podLogs", defaultValue = "true")
+    boolean podLogs;
 
     /** Service ports exported to the tests as {@code e2e.endpoint.<name>.url|host|port}. */
     @Parameter
@@ -147,6 +156,9 @@ public class DeployMojo extends AbstractE2eMojo {
                     + "… → image " + BuildMojo.shortId(f.image().imageId()) + "… → " + holding + "/" + nodes.size()
                     + " nodes → " + f.pods() + "/" + f.pods() + " pods ✔");
         }
+        if (podLogs) {
+            followPodLogs(kube, ns);
+        }
         try {
             openEndpoints(api, endpointSpecs, state);
         } catch (DeployException e) {
@@ -154,6 +166,15 @@ public class DeployMojo extends AbstractE2eMojo {
                     workDirectory.toPath().resolve("diagnostics"), ns, result.applied());
             throw new DeployException(e.parameter(), e.getMessage() + " — diagnostics: " + where);
         }
+    }
+
+    /** Follows every pod's logs into {@code target/e2e/logs/<namespace>/} until teardown. */
+    private void followPodLogs(Path kube, String ns) {
+        Path dir = workDirectory.toPath().resolve("logs").resolve(ns);
+        PodLogFollower follower = PodLogFollower.start(KubeApi.streamingClient(kube), ns, dir, Duration.ofSeconds(1));
+        PodLogs.keep(project.getBasedir().getAbsolutePath(), follower);
+        getLog().info("e2e: pod logs of namespace " + ns + " → " + dir + File.separator
+                + "<pod>.<container>.log (followed until teardown)");
     }
 
     private void openEndpoints(KubeApi api, List<EndpointSpec> specs, RunState state) {

@@ -4,6 +4,7 @@ import io.github.e2ekit.e2e.deploy.AppliedObject;
 import io.github.e2ekit.e2e.deploy.Diagnostics;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.Manifest;
+import io.github.e2ekit.e2e.deploy.PodLogFollower;
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
@@ -96,6 +97,10 @@ public class TeardownMojo extends AbstractE2eMojo {
     protected void run() throws ConfigException, MojoFailureException {
         RemoveImages mode = removeImagesMode();
         ClusterDeletion deleteCluster = clusterDeletion();
+        // the tests are over: the followed logs are complete (files flushed) before anything is removed
+        for (PodLogFollower f : PodLogs.stopAll(project.getBasedir().getAbsolutePath())) {
+            getLog().info("e2e: pod logs (" + f.files().size() + " file(s)) are in " + f.directory());
+        }
         List<Path> ledgers = ledgers();
         if (ledgers.isEmpty()) {
             getLog().info("e2e: teardown: no ledger in " + workDirectory + ", nothing to remove");

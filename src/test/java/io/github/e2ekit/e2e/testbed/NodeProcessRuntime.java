@@ -542,6 +542,17 @@ public final class NodeProcessRuntime implements PodRuntime {
   }
 
   @Override
+  public Optional<String> logsFrom(PodRef pod, String container, long offset) {
+    Proc p = procs.get(key(pod, container));
+    if (p == null) {
+      return Optional.empty();
+    }
+    ExecResult r = NodeExec.run(engine, p.node.containerId(), BUSYBOX, "tail", "-c", "+" + (Math.max(0, offset) + 1),
+        p.dir + "/log");
+    return Optional.of(r.ok() ? r.stdout() : "");
+  }
+
+  @Override
   public void stopPod(PodRef pod) {
     synchronized (lifecycle) {
       for (Map.Entry<String, Proc> e : procs.entrySet()) {

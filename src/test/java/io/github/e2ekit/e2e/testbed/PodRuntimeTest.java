@@ -482,6 +482,39 @@ class PodRuntimeTest {
     }
 
     @Test
+    void followingALogSendsTheLinesWrittenAfterTheRequestAndEndsWhenTheContainerExits() throws Exception {
+        namespace("follow");
+        V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name("talker"))
+                .spec(new V1PodSpec().restartPolicy("Never")
+                        .containers(List.of(shell("talk", "echo one; busybox sleep 2; echo two; busybox sleep 1; "
+                                + "echo three"))));
+        core.createNamespacedPod("follow", pod).execute();
+        String before = await("first line", () -> {
+            V1Pod p = core.readNamespacedPod("talker", "follow").execute();
+            if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                    || p.getStatus().getContainerStatuses().get(0).getState().getRunning() == null) {
+                return null;
+            }
+            String log = core.readNamespacedPodLog("talker", "follow").execute();
+            return log != null && log.contains("one") ? log : null;
+        });
+        assertThat(before).isEqualTo("one\n"); // "two" and "three" are written after the request below
+        InputStream follow = new io.kubernetes.client.PodLogs(bed.kubernetes().client())
+                .streamNamespacedPodLog("follow", "talker", "talk");
+        // kubelet getContainerLogs with follow: everything so far, then each line as written, ends on exit
+        assertThat(readAll(follow)).isEqualTo("one\ntwo\nthree\n");
+        // an exited container's log is served whole and ends at once; tailLines keeps the last lines
+        InputStream tail = new io.kubernetes.client.PodLogs(bed.kubernetes().client())
+                .streamNamespacedPodLog("follow", "talker", "talk", null, 2, false);
+        assertThat(readAll(tail)).isEqualTo("two\nthree\n");
+        // a container that is not among the pod's is refused, as the API server does (strategy.go LogLocation)
+        assertThatThrownBy(() -> new io.kubernetes.client.PodLogs(bed.kubernetes().client())
+                .streamNamespacedPodLog("follow", "talker", "nope"))
+                .isInstanceOf(io.kubernetes.client.openapi.ApiException.class)
+                .satisfies(e -> assertThat(((io.kubernetes.client.openapi.ApiException) e).getCode()).isEqualTo(400));
+    }
+
+    @Test
     void jobsAndInitContainersRunToCompletionInOrder() throws Exception {
         namespace("jobs");
         BatchV1Api batch = new BatchV1Api(bed.kubernetes().client());

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code pods/portforward} upgraded to SPDY/3.1 ({@code Upgrade: SPDY/3.1},
  *       {@code X-Stream-Protocol-Version: portforward.k8s.io}) and SPDY tunnelled over a WebSocket
  *       ({@code SPDY/3.1+portforward.k8s.io}), what kubectl speaks; see {@link SpdyPortForwardSession}.</li>
+ *   <li>{@code pods/log?follow=true}, streamed as the kubelet does ({@link PodLogStream}).</li>
  *   <li>OpenAPI v3 discovery ({@link OpenApiV3}), which {@code kubectl apply} reads before it writes.</li>
  * </ul>
  */
@@ -44,6 +45,7 @@ final class ApiFront implements AutoCloseable {
   private final HttpServer server;
   private final HttpServerRequestHandler crud;
   private final List<SpdyPortForwardSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<PodLogStream> logStreams = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   ApiFront(FakeApiDispatcher dispatcher) {
     this.dispatcher = dispatcher;
@@ -69,6 +71,12 @@ final class ApiFront implements AutoCloseable {
     }
   }
 
+  /** Followed logs still being served (a client that left is noticed within a poll). */
+  int openLogStreams() {
+    logStreams.removeIf(PodLogStream::isClosed);
+    return logStreams.size();
+  }
+
   int port() {
     return server.actualPort();
   }
@@ -81,6 +89,14 @@ final class ApiFront implements AutoCloseable {
       return;
     }
     ResourcePath rp = ResourcePath.parse(uri);
+    if (PodLogStream.isFollow(request, rp)) {
+      PodLogStream stream = PodLogStream.serve(request, rp, dispatcher, dispatcher.logFollow());
+      if (stream != null) {
+        logStreams.removeIf(PodLogStream::isClosed);
+        logStreams.add(stream);
+      }
+      return;
+    }
     if (WatchStream.isStreamingWatch(request, rp)) {
       WatchStream.serve(request, rp, dispatcher, dispatcher.watchHub(), vertx);
       return;
@@ -260,6 +276,8 @@ final class ApiFront implements AutoCloseable {
       s.close();
     }
     sessions.clear();
+    logStreams.forEach(PodLogStream::close);
+    logStreams.clear();
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

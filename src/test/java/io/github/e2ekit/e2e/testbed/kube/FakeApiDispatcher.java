@@ -49,6 +49,8 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   private final AtomicInteger nextClusterIp = new AtomicInteger(10);
   private volatile Runnable afterRequest = () -> { };
   private volatile LogSource logs = (ns, pod, container) -> "";
+  private volatile PodLogStream.Source logFollow = (ns, pod, container, offset) -> new FakeControllers.LogPiece("",
+      true);
   private volatile PodRuntime podRuntime = PodRuntime.none();
   private final WatchHub watchHub = new WatchHub(this::requestResourceVersion);
   private final Deletion deletion = new Deletion(this);
@@ -80,6 +82,14 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
 
   void logs(LogSource logs) {
     this.logs = logs;
+  }
+
+  void logFollow(PodLogStream.Source follow) {
+    this.logFollow = follow;
+  }
+
+  PodLogStream.Source logFollow() {
+    return logFollow;
   }
 
   void podRuntime(PodRuntime runtime) {
@@ -825,6 +835,11 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       return notFound(type, rp.name());
     }
     String text = logs.logs(rp.namespace(), rp.name(), rp.query().get("container"));
+    String tail = rp.query().get("tailLines");
+    if (text != null && tail != null && tail.matches("\\d+")) {
+      // kubernetes pkg/kubelet/kuberuntime/logs/logs.go: tailLines keeps the last N lines
+      text = PodLogStream.lastLines(text, Integer.parseInt(tail));
+    }
     return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")
         .setBody(text == null ? "" : text);
   }

@@ -160,6 +160,34 @@ final class FakeControllers {
     return rt.log.toString();
   }
 
+  /**
+   * A container's current log from byte {@code offset} on, and whether it has ended: the container exited (its
+   * last output is in {@code text}) or the pod is gone. Simulated containers never exit. Used to follow a log
+   * ({@link PodLogStream}).
+   */
+  record LogPiece(String text, boolean ended) {
+  }
+
+  LogPiece logFrom(String namespace, String pod, String container, long offset) {
+    JsonNode p = api.find(pods, namespace, pod);
+    PodState rt = p == null ? null : podStates.get(Json.text(p, "metadata", "uid"));
+    if (rt == null) {
+      return new LogPiece("", true);
+    }
+    PodRuntime.PodRef ref = rt.ref;
+    if (ref != null && runtime.runsProcesses() && rt.containers.containsKey(container)) {
+      // the exit is read first, so the text read after it holds everything the container wrote
+      boolean exited = runtime.exitCode(ref, container).isPresent();
+      Optional<String> out = runtime.logsFrom(ref, container, offset);
+      if (out.isPresent()) {
+        return new LogPiece(out.get(), exited);
+      }
+    }
+    byte[] all = rt.log.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int from = (int) Math.min(all.length, Math.max(0, offset));
+    return new LogPiece(new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8), false);
+  }
+
   /** Stops the probes and every process the pod runtime still runs. */
   void close() {
     probes.close();

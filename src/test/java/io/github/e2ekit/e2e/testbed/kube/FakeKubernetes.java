@@ -85,6 +85,7 @@ public final class FakeKubernetes implements AutoCloseable {
     this.server = new ApiFront(dispatcher);
     this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
     dispatcher.logs(controllers::logs);
+    dispatcher.logFollow(controllers::logFrom);
     dispatcher.podRuntime(podRuntime);
     controllers.bootstrap();
     this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.port());
@@ -206,6 +207,11 @@ public final class FakeKubernetes implements AutoCloseable {
   // ------------------------------------------------------------------ counters
 
   /** Requests received over HTTP (the fake's own controllers are not counted). */
+  /** How many {@code pods/log?follow=true} streams the server still serves. */
+  public int openLogStreams() {
+    return server.openLogStreams();
+  }
+
   public long requestCount() {
     return dispatcher.externalRequests();
   }

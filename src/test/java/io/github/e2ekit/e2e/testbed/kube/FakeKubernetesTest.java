@@ -160,6 +160,37 @@ class FakeKubernetesTest {
   }
 
   @Test
+  void followingTheLogOfAContainerThatNeverStartedIsRefusedAsTheKubeletDoes() throws Exception {
+    String ns = namespace();
+    core.createNamespacedPod(ns, pod("never", "localhost/e2e/missing:3", "Never")).execute();
+    awaitContainer(ns, "app=never", s -> "ErrImageNeverPull".equals(waitingReason(s)));
+    // kubelet_pods.go validateContainerLogStatus: 400 "container … is waiting to start: <reason>"
+    assertThatThrownBy(() -> core.readNamespacedPodLog("never", ns).container("main").follow(true).execute())
+        .isInstanceOf(ApiException.class)
+        .satisfies(e -> assertThat(((ApiException) e).getCode()).isEqualTo(400))
+        .satisfies(e -> assertThat(((ApiException) e).getResponseBody())
+            .contains("container \\\"main\\\" in pod \\\"never\\\" is waiting to start: ErrImageNeverPull"));
+    // the two pull failures are worded for people
+    core.createNamespacedPod(ns, pod("pull", "localhost/e2e/missing:4", "IfNotPresent")).execute();
+    awaitContainer(ns, "app=pull", s -> waitingReason(s) != null && waitingReason(s).contains("Pull"));
+    assertThatThrownBy(() -> core.readNamespacedPodLog("pull", ns).follow(true).execute())
+        .isInstanceOf(ApiException.class)
+        .satisfies(e -> assertThat(((ApiException) e).getResponseBody())
+            .containsAnyOf("is waiting to start: image can't be pulled",
+                "is waiting to start: trying and failing to pull image"));
+    // a running pod's log is served (and followed) at once; a pod that does not exist answers 404
+    String ok = namespace();
+    core.createNamespacedPod(ok, pod("runs", APP_IMAGE, "Never")).execute();
+    awaitContainer(ok, "app=runs", s -> s.getState() != null && s.getState().getRunning() != null);
+    try (java.io.InputStream in = new io.kubernetes.client.PodLogs(client).streamNamespacedPodLog(ok, "runs", "main")) {
+      assertThat(new String(in.readNBytes(10), java.nio.charset.StandardCharsets.UTF_8)).isNotEmpty();
+    }
+    assertThatThrownBy(() -> new io.kubernetes.client.PodLogs(client).streamNamespacedPodLog(ok, "gone", "main"))
+        .isInstanceOf(ApiException.class)
+        .satisfies(e -> assertThat(((ApiException) e).getCode()).isEqualTo(404));
+  }
+
+  @Test
   void ifNotPresentWithAbsentImageFailsToPull() throws Exception {
     String ns = namespace();
     core.createNamespacedPod(ns, pod("p", "localhost/e2e/missing:2", "IfNotPresent")).execute();

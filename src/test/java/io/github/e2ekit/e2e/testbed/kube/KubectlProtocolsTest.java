@@ -114,6 +114,43 @@ class KubectlProtocolsTest {
   }
 
   @Test
+  void logsFollowKeepsStreamingAndAWaitingContainerGetsTheKubeletsAnswer() throws Exception {
+    kubectl.run(Duration.ofSeconds(20), "create", "ns", "logs");
+    Kubectl.Result created = kubectl.run(Duration.ofSeconds(20), "-n", "logs", "run", "talk", "--image=" + IMAGE,
+        "--image-pull-policy=Never");
+    assertThat(created.exitCode()).as(created.out()).isZero();
+    Kubectl.Result ready = kubectl.run(Duration.ofSeconds(30), "-n", "logs", "wait", "--for=condition=Ready",
+        "pod/talk", "--timeout=20s");
+    assertThat(ready.exitCode()).as(ready.out()).isZero();
+    // kubectl logs -f: the log so far, and the stream stays open (the container runs)
+    Process follow = kubectl.start(Map.of(), "-n", "logs", "logs", "-f", "talk");
+    try {
+      String first = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(),
+          StandardCharsets.UTF_8)).readLine();
+      assertThat(first).contains("started container talk");
+      Thread.sleep(1000);
+      assertThat(follow.isAlive()).as("kubectl logs -f still following").isTrue();
+    } finally {
+      follow.destroy();
+      follow.waitFor();
+    }
+    // a container that never started: kubectl prints the kubelet's reason
+    kubectl.run(Duration.ofSeconds(20), "-n", "logs", "run", "never", "--image=localhost/protocols/missing:1",
+        "--image-pull-policy=Never");
+    Kubectl.Result waiting = null;
+    for (int i = 0; i < 50; i++) {
+      waiting = kubectl.run(Duration.ofSeconds(20), "-n", "logs", "logs", "-f", "never");
+      if (waiting.stderr().contains("ErrImageNeverPull")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(waiting.exitCode()).isNotZero();
+    assertThat(waiting.stderr()).as(waiting.out()).contains(
+        "container \"never\" in pod \"never\" is waiting to start: ErrImageNeverPull");
+  }
+
+  @Test
   void rolloutStatusFollowsTheWatchUntilTheDelayedPodsAreReady() throws Exception {
     kube.readinessDelay(Duration.ofSeconds(2));
     try {

@@ -151,6 +151,18 @@ public interface PodRuntime extends AutoCloseable {
   }
 
   /**
+   * The container's output from byte {@code offset} on, when the runtime keeps it (for following a log). The default
+   * cuts {@link #logs}; a runtime whose {@code logs} is shortened should read from the offset itself.
+   */
+  default Optional<String> logsFrom(PodRef pod, String container, long offset) {
+    return logs(pod, container).map(s -> {
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int from = (int) Math.min(b.length, Math.max(0, offset));
+      return new String(b, from, b.length - from, java.nio.charset.StandardCharsets.UTF_8);
+    });
+  }
+
+  /**
    * The Services of the cluster and their ready endpoints, after every controller pass (kube-proxy's input).
    * The default does nothing: without processes there is nothing to connect.
    */
