@@ -143,18 +143,24 @@ public final class NodeProcessRuntime implements PodRuntime {
 
   /**
    * Sends signal {@code $2} to a container: TERM to its main process only (the one in {@code $1/pid}: runc
-   * signals the container's init process), KILL to every process whose root is the container's root file system.
+   * signals the container's init process), KILL to every process whose root is the container's root file system,
+   * the main process last so that it can still reap its children (an orphan would be reparented to the node's
+   * containerd, which leaves it a zombie).
    */
   private static final String SIGNAL = """
       B=/bin/busybox; d=$1; r=$d/rootfs
       [ -d "$d" ] || exit 0
+      main=$($B cat "$d/pid" 2>/dev/null)
       if [ "$2" = TERM ]; then
-        [ -f "$d/pid" ] && $B kill -TERM "$($B cat "$d/pid")" 2>/dev/null
+        [ -n "$main" ] && $B kill -TERM "$main" 2>/dev/null
         exit 0
       fi
       for p in /proc/[0-9]*; do
-        [ "$($B readlink "$p/root" 2>/dev/null)" = "$r" ] && $B kill -KILL "${p#/proc/}" 2>/dev/null
+        q=${p#/proc/}; [ "$q" = "$main" ] && continue
+        [ "$($B readlink "$p/root" 2>/dev/null)" = "$r" ] && $B kill -KILL "$q" 2>/dev/null
       done
+      $B sleep 0.2
+      [ -n "$main" ] && $B kill -KILL "$main" 2>/dev/null
       exit 0
       """;
 
