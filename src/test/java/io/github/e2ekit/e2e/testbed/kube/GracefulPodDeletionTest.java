@@ -334,7 +334,7 @@ class GracefulPodDeletionTest {
       JsonNode n = send("GET", "/api/v1/namespaces/" + ns, null).body();
       for (JsonNode c : n.path("status").path("conditions")) {
         if ("NamespaceContentRemaining".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
-          return c.path("message").asText().equals("Some resources are remaining: pods has 1 resource instances");
+          return c.path("message").asText().equals("Some resources are remaining: pods. has 1 resource instances");
         }
       }
       return false;
