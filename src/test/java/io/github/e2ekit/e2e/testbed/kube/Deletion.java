@@ -13,8 +13,9 @@ import java.time.temporal.ChronoUnit;
  * apiserver pkg/storage/interfaces.go {@code Preconditions.Check}); an object with {@code metadata.finalizers}
  * (or deleted with {@code propagationPolicy=Foreground}, which adds {@code foregroundDeletion}) only gets a
  * {@code deletionTimestamp} and stays until its finalizers are removed ({@code deletionFinalizersForGarbageCollection},
- * {@code updateForGracefulDeletionAndFinalizers}); a Namespace stays {@code Terminating} until the namespace
- * controller emptied it ({@link NamespaceLifecycle}).
+ * {@code updateForGracefulDeletionAndFinalizers}); a Pod is deleted gracefully (its grace period, then its
+ * kubelet deletes it again with grace 0: {@link PodTermination}); a Namespace stays {@code Terminating} until the
+ * namespace controller emptied it ({@link NamespaceLifecycle}).
  */
 final class Deletion {
 
