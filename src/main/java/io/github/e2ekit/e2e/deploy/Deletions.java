@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * Deleting on a real API server is asynchronous: an object with finalizers only gets a
- * {@code deletionTimestamp}, and a namespace stays {@code Terminating} until the namespace controller emptied it.
+ * {@code deletionTimestamp}, a pod stays {@code Terminating} until its kubelet stopped its containers (up to its
+ * {@code terminationGracePeriodSeconds}, default 30), and a namespace stays {@code Terminating} until the namespace
+ * controller emptied it (its pods included).
  * This deletes and waits until the object is really gone, and when it is not, says what holds it (its
  * finalizers, and for a namespace the controller's conditions naming the remaining content and finalizers).
  */

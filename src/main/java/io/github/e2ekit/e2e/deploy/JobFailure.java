@@ -64,7 +64,9 @@ final class JobFailure {
                 if ((t == null || t.getExitCode() == null || t.getExitCode() == 0) && cs.getLastState() != null) {
                     t = cs.getLastState().getTerminated();
                 }
-                if (t != null && t.getExitCode() != null && t.getExitCode() != 0) {
+                // a pod being deleted exits because it was told to (SIGTERM, SIGKILL after its grace period):
+                // its exit code says nothing about the Job's work
+                if (t != null && t.getExitCode() != null && t.getExitCode() != 0 && !deleted) {
                     Instant finished = t.getFinishedAt() == null ? now : t.getFinishedAt().toInstant();
                     if (lastFinished == null || !finished.isBefore(lastFinished)) {
                         last = new Attempt(p, cs.getName(), t.getExitCode(), t.getReason());

@@ -20,6 +20,9 @@ import java.util.Objects;
  * ({@code deprecated.daemonset.template.generation}), when the server set one.</li>
  * <li>Job: its pods (owner uid; a re-created Job has a new uid). Pod: itself.</li>
  * </ul>
+ * Pods being deleted ({@code deletionTimestamp}) are left out: they still run for up to their grace period, but
+ * no controller counts them any more (kubernetes {@code pkg/controller/controller_utils.go IsPodActive}) and what
+ * they report while stopping (exit 143 after SIGTERM) is not this rollout's.
  */
 final class RevisionPods {
     private RevisionPods() {
@@ -34,7 +37,8 @@ final class RevisionPods {
         }
         String uid = Conditions.string(Conditions.object(raw, "metadata"), "uid");
         List<V1Pod> inNamespace = pods.stream()
-                .filter(p -> Objects.equals(o.namespace(), p.getMetadata().getNamespace())).toList();
+                .filter(p -> Objects.equals(o.namespace(), p.getMetadata().getNamespace()))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
         switch (o.kind()) {
             case "Pod" -> {
                 return inNamespace.stream().filter(p -> o.name().equals(p.getMetadata().getName())).toList();

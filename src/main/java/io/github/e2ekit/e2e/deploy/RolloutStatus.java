@@ -33,9 +33,22 @@ final class RolloutStatus {
             case "DaemonSet" -> daemonSet(raw);
             case "Job" -> Conditions.isTrue(raw, "Complete") ? Rollout.done("complete")
                     : Rollout.waiting(Conditions.number(Conditions.object(raw, "status"), "succeeded") + " succeeded");
-            case "Pod" -> Conditions.isTrue(raw, "Ready") ? Rollout.done("ready") : Rollout.waiting("not ready");
+            case "Pod" -> pod(raw);
             default -> Rollout.done("");
         };
+    }
+
+    /**
+     * A Pod is ready when its Ready condition is True and it is not being deleted: a deleted pod keeps its Ready
+     * condition while its containers stop (up to {@code terminationGracePeriodSeconds}) but is on its way out, and
+     * no controller counts it any more (kubernetes {@code pkg/controller/controller_utils.go IsPodActive}).
+     */
+    static Rollout pod(JsonObject raw) {
+        JsonObject meta = Conditions.object(raw, "metadata");
+        if (meta != null && meta.has("deletionTimestamp") && !meta.get("deletionTimestamp").isJsonNull()) {
+            return Rollout.waiting("terminating");
+        }
+        return Conditions.isTrue(raw, "Ready") ? Rollout.done("ready") : Rollout.waiting("not ready");
     }
 
     /** rollout_status.go DeploymentStatusViewer.Status. */

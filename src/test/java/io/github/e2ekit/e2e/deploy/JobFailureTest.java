@@ -72,6 +72,18 @@ class JobFailureTest {
     }
 
     @Test
+    void theExitOfAPodKilledByItsDeletionIsNotTheFailureNamed() {
+        V1Pod killed = failed("m-2", 143, NOW.plusSeconds(5));
+        killed.getMetadata().deletionTimestamp(OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC));
+        var v = JobFailure.check(job("{'backoffLimit':0}", "{'conditions':[{'type':'FailureTarget','status':'True',"
+                + "'reason':'BackoffLimitExceeded','message':'Job has reached the specified backoff limit'}]}"),
+                List.of(failed("m-1", 2, NOW), killed), NOW, NOW.plusSeconds(600));
+        assertThat(v).isPresent();
+        assertThat(v.get().attempt().pod().getMetadata().getName()).isEqualTo("m-1");
+        assertThat(v.get().attempt().exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void aJobConditionFailureTargetIsAFailure() {
         var v = JobFailure.check(job("{}", "{'conditions':[{'type':'FailureTarget','status':'True','reason':"
                 + "'BackoffLimitExceeded','message':'Job has reached the specified backoff limit'}]}"), List.of(),

@@ -45,6 +45,15 @@ class RevisionPodsTest {
     }
 
     @Test
+    void aPodBeingDeletedIsNoLongerPartOfTheRollout() {
+        V1Pod leaving = pod("web-new-1", "rs-new");
+        leaving.getMetadata().deletionTimestamp(java.time.OffsetDateTime.parse("2026-12-06T12:00:30Z"));
+        List<V1Pod> pods = List.of(leaving, pod("web-new-2", "rs-new"));
+        assertThat(RevisionPods.of(WEB, deployment("app:2", 2, 2), pods, List.of(rs("rs-new", "bbb", "app:2"))))
+                .extracting(p -> p.getMetadata().getName()).containsExactly("web-new-2");
+    }
+
+    @Test
     void beforeTheControllerObservedTheNewGenerationNoPodIsCurrent() {
         List<V1Pod> pods = List.of(pod("web-old-1", "rs-old"));
         assertThat(RevisionPods.of(WEB, deployment("app:2", 2, 1), pods, List.of(rs("rs-old", "aaa", "app:1"))))

@@ -54,6 +54,16 @@ class RolloutStatusTest {
     }
 
     @Test
+    void aReadyPodBeingDeletedIsNotReady() {
+        String ready = "'status':{'conditions':[{'type':'Ready','status':'True'}]}";
+        assertThat(RolloutStatus.of("Pod", json("{'metadata':{}," + ready + "}")).done()).isTrue();
+        var terminating = RolloutStatus.of("Pod", json("{'metadata':{'deletionTimestamp':'2026-12-06T12:00:30Z',"
+                + "'deletionGracePeriodSeconds':30}," + ready + "}"));
+        assertThat(terminating.done()).isFalse();
+        assertThat(terminating.message()).isEqualTo("terminating");
+    }
+
+    @Test
     void aDeploymentWithoutReplicasWantsOne() {
         var r = RolloutStatus.of("Deployment", json("{'metadata':{'generation':1},'spec':{},'status':"
                 + "{'observedGeneration':1}}"));

@@ -142,6 +142,29 @@ public final class NodeProcessRuntime implements PodRuntime {
       """;
 
   /**
+   * Sends signal {@code $2} to a container: TERM to its main process only (the one in {@code $1/pid}: runc
+   * signals the container's init process), KILL to every process whose root is the container's root file system,
+   * the main process last so that it can still reap its children (an orphan would be reparented to the node's
+   * containerd, which leaves it a zombie).
+   */
+  private static final String SIGNAL = """
+      B=/bin/busybox; d=$1; r=$d/rootfs
+      [ -d "$d" ] || exit 0
+      main=$($B cat "$d/pid" 2>/dev/null)
+      if [ "$2" = TERM ]; then
+        [ -n "$main" ] && $B kill -TERM "$main" 2>/dev/null
+        exit 0
+      fi
+      for p in /proc/[0-9]*; do
+        q=${p#/proc/}; [ "$q" = "$main" ] && continue
+        [ "$($B readlink "$p/root" 2>/dev/null)" = "$r" ] && $B kill -KILL "$q" 2>/dev/null
+      done
+      $B sleep 0.2
+      [ -n "$main" ] && $B kill -KILL "$main" 2>/dev/null
+      exit 0
+      """;
+
+  /**
    * Creates a pod's network namespace, kept by a bind mount on {@code $1/netns} (already there: kept), with
    * {@code lo} up.
    */
@@ -566,6 +589,36 @@ public final class NodeProcessRuntime implements PodRuntime {
         removeSandbox(sb);
       }
       proxies.forget(pod.uid());
+    }
+  }
+
+  @Override
+  public void terminate(PodRef pod) {
+    signal(pod, "TERM");
+  }
+
+  @Override
+  public void kill(PodRef pod) {
+    signal(pod, "KILL");
+    stopPod(pod);
+  }
+
+  private void signal(PodRef pod, String signal) {
+    synchronized (lifecycle) {
+      for (Proc p : procs.values()) {
+        if (p.pod.uid().equals(pod.uid())) {
+          try {
+            ExecResult r = run(p.node, "sh", "-c", SIGNAL, "signal", p.dir, signal);
+            if (!r.ok()) {
+              System.err.println("test bed: could not send SIG" + signal + " to container " + p.container
+                  + " of pod " + p.pod + ": " + r.failureText());
+            }
+          } catch (RuntimeException e) {
+            System.err.println("test bed: could not send SIG" + signal + " to container " + p.container
+                + " of pod " + p.pod + ": " + e.getMessage());
+          }
+        }
+      }
     }
   }
 

@@ -277,6 +277,59 @@ class PodRuntimeTest {
         assertThat(pods("gone", "web")).isEmpty();
     }
 
+    /**
+     * kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer: SIGTERM, SIGKILL once the grace
+     * period (here scaled by TestBedTime) is over; the pod object goes when its containers have stopped
+     * ({@code PodTermination}).
+     */
+    @Test
+    void aDeletedPodGetsSigtermAndGoesWhenItExitsOrIsKilledAfterItsGracePeriod() throws Exception {
+        namespace("term");
+        V1Pod quick = new V1Pod().metadata(new V1ObjectMeta().name("quick")).spec(new V1PodSpec().containers(List.of(
+                new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+                        .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www")))));
+        V1Pod stubborn = new V1Pod().metadata(new V1ObjectMeta().name("stubborn")).spec(new V1PodSpec()
+                .terminationGracePeriodSeconds(20L).containers(List.of(new V1Container().name("loop")
+                        .image(web.toString()).imagePullPolicy("IfNotPresent").command(List.of("busybox", "sh", "-c",
+                                // an ignored signal stays ignored across exec: httpd never hears SIGTERM
+                                "trap '' TERM; exec busybox httpd -f -p 8383 -h /www")))));
+        core.createNamespacedPod("term", quick).execute();
+        core.createNamespacedPod("term", stubborn).execute();
+        for (String name : List.of("quick", "stubborn")) {
+            await(name + " running", () -> {
+                V1Pod p = core.readNamespacedPod(name, "term").execute();
+                return p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+                        && p.getStatus().getContainerStatuses().get(0).getState().getRunning() != null ? p : null;
+            });
+        }
+        // Pods created without terminationGracePeriodSeconds get the default 30 s (and wait 30 × the time scale)
+        Duration quickGrace = io.github.e2ekit.e2e.testbed.kube.TestBedTime.seconds(30);
+        Duration stubbornGrace = io.github.e2ekit.e2e.testbed.kube.TestBedTime.seconds(20);
+        String quickPid = node("/bin/busybox", "cat", "/run/e2e-pods/term_quick_web/pid").stdout().strip();
+
+        long start = System.nanoTime();
+        V1Pod answer = core.deleteNamespacedPod("quick", "term").execute();
+        assertThat(answer.getMetadata().getDeletionTimestamp()).isNotNull();
+        assertThat(answer.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
+        await("quick gone", () -> core.listNamespacedPod("term").fieldSelector("metadata.name=quick").execute()
+                .getItems().isEmpty() ? Boolean.TRUE : null);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("httpd exits on SIGTERM: no need to wait")
+                .isLessThan(quickGrace);
+        assertThat(node("/bin/busybox", "test", "-e", "/proc/" + quickPid).ok()).isFalse();
+
+        start = System.nanoTime();
+        core.deleteNamespacedPod("stubborn", "term").execute();
+        Thread.sleep(stubbornGrace.toMillis() / 2);
+        V1Pod halfway = core.readNamespacedPod("stubborn", "term").execute();
+        assertThat(halfway.getMetadata().getDeletionTimestamp()).as("SIGTERM ignored: still there").isNotNull();
+        await("stubborn gone", () -> core.listNamespacedPod("term").fieldSelector("metadata.name=stubborn").execute()
+                .getItems().isEmpty() ? Boolean.TRUE : null);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("killed only after its grace period")
+                .isGreaterThanOrEqualTo(stubbornGrace);
+        await("stubborn's processes gone", () -> node("/bin/busybox", "test", "-e", "/run/e2e-pods/term_stubborn_loop")
+                .ok() ? null : Boolean.TRUE);
+    }
+
     @Test
     void twoContainersOfOnePodCannotListenOnTheSamePortAndSayWhyButTwoPodsCan() throws Exception {
         namespace("clash");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * DELETE as a real API server does it (apiserver pkg/registry/generic/registry/store.go {@code Delete}):
@@ -12,8 +13,9 @@ import java.time.Instant;
  * apiserver pkg/storage/interfaces.go {@code Preconditions.Check}); an object with {@code metadata.finalizers}
  * (or deleted with {@code propagationPolicy=Foreground}, which adds {@code foregroundDeletion}) only gets a
  * {@code deletionTimestamp} and stays until its finalizers are removed ({@code deletionFinalizersForGarbageCollection},
- * {@code updateForGracefulDeletionAndFinalizers}); a Namespace stays {@code Terminating} until the namespace
- * controller emptied it ({@link NamespaceLifecycle}).
+ * {@code updateForGracefulDeletionAndFinalizers}); a Pod is deleted gracefully (its grace period, then its
+ * kubelet deletes it again with grace 0: {@link PodTermination}); a Namespace stays {@code Terminating} until the
+ * namespace controller emptied it ({@link NamespaceLifecycle}).
  */
 final class Deletion {
 
@@ -50,6 +52,12 @@ final class Deletion {
       }
       return api.jsonResponse(200, Json.write(api.find(type, namespace, name)));
     }
+    if (type.kind().equals("Pod")) {
+      MockResponse graceful = gracefulPodDelete(type, namespace, name, options, obj, meta);
+      if (graceful != null) {
+        return graceful;
+      }
+    }
     boolean foreground = "Foreground".equals(Json.text(options, "propagationPolicy"));
     ArrayNode finalizers = meta.get("finalizers") instanceof ArrayNode a ? a : Json.arr();
     if (foreground && !contains(finalizers, FOREGROUND) && api.hasDependents(Json.text(meta, "uid"))) {
@@ -74,6 +82,60 @@ final class Deletion {
     return api.jsonResponse(200, Json.write(st));
   }
 
+  /**
+   * A pod is deleted gracefully: it gets {@code deletionTimestamp} (now + the grace period) and
+   * {@code deletionGracePeriodSeconds}, and stays until its kubelet has stopped its containers and deletes it
+   * again with grace 0. apiserver pkg/registry/generic/registry/store.go Delete → rest/delete.go BeforeDelete
+   * (deletionTimestamp = now + grace; a second DELETE may only shorten the period, else it answers the object
+   * unchanged: "pending graceful") → updateForGracefulDeletionAndFinalizers. Returns null when the pod goes at
+   * once (grace 0): the caller removes it, or keeps it for its finalizers.
+   */
+  private MockResponse gracefulPodDelete(ResourceType type, String namespace, String name, JsonNode options,
+      ObjectNode obj, ObjectNode meta) {
+    long grace = gracePeriod(options, obj);
+    if (meta.hasNonNull("deletionTimestamp")) {
+      long current = meta.path("deletionGracePeriodSeconds").asLong(0);
+      if (grace >= current) {
+        return api.jsonResponse(200, Json.write(obj)); // pending graceful: nothing changes
+      }
+    }
+    if (grace == 0) {
+      if (meta.hasNonNull("deletionTimestamp")) {
+        meta.put("deletionTimestamp", Json.now());
+        meta.put("deletionGracePeriodSeconds", 0);
+      }
+      return null;
+    }
+    meta.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+    meta.put("deletionGracePeriodSeconds", grace);
+    api.writeStored(type, namespace, name, obj, false);
+    return api.jsonResponse(200, Json.write(api.find(type, namespace, name)));
+  }
+
+  /**
+   * The grace period of a pod's deletion. kubernetes pkg/registry/core/pod/strategy.go CheckGracefulDelete: the
+   * request's {@code gracePeriodSeconds}, else {@code spec.terminationGracePeriodSeconds} (defaulted to 30 on
+   * create: pkg/apis/core/v1/defaults.go), else 0; 0 when the pod is not scheduled or already Succeeded/Failed; a
+   * negative value becomes 1.
+   */
+  static long gracePeriod(JsonNode options, JsonNode pod) {
+    long period;
+    if (options.hasNonNull("gracePeriodSeconds")) {
+      period = options.path("gracePeriodSeconds").asLong();
+    } else {
+      period = pod.path("spec").path("terminationGracePeriodSeconds").asLong(0);
+    }
+    String node = Json.text(pod, "spec", "nodeName");
+    if (node == null || node.isEmpty()) {
+      period = 0;
+    }
+    String phase = Json.text(pod, "status", "phase");
+    if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+      period = 0;
+    }
+    return period < 0 ? 1 : period;
+  }
+
   /** The message of a failed precondition, or null. */
   static String preconditionFailure(JsonNode pre, JsonNode stored) {
     String uid = Json.text(pre, "uid");
@@ -91,12 +153,14 @@ final class Deletion {
   }
 
   /**
-   * After a write: an object marked for deletion whose last finalizer was removed goes now (apiserver
-   * registry/store.go Update → {@code ShouldDeleteDuringUpdate}). Returns true when it went.
+   * After a write: an object marked for deletion whose last finalizer was removed goes now, unless it is a pod
+   * still in its grace period (apiserver registry/store.go Update → {@code ShouldDeleteDuringUpdate}: no
+   * finalizers and {@code deletionGracePeriodSeconds == 0}). Returns true when it went.
    */
   boolean collectIfFinalized(ResourceType type, String namespace, String name) {
     JsonNode now = api.find(type, namespace, name);
-    if (now == null || !now.path("metadata").has("deletionTimestamp") || type.kind().equals("Namespace")) {
+    if (now == null || !now.path("metadata").has("deletionTimestamp") || type.kind().equals("Namespace")
+        || now.path("metadata").path("deletionGracePeriodSeconds").asLong(0) != 0) {
       return false;
     }
     JsonNode f = now.path("metadata").path("finalizers");

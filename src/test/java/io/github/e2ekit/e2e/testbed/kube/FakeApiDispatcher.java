@@ -421,6 +421,9 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         if (!podSpec.has("restartPolicy")) {
           podSpec.put("restartPolicy", "Always"); // kubernetes pkg/apis/core/v1/defaults.go SetDefaults_PodSpec
         }
+        if (!podSpec.has("terminationGracePeriodSeconds")) {
+          podSpec.put("terminationGracePeriodSeconds", 30); // same SetDefaults_PodSpec (DefaultTerminationGracePeriodSeconds)
+        }
         defaultContainers(podSpec, "containers");
         defaultContainers(podSpec, "initContainers");
         WorkloadDefaults.apply(type.kind(), spec);
@@ -543,6 +546,12 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       } else {
         meta.remove("deletionTimestamp");
       }
+      JsonNode grace = stored.path("metadata").get("deletionGracePeriodSeconds");
+      if (grace != null) {
+        meta.set("deletionGracePeriodSeconds", grace);
+      } else {
+        meta.remove("deletionGracePeriodSeconds");
+      }
     }
     if (!statusWrite) {
       // apiserver pkg/endpoints/handlers/update.go/patch.go: the written object is defaulted before validation,
@@ -564,9 +573,15 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     }
     Json.with(toWrite, "metadata").put("resourceVersion", Json.text(stored, "metadata", "resourceVersion"));
     String target = type.objectPath(rp.namespace(), rp.name()) + (statusWrite ? "/status" : "");
-    MockResponse r = super.handleUpdate(request("PUT", target, Json.write(toWrite)));
-    if (r.code() >= 300) {
-      return fixError(r, type, rp.name(), "PUT");
+    if (stored.path("metadata").path("deletionGracePeriodSeconds").asLong(0) > 0) {
+      // a pod in its grace period stays whatever is written (the mock's PUT would drop an object marked for
+      // deletion that has no finalizers): apiserver registry/store.go ShouldDeleteDuringUpdate
+      writeStored(type, rp.namespace(), rp.name(), toWrite, true);
+    } else {
+      MockResponse r = super.handleUpdate(request("PUT", target, Json.write(toWrite)));
+      if (r.code() >= 300) {
+        return fixError(r, type, rp.name(), "PUT");
+      }
     }
     deletion.collectIfFinalized(type, rp.namespace(), rp.name());
     JsonNode now = find(type, rp.namespace(), rp.name());
@@ -662,7 +677,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       if (list.code() == 200) {
         for (JsonNode item : Json.items(Json.parse(list.getBody().readUtf8()))) {
           deletion.delete(type, rp.namespace() == null ? Json.text(item, "metadata", "namespace")
-              : rp.namespace(), Json.text(item, "metadata", "name"), body);
+              : rp.namespace(), Json.text(item, "metadata", "name"), withQueryOptions(rp, body));
           deleted.add(item);
         }
       }
@@ -672,7 +687,27 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       deleted.forEach(items::add);
       return json(200, Json.write(out));
     }
-    return deletion.delete(type, rp.namespace(), rp.name(), body);
+    return deletion.delete(type, rp.namespace(), rp.name(), withQueryOptions(rp, body));
+  }
+
+  /**
+   * DeleteOptions may come as query parameters too (apiserver pkg/endpoints/handlers/delete.go: the query is
+   * decoded into the options when the body is empty).
+   */
+  private static String withQueryOptions(ResourcePath rp, String body) {
+    if (body != null && !body.isBlank() || rp.query().isEmpty()) {
+      return body;
+    }
+    ObjectNode o = Json.obj();
+    String grace = rp.query().get("gracePeriodSeconds");
+    if (grace != null && grace.matches("-?\\d+")) {
+      o.put("gracePeriodSeconds", Long.parseLong(grace));
+    }
+    String policy = rp.query().get("propagationPolicy");
+    if (policy != null) {
+      o.put("propagationPolicy", policy);
+    }
+    return Json.write(o);
   }
 
   // ---------------------------------------------------------------- lifecycle hooks (Deletion, NamespaceLifecycle,
@@ -730,7 +765,8 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     }
     Json.with(toWrite, "metadata").put("resourceVersion", String.valueOf(requestResourceVersion()));
     String value = Json.write(toWrite);
-    processEvent(p, e.getKey(), getKey(p), io.fabric8.kubernetes.client.utils.Serialization.unmarshal(value,
+    // (path, its attributes, the stored entry's key to replace: the watch sees the stored object as "before")
+    processEvent(p, getKey(p), e.getKey(), io.fabric8.kubernetes.client.utils.Serialization.unmarshal(value,
         io.fabric8.kubernetes.api.model.GenericKubernetesResource.class), value);
   }
 

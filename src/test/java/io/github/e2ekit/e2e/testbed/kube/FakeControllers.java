@@ -59,6 +59,7 @@ final class FakeControllers {
   private final ResourceType jobs;
   private final DeploymentController deploymentController;
   private final JobController jobController;
+  private final PodTermination termination;
 
   /** What the runtime remembers about one pod. */
   private static final class PodState {
@@ -112,6 +113,7 @@ final class FakeControllers {
     jobs = api.typeOf("batch", "v1", "jobs");
     deploymentController = new DeploymentController(api, this);
     jobController = new JobController(api, this);
+    termination = new PodTermination(api, runtime);
   }
 
   void crashLoop(String imageRef) {
@@ -127,7 +129,12 @@ final class FakeControllers {
     failingJobs.add(NodeImages.normalize(jobNameOrImage));
   }
 
+  void ignoreSigterm(String imageRef) {
+    termination.ignoreSigterm(imageRef);
+  }
+
   void clearFaults() {
+    termination.clearFaults();
     crashImages.clear();
     failingJobs.clear();
     readinessDelay = Duration.ZERO;
@@ -463,6 +470,13 @@ final class FakeControllers {
             + Json.text(p, "metadata", "name") + " to " + node, "default-scheduler", null);
       }
       PodState rt = podStates.computeIfAbsent(uid, u -> new PodState(podIp()));
+      if (p.path("metadata").hasNonNull("deletionTimestamp")) {
+        // being deleted: stop the containers (PodTermination), never start or restart them
+        List<String> running = rt.containers.entrySet().stream().filter(e -> e.getValue().running)
+            .map(Map.Entry::getKey).toList();
+        termination.step(p, rt.ref, running);
+        continue;
+      }
       ObjectNode st = podStatus(p, node, rt);
       writeStatus(pods, p, st);
     }
@@ -472,6 +486,7 @@ final class FakeControllers {
         podStates.remove(e.getKey());
       }
     }
+    termination.retain(live);
   }
 
   private String podIp() {
@@ -1011,7 +1026,7 @@ final class FakeControllers {
     jobController.retain(uids);
     for (JsonNode o : candidates) {
       JsonNode owners = o.path("metadata").path("ownerReferences");
-      if (!owners.isArray() || owners.isEmpty()) {
+      if (!owners.isArray() || owners.isEmpty() || o.path("metadata").hasNonNull("deletionTimestamp")) {
         continue;
       }
       boolean anyAlive = false;

@@ -39,7 +39,9 @@ import java.util.Objects;
  * CRUD dispatcher. The fabric8 mock's own web server is not started (it would record every request forever).
  *
  * <p>Deletion as on a real server ({@link Deletion}, {@link NamespaceLifecycle}, {@link CrdLifecycle}): objects
- * with finalizers stay with a {@code deletionTimestamp}; namespaces stay {@code Terminating} until emptied;
+ * with finalizers stay with a {@code deletionTimestamp}; a deleted pod stays Terminating until its kubelet has
+ * stopped its containers (SIGTERM, SIGKILL after its grace period: {@link PodTermination}); namespaces stay
+ * {@code Terminating} until emptied;
  * DELETE preconditions are honoured. Writes are validated ({@link Validation}: names, labels, annotations,
  * immutable fields, a Job's restartPolicy). A finalizer {@code testbed.e2ekit.io/hold-<N>s} is released N s
  * after deletion (a slow operator, for tests).
@@ -198,7 +200,16 @@ public final class FakeKubernetes implements AutoCloseable {
     return this;
   }
 
-  /** Removes the kubelet faults (crash loops, readiness delay, failing jobs). */
+  /**
+   * Simulated containers of this image ignore SIGTERM: a deleted pod running it stays (Terminating) for its whole
+   * grace period, then is killed. Others exit at once on SIGTERM. See {@link PodTermination}.
+   */
+  public FakeKubernetes ignoreSigterm(String imageRef) {
+    controllers.ignoreSigterm(imageRef);
+    return this;
+  }
+
+  /** Removes the kubelet faults (crash loops, readiness delay, failing jobs, ignored SIGTERM). */
   public FakeKubernetes clearFaults() {
     controllers.clearFaults();
     return this;

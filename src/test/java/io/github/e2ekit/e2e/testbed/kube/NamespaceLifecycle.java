@@ -83,7 +83,9 @@ final class NamespaceLifecycle {
     for (JsonNode o : api.allStored()) {
       if (name.equals(Json.text(o, "metadata", "namespace"))) {
         ResourceType t = api.typeOfObject(o);
-        remaining.merge(t == null ? Json.text(o, "kind") : t.qualifiedName(), 1, Integer::sum);
+        // kubernetes pkg/controller/namespace/deletion/status_condition_utils.go: "%s.%s" of resource and group,
+        // so a core resource reads "pods." (empty group)
+        remaining.merge(t == null ? Json.text(o, "kind") : t.plural() + "." + t.group(), 1, Integer::sum);
         o.path("metadata").path("finalizers").forEach(f -> finalizers.merge(f.asText(), 1, Integer::sum));
       }
     }

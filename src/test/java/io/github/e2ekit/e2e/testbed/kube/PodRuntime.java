@@ -145,6 +145,24 @@ public interface PodRuntime extends AutoCloseable {
   /** Stops every container of the pod and removes what was set up for them. Idempotent. */
   void stopPod(PodRef pod);
 
+  /**
+   * Sends the stop signal (SIGTERM) to every running container of the pod, as the kubelet does when the pod is
+   * deleted (kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer → CRI StopContainer with
+   * the grace period; containerd signals the container's init process). The containers go on running until they
+   * exit ({@link #exitCode}); {@link #kill} ends them when the grace period is over. The default sends nothing: its
+   * containers then behave like processes that ignore SIGTERM.
+   */
+  default void terminate(PodRef pod) {
+  }
+
+  /**
+   * Ends what still runs of the pod with SIGKILL (the grace period is over) and removes what was set up for it.
+   * The default is {@link #stopPod}.
+   */
+  default void kill(PodRef pod) {
+    stopPod(pod);
+  }
+
   /** The container's output so far, when the runtime keeps it. */
   default Optional<String> logs(PodRef pod, String container) {
     return Optional.empty();
