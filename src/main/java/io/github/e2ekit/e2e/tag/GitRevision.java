@@ -1,11 +1,11 @@
 package io.github.e2ekit.e2e.tag;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.github.e2ekit.e2e.process.Command;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /** The short commit of the work tree holding a directory, with {@code -dirty} when it has changes there. */
 public final class GitRevision {
@@ -25,19 +25,6 @@ public final class GitRevision {
     private static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            return p.exitValue() == 0 ? out : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return Command.output(cmd, Map.of(), false, Duration.ofSeconds(30));
     }
 }
