@@ -56,6 +56,7 @@ public final class SharedWork {
     private static final Pattern LOCK_FILE = Pattern.compile("[0-9a-f]{64}\\.lock");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final String UNKNOWN_HOLDER = "another process (it has not written its pid yet)";
     private static final ThreadLocal<Held> HELD = new ThreadLocal<>();
     private static final ConcurrentHashMap<Path, Local> LOCALS = new ConcurrentHashMap<>();
     private static final SharedWork NONE = new SharedWork(null);
@@ -160,6 +161,7 @@ public final class SharedWork {
     private Held lockFile(WorkKey key, String what, Path file, Local local, long deadline, Duration maxWait,
             Consumer<String> onWait) throws InterruptedException {
         long pause = 5;
+        long firstRefusal = 0;
         while (true) {
             try {
                 createIfMissing(file);
@@ -184,10 +186,15 @@ public final class SharedWork {
                     throw e;
                 }
                 ch.close();
-                onWait.accept(holder);
-                long left = deadline - System.nanoTime();
+                long now = System.nanoTime();
+                firstRefusal = firstRefusal == 0 ? now : firstRefusal;
+                // a holder writes its record just after locking: tell the waiter who it is once it is readable
+                if (holder != null || now - firstRefusal > TimeUnit.MILLISECONDS.toNanos(500)) {
+                    onWait.accept(holder == null ? UNKNOWN_HOLDER : holder);
+                }
+                long left = deadline - now;
                 if (left <= 0) {
-                    throw timeout(key, maxWait, holder, file);
+                    throw timeout(key, maxWait, holder == null ? UNKNOWN_HOLDER : holder, file);
                 }
                 Thread.sleep(Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1));
                 pause = Math.min(pause * 2, MAX_POLL_MILLIS);
@@ -242,7 +249,7 @@ public final class SharedWork {
         }
         String text = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
         String first = text.lines().findFirst().orElse("").strip();
-        return first.isEmpty() ? "another process (it has not written its pid yet)" : first;
+        return first.isEmpty() ? null : first;
     }
 
     static String describeSelf(String what) {
