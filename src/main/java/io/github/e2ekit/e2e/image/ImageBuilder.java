@@ -8,6 +8,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import io.github.e2ekit.e2e.source.BuildContext;
 import io.github.e2ekit.e2e.source.ContextTar;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +42,7 @@ public final class ImageBuilder {
     private final Engine engine;
     private final Map<String, String> environment;
     private final AtomicInteger buildCalls = new AtomicInteger();
+    private final SharedWork sharedWork;
 
     public ImageBuilder(Engine engine) {
         this(engine, System.getenv());
@@ -48,8 +50,14 @@ public final class ImageBuilder {
 
     /** {@code environment}: where secrets from the environment and the PATH (for the docker CLI) are read. */
     public ImageBuilder(Engine engine, Map<String, String> environment) {
+        this(engine, environment, SharedWork.forUser());
+    }
+
+    /** {@code sharedWork}: where a build waits for a build of the same inputs (here or in another JVM) to finish. */
+    ImageBuilder(Engine engine, Map<String, String> environment, SharedWork sharedWork) {
         this.engine = engine;
         this.environment = Map.copyOf(environment);
+        this.sharedWork = sharedWork;
     }
 
     /** How many builds were sent to the engine (tests count retries with it). */
@@ -66,6 +74,16 @@ public final class ImageBuilder {
             Map<String, String> labels, BuildOptions options, BuildListener listener) {
         long start = System.nanoTime();
         reference = engine.buildName(ImageReference.parse(reference));
+        String named = reference; // builds of the same inputs run one after another, the later ones from the cache
+        return (options.noCache() ? SharedWork.none() : sharedWork).exclusively(
+                BuildWorkKey.of(engine, spec, context, digest, options), "build of " + named,
+                options.timeout().multipliedBy(2).plusMinutes(1), holder -> listener.line(spec.id(), "waiting for "
+                        + holder + ", which builds the same inputs; then building from the engine's cache"),
+                () -> buildShared(spec, context, named, digest, labels, options, listener, start));
+    }
+
+    private BuildResult buildShared(ImageSpec spec, BuildContext context, String reference, String digest,
+            Map<String, String> labels, BuildOptions options, BuildListener listener, long start) {
         if (!options.force() && !options.noCache()) {
             InspectImageResponse existing = inspect(reference);
             if (existing != null && digest.equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {

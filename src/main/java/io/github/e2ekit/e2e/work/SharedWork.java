@@ -136,26 +136,38 @@ public final class SharedWork {
         try {
             Consumer<String> once = onceOnly(onWait);
             if (!local.lock.tryLock()) {
-                String holder = local.holder;
-                once.accept(holder == null ? "another thread of this JVM" : holder + " (this JVM)");
-                if (!local.lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    throw timeout(key, maxWait, local.holder == null ? "another thread of this JVM"
-                            : local.holder + " (this JVM)", file);
+                long first = System.nanoTime();
+                while (!local.lock.tryLock(Math.min(TimeUnit.MILLISECONDS.toNanos(50),
+                        Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+                    String holder = local.holder;
+                    long now = System.nanoTime();
+                    // the holder names itself just after locking: tell the waiter once it has
+                    if (holder != null || now - first > TimeUnit.MILLISECONDS.toNanos(500)) {
+                        once.accept(inThisJvm(holder));
+                    }
+                    if (now - deadline >= 0) {
+                        throw timeout(key, maxWait, inThisJvm(holder), file);
+                    }
                 }
             }
             locked = true;
-            Held held = lockFile(key, what, file, local, deadline, maxWait, once);
             local.holder = describeSelf(what);
+            Held held = lockFile(key, what, file, local, deadline, maxWait, once);
             HELD.set(held);
             return held;
         } finally {
             if (HELD.get() == null || HELD.get().file != file) {
                 if (locked) {
+                    local.holder = null;
                     local.lock.unlock();
                 }
                 unref(file);
             }
         }
+    }
+
+    private static String inThisJvm(String holder) {
+        return holder == null ? "another thread of this JVM" : holder + " (this JVM)";
     }
 
     private Held lockFile(WorkKey key, String what, Path file, Local local, long deadline, Duration maxWait,
