@@ -63,21 +63,33 @@ public final class SharedWork {
     private static volatile SharedWork forUser;
 
     private final Path configuredDir;
+    private final boolean fileLocks;
     private volatile Path dir;
     private final AtomicLong nextClean = new AtomicLong(System.nanoTime());
 
     /** Locks in {@code directory} (created owner-only when missing). */
     public SharedWork(Path directory) {
-        this.configuredDir = directory;
+        this(directory, true);
     }
 
-    /** This user's locks: {@code $XDG_CACHE_HOME/e2e-maven-plugin/locks}, else {@code ~/.cache/e2e-maven-plugin/locks}. */
+    private SharedWork(Path directory, boolean fileLocks) {
+        this.configuredDir = directory;
+        this.fileLocks = fileLocks;
+    }
+
+    /**
+     * This user's locks: {@code $XDG_CACHE_HOME/e2e-maven-plugin/locks}, else {@code ~/.cache/e2e-maven-plugin/locks};
+     * where that cannot be made (a read-only home), {@code <java.io.tmpdir>/e2e-maven-plugin-<user>/locks}; where
+     * neither can, shared within this JVM only (a build never fails for want of a lock directory).
+     */
     public static SharedWork forUser() {
         SharedWork w = forUser;
         if (w == null) {
             synchronized (SharedWork.class) {
                 if (forUser == null) {
-                    forUser = new SharedWork(defaultDirectory(System.getenv(), System.getProperty("user.home")));
+                    forUser = firstUsable(defaultDirectory(System.getenv(), System.getProperty("user.home")),
+                            Path.of(System.getProperty("java.io.tmpdir"),
+                                    "e2e-maven-plugin-" + System.getProperty("user.name"), "locks"));
                 }
                 w = forUser;
             }
@@ -88,6 +100,19 @@ public final class SharedWork {
     /** No sharing: every caller does its work at once. */
     public static SharedWork none() {
         return NONE;
+    }
+
+    static SharedWork firstUsable(Path... directories) {
+        for (Path d : directories) {
+            SharedWork w = new SharedWork(d);
+            try {
+                w.directory();
+                return w;
+            } catch (RuntimeException e) {
+                // the next one
+            }
+        }
+        return new SharedWork(directories[0], false);
     }
 
     static Path defaultDirectory(Map<String, String> environment, String home) {
@@ -127,8 +152,10 @@ public final class SharedWork {
             throw new IllegalStateException("this thread already holds " + already.key + " and takes one shared-work"
                     + " lock at a time (so no two callers can deadlock): release it before taking " + key);
         }
-        Path directory = directory();
-        cleanNow(false);
+        Path directory = fileLocks ? directory() : configuredDir;
+        if (fileLocks) {
+            cleanNow(false);
+        }
         long deadline = System.nanoTime() + maxWait.toNanos();
         Path file = directory.resolve(key.hash() + ".lock");
         Local local = ref(file);
@@ -152,7 +179,8 @@ public final class SharedWork {
             }
             locked = true;
             local.holder = describeSelf(what);
-            Held held = lockFile(key, what, file, local, deadline, maxWait, once);
+            Held held = fileLocks ? lockFile(key, what, file, local, deadline, maxWait, once)
+                    : new Held(key, file, local, null, null);
             HELD.set(held);
             return held;
         } finally {
@@ -318,15 +346,13 @@ public final class SharedWork {
                     }
                     Path real = configuredDir.toRealPath();
                     if (Files.getFileStore(real).supportsFileAttributeView("posix")) {
-                        Set<PosixFilePermission> p = Files.getPosixFilePermissions(real);
-                        if (!OWNER_DIR.containsAll(p)) {
-                            String me = System.getProperty("user.name");
-                            String owner = Files.getOwner(real).getName();
-                            if (!owner.equals(me)) {
-                                throw new IllegalStateException("the lock directory " + real + " belongs to " + owner
-                                        + " and others may write to it: remove it, or set XDG_CACHE_HOME to a"
-                                        + " directory of yours");
-                            }
+                        String me = System.getProperty("user.name");
+                        String owner = Files.getOwner(real).getName();
+                        if (!owner.equals(me)) {
+                            throw new IllegalStateException("the lock directory " + real + " belongs to " + owner
+                                    + ", not to " + me + ": remove it, or set XDG_CACHE_HOME to a directory of yours");
+                        }
+                        if (!OWNER_DIR.containsAll(Files.getPosixFilePermissions(real))) {
                             Files.setPosixFilePermissions(real, OWNER_DIR);
                         }
                     }
@@ -457,16 +483,18 @@ public final class SharedWork {
                 return;
             }
             closed = true;
-            try {
-                channel.truncate(0);
-            } catch (IOException e) {
-                // the record stays; the next holder overwrites it
-            }
-            try {
-                lock.release();
-                channel.close();
-            } catch (IOException e) {
-                // closing the channel releases the lock in any case
+            if (channel != null) {
+                try {
+                    channel.truncate(0);
+                } catch (IOException e) {
+                    // the record stays; the next holder overwrites it
+                }
+                try {
+                    lock.release();
+                    channel.close();
+                } catch (IOException e) {
+                    // closing the channel releases the lock in any case
+                }
             }
             local.holder = null;
             HELD.remove();

@@ -24,14 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
 /**
- * Two services building the same context at the same time (the example under {@code mvn -T 4}: every module builds
+ * Services building the same context at the same time (the example under {@code mvn -T 4}: every module builds
  * DataStorage), each under its own tag and labels. With shared work the second waits and builds from the first's
- * cache: both images have the very same layers — the {@code RUN} writing random bytes ran once — and only their
- * labels (so their IDs) differ. Without it both run every step.
+ * cache: all images have the very same layers — the {@code RUN} writing random bytes ran once — and only their
+ * labels (so their IDs) differ. Without it two run every step.
  */
 @EveryEngine
 class SharedBuildTest {
     private static final int RUN_MEGABYTES = 40;
+    private static final List<String> FOUR = List.of("gateway", "signalprocessing", "workflowexecution",
+            "remediationorchestrator");
     @TempDir
     Path context;
     @TempDir
@@ -66,21 +68,19 @@ class SharedBuildTest {
     }
 
     @Test
-    void twoConcurrentBuildsOfTheSameInputsRunTheStepsOnceAndKeepTheirOwnImages() throws Exception {
+    void fourConcurrentBuildsOfTheSameInputsRunTheStepsOnceAndKeepTheirOwnImages() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
-        List<BuildResult> built = buildTwoAtOnce(new SharedWork(locks), lines);
-        report("shared", start);
-        BuildResult a = built.get(0);
-        BuildResult b = built.get(1);
-        assertThat(a.reference()).isNotEqualTo(b.reference());
-        assertThat(a.imageId()).isNotEqualTo(b.imageId()); // own labels, own image
-        assertThat(engine.client().inspectImageCmd(a.reference()).exec().getConfig().getLabels())
-                .containsEntry(ImageLabels.SERVICE, "gateway");
-        assertThat(engine.client().inspectImageCmd(b.reference()).exec().getConfig().getLabels())
-                .containsEntry(ImageLabels.SERVICE, "signalprocessing");
-        // the random bytes were written once: the same layers under both images
-        assertThat(layers(b)).isEqualTo(layers(a)).hasSize(3);
+        List<BuildResult> built = buildAtOnce(new SharedWork(locks), FOUR, lines);
+        report("shared", FOUR.size(), start);
+        assertThat(built.stream().map(BuildResult::reference).distinct()).hasSize(4);
+        assertThat(built.stream().map(BuildResult::imageId).distinct()).hasSize(4); // own labels, own image
+        for (int i = 0; i < FOUR.size(); i++) {
+            assertThat(engine.client().inspectImageCmd(built.get(i).reference()).exec().getConfig().getLabels())
+                    .containsEntry(ImageLabels.SERVICE, FOUR.get(i));
+            // the random bytes were written once: the same layers under every image
+            assertThat(layers(built.get(i))).isEqualTo(layers(built.get(0))).hasSize(3);
+        }
         assertThat(lines).anyMatch(l -> l.contains("waiting for pid " + ProcessHandle.current().pid())
                 && l.contains("which builds the same inputs"));
     }
@@ -88,15 +88,16 @@ class SharedBuildTest {
     @Test
     void withoutSharingTwoConcurrentBuildsOfTheSameInputsEachRunEveryStep() throws Exception {
         long start = System.nanoTime();
-        List<BuildResult> built = buildTwoAtOnce(SharedWork.none(), new CopyOnWriteArrayList<>());
-        report("not shared", start);
+        List<BuildResult> built = buildAtOnce(SharedWork.none(), FOUR.subList(0, 2), new CopyOnWriteArrayList<>());
+        report("not shared", 2, start);
         assertThat(layers(built.get(0)).subList(0, 2)).isEqualTo(layers(built.get(1)).subList(0, 2));
         assertThat(layers(built.get(0)).get(2)).isNotEqualTo(layers(built.get(1)).get(2));
     }
 
-    private List<BuildResult> buildTwoAtOnce(SharedWork work, List<String> lines) throws Exception {
+    private List<BuildResult> buildAtOnce(SharedWork work, List<String> services, List<String> lines)
+            throws Exception {
         List<TagDecision> decided = new ArrayList<>();
-        for (String service : List.of("gateway", "signalprocessing")) {
+        for (String service : services) {
             ImageSpec spec = new ImageSpec("datastorage", "localhost/e2e-test/shared-" + run, context,
                     context.resolve("Dockerfile"), null, Map.of());
             TagDecision d = new PhaseZero(service, run, "1.0", new TagTemplate(null), Clock.systemUTC())
@@ -104,12 +105,13 @@ class SharedBuildTest {
             references.add(engine.buildName(d.reference()));
             decided.add(d);
         }
-        assertThat(decided.get(0).digest()).isEqualTo(decided.get(1).digest());
+        assertThat(decided.stream().map(TagDecision::digest).distinct()).hasSize(1);
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<BuildResult>> futures = new ArrayList<>();
-        for (TagDecision d : decided) {
+        for (int i = 0; i < decided.size(); i++) {
+            TagDecision d = decided.get(i);
             Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run,
-                    ImageLabels.SERVICE, d.reference().tag().startsWith("gateway") ? "gateway" : "signalprocessing");
+                    ImageLabels.SERVICE, services.get(i));
             ImageBuilder builder = new ImageBuilder(engine, System.getenv(), work);
             futures.add(CompletableFuture.supplyAsync(() -> {
                 try {
@@ -135,8 +137,8 @@ class SharedBuildTest {
         return engine.client().inspectImageCmd(r.imageId()).exec().getRootFS().getLayers();
     }
 
-    private void report(String how, long start) {
-        System.out.printf("e2e-measure: %s on %s: two concurrent builds (RUN writes %d MB) took %.2f s%n", how,
-                engine.kind(), RUN_MEGABYTES, (System.nanoTime() - start) / 1e9);
+    private void report(String how, int builds, long start) {
+        System.out.printf("e2e-measure: %s on %s: %d concurrent builds (RUN writes %d MB) took %.2f s%n", how,
+                engine.kind(), builds, RUN_MEGABYTES, (System.nanoTime() - start) / 1e9);
     }
 }

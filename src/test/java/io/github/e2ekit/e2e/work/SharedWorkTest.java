@@ -212,6 +212,46 @@ class SharedWorkTest {
     }
 
     @Test
+    void anUnusableLockDirectoryFallsBackToTheNextAndThenToThisJvmAloneNeverFailingTheWork() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path second = dir.resolve("tmp/locks");
+        SharedWork fallback = SharedWork.firstUsable(file.resolve("locks"), second);
+        try (SharedWork.Held held = fallback.acquire(key("a"), "a", Duration.ZERO, h -> { })) {
+            assertThat(held.file().getParent()).isEqualTo(second.toRealPath());
+        }
+        SharedWork jvmOnly = SharedWork.firstUsable(file.resolve("locks"), file.resolve("other"));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> jvmOnly.exclusively(key("a"), "first", Duration.ofSeconds(5), h -> { }, () -> {
+            holding.countDown();
+            await(release);
+            return null;
+        }));
+        holder.start();
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> jvmOnly.exclusively(key("a"), "second", Duration.ofMillis(200), h -> { }, () -> "x"))
+                .isInstanceOf(WorkWaitTimeoutException.class).hasMessageContaining("first");
+        release.countDown();
+        holder.join(10_000);
+        assertThat(jvmOnly.exclusively(key("a"), "third", Duration.ZERO, h -> { }, () -> "worked")).isEqualTo("worked");
+    }
+
+    @Test
+    void aLockDirectoryOfAnotherUserIsRefused() throws Exception {
+        Path foreign = Files.createDirectory(dir.resolve("foreign"));
+        java.nio.file.attribute.UserPrincipal nobody;
+        try {
+            nobody = foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(foreign, nobody);
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("cannot give a directory to another user here: " + e);
+            return;
+        }
+        assertThatThrownBy(() -> new SharedWork(foreign).directory()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("belongs to nobody").hasMessageContaining("XDG_CACHE_HOME");
+    }
+
+    @Test
     void noneRunsTheWorkAtOnceWithoutLocks() {
         assertThat(SharedWork.none().exclusively(key("a"), "a", Duration.ZERO, h -> { }, () -> "now")).isEqualTo("now");
     }
