@@ -12,6 +12,11 @@ import java.util.Map;
  * (context content after {@code .dockerignore}, Dockerfile, target and build args), the Dockerfile itself, the target,
  * the build args and how it is built. Builds with equal keys produce the same layers, so the second waits for the first
  * and takes them from the engine's cache ({@link io.github.e2ekit.e2e.work.SharedWork}).
+ *
+ * <p>Labels (service, run, expiry) and the tag are left out: each build keeps its own. The classic builder turns
+ * {@code --label}s into {@code LABEL} instructions appended to the last stage (moby builder/dockerfile/builder.go
+ * {@code buildLabelOptions}), so every step before them is a cache hit and only the labels make a new image ID;
+ * Podman's builder (buildah) reuses the cached layers the same way ({@code SharedBuildTest} shows both).
  */
 final class BuildWorkKey {
     private BuildWorkKey() {
