@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  *
  * <p>No deadlock: a thread holds at most one shared-work lock at a time (taking a second fails at once), and every
  * wait is bounded and interruptible. Lock files unused for a day are removed — only files named like ours, only
- * while locked by the remover, only when the name still leads to the file it locked.
+ * while locked by the remover, only when the name still leads to the file it locked. Where no lock directory can be
+ * made, work is shared within the JVM only ({@link #forUser()}).
  */
 public final class SharedWork {
     /** The byte that is locked: past the holder record, so reading the record is never blocked (mandatory locks). */
