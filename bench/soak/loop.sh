@@ -45,7 +45,7 @@ leftovers() {
     else echo "  images in $node: $x named under the prefix kept, $c names in all (import-… digests included)"; fi
   done
   report namespaces "$(comm -13 "$work/baseline/namespaces" <(kc get ns -o name | sort) | tr '\n' ' ')"
-  report processes "$(pgrep -a -f -- "$work/example|$work/tmp|$kubeconfig" | grep -v -e "^$$ " -e jstat || true)"
+  report processes "$(pgrep -a -f -- "$work/example|$work/tmp|$kubeconfig" | grep -v -e loop.sh -e jstat || true)"
   report "temp files" "$(find "$work/tmp" -mindepth 1 -maxdepth 1 2>/dev/null; find "$ex" -path '*/target/*' -newer "$marker" \( -name '*.tmp' -o -name '*.tar' -o -name '*.part' \) 2>/dev/null)"
   x=$(find /tmp -maxdepth 1 -newer "$marker" -name 'e2e*' ! -path "$work*" 2>/dev/null | tr '\n' ' ')
   echo "  new /tmp/e2e* (any user of this machine): ${x:-none}"
