@@ -50,5 +50,5 @@ bench_install_plugin
 workers=0
 [ $mode = seed ] || workers=2
 export BENCH_WORK=$work BENCH_PREFIX=$prefix BENCH_ROUNDS=$rounds BENCH_REUSE=$reuse BENCH_MODE=$mode
-E2E_TESTBED_CLUSTER=e2e-bench-seed-$$ E2E_TESTBED_WORKERS=$workers \
+E2E_TESTBED_DIR=$work/testbed E2E_TESTBED_CLUSTER=e2e-bench-seed-$$ E2E_TESTBED_WORKERS=$workers \
   bash "$bench_root/scripts/with-testbed.sh" bash "$here/run.sh" --inner
