@@ -49,7 +49,12 @@ leftovers() {
   report "temp files" "$(find "$work/tmp" -mindepth 1 -maxdepth 1 2>/dev/null; find "$ex" -path '*/target/*' -newer "$marker" \( -name '*.tmp' -o -name '*.tar' -o -name '*.part' \) 2>/dev/null)"
   x=$(find /tmp -maxdepth 1 -newer "$marker" -name 'e2e*' ! -path "$work*" 2>/dev/null | tr '\n' ' ')
   echo "  new /tmp/e2e* (any user of this machine): ${x:-none}"
-  report locks "$(find "$ex" "$work/tmp" "$HOME/.cache" -newer "$marker" \( -name '*.lock' -o -name '*.lck' \) 2>/dev/null)"
+  # lock files: the plugin's (XDG_CACHE_HOME of the soak's own) and any under the copy; a file lock itself ends with
+  # the JVM, so a lock file new in run 1 is the plugin's by design, a new one in a later run (same inputs) is growth
+  x=$(find "$ex" "$work/tmp" "$work/cache" -newer "$marker" \( -name '*.lock' -o -name '*.lck' \) 2>/dev/null)
+  c=$(find "$ex" "$work/tmp" "$work/cache" \( -name '*.lock' -o -name '*.lck' \) 2>/dev/null | wc -l)
+  if [ "$i" -gt 1 ]; then report "new lock files" "$x"
+  else echo "  lock files: $c (new in the first run: $(echo "$x" | grep -c . || true); later runs must add none)"; fi
 }
 report() {
   local what=$1 found=${2:-}
@@ -65,7 +70,7 @@ for i in $(seq 1 "$runs"); do
   out=$work/logs/run-$i.log
   sync
   t=$(now) rc=0
-  MAVEN_OPTS="-Djava.io.tmpdir=$work/tmp ${MAVEN_OPTS:-}" \
+  MAVEN_OPTS="-Djava.io.tmpdir=$work/tmp ${MAVEN_OPTS:-}" XDG_CACHE_HOME=$work/cache \
     "${mvn_cmd[@]}" -f "$ex" verify -Pe2e,testbed -T 4 "${testbed[@]}" >"$out" 2>&1 &
   pid=$! # mvnw and mvn exec: this is the Maven JVM
   (
