@@ -50,5 +50,7 @@ bench_install_plugin
 workers=0
 [ $mode = seed ] || workers=2
 export BENCH_WORK=$work BENCH_PREFIX=$prefix BENCH_ROUNDS=$rounds BENCH_REUSE=$reuse BENCH_MODE=$mode
+# the plugin's lock files (kind/ClusterLock: $XDG_CACHE_HOME/e2e-maven-plugin/locks) go with the temp dir
+export XDG_CACHE_HOME=$work/cache
 E2E_TESTBED_DIR=$work/testbed E2E_TESTBED_CLUSTER=e2e-bench-seed-$$ E2E_TESTBED_WORKERS=$workers \
   bash "$bench_root/scripts/with-testbed.sh" bash "$here/run.sh" --inner

@@ -48,5 +48,7 @@ trap cleanup EXIT
 
 bench_install_plugin
 export BENCH_WORK=$work BENCH_PREFIX=$prefix BENCH_RUNS=$n
+# the plugin's lock files (kind/ClusterLock: $XDG_CACHE_HOME/e2e-maven-plugin/locks) go with the temp dir
+export XDG_CACHE_HOME=$work/cache
 E2E_TESTBED_DIR=$work/testbed E2E_TESTBED_CLUSTER=e2e-bench-soak-$$ E2E_TESTBED_WORKERS=0 \
   bash "$bench_root/scripts/with-testbed.sh" bash "$here/run.sh" --inner
