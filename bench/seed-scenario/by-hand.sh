@@ -35,6 +35,8 @@ children=()
 cleanup() {
   local pid
   for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # the port-forwards of pipelines that did not get to stop them
+  for pid in $(cat "$tmp/port-forwards" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -108,6 +110,7 @@ pipeline() {
   t=$(now)
   kubectl port-forward -n "$ns" service/data-storage-service :8080 >"$log/port-forward.log" 2>&1 &
   local pf=$! port=
+  echo "$pf" >>"$tmp/port-forwards"
   for _ in $(seq 1 240); do
     port=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$log/port-forward.log" | head -1)
     [ -z "$port" ] || break
