@@ -36,7 +36,7 @@ cleanup() {
   local pid
   for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
   # the port-forwards of pipelines that did not get to stop them
-  for pid in $(cat "$tmp/port-forwards" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+  for pid in $(cat "$tmp"/*/port-forward.pid 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -110,7 +110,7 @@ pipeline() {
   t=$(now)
   kubectl port-forward -n "$ns" service/data-storage-service :8080 >"$log/port-forward.log" 2>&1 &
   local pf=$! port=
-  echo "$pf" >>"$tmp/port-forwards"
+  echo "$pf" >"$log/port-forward.pid" # removed once stopped, so a reused pid is never killed
   for _ in $(seq 1 240); do
     port=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$log/port-forward.log" | head -1)
     [ -z "$port" ] || break
@@ -124,6 +124,7 @@ pipeline() {
     -De2e.service="$svc" -De2e.image.datastorage="$ds" >"$log/failsafe.log" 2>&1 || rc=$?
   kill "$pf" 2>/dev/null || true
   wait "$pf" 2>/dev/null || true
+  rm -f "$log/port-forward.pid"
   [ $rc -eq 0 ] || { echo "by-hand: $svc: the contract ITs failed:" >&2; tail -30 "$log/failsafe.log" >&2; return 1; }
   grep -q 'Tests run: 5, Failures: 0, Errors: 0' "$log/failsafe.log" \
     || { echo "by-hand: $svc: failsafe ran no contract ITs:" >&2; tail -30 "$log/failsafe.log" >&2; return 1; }
