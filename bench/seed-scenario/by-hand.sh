@@ -114,10 +114,10 @@ pipeline() {
   for _ in $(seq 1 240); do
     port=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$log/port-forward.log" | head -1)
     [ -z "$port" ] || break
-    kill -0 "$pf" 2>/dev/null || { echo "by-hand: $svc: port-forward exited: $(cat "$log/port-forward.log")" >&2; return 1; }
+    kill -0 "$pf" 2>/dev/null || { rm -f "$log/port-forward.pid"; echo "by-hand: $svc: port-forward exited: $(cat "$log/port-forward.log")" >&2; return 1; }
     sleep 0.25
   done
-  [ -n "$port" ] || { echo "by-hand: $svc: port-forward did not listen" >&2; kill "$pf"; return 1; }
+  [ -n "$port" ] || { echo "by-hand: $svc: port-forward did not listen" >&2; kill "$pf"; rm -f "$log/port-forward.pid"; return 1; }
   local rc=0
   "${maven[@]}" -f "$ex" -pl "$svc" failsafe:integration-test failsafe:verify -DskipITs=false \
     -De2e.endpoint.datastorage.url="http://127.0.0.1:$port" -De2e.digest.datastorage="$nonce" \
