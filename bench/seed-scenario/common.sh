@@ -58,7 +58,7 @@ bench_images() {
 
 # bench_reset PREFIX [DIR]: nothing built, nothing in the nodes — the benchmark's namespaces, node images and
 # engine images removed (classic builder: the intermediate images of its builds go with them), DIR's build output
-# deleted.
+# and the plugin's state under the benchmark's XDG_CACHE_HOME deleted.
 bench_reset() {
   local prefix=$1 dir=${2:-} node extra ns
   for ns in $(comm -13 "$work/baseline/namespaces" <(kc get ns -o name | sort)); do
@@ -71,4 +71,6 @@ bench_reset() {
   extra=$(bench_images "$prefix" | awk '{print $1}')
   [ -z "$extra" ] || docker rmi -f $extra >/dev/null
   [ -z "$dir" ] || find "$dir" -maxdepth 2 -name target -type d -prune -exec rm -rf {} +
+  # what the plugin keeps outside target/ (lock files; a reusable environment's record) when it is the benchmark's
+  [ "${XDG_CACHE_HOME:-}" != "$work/cache" ] || rm -rf "$work/cache"
 }
