@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-dir="$root/target/example-testbed"
+dir=${E2E_TESTBED_DIR:-$root/target/example-testbed} # E2E_TESTBED_DIR: where the test bed keeps its files (bench/ gives each run its own)
 cluster=${E2E_TESTBED_CLUSTER:-e2e-example}
 workers=${E2E_TESTBED_WORKERS:-0}
 [ -d target/test-classes ] || { echo "with-testbed.sh: build the plugin first: ./mvnw -B install -DskipTests" >&2; exit 2; }
