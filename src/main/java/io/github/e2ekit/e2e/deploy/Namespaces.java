@@ -67,7 +67,9 @@ public final class Namespaces {
                 return true;
             } catch (KubeApiException e) {
                 if (e.code() != 409) {
-                    ledger.update(d -> d.objects.remove(entry));
+                    if (!KubeApi.transientCode(e.code())) {
+                        ledger.update(d -> d.objects.remove(entry)); // refused: it does not exist
+                    } // else it stays INTENDED: an attempt whose answer was lost may have created it
                     throw e;
                 }
                 V1Namespace existing;

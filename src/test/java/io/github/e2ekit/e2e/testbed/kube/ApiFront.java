@@ -46,6 +46,7 @@ final class ApiFront implements AutoCloseable {
   private final HttpServerRequestHandler crud;
   private final List<SpdyPortForwardSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<PodLogStream> logStreams = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ApiFaults faults;
 
   ApiFront(FakeApiDispatcher dispatcher) {
     this.dispatcher = dispatcher;
@@ -62,7 +63,12 @@ final class ApiFront implements AutoCloseable {
         .setHandle100ContinueAutomatically(true)
         .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
             "v2.channel.k8s.io", "channel.k8s.io", SPDY_TUNNEL_PROTOCOL));
-    this.server = vertx.createHttpServer(options).requestHandler(this::handle);
+    this.faults = new ApiFaults(vertx);
+    this.server = vertx.createHttpServer(options).requestHandler(r -> {
+      if (!faults.intercept(r, () -> handle(r))) {
+        handle(r);
+      }
+    });
     try {
       server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -79,6 +85,10 @@ final class ApiFront implements AutoCloseable {
 
   int port() {
     return server.actualPort();
+  }
+
+  ApiFaults faults() {
+    return faults;
   }
 
   private void handle(HttpServerRequest request) {
