@@ -28,6 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The only way to the cluster's API server. Typed verbs for what the plugin reads and writes (namespaces, pods,
@@ -159,16 +161,25 @@ public final class KubeApi {
         return typed("list", "StorageClasses", () -> storage.listStorageClass().execute().getItems());
     }
 
-    /** Opens one port-forward stream to {@code port} of a pod (client-java's WebSocket {@code v4.channel.k8s.io}). */
+    /**
+     * Opens one port-forward stream to {@code port} of a pod (client-java's WebSocket {@code v4.channel.k8s.io}). An
+     * upgrade the server refused fails with its HTTP status (okhttp words it
+     * {@code Expected HTTP 101 response but was '503 Service Unavailable'}).
+     */
     public PortForward.PortForwardResult portForward(String namespace, String pod, int port) {
-        return typed("port-forward", "Pod/" + pod + " port " + port + " in " + namespace, () -> {
-            try {
-                return new PortForward(client).forward(namespace, pod, List.of(port));
-            } catch (IOException e) {
-                throw new ApiException(e);
+        String object = "Pod/" + pod + " port " + port + " in " + namespace;
+        try {
+            return new PortForward(client).forward(namespace, pod, List.of(port));
+        } catch (IOException | ApiException e) {
+            Matcher refused = UPGRADE_REFUSED.matcher(String.valueOf(e.getMessage()));
+            if (refused.find()) {
+                throw failure("port-forward", object, Integer.parseInt(refused.group(1)), "upgrade refused");
             }
-        });
+            throw failure("port-forward", object, e instanceof ApiException a ? a.getCode() : 0, rootMessage(e));
+        }
     }
+
+    private static final Pattern UPGRADE_REFUSED = Pattern.compile("Expected HTTP 101 response but was '(\\d{3})");
 
     /** Every resource the server serves, read now (not the cached discovery). */
     public Set<Discovery.APIResource> discoverAll() {
