@@ -92,7 +92,15 @@ public final class Applier {
         ledger.update(d -> d.objects.add(entry));
         JsonObject json = GSON.toJsonTree(m.object()).getAsJsonObject();
         recordLastApplied(json);
-        KubernetesApiResponse<DynamicKubernetesObject> created = create(dyn, m, json);
+        KubernetesApiResponse<DynamicKubernetesObject> created;
+        try {
+            created = create(dyn, m, json);
+        } catch (KubeApiException e) {
+            if (!e.mayHaveBeenDone()) {
+                ledger.update(d -> d.objects.remove(entry)); // never reached the server: it does not exist
+            } // else it stays INTENDED: teardown removes it if it exists with this run's label
+            throw e;
+        }
         if (created.isSuccess()) {
             String uid = created.getObject().getMetadata().getUid();
             ledger.update(d -> {

@@ -42,11 +42,18 @@ public final class KubeApi {
     private final ApiClient client;
     private final CoreV1Api core;
     private final StorageV1Api storage;
+    /** The kubeconfig the client was made from, named when the server does not answer; null when unknown. */
+    private final Path kubeconfig;
     private volatile Set<Discovery.APIResource> resources;
     private final Map<String, DynamicKubernetesApi> apis = new ConcurrentHashMap<>();
 
     /** Takes {@code client} over: its HTTP client gets the retry policy (once, however often it is wrapped). */
     public KubeApi(ApiClient client) {
+        this(client, null);
+    }
+
+    private KubeApi(ApiClient client, Path kubeconfig) {
+        this.kubeconfig = kubeconfig;
         if (client.getHttpClient().interceptors().stream().noneMatch(i -> i instanceof KubeRetry)) {
             client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(new KubeRetry()).build());
         }
@@ -62,7 +69,7 @@ public final class KubeApi {
 
     /** As {@link #connect(Path)}, with {@code readTimeout} per attempt (an answer slower than that is retried). */
     public static KubeApi connect(Path kubeconfig, java.time.Duration readTimeout) {
-        return new KubeApi(client(kubeconfig, (int) readTimeout.toMillis()));
+        return new KubeApi(client(kubeconfig, (int) readTimeout.toMillis()), kubeconfig);
     }
 
     /**
@@ -70,7 +77,7 @@ public final class KubeApi {
      * for a long time. Whoever takes it calls {@link #shutdown()}.
      */
     public static KubeApi streaming(Path kubeconfig) {
-        return new KubeApi(client(kubeconfig, 0));
+        return new KubeApi(client(kubeconfig, 0), kubeconfig);
     }
 
     /** The client of {@link #streaming(Path)}; prefer that. */
@@ -196,7 +203,7 @@ public final class KubeApi {
         try {
             return call.call();
         } catch (ApiException e) {
-            throw failure(verb, object, e.getCode(), statusMessage(e));
+            throw failure(verb, object, e.getCode(), statusMessage(e)).unsentIf(neverConnected(e));
         }
     }
 
@@ -209,8 +216,18 @@ public final class KubeApi {
                     return Optional.empty();
                 }
             }
-            throw failure(verb, object, e.getCode(), statusMessage(e));
+            throw failure(verb, object, e.getCode(), statusMessage(e)).unsentIf(neverConnected(e));
         }
+    }
+
+    /** Whether the request never reached the server (no connection was made: it cannot have been done). */
+    static boolean neverConnected(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String statusMessage(ApiException e) {
@@ -234,6 +251,7 @@ public final class KubeApi {
     /** The one line for a call that failed after the retry policy: verb, object, server, answer. */
     KubeApiException failure(String verb, String object, int code, String message) {
         String answer = code == 0 ? "no answer (" + message + ")"
+                + (kubeconfig == null ? "" : "; the server is the one kubeconfig " + kubeconfig + " names")
                 : "HTTP " + code + (message == null || message.isBlank() ? "" : " (" + message + ")");
         String retried = transientCode(code) ? ", still after " + KubeRetry.ATTEMPTS + " attempts" : "";
         return new KubeApiException(code, verb + (object.isEmpty() ? "" : " " + object) + " on " + server() + " failed: " + answer + retried);
@@ -322,7 +340,7 @@ public final class KubeApi {
         try {
             r = call.get();
         } catch (RuntimeException e) {
-            throw failure(what, "", 0, rootMessage(e));
+            throw failure(what, "", 0, rootMessage(e)).unsentIf(neverConnected(e));
         }
         if (transientCode(r.getHttpStatusCode())) {
             throw failure(what, "", r.getHttpStatusCode(), r.getStatus() == null ? "" : r.getStatus().getMessage());

@@ -6,6 +6,7 @@ package io.github.e2ekit.e2e.deploy;
  */
 public final class KubeApiException extends DeployException {
     private final int code;
+    private boolean unsent;
 
     KubeApiException(int code, String message) {
         super(message);
@@ -14,5 +15,20 @@ public final class KubeApiException extends DeployException {
 
     public int code() {
         return code;
+    }
+
+    /** Whether the request is known not to have reached the server (no connection could be made). */
+    public boolean unsent() {
+        return unsent;
+    }
+
+    KubeApiException unsentIf(boolean neverConnected) {
+        this.unsent = neverConnected;
+        return this;
+    }
+
+    /** Whether the server may have done what was asked: it answered 429/5xx or its answer was lost. */
+    public boolean mayHaveBeenDone() {
+        return !unsent && KubeApi.transientCode(code);
     }
 }

@@ -67,8 +67,8 @@ public final class Namespaces {
                 return true;
             } catch (KubeApiException e) {
                 if (e.code() != 409) {
-                    if (!KubeApi.transientCode(e.code())) {
-                        ledger.update(d -> d.objects.remove(entry)); // refused: it does not exist
+                    if (!e.mayHaveBeenDone()) {
+                        ledger.update(d -> d.objects.remove(entry)); // refused or never sent: it does not exist
                     } // else it stays INTENDED: an attempt whose answer was lost may have created it
                     throw e;
                 }

@@ -12,6 +12,9 @@ import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.kubernetes.client.Discovery;
 import io.github.e2ekit.e2e.deploy.KubeApiException;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.ListOptions;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,7 +140,13 @@ public final class Reaper {
                 continue;
             }
             var api = kube.api(r, r.getPreferredVersion());
-            var list = kube.call("list " + r.getResourcePlural(), () -> api.list(options));
+            KubernetesApiResponse<DynamicKubernetesListObject> list;
+            try {
+                list = kube.call("list " + r.getResourcePlural(), () -> api.list(options));
+            } catch (KubeApiException e) {
+                report.failed(e.getMessage());
+                continue;
+            }
             if (!list.isSuccess() || list.getObject() == null) {
                 continue;
             }
@@ -145,8 +154,14 @@ public final class Reaper {
                 Map<String, String> ann = o.getMetadata().getAnnotations();
                 if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
                     if (!dryRun) {
-                        var resp = kube.call("delete " + r.getKind() + "/" + o.getMetadata().getName(),
-                                () -> api.delete(o.getMetadata().getName()));
+                        KubernetesApiResponse<DynamicKubernetesObject> resp;
+                        try {
+                            resp = kube.call("delete " + r.getKind() + "/" + o.getMetadata().getName(),
+                                    () -> api.delete(o.getMetadata().getName()));
+                        } catch (KubeApiException e) {
+                            report.failed(e.getMessage());
+                            continue;
+                        }
                         if (!resp.isSuccess() && resp.getHttpStatusCode() != 404) {
                             report.failed(r.getKind() + " " + o.getMetadata().getName() + ": HTTP "
                                     + resp.getHttpStatusCode());

@@ -292,6 +292,24 @@ class KubeApiFaultsTest {
     }
 
     @Test
+    void aServerThatDoesNotAnswerIsNamedWithItsKubeconfig() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        Path dead = Files.writeString(dir.resolve("dead-kubeconfig"), Files.readString(kubeconfig)
+                .replace(kube.url(), "http://127.0.0.1:" + deadPort));
+        KubeApi api = KubeApi.connect(dead);
+
+        assertThatThrownBy(() -> Namespaces.ensure(api, ledger, "e2e-dead-" + run, ManifestRenderer.runLabels(run,
+                "svc"), Map.of())).isInstanceOf(KubeApiException.class).satisfies(e -> assertThat(e.getMessage())
+                .doesNotContain("\n").contains("create Namespace/e2e-dead-" + run, "http://127.0.0.1:" + deadPort,
+                        "no answer", dead.toString(), "still after " + KubeRetry.ATTEMPTS + " attempts"));
+        // no attempt reached a server, so nothing can exist: the ledger does not claim anything
+        assertThat(objects()).isEmpty();
+    }
+
+    @Test
     void retryAfterIsReadInSecondsAndCapped() {
         assertThat(KubeRetry.retryAfterMillis("1", 100)).isEqualTo(1000);
         assertThat(KubeRetry.retryAfterMillis(null, 100)).isEqualTo(100);
