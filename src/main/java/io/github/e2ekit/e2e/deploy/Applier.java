@@ -189,6 +189,15 @@ public final class Applier {
                     + " replaced, but the old one did not go: " + stuck);
         }
         KubernetesApiResponse<DynamicKubernetesObject> created = create(dyn, m, json);
+        if (created.getHttpStatusCode() == 409) {
+            // a create whose answer was lost and that was sent again: ours when it carries this run's label
+            KubernetesApiResponse<DynamicKubernetesObject> again = api.call("read " + m.describe(),
+                    () -> dyn.get(ns, m.name()));
+            if (again.isSuccess() && !again.getObject().getMetadata().getUid().equals(liveUid) && Objects.equals(
+                    labels(again.getObject()).get(ManifestRenderer.RUN), labelOf(m, ManifestRenderer.RUN))) {
+                created = again;
+            }
+        }
         if (!created.isSuccess()) {
             ledger.update(d -> d.objects.remove(entry));
             throw new DeployException(m.source() + ": " + m.describe() + " was refused after replacing the old one"

@@ -249,6 +249,38 @@ class KubeApiFaultsTest {
     }
 
     @Test
+    void aReplacedJobWhoseCreateAnswerWasLostIsTheNewOne() throws Exception {
+        String ns = "e2e-job-" + run;
+        KubeApi api = KubeApi.connect(kubeconfig);
+        Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels(run, "svc"), Map.of());
+        String job = """
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: migrate}
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers: [{name: m, image: "localhost/m:%s"}]
+                """;
+        ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(), run, "svc", "2030-01-01T00:00:00Z");
+        Applier applier = new Applier(api, ledger);
+        String firstUid = applier.apply(renderer.render(List.of(Files.writeString(dir.resolve("job1.yaml"),
+                job.formatted("1")))).get(0), ns).uid();
+        ApiFaults.Rule lost = kube.faults().on("POST", "/apis/batch/v1/namespaces/" + ns + "/jobs").loseAnswer();
+
+        AppliedObject replaced = applier.apply(renderer.render(List.of(Files.writeString(dir.resolve("job2.yaml"),
+                job.formatted("2")))).get(0), ns);
+
+        assertThat(lost.fired()).isEqualTo(1);
+        assertThat(replaced.uid()).isNotEqualTo(firstUid);
+        assertThat(objects()).filteredOn(o -> o.kind.equals("Job")).extracting(o -> o.uid + " " + o.state)
+                .contains(replaced.uid() + " CREATED");
+        assertThat(teardown(api).failures()).isEmpty();
+        assertNothingLeft(api, ns);
+    }
+
+    @Test
     void aClosedConnectionAndAnAnswerSlowerThanTheReadTimeoutAreRetried() throws Exception {
         String ns = "e2e-slow-" + run;
         KubeApi api = KubeApi.connect(kubeconfig, Duration.ofSeconds(1));

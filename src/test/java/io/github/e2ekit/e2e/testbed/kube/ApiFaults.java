@@ -1,11 +1,17 @@
 package io.github.e2ekit.e2e.testbed.kube;
 
 import io.vertx.core.Vertx;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +34,10 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class ApiFaults {
+  /** Marks a request whose answer is to be lost; the CRUD front calls {@link #afterDispatch} with it. */
+  static final String LOSE_ANSWER_HEADER = "X-Testbed-Lose-Answer";
+  private static final AtomicLong LOST = new AtomicLong();
+  private final Map<String, HttpConnection> losing = new ConcurrentHashMap<>();
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final Vertx vertx;
 
@@ -166,8 +176,9 @@ public final class ApiFaults {
         case STATUS -> answer(request, r);
         case CLOSE -> request.connection().close();
         case LOSE_ANSWER -> {
-          var connection = request.connection();
-          request.response().headersEndHandler(v -> connection.close());
+          String token = Long.toString(LOST.incrementAndGet());
+          losing.put(token, request.connection());
+          request.headers().set(LOSE_ANSWER_HEADER, token);
           proceed.run();
         }
         case DELAY -> {
@@ -186,6 +197,19 @@ public final class ApiFaults {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Called by the CRUD front with what it is about to send: for a request whose answer is to be lost, the request has
+   * been done (the dispatcher ran) and its connection is closed now, on the event loop, before the answer is written.
+   */
+  MockResponse afterDispatch(RecordedRequest request, MockResponse answer) {
+    String token = request.getHeader(LOSE_ANSWER_HEADER);
+    HttpConnection connection = token == null ? null : losing.remove(token);
+    if (connection != null) {
+      connection.close();
+    }
+    return answer;
   }
 
   private static void answer(HttpServerRequest request, Rule r) {
