@@ -267,7 +267,9 @@ class KubeApiFaultsTest {
         Applier applier = new Applier(api, ledger);
         String firstUid = applier.apply(renderer.render(List.of(Files.writeString(dir.resolve("job1.yaml"),
                 job.formatted("1")))).get(0), ns).uid();
-        ApiFaults.Rule lost = kube.faults().on("POST", "/apis/batch/v1/namespaces/" + ns + "/jobs").loseAnswer();
+        // apply creates first (answered 409: it exists), then replaces the Job: its create is the second POST
+        ApiFaults.Rule lost = kube.faults().on("POST", "/apis/batch/v1/namespaces/" + ns + "/jobs").nth(2)
+                .loseAnswer();
 
         AppliedObject replaced = applier.apply(renderer.render(List.of(Files.writeString(dir.resolve("job2.yaml"),
                 job.formatted("2")))).get(0), ns);
