@@ -92,7 +92,15 @@ public final class Applier {
         ledger.update(d -> d.objects.add(entry));
         JsonObject json = GSON.toJsonTree(m.object()).getAsJsonObject();
         recordLastApplied(json);
-        KubernetesApiResponse<DynamicKubernetesObject> created = create(dyn, m, json);
+        KubernetesApiResponse<DynamicKubernetesObject> created;
+        try {
+            created = create(dyn, m, json);
+        } catch (KubeApiException e) {
+            if (!e.mayHaveBeenDone()) {
+                ledger.update(d -> d.objects.remove(entry)); // never reached the server: it does not exist
+            } // else it stays INTENDED: teardown removes it if it exists with this run's label
+            throw e;
+        }
         if (created.isSuccess()) {
             String uid = created.getObject().getMetadata().getUid();
             ledger.update(d -> {
@@ -181,6 +189,15 @@ public final class Applier {
                     + " replaced, but the old one did not go: " + stuck);
         }
         KubernetesApiResponse<DynamicKubernetesObject> created = create(dyn, m, json);
+        if (created.getHttpStatusCode() == 409) {
+            // a create whose answer was lost and that was sent again: ours when it carries this run's label
+            KubernetesApiResponse<DynamicKubernetesObject> again = api.call("read " + m.describe(),
+                    () -> dyn.get(ns, m.name()));
+            if (again.isSuccess() && !again.getObject().getMetadata().getUid().equals(liveUid) && Objects.equals(
+                    labels(again.getObject()).get(ManifestRenderer.RUN), labelOf(m, ManifestRenderer.RUN))) {
+                created = again;
+            }
+        }
         if (!created.isSuccess()) {
             ledger.update(d -> d.objects.remove(entry));
             throw new DeployException(m.source() + ": " + m.describe() + " was refused after replacing the old one"

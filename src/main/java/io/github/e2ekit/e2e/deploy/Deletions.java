@@ -58,6 +58,22 @@ public final class Deletions {
         throw new DeployException("delete " + what + ": HTTP " + code + ": " + Applier.statusMessage(resp));
     }
 
+    /** The object as it is now, or null when there is none (404). */
+    public DynamicKubernetesObject read(String apiVersion, String kind, String namespace, String name) {
+        DynamicKubernetesApi dyn = dyn(apiVersion, kind);
+        String what = describe(kind, namespace, name);
+        KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + what,
+                () -> namespace == null ? dyn.get(name) : dyn.get(namespace, name));
+        if (got.getHttpStatusCode() == 404) {
+            return null;
+        }
+        if (!got.isSuccess()) {
+            throw new DeployException("read " + what + ": HTTP " + got.getHttpStatusCode() + ": "
+                    + Applier.statusMessage(got));
+        }
+        return got.getObject();
+    }
+
     /**
      * Waits until the object is gone (404, or its name now carries another UID); null when gone, else one
      * line saying what still holds it.

@@ -1,7 +1,5 @@
 package io.github.e2ekit.e2e.deploy;
 
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -36,9 +34,8 @@ public final class Diagnostics {
         try {
             Files.createDirectories(out.resolve("pods"));
             Files.createDirectories(out.resolve("logs"));
-            CoreV1Api core = new CoreV1Api(api.client());
-            writeEvents(core, namespace, out);
-            for (V1Pod p : core.listNamespacedPod(namespace).execute().getItems()) {
+            writeEvents(namespace, out);
+            for (V1Pod p : api.listPods(namespace, null)) {
                 String pod = p.getMetadata().getName();
                 Files.writeString(out.resolve("pods").resolve(pod + ".yaml"), Yaml.dump(p));
                 List<V1Container> containers = new ArrayList<>();
@@ -49,16 +46,16 @@ public final class Diagnostics {
                     }
                 }
                 for (V1Container c : containers) {
-                    writeLog(core, namespace, pod, c.getName(), false, out);
-                    writeLog(core, namespace, pod, c.getName(), true, out);
+                    writeLog(namespace, pod, c.getName(), false, out);
+                    writeLog(namespace, pod, c.getName(), true, out);
                 }
             }
             StringBuilder w = new StringBuilder();
             for (AppliedObject o : workloads) {
                 var r = api.resource(o.apiVersion(), o.kind());
                 var dyn = api.api(r, o.manifest().version());
-                KubernetesApiResponse<DynamicKubernetesObject> got = o.namespace() == null ? dyn.get(o.name())
-                        : dyn.get(o.namespace(), o.name());
+                KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + o.describe(),
+                        () -> o.namespace() == null ? dyn.get(o.name()) : dyn.get(o.namespace(), o.name()));
                 if (got.isSuccess()) {
                     w.append("# ").append(o.describe()).append('\n')
                             .append(got.getObject().getRaw().toString()).append("\n---\n");
@@ -67,7 +64,7 @@ public final class Diagnostics {
             Files.writeString(out.resolve("workloads.yaml"), w.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write diagnostics to " + out, e);
-        } catch (ApiException | RuntimeException e) {
+        } catch (RuntimeException e) {
             try {
                 Files.writeString(out.resolve("collection-error.txt"), "diagnostics incomplete: " + e + "\n");
             } catch (IOException ignored) {
@@ -77,8 +74,8 @@ public final class Diagnostics {
         return out;
     }
 
-    private static void writeEvents(CoreV1Api core, String namespace, Path out) throws ApiException, IOException {
-        List<CoreV1Event> events = new ArrayList<>(core.listNamespacedEvent(namespace).execute().getItems());
+    private void writeEvents(String namespace, Path out) throws IOException {
+        List<CoreV1Event> events = new ArrayList<>(api.listEvents(namespace));
         events.sort(Comparator.comparing(Diagnostics::time, Comparator.nullsFirst(Comparator.naturalOrder())));
         StringBuilder s = new StringBuilder();
         for (CoreV1Event e : events) {
@@ -99,15 +96,14 @@ public final class Diagnostics {
         return e.getMetadata() == null ? null : e.getMetadata().getCreationTimestamp();
     }
 
-    private static void writeLog(CoreV1Api core, String ns, String pod, String container, boolean previous, Path out) {
+    private void writeLog(String ns, String pod, String container, boolean previous, Path out) {
         try {
-            String log = core.readNamespacedPodLog(pod, ns).container(container).previous(previous)
-                    .tailLines(LOG_LINES).execute();
+            String log = api.podLog(ns, pod, container, previous, LOG_LINES).orElse(null);
             if (log != null && !log.isEmpty()) {
                 Files.writeString(out.resolve("logs").resolve(pod + "." + container + (previous ? ".previous" : "")
                         + ".log"), log);
             }
-        } catch (ApiException | IOException e) {
+        } catch (RuntimeException | IOException e) {
             // no log (container never started, or no previous instance): nothing to write
         }
     }

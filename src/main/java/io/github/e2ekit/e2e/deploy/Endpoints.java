@@ -1,8 +1,6 @@
 package io.github.e2ekit.e2e.deploy;
 
 import io.kubernetes.client.custom.IntOrString;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -29,15 +27,8 @@ public final class Endpoints {
 
     /** Opens the forward; the caller owns the returned forwarder and closes it at teardown. */
     public PortForwarder open(EndpointSpec spec) {
-        CoreV1Api core = new CoreV1Api(api.client());
         String where = "endpoints/endpoint[" + spec.name() + "]";
-        V1Service svc;
-        try {
-            svc = core.readNamespacedService(spec.service(), spec.namespace()).execute();
-        } catch (ApiException e) {
-            throw new DeployException(where + "/service", "Service '" + spec.service() + "' not found in namespace "
-                    + spec.namespace() + (e.getCode() == 404 ? "" : " (HTTP " + e.getCode() + ")"));
-        }
+        V1Service svc = service(spec, where);
         List<V1ServicePort> ports = svc.getSpec() == null || svc.getSpec().getPorts() == null ? List.of()
                 : svc.getSpec().getPorts();
         V1ServicePort port = ports.stream().filter(p -> p.getPort() == spec.port()).findFirst()
@@ -48,9 +39,9 @@ public final class Endpoints {
             throw new DeployException(where + "/service", "Service '" + spec.service() + "' has no selector, so no pod to forward to");
         }
         String labelSelector = String.join(",", selector.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-        V1Pod pod = awaitReadyPod(core, spec, labelSelector, where);
+        V1Pod pod = awaitReadyPod(api, spec, labelSelector, where);
         int target = targetPort(port, pod);
-        return PortForwarder.open(api.client(), spec.namespace(), pod.getMetadata().getName(), target);
+        return PortForwarder.open(api, spec.namespace(), pod.getMetadata().getName(), target);
     }
 
     /**
@@ -59,13 +50,7 @@ public final class Endpoints {
      */
     public Endpoint viaNodePort(EndpointSpec spec, IntFunction<Integer> hostPortOf) {
         String where = "endpoints/endpoint[" + spec.name() + "]";
-        V1Service svc;
-        try {
-            svc = new CoreV1Api(api.client()).readNamespacedService(spec.service(), spec.namespace()).execute();
-        } catch (ApiException e) {
-            throw new DeployException(where + "/service", "Service '" + spec.service() + "' not found in namespace "
-                    + spec.namespace());
-        }
+        V1Service svc = service(spec, where);
         V1ServicePort port = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == spec.port()).findFirst()
                 .orElseThrow(() -> new DeployException(where + "/port", "Service '" + spec.service() + "' has no port "
                         + spec.port()));
@@ -81,19 +66,19 @@ public final class Endpoints {
         return new Endpoint(spec.name(), "127.0.0.1", host, null);
     }
 
+    private V1Service service(EndpointSpec spec, String where) {
+        return api.readService(spec.namespace(), spec.service()).orElseThrow(() -> new DeployException(where
+                + "/service", "Service '" + spec.service() + "' not found in namespace " + spec.namespace()));
+    }
+
     /**
      * A ready pod behind the Service, waited for up to 30 s (a pod may have turned unready since the
      * rollout); fails at once, with the reason, when a pod is in a state that never heals.
      */
-    private static V1Pod awaitReadyPod(CoreV1Api core, EndpointSpec spec, String labelSelector, String where) {
+    private static V1Pod awaitReadyPod(KubeApi api, EndpointSpec spec, String labelSelector, String where) {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {
-            List<V1Pod> pods;
-            try {
-                pods = core.listNamespacedPod(spec.namespace()).labelSelector(labelSelector).execute().getItems();
-            } catch (ApiException e) {
-                throw new DeployException("cannot list pods of Service " + spec.service() + ": HTTP " + e.getCode());
-            }
+            List<V1Pod> pods = api.listPods(spec.namespace(), labelSelector);
             for (V1Pod p : pods) {
                 if (ready(p)) {
                     return p;

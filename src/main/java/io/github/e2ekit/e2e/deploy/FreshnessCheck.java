@@ -1,8 +1,6 @@
 package io.github.e2ekit.e2e.deploy;
 
 import io.github.e2ekit.e2e.image.ImageReference;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -44,13 +42,7 @@ public final class FreshnessCheck {
     }
 
     public List<Fresh> check(String namespace, List<ImageBinding> images) {
-        List<V1Pod> pods;
-        try {
-            pods = new CoreV1Api(api.client()).listNamespacedPod(namespace).execute().getItems();
-        } catch (ApiException e) {
-            throw new DeployException("cannot list pods in " + namespace + " for the freshness check: HTTP " + e.getCode());
-        }
-        return check(pods, images, nodes);
+        return check(api.listPods(namespace, null), images, nodes);
     }
 
     static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images) {

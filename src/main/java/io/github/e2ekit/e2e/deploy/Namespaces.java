@@ -3,13 +3,11 @@ package io.github.e2ekit.e2e.deploy;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Namespace;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -48,11 +46,11 @@ public final class Namespaces {
     /**
      * Creates the namespace unless it exists; records it in the ledger only when this run created it. A namespace
      * of that name that is still Terminating (a previous run's teardown) answers 409 on a real API server: it is
-     * waited for, bounded, and then created.
+     * waited for, bounded, and then created. A 409 for a namespace carrying this run's label (a create whose answer
+     * was lost and that the retry policy sent again) is this run's: recorded as created, so teardown removes it.
      */
     public static boolean ensure(KubeApi api, Ledger ledger, String namespace, Map<String, String> labels,
             Map<String, String> annotations) {
-        CoreV1Api core = new CoreV1Api(api.client());
         ObjectEntry entry = new ObjectEntry();
         entry.apiVersion = "v1";
         entry.kind = "Namespace";
@@ -61,49 +59,60 @@ public final class Namespaces {
         ledger.update(d -> d.objects.add(entry));
         for (int attempt = 0; ; attempt++) {
             try {
-                V1Namespace created = core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta()
-                        .name(namespace).labels(labels).annotations(annotations))).execute();
+                V1Namespace created = api.createNamespace(namespace, labels, annotations);
                 ledger.update(d -> {
                     entry.uid = created.getMetadata().getUid();
                     entry.state = EntryState.CREATED;
                 });
                 return true;
-            } catch (ApiException e) {
-                if (e.getCode() == 409) {
-                    V1Namespace existing = read(core, namespace);
-                    if (existing != null && existing.getMetadata().getDeletionTimestamp() != null && attempt == 0) {
-                        String stuck = new Deletions(api).awaitGone("v1", "Namespace", null, namespace,
-                                existing.getMetadata().getUid(), TERMINATING_WAIT);
-                        if (stuck != null) {
-                            ledger.update(d -> d.objects.remove(entry));
-                            throw new DeployException("namespace", "namespace " + namespace + " is being deleted"
-                                    + " and did not go: " + stuck + " (or set another <namespace>)");
-                        }
-                        continue;
-                    }
-                    if (existing == null && attempt == 0) {
-                        continue; // it went between our create and our read
-                    }
-                    ledger.update(d -> {
-                        entry.state = EntryState.REUSED;
-                        entry.patched = true;
-                    });
-                    return false;
+            } catch (KubeApiException e) {
+                if (e.code() != 409) {
+                    if (!e.mayHaveBeenDone()) {
+                        ledger.update(d -> d.objects.remove(entry)); // refused or never sent: it does not exist
+                    } // else it stays INTENDED: an attempt whose answer was lost may have created it
+                    throw e;
                 }
-                ledger.update(d -> d.objects.remove(entry));
-                throw new DeployException("cannot create namespace " + namespace + ": HTTP " + e.getCode());
+                V1Namespace existing;
+                try {
+                    existing = api.readNamespace(namespace).orElse(null);
+                } catch (KubeApiException readFailed) {
+                    ledger.update(d -> d.objects.remove(entry));
+                    throw readFailed;
+                }
+                boolean terminating = existing != null && existing.getMetadata().getDeletionTimestamp() != null;
+                if (terminating && attempt == 0) {
+                    String stuck = new Deletions(api).awaitGone("v1", "Namespace", null, namespace,
+                            existing.getMetadata().getUid(), TERMINATING_WAIT);
+                    if (stuck != null) {
+                        ledger.update(d -> d.objects.remove(entry));
+                        throw new DeployException("namespace", "namespace " + namespace + " is being deleted"
+                                + " and did not go: " + stuck + " (or set another <namespace>)");
+                    }
+                    continue;
+                }
+                if (existing == null && attempt == 0) {
+                    continue; // it went between our create and our read
+                }
+                if (existing != null && !terminating && createdByThisRun(existing, labels)) {
+                    ledger.update(d -> {
+                        entry.uid = existing.getMetadata().getUid();
+                        entry.state = EntryState.CREATED;
+                    });
+                    return true;
+                }
+                ledger.update(d -> {
+                    entry.state = EntryState.REUSED;
+                    entry.patched = true;
+                });
+                return false;
             }
         }
     }
 
-    private static V1Namespace read(CoreV1Api core, String namespace) {
-        try {
-            return core.readNamespace(namespace).execute();
-        } catch (ApiException e) {
-            if (e.getCode() == 404) {
-                return null;
-            }
-            throw new DeployException("cannot read namespace " + namespace + ": HTTP " + e.getCode());
-        }
+    /** Whether {@code existing} carries this run's label: only this run writes it on a namespace. */
+    private static boolean createdByThisRun(V1Namespace existing, Map<String, String> labels) {
+        String run = labels == null ? null : labels.get(ManifestRenderer.RUN);
+        Map<String, String> live = existing.getMetadata().getLabels();
+        return run != null && live != null && Objects.equals(run, live.get(ManifestRenderer.RUN));
     }
 }

@@ -1,8 +1,6 @@
 package io.github.e2ekit.e2e.deploy;
 
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.io.IOException;
@@ -29,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #close()} stops everything, flushes and closes the files, and closes the connections; nothing is left.
  */
 public final class PodLogFollower implements AutoCloseable {
-    private final ApiClient client;
+    private final KubeApi api;
     private final String namespace;
     private final Path directory;
     private final Duration poll;
@@ -37,8 +35,8 @@ public final class PodLogFollower implements AutoCloseable {
     private final Thread lister;
     private volatile boolean closed;
 
-    private PodLogFollower(ApiClient client, String namespace, Path directory, Duration poll) {
-        this.client = client;
+    private PodLogFollower(KubeApi api, String namespace, Path directory, Duration poll) {
+        this.api = api;
         this.namespace = namespace;
         this.directory = directory;
         this.poll = poll;
@@ -46,17 +44,22 @@ public final class PodLogFollower implements AutoCloseable {
         lister.setDaemon(true);
     }
 
-    /**
-     * Starts following. {@code client} should have no read timeout (a quiet container sends nothing for a long time)
-     * and be used only by this follower: {@link #close()} shuts its connections down.
-     */
+    /** As {@link #start(KubeApi, String, Path, Duration)} with {@code new KubeApi(client)}. */
     public static PodLogFollower start(ApiClient client, String namespace, Path directory, Duration poll) {
+        return start(new KubeApi(client), namespace, directory, poll);
+    }
+
+    /**
+     * Starts following. {@code api} should have no read timeout ({@link KubeApi#streaming}: a quiet container sends
+     * nothing for a long time) and be used only by this follower: {@link #close()} shuts its connections down.
+     */
+    public static PodLogFollower start(KubeApi api, String namespace, Path directory, Duration poll) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the pod log directory " + directory, e);
         }
-        PodLogFollower f = new PodLogFollower(client, namespace, directory, poll);
+        PodLogFollower f = new PodLogFollower(api, namespace, directory, poll);
         f.listOnce();
         f.lister.start();
         return f;
@@ -91,8 +94,8 @@ public final class PodLogFollower implements AutoCloseable {
     private void listOnce() {
         List<V1Pod> pods;
         try {
-            pods = new CoreV1Api(client).listNamespacedPod(namespace).execute().getItems();
-        } catch (ApiException | RuntimeException e) {
+            pods = api.listPods(namespace, null);
+        } catch (RuntimeException e) {
             return; // the next pass tries again (the API server may be busy)
         }
         Set<String> seen = new HashSet<>();
@@ -130,9 +133,8 @@ public final class PodLogFollower implements AutoCloseable {
         followers.values().forEach(Follower::stop);
         join(lister);
         followers.values().forEach(f -> join(f.thread));
-        // the client is this follower's own: drop its idle connections and its dispatcher's threads
-        client.getHttpClient().dispatcher().executorService().shutdown();
-        client.getHttpClient().connectionPool().evictAll();
+        // the API is this follower's own: drop its idle connections and its dispatcher's threads
+        api.shutdown();
     }
 
     private static void join(Thread t) {
@@ -195,9 +197,8 @@ public final class PodLogFollower implements AutoCloseable {
         private boolean follow(OutputStream out) throws IOException, InterruptedException {
             okhttp3.Call call;
             try {
-                call = new CoreV1Api(client).readNamespacedPodLog(pod, namespace).container(container).follow(true)
-                        .buildCall(null);
-            } catch (ApiException e) {
+                call = api.followPodLog(namespace, pod, container);
+            } catch (KubeApiException e) {
                 return false;
             }
             this.call = call;

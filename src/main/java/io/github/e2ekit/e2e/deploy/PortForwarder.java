@@ -1,42 +1,43 @@
 package io.github.e2ekit.e2e.deploy;
 
 import io.kubernetes.client.PortForward;
-import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Forwards 127.0.0.1:&lt;free port&gt; to a pod's port through the API server (client-java's
  * port-forward), one forwarding stream per accepted connection. No host port of the cluster is
- * claimed, so parallel services and clusters never collide.
+ * claimed, so parallel services and clusters never collide. A stream the API server drops ends only its own
+ * connection: the next connection opens a new stream (through {@link KubeApi}'s retry policy); one that cannot be
+ * opened is closed at once and the reason kept ({@link #lastFailure()}).
  */
 public final class PortForwarder implements AutoCloseable {
-    private final ApiClient client;
+    private final KubeApi api;
     private final String namespace;
     private final String pod;
     private final int podPort;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile String lastFailure;
 
-    private PortForwarder(ApiClient client, String namespace, String pod, int podPort) throws IOException {
-        this.client = client;
+    private PortForwarder(KubeApi api, String namespace, String pod, int podPort) throws IOException {
+        this.api = api;
         this.namespace = namespace;
         this.pod = pod;
         this.podPort = podPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     }
 
-    public static PortForwarder open(ApiClient client, String namespace, String pod, int podPort) {
+    public static PortForwarder open(KubeApi api, String namespace, String pod, int podPort) {
         try {
-            PortForwarder f = new PortForwarder(client, namespace, pod, podPort);
+            PortForwarder f = new PortForwarder(api, namespace, pod, podPort);
             Thread t = new Thread(f::acceptLoop, "e2e-port-forward-" + pod + "-" + podPort);
             t.setDaemon(true);
             t.start();
@@ -52,6 +53,11 @@ public final class PortForwarder implements AutoCloseable {
 
     public String pod() {
         return pod;
+    }
+
+    /** Why the last connection could not be forwarded (one line), or null when none failed. */
+    public String lastFailure() {
+        return lastFailure;
     }
 
     private void acceptLoop() {
@@ -73,7 +79,7 @@ public final class PortForwarder implements AutoCloseable {
 
     private void bridge(Socket socket) {
         try (socket) {
-            PortForward.PortForwardResult result = new PortForward(client).forward(namespace, pod, List.of(podPort));
+            PortForward.PortForwardResult result = api.portForward(namespace, pod, podPort);
             try {
                 InputStream fromPod = result.getInputStream(podPort);
                 OutputStream toPod = result.getOutboundStream(podPort);
@@ -86,6 +92,7 @@ public final class PortForwarder implements AutoCloseable {
             }
         } catch (Exception e) {
             // the client sees the connection close; the next connection tries again
+            lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         } finally {
             open.remove(socket);
         }

@@ -2,9 +2,6 @@ package io.github.e2ekit.e2e.deploy;
 
 import com.google.gson.JsonObject;
 import io.kubernetes.client.Discovery;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.apis.StorageV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -125,24 +122,19 @@ public final class ReadinessWait {
             return new Readiness(true, "Bound");
         }
         String cls = Conditions.string(Conditions.object(raw, "spec"), "storageClassName");
-        try {
-            var storage = new StorageV1Api(api.client());
-            V1StorageClass sc = null;
-            if (cls != null) {
-                sc = storage.readStorageClass(cls).execute();
-            } else {
-                for (var c : storage.listStorageClass().execute().getItems()) {
-                    var ann = c.getMetadata().getAnnotations();
-                    if (ann != null && "true".equals(ann.get("storageclass.kubernetes.io/is-default-class"))) {
-                        sc = c;
-                    }
+        V1StorageClass sc = null;
+        if (cls != null) {
+            sc = api.readStorageClass(cls).orElse(null); // no such class: the claim stays Pending, as on a real cluster
+        } else {
+            for (var c : api.listStorageClasses()) {
+                var ann = c.getMetadata().getAnnotations();
+                if (ann != null && "true".equals(ann.get("storageclass.kubernetes.io/is-default-class"))) {
+                    sc = c;
                 }
             }
-            if (sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode())) {
-                return new Readiness(true, "waits for its first consumer");
-            }
-        } catch (ApiException e) {
-            // no such class: the claim stays Pending, as on a real cluster
+        }
+        if (sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode())) {
+            return new Readiness(true, "waits for its first consumer");
         }
         return new Readiness(false, phase == null ? "Pending" : phase);
     }
@@ -225,14 +217,13 @@ public final class ReadinessWait {
     /** The container's last log lines as a message suffix, or nothing when there are none. */
     private String logTail(V1Pod p, String container, boolean previous) {
         try {
-            String log = new CoreV1Api(api.client()).readNamespacedPodLog(p.getMetadata().getName(),
-                    p.getMetadata().getNamespace()).container(container).previous(previous).tailLines(LOG_LINES)
-                    .execute();
+            String log = api.podLog(p.getMetadata().getNamespace(), p.getMetadata().getName(), container, previous,
+                    LOG_LINES).orElse(null);
             if (log == null || log.isBlank()) {
                 return "";
             }
             return "; last log lines:\n    " + log.strip().replace("\n", "\n    ");
-        } catch (ApiException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return "";
         }
     }
@@ -275,14 +266,14 @@ public final class ReadinessWait {
             }
         });
         List<V1Pod> out = new ArrayList<>();
-        CoreV1Api core = new CoreV1Api(api.client());
         for (String ns : namespaces) {
             try {
-                out.addAll(core.listNamespacedPod(ns).execute().getItems());
-            } catch (ApiException e) {
-                if (!KubeApi.transientCode(e.getCode())) {
-                    throw new DeployException("cannot list pods in " + ns + ": HTTP " + e.getCode());
+                out.addAll(api.listPods(ns, null));
+            } catch (KubeApiException e) {
+                if (!KubeApi.transientCode(e.code())) {
+                    throw e;
                 }
+                // still busy after the retries: the next poll reads again, within the deploy timeout
             }
         }
         return out;
@@ -304,7 +295,7 @@ public final class ReadinessWait {
         }
         try {
             CoreV1Event last = null;
-            for (CoreV1Event e : new CoreV1Api(api.client()).listNamespacedEvent(ns).execute().getItems()) {
+            for (CoreV1Event e : api.listEvents(ns)) {
                 if ("Unhealthy".equals(e.getReason()) && e.getInvolvedObject() != null
                         && names.contains(e.getInvolvedObject().getName())
                         && (last == null || eventTime(e).compareTo(eventTime(last)) >= 0)) {
@@ -312,7 +303,7 @@ public final class ReadinessWait {
                 }
             }
             return last == null || last.getMessage() == null ? "" : " (last: " + last.getMessage().strip() + ")";
-        } catch (ApiException e) {
+        } catch (KubeApiException e) {
             return ""; // the message is complete without it; the diagnostics hold the events
         }
     }

@@ -2,6 +2,8 @@ package io.github.e2ekit.e2e.teardown;
 
 import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.LabelValues;
+import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
@@ -15,7 +17,9 @@ import java.util.List;
  * (finalizers, a namespace stays Terminating until emptied), so every deletion is waited for, bounded, and
  * marked removed in the ledger only once the object is gone; one that is still there is reported with what
  * holds it and stays recorded, so a later teardown or reap tries again. Objects that existed before and were
- * only patched are never deleted; nor is a namespace this run did not create.
+ * only patched are never deleted; nor is a namespace this run did not create. An entry still INTENDED (its create
+ * failed without a clear answer, so it may or may not exist) is deleted only when the object carries this run's
+ * label, by its UID; one that is absent is marked removed, one that is someone else's is left alone.
  */
 final class ObjectRemoval {
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
@@ -49,14 +53,41 @@ final class ObjectRemoval {
         removeAll(live.stream().filter(o -> o.namespace == null && !"Namespace".equals(o.kind)).toList(), report);
     }
 
+    /**
+     * Finds out whether an INTENDED entry's object exists and is this run's; true when it is (its UID now recorded,
+     * to be deleted), false when there is nothing to delete (marked removed) or it is not ours (marked reused).
+     */
+    private boolean resolveIntended(Deletions deletions, ObjectEntry o, String run, TeardownReport report) {
+        var live = deletions.read(o.apiVersion, o.kind, o.namespace, o.name);
+        if (live == null) {
+            ledger.update(d -> o.state = EntryState.REMOVED);
+            return false;
+        }
+        var labels = live.getMetadata().getLabels();
+        if (labels == null || !run.equals(labels.get(ManifestRenderer.RUN))) {
+            ledger.update(d -> o.state = EntryState.REUSED);
+            report.kept(o.kind + "/" + o.name + (o.namespace == null ? "" : " in " + o.namespace)
+                    + " (exists, but not made by this run)");
+            return false;
+        }
+        String uid = live.getMetadata().getUid();
+        ledger.update(d -> o.uid = uid);
+        return true;
+    }
+
     /** Deletes all, then waits for each; true when all of them are gone. */
     private boolean removeAll(List<ObjectEntry> entries, TeardownReport report) {
         Deletions deletions = new Deletions(api);
         List<ObjectEntry> sent = new ArrayList<>();
         boolean allGone = true;
+        String run = LabelValues.value(ledger.read(d -> d.run));
         for (ObjectEntry o : entries) {
             String what = o.kind + "/" + o.name + (o.namespace == null ? "" : " in " + o.namespace);
             try {
+                if (o.uid == null && o.state == EntryState.INTENDED && !resolveIntended(deletions, o, run, report)) {
+                    allGone &= o.state == EntryState.REMOVED;
+                    continue;
+                }
                 switch (deletions.delete(o.apiVersion, o.kind, o.namespace, o.name, o.uid, "Background")) {
                     case ACCEPTED -> sent.add(o);
                     case ALREADY_GONE -> ledger.update(d -> o.state = EntryState.REMOVED);

@@ -10,9 +10,11 @@ import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.KindNodes;
 import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.kubernetes.client.Discovery;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.github.e2ekit.e2e.deploy.KubeApiException;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject;
+import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.ListOptions;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,18 +79,16 @@ public final class Reaper {
      * others go on regardless.
      */
     void namespaces(boolean dryRun, TeardownReport report) {
-        CoreV1Api core = new CoreV1Api(kube.client());
         List<V1Namespace> expired = new ArrayList<>();
         try {
-            for (V1Namespace ns : core.listNamespace()
-                    .labelSelector(ManifestRenderer.MANAGED_BY + "=" + ManifestRenderer.MANAGER).execute().getItems()) {
+            for (V1Namespace ns : kube.listNamespaces(ManifestRenderer.MANAGED_BY + "=" + ManifestRenderer.MANAGER)) {
                 Map<String, String> ann = ns.getMetadata().getAnnotations();
                 if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
                     expired.add(ns);
                 }
             }
-        } catch (ApiException e) {
-            report.failed("namespaces: HTTP " + e.getCode());
+        } catch (KubeApiException e) {
+            report.failed("namespaces: " + e.getMessage());
             return;
         }
         Deletions deletions = new Deletions(kube);
@@ -128,9 +128,9 @@ public final class Reaper {
     private void clusterScoped(boolean dryRun, TeardownReport report) {
         List<Discovery.APIResource> resources;
         try {
-            resources = new ArrayList<>(new Discovery(kube.client()).findAll());
-        } catch (ApiException e) {
-            report.failed("discovery: HTTP " + e.getCode());
+            resources = new ArrayList<>(kube.discoverAll());
+        } catch (KubeApiException e) {
+            report.failed("discovery: " + e.getMessage());
             return;
         }
         ListOptions options = new ListOptions();
@@ -140,7 +140,13 @@ public final class Reaper {
                 continue;
             }
             var api = kube.api(r, r.getPreferredVersion());
-            var list = api.list(options);
+            KubernetesApiResponse<DynamicKubernetesListObject> list;
+            try {
+                list = kube.call("list " + r.getResourcePlural(), () -> api.list(options));
+            } catch (KubeApiException e) {
+                report.failed(e.getMessage());
+                continue;
+            }
             if (!list.isSuccess() || list.getObject() == null) {
                 continue;
             }
@@ -148,7 +154,14 @@ public final class Reaper {
                 Map<String, String> ann = o.getMetadata().getAnnotations();
                 if (ann != null && expired(ann.get(ManifestRenderer.EXPIRES))) {
                     if (!dryRun) {
-                        var resp = api.delete(o.getMetadata().getName());
+                        KubernetesApiResponse<DynamicKubernetesObject> resp;
+                        try {
+                            resp = kube.call("delete " + r.getKind() + "/" + o.getMetadata().getName(),
+                                    () -> api.delete(o.getMetadata().getName()));
+                        } catch (KubeApiException e) {
+                            report.failed(e.getMessage());
+                            continue;
+                        }
                         if (!resp.isSuccess() && resp.getHttpStatusCode() != 404) {
                             report.failed(r.getKind() + " " + o.getMetadata().getName() + ": HTTP "
                                     + resp.getHttpStatusCode());

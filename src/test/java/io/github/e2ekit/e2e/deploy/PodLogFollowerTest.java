@@ -97,7 +97,7 @@ class PodLogFollowerTest {
             return pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
         });
         Path logs = dir.resolve("logs").resolve("talk");
-        PodLogFollower follower = PodLogFollower.start(KubeApi.streamingClient(bed.kubeconfig()), "talk", logs,
+        PodLogFollower follower = PodLogFollower.start(KubeApi.streaming(bed.kubeconfig()), "talk", logs,
                 Duration.ofMillis(300));
         Path file = logs.resolve(first + ".main.log");
         // the file fills while the pod writes: a part first, then everything

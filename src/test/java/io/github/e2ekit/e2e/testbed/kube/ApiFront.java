@@ -46,23 +46,29 @@ final class ApiFront implements AutoCloseable {
   private final HttpServerRequestHandler crud;
   private final List<SpdyPortForwardSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<PodLogStream> logStreams = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ApiFaults faults;
 
   ApiFront(FakeApiDispatcher dispatcher) {
     this.dispatcher = dispatcher;
     // the CRUD dispatcher blocks its event loop thread while it waits for its lock: do not warn about that
     this.vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(60).setMaxEventLoopExecuteTimeUnit(
         TimeUnit.SECONDS).setWarningExceptionTime(60).setWarningExceptionTimeUnit(TimeUnit.SECONDS));
+    this.faults = new ApiFaults(vertx);
     this.crud = new HttpServerRequestHandler(vertx) {
       @Override
       protected MockResponse onHttpRequest(RecordedRequest request) {
-        return dispatcher.dispatch(request);
+        return faults.afterDispatch(request, dispatcher.dispatch(request));
       }
     };
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
         .setHandle100ContinueAutomatically(true)
         .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
             "v2.channel.k8s.io", "channel.k8s.io", SPDY_TUNNEL_PROTOCOL));
-    this.server = vertx.createHttpServer(options).requestHandler(this::handle);
+    this.server = vertx.createHttpServer(options).requestHandler(r -> {
+      if (!faults.intercept(r, () -> handle(r))) {
+        handle(r);
+      }
+    });
     try {
       server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -79,6 +85,10 @@ final class ApiFront implements AutoCloseable {
 
   int port() {
     return server.actualPort();
+  }
+
+  ApiFaults faults() {
+    return faults;
   }
 
   private void handle(HttpServerRequest request) {

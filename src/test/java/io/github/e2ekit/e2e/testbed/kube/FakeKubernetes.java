@@ -200,6 +200,11 @@ public final class FakeKubernetes implements AutoCloseable {
     return this;
   }
 
+  /** Faults of the HTTP front (status answers, closed connections, delays, cut streams), see {@link ApiFaults}. */
+  public ApiFaults faults() {
+    return server.faults();
+  }
+
   /**
    * Simulated containers of this image ignore SIGTERM: a deleted pod running it stays (Terminating) for its whole
    * grace period, then is killed. Others exit at once on SIGTERM. See {@link PodTermination}.
