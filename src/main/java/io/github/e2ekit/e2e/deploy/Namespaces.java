@@ -1,8 +1,9 @@
 package io.github.e2ekit.e2e.deploy;
 
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.ledger.ObjectRecords;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Namespace;
@@ -53,20 +54,12 @@ public final class Namespaces {
     public static boolean ensure(KubeApi api, Ledger ledger, String namespace, Map<String, String> labels,
             Map<String, String> annotations) {
         CoreV1Api core = new CoreV1Api(api.client());
-        ObjectEntry entry = new ObjectEntry();
-        entry.apiVersion = "v1";
-        entry.kind = "Namespace";
-        entry.name = namespace;
-        entry.state = EntryState.INTENDED;
-        ledger.update(d -> d.objects.add(entry));
+        Recorded<ObjectEntry> entry = ledger.objects().intend("v1", "Namespace", null, namespace);
         for (int attempt = 0; ; attempt++) {
             try {
                 V1Namespace created = core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta()
                         .name(namespace).labels(labels).annotations(annotations))).execute();
-                ledger.update(d -> {
-                    entry.uid = created.getMetadata().getUid();
-                    entry.state = EntryState.CREATED;
-                });
+                ObjectRecords.created(entry, created.getMetadata().getUid());
                 return true;
             } catch (ApiException e) {
                 if (e.getCode() == 409) {
@@ -75,7 +68,7 @@ public final class Namespaces {
                         String stuck = new Deletions(api).awaitGone("v1", "Namespace", null, namespace,
                                 existing.getMetadata().getUid(), TERMINATING_WAIT);
                         if (stuck != null) {
-                            ledger.update(d -> d.objects.remove(entry));
+                            entry.forget();
                             throw new DeployException("namespace", "namespace " + namespace + " is being deleted"
                                     + " and did not go: " + stuck + " (or set another <namespace>)");
                         }
@@ -84,13 +77,10 @@ public final class Namespaces {
                     if (existing == null && attempt == 0) {
                         continue; // it went between our create and our read
                     }
-                    ledger.update(d -> {
-                        entry.state = EntryState.REUSED;
-                        entry.patched = true;
-                    });
+                    ObjectRecords.existed(entry, null);
                     return false;
                 }
-                ledger.update(d -> d.objects.remove(entry));
+                entry.forget();
                 throw new DeployException("cannot create namespace " + namespace + ": HTTP " + e.getCode());
             }
         }
