@@ -6,7 +6,8 @@ def report = new JsonSlurper().parse(new File(basedir, 'target/e2e/report.json')
 def ns = "e2e-gateway-${report.run}"
 assert report.failure?.goal == 'deploy' : "deploy must fail: ${report.failure}"
 assert report.failure.message.contains('CrashLoopBackOff') : 'deploy must report CrashLoopBackOff'
-assert report.failure.message.contains("${basedir}/target/e2e/diagnostics/${ns}".toString()) : 'the error names the diagnostics directory'
+def whole = report.failure.text ?: report.failure.message // the one line, then the container's last log lines
+assert whole.contains("${basedir}/target/e2e/diagnostics/${ns}".toString()) : 'the error names the diagnostics directory'
 def diag = new File(basedir, "target/e2e/diagnostics/${ns}")
 assert new File(diag, 'events.txt').isFile()
 assert diag.toPath().resolve('pods').toFile().list().any { it.startsWith('datastorage-') }

@@ -13,7 +13,7 @@ assert log.readLines().drop(failure).take(4).any { it.contains('syntax error at 
     "and psql's error in the same message"
 assert !report.objects.any { it.kind == 'Deployment' && it.name == 'datastorage' } : 'no DataStorage after a failed migration'
 def diag = new File(gateway, "target/e2e/diagnostics/${ns}")
-assert report.failure.message.contains(diag.toString()) : 'the error names the diagnostics directory'
+assert (report.failure.text ?: report.failure.message).contains(diag.toString()) : 'the error names the diagnostics directory'
 def logs = new File(diag, 'logs').listFiles() as List
 assert logs.any { it.name.startsWith('datastorage-migrations-') && it.text.contains('ERROR:  syntax error at or near "TABEL"') } :
     "psql's error is in the Job pod's log: ${logs*.name}"

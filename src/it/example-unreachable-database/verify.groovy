@@ -9,7 +9,7 @@ def ns = report.namespace.name
 assert report.objects.any { it.kind == 'Deployment' && it.name == 'datastorage' } : 'PostgreSQL, Redis and the migration were fine'
 assert report.failure?.goal == 'deploy' : report.failure
 // what a person reads, as kubectl rollout status would say it: not ready, how many replicas, the failing probe
-def message = report.failure.message
+def message = report.failure.text ?: report.failure.message
 assert message.contains('Deployment/datastorage') && message.contains('0 of 1 updated replicas') : message
 assert message.contains('Readiness probe failed') && message.contains('503') : 'and names the failing probe'
 def diag = new File(gateway, "target/e2e/diagnostics/${ns}")

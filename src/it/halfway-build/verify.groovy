@@ -7,7 +7,8 @@ def good = report.images.find { it.id == 'good' }
 assert good.built : 'the first image was built'
 assert report.failure?.goal == 'build' : report.failure
 // what a person reads: the image and the step (in the one line), and the step's own output (in the log)
-assert report.failure.message.contains("'bad'") && report.failure.message.contains('Step 3/') : report.failure
+def whole = report.failure.text ?: report.failure.message
+assert whole.contains("'bad'") && whole.contains('Step 3/') : report.failure
 assert log.contains('compile error in bad') : 'the failing step output is shown'
 // the failed goal cleaned up: the image built before the failure is removed
 assert good.state == 'REMOVED' : good

@@ -103,6 +103,9 @@ public final class RunReport {
 
     public static final class Failure {
         public String goal;
+        /** The message's first line. */
         public String message;
+        /** The whole message, when it has more lines (e.g. a failed container's last log lines, the diagnostics). */
+        public String text;
     }
 }

@@ -77,6 +77,7 @@ public final class RunReports {
                 report.failure = new RunReport.Failure();
                 report.failure.goal = goal;
                 report.failure.message = g.failure;
+                report.failure.text = failure.strip().equals(g.failure) ? null : failure.strip();
             }
             report.written = g.finished;
             write(report);

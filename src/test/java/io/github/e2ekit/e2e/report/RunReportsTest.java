@@ -109,6 +109,8 @@ class RunReportsTest {
                 "deploy failure", "teardown failure");
         assertThat(r.failure.goal).isEqualTo("deploy");
         assertThat(r.failure.message).isEqualTo("STALE: pod ds-1 runs x");
+        assertThat(r.failure.text).isEqualTo("STALE: pod ds-1 runs x\n  at somewhere");
+        assertThat(r.goals.get(1).failure).isEqualTo("STALE: pod ds-1 runs x");
         assertThat(r.objects).extracting(o -> o.state).containsOnly("REMOVED");
         assertThat(r.namespace.state).isEqualTo("REMOVED");
     }
@@ -130,6 +132,7 @@ class RunReportsTest {
         assertThat(reports().goalFinished("build", Duration.ZERO, "<images><image><name> is missing")).isNull();
         RunReport r = RunReports.read(dir.resolve("report.json"));
         assertThat(r.failure.goal).isEqualTo("build");
+        assertThat(r.failure.text).as("one line: no text beside it").isNull();
         assertThat(r.images).isEmpty();
         assertThat(Files.exists(dir.resolve("ledger.json"))).isFalse();
     }
