@@ -1,12 +1,14 @@
 package io.github.e2ekit.e2e.ledger;
 
+import java.util.List;
+
 /** The kind cluster, and whether this run created it. */
 public final class ClusterEntry implements LedgerEntry {
     public String name;
     public String kubeconfig;
     public String provider;
     /** The cluster's node names, as the load found them (absent in ledgers of earlier versions). */
-    public java.util.List<String> nodes;
+    public List<String> nodes;
     public EntryState state = EntryState.REUSED;
 
     @Override

@@ -1,6 +1,8 @@
 package io.github.e2ekit.e2e.ledger;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The cluster: recorded before it is looked for (and maybe created), then confirmed created or reused. */
 public final class ClusterRecord {
@@ -29,7 +31,7 @@ public final class ClusterRecord {
 
     /** Found or created ({@code created}), with its kubeconfig and nodes. */
     public static void ready(Recorded<ClusterEntry> r, boolean created, String kubeconfig, List<String> nodes) {
-        java.util.function.Consumer<ClusterEntry> details = c -> {
+        Consumer<ClusterEntry> details = c -> {
             c.kubeconfig = kubeconfig;
             c.nodes = nodes == null ? null : List.copyOf(nodes);
         };
@@ -41,8 +43,8 @@ public final class ClusterRecord {
     }
 
     /** The recorded cluster, if any. */
-    public java.util.Optional<Recorded<ClusterEntry>> recorded() {
+    public Optional<Recorded<ClusterEntry>> recorded() {
         ClusterEntry c = ledger.read(d -> d.cluster);
-        return c == null ? java.util.Optional.empty() : java.util.Optional.of(new Recorded<>(ledger, c, null));
+        return c == null ? Optional.empty() : Optional.of(new Recorded<>(ledger, c, null));
     }
 }

@@ -1,6 +1,7 @@
 package io.github.e2ekit.e2e.ledger;
 
 import java.util.Collection;
+import java.util.Objects;
 
 /** Facts of the run that are not resources (nothing to remove): freshness proofs and endpoints, for the run report. */
 public final class FactRecords {
@@ -17,8 +18,8 @@ public final class FactRecords {
         }
         ledger.update(d -> {
             for (ProofEntry p : proofs) {
-                d.proofs.removeIf(x -> java.util.Objects.equals(x.namespace, p.namespace)
-                        && java.util.Objects.equals(x.pod, p.pod) && java.util.Objects.equals(x.container, p.container));
+                d.proofs.removeIf(x -> Objects.equals(x.namespace, p.namespace)
+                        && Objects.equals(x.pod, p.pod) && Objects.equals(x.container, p.container));
                 d.proofs.add(p);
             }
         });
