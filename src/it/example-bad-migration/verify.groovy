@@ -3,22 +3,23 @@ import groovy.json.JsonSlurper
 // deployed, psql's error is in the Job pod's log in the diagnostics, and what the run created is removed.
 def log = new File(basedir, 'build.log').text
 def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').canonicalFile
-def ledger = new JsonSlurper().parse(new File(gateway, 'target/e2e/ledger.json'))
-def ns = ledger.objects.find { it.kind == 'Namespace' }.name
-def failure = log.readLines().findIndexOf { it.contains('Job datastorage-migrations will not complete') }
-assert failure >= 0 : 'deploy names the failed Job'
-assert log.readLines()[failure].contains('exited with code 1') : 'with the exit code'
-assert log.readLines().drop(failure).take(4).any { it.contains('ERROR:  syntax error at or near "TABEL"') } :
+def report = new JsonSlurper().parse(new File(gateway, 'target/e2e/report.json'))
+def ns = report.namespace.name
+assert report.failure?.goal == 'deploy' : report.failure
+// what a person reads: the Job and its exit code (the one line), psql's error right under it
+assert report.failure.message.contains('datastorage-migrations') && report.failure.message.contains('code 1') : report.failure
+def failure = log.readLines().findIndexOf { it.contains('datastorage-migrations') && it.contains('code 1') }
+assert log.readLines().drop(failure).take(4).any { it.contains('syntax error at or near "TABEL"') } :
     "and psql's error in the same message"
-assert !log.contains('stage 3/3') : 'no DataStorage after a failed migration'
+assert !report.objects.any { it.kind == 'Deployment' && it.name == 'datastorage' } : 'no DataStorage after a failed migration'
 def diag = new File(gateway, "target/e2e/diagnostics/${ns}")
-assert log.contains("diagnostics: ${diag}".toString()) : 'the error names the diagnostics directory'
+assert (report.failure.text ?: report.failure.message).contains(diag.toString()) : 'the error names the diagnostics directory'
 def logs = new File(diag, 'logs').listFiles() as List
 assert logs.any { it.name.startsWith('datastorage-migrations-') && it.text.contains('ERROR:  syntax error at or near "TABEL"') } :
     "psql's error is in the Job pod's log: ${logs*.name}"
-assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
-assert ledger.nodeImages.every { it.state in ['REMOVED', 'REUSED'] }
-ledger.images.each { i ->
+assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
+assert report.images.every { i -> i.nodes.every { it.state in ['REMOVED', 'REUSED'] } }
+report.images.each { i ->
     ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', i.reference].execute().waitFor()
     ['docker', 'rmi', i.reference].execute().waitFor()
 }

@@ -4,24 +4,25 @@ import groovy.json.JsonSlurper
 // Unhealthy event) and why (DataStorage's own log), and what the run created is removed.
 def log = new File(basedir, 'build.log').text
 def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').canonicalFile
-def ledger = new JsonSlurper().parse(new File(gateway, 'target/e2e/ledger.json'))
-def ns = ledger.objects.find { it.kind == 'Namespace' }.name
-assert log.contains('stage 3/3') : 'PostgreSQL, Redis and the migration were fine'
-assert log =~ /Deployment\/datastorage in \S+ not ready after \d+ s: 0 of 1 updated replicas are available/ :
-    'deploy says DataStorage is not ready, as kubectl rollout status would'
-assert log =~ /not ready after .*\(last: Readiness probe failed: HTTP probe failed with statuscode: 503\)/ :
-    'and names the failing probe'
+def report = new JsonSlurper().parse(new File(gateway, 'target/e2e/report.json'))
+def ns = report.namespace.name
+assert report.objects.any { it.kind == 'Deployment' && it.name == 'datastorage' } : 'PostgreSQL, Redis and the migration were fine'
+assert report.failure?.goal == 'deploy' : report.failure
+// what a person reads, as kubectl rollout status would say it: not ready, how many replicas, the failing probe
+def message = report.failure.text ?: report.failure.message
+assert message.contains('Deployment/datastorage') && message.contains('0 of 1 updated replicas') : message
+assert message.contains('Readiness probe failed') && message.contains('503') : 'and names the failing probe'
 def diag = new File(gateway, "target/e2e/diagnostics/${ns}")
-assert log.contains("diagnostics: ${diag}".toString()) : 'the error names the diagnostics directory'
+assert message.contains(diag.toString()) : 'the error names the diagnostics directory'
 def events = new File(diag, 'events.txt').text
 assert events =~ /Unhealthy.*Readiness probe failed: HTTP probe failed with statuscode: 503/ : "the failing probe is named: ${events}"
 def logs = new File(diag, 'logs').listFiles() as List
 assert logs.any { it.name.startsWith('datastorage-') && !it.name.startsWith('datastorage-migrations')
     && it.text.contains('not ready: database: jdbc:postgresql://no-such-postgresql:5432/datastorage') } :
     "DataStorage's log says why: ${logs*.name}"
-assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
-assert ledger.nodeImages.every { it.state in ['REMOVED', 'REUSED'] }
-ledger.images.each { i ->
+assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
+assert report.images.every { i -> i.nodes.every { it.state in ['REMOVED', 'REUSED'] } }
+report.images.each { i ->
     ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', i.reference].execute().waitFor()
     ['docker', 'rmi', i.reference].execute().waitFor()
 }

@@ -1,21 +1,25 @@
 import groovy.json.JsonSlurper
 // Four services in parallel on one cluster: four distinct tags and namespaces, four green ITs,
-// and nothing left afterwards.
+// and nothing left afterwards. Judged on each service's target/e2e/report.json.
 def log = new File(basedir, 'build.log').text
 def example = new File(basedir, '../../../examples/datastorage-e2e').canonicalFile
 def services = ['gateway', 'signalprocessing', 'workflowexecution', 'remediationorchestrator']
-def ledgers = services.collect { new JsonSlurper().parse(new File(example, "${it}/target/e2e/ledger.json")) }
-def refs = ledgers.collect { l -> l.images.find { it.id == 'datastorage' }.reference }
-def allRefs = ledgers.collectMany { l -> l.images.collect { it.reference } }
+def reports = services.collect { new JsonSlurper().parse(new File(example, "${it}/target/e2e/report.json")) }
+def refs = reports.collect { r -> r.images.find { it.id == 'datastorage' }.reference }
+def allRefs = reports.collectMany { r -> r.images*.reference }
 assert refs.unique(false).size() == 4 : "four distinct tags: ${refs}"
 services.eachWithIndex { s, i -> assert refs[i].startsWith("localhost/kubernaut/datastorage:${s}-") : refs[i] }
-def namespaces = ledgers.collect { l -> l.objects.find { it.kind == 'Namespace' }.name }
+def namespaces = reports.collect { it.namespace.name }
 assert namespaces.unique(false).size() == 4 : "four namespaces: ${namespaces}"
 assert (log =~ /Tests run: 5, Failures: 0, Errors: 0, Skipped: 0, Time elapsed/).count == 4 : 'four green contract suites'
-ledgers.each { l ->
-    assert l.objects.every { it.state == 'REMOVED' } : "objects left in ${l.service}: ${l.objects.findAll { it.state != 'REMOVED' }}"
-    assert l.nodeImages.every { it.state in ['REMOVED', 'REUSED'] }
-    assert l.portForwards.every { it.state == 'REMOVED' }
+reports.each { r ->
+    assert r.failure == null : "${r.service} failed: ${r.failure}"
+    // DataStorage, PostgreSQL and Redis: each proven fresh in every pod that runs it
+    assert r.images*.id.sort() == r.proofs*.image.unique().sort() : "${r.service}: images without a proof: ${r.proofs}"
+    assert r.proofs.every { it.verdict == 'fresh' } : "${r.service}: ${r.proofs}"
+    assert r.endpoints.any { it.property == 'e2e.endpoint.datastorage.url' && it.url ==~ /http:\/\/127\.0\.0\.1:\d+/ }
+    assert r.objects.every { it.state == 'REMOVED' } : "objects left in ${r.service}: ${r.objects.findAll { it.state != 'REMOVED' }}"
+    assert r.images.every { i -> i.nodes.every { it.state in ['REMOVED', 'REUSED'] } }
 }
 assert log.contains('BUILD SUCCESS')
 // kept on purpose (newest per service, for the next unchanged run): remove them so the IT leaves nothing

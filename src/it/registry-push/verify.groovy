@@ -12,18 +12,22 @@ try {
     assert !log.contains(encoded.substring(4, 24)) : 'base64 of the password reached the build log'
     def ledgerText = new File(basedir, 'target/e2e/ledger.json').text
     assert !ledgerText.contains('it-registry-Secret-42') : 'the registry password reached the ledger'
-    def ledger = new JsonSlurper().parseText(ledgerText)
-    def image = ledger.images.find { it.id == 'datastorage' }
-    assert image != null : 'ledger has no datastorage image'
+    def reportText = new File(basedir, 'target/e2e/report.json').text
+    assert !reportText.contains('it-registry-Secret-42') : 'the registry password reached the report'
+    def report = new JsonSlurper().parseText(reportText)
+    def image = report.images.find { it.id == 'datastorage' }
+    assert image != null : 'the report has no datastorage image'
     def tag = image.reference.substring(image.reference.lastIndexOf(':') + 1)
-    assert ledger.pushes.size() == 1 : "one push expected: ${ledger.pushes}"
-    def push = ledger.pushes[0]
+    def push = image.registry
+    assert push != null : "no push in the report: ${report.images}"
     assert push.reference == "${host}/e2e/it/registry-app:${tag}".toString() : "pushed as ${push.reference}"
     assert push.digest ==~ /sha256:[0-9a-f]{64}/
-    assert push.imageId == image.imageId : 'the pushed image is the one this run built'
-    assert log.contains("with user 'it-user' from settings.xml server 'it-registry'") : 'the log should say which credentials were used (see build.log)'
-    assert log.contains("e2e: datastorage: pushed ${push.reference}@${push.digest}") : 'log.contains(pushed <ref>@<digest>) (see build.log)'
-    assert ledger.nodeImages.isEmpty() && ledger.cluster == null : 'registry mode touches no kind cluster'
+    assert push.pinned == "${push.reference}@${push.digest}".toString()
+    def ledger = new JsonSlurper().parseText(ledgerText)
+    assert ledger.pushes.size() == 1 && ledger.pushes[0].imageId == image.imageId : 'the pushed image is the one this run built'
+    // what a person reads: which credentials were used (never the password)
+    assert log.contains("'it-user'") && log.contains("settings.xml server 'it-registry'") : 'the log should say which credentials were used'
+    assert image.nodes.isEmpty() && report.cluster == null : 'registry mode touches no kind cluster'
 
     // the registry serves exactly that manifest under the tag
     def p = ['curl', '-s', '-o', '/dev/null', '-D', '-', '-u', 'it-user:it-registry-Secret-42',
@@ -36,21 +40,22 @@ try {
     assert served.split(':', 2)[1].trim() == push.digest : "registry serves ${served}, the run pinned ${push.digest}"
 
     // deploy: the manifest names the pinned reference, the kubelet pulled it, the pod runs this run's image
-    def pinned = "${push.reference}@${push.digest}".toString()
-    def applied = ledger.objects.find { it.kind == 'Deployment' && it.name == 'registry-app' }
-    assert applied != null : "the Deployment is not in the ledger: ${ledger.objects}"
-    assert log.contains("e2e: datastorage: sources sha256:") && log.contains("→ pushed ${pinned} → 1/1 pods ✔") : 'deploy should prove the pod runs the pushed image (see build.log)'
-    assert log.contains("e2e: kind cluster '${itCluster}': 1 node(s) pull ${host} through /etc/containerd/certs.d/${host}/hosts.toml (http://kind-registry:5000)") : 'load should say the kind nodes pull through the mirror (see build.log)'
+    def pinned = push.pinned
+    assert report.objects.find { it.kind == 'Deployment' && it.name == 'registry-app' } != null : "the Deployment is not in the report: ${report.objects}"
+    def proofs = report.proofs.findAll { it.image == 'datastorage' }
+    assert proofs.size() == 1 && proofs[0].verdict == 'fresh' && proofs[0].reference == pinned : "deploy should prove the pod runs the pushed image: ${proofs}"
+    // load said the kind nodes pull through the mirror
+    assert log.contains("through /etc/containerd/certs.d/${host}/hosts.toml") : 'load should say the kind nodes pull through the mirror'
     // the node pulled it through kind's mirror, as containerd's CRI names a pull by digest: <repo>@<digest>
     def nodeRefs = ['docker', 'exec', "${itCluster}-control-plane".toString(), 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q']
             .execute().text.readLines()
     def repoDigest = "${push.reference.substring(0, push.reference.lastIndexOf(':'))}@${push.digest}".toString()
     assert nodeRefs.contains(repoDigest) : "the node does not hold ${repoDigest}: ${nodeRefs}"
 
-    // after the teardown: the local push tag is gone, the registry copy is reported as kept
+    // after the teardown: the local push tag is gone, the registry copy is said to stay
     assert push.state == 'REMOVED'
-    assert log.contains("e2e: removed image tag ${push.reference}") : 'log.contains(removed image tag <ref>) (see build.log)'
-    assert log.contains("pushed image ${push.reference}@${push.digest} in registry ${host}/e2e (the registry's retention removes it)") : 'the teardown should say the registry copy stays (see build.log)'
+    assert report.goals*.goal == ['tag', 'build', 'load', 'deploy', 'teardown'] && report.failure == null : report.goals
+    assert log.contains("registry's retention removes it") : 'the teardown should say the registry copy stays'
     def gone = ['docker', 'image', 'inspect', push.reference].execute()
     gone.waitForProcessOutput(new StringBuilder(), new StringBuilder())
     assert gone.exitValue() != 0 : "local push tag ${push.reference} was not removed"

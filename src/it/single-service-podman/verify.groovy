@@ -1,29 +1,29 @@
 import groovy.json.JsonSlurper
-// The same lifecycle as single-service, on Podman: names are localhost/…, IDs are Podman's.
+// The same lifecycle as single-service, on Podman: names are localhost/…, IDs are Podman's. Judged on report.json.
 
 def log = new File(basedir, 'build.log').text
-assert log.contains('e2e: engine Podman 4.') : 'the build must have run on Podman'
+def report = new JsonSlurper().parse(new File(basedir, 'target/e2e/report.json'))
 def ledger = new JsonSlurper().parse(new File(basedir, 'target/e2e/ledger.json'))
-def image = ledger.images.find { it.id == 'datastorage' }
+assert report.cluster.provider == 'podman' : "the build must have run on Podman: ${report.cluster}"
+assert report.failure == null : "a goal failed: ${report.failure}"
+def image = report.images.find { it.id == 'datastorage' }
 assert image.reference ==~ /localhost\/it\/datastorage:gateway-[0-9a-f]{12}/
-def ns = "e2e-gateway-${ledger.run}"
-assert log.contains("e2e: namespace ${ns} created") : 'log.contains("e2e: namespace \${ns} created") (see build.log)'
+def ns = "e2e-gateway-${report.run}"
+assert report.namespace.name == ns && report.namespace.created : report.namespace
 // (no migration Job here: the test bed cannot see a process exit in a node run by Podman, so a Job never completes)
-assert log.contains('e2e: stage 1/1: applied 2 object(s)') : 'the Deployment and its Service were applied'
-// the replica runs the image this run built (the migration Job ran it too, and has completed)
-def proof = "e2e: datastorage: sources sha256:${image.digest.substring(0, 12)}… → image sha256:${image.imageId.substring(7, 19)}… → 1/1 nodes → 1/1 pods ✔"
-assert log.contains(proof) : "missing the freshness proof line: ${proof}"
-// teardown removed everything it recorded, in this order
-assert log.contains("e2e: removed Namespace/${ns}") : 'log.contains("e2e: removed Namespace/\${ns}") (see build.log)'
-assert log.contains("e2e: removed node image ${image.reference} from ${itCluster}-podman-control-plane") : 'log.contains("e2e: removed node image \${image.reference} from ${itCluster}-podman-control-plane") (see build.log)'
-assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
-assert ledger.nodeImages.every { it.state == 'REMOVED' }
+assert report.objects.findAll { it.kind != 'Namespace' }*.kind.sort() == ['Deployment', 'Service'] : 'the Deployment and its Service were applied'
+// the replica runs the image this run built
+def proofs = report.proofs.findAll { it.image == 'datastorage' }
+assert proofs.size() == 1 && proofs[0].verdict == 'fresh' && proofs[0].expected == image.imageId : proofs
+// teardown removed everything it recorded
+assert report.namespace.state == 'REMOVED'
+assert image.nodes.collect { "${it.node} ${it.state}" } == ["${itCluster}-podman-control-plane REMOVED"]
+assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
 // removeImages=all: the image this run built is removed too
-assert log.contains("e2e: removed image ${image.reference}") || log.contains('e2e: datastorage: up to date') : 'removeImages=all removes the image this run built'
 def inspect = ['podman', 'image', 'inspect', image.reference].execute()
 inspect.waitFor()
-if (log.contains("e2e: removed image ${image.reference}")) {
-    assert inspect.exitValue() != 0 : "image ${image.reference} still exists"
+if (image.built) {
+    assert image.state == 'REMOVED' && inspect.exitValue() != 0 : "image ${image.reference} still exists"
 } else {
     ['podman', 'rmi', image.reference].execute().waitFor()
 }
@@ -31,7 +31,8 @@ if (log.contains("e2e: removed image ${image.reference}")) {
 assert log.contains('Tests run: 1, Failures: 0, Errors: 0') : 'the failsafe IT did not run or failed'
 def endpoints = new Properties()
 new File(basedir, 'target/e2e/endpoints.properties').withInputStream { endpoints.load(it) }
-assert endpoints.getProperty('e2e.endpoint.datastorage.url') ==~ /http:\/\/127\.0\.0\.1:\d+/
-assert log.contains("e2e: endpoint datastorage → ${endpoints.getProperty('e2e.endpoint.datastorage.url')}") : 'endpoint line'
-assert log.contains('e2e: closed 1 port-forward(s)') : 'teardown closes the port-forward'
+def url = endpoints.getProperty('e2e.endpoint.datastorage.url')
+assert url ==~ /http:\/\/127\.0\.0\.1:\d+/
+assert report.endpoints.find { it.name == 'datastorage' }?.url == url : report.endpoints
+assert ledger.portForwards.size() == 1 && ledger.portForwards.every { it.state == 'REMOVED' } : 'teardown closes the port-forward'
 return true

@@ -5,4 +5,5 @@ def log = new File(basedir, 'build.log').text
 }
 assert !log.contains('unknown placeholder') : 'a skipped goal read its configuration'
 assert !new File(basedir, 'target/e2e/ledger.json').exists() : 'a skipped goal started a run'
+assert !new File(basedir, 'target/e2e/report.json').exists() : 'a skipped goal wrote a run report'
 return true

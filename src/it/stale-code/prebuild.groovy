@@ -7,4 +7,6 @@ def tags = ['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}', 'localho
 tags.each { ['docker', 'rmi', it].execute().waitFor() }
 ['docker', 'exec', "${itCluster}-control-plane", 'sh', '-c',
  'ctr -n k8s.io images ls -q | grep localhost/it/stale | xargs -r ctr -n k8s.io images rm'].execute().waitFor()
+// each run's report is kept under target/e2e/runs/<run>/ (see pom.xml): only this invocation's runs
+new File(basedir, 'target/e2e/runs').deleteDir()
 return true

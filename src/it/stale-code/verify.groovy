@@ -1,22 +1,34 @@
+import groovy.json.JsonSlurper
 // Three runs: a changed source file gives a new tag, a new image and pods running it; an unchanged
-// work tree gives the same tag, and build and load are skipped.
-def log = new File(basedir, 'build.log').text
-def tags = (log =~ /e2e: datastorage → (localhost\/it\/stale:gateway-[0-9a-f]{12})/).collect { it[1] }
-assert tags.size() == 3 : "expected three Phase-0 decisions, got ${tags}"
+// work tree gives the same tag, and build and load are skipped. Judged on each run's report.json.
+def runs = new File(basedir, 'target/e2e/runs').listFiles().collect { new JsonSlurper().parse(new File(it, 'report.json')) }
+        .sort { it.started }
+assert runs.size() == 3 : "expected three runs' reports, got ${runs.size()}"
+def images = runs.collect { r -> r.images.find { it.id == 'datastorage' } }
+def tags = images*.reference
+tags.each { assert it ==~ /localhost\/it\/stale:gateway-[0-9a-f]{12}/ : it }
 assert tags[0] != tags[1] : 'a changed source file must give a new tag'
 assert tags[1] == tags[2] : 'an unchanged work tree must give the same tag'
+assert images[0].sourceDigest != images[1].sourceDigest && images[1].sourceDigest == images[2].sourceDigest
 
-def proofs = (log =~ /e2e: datastorage: sources sha256:([0-9a-f]{12})… → image sha256:([0-9a-f]{12})… → 1\/1 nodes → 1\/1 pods ✔/).collect { [it[1], it[2]] }
-assert proofs.size() == 3 : "expected three freshness proofs, got ${proofs}"
-assert proofs[0][1] != proofs[1][1] : 'pods must run the new image after the change'
-assert proofs[1] == proofs[2] : 'the third run must run the same image as the second'
+// every run proved its pod fresh: the pod runs the image this run built or found up to date
+runs.eachWithIndex { r, i ->
+    def proofs = r.proofs.findAll { it.image == 'datastorage' }
+    assert proofs.size() == 1 && proofs[0].verdict == 'fresh' && proofs[0].expected == images[i].imageId :
+            "run ${i + 1}: ${proofs}"
+    assert r.failure == null : "run ${i + 1} failed: ${r.failure}"
+    assert r.goals*.goal == ['tag', 'build', 'load', 'deploy', 'teardown'] : r.goals
+}
+assert images[0].imageId != images[1].imageId : 'pods must run the new image after the change'
+assert images[1].imageId == images[2].imageId : 'the third run must run the same image as the second'
 
-def builds = (log =~ /e2e: datastorage: (built|up to date, build skipped)/).collect { it[1] }
-assert builds == ['built', 'built', 'up to date, build skipped'] : "build outcomes: ${builds}"
-def loads = (log =~ /e2e: datastorage: (imported into \d+\/\d+ nodes|already present on \d+\/\d+ nodes)/).collect { it[1] }
-assert loads.size() == 3 && loads[0].startsWith('imported') && loads[1].startsWith('imported') : "load outcomes: ${loads}"
-assert loads[2] == 'already present on 1/1 nodes' : "the third load must be skipped: ${loads[2]}"
+assert images*.built == [true, true, false] : "build outcomes: ${images*.built}"
+assert images[0].nodes*.action == ['imported'] && images[1].nodes*.action == ['imported'] :
+        "the first two loads import: ${images[0].nodes} ${images[1].nodes}"
+// the third load puts nothing into the node (a node that already held it is recorded as 'present')
+assert images[2].nodes.every { it.action == 'present' } : "the third load must be skipped: ${images[2].nodes}"
 // every run's IT saw its own /version = its own digest
+def log = new File(basedir, 'build.log').text
 assert (log =~ /Tests run: 1, Failures: 0, Errors: 0, Skipped: 0, Time elapsed/).count == 3 : 'three green ITs'
 
 // Kept on purpose (newest per image and service); remove them so the IT leaves nothing behind.

@@ -1,13 +1,14 @@
 import groovy.json.JsonSlurper
-
-def log = new File(basedir, 'build.log').text
-def ledger = new JsonSlurper().parse(new File(basedir, 'target/e2e/ledger.json'))
-def ns = "e2e-gateway-${ledger.run}"
-assert log.contains("e2e: namespace ${ns} created") : 'the run created its namespace (see build.log)'
-assert log.contains("e2e: removed Namespace/${ns}") : 'teardown reports the namespace removed once it is gone'
-assert !log.contains('still exists') : 'the 3 s finalizer is well inside the wait'
-assert ledger.objects.every { it.state == 'REMOVED' } : "objects left: ${ledger.objects.findAll { it.state != 'REMOVED' }}"
-// the ledger is truthful: the namespace really is gone (asked with the real kubectl)
+// Judged on target/e2e/report.json (the run's facts) and, for the namespace, on the real kubectl.
+def report = new JsonSlurper().parse(new File(basedir, 'target/e2e/report.json'))
+def ns = "e2e-gateway-${report.run}"
+assert report.namespace?.name == ns && report.namespace.created : "the run created its namespace: ${report.namespace}"
+assert report.namespace.state == 'REMOVED' : 'teardown records the namespace removed once it is gone'
+assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
+// the 3 s finalizer is well inside the wait: teardown succeeded, nothing failed
+assert report.failure == null : "a goal failed: ${report.failure}"
+assert report.goals.find { it.goal == 'teardown' }?.outcome == 'success' : report.goals
+// the report is truthful: the namespace really is gone (asked with the real kubectl)
 def kubeconfig = new File(basedir, '../../it-testbed/kubeconfig').canonicalPath
 def get = ['kubectl', '--kubeconfig', kubeconfig, 'get', 'namespace', ns, '-o', 'name'].execute()
 def err = new StringBuilder()

@@ -2,9 +2,10 @@ package io.github.e2ekit.e2e.deploy;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.ledger.ObjectRecords;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.kubernetes.client.Discovery;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
@@ -83,13 +84,7 @@ public final class Applier {
         }
         DynamicKubernetesApi dyn = api.api(r, m.version());
         String finalNs = ns;
-        ObjectEntry entry = new ObjectEntry();
-        entry.apiVersion = m.apiVersion();
-        entry.kind = m.kind();
-        entry.namespace = ns;
-        entry.name = m.name();
-        entry.state = EntryState.INTENDED;
-        ledger.update(d -> d.objects.add(entry));
+        Recorded<ObjectEntry> entry = ledger.objects().intend(m.apiVersion(), m.kind(), ns, m.name());
         JsonObject json = GSON.toJsonTree(m.object()).getAsJsonObject();
         recordLastApplied(json);
         KubernetesApiResponse<DynamicKubernetesObject> created;
@@ -103,21 +98,18 @@ public final class Applier {
         }
         if (created.isSuccess()) {
             String uid = created.getObject().getMetadata().getUid();
-            ledger.update(d -> {
-                entry.uid = uid;
-                entry.state = EntryState.CREATED;
-            });
+            ObjectRecords.created(entry, uid);
             return new AppliedObject(m.apiVersion(), m.kind(), ns, m.name(), uid, true, m);
         }
         if (created.getHttpStatusCode() != 409) {
-            ledger.update(d -> d.objects.remove(entry));
+            entry.forget();
             throw new DeployException(m.source() + ": " + m.describe() + " was refused (HTTP "
                     + created.getHttpStatusCode() + "): " + statusMessage(created));
         }
         KubernetesApiResponse<DynamicKubernetesObject> existing = api.call("read " + m.describe(),
                 () -> finalNs == null ? dyn.get(m.name()) : dyn.get(finalNs, m.name()));
         if (!existing.isSuccess()) {
-            ledger.update(d -> d.objects.remove(entry));
+            entry.forget();
             throw new DeployException(m.source() + ": " + m.describe() + " exists but cannot be read (HTTP "
                     + existing.getHttpStatusCode() + "): " + statusMessage(existing));
         }
@@ -128,11 +120,7 @@ public final class Applier {
         if (!plugins && ns == null) {
             // a Namespace or cluster-scoped object someone else made: left exactly as found (never labelled as
             // ours, never given an expiry, so never reaped)
-            ledger.update(d -> {
-                entry.uid = liveUid;
-                entry.patched = true;
-                entry.state = EntryState.REUSED;
-            });
+            ObjectRecords.existed(entry, liveUid);
             log.accept(m.describe() + " exists, not ours: left as found");
             return new AppliedObject(m.apiVersion(), m.kind(), ns, m.name(), liveUid, false, m);
         }
@@ -150,7 +138,7 @@ public final class Applier {
                     () -> finalNs == null ? dyn.patch(m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch)
                             : dyn.patch(finalNs, m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch));
             if (!patched.isSuccess()) {
-                ledger.update(d -> d.objects.remove(entry));
+                entry.forget();
                 throw new DeployException(m.source() + ": " + m.describe() + " exists and could not be patched (HTTP "
                         + patched.getHttpStatusCode() + "): " + statusMessage(patched));
             }
@@ -160,11 +148,11 @@ public final class Applier {
             log.accept(m.describe() + " exists, not ours: updated without the run's labels, never removed");
         }
         String finalUid = uid;
-        ledger.update(d -> {
-            entry.uid = finalUid;
-            entry.patched = !ours;
-            entry.state = ours ? EntryState.CREATED : EntryState.REUSED;
-        });
+        if (ours) {
+            ObjectRecords.created(entry, finalUid);
+        } else {
+            ObjectRecords.existed(entry, finalUid);
+        }
         return new AppliedObject(m.apiVersion(), m.kind(), ns, m.name(), uid, ours, m);
     }
 
@@ -177,14 +165,14 @@ public final class Applier {
      * 422 "field is immutable"), so a changed one is applied as kubectl replace --force does: delete
      * (Background: its pods go with it), wait until it is gone, create.
      */
-    private AppliedObject replaceJob(Manifest m, DynamicKubernetesApi dyn, ObjectEntry entry, String liveUid,
+    private AppliedObject replaceJob(Manifest m, DynamicKubernetesApi dyn, Recorded<ObjectEntry> entry, String liveUid,
             JsonObject json) {
         Deletions deletions = new Deletions(api);
         String ns = m.namespace();
         deletions.delete(m.apiVersion(), m.kind(), ns, m.name(), liveUid, "Background");
         String stuck = deletions.awaitGone(m.apiVersion(), m.kind(), ns, m.name(), liveUid, JOB_REPLACE_WAIT);
         if (stuck != null) {
-            ledger.update(d -> d.objects.remove(entry));
+            entry.forget();
             throw new DeployException(m.source() + ": " + m.describe() + " has a new pod template and must be"
                     + " replaced, but the old one did not go: " + stuck);
         }
@@ -199,15 +187,12 @@ public final class Applier {
             }
         }
         if (!created.isSuccess()) {
-            ledger.update(d -> d.objects.remove(entry));
+            entry.forget();
             throw new DeployException(m.source() + ": " + m.describe() + " was refused after replacing the old one"
                     + " (HTTP " + created.getHttpStatusCode() + "): " + statusMessage(created));
         }
         String uid = created.getObject().getMetadata().getUid();
-        ledger.update(d -> {
-            entry.uid = uid;
-            entry.state = EntryState.CREATED;
-        });
+        ObjectRecords.created(entry, uid);
         log.accept(m.describe() + " replaced (its pod template changed; a Job's template is immutable)");
         return new AppliedObject(m.apiVersion(), m.kind(), ns, m.name(), uid, true, m);
     }

@@ -56,7 +56,8 @@ public final class Deployer {
                 Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000_000L));
                 wait.await(stage, left);
             }
-            List<FreshnessCheck.Fresh> fresh = new FreshnessCheck(api, nodes).check(plan.namespace(), images);
+            List<FreshnessCheck.Fresh> fresh = new FreshnessCheck(api, nodes).recordingProofs(ledger)
+                    .check(plan.namespace(), images);
             return new Result(applied, fresh, created);
         } catch (DeployException e) {
             Path where = new Diagnostics(api).collect(diagnosticsDir, plan.namespace(), applied);

@@ -1,6 +1,8 @@
 package io.github.e2ekit.e2e.deploy;
 
 import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.ProofEntry;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -11,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +30,7 @@ public final class FreshnessCheck {
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private final KubeApi api;
     private final NodeDigests nodes;
+    private Consumer<List<ProofEntry>> proofs = p -> { };
 
     public FreshnessCheck(KubeApi api) {
         this(api, NodeDigests.NONE);
@@ -37,20 +41,36 @@ public final class FreshnessCheck {
         this.nodes = nodes;
     }
 
+    /** Every container's proof (fresh ones, and the stale one that fails the check) goes into the run's ledger. */
+    public FreshnessCheck recordingProofs(Ledger ledger) {
+        this.proofs = p -> ledger.facts().proofs(p);
+        return this;
+    }
+
     /** What was checked for one image: how many pods run it. */
     public record Fresh(ImageBinding image, int pods) {
     }
 
     public List<Fresh> check(String namespace, List<ImageBinding> images) {
-        return check(api.listPods(namespace, null), images, nodes);
+        List<V1Pod> pods = api.listPods(namespace, null);
+        List<ProofEntry> made = new ArrayList<>();
+        try {
+            return check(pods, images, nodes, made);
+        } finally {
+            proofs.accept(made);
+        }
     }
 
     static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images) {
         return check(pods, images, NodeDigests.NONE);
     }
 
+    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images, NodeDigests nodes) {
+        return check(pods, images, nodes, new ArrayList<>());
+    }
+
     /** One running container of a built image, and what its kubelet reports. */
-    private record Running(V1Pod pod, String node, String reported, ImageBinding image) {
+    private record Running(V1Pod pod, String container, String node, String reported, ImageBinding image) {
         String podName() {
             return pod.getMetadata().getName();
         }
@@ -62,7 +82,7 @@ public final class FreshnessCheck {
      * may report {@code name@sha256:<other>} or a bare ID, and such a pod must be judged, not skipped.
      * Digests that need the node are resolved once per node, all together.
      */
-    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images, NodeDigests nodes) {
+    static List<Fresh> check(List<V1Pod> pods, List<ImageBinding> images, NodeDigests nodes, List<ProofEntry> proofs) {
         List<Fresh> out = new ArrayList<>();
         List<Running> toResolve = new ArrayList<>();
         for (ImageBinding b : images) {
@@ -84,21 +104,27 @@ public final class FreshnessCheck {
                     }
                     runsIt = true;
                     String reported = cs.getImageID();
-                    if (matches(reported, b.imageId()) || matches(reported, b.pushedDigest())) {
+                    String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+                    Running r = new Running(p, cs.getName(), node, reported, b);
+                    if (matches(reported, b.imageId())) {
+                        proofs.add(proof(r, b.imageId(), true, "the image ID"));
                         continue;
                     }
-                    String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+                    if (matches(reported, b.pushedDigest())) {
+                        proofs.add(proof(r, b.imageId(), true, "the manifest digest this run pushed"));
+                        continue;
+                    }
                     if (digestOf(reported) == null) {
-                        throw stale(p.getMetadata().getName(), reported, "no image digest", b);
+                        throw stale(r, null, "no image digest", proofs);
                     }
                     if (!reported.contains("@")) {
                         // containerd reports a bare digest only for an image without digest names: its config
-                        throw stale(p.getMetadata().getName(), reported, "an image ID", b);
+                        throw stale(r, digestOf(reported), "an image ID", proofs);
                     }
                     if (node == null) {
-                        throw stale(p.getMetadata().getName(), reported, "on no node", b);
+                        throw stale(r, null, "on no node", proofs);
                     }
-                    toResolve.add(new Running(p, node, reported, b));
+                    toResolve.add(r);
                 }
                 if (runsIt) {
                     count++;
@@ -106,12 +132,12 @@ public final class FreshnessCheck {
             }
             out.add(new Fresh(b, count));
         }
-        judgeOnNodes(toResolve, nodes);
+        judgeOnNodes(toResolve, nodes, proofs);
         return out;
     }
 
     /** Reads each node once for every digest its pods report; throws for the first container of another image. */
-    private static void judgeOnNodes(List<Running> running, NodeDigests nodes) {
+    private static void judgeOnNodes(List<Running> running, NodeDigests nodes, List<ProofEntry> proofs) {
         Map<String, Set<String>> byNode = new LinkedHashMap<>();
         for (Running r : running) {
             byNode.computeIfAbsent(r.node(), n -> new LinkedHashSet<>()).add(digestOf(r.reported()));
@@ -122,18 +148,37 @@ public final class FreshnessCheck {
             String digest = digestOf(r.reported());
             NodeDigests.Resolution res = resolved.get(r.node()).get(digest);
             if (res == null || res.configDigest() == null) {
-                throw stale(r.podName(), r.reported(), "which cannot be resolved on node " + r.node() + ": "
-                        + (res == null ? "not answered" : res.problem()), r.image());
+                throw stale(r, null, "which cannot be resolved on node " + r.node() + ": "
+                        + (res == null ? "not answered" : res.problem()), proofs);
             }
             if (!sameDigest(res.configDigest(), r.image().imageId())) {
-                throw stale(r.podName(), r.reported(), "image " + res.configDigest() + " on node " + r.node(), r.image());
+                throw stale(r, res.configDigest(), "image " + res.configDigest() + " on node " + r.node(), proofs);
             }
+            proofs.add(proof(r, res.configDigest(), true, "resolved on node " + r.node()));
         }
     }
 
-    private static DeployException stale(String pod, String reported, String what, ImageBinding b) {
-        return new DeployException("STALE: pod " + pod + " runs " + reported + " (" + what + "), this run built "
-                + b.imageId() + " for " + b.reference());
+    private static DeployException stale(Running r, String resolved, String what, List<ProofEntry> proofs) {
+        proofs.add(proof(r, resolved, false, what));
+        ImageBinding b = r.image();
+        return new DeployException("STALE: pod " + r.podName() + " runs " + r.reported() + " (" + what
+                + "), this run built " + b.imageId() + " for " + b.reference());
+    }
+
+    private static ProofEntry proof(Running r, String resolved, boolean fresh, String how) {
+        ProofEntry p = new ProofEntry();
+        p.image = r.image().id();
+        p.reference = r.image().reference();
+        p.namespace = r.pod().getMetadata().getNamespace();
+        p.pod = r.podName();
+        p.container = r.container();
+        p.node = r.node();
+        p.reported = r.reported();
+        p.resolved = resolved;
+        p.expected = r.image().imageId();
+        p.verdict = fresh ? ProofEntry.FRESH : ProofEntry.STALE;
+        p.how = how;
+        return p;
     }
 
     private static Map<String, String> specImages(V1Pod pod) {

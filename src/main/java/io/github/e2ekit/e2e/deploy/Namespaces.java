@@ -1,8 +1,9 @@
 package io.github.e2ekit.e2e.deploy;
 
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.ledger.ObjectRecords;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import java.time.Duration;
 import java.util.Locale;
@@ -51,24 +52,16 @@ public final class Namespaces {
      */
     public static boolean ensure(KubeApi api, Ledger ledger, String namespace, Map<String, String> labels,
             Map<String, String> annotations) {
-        ObjectEntry entry = new ObjectEntry();
-        entry.apiVersion = "v1";
-        entry.kind = "Namespace";
-        entry.name = namespace;
-        entry.state = EntryState.INTENDED;
-        ledger.update(d -> d.objects.add(entry));
+        Recorded<ObjectEntry> entry = ledger.objects().intend("v1", "Namespace", null, namespace);
         for (int attempt = 0; ; attempt++) {
             try {
                 V1Namespace created = api.createNamespace(namespace, labels, annotations);
-                ledger.update(d -> {
-                    entry.uid = created.getMetadata().getUid();
-                    entry.state = EntryState.CREATED;
-                });
+                ObjectRecords.created(entry, created.getMetadata().getUid());
                 return true;
             } catch (KubeApiException e) {
                 if (e.code() != 409) {
                     if (!e.mayHaveBeenDone()) {
-                        ledger.update(d -> d.objects.remove(entry)); // refused or never sent: it does not exist
+                        entry.forget(); // refused or never sent: it does not exist
                     } // else it stays INTENDED: an attempt whose answer was lost may have created it
                     throw e;
                 }
@@ -76,7 +69,7 @@ public final class Namespaces {
                 try {
                     existing = api.readNamespace(namespace).orElse(null);
                 } catch (KubeApiException readFailed) {
-                    ledger.update(d -> d.objects.remove(entry));
+                    entry.forget();
                     throw readFailed;
                 }
                 boolean terminating = existing != null && existing.getMetadata().getDeletionTimestamp() != null;
@@ -84,7 +77,7 @@ public final class Namespaces {
                     String stuck = new Deletions(api).awaitGone("v1", "Namespace", null, namespace,
                             existing.getMetadata().getUid(), TERMINATING_WAIT);
                     if (stuck != null) {
-                        ledger.update(d -> d.objects.remove(entry));
+                        entry.forget();
                         throw new DeployException("namespace", "namespace " + namespace + " is being deleted"
                                 + " and did not go: " + stuck + " (or set another <namespace>)");
                     }
@@ -94,16 +87,10 @@ public final class Namespaces {
                     continue; // it went between our create and our read
                 }
                 if (existing != null && !terminating && createdByThisRun(existing, labels)) {
-                    ledger.update(d -> {
-                        entry.uid = existing.getMetadata().getUid();
-                        entry.state = EntryState.CREATED;
-                    });
+                    ObjectRecords.created(entry, existing.getMetadata().getUid());
                     return true;
                 }
-                ledger.update(d -> {
-                    entry.state = EntryState.REUSED;
-                    entry.patched = true;
-                });
+                ObjectRecords.existed(entry, null);
                 return false;
             }
         }

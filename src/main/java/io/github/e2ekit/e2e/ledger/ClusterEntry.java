@@ -1,9 +1,23 @@
 package io.github.e2ekit.e2e.ledger;
 
+import java.util.List;
+
 /** The kind cluster, and whether this run created it. */
-public final class ClusterEntry {
+public final class ClusterEntry implements LedgerEntry {
     public String name;
     public String kubeconfig;
     public String provider;
+    /** The cluster's node names, as the load found them (absent in ledgers of earlier versions). */
+    public List<String> nodes;
     public EntryState state = EntryState.REUSED;
+
+    @Override
+    public EntryState state() {
+        return state;
+    }
+
+    @Override
+    public void state(EntryState state) {
+        this.state = state;
+    }
 }

@@ -1,7 +1,7 @@
 package io.github.e2ekit.e2e.ledger;
 
 /** One image decided by Phase 0 and (maybe) built: the thread a reader follows from tag to teardown. */
-public final class ImageEntry {
+public final class ImageEntry implements LedgerEntry {
     public String id;
     public String reference;
     public String tag;
@@ -13,4 +13,14 @@ public final class ImageEntry {
     /** Set when Phase 0 decided the tag; the build sets {@link #state}. */
     public boolean built;
     public String expires;
+
+    @Override
+    public EntryState state() {
+        return state;
+    }
+
+    @Override
+    public void state(EntryState state) {
+        this.state = state;
+    }
 }

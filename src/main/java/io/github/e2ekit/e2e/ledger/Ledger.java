@@ -11,14 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The run ledger ({@code target/e2e/ledger.json}): what this run decided and created. Every goal
  * records what it is about to create before creating it and confirms it after; teardown removes
  * exactly what is recorded. Each change is written atomically (temp file, then rename), so a
  * later Maven invocation can read it after an aborted build.
+ *
+ * <p>Callers change it through named transitions per kind of resource — {@code images()}, {@code nodeImages()},
+ * {@code pushes()}, {@code cluster()}, {@code objects()}, {@code portForwards()} — each of which records an entry
+ * before the action ({@code intend}) and returns a {@link Recorded} handle whose {@code confirm}, {@code reused},
+ * {@code removed} and {@code forget} follow the action; {@code facts()} adds what is not a resource (freshness
+ * proofs, endpoints) for the run report.
  */
 public final class Ledger {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -65,6 +74,52 @@ public final class Ledger {
     /** Reads a value under the ledger's lock. */
     public synchronized <T> T read(Function<LedgerData, T> reader) {
         return reader.apply(data);
+    }
+
+    public ImageRecords images() {
+        return new ImageRecords(this);
+    }
+
+    public NodeImageRecords nodeImages() {
+        return new NodeImageRecords(this);
+    }
+
+    public PushRecords pushes() {
+        return new PushRecords(this);
+    }
+
+    public ClusterRecord cluster() {
+        return new ClusterRecord(this);
+    }
+
+    public ObjectRecords objects() {
+        return new ObjectRecords(this);
+    }
+
+    public PortForwardRecords portForwards() {
+        return new PortForwardRecords(this);
+    }
+
+    public FactRecords facts() {
+        return new FactRecords(this);
+    }
+
+    /** Records {@code entry} in {@code list} (after {@code before}, e.g. dropping what it replaces), written at once. */
+    <E extends LedgerEntry> Recorded<E> add(Function<LedgerData, List<E>> list, E entry, Consumer<LedgerData> before) {
+        update(d -> {
+            before.accept(d);
+            list.apply(d).add(entry);
+        });
+        return new Recorded<>(this, entry, list);
+    }
+
+    synchronized <E extends LedgerEntry> Optional<Recorded<E>> find(Function<LedgerData, List<E>> list,
+            Predicate<E> which) {
+        return list.apply(data).stream().filter(which).reduce((a, b) -> b).map(e -> new Recorded<>(this, e, list));
+    }
+
+    synchronized <E extends LedgerEntry> List<Recorded<E>> live(Function<LedgerData, List<E>> list) {
+        return list.apply(data).stream().filter(e -> e.state().live()).map(e -> new Recorded<>(this, e, list)).toList();
     }
 
     /** Applies a change and writes the ledger atomically before returning. */

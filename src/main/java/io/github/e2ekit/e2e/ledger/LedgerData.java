@@ -16,6 +16,10 @@ public final class LedgerData {
     public ClusterEntry cluster;
     public List<ObjectEntry> objects = new ArrayList<>();
     public List<PortForwardEntry> portForwards = new ArrayList<>();
+    /** Freshness proofs (added in 0.1: absent in older ledgers, read as empty). */
+    public List<ProofEntry> proofs = new ArrayList<>();
+    /** Endpoints handed to the tests (added in 0.1: absent in older ledgers, read as empty). */
+    public List<EndpointEntry> endpoints = new ArrayList<>();
 
     public Optional<ImageEntry> image(String id) {
         return images.stream().filter(i -> Objects.equals(i.id, id)).findFirst();

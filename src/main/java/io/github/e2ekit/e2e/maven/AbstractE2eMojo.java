@@ -9,6 +9,7 @@ import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.registry.RegistryPush;
+import io.github.e2ekit.e2e.report.RunReports;
 import io.github.e2ekit.e2e.source.BuildContextException;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
@@ -104,20 +105,32 @@ public abstract class AbstractE2eMojo extends AbstractMojo {
                     : mavenTestSkip ? "maven.test.skip" : skipProperty()) + ")");
             return;
         }
+        long started = System.nanoTime();
+        String failure = "did not finish"; // report.json: written at the end of every goal, success or failure
         RUNNING.incrementAndGet();
         try {
             run();
+            failure = null;
         } catch (ConfigException e) {
+            failure = e.getMessage();
             markFailed();
             throw new MojoFailureException(e.getMessage());
         } catch (RuntimeException e) {
+            MojoFailureException f = Messages.failure(e);
+            failure = f.getMessage();
             markFailed();
-            throw Messages.failure(e);
+            throw f;
         } catch (MojoFailureException | MojoExecutionException e) {
+            failure = e.getMessage();
             markFailed();
             throw e;
         } finally {
             RUNNING.decrementAndGet();
+            String why = new RunReports(workDirectory.toPath(), Clock.systemUTC()).goalFinished(goal(),
+                    Duration.ofNanos(System.nanoTime() - started), failure);
+            if (why != null) {
+                getLog().warn("e2e: " + why);
+            }
         }
     }
 

@@ -103,6 +103,30 @@ class FreshnessCheckTest {
     }
 
     @Test
+    void everyContainerLeavesAProofAndTheStaleOneIsRecordedBeforeTheCheckFails() {
+        List<io.github.e2ekit.e2e.ledger.ProofEntry> proofs = new ArrayList<>();
+        FreshnessCheck.check(List.of(pod("a", "n1", REF, "docker.io/library/import-2026-12-02@" + MANIFEST),
+                pod("b", "n2", REF, BUILT)), List.of(LOADED), new Nodes(), proofs);
+        assertThat(proofs).extracting(p -> p.pod + " " + p.node + " " + p.verdict + " " + p.resolved + " " + p.how)
+                .containsExactlyInAnyOrder("a n1 fresh " + BUILT + " resolved on node n1",
+                        "b n2 fresh " + BUILT + " the image ID");
+        assertThat(proofs).allSatisfy(p -> {
+            assertThat(p.image).isEqualTo("app");
+            assertThat(p.expected).isEqualTo(BUILT);
+            assertThat(p.container).isEqualTo("main");
+        });
+        List<io.github.e2ekit.e2e.ledger.ProofEntry> stale = new ArrayList<>();
+        String other = "docker.io/library/import-2026-12-02@" + OTHER_MANIFEST;
+        assertThatThrownBy(() -> FreshnessCheck.check(List.of(pod("c", "n1", REF, other)), List.of(LOADED),
+                new Nodes(), stale)).hasMessageStartingWith("STALE: pod c");
+        assertThat(stale).singleElement().satisfies(p -> {
+            assertThat(p.verdict).isEqualTo("stale");
+            assertThat(p.reported).isEqualTo(other);
+            assertThat(p.resolved).isEqualTo(OTHER_CONFIG);
+        });
+    }
+
+    @Test
     void withoutNodeAccessOnlyTheConfigOrPushedDigestProvesAnything() {
         assertThatThrownBy(() -> FreshnessCheck.check(List.of(pod("p", "n1", REF, "docker.io/library/import-x@"
                 + MANIFEST)), List.of(LOADED)))

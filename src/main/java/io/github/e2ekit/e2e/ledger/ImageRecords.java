@@ -1,0 +1,52 @@
+package io.github.e2ekit.e2e.ledger;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The images of the run: decided by Phase 0 before anything is built, then built or found up to date. */
+public final class ImageRecords {
+    private final Ledger ledger;
+
+    ImageRecords(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    /** Phase 0 decided {@code id}'s tag: recorded before the build, replacing an earlier decision for {@code id}. */
+    public Recorded<ImageEntry> intend(String id, String reference, String tag, String digest, String git,
+            String expires) {
+        ImageEntry e = new ImageEntry();
+        e.id = id;
+        e.reference = reference;
+        e.tag = tag;
+        e.digest = digest;
+        e.git = git;
+        e.expires = expires;
+        e.state = EntryState.INTENDED;
+        return ledger.add(d -> d.images, e, d -> d.images.removeIf(x -> id.equals(x.id)));
+    }
+
+    /** The build made {@code imageId} for {@code id}: this run's to remove. */
+    public void built(String id, String imageId) {
+        find(id).ifPresent(r -> r.confirm(e -> {
+            e.imageId = imageId;
+            e.built = true;
+        }));
+    }
+
+    /** {@code id} was up to date ({@code imageId} existed already): never this run's to remove. */
+    public void upToDate(String id, String imageId) {
+        find(id).ifPresent(r -> r.reused(e -> {
+            e.imageId = imageId;
+            e.built = false;
+        }));
+    }
+
+    public Optional<Recorded<ImageEntry>> find(String id) {
+        return ledger.find(d -> d.images, e -> id.equals(e.id));
+    }
+
+    /** What teardown still has to look at. */
+    public List<Recorded<ImageEntry>> live() {
+        return ledger.live(d -> d.images);
+    }
+}
