@@ -1,8 +1,7 @@
 package io.github.e2ekit.e2e.kind;
 
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageInfo;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
@@ -80,8 +79,8 @@ public final class ImageLoader {
         }
         String engineName = engine.storedName(reference);
         // by ID from here on: whatever the engine's name points at meanwhile, the nodes get this image
-        InspectImageResponse image = imageId != null ? inspectBuilt(imageId, engineName) : inspect(engineName);
-        String localId = image.getId();
+        ImageInfo image = imageId != null ? inspectBuilt(imageId, engineName) : inspect(engineName);
+        String localId = image.id();
         String nodeRef = engine.nodeName(reference);
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
@@ -159,26 +158,18 @@ public final class ImageLoader {
         }
     }
 
-    private InspectImageResponse inspectBuilt(String imageId, String engineName) {
-        try {
-            InspectImageResponse found = engine.client().inspectImageCmd(imageId).exec();
-            if (Engine.sameImageId(found.getId(), imageId)) {
-                return found;
-            }
-        } catch (NotFoundException e) {
-            // said below
+    private ImageInfo inspectBuilt(String imageId, String engineName) {
+        ImageInfo found = engine.inspectImage(imageId).orElse(null);
+        if (found != null && Engine.sameImageId(found.id(), imageId)) {
+            return found;
         }
         throw new LoadException("image " + imageId + ", built for " + engineName + ", is not in the engine any more"
                 + " (removed after the build?); run the build again");
     }
 
-    private InspectImageResponse inspect(String engineName) {
-        try {
-            return engine.client().inspectImageCmd(engineName).exec();
-        } catch (NotFoundException e) {
-            throw new LoadException("image " + engineName + " is not in the engine (removed after the build?);"
-                    + " run the build again");
-        }
+    private ImageInfo inspect(String engineName) {
+        return engine.inspectImage(engineName).orElseThrow(() -> new LoadException("image " + engineName
+                + " is not in the engine (removed after the build?); run the build again"));
     }
 
     /**
@@ -191,12 +182,11 @@ public final class ImageLoader {
      * and {@code after} with the image names of nodes read after their import; returns the bytes read from
      * the engine.
      */
-    private long importIncrementally(ExecutorService pool, String engineName, String exportId, InspectImageResponse image,
+    private long importIncrementally(ExecutorService pool, String engineName, String exportId, ImageInfo image,
             String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, Map<String, String>> blobsBefore,
             Map<NodeImageStore, NodeLoad.Transfer> transfers,
             Map<NodeImageStore, Map<String, String>> after) {
-        List<String> diffIds = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
-                : image.getRootFS().getLayers();
+        List<String> diffIds = image.diffIds();
         if (diffIds.isEmpty()) {
             long bytes = importAll(pool, engineName, exportId, stores);
             for (NodeImageStore s : stores) {
@@ -206,7 +196,7 @@ public final class ImageLoader {
             return bytes;
         }
         CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
-                () -> engine.client().saveImageCmd(exportId).exec(), pool);
+                () -> engine.export(exportId), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
         List<String> snapshotters; // asked once per node container, then known
         try {
@@ -235,7 +225,7 @@ public final class ImageLoader {
                 }
             }, pool));
         }
-        IncrementalExport export = new IncrementalExport(image.getId(), diffIds, nodeRef, exportView);
+        IncrementalExport export = new IncrementalExport(image.id(), diffIds, nodeRef, exportView);
         InputStream raw;
         try {
             raw = exportOpened.join();
@@ -286,7 +276,7 @@ public final class ImageLoader {
                 stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
         for (int i = 0; i < imported.size(); i++) {
             Map<String, String> blobs = checked.get(stores.indexOf(imported.get(i))).contentBlobs();
-            String lacking = Stream.concat(Stream.of(image.getId()), layers.stream())
+            String lacking = Stream.concat(Stream.of(image.id()), layers.stream())
                     .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
             if (lacking != null) {
                 again.put(imported.get(i), "after the incremental import the node lacks "
@@ -364,7 +354,7 @@ public final class ImageLoader {
             }, pool));
         }
         AtomicLong total = new AtomicLong();
-        try (InputStream export = engine.client().saveImageCmd(exportId).exec()) {
+        try (InputStream export = engine.export(exportId)) {
             fanOut(export, streams, total);
         } catch (IOException e) {
             streams.forEach(ChunkStream::close);
