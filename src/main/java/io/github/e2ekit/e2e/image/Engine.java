@@ -262,6 +262,19 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the untagged image {@code imageId} alone: its untagged parents stay (the engines' default removal
+     * also removes those, which may be another build's cache). Throws as {@link #removeImage} does.
+     */
+    public boolean removeImageAlone(String imageId) {
+        try {
+            client.removeImageCmd(imageId).withNoPrune(true).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
     /** Gives the image {@code imageId} the name {@code repository:tag}. */
     public void tag(String imageId, String repository, String tag) {
         client.tagImageCmd(imageId, repository, tag).exec();

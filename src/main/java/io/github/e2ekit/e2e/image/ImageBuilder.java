@@ -220,7 +220,8 @@ public final class ImageBuilder {
      * Removes what a failed build left: Podman (buildah) commits every step with the build's labels, so the steps
      * before the failing one stay as untagged images (Docker's classic builder labels only the last image). Only
      * untagged images that carry this run's labels and did not exist before this build; children before parents
-     * (a parent with a child is refused, and retried in the next pass).
+     * (a parent with a child is refused, and retried in the next pass), each alone: no parent of theirs that
+     * this build did not create.
      */
     private void removeLeftovers(Map<String, String> ours, Set<String> before) {
         List<ImageSummary> left = new ArrayList<>(engine.imagesLabelled(ours).stream()
@@ -230,7 +231,7 @@ public final class ImageBuilder {
         for (int pass = 0; pass < 3 && !left.isEmpty(); pass++) {
             left.removeIf(i -> {
                 try {
-                    engine.removeImage(i.id());
+                    engine.removeImageAlone(i.id());
                     return true;
                 } catch (RuntimeException e) {
                     return false; // a child not removed yet, or in use: next pass, else left to the engine
