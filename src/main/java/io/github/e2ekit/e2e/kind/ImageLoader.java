@@ -205,14 +205,14 @@ public final class ImageLoader {
             exportOpened.thenAccept(ImageLoader::closeQuietly);
             throw e;
         }
-        List<IncrementalExport.Node> nodes = new ArrayList<>();
+        List<NodeArchive> nodes = new ArrayList<>();
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
             NodeImageStore s = stores.get(i);
             String snapshotter = snapshotters.get(i);
             Map<String, String> blobs = blobsBefore.get(s);
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
-            IncrementalExport.Node node = new IncrementalExport.Node(s.node().name(), Set.copyOf(blobs.keySet()), in);
+            NodeArchive node = new NodeArchive(s.node().name(), Set.copyOf(blobs.keySet()), in);
             layers.stream().filter(d -> !blobs.containsKey(d) && blobs.containsValue(d)).findFirst().ifPresent(d -> {
                 node.full = true;
                 node.fullReason = "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
@@ -220,8 +220,7 @@ public final class ImageLoader {
             nodes.add(node);
             imports.add(CompletableFuture.supplyAsync(() -> {
                 try (in) {
-                    return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
-                            "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                    return s.importArchive(in, snapshotter);
                 }
             }, pool));
         }
@@ -248,7 +247,7 @@ public final class ImageLoader {
         Map<NodeImageStore, String> again = new LinkedHashMap<>();
         List<NodeImageStore> imported = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
-            IncrementalExport.Node node = nodes.get(i);
+            NodeArchive node = nodes.get(i);
             String problem;
             try {
                 ExecResult r = imports.get(i).join();
@@ -294,7 +293,7 @@ public final class ImageLoader {
         int count = export.layerCount();
         long total = export.allSizesKnown() ? export.layerBytes() : export.bytesRead();
         for (int i = 0; i < stores.size(); i++) {
-            IncrementalExport.Node node = nodes.get(i);
+            NodeArchive node = nodes.get(i);
             int present = (int) layers.stream().filter(node.held::contains).count();
             String reason = node.full ? node.fullReason : again.get(stores.get(i));
             transfers.put(stores.get(i), reason != null
@@ -348,8 +347,7 @@ public final class ImageLoader {
             String snapshotter = s.snapshotter();
             imports.add(CompletableFuture.supplyAsync(() -> {
                 try (in) {
-                    return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
-                            "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                    return s.importArchive(in, snapshotter);
                 }
             }, pool));
         }
