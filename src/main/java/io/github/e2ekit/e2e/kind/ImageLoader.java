@@ -37,7 +37,6 @@ import java.util.stream.Stream;
  * Records each node change in the ledger before making it.
  */
 public final class ImageLoader {
-    private static final int CHUNK = 1 << 20;
     private static final int QUEUED_CHUNKS = 16;
     private final Engine engine;
     private final Ledger ledger;
@@ -353,7 +352,7 @@ public final class ImageLoader {
         }
         AtomicLong total = new AtomicLong();
         try (InputStream export = engine.export(exportId)) {
-            fanOut(export, streams, total);
+            ExportFanOut.copy(export, streams, total);
         } catch (IOException e) {
             streams.forEach(ChunkStream::close);
             throw new LoadException("export of " + engineName + " from the engine failed: " + e.getMessage(), e);
@@ -379,33 +378,6 @@ public final class ImageLoader {
             throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
         }
         return total.get();
-    }
-
-    /** Reads the export once; every chunk goes to every node still reading. */
-    private static void fanOut(InputStream in, List<ChunkStream> outs, AtomicLong total)
-            throws IOException, InterruptedException {
-        boolean[] gone = new boolean[outs.size()];
-        while (true) {
-            byte[] chunk = in.readNBytes(CHUNK);
-            if (chunk.length == 0) {
-                break;
-            }
-            total.addAndGet(chunk.length);
-            int alive = 0;
-            for (int i = 0; i < outs.size(); i++) {
-                if (!gone[i] && outs.get(i).offer(chunk)) {
-                    alive++;
-                } else {
-                    gone[i] = true; // that node's import ended early; its result says why
-                }
-            }
-            if (alive == 0) {
-                return;
-            }
-        }
-        for (ChunkStream s : outs) {
-            s.end();
-        }
     }
 
     private static final Pattern MISSING_CONTENT = Pattern.compile("content digest sha256:[0-9a-f]+[^\\n]*not found");
