@@ -2,11 +2,22 @@ package io.github.e2ekit.e2e.image;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Image;
+import com.github.dockerjava.api.model.Ports;
 import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +48,10 @@ import java.util.regex.Pattern;
  * a node's containerd reports the same ID; the export is the legacy layout ({@code manifest.json},
  * {@code <id>.json}, {@code <layer>.tar}) whose {@code RepoTags} is the name asked for; labels and label
  * filters; removal by reference untags; {@code forcerm} leaves no container after a failed build.
+ *
+ * <p>Only this package sees docker-java: everything else uses the verbs here (inspect, list, tag, remove, export,
+ * push, exec, containers) and their engine-neutral records ({@link ImageInfo}, {@link ImageSummary},
+ * {@link ContainerSummary}, {@link ExecOutput}, {@link PushOutcome}, {@link RegistryAuth}).
  */
 public final class Engine implements AutoCloseable {
     private static final Pattern DOCKER_STEP = Pattern.compile("^Step (\\d+/\\d+) : (.*)$");
@@ -59,6 +74,10 @@ public final class Engine implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
+    /**
+     * The docker-java client, for this package and the test bed; production code outside {@code image/} uses the
+     * verbs below.
+     */
     public DockerClient client() {
         return client;
     }
@@ -198,15 +217,144 @@ public final class Engine implements AutoCloseable {
      * Images carrying every one of {@code labels}. The engine filters on one label and the rest is
      * checked here: Podman 4.3's compat API answers a filter of two or more labels with no image at all.
      */
-    public List<Image> imagesLabelled(Map<String, String> labels) {
+    public List<ImageSummary> imagesLabelled(Map<String, String> labels) {
         if (labels.isEmpty()) {
-            return client.listImagesCmd().exec();
+            return summaries(client.listImagesCmd().exec());
         }
         Map.Entry<String, String> first = new TreeMap<>(labels).firstEntry();
-        return client.listImagesCmd().withLabelFilter(Map.of(first.getKey(), first.getValue())).exec().stream()
-                .filter(i -> i.getLabels() != null && labels.entrySet().stream()
-                        .allMatch(l -> l.getValue().equals(i.getLabels().get(l.getKey()))))
+        return summaries(client.listImagesCmd().withLabelFilter(Map.of(first.getKey(), first.getValue())).exec())
+                .stream()
+                .filter(i -> labels.entrySet().stream().allMatch(l -> l.getValue().equals(i.labels().get(l.getKey()))))
                 .toList();
+    }
+
+    /** Images carrying the label {@code key}, whatever its value. */
+    public List<ImageSummary> imagesWithLabel(String key) {
+        return summaries(client.listImagesCmd().withLabelFilter(key).exec());
+    }
+
+    /** The image {@code nameOrId} names (inspect), or empty when the engine holds no such image. */
+    public Optional<ImageInfo> inspectImage(String nameOrId) {
+        InspectImageResponse r;
+        try {
+            r = client.inspectImageCmd(nameOrId).exec();
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+        List<String> layers = r.getRootFS() == null || r.getRootFS().getLayers() == null ? List.of()
+                : r.getRootFS().getLayers();
+        Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null ? Map.of()
+                : r.getConfig().getLabels();
+        return Optional.of(new ImageInfo(r.getId(), r.getSize() == null ? 0 : r.getSize(), layers, labels));
+    }
+
+    /**
+     * Removes the name {@code reference} (by name: untags; the image goes with its last name), or the image
+     * {@code reference} is the ID of. False when the engine holds no such name; any other refusal (in use, has
+     * children) is thrown as the engine words it.
+     */
+    public boolean removeImage(String reference) {
+        try {
+            client.removeImageCmd(reference).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes the untagged image {@code imageId} alone: its untagged parents stay (the engines' default removal
+     * also removes those, which may be another build's cache). Throws as {@link #removeImage} does.
+     */
+    public boolean removeImageAlone(String imageId) {
+        try {
+            client.removeImageCmd(imageId).withNoPrune(true).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Gives the image {@code imageId} the name {@code repository:tag}. */
+    public void tag(String imageId, String repository, String tag) {
+        client.tagImageCmd(imageId, repository, tag).exec();
+    }
+
+    /**
+     * The engine's export of one image ({@code docker save}), streamed: the legacy layout on Docker 20.10 and
+     * Podman 4.3 ({@code manifest.json}, {@code <id>.json}, layer tars), the OCI layout on newer engines. The
+     * caller closes it.
+     */
+    public InputStream export(String nameOrId) {
+        return client.saveImageCmd(nameOrId).exec();
+    }
+
+    /**
+     * Pushes {@code repository:tag} with {@code auth} ({@code null}: anonymous) and reports the engine's answer.
+     * Throws {@link TimeoutException} when the push does not end within {@code timeout} (it is stopped).
+     */
+    public PushOutcome push(String repository, String tag, RegistryAuth auth, Duration timeout)
+            throws TimeoutException, InterruptedException {
+        return ImagePush.run(client, repository, tag, auth, timeout);
+    }
+
+    /**
+     * Runs {@code command} in {@code container}; {@code stdin}, when given, is streamed to the command. The engine
+     * API does not half-close the exec's stdin when the stream ends, so the command must know where its input ends
+     * by itself (a tar archive does: {@code ctr images import -}). Throws {@link TimeoutException} when it does not
+     * end within {@code timeout}. (docker-java writes stdin in 1 KiB pieces; a faster path would need hand-written
+     * HTTP on the socket, which this project avoids.)
+     */
+    public ExecOutput exec(String container, InputStream stdin, Duration timeout, String... command)
+            throws TimeoutException, InterruptedException {
+        return ContainerExec.run(client, container, stdin, timeout, command);
+    }
+
+    /** Containers labelled {@code key=value}; running ones only unless {@code all}. */
+    public List<ContainerSummary> containersLabelled(String key, String value, boolean all) {
+        return containers(client.listContainersCmd().withShowAll(all).withLabelFilter(Map.of(key, value)).exec());
+    }
+
+    /** Containers carrying the label {@code key}, whatever its value, running or not. */
+    public List<ContainerSummary> containersWithLabel(String key) {
+        return containers(client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(key)).exec());
+    }
+
+    /** The host port {@code container} publishes for {@code containerPort}/tcp, or empty. */
+    public Optional<Integer> publishedPort(String container, int containerPort) {
+        return hostPort(client.inspectContainerCmd(container).exec(), containerPort);
+    }
+
+    /** The host port an inspected container binds to {@code containerPort}/tcp, or empty. */
+    static Optional<Integer> hostPort(InspectContainerResponse inspect, int containerPort) {
+        Ports ports = inspect.getNetworkSettings() == null ? null : inspect.getNetworkSettings().getPorts();
+        Ports.Binding[] b = ports == null ? null : ports.getBindings().get(ExposedPort.tcp(containerPort));
+        if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(b[0].getHostPortSpec()));
+    }
+
+    private static List<ImageSummary> summaries(List<Image> images) {
+        return images.stream().map(i -> new ImageSummary(i.getId(),
+                i.getRepoTags() == null ? List.of() : Arrays.stream(i.getRepoTags())
+                        .filter(t -> !t.equals("<none>:<none>")).toList(),
+                i.getLabels() == null ? Map.of() : i.getLabels(),
+                i.getCreated() == null ? 0 : i.getCreated())).toList();
+    }
+
+    private static List<ContainerSummary> containers(List<Container> containers) {
+        return containers.stream().map(c -> new ContainerSummary(c.getId(), nameOf(c),
+                Objects.requireNonNullElse(c.getLabels(), Map.of()))).toList();
+    }
+
+    private static String nameOf(Container c) {
+        String[] names = c.getNames();
+        if (names == null || names.length == 0) {
+            return c.getId().substring(0, 12);
+        }
+        String n = names[0];
+        return n.startsWith("/") ? n.substring(1) : n;
     }
 
     /** Whether two image IDs are the same image ({@code sha256:} prefix or not, full or short). */

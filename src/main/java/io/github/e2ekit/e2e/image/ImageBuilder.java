@@ -205,6 +205,61 @@ public final class ImageBuilder {
             }
             return a;
         }
+        Map<String, String> ours = ownLabels(labels);
+        Set<String> before = ours.isEmpty() ? Set.of() : ids(engine.imagesLabelled(ours));
+        apiBuild(a, spec, context, reference, digest, labels, noCache, options);
+        if (a.failure != null && !ours.isEmpty()) {
+            removeLeftovers(ours, before);
+        }
+        return a;
+    }
+
+    /**
+     * The labels that mark this run's builds of this image: the run's own label and the source digest; empty when
+     * the build carries no run label (then nothing is ever removed).
+     */
+    private static Map<String, String> ownLabels(Map<String, String> labels) {
+        if (labels.get(ImageLabels.RUN) == null) {
+            return Map.of();
+        }
+        Map<String, String> own = new java.util.HashMap<>();
+        own.put(ImageLabels.RUN, labels.get(ImageLabels.RUN));
+        if (labels.get(ImageLabels.SOURCE_DIGEST) != null) {
+            own.put(ImageLabels.SOURCE_DIGEST, labels.get(ImageLabels.SOURCE_DIGEST));
+        }
+        return own;
+    }
+
+    private static Set<String> ids(List<ImageSummary> images) {
+        return images.stream().map(ImageSummary::id).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /**
+     * Removes what a failed build left: Podman (buildah) commits every step with the build's labels, so the steps
+     * before the failing one stay as untagged images (Docker's classic builder labels only the last image). Only
+     * untagged images that carry this run's labels and did not exist before this build; children before parents
+     * (a parent with a child is refused, and retried in the next pass), each alone: no parent of theirs that
+     * this build did not create.
+     */
+    private void removeLeftovers(Map<String, String> ours, Set<String> before) {
+        List<ImageSummary> left = new ArrayList<>(engine.imagesLabelled(ours).stream()
+                .filter(i -> i.untagged() && !before.contains(i.id()))
+                .sorted(java.util.Comparator.comparingLong(ImageSummary::created).reversed())
+                .toList());
+        for (int pass = 0; pass < 3 && !left.isEmpty(); pass++) {
+            left.removeIf(i -> {
+                try {
+                    engine.removeImageAlone(i.id());
+                    return true;
+                } catch (RuntimeException e) {
+                    return false; // a child not removed yet, or in use: next pass, else left to the engine
+                }
+            });
+        }
+    }
+
+    private void apiBuild(Attempt a, ImageSpec spec, BuildContext context, String reference, String digest,
+            Map<String, String> labels, boolean noCache, BuildOptions options) {
         PipedInputStream tarIn = new PipedInputStream(1 << 16);
         Thread writer;
         try {
@@ -241,16 +296,16 @@ public final class ImageBuilder {
                 a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
                         "build did not finish within " + options.timeout().toMinutes() + " min (buildTimeout);"
                                 + " it was stopped");
-                return a;
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
-            return a;
+            return;
         } catch (DockerException e) {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
                     firstLine(engine.buildError(e.getMessage())));
-            return a;
+            return;
         } catch (IOException e) {
             // closing the callback
         } finally {
@@ -270,7 +325,6 @@ public final class ImageBuilder {
         if (a.failure == null && a.imageId == null) {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the engine returned no image ID");
         }
-        return a;
     }
 
     /**

@@ -1,8 +1,7 @@
 package io.github.e2ekit.e2e.kind;
 
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageInfo;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
@@ -38,7 +37,6 @@ import java.util.stream.Stream;
  * Records each node change in the ledger before making it.
  */
 public final class ImageLoader {
-    private static final int CHUNK = 1 << 20;
     private static final int QUEUED_CHUNKS = 16;
     private final Engine engine;
     private final Ledger ledger;
@@ -80,8 +78,8 @@ public final class ImageLoader {
         }
         String engineName = engine.storedName(reference);
         // by ID from here on: whatever the engine's name points at meanwhile, the nodes get this image
-        InspectImageResponse image = imageId != null ? inspectBuilt(imageId, engineName) : inspect(engineName);
-        String localId = image.getId();
+        ImageInfo image = imageId != null ? inspectBuilt(imageId, engineName) : inspect(engineName);
+        String localId = image.id();
         String nodeRef = engine.nodeName(reference);
         List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
@@ -159,26 +157,18 @@ public final class ImageLoader {
         }
     }
 
-    private InspectImageResponse inspectBuilt(String imageId, String engineName) {
-        try {
-            InspectImageResponse found = engine.client().inspectImageCmd(imageId).exec();
-            if (Engine.sameImageId(found.getId(), imageId)) {
-                return found;
-            }
-        } catch (NotFoundException e) {
-            // said below
+    private ImageInfo inspectBuilt(String imageId, String engineName) {
+        ImageInfo found = engine.inspectImage(imageId).orElse(null);
+        if (found != null && Engine.sameImageId(found.id(), imageId)) {
+            return found;
         }
         throw new LoadException("image " + imageId + ", built for " + engineName + ", is not in the engine any more"
                 + " (removed after the build?); run the build again");
     }
 
-    private InspectImageResponse inspect(String engineName) {
-        try {
-            return engine.client().inspectImageCmd(engineName).exec();
-        } catch (NotFoundException e) {
-            throw new LoadException("image " + engineName + " is not in the engine (removed after the build?);"
-                    + " run the build again");
-        }
+    private ImageInfo inspect(String engineName) {
+        return engine.inspectImage(engineName).orElseThrow(() -> new LoadException("image " + engineName
+                + " is not in the engine (removed after the build?); run the build again"));
     }
 
     /**
@@ -191,12 +181,11 @@ public final class ImageLoader {
      * and {@code after} with the image names of nodes read after their import; returns the bytes read from
      * the engine.
      */
-    private long importIncrementally(ExecutorService pool, String engineName, String exportId, InspectImageResponse image,
+    private long importIncrementally(ExecutorService pool, String engineName, String exportId, ImageInfo image,
             String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, Map<String, String>> blobsBefore,
             Map<NodeImageStore, NodeLoad.Transfer> transfers,
             Map<NodeImageStore, Map<String, String>> after) {
-        List<String> diffIds = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
-                : image.getRootFS().getLayers();
+        List<String> diffIds = image.diffIds();
         if (diffIds.isEmpty()) {
             long bytes = importAll(pool, engineName, exportId, stores);
             for (NodeImageStore s : stores) {
@@ -206,7 +195,7 @@ public final class ImageLoader {
             return bytes;
         }
         CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
-                () -> engine.client().saveImageCmd(exportId).exec(), pool);
+                () -> engine.export(exportId), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
         List<String> snapshotters; // asked once per node container, then known
         try {
@@ -215,14 +204,14 @@ public final class ImageLoader {
             exportOpened.thenAccept(ImageLoader::closeQuietly);
             throw e;
         }
-        List<IncrementalExport.Node> nodes = new ArrayList<>();
+        List<NodeArchive> nodes = new ArrayList<>();
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
             NodeImageStore s = stores.get(i);
             String snapshotter = snapshotters.get(i);
             Map<String, String> blobs = blobsBefore.get(s);
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
-            IncrementalExport.Node node = new IncrementalExport.Node(s.node().name(), Set.copyOf(blobs.keySet()), in);
+            NodeArchive node = new NodeArchive(s.node().name(), Set.copyOf(blobs.keySet()), in);
             layers.stream().filter(d -> !blobs.containsKey(d) && blobs.containsValue(d)).findFirst().ifPresent(d -> {
                 node.full = true;
                 node.fullReason = "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
@@ -230,12 +219,11 @@ public final class ImageLoader {
             nodes.add(node);
             imports.add(CompletableFuture.supplyAsync(() -> {
                 try (in) {
-                    return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
-                            "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                    return s.importArchive(in, snapshotter);
                 }
             }, pool));
         }
-        IncrementalExport export = new IncrementalExport(image.getId(), diffIds, nodeRef, exportView);
+        IncrementalExport export = new IncrementalExport(image.id(), diffIds, nodeRef, exportView);
         InputStream raw;
         try {
             raw = exportOpened.join();
@@ -258,7 +246,7 @@ public final class ImageLoader {
         Map<NodeImageStore, String> again = new LinkedHashMap<>();
         List<NodeImageStore> imported = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
-            IncrementalExport.Node node = nodes.get(i);
+            NodeArchive node = nodes.get(i);
             String problem;
             try {
                 ExecResult r = imports.get(i).join();
@@ -286,7 +274,7 @@ public final class ImageLoader {
                 stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
         for (int i = 0; i < imported.size(); i++) {
             Map<String, String> blobs = checked.get(stores.indexOf(imported.get(i))).contentBlobs();
-            String lacking = Stream.concat(Stream.of(image.getId()), layers.stream())
+            String lacking = Stream.concat(Stream.of(image.id()), layers.stream())
                     .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
             if (lacking != null) {
                 again.put(imported.get(i), "after the incremental import the node lacks "
@@ -304,7 +292,7 @@ public final class ImageLoader {
         int count = export.layerCount();
         long total = export.allSizesKnown() ? export.layerBytes() : export.bytesRead();
         for (int i = 0; i < stores.size(); i++) {
-            IncrementalExport.Node node = nodes.get(i);
+            NodeArchive node = nodes.get(i);
             int present = (int) layers.stream().filter(node.held::contains).count();
             String reason = node.full ? node.fullReason : again.get(stores.get(i));
             transfers.put(stores.get(i), reason != null
@@ -358,14 +346,13 @@ public final class ImageLoader {
             String snapshotter = s.snapshotter();
             imports.add(CompletableFuture.supplyAsync(() -> {
                 try (in) {
-                    return NodeExec.run(engine, s.node().containerId(), in, 30, "ctr", NodeImageStore.NAMESPACE,
-                            "images", "import", "--digests", "--snapshotter=" + snapshotter, "-");
+                    return s.importArchive(in, snapshotter);
                 }
             }, pool));
         }
         AtomicLong total = new AtomicLong();
-        try (InputStream export = engine.client().saveImageCmd(exportId).exec()) {
-            fanOut(export, streams, total);
+        try (InputStream export = engine.export(exportId)) {
+            ExportFanOut.copy(export, streams, total);
         } catch (IOException e) {
             streams.forEach(ChunkStream::close);
             throw new LoadException("export of " + engineName + " from the engine failed: " + e.getMessage(), e);
@@ -391,33 +378,6 @@ public final class ImageLoader {
             throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
         }
         return total.get();
-    }
-
-    /** Reads the export once; every chunk goes to every node still reading. */
-    private static void fanOut(InputStream in, List<ChunkStream> outs, AtomicLong total)
-            throws IOException, InterruptedException {
-        boolean[] gone = new boolean[outs.size()];
-        while (true) {
-            byte[] chunk = in.readNBytes(CHUNK);
-            if (chunk.length == 0) {
-                break;
-            }
-            total.addAndGet(chunk.length);
-            int alive = 0;
-            for (int i = 0; i < outs.size(); i++) {
-                if (!gone[i] && outs.get(i).offer(chunk)) {
-                    alive++;
-                } else {
-                    gone[i] = true; // that node's import ended early; its result says why
-                }
-            }
-            if (alive == 0) {
-                return;
-            }
-        }
-        for (ChunkStream s : outs) {
-            s.end();
-        }
     }
 
     private static final Pattern MISSING_CONTENT = Pattern.compile("content digest sha256:[0-9a-f]+[^\\n]*not found");

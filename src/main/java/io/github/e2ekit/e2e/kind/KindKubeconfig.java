@@ -1,8 +1,5 @@
 package io.github.e2ekit.e2e.kind;
 
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import io.github.e2ekit.e2e.image.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +12,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -35,23 +33,16 @@ public final class KindKubeconfig {
             throw new ClusterException("cannot read /etc/kubernetes/admin.conf from " + cp.name() + ": "
                     + admin.failureText() + "; give <kubeconfig> instead");
         }
-        InspectContainerResponse inspect = engine.client().inspectContainerCmd(cp.containerId()).exec();
-        int port = apiServerPort(inspect);
+        int port = apiServerPort(cp.name(), engine.publishedPort(cp.containerId(), 6443));
         String yaml = rewrite(admin.stdout(), cluster, "https://127.0.0.1:" + port);
         write(target, yaml);
         return target;
     }
 
-    /** The host port bound to the node's 6443/tcp. */
-    static int apiServerPort(InspectContainerResponse inspect) {
-        Ports ports = inspect.getNetworkSettings() == null ? null : inspect.getNetworkSettings().getPorts();
-        Map<ExposedPort, Ports.Binding[]> bindings = ports == null ? Map.of() : ports.getBindings();
-        Ports.Binding[] b = bindings.get(ExposedPort.tcp(6443));
-        if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
-            throw new ClusterException("control-plane node " + inspect.getName() + " publishes no host port for"
-                    + " 6443/tcp; give <kubeconfig> instead");
-        }
-        return Integer.parseInt(b[0].getHostPortSpec());
+    /** The host port bound to the node's 6443/tcp ({@code published}), or why there is none. */
+    static int apiServerPort(String node, Optional<Integer> published) {
+        return published.orElseThrow(() -> new ClusterException("control-plane node " + node
+                + " publishes no host port for 6443/tcp; give <kubeconfig> instead"));
     }
 
     /** Renames cluster, user and context to {@code kind-<name>} and sets the server. */

@@ -1,11 +1,11 @@
 package io.github.e2ekit.e2e.kind;
 
-import com.github.dockerjava.api.model.Container;
+import io.github.e2ekit.e2e.image.ContainerSummary;
 import io.github.e2ekit.e2e.image.Engine;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /** Finds kind node containers through the engine, by kind's own labels. */
@@ -15,12 +15,9 @@ public final class KindNodes {
 
     /** The running nodes of {@code cluster}, control plane first, without external load balancers. */
     public static List<KindNode> list(Engine engine, String cluster) {
-        List<Container> containers = engine.client().listContainersCmd()
-                .withLabelFilter(Map.of(KindNode.CLUSTER_LABEL, cluster))
-                .withShowAll(false)
-                .exec();
+        List<ContainerSummary> containers = engine.containersLabelled(KindNode.CLUSTER_LABEL, cluster, false);
         return containers.stream()
-                .map(c -> new KindNode(nameOf(c), c.getLabels().getOrDefault(KindNode.ROLE_LABEL, ""), c.getId()))
+                .map(c -> new KindNode(c.name(), c.labels().getOrDefault(KindNode.ROLE_LABEL, ""), c.id()))
                 .filter(n -> !"external-load-balancer".equals(n.role()))
                 .sorted(Comparator.comparing((KindNode n) -> !n.isControlPlane()).thenComparing(KindNode::name))
                 .toList();
@@ -29,9 +26,8 @@ public final class KindNodes {
     /** Names of every kind cluster that has a node container on this engine, sorted. */
     public static List<String> clusters(Engine engine) {
         TreeSet<String> names = new TreeSet<>();
-        for (Container c : engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(List.of(KindNode.CLUSTER_LABEL)).exec()) {
-            names.add(Objects.requireNonNullElse(c.getLabels().get(KindNode.CLUSTER_LABEL), "?"));
+        for (ContainerSummary c : engine.containersWithLabel(KindNode.CLUSTER_LABEL)) {
+            names.add(Objects.requireNonNullElse(c.labels().get(KindNode.CLUSTER_LABEL), "?"));
         }
         return List.copyOf(names);
     }
@@ -39,22 +35,11 @@ public final class KindNodes {
     /** The host port a node publishes for {@code containerPort}/tcp (kind extraPortMappings), or null. */
     public static Integer hostPort(Engine engine, List<KindNode> nodes, int containerPort) {
         for (KindNode n : nodes) {
-            var ports = engine.client().inspectContainerCmd(n.containerId()).exec().getNetworkSettings().getPorts();
-            var binding = ports == null ? null : ports.getBindings().get(
-                    com.github.dockerjava.api.model.ExposedPort.tcp(containerPort));
-            if (binding != null && binding.length > 0 && binding[0].getHostPortSpec() != null) {
-                return Integer.parseInt(binding[0].getHostPortSpec());
+            Optional<Integer> port = engine.publishedPort(n.containerId(), containerPort);
+            if (port.isPresent()) {
+                return port.get();
             }
         }
         return null;
-    }
-
-    private static String nameOf(Container c) {
-        String[] names = c.getNames();
-        if (names == null || names.length == 0) {
-            return c.getId().substring(0, 12);
-        }
-        String n = names[0];
-        return n.startsWith("/") ? n.substring(1) : n;
     }
 }

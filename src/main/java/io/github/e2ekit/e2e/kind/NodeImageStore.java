@@ -180,6 +180,15 @@ public final class NodeImageStore {
         return m.find() ? m.group(1) : "overlayfs";
     }
 
+    /**
+     * Imports the image archive {@code archive} (a legacy or OCI-layout tar; it must end by itself, see
+     * {@link NodeExec}) as kind does: {@code ctr images import --digests --snapshotter=<the node's> -}.
+     */
+    public ExecResult importArchive(java.io.InputStream archive, String snapshotter) {
+        return NodeExec.run(engine, node.containerId(), archive, 30, "ctr", NAMESPACE, "images", "import", "--digests",
+                "--snapshotter=" + snapshotter, "-");
+    }
+
     /** Adds {@code target} as another name of the image named {@code source}. */
     public void tag(String source, String target) {
         require(ctr("images", "tag", "--force", source, target), "images tag " + source + " " + target);

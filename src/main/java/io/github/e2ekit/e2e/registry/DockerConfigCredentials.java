@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.model.AuthConfig;
-import com.github.dockerjava.core.DockerConfigFile;
+import io.github.e2ekit.e2e.image.DockerConfigAuths;
+import io.github.e2ekit.e2e.image.RegistryAuth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,11 +48,11 @@ public final class DockerConfigCredentials {
             return Optional.empty();
         }
         String source = file + " (auths." + host + ")";
-        AuthConfig auth;
+        Optional<RegistryAuth> auth;
         JsonNode tree;
         try {
             tree = JSON.readTree(file.toFile());
-            auth = DockerConfigFile.loadConfig(JSON, directory.toString()).resolveAuthConfig(key(host));
+            auth = DockerConfigAuths.find(JSON, directory, key(host));
         } catch (IOException | RuntimeException e) {
             // never the parser's message: it quotes the text it choked on, which may be a credential
             String where = e instanceof JsonProcessingException j && j.getLocation() != null
@@ -61,12 +61,10 @@ public final class DockerConfigCredentials {
             throw new RegistryException("cannot read " + file + ": " + where
                     + " — fix the file, or give the credentials as a <server> in settings.xml");
         }
-        if (auth != null && auth.getIdentitytoken() != null && !auth.getIdentitytoken().isBlank()) {
-            return Optional.of(RegistryCredentials.identityToken(auth.getIdentitytoken(), source));
-        }
-        if (auth != null && auth.getUsername() != null && !auth.getUsername().isBlank()) {
-            return Optional.of(RegistryCredentials.password(auth.getUsername(),
-                    auth.getPassword() == null ? "" : auth.getPassword(), source));
+        if (auth.isPresent()) {
+            RegistryAuth a = auth.get();
+            return Optional.of(a.identityToken() != null ? RegistryCredentials.identityToken(a.identityToken(), source)
+                    : RegistryCredentials.password(a.username(), a.password(), source));
         }
         JsonNode own = tree == null ? null : tree.path("credHelpers").get(host);
         if (own != null && !own.asText().isBlank()) {

@@ -1,6 +1,6 @@
 package io.github.e2ekit.e2e.registry;
 
-import com.github.dockerjava.api.model.AuthConfig;
+import io.github.e2ekit.e2e.image.RegistryAuth;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -95,15 +95,14 @@ public final class RegistryCredentials {
     }
 
     /** The engine's form; {@code null} when anonymous. */
-    AuthConfig toAuthConfig(String host) {
+    RegistryAuth toAuth(String host) {
         if (isAnonymous()) {
             return null;
         }
-        AuthConfig a = new AuthConfig().withRegistryAddress(host);
         if (identityToken != null) {
-            return a.withIdentityToken(identityToken);
+            return RegistryAuth.identityToken(host, identityToken);
         }
-        return a.withUsername(username).withPassword(password);
+        return RegistryAuth.password(host, username, password);
     }
 
     @Override

@@ -1,21 +1,16 @@
 package io.github.e2ekit.e2e.registry;
 
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.command.PushImageCmd;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AuthConfig;
-import com.github.dockerjava.api.model.PushResponseItem;
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageInfo;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.PushEntry;
+import io.github.e2ekit.e2e.image.PushOutcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
@@ -70,20 +65,15 @@ public final class RegistryPush {
             refuseIfHeadersLogged(credentials);
         }
         String stored = engine.storedName(local);
-        InspectImageResponse image;
-        try {
-            image = engine.client().inspectImageCmd(stored).exec();
-        } catch (NotFoundException e) {
-            throw new RegistryException("image " + local + " is not in the engine (removed since it was built?):"
-                    + " run 'build' again before 'load'");
-        }
-        if (expectedImageId != null && !Engine.sameImageId(image.getId(), expectedImageId)) {
-            throw new RegistryException("image " + local + " is now " + image.getId() + ", but this run built "
+        ImageInfo image = engine.inspectImage(stored).orElseThrow(() -> new RegistryException("image " + local
+                + " is not in the engine (removed since it was built?): run 'build' again before 'load'"));
+        if (expectedImageId != null && !Engine.sameImageId(image.id(), expectedImageId)) {
+            throw new RegistryException("image " + local + " is now " + image.id() + ", but this run built "
                     + expectedImageId + ": something re-tagged it since; run 'build' again");
         }
         ImageReference remote = target.referenceFor(local);
         String already = idOf(remote);
-        if (already != null && !Engine.sameImageId(already, image.getId())) {
+        if (already != null && !Engine.sameImageId(already, image.id())) {
             throw new RegistryException("the local name " + remote + " already names another image (" + already
                     + "), which this run did not tag: remove it ('docker rmi " + remote + "') or push elsewhere");
         }
@@ -91,27 +81,23 @@ public final class RegistryPush {
         entry.id = id;
         entry.registry = target.toString();
         entry.reference = remote.toString();
-        entry.imageId = image.getId();
+        entry.imageId = image.id();
         entry.state = already != null ? EntryState.REUSED : EntryState.INTENDED; // a name not ours is never removed
         ledger.update(d -> d.pushes.add(entry));
         if (already == null) {
-            engine.client().tagImageCmd(image.getId(), remote.repository(), remote.tag()).exec();
+            engine.tag(image.id(), remote.repository(), remote.tag());
             ledger.update(d -> entry.state = EntryState.CREATED);
         }
         progress.accept("pushing " + local + " as " + remote + " to " + target.host() + " with "
                 + credentials.describe());
         String digest = send(remote, target, credentials);
         ledger.update(d -> entry.digest = digest);
-        return new Pushed(id, remote.toString(), digest, image.getSize() == null ? 0 : image.getSize(),
+        return new Pushed(id, remote.toString(), digest, image.size(),
                 Duration.ofNanos(System.nanoTime() - started));
     }
 
     private String idOf(ImageReference reference) {
-        try {
-            return engine.client().inspectImageCmd(engine.storedName(reference)).exec().getId();
-        } catch (NotFoundException e) {
-            return null;
-        }
+        return engine.inspectImage(engine.storedName(reference)).map(ImageInfo::id).orElse(null);
     }
 
     /** Credentials travel in a request header: never while the HTTP library writes headers into the log. */
@@ -126,44 +112,20 @@ public final class RegistryPush {
     }
 
     private String send(ImageReference remote, RegistryTarget target, RegistryCredentials credentials) {
-        AtomicReference<String> digest = new AtomicReference<>();
-        AtomicReference<String> error = new AtomicReference<>();
-        PushImageCmd cmd = engine.client().pushImageCmd(remote.repository()).withTag(remote.tag());
-        AuthConfig auth = credentials.toAuthConfig(target.host());
-        if (auth != null) {
-            cmd = cmd.withAuthConfig(auth);
-        }
-        ResultCallback.Adapter<PushResponseItem> callback = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(PushResponseItem item) {
-                if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
-                    error.compareAndSet(null, item.getErrorDetail().getMessage());
-                } else if (item.getError() != null) {
-                    error.compareAndSet(null, item.getError());
-                }
-                if (item.getAux() != null && item.getAux().getDigest() != null) {
-                    digest.set(item.getAux().getDigest());
-                }
-            }
-        };
+        PushOutcome outcome;
         try {
-            boolean done = cmd.exec(callback).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!done) {
-                closeQuietly(callback);
-                throw new RegistryException("pushing " + remote + " did not finish within " + timeout.toSeconds()
-                        + " s: check the network to " + target.host());
-            }
+            outcome = engine.push(remote.repository(), remote.tag(), credentials.toAuth(target.host()), timeout);
+        } catch (TimeoutException e) {
+            throw new RegistryException("pushing " + remote + " did not finish within " + timeout.toSeconds()
+                    + " s: check the network to " + target.host());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(callback);
             throw new RegistryException("pushing " + remote + " was interrupted");
-        } catch (RuntimeException e) { // the engine's answer or the transport's: either may quote the request
-            error.compareAndSet(null, String.valueOf(e.getMessage()));
         }
-        if (error.get() != null) {
-            throw new RegistryException(failure(remote, target, credentials, error.get()));
+        if (outcome.error() != null) {
+            throw new RegistryException(failure(remote, target, credentials, outcome.error()));
         }
-        String d = digest.get();
+        String d = outcome.digest();
         if (d == null || !DIGEST.matcher(d).matches()) {
             throw new RegistryException("the engine pushed " + remote + " but reported no manifest digest (got '" + d
                     + "'): cannot pin the image; check the registry's logs");
@@ -201,13 +163,5 @@ public final class RegistryPush {
 
     private static String oneLine(String s) {
         return s.strip().replaceAll("\\s*\\n\\s*", " ");
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            // already failing
-        }
     }
 }

@@ -1,10 +1,10 @@
 package io.github.e2ekit.e2e.teardown;
 
-import com.github.dockerjava.api.model.Image;
 import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageSummary;
 import io.github.e2ekit.e2e.image.ImageLabels;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.KindNodes;
@@ -202,18 +202,17 @@ public final class Reaper {
     }
 
     private void localImages(boolean dryRun, TeardownReport report) {
-        for (Image image : engine.client().listImagesCmd().withLabelFilter(ImageLabels.EXPIRES).exec()) {
-            Map<String, String> labels = image.getLabels();
-            if (labels == null || !expired(labels.get(ImageLabels.EXPIRES)) || image.getRepoTags() == null) {
+        for (ImageSummary image : engine.imagesWithLabel(ImageLabels.EXPIRES)) {
+            if (!expired(image.labels().get(ImageLabels.EXPIRES))) {
                 continue;
             }
-            for (String tag : image.getRepoTags()) {
+            for (String tag : image.repoTags()) {
                 if (tag.endsWith(":<none>")) {
                     continue;
                 }
                 try {
-                    if (!dryRun) {
-                        engine.client().removeImageCmd(tag).exec();
+                    if (!dryRun && !engine.removeImage(tag)) {
+                        continue; // gone meanwhile
                     }
                     report.removed("image " + tag);
                 } catch (RuntimeException e) {

@@ -1,9 +1,9 @@
 package io.github.e2ekit.e2e.teardown;
 
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Image;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.ImageInfo;
+import io.github.e2ekit.e2e.image.ImageSummary;
 import io.github.e2ekit.e2e.image.ImageLabels;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.kind.ClusterLock;
@@ -83,8 +83,8 @@ public final class Teardown {
         for (ImageEntry e : ledger.read(d -> d.images.stream().filter(i -> i.state.live() && i.imageId != null).toList())) {
             try {
                 var inspected = inspect(e.reference);
-                if (inspected != null && isNewest(e, inspected.getId(), snapshot.service)) {
-                    out.add(inspected.getId());
+                if (inspected != null && isNewest(e, inspected.id(), snapshot.service)) {
+                    out.add(inspected.id());
                 }
             } catch (RuntimeException ex) {
                 // not kept: removal reports any problem
@@ -140,16 +140,14 @@ public final class Teardown {
         for (PushEntry e : live) {
             try {
                 var inspected = inspect(e.reference);
-                if (inspected != null && Engine.sameImageId(inspected.getId(), e.imageId)) {
-                    engine.client().removeImageCmd(stored(e.reference)).exec(); // by name: untags
+                if (inspected != null && Engine.sameImageId(inspected.id(), e.imageId)
+                        && engine.removeImage(stored(e.reference))) { // by name: untags
                     report.removed("image tag " + e.reference);
                 }
                 if (e.digest != null) {
                     report.kept("pushed image " + e.pinned() + " in registry " + e.registry
                             + " (the registry's retention removes it)");
                 }
-                ledger.update(d -> e.state = EntryState.REMOVED);
-            } catch (NotFoundException ex) {
                 ledger.update(d -> e.state = EntryState.REMOVED);
             } catch (RuntimeException ex) {
                 report.failed("image tag " + e.reference + ": " + ex.getMessage());
@@ -170,23 +168,20 @@ public final class Teardown {
                     ledger.update(d -> e.state = EntryState.REMOVED);
                     continue;
                 }
-                Map<String, String> labels = inspected.getConfig() == null || inspected.getConfig().getLabels() == null
-                        ? Map.of() : inspected.getConfig().getLabels();
-                if (!Objects.equals(labels.get(ImageLabels.RUN), snapshot.run)) {
+                if (!Objects.equals(inspected.labels().get(ImageLabels.RUN), snapshot.run)) {
                     // not built by this run (an up-to-date image, or replaced since): never ours to remove
                     ledger.update(d -> e.state = EntryState.REUSED);
                     continue;
                 }
-                if (mode == RemoveImages.ALL_BUT_NEWEST && isNewest(e, inspected.getId(), snapshot.service)) {
+                if (mode == RemoveImages.ALL_BUT_NEWEST && isNewest(e, inspected.id(), snapshot.service)) {
                     report.kept("image " + e.reference + " (newest of " + ImageReference.parse(e.reference).repository()
                             + " for service " + snapshot.service + ", so the next unchanged run skips its build)");
                     ledger.update(d -> e.state = EntryState.REUSED);
                     continue;
                 }
-                engine.client().removeImageCmd(stored(e.reference)).exec();
-                report.removed("image " + e.reference);
-                ledger.update(d -> e.state = EntryState.REMOVED);
-            } catch (NotFoundException ex) {
+                if (engine.removeImage(stored(e.reference))) {
+                    report.removed("image " + e.reference);
+                }
                 ledger.update(d -> e.state = EntryState.REMOVED);
             } catch (RuntimeException ex) {
                 report.failed("image " + e.reference + ": " + ex.getMessage());
@@ -196,12 +191,13 @@ public final class Teardown {
 
     private boolean isNewest(ImageEntry e, String imageId, String service) {
         String repository = ImageReference.parse(stored(e.reference)).repository();
-        List<Image> same = engine.imagesLabelled(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id));
+        List<ImageSummary> same = engine.imagesLabelled(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID,
+                e.id));
         return same.stream()
-                .filter(i -> i.getRepoTags() != null && List.of(i.getRepoTags()).stream()
+                .filter(i -> i.repoTags().stream()
                         .anyMatch(t -> ImageReference.sameRepository(ImageReference.parse(t).repository(), repository)))
-                .max(Comparator.comparing(Image::getCreated))
-                .map(i -> Engine.sameImageId(i.getId(), imageId)).orElse(true);
+                .max(Comparator.comparingLong(ImageSummary::created))
+                .map(i -> Engine.sameImageId(i.id(), imageId)).orElse(true);
     }
 
     /** The engine's own name for a reference the ledger holds (Podman: fully qualified). */
@@ -209,12 +205,8 @@ public final class Teardown {
         return engine.storedName(ImageReference.parse(reference));
     }
 
-    private com.github.dockerjava.api.command.InspectImageResponse inspect(String reference) {
-        try {
-            return engine.client().inspectImageCmd(stored(reference)).exec();
-        } catch (NotFoundException e) {
-            return null;
-        }
+    private ImageInfo inspect(String reference) {
+        return engine.inspectImage(stored(reference)).orElse(null);
     }
 
     /**

@@ -110,7 +110,7 @@ class ImageBuilderTest {
         assertThat(engine.client().listImagesCmd().withLabelFilter(Map.of(ImageLabels.RUN, run)).exec())
                 .anySatisfy(i -> assertThat(i.getRepoTags()).contains(stored));
         assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, d.digest())))
-                .singleElement().satisfies(i -> assertThat(i.getRepoTags()).contains(stored));
+                .singleElement().satisfies(i -> assertThat(i.repoTags()).contains(stored));
         assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, "other"))).isEmpty();
         assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>()).outcome())
                 .isEqualTo(BuildResult.Outcome.UP_TO_DATE);
@@ -154,6 +154,22 @@ class ImageBuilderTest {
                     assertThat(e.getMessage()).contains("non-zero code: 3");
                 });
         assertThat(EngineContainers.leftSince(engine, containersBefore)).isEmpty();
+    }
+
+    @Test
+    void aFailedBuildLeavesNoImageOfItsRunBehind() throws Exception {
+        // Podman (buildah) commits every step with the build's labels: the COPY before the failing RUN stays
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                COPY app.txt /app.txt
+                RUN ["/bin/busybox", "sh", "-c", "exit 3"]
+                """);
+        TagDecision d = decide();
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run))).isEmpty();
+        assertThatThrownBy(() -> build(d, BuildOptions.defaults(), new ArrayList<>()))
+                .isInstanceOf(BuildFailedException.class);
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run))).isEmpty();
     }
 
     @Test

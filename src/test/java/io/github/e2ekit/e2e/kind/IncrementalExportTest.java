@@ -79,7 +79,7 @@ class IncrementalExportTest {
                 throw new java.io.UncheckedIOException(e);
             }
         };
-        List<IncrementalExport.Node> nodes = new ArrayList<>();
+        List<NodeArchive> nodes = new ArrayList<>();
         List<Map<String, byte[]>> out = split(export, List.of(Set.of(), Set.copyOf(diffIds)), withoutTop, nodes);
         // even the node holding the layer: the manifest needs its size, which only the export tells
         for (int i = 0; i < 2; i++) {
@@ -92,7 +92,7 @@ class IncrementalExportTest {
     @Test
     void anArchiveOfAnotherLayoutTurnsEveryNodeIntoAFullImportOfTheRawExport() throws Exception {
         byte[] export = tar(Map.of("rootfs/etc/hosts", random(100)));
-        List<IncrementalExport.Node> nodes = new ArrayList<>();
+        List<NodeArchive> nodes = new ArrayList<>();
         List<Map<String, byte[]>> out = split(export, List.of(Set.of()), UnaryOperator.identity(), nodes);
         assertThat(nodes.get(0).full).isTrue();
         assertThat(nodes.get(0).fullReason).isEqualTo("unknown export layout (first entry 'rootfs/etc/hosts')");
@@ -114,11 +114,11 @@ class IncrementalExportTest {
 
     /** Runs the splitter for nodes holding {@code held}; returns each node's archive, entry by entry. */
     private List<Map<String, byte[]>> split(byte[] export, List<Set<String>> held,
-            UnaryOperator<java.io.InputStream> view, List<IncrementalExport.Node> nodes) throws Exception {
+            UnaryOperator<java.io.InputStream> view, List<NodeArchive> nodes) throws Exception {
         List<CompletableFuture<Map<String, byte[]>>> readers = new ArrayList<>();
         for (int i = 0; i < held.size(); i++) {
             ChunkStream sink = new ChunkStream(4);
-            nodes.add(new IncrementalExport.Node("node" + i, held.get(i), sink));
+            nodes.add(new NodeArchive("node" + i, held.get(i), sink));
             readers.add(CompletableFuture.supplyAsync(() -> entries(sink)));
         }
         new IncrementalExport(imageId, diffIds, "docker.io/library/app:1.0", view)
@@ -229,7 +229,7 @@ class IncrementalExportTest {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("b", "x<y>&z");
         m.put("a", 2);
-        org.assertj.core.api.Assertions.assertThat(new String(IncrementalExport.goJson(m),
+        org.assertj.core.api.Assertions.assertThat(new String(GoJson.write(m),
                 java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"b\":\"x\\u003cy\\u003e\\u0026z\",\"a\":2}");
     }
 }

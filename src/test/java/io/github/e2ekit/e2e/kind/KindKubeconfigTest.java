@@ -3,14 +3,13 @@ package io.github.e2ekit.e2e.kind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,16 +50,11 @@ class KindKubeconfigTest {
     }
 
     @Test
-    void apiServerPortComesFromTheRecordedPortBinding() throws Exception {
-        String recorded = """
-                {"Id":"abc","Name":"/gateway-e2e-control-plane","NetworkSettings":{"Ports":{
-                  "6443/tcp":[{"HostIp":"127.0.0.1","HostPort":"41234"}]}}}
-                """;
-        InspectContainerResponse inspect = new ObjectMapper().readValue(recorded, InspectContainerResponse.class);
-        assertThat(KindKubeconfig.apiServerPort(inspect)).isEqualTo(41234);
-        InspectContainerResponse none = new ObjectMapper().readValue(
-                "{\"Id\":\"abc\",\"Name\":\"/n\",\"NetworkSettings\":{\"Ports\":{}}}", InspectContainerResponse.class);
-        assertThatThrownBy(() -> KindKubeconfig.apiServerPort(none)).hasMessageContaining("6443/tcp");
+    void aControlPlaneWithoutAPublishedApiServerPortIsRefusedNamingTheNodeAndTheWayOut() {
+        assertThat(KindKubeconfig.apiServerPort("gateway-e2e-control-plane", Optional.of(41234))).isEqualTo(41234);
+        assertThatThrownBy(() -> KindKubeconfig.apiServerPort("gateway-e2e-control-plane", Optional.empty()))
+                .hasMessage("control-plane node gateway-e2e-control-plane publishes no host port for 6443/tcp;"
+                        + " give <kubeconfig> instead");
     }
 
     @Test

@@ -32,7 +32,7 @@ class DockerConfigCredentialsTest {
         assertThat(c.describe()).startsWith("user 'bob' from ").contains("config.json").doesNotContain("hunter2");
         assertThat(c.toString()).doesNotContain("hunter2");
         assertThat(c.redact("echo hunter2-long")).isEqualTo("echo ****");
-        assertThat(c.toAuthConfig("127.0.0.1:5000").getPassword()).isEqualTo("hunter2-long");
+        assertThat(c.toAuth("127.0.0.1:5000").password()).isEqualTo("hunter2-long");
         // a host without an entry, with a credential store configured: the store is asked (here: it is not installed)
         assertThatThrownBy(() -> DockerConfigCredentials.find(dir, "other.example.com", helpers.toString(), TIMEOUT))
                 .isInstanceOf(RegistryException.class)
@@ -81,14 +81,14 @@ class DockerConfigCredentialsTest {
         RegistryCredentials c = find("reg.example.com");
         assertThat(c.describe()).isEqualTo("user 'alice' from docker-credential-team (" + dir.resolve("config.json")
                 + " credHelpers.reg.example.com)");
-        assertThat(c.toAuthConfig("reg.example.com").getPassword()).isEqualTo("helper-secret-1");
+        assertThat(c.toAuth("reg.example.com").password()).isEqualTo("helper-secret-1");
         assertThat(c.toString()).doesNotContain("helper-secret-1");
         assertThat(Files.readString(helpers.resolve("calls.log")))
                 .isEqualTo(helpers.resolve("docker-credential-team") + " get <reg.example.com>\n");
         // the username <token> marks an identity token (docker/cli native_store.go tokenUsername)
         RegistryCredentials token = find("tok.example.com");
-        assertThat(token.toAuthConfig("tok.example.com").getIdentitytoken()).isEqualTo("token-secret-2");
-        assertThat(token.toAuthConfig("tok.example.com").getUsername()).isNull();
+        assertThat(token.toAuth("tok.example.com").identityToken()).isEqualTo("token-secret-2");
+        assertThat(token.toAuth("tok.example.com").username()).isNull();
         assertThat(token.describe()).startsWith("an identity token from docker-credential-team").doesNotContain("token-secret");
         // a host the config gives no helper and no store: none
         assertThat(DockerConfigCredentials.find(dir, "quay.io", helpers.toString(), TIMEOUT)).isEmpty();
