@@ -4,7 +4,7 @@
 #   scripts/with-testbed.sh ./mvnw -B -f examples/datastorage-e2e verify -Pe2e,testbed
 # Starts the test bed, appends -De2e.kubeconfig=… -De2e.cluster=… to the command, and removes the
 # test bed afterwards, also when the command fails or is interrupted.
-# Needs the plugin's test classes: run './mvnw -B install -DskipTests' first.
+# Needs the test bed's classes (src/testbed, compiled into target/test-classes): run './mvnw -B install -DskipTests' first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

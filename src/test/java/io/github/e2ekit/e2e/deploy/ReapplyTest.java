@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.testbed.kube.FakeKubernetes;
-import io.github.e2ekit.e2e.testbed.kube.InMemoryNodeImages;
+import io.github.e2ekit.e2e.testbed.kube.FakeApiServerTestBase;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
 import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -18,33 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Applying again into a namespace, against the test bed's API server (422s, merge patch per RFC 7386). */
-class ReapplyTest {
-    private static final AtomicInteger SEQ = new AtomicInteger();
-    private static FakeKubernetes kube;
-    private static KubeApi api;
-    private static CoreV1Api core;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() {
-        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane"));
-        api = new KubeApi(kube.client());
-        core = new CoreV1Api(kube.client());
-    }
-
-    @AfterAll
-    static void stop() {
-        kube.close();
-    }
+class ReapplyTest extends FakeApiServerTestBase {
 
     @Test
     void reapplyRemovesFieldsTheManifestNoLongerHas() throws Exception {

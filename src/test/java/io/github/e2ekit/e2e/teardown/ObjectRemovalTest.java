@@ -3,57 +3,30 @@ package io.github.e2ekit.e2e.teardown;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.e2ekit.e2e.deploy.Applier;
-import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.deploy.Namespaces;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.testbed.kube.FakeKubernetes;
-import io.github.e2ekit.e2e.testbed.kube.InMemoryNodeImages;
+import io.github.e2ekit.e2e.testbed.kube.FakeApiServerTestBase;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.util.PatchUtils;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Teardown and reap against an API server whose deletions are asynchronous (the test bed's, which copies
  * kubernetes' namespace controller and finalizers): nothing is marked removed while it still exists.
  */
-class ObjectRemovalTest {
-    private static final AtomicInteger SEQ = new AtomicInteger();
-    private static FakeKubernetes kube;
-    private static KubeApi api;
-    private static CoreV1Api core;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() {
-        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane"));
-        api = new KubeApi(kube.client());
-        core = new CoreV1Api(kube.client());
-    }
-
-    @AfterAll
-    static void stop() {
-        kube.close();
-    }
+class ObjectRemovalTest extends FakeApiServerTestBase {
 
     @Test
     void namespaceHeldByAFinalizerIsWaitedForAndMarkedRemovedOnlyOnceGone() throws Exception {

@@ -14,36 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link PodRuntime#none()}), and a connection to a pod's port is a TCP connection to a port on 127.0.0.1 that
  * the test chose for it ({@link #expose}). An unexposed port is refused, like a port nothing listens on.
  */
-public final class LoopbackPodRuntime implements PodRuntime {
+public final class LoopbackPodRuntime extends SimulatedPodRuntime {
   private final Map<Integer, Integer> exposed = new ConcurrentHashMap<>();
 
   /** Connections to {@code podPort} of any pod go to {@code 127.0.0.1:localPort}. */
   public LoopbackPodRuntime expose(int podPort, int localPort) {
     exposed.put(podPort, localPort);
     return this;
-  }
-
-  @Override
-  public boolean runsProcesses() {
-    return false;
-  }
-
-  @Override
-  public void start(PodRef pod, ContainerSpec container, String imageRef) {
-  }
-
-  @Override
-  public Optional<Integer> exitCode(PodRef pod, String container) {
-    return Optional.empty();
-  }
-
-  @Override
-  public boolean probe(PodRef pod, String container, Probe probe) {
-    return true;
-  }
-
-  @Override
-  public void stopPod(PodRef pod) {
   }
 
   @Override
@@ -88,9 +65,5 @@ public final class LoopbackPodRuntime implements PodRuntime {
         }
       }
     };
-  }
-
-  @Override
-  public void close() {
   }
 }

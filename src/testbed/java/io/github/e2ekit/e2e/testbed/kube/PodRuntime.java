@@ -196,39 +196,6 @@ public interface PodRuntime extends AutoCloseable {
 
   /** A runtime that runs nothing: the kubelet simulates containers. */
   static PodRuntime none() {
-    return new PodRuntime() {
-      @Override
-      public boolean runsProcesses() {
-        return false;
-      }
-
-      @Override
-      public void start(PodRef pod, ContainerSpec container, String imageRef) {
-      }
-
-      @Override
-      public Optional<Integer> exitCode(PodRef pod, String container) {
-        return Optional.empty();
-      }
-
-      @Override
-      public boolean probe(PodRef pod, String container, Probe probe) {
-        return true;
-      }
-
-      @Override
-      public void stopPod(PodRef pod) {
-      }
-
-      @Override
-      public Connection connect(PodRef pod, int port) throws IOException {
-        throw new IOException("this fake cluster runs no container processes (its node images are in memory), "
-            + "so nothing listens on port " + port);
-      }
-
-      @Override
-      public void close() {
-      }
-    };
+    return new SimulatedPodRuntime();
   }
 }

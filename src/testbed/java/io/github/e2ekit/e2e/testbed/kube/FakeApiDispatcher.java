@@ -34,11 +34,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class FakeApiDispatcher extends KubernetesCrudDispatcher {
 
-  static final String VERSION_JSON = "{\"major\":\"1\",\"minor\":\"31\",\"gitVersion\":\"v1.31.0\","
-      + "\"gitCommit\":\"9edcffcde5595e8a5b1a35f88c421764e575afce\",\"gitTreeState\":\"clean\","
-      + "\"buildDate\":\"2024-08-13T07:28:49Z\",\"goVersion\":\"go1.22.5\",\"compiler\":\"gc\","
-      + "\"platform\":\"linux/amd64\"}";
-
   private static final String ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -46,7 +41,6 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicLong externalRequests = new AtomicLong();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
-  private final AtomicInteger nextClusterIp = new AtomicInteger(10);
   private volatile Runnable afterRequest = () -> { };
   private volatile LogSource logs = (ns, pod, container) -> "";
   private volatile PodLogStream.Source logFollow = (ns, pod, container, offset) -> new FakeControllers.LogPiece("",
@@ -56,6 +50,8 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   private final Deletion deletion = new Deletion(this);
   private final NamespaceLifecycle namespaces = new NamespaceLifecycle(this, deletion);
   private final CrdLifecycle crds = new CrdLifecycle(this, deletion);
+  private final Discovery discovery = new Discovery(this);
+  private final ObjectDefaults objectDefaults = new ObjectDefaults();
 
   /** Where a pod's log comes from. */
   interface LogSource {
@@ -203,34 +199,9 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       bare = bare.substring(0, bare.length() - 1);
     }
     if (method.equals("GET")) {
-      switch (bare) {
-        case "/version":
-          return json(200, VERSION_JSON);
-        case "/healthz", "/livez", "/readyz":
-          return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody("ok");
-        case "/api":
-          return json(200, "{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],\"serverAddressByClientCIDRs\":"
-              + "[{\"clientCIDR\":\"0.0.0.0/0\",\"serverAddress\":\"172.18.0.2:6443\"}]}");
-        case "/apis":
-          return json(200, Json.write(apiGroupList()));
-        default:
-          break;
-      }
-      if (bare.startsWith("/apis/") && bare.indexOf('/', "/apis/".length()) < 0) {
-        String g = bare.substring("/apis/".length());
-        for (JsonNode group : apiGroupList().path("groups")) {
-          if (g.equals(group.path("name").asText())) {
-            ObjectNode doc = ((ObjectNode) group).deepCopy();
-            doc.put("kind", "APIGroup");
-            doc.put("apiVersion", "v1");
-            return json(200, Json.write(doc));
-          }
-        }
-        return status(404, "NotFound", "the server could not find the requested resource", null, null);
-      }
-      Optional<JsonNode> resourceList = resourceList(bare);
-      if (resourceList.isPresent()) {
-        return json(200, Json.write(resourceList.get()));
+      Optional<MockResponse> discovered = discovery.serve(bare);
+      if (discovered.isPresent()) {
+        return discovered.get();
       }
     }
     ResourcePath rp = ResourcePath.parse(path);
@@ -283,7 +254,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
           if (fieldSelector != null && !fieldSelector.isBlank()) {
             ArrayNode kept = Json.arr();
             o.get("items").forEach(i -> {
-              if (matchesFields(i, fieldSelector)) {
+              if (FieldSelectors.matches(i, fieldSelector)) {
                 kept.add(i);
               }
             });
@@ -299,25 +270,6 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       return notFound(type, rp.name());
     }
     return json(200, Json.write(stored));
-  }
-
-  private static boolean matchesFields(JsonNode item, String selector) {
-    for (String term : selector.split(",")) {
-      boolean negate = term.contains("!=");
-      String[] kv = negate ? term.split("!=", 2) : term.split("==?", 2);
-      if (kv.length != 2) {
-        continue;
-      }
-      JsonNode c = item;
-      for (String p : kv[0].trim().split("\\.")) {
-        c = c == null ? null : c.get(p);
-      }
-      String actual = c == null || c.isNull() ? "" : c.asText();
-      if (actual.equals(kv[1].trim()) == negate) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private MockResponse create(ResourcePath rp, ResourceType type, String body) {
@@ -363,7 +315,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     if (type.hasStatus()) {
       obj.remove("status");
     }
-    defaults(type, obj);
+    objectDefaults.apply(type, obj);
     List<Validation.Cause> invalid = Validation.validate(type, obj);
     if (!invalid.isEmpty()) {
       return Validation.invalid(type, name, invalid);
@@ -375,78 +327,6 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     afterCreate(type, rp.namespace(), name);
     JsonNode created = find(type, rp.namespace(), name);
     return json(201, Json.write(created));
-  }
-
-  private void defaults(ResourceType type, ObjectNode obj) {
-    switch (type.kind()) {
-      case "Namespace" -> {
-        ObjectNode spec = Json.with(obj, "spec");
-        if (!spec.has("finalizers")) {
-          spec.set("finalizers", Json.arr().add("kubernetes"));
-        }
-        Json.with(Json.with(obj, "metadata"), "labels").put("kubernetes.io/metadata.name",
-            Json.text(obj, "metadata", "name"));
-      }
-      case "CustomResourceDefinition" -> {
-        // apiextensions-apiserver pkg/registry/customresourcedefinition/etcd.go: the cleanup finalizer
-        ArrayNode f = Json.with(obj, "metadata").withArray("finalizers");
-        f.add(CrdLifecycle.CLEANUP);
-      }
-      case "Service" -> {
-        ObjectNode spec = Json.with(obj, "spec");
-        String t = Json.text(spec, "type");
-        if (t == null) {
-          spec.put("type", "ClusterIP");
-        }
-        if (!"ExternalName".equals(spec.path("type").asText()) && !spec.hasNonNull("clusterIP")) {
-          int n = nextClusterIp.getAndIncrement();
-          String ip = "10.96." + (n / 250) + "." + (n % 250 + 1);
-          spec.put("clusterIP", ip);
-          spec.set("clusterIPs", Json.arr().add(ip));
-        }
-        if (!spec.has("sessionAffinity")) {
-          spec.put("sessionAffinity", "None");
-        }
-      }
-      case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod" -> {
-        ObjectNode spec = Json.with(obj, "spec");
-        if (!type.kind().equals("DaemonSet") && !type.kind().equals("Pod") && !type.kind().equals("Job")
-            && !spec.has("replicas")) {
-          spec.put("replicas", 1);
-        }
-        if (type.kind().equals("Job") && !spec.has("backoffLimit")) {
-          spec.put("backoffLimit", 6);
-        }
-        ObjectNode podSpec = type.kind().equals("Pod") ? spec : Json.with(Json.with(spec, "template"), "spec");
-        if (!podSpec.has("restartPolicy")) {
-          podSpec.put("restartPolicy", "Always"); // kubernetes pkg/apis/core/v1/defaults.go SetDefaults_PodSpec
-        }
-        if (!podSpec.has("terminationGracePeriodSeconds")) {
-          podSpec.put("terminationGracePeriodSeconds", 30); // same SetDefaults_PodSpec (DefaultTerminationGracePeriodSeconds)
-        }
-        defaultContainers(podSpec, "containers");
-        defaultContainers(podSpec, "initContainers");
-        WorkloadDefaults.apply(type.kind(), spec);
-      }
-      default -> {
-      }
-    }
-  }
-
-  private static void defaultContainers(ObjectNode podSpec, String field) {
-    JsonNode cs = podSpec.get(field);
-    if (cs == null) {
-      return;
-    }
-    for (JsonNode c : cs) {
-      if (c instanceof ObjectNode co && !co.hasNonNull("imagePullPolicy") && co.hasNonNull("image")) {
-        co.put("imagePullPolicy", NodeImages.isLatest(co.get("image").asText()) ? "Always" : "IfNotPresent");
-      }
-      if (c instanceof ObjectNode co && !co.has("terminationMessagePath")) {
-        co.put("terminationMessagePath", "/dev/termination-log");
-        co.put("terminationMessagePolicy", "File");
-      }
-    }
   }
 
   private void afterCreate(ResourceType type, String namespace, String name) {
@@ -537,7 +417,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
       // pkg/endpoints/handlers/update.go, patch.go: decoding applies the scheme's defaulters), so a patched
       // pod template equals the ReplicaSet copied from it; workloads only (a Service keeps its clusterIP)
       if (Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod").contains(type.kind())) {
-        defaults(type, toWrite);
+        objectDefaults.apply(type, toWrite);
       }
       // deletionTimestamp and ownership fields are not the writer's to change
       JsonNode dt = stored.path("metadata").get("deletionTimestamp");
@@ -563,7 +443,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         Json.with(toWrite, "spec").set("clusterIPs", stored.path("spec").path("clusterIPs"));
       }
       if (!type.kind().equals("Namespace")) {
-        defaults(type, toWrite);
+        objectDefaults.apply(type, toWrite);
       }
       List<Validation.Cause> invalid = new ArrayList<>(Validation.immutable(type, stored, toWrite));
       invalid.addAll(Validation.validate(type, toWrite));
@@ -959,72 +839,10 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
   }
 
   /** Types for discovery (CRDs after their discovery delay), or every served type. */
-  private List<ResourceType> allTypes(boolean served) {
+  List<ResourceType> allTypes(boolean served) {
     List<ResourceType> all = new ArrayList<>(ResourceType.BUILT_IN);
     all.addAll(customTypes(served));
     return all;
-  }
-
-  private JsonNode apiGroupList() {
-    Map<String, List<String>> groups = new LinkedHashMap<>();
-    for (ResourceType t : allTypes(false)) {
-      if (!t.group().isEmpty()) {
-        List<String> vs = groups.computeIfAbsent(t.group(), g -> new ArrayList<>());
-        if (!vs.contains(t.version())) {
-          vs.add(t.version());
-        }
-      }
-    }
-    ObjectNode out = Json.obj().put("kind", "APIGroupList").put("apiVersion", "v1");
-    ArrayNode arr = out.putArray("groups");
-    groups.forEach((g, vs) -> {
-      ObjectNode go = arr.addObject().put("name", g);
-      ArrayNode versions = go.putArray("versions");
-      vs.forEach(v -> versions.addObject().put("groupVersion", g + "/" + v).put("version", v));
-      go.putObject("preferredVersion").put("groupVersion", g + "/" + vs.get(0)).put("version", vs.get(0));
-    });
-    return out;
-  }
-
-  private Optional<JsonNode> resourceList(String bare) {
-    String gv;
-    if (bare.equals("/api/v1")) {
-      gv = "v1";
-    } else if (bare.startsWith("/apis/") && bare.split("/").length == 4) {
-      gv = bare.substring("/apis/".length());
-    } else {
-      return Optional.empty();
-    }
-    List<ResourceType> types = allTypes(false).stream().filter(t -> t.groupVersion().equals(gv)).toList();
-    if (types.isEmpty()) {
-      return Optional.empty();
-    }
-    ObjectNode out = Json.obj().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", gv);
-    ArrayNode arr = out.putArray("resources");
-    for (ResourceType t : types) {
-      ObjectNode r = arr.addObject().put("name", t.plural()).put("singularName", t.singular())
-          .put("namespaced", t.namespaced()).put("kind", t.kind());
-      ArrayNode verbs = r.putArray("verbs");
-      ResourceType.VERBS.forEach(verbs::add);
-      if (!t.shortNames().isEmpty()) {
-        ArrayNode sn = r.putArray("shortNames");
-        t.shortNames().forEach(sn::add);
-      }
-      if (t.hasStatus()) {
-        ObjectNode s = arr.addObject().put("name", t.plural() + "/status").put("singularName", "")
-            .put("namespaced", t.namespaced()).put("kind", t.kind());
-        s.putArray("verbs").add("get").add("patch").add("update");
-      }
-      if (t.kind().equals("Pod")) {
-        ObjectNode s = arr.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true)
-            .put("kind", "Pod");
-        s.putArray("verbs").add("get");
-        ObjectNode pf = arr.addObject().put("name", "pods/portforward").put("singularName", "")
-            .put("namespaced", true).put("kind", "PodPortForwardOptions");
-        pf.putArray("verbs").add("create").add("get");
-      }
-    }
-    return Optional.of(out);
   }
 
   // ---------------------------------------------------------------- responses

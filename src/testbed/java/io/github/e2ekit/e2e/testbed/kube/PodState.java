@@ -1,0 +1,27 @@
+package io.github.e2ekit.e2e.testbed.kube;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the kubelet remembers about one pod, as a real kubelet keeps it in the container runtime: when it was first
+ * seen, its IP, when each container started, the events already sent, the simulated log, and the containers a real
+ * {@link PodRuntime} runs. Dropped when the pod is gone.
+ */
+final class PodState {
+  final Instant firstSeen = Instant.now();
+  final String podIp;
+  final Map<String, Instant> started = new ConcurrentHashMap<>();
+  final Set<String> eventsSent = ConcurrentHashMap.newKeySet();
+  final StringBuilder log = new StringBuilder();
+  /** Set once the pod runtime was asked to start something for this pod. */
+  volatile PodRuntime.PodRef ref;
+  /** Containers run by a real pod runtime, by name. */
+  final Map<String, RealContainer> containers = new ConcurrentHashMap<>();
+
+  PodState(String podIp) {
+    this.podIp = podIp;
+  }
+}
