@@ -31,8 +31,8 @@ public final class Run {
     private final List<PortForwarder> forwards = new ArrayList<>();
     private final List<PodLogFollower> podLogs = new ArrayList<>();
     private Engine engine;
-    private String id;
-    private Ledger ledger;
+    private volatile String id;
+    private volatile Ledger ledger;
     private List<TagDecision> decisions;
     private volatile boolean failed;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
@@ -138,13 +138,18 @@ public final class Run {
         return ledger;
     }
 
+    /** The run id if a goal of this build started the run, else null (never waits for a goal). */
+    String startedId() {
+        return id;
+    }
+
     /** The ledger if a goal of this build started the run, else null. */
-    synchronized Ledger startedLedger() {
+    Ledger startedLedger() {
         return ledger;
     }
 
     private void start() {
-        if (ledger != null) {
+        if (id != null) {
             return;
         }
         Path file = config.ledgerFile();
@@ -159,8 +164,9 @@ public final class Run {
             log.warn("an earlier run left resources behind; its ledger is kept as " + kept
                     + " and 'teardown' removes them too");
         }
-        id = PhaseZero.newRunId();
-        ledger = Ledger.start(file, id, config.service());
+        String run = PhaseZero.newRunId();
+        ledger = Ledger.start(file, run, config.service());
+        id = run;
         Runs.atExit(this);
         export("e2e.run", id);
         export("e2e.service", config.service());

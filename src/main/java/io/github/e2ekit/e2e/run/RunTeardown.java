@@ -121,12 +121,12 @@ public final class RunTeardown {
         boolean keep = run.config().keepOnFailure();
         if (keep || !ledger.read(d -> d.hasLiveEntries())) {
             if (keep) {
-                err.warn("keepOnFailure: run " + run.id() + " is kept; remove it with 'mvn e2e:teardown' in "
+                err.warn("keepOnFailure: run " + run.startedId() + " is kept; remove it with 'mvn e2e:teardown' in "
                         + run.config().basedir());
             }
             return;
         }
-        err.warn("build " + (interrupted ? "interrupted" : "failed") + ": removing what run " + run.id()
+        err.warn("build " + (interrupted ? "interrupted" : "failed") + ": removing what run " + run.startedId()
                 + " created (30 s at most)");
         Thread worker = new Thread(() -> afterFailure(err), "e2e-teardown-at-exit");
         worker.start();
