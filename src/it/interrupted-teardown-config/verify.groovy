@@ -37,13 +37,13 @@ def interrupt = { String name, List<String> extra ->
 def (before, after, ledger) = interrupt('never', [])
 assert before.any { it.startsWith("delete cluster --name ${testbed.cluster} ") } && before.any { it.startsWith("create cluster --name ${testbed.cluster} ") } :
         "load did not run the configured <kindExecutable>: ${before}"
-assert after == before : "the interrupt teardown ran kind although <delete>never</delete>: ${after - before}"
+assert after == before : "the interrupt teardown ran kind although <delete>never</delete>: ${after.drop(before.size())}"
 assert ledger.cluster.state == 'REUSED' : "cluster ${ledger.cluster}"
 
 // 2. <delete>ifCreated</delete> (the default): the interrupt teardown deletes the cluster the run created, through the
 // configured <kindExecutable> (the script: the test bed's cluster stays)
 def (before2, after2, ledger2, text2) = interrupt('if-created', ['-Pdelete-if-created'])
-def added = after2 - before2
+def added = after2.drop(before2.size())
 if (text2.contains("kept cluster ${testbed.cluster} (still used by")) {
     // another build uses the test bed's cluster now: the last to leave would delete it; take that mark back
     new File(System.getProperty('user.home'), ".cache/e2e-maven-plugin/locks/${testbed.cluster}.users/.delete-when-unused").delete()

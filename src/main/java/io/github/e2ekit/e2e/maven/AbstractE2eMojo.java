@@ -40,8 +40,9 @@ public abstract class AbstractE2eMojo extends E2eParameters {
             return;
         }
         try {
-            Run run = Runs.of(session, Configurations.run(this), new MavenRunLog(getLog()),
+            Run run = Runs.of(session, workDirectory.toPath(), new MavenRunLog(getLog()),
                     project.getProperties()::setProperty);
+            run.configure(Configurations.run(this, run));
             run.goal(goal(), this::run);
         } catch (ConfigException e) {
             throw new MojoFailureException(e.getMessage());

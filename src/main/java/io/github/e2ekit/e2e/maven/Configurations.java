@@ -4,6 +4,7 @@ import io.github.e2ekit.e2e.run.Build;
 import io.github.e2ekit.e2e.run.ClusterSettings;
 import io.github.e2ekit.e2e.run.ConfigException;
 import io.github.e2ekit.e2e.run.DeploySettings;
+import io.github.e2ekit.e2e.run.Run;
 import io.github.e2ekit.e2e.run.RunConfiguration;
 import java.io.File;
 import java.nio.file.Path;
@@ -16,22 +17,23 @@ final class Configurations {
     private Configurations() {
     }
 
-    static RunConfiguration run(AbstractE2eMojo m) throws ConfigException {
+    static RunConfiguration run(AbstractE2eMojo m, Run run) throws ConfigException {
         File basedir = m.project.getBasedir() != null ? m.project.getBasedir() : new File(".");
         ClusterConfig c = m.cluster != null ? m.cluster : new ClusterConfig();
         ClusterSettings cluster = ClusterSettings.of(m.service, m.clusterName, c.name, c.create, c.delete,
-                path(c.config), c.nodeImage, c.createTimeout, m.kindExecutable, path(m.kubeconfig));
+                path(c.config), c.nodeImage, c.createTimeout, m.kindExecutable, path(input(run, "e2e.kubeconfig",
+                m.kubeconfig)));
         return new RunConfiguration(basedir.toPath(), m.workDirectory.toPath(), m.service, m.project.getVersion(),
                 () -> ImageSpecs.of(m.images, basedir), m.tagTemplate, m.dockerHost, m.ttl, m.keepOnFailure, cluster);
     }
 
-    static DeploySettings deploy(DeployMojo m) {
+    static DeploySettings deploy(DeployMojo m, Run run) {
         DeployConfig d = m.deploy != null ? m.deploy : new DeployConfig();
         List<DeploySettings.Stage> stages = d.stages == null ? null : d.stages.stream()
                 .map(s -> s == null ? null : new DeploySettings.Stage(s.manifests, s.valuesFiles, s.values)).toList();
         List<DeploySettings.EndpointSource> endpoints = m.endpoints == null ? List.of() : m.endpoints.stream()
                 .map(e -> new DeploySettings.EndpointSource(e.name, e.service, e.port, e.readyPath, e.mode)).toList();
-        return new DeploySettings(m.namespace, stages, d.timeout, d.healGrace, d.healRestarts, endpoints, m.kubectl,
+        return new DeploySettings(run.input("e2e.namespace", m.namespace), stages, d.timeout, d.healGrace, d.healRestarts, endpoints, m.kubectl,
                 m.podLogs, properties(m));
     }
 
@@ -52,6 +54,11 @@ final class Configurations {
         p.put("project.basedir", m.project.getBasedir().getAbsolutePath());
         p.put("project.build.directory", m.project.getBuild().getDirectory());
         return p;
+    }
+
+    /** A file parameter, unless it is this run's own output handed back by Maven. */
+    private static File input(Run run, String property, File f) {
+        return f == null || run.input(property, f.getPath()) != null ? f : null;
     }
 
     private static Path path(File f) {

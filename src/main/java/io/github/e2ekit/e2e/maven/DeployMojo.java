@@ -70,6 +70,6 @@ public class DeployMojo extends AbstractE2eMojo {
 
     @Override
     protected void run(Run run) throws ConfigException {
-        new Deploy(run).goal(Configurations.deploy(this));
+        new Deploy(run).goal(Configurations.deploy(this, run));
     }
 }

@@ -33,6 +33,6 @@ public class RenderMojo extends DeployMojo {
 
     @Override
     protected void run(Run run) throws ConfigException {
-        new Render(run).goal(Configurations.deploy(this));
+        new Render(run).goal(Configurations.deploy(this, run));
     }
 }

@@ -38,9 +38,10 @@ public final class Run {
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
 
-    Run(Object build, RunConfiguration config, RunLog log) {
+    private final java.util.Map<String, String> exported = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Run(Object build, RunLog log) {
         this.build = build;
-        this.config = config;
         this.log = log;
     }
 
@@ -48,11 +49,15 @@ public final class Run {
         return build;
     }
 
-    /** The goal now executing brings its configuration, log and property sink (one module: the same shared values). */
-    void attach(RunConfiguration config, RunLog log, BiConsumer<String, String> outputs) {
-        this.config = config;
+    /** The goal now executing brings its log and property sink. */
+    void attach(RunLog log, BiConsumer<String, String> outputs) {
         this.log = log;
         this.outputs = outputs;
+    }
+
+    /** The goal now executing brings its configuration (one module: the same shared values). */
+    public void configure(RunConfiguration config) {
+        this.config = config;
     }
 
     public RunConfiguration config() {
@@ -65,7 +70,16 @@ public final class Run {
 
     /** Exports a value to later plugins (failsafe) as a project property: an output, never read back. */
     public void export(String key, String value) {
+        exported.put(key, value);
         outputs.accept(key, value);
+    }
+
+    /**
+     * {@code value} unless it is what this run exported as {@code property} — Maven hands a goal's own outputs back
+     * as parameter values ({@code ${e2e.kubeconfig}} reads project properties), and an output is never an input.
+     */
+    public String input(String property, String value) {
+        return value != null && value.equals(exported.get(property)) ? null : value;
     }
 
     /**

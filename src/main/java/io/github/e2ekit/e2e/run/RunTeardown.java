@@ -112,8 +112,7 @@ public final class RunTeardown {
     }
 
     /** At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr. */
-    void atExit(boolean interrupted) {
-        RunLog err = RunLog.to(line -> System.err.println("[e2e] " + line));
+    void atExit(boolean interrupted, RunLog err) {
         Ledger ledger = run.startedLedger();
         if (ledger == null) {
             return;

@@ -16,13 +16,13 @@ public final class Runs {
     }
 
     /**
-     * The run of the module whose work directory {@code config} names, made on first use in {@code build}; the goal
-     * now executing brings its configuration, log and property sink.
+     * The run of the module with this work directory, made on first use in {@code build}; the goal now executing
+     * brings its log and property sink, then its configuration ({@link Run#configure}).
      */
-    public static Run of(Object build, RunConfiguration config, RunLog log, BiConsumer<String, String> outputs) {
-        Path key = config.workDirectory().toAbsolutePath().normalize();
-        Run run = RUNS.compute(key, (k, old) -> old != null && old.build() == build ? old : new Run(build, config, log));
-        run.attach(config, log, outputs);
+    public static Run of(Object build, Path workDirectory, RunLog log, BiConsumer<String, String> outputs) {
+        Path key = workDirectory.toAbsolutePath().normalize();
+        Run run = RUNS.compute(key, (k, old) -> old != null && old.build() == build ? old : new Run(build, log));
+        run.attach(log, outputs);
         return run;
     }
 
@@ -36,13 +36,20 @@ public final class Runs {
      * SIGTERM) or a goal failed, what the ledger holds is removed as the teardown goal would, bounded to 30 s.
      */
     static void atExit(Run run) {
+        // made now: at JVM exit Maven may have closed the plugin's class realm, so no class of ours can load then
+        RunTeardown teardown = new RunTeardown(run);
+        RunLog stderr = RunLog.to(line -> System.err.println("[e2e] " + line));
         Thread hook = new Thread(() -> {
-            boolean interrupted = anyGoalRunning();
-            if (interrupted || run.failed()) {
-                new RunTeardown(run).atExit(interrupted);
+            try {
+                boolean interrupted = anyGoalRunning();
+                if (interrupted || run.failed()) {
+                    teardown.atExit(interrupted, stderr);
+                }
+                run.closeForwards();
+                run.stopPodLogs();
+            } catch (LinkageError e) {
+                stderr.warn("cannot tear down at exit (" + e + "); run 'mvn e2e:teardown' or 'e2e:reap'");
             }
-            run.closeForwards();
-            run.stopPodLogs();
         }, "e2e-shutdown-teardown");
         try {
             Runtime.getRuntime().addShutdownHook(hook);
