@@ -80,11 +80,6 @@ public final class KubeApi {
         return new KubeApi(client(kubeconfig, 0), kubeconfig);
     }
 
-    /** The client of {@link #streaming(Path)}; prefer that. */
-    public static ApiClient streamingClient(Path kubeconfig) {
-        return client(kubeconfig, 0);
-    }
-
     private static ApiClient client(Path kubeconfig, int readTimeoutMillis) {
         if (kubeconfig == null || !Files.isRegularFile(kubeconfig)) {
             throw new DeployException("kubeconfig", "kubeconfig '" + kubeconfig + "' does not exist; run 'load' first"

@@ -44,11 +44,6 @@ public final class PodLogFollower implements AutoCloseable {
         lister.setDaemon(true);
     }
 
-    /** As {@link #start(KubeApi, String, Path, Duration)} with {@code new KubeApi(client)}. */
-    public static PodLogFollower start(ApiClient client, String namespace, Path directory, Duration poll) {
-        return start(new KubeApi(client), namespace, directory, poll);
-    }
-
     /**
      * Starts following. {@code api} should have no read timeout ({@link KubeApi#streaming}: a quiet container sends
      * nothing for a long time) and be used only by this follower: {@link #close()} shuts its connections down.

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,13 +17,13 @@ import java.util.regex.Pattern;
 public final class NodeImageStore {
     public static final String NAMESPACE = "--namespace=k8s.io";
     static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
-    private static final Map<String, String> SNAPSHOTTERS = new ConcurrentHashMap<>();
     private static final String SEPARATOR = "--e2e-content--";
     private static final String END = "--e2e-end--";
     private static final Pattern SNAPSHOTTER = Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
 
     private final Engine engine;
     private final KindNode node;
+    private volatile String snapshotter;
 
     public NodeImageStore(Engine engine, KindNode node) {
         this.engine = engine;
@@ -163,10 +162,15 @@ public final class NodeImageStore {
 
     /**
      * The snapshotter the node's CRI uses, from {@code containerd config dump}; overlayfs when not said.
-     * Asked once per node container (a node's containerd config does not change while it runs).
+     * Asked once per store (a node's containerd config does not change while it runs).
      */
     public String snapshotter() {
-        return SNAPSHOTTERS.computeIfAbsent(node.containerId(), id -> readSnapshotter());
+        String s = snapshotter;
+        if (s == null) {
+            s = readSnapshotter();
+            snapshotter = s;
+        }
+        return s;
     }
 
     private String readSnapshotter() {

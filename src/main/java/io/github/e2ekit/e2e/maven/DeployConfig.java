@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public class DeployConfig {
     List<StageConfig> stages;
-    String timeout = "5m";
+    String timeout;
     String healGrace;
     Integer healRestarts;
 

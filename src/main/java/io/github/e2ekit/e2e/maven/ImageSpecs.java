@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.maven;
 
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.image.ImageSpec;
+import io.github.e2ekit.e2e.run.ConfigException;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

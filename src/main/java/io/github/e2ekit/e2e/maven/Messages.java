@@ -9,6 +9,7 @@ import io.github.e2ekit.e2e.kind.LoadException;
 import io.github.e2ekit.e2e.kind.NodeCommandException;
 import io.github.e2ekit.e2e.ledger.LedgerException;
 import io.github.e2ekit.e2e.registry.RegistryException;
+import io.github.e2ekit.e2e.run.GoalFailure;
 import io.github.e2ekit.e2e.tag.TagTemplateException;
 import org.apache.maven.plugin.MojoFailureException;
 
@@ -35,7 +36,7 @@ final class Messages {
             message = "<load/registry> " + e.getMessage();
         } else if (e instanceof DeployException d) {
             message = (d.parameter() == null ? "deploy: " : "<" + d.parameter() + "> ") + e.getMessage();
-        } else if (e instanceof StaleImageException || e instanceof LedgerException) {
+        } else if (e instanceof StaleImageException || e instanceof LedgerException || e instanceof GoalFailure) {
             message = e.getMessage();
         } else {
             message = e.getClass().getSimpleName() + ": " + e.getMessage();

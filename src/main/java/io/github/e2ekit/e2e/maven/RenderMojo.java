@@ -1,15 +1,8 @@
 package io.github.e2ekit.e2e.maven;
 
-import io.github.e2ekit.e2e.deploy.DeployPlan;
-import io.github.e2ekit.e2e.deploy.ImageBinding;
-import io.github.e2ekit.e2e.deploy.ManifestRenderer;
-import io.github.e2ekit.e2e.deploy.Namespaces;
-import io.github.e2ekit.e2e.deploy.RenderedManifests;
-import io.github.e2ekit.e2e.ledger.PushEntry;
-import io.github.e2ekit.e2e.tag.TagDecision;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import io.github.e2ekit.e2e.run.ConfigException;
+import io.github.e2ekit.e2e.run.Render;
+import io.github.e2ekit.e2e.run.Run;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -39,29 +32,7 @@ public class RenderMojo extends DeployMojo {
     }
 
     @Override
-    protected void run() throws ConfigException {
-        List<TagDecision> decided = decisions();
-        RunState state = runState();
-        String ns = namespace == null || namespace.isBlank() ? Namespaces.defaultName(service, state.run)
-                : namespace.trim();
-        DeployPlan plan = plan(ns);
-        List<ImageBinding> bindings = new ArrayList<>();
-        for (TagDecision t : decided) {
-            // built (or pushed) earlier in this build: the reference deploy would use; else the decided one
-            String imageId = state.ledger.read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
-            PushEntry pushed = state.ledger.read(d -> d.push(t.id()).orElse(null));
-            bindings.add(pushed != null
-                    ? new ImageBinding(t.id(), t.reference().repository(), pushed.pinned(), t.digest(), imageId,
-                            pushed.digest)
-                    : new ImageBinding(t.id(), t.reference().repository(), engine().storedName(t.reference()),
-                            t.digest(), imageId));
-        }
-        ManifestRenderer renderer = new ManifestRenderer(properties(), bindings, state.run, service,
-                expiry().toString());
-        renderer.withSources(manifestSources(renderer, ns));
-        Path out = workDirectory.toPath().resolve("manifests");
-        List<Path> written = new RenderedManifests(out).write(plan, renderer);
-        getLog().info("e2e: rendered " + written.size() + " object(s) of " + plan.stages().size()
-                + " stage(s) for namespace " + ns + " into " + out + " (nothing applied)");
+    protected void run(Run run) throws ConfigException {
+        new Render(run).goal(Configurations.deploy(this, run));
     }
 }

@@ -46,6 +46,16 @@ public final class RunReports {
         this.clock = clock;
     }
 
+    /** Writes the report after a goal; a report that cannot be written is said through {@code warn}, never fatal. */
+    public static void finished(Path workDirectory, String goal, long tookNanos, String failure,
+            java.util.function.Consumer<String> warn) {
+        String why = new RunReports(workDirectory, Clock.systemUTC()).goalFinished(goal, Duration.ofNanos(tookNanos),
+                failure);
+        if (why != null) {
+            warn.accept("e2e: " + why);
+        }
+    }
+
     public Path file() {
         return workDirectory.resolve(FILE);
     }

@@ -9,7 +9,7 @@ import io.github.e2ekit.e2e.kind.ImageLoader;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
-import io.github.e2ekit.e2e.maven.KindNodeDigests;
+import io.github.e2ekit.e2e.run.KindNodeDigests;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;

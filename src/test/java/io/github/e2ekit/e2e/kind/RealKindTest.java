@@ -10,7 +10,7 @@ import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.maven.KindNodeDigests;
+import io.github.e2ekit.e2e.run.KindNodeDigests;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.io.File;

@@ -1,4 +1,4 @@
-package io.github.e2ekit.e2e.maven;
+package io.github.e2ekit.e2e.run;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -7,13 +7,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses durations as users write them in a POM: {@code 90s}, {@code 5m}, {@code 2h}, {@code 1h30m}, or ISO-8601. */
-final class Durations {
+public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private Durations() {
     }
 
-    static Duration parse(String text) {
+    /** {@link #parse(String)} for a parameter: a wrong value names it. */
+    public static Duration parse(String parameter, String text) throws ConfigException {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(parameter, e.getMessage());
+        }
+    }
+
+    public static Duration parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("is empty; write e.g. 90s, 5m or 2h");
         }

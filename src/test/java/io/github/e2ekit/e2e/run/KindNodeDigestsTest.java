@@ -1,4 +1,4 @@
-package io.github.e2ekit.e2e.maven;
+package io.github.e2ekit.e2e.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.github.e2ekit.e2e.maven;
+package io.github.e2ekit.e2e.run;
 
 import io.github.e2ekit.e2e.deploy.NodeDigests;
 import io.github.e2ekit.e2e.image.Engine;

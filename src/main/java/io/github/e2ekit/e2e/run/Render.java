@@ -1,0 +1,32 @@
+package io.github.e2ekit.e2e.run;
+
+import io.github.e2ekit.e2e.deploy.DeployPlan;
+import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.deploy.RenderedManifests;
+import io.github.e2ekit.e2e.tag.TagDecision;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The {@code render} goal: the stages rendered exactly as deploy would apply them, into files; nothing applied. */
+public final class Render {
+    private final Run run;
+
+    public Render(Run run) {
+        this.run = run;
+    }
+
+    public void goal(DeploySettings settings) throws ConfigException {
+        List<TagDecision> decided = Tags.decide(run);
+        RunConfiguration config = run.config();
+        String ns = settings.namespace(config.service(), run.id());
+        DeployPlan plan = settings.plan(config.basedir(), ns);
+        ManifestRenderer renderer = new ManifestRenderer(settings.properties(), ImageBindings.planned(run, decided),
+                run.id(), config.service(), config.expiry().toString());
+        renderer.withSources(settings.manifestSources(config.basedir(), config.service(), renderer, ns,
+                run.log()::debug));
+        Path out = config.workDirectory().resolve("manifests");
+        List<Path> written = new RenderedManifests(out).write(plan, renderer);
+        run.log().info("rendered " + written.size() + " object(s) of " + plan.stages().size()
+                + " stage(s) for namespace " + ns + " into " + out + " (nothing applied)");
+    }
+}

@@ -1,0 +1,229 @@
+package io.github.e2ekit.e2e.run;
+
+import io.github.e2ekit.e2e.deploy.PodLogFollower;
+import io.github.e2ekit.e2e.deploy.PortForwarder;
+import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.image.EngineDiscovery;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.tag.PhaseZero;
+import io.github.e2ekit.e2e.tag.TagDecision;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * One module's run within one build: its configuration, engine, ledger, Phase 0's decisions, the port-forwards
+ * and pod log followers it keeps open, and whether a goal failed. Made once per module by {@link Runs} and shared
+ * by the module's goals; state passes between goals through this object and the ledger only.
+ */
+public final class Run {
+    private final Object build;
+    private volatile RunConfiguration config;
+    private volatile RunLog log;
+    private volatile BiConsumer<String, String> outputs = (k, v) -> { };
+    private final AtomicInteger running = new AtomicInteger();
+    private final List<PortForwarder> forwards = new ArrayList<>();
+    private final List<PodLogFollower> podLogs = new ArrayList<>();
+    private Engine engine;
+    private volatile String id;
+    private volatile Ledger ledger;
+    private List<TagDecision> decisions;
+    private volatile boolean failed;
+    /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
+    final Object teardownLock = new Object();
+
+    private final java.util.Map<String, String> exported = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Run(Object build, RunLog log) {
+        this.build = build;
+        this.log = log;
+    }
+
+    Object build() {
+        return build;
+    }
+
+    /** The goal now executing brings its log and property sink. */
+    void attach(RunLog log, BiConsumer<String, String> outputs) {
+        this.log = log;
+        this.outputs = outputs;
+    }
+
+    /** The goal now executing brings its configuration (one module: the same shared values). */
+    public void configure(RunConfiguration config) {
+        this.config = config;
+    }
+
+    public RunConfiguration config() {
+        return config;
+    }
+
+    public RunLog log() {
+        return log;
+    }
+
+    /** Exports a value to later plugins (failsafe) as a project property: an output, never read back. */
+    public void export(String key, String value) {
+        exported.put(key, value);
+        outputs.accept(key, value);
+    }
+
+    /**
+     * {@code value} unless it is what this run exported as {@code property} — Maven hands a goal's own outputs back
+     * as parameter values ({@code ${e2e.kubeconfig}} reads project properties), and an output is never an input.
+     */
+    public String input(String property, String value) {
+        return value != null && value.equals(exported.get(property)) ? null : value;
+    }
+
+    /**
+     * Runs one goal: counted while it runs (a JVM exit meanwhile means the build was interrupted); when it fails,
+     * what the run created is removed at once, as the {@code teardown} goal would with this configuration
+     * (unless keepOnFailure). The single place where every goal finishes.
+     */
+    public void goal(String goal, Goal body) throws ConfigException {
+        running.incrementAndGet();
+        try {
+            body.run(this);
+        } catch (ConfigException | RuntimeException e) {
+            failed(goal);
+            throw e;
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    /** A goal's work. */
+    @FunctionalInterface
+    public interface Goal {
+        void run(Run run) throws ConfigException;
+    }
+
+    boolean goalRunning() {
+        return running.get() > 0;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    /**
+     * A goal failed: the build stops here, and post-integration-test never comes, so remove what this run created
+     * now (while the plugin's classes can still be loaded), unless keepOnFailure.
+     */
+    private void failed(String goal) {
+        failed = true;
+        Ledger l = startedLedger();
+        if (l == null) {
+            return;
+        }
+        if (!config.keepOnFailure() && !"teardown".equals(goal) && l.read(d -> d.hasLiveEntries())) {
+            log.warn(goal + " failed: removing what run " + id + " created (-De2e.keepOnFailure=true keeps it for a look)");
+            new RunTeardown(this).afterFailure(log);
+        } else if (config.keepOnFailure()) {
+            log.warn("keepOnFailure: run " + id + " is kept; remove it with 'mvn e2e:teardown' in " + config.basedir());
+        }
+    }
+
+    /** The engine, connected once per module and build (without starting a run: teardown needs it too). */
+    public synchronized Engine engine() {
+        if (engine == null) {
+            engine = new EngineDiscovery().discover(config.dockerHost(), System.getenv());
+            log.info("engine " + engine.describe() + " (" + engine.origin() + ")");
+        }
+        return engine;
+    }
+
+    /** This build's run id, starting the run (a new ledger) on first use. */
+    public synchronized String id() {
+        start();
+        return id;
+    }
+
+    /** This run's ledger, started on first use. */
+    public synchronized Ledger ledger() {
+        start();
+        return ledger;
+    }
+
+    /** The run id if a goal of this build started the run, else null (never waits for a goal). */
+    String startedId() {
+        return id;
+    }
+
+    /** The ledger if a goal of this build started the run, else null. */
+    Ledger startedLedger() {
+        return ledger;
+    }
+
+    private void start() {
+        if (id != null) {
+            return;
+        }
+        Path file = config.ledgerFile();
+        Ledger previous = Ledger.open(file);
+        if (previous.read(d -> d.hasLiveEntries())) {
+            Path kept = file.resolveSibling("ledger-" + previous.read(d -> d.run) + ".json");
+            try {
+                Files.move(file, kept, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the previous run's ledger " + file, e);
+            }
+            log.warn("an earlier run left resources behind; its ledger is kept as " + kept
+                    + " and 'teardown' removes them too");
+        }
+        String run = PhaseZero.newRunId();
+        ledger = Ledger.start(file, run, config.service());
+        id = run;
+        Runs.atExit(this);
+        export("e2e.run", id);
+        export("e2e.service", config.service());
+    }
+
+    /** Phase 0's decisions of this build, or null before the first. */
+    public synchronized List<TagDecision> decisions() {
+        return decisions;
+    }
+
+    synchronized void decided(List<TagDecision> decided) {
+        this.decisions = List.copyOf(decided);
+    }
+
+    /** Keeps a port-forward open until teardown (or JVM exit). */
+    public synchronized void keep(PortForwarder forward) {
+        forwards.add(forward);
+    }
+
+    /** Keeps a pod log follower running until teardown (or JVM exit). */
+    public synchronized void keep(PodLogFollower follower) {
+        podLogs.add(follower);
+    }
+
+    /** Closes every port-forward of this run; returns how many were open. */
+    public int closeForwards() {
+        List<PortForwarder> open;
+        synchronized (this) {
+            open = List.copyOf(forwards);
+            forwards.clear();
+        }
+        open.forEach(PortForwarder::close);
+        return open.size();
+    }
+
+    /** Stops every pod log follower (files flushed and closed); returns them, to say where their logs are. */
+    public List<PodLogFollower> stopPodLogs() {
+        List<PodLogFollower> open;
+        synchronized (this) {
+            open = List.copyOf(podLogs);
+            podLogs.clear();
+        }
+        open.forEach(PodLogFollower::close);
+        return open;
+    }
+}

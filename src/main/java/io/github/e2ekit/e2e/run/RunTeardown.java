@@ -1,0 +1,204 @@
+package io.github.e2ekit.e2e.run;
+
+import io.github.e2ekit.e2e.deploy.AppliedObject;
+import io.github.e2ekit.e2e.deploy.Diagnostics;
+import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.Manifest;
+import io.github.e2ekit.e2e.deploy.PodLogFollower;
+import io.github.e2ekit.e2e.kind.KindCli;
+import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.teardown.FailsafeSummary;
+import io.github.e2ekit.e2e.teardown.RemoveImages;
+import io.github.e2ekit.e2e.teardown.Teardown;
+import io.github.e2ekit.e2e.teardown.TeardownReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The teardown goal's code, also run after a failed goal and at JVM exit after an interrupt: one configuration
+ * (the cluster's {@code <delete>}, {@code <kindExecutable>}, {@code <kubeconfig>}) for all three.
+ */
+public final class RunTeardown {
+    private final Run run;
+
+    public RunTeardown(Run run) {
+        this.run = run;
+    }
+
+    /** The {@code teardown} goal's own settings. */
+    public record Settings(RemoveImages removeImages, boolean failOnError, Path failsafeSummary) {
+        public static Settings of(String removeImages, boolean failOnError, Path failsafeSummary)
+                throws ConfigException {
+            return new Settings(Choice.parse("removeImages", removeImages, RemoveImages.ALL_BUT_NEWEST,
+                    RemoveImages.class), failOnError, failsafeSummary);
+        }
+    }
+
+    /** The teardown goal: every ledger of the module (this run's and earlier runs' left behind). */
+    public void goal(Settings settings) {
+        RunLog log = run.log();
+        RunConfiguration config = run.config();
+        // the tests are over: the followed logs are complete (files flushed) before anything is removed
+        for (PodLogFollower f : run.stopPodLogs()) {
+            log.info("pod logs (" + f.files().size() + " file(s)) are in " + f.directory());
+        }
+        List<Path> ledgers = ledgers(config.workDirectory());
+        if (ledgers.isEmpty()) {
+            log.info("teardown: no ledger in " + config.workDirectory() + ", nothing to remove");
+            return;
+        }
+        boolean failed = FailsafeSummary.testsFailed(settings.failsafeSummary()) || run.failed();
+        List<String> failures = new ArrayList<>();
+        int removed = 0;
+        for (Path file : ledgers) {
+            Ledger ledger = Ledger.open(file);
+            if (!ledger.read(d -> d.hasLiveEntries())) {
+                continue;
+            }
+            if (failed) {
+                collectDiagnostics(ledger);
+                if (config.keepOnFailure()) {
+                    keepAndExplain(ledger);
+                    continue;
+                }
+            }
+            TeardownReport report = remove(ledger, settings.removeImages(), log);
+            removed += report.removed().size();
+            failures.addAll(report.failures());
+            if (failures.isEmpty() && !file.equals(config.ledgerFile())) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    log.debug(String.valueOf(e));
+                }
+            }
+        }
+        log.info("teardown removed " + removed + " thing(s)" + (failures.isEmpty() ? "" : ", " + failures.size()
+                + " failed"));
+        if (!failures.isEmpty()) {
+            failures.forEach(f -> log.error("could not remove " + f));
+            String msg = "teardown could not remove " + failures.size() + " thing(s): " + failures.get(0)
+                    + (failures.size() > 1 ? " (and more, listed above)" : "")
+                    + "; run 'mvn e2e:teardown' again, or set <failOnTeardownError>false</failOnTeardownError>";
+            if (settings.failOnError()) {
+                throw new GoalFailure(msg);
+            }
+            log.warn(msg);
+        }
+    }
+
+    /** After a failed goal: everything this run's ledger holds, images included (no cache left behind). */
+    void afterFailure(RunLog out) {
+        synchronized (run.teardownLock) {
+            Ledger ledger = run.startedLedger();
+            if (ledger == null || !ledger.read(d -> d.hasLiveEntries())) {
+                return;
+            }
+            try {
+                TeardownReport report = remove(ledger, RemoveImages.ALL, out);
+                report.failures().forEach(r -> out.warn("could not remove " + r + "; run 'mvn e2e:teardown' or"
+                        + " 'e2e:reap'"));
+            } catch (RuntimeException | LinkageError e) {
+                out.warn("teardown failed: " + e + "; run 'mvn e2e:teardown' or 'e2e:reap'");
+            }
+        }
+    }
+
+    /** At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr. */
+    void atExit(boolean interrupted, RunLog err) {
+        Ledger ledger = run.startedLedger();
+        if (ledger == null) {
+            return;
+        }
+        boolean keep = run.config().keepOnFailure();
+        if (keep || !ledger.read(d -> d.hasLiveEntries())) {
+            if (keep) {
+                err.warn("keepOnFailure: run " + run.startedId() + " is kept; remove it with 'mvn e2e:teardown' in "
+                        + run.config().basedir());
+            }
+            return;
+        }
+        err.warn("build " + (interrupted ? "interrupted" : "failed") + ": removing what run " + run.startedId()
+                + " created (30 s at most)");
+        Thread worker = new Thread(() -> afterFailure(err), "e2e-teardown-at-exit");
+        worker.start();
+        try {
+            worker.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Removes what {@code ledger} holds with this run's configuration, reporting each thing through {@code out}. */
+    private TeardownReport remove(Ledger ledger, RemoveImages images, RunLog out) {
+        int closed = run.closeForwards();
+        if (closed > 0) {
+            out.info("closed " + closed + " port-forward(s)");
+        }
+        run.stopPodLogs().forEach(f -> out.info("pod logs are in " + f.directory()));
+        ClusterSettings cluster = run.config().cluster();
+        TeardownReport report = new Teardown(run.engine(), ledger).run(kubeApi(ledger), images, cluster.delete(),
+                new KindCli(cluster.kindExecutable(), run.engine()));
+        report.removed().forEach(r -> out.info("removed " + r));
+        report.kept().forEach(r -> out.info("kept " + r));
+        return report;
+    }
+
+    /** The ledger's recorded kubeconfig (what load derived or was given), else {@code <kubeconfig>}; null: none. */
+    private KubeApi kubeApi(Ledger ledger) {
+        Path recorded = ledger.read(d -> d.cluster == null || d.cluster.kubeconfig == null ? null
+                : Path.of(d.cluster.kubeconfig));
+        Path path = recorded != null && Files.isRegularFile(recorded) ? recorded : run.config().cluster().kubeconfig();
+        return path != null && Files.isRegularFile(path) ? KubeApi.connect(path) : null;
+    }
+
+    private void collectDiagnostics(Ledger ledger) {
+        KubeApi api = kubeApi(ledger);
+        if (api == null) {
+            return;
+        }
+        List<ObjectEntry> objects = ledger.read(d -> List.copyOf(d.objects));
+        Path dir = run.config().workDirectory().resolve("diagnostics");
+        objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name).distinct().forEach(ns -> {
+            List<AppliedObject> workloads = objects.stream()
+                    .filter(o -> ns.equals(o.namespace))
+                    .map(o -> new AppliedObject(o.apiVersion, o.kind, o.namespace, o.name,
+                            o.uid, !o.patched, new Manifest(
+                                    new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
+                                    "ledger")))
+                    .toList();
+            Path where = new Diagnostics(api).collect(dir, ns, workloads);
+            run.log().warn("the integration tests failed; diagnostics of namespace " + ns + " are in " + where);
+        });
+    }
+
+    private void keepAndExplain(Ledger ledger) {
+        RunLog log = run.log();
+        String cluster = ledger.read(d -> d.cluster == null ? "?" : d.cluster.name);
+        String ns = ledger.read(d -> d.objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name)
+                .findFirst().orElse("-"));
+        log.warn("keepOnFailure: everything of run " + ledger.read(d -> d.run) + " is kept (cluster " + cluster
+                + ", namespace " + ns + "). Remove it later with:");
+        log.warn("  mvn e2e:teardown -f " + run.config().basedir().resolve("pom.xml"));
+        log.warn("  or, from anywhere: mvn " + "io.github.e2ekit:e2e-maven-plugin:reap -De2e.cluster.name="
+                + cluster + " (after the TTL)");
+    }
+
+    private static List<Path> ledgers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("ledger(-[0-9a-f]+)?\\.json")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.e2ekit.e2e.run;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * The registry of run objects, one per module (its work directory) and build: the plugin's only JVM-wide mutable
+ * state. A goal of a new build in the same JVM (an embedder, mvnd) gets a new run.
+ */
+public final class Runs {
+    private static final Map<Path, Run> RUNS = new ConcurrentHashMap<>();
+
+    private Runs() {
+    }
+
+    /**
+     * The run of the module with this work directory, made on first use in {@code build}; the goal now executing
+     * brings its log and property sink, then its configuration ({@link Run#configure}).
+     */
+    public static Run of(Object build, Path workDirectory, RunLog log, BiConsumer<String, String> outputs) {
+        Path key = workDirectory.toAbsolutePath().normalize();
+        Run run = RUNS.compute(key, (k, old) -> old != null && old.build() == build ? old : new Run(build, log));
+        run.attach(log, outputs);
+        return run;
+    }
+
+    /** An e2e goal is executing right now in this JVM: at JVM exit that means the build was interrupted. */
+    static boolean anyGoalRunning() {
+        return RUNS.values().stream().anyMatch(Run::goalRunning);
+    }
+
+    /**
+     * At JVM exit: the run's port-forwards and pod log followers are closed; when the build was interrupted (Ctrl-C,
+     * SIGTERM) or a goal failed, what the ledger holds is removed as the teardown goal would, bounded to 30 s.
+     */
+    static void atExit(Run run) {
+        // made now: at JVM exit Maven may have closed the plugin's class realm, so no class of ours can load then
+        RunTeardown teardown = new RunTeardown(run);
+        RunLog stderr = RunLog.to(line -> System.err.println("[e2e] " + line));
+        Thread hook = new Thread(() -> {
+            try {
+                boolean interrupted = anyGoalRunning();
+                if (interrupted || run.failed()) {
+                    teardown.atExit(interrupted, stderr);
+                }
+                run.closeForwards();
+                run.stopPodLogs();
+            } catch (LinkageError e) {
+                stderr.warn("cannot tear down at exit (" + e + "); run 'mvn e2e:teardown' or 'e2e:reap'");
+            }
+        }, "e2e-shutdown-teardown");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // first used while the JVM is already shutting down: nothing more to register
+        }
+    }
+}
