@@ -6,8 +6,13 @@ import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import io.github.e2ekit.e2e.ledger.Recorded;
+import io.github.e2ekit.e2e.work.SharedWork;
+import io.github.e2ekit.e2e.work.WorkInterruptedException;
+import io.github.e2ekit.e2e.work.WorkKey;
+import io.github.e2ekit.e2e.work.WorkWaitTimeoutException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,12 +20,14 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -36,12 +43,16 @@ import java.util.stream.Stream;
  */
 public final class ImageLoader {
     private static final int QUEUED_CHUNKS = 16;
+    /** How long a load waits for another load sending the same layers into the same nodes. */
+    private static final Duration SEND_WAIT = Duration.ofMinutes(15);
     private final Engine engine;
     private final Ledger ledger;
     private final String cluster;
 
     private Map<String, String> nodeLabels = Map.of();
     private UnaryOperator<InputStream> exportView = UnaryOperator.identity();
+    private SharedWork sharedWork = SharedWork.forUser();
+    private Consumer<String> progress = line -> { };
 
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
         this.engine = engine;
@@ -52,6 +63,18 @@ public final class ImageLoader {
     /** containerd labels put on every reference this loader adds (run and expiry, for {@code reap}). */
     public ImageLoader withNodeLabels(Map<String, String> labels) {
         this.nodeLabels = Map.copyOf(labels);
+        return this;
+    }
+
+    /** Where loads sending the same layers into the same nodes take turns (default: this user's, {@link SharedWork#forUser()}). */
+    public ImageLoader withSharedWork(SharedWork work) {
+        this.sharedWork = work;
+        return this;
+    }
+
+    /** Receives a line when this load waits for another one (which it names). */
+    public ImageLoader withProgress(Consumer<String> lines) {
+        this.progress = lines;
         return this;
     }
 
@@ -113,7 +136,7 @@ public final class ImageLoader {
                 for (NodeImport n : toImport) {
                     n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
                 }
-                bytes = importIncrementally(pool, engineName, localId, image, nodeRef, toImport);
+                bytes = sendShared(pool, engineName, localId, image, nodeRef, toImport);
                 List<NodeImport> unknown = toImport.stream().filter(n -> n.namesAfter == null).toList();
                 List<Map<String, String>> read = all(pool,
                         unknown.stream().map(n -> (Supplier<Map<String, String>>) n.store::imageIds).toList());
@@ -161,6 +184,61 @@ public final class ImageLoader {
     private ImageInfo inspect(String engineName) {
         return engine.inspectImage(engineName).orElseThrow(() -> new LoadException("image " + engineName
                 + " is not in the engine (removed after the build?); run the build again"));
+    }
+
+    /**
+     * {@link #importIncrementally}, one load at a time per layer stack and nodes ({@link LayerSendKey}): a load that
+     * would send the same lowest missing layer into the same nodes as another load (of this JVM, or of another process
+     * on this machine) waits for it, then reads the nodes' content stores again and sends only what is still missing;
+     * where that moved the lowest missing layer, it lets go and takes the key of the new one. The nodes are read again
+     * under the lock even when nobody was waited for: a load that just ended may have sent the layers.
+     */
+    private long sendShared(ExecutorService pool, String engineName, String exportId, ImageInfo image, String nodeRef,
+            List<NodeImport> targets) {
+        WorkKey key = sendKey(image, targets);
+        String nodeNames = String.join(", ", targets.stream().map(n -> n.node().name()).toList());
+        // the lowest missing layer only moves up while loads finish: bounded by the layer count
+        for (int turn = 0; key != null && turn <= image.diffIds().size(); turn++) {
+            WorkKey taken = key;
+            OptionalLong sent = shared(engineName, taken, nodeNames, () -> {
+                List<NodeImageStore.Snapshot> now = all(pool,
+                        targets.stream().map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot).toList());
+                for (int i = 0; i < targets.size(); i++) {
+                    targets.get(i).held(now.get(i));
+                }
+                WorkKey still = sendKey(image, targets);
+                return still == null || still.equals(taken)
+                        ? OptionalLong.of(importIncrementally(pool, engineName, exportId, image, nodeRef, targets))
+                        : OptionalLong.empty();
+            });
+            if (sent.isPresent()) {
+                return sent.getAsLong();
+            }
+            key = sendKey(image, targets);
+        }
+        return importIncrementally(pool, engineName, exportId, image, nodeRef, targets);
+    }
+
+    private OptionalLong shared(String engineName, WorkKey key, String nodeNames, Supplier<OptionalLong> send) {
+        try {
+            return sharedWork.exclusively(key, "load of " + engineName + " into " + nodeNames, SEND_WAIT,
+                    holder -> progress.accept("waiting for " + holder + ", which sends the same layers into "
+                            + nodeNames + "; then sending only what is still missing"), send);
+        } catch (WorkWaitTimeoutException e) {
+            throw new LoadException("loading " + engineName + ": " + e.getMessage(), e);
+        } catch (WorkInterruptedException e) {
+            throw new LoadException("interrupted while loading " + engineName);
+        }
+    }
+
+    /** The nodes' lowest missing layer as a {@link LayerSendKey}; null when every node holds every layer. */
+    private WorkKey sendKey(ImageInfo image, List<NodeImport> targets) {
+        Map<String, Set<String>> held = new HashMap<>();
+        for (NodeImport n : targets) {
+            held.put(n.node().containerId(), n.blobs.keySet());
+        }
+        return LayerSendKey.lowestMissing(engine.endpoint(), targets.stream().map(NodeImport::node).toList(),
+                image.diffIds(), held);
     }
 
     /**
