@@ -38,8 +38,10 @@ import java.util.stream.Stream;
  * skips nodes that hold it, re-tags where the node holds the image under another name, and
  * otherwise reads one engine export and streams into every node that needs the image only the layers
  * that node lacks (an OCI-layout archive per node, see {@link IncrementalExport}), falling back to a
- * full import of a node when that cannot be done safely.
- * Records each node change in the ledger before making it.
+ * full import of a node when that cannot be done safely. Loads that would send the same layers into the same nodes
+ * at the same time (several modules of one reactor, several builds on one machine) take turns and send them once
+ * ({@link LayerSendKey}, {@link SharedWork}).
+ * Records each node change in the ledger before making it (a node that already held the image as well, as present).
  */
 public final class ImageLoader {
     private static final int QUEUED_CHUNKS = 16;
