@@ -3,26 +3,31 @@ package io.github.e2ekit.e2e.kind;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageInfo;
 import io.github.e2ekit.e2e.image.ImageReference;
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
+import io.github.e2ekit.e2e.ledger.Recorded;
+import io.github.e2ekit.e2e.work.SharedWork;
+import io.github.e2ekit.e2e.work.WorkInterruptedException;
+import io.github.e2ekit.e2e.work.WorkKey;
+import io.github.e2ekit.e2e.work.WorkWaitTimeoutException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -33,17 +38,23 @@ import java.util.stream.Stream;
  * skips nodes that hold it, re-tags where the node holds the image under another name, and
  * otherwise reads one engine export and streams into every node that needs the image only the layers
  * that node lacks (an OCI-layout archive per node, see {@link IncrementalExport}), falling back to a
- * full import of a node when that cannot be done safely.
- * Records each node change in the ledger before making it.
+ * full import of a node when that cannot be done safely. Loads that would send the same layers into the same nodes
+ * at the same time (several modules of one reactor, several builds on one machine) take turns and send them once
+ * ({@link LayerSendKey}, {@link SharedWork}).
+ * Records each node change in the ledger before making it (a node that already held the image as well, as present).
  */
 public final class ImageLoader {
     private static final int QUEUED_CHUNKS = 16;
+    /** How long a load waits for another load sending the same layers into the same nodes. */
+    private static final Duration SEND_WAIT = Duration.ofMinutes(15);
     private final Engine engine;
     private final Ledger ledger;
     private final String cluster;
 
     private Map<String, String> nodeLabels = Map.of();
     private UnaryOperator<InputStream> exportView = UnaryOperator.identity();
+    private SharedWork sharedWork = SharedWork.forUser();
+    private Consumer<String> progress = line -> { };
 
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
         this.engine = engine;
@@ -54,6 +65,18 @@ public final class ImageLoader {
     /** containerd labels put on every reference this loader adds (run and expiry, for {@code reap}). */
     public ImageLoader withNodeLabels(Map<String, String> labels) {
         this.nodeLabels = Map.copyOf(labels);
+        return this;
+    }
+
+    /** Where loads sending the same layers into the same nodes take turns (default: this user's, {@link SharedWork#forUser()}). */
+    public ImageLoader withSharedWork(SharedWork work) {
+        this.sharedWork = work;
+        return this;
+    }
+
+    /** Receives a line when this load waits for another one (which it names). */
+    public ImageLoader withProgress(Consumer<String> lines) {
+        this.progress = lines;
         return this;
     }
 
@@ -87,13 +110,12 @@ public final class ImageLoader {
             List<NodeImageStore.Snapshot> before = all(pool,
                     stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
             List<NodeLoad> results = new ArrayList<>();
-            List<NodeImageStore> toImport = new ArrayList<>();
-            List<Set<String>> importBefore = new ArrayList<>();
-            Map<NodeImageStore, Map<String, String>> blobsBefore = new HashMap<>();
+            List<NodeImport> toImport = new ArrayList<>();
             for (int i = 0; i < stores.size(); i++) {
                 NodeImageStore store = stores.get(i);
                 Map<String, String> ids = before.get(i).imageIds();
                 if (Engine.sameImageId(ids.get(nodeRef), localId)) {
+                    ledger.nodeImages().present(cluster, store.node().name(), nodeRef, localId);
                     results.add(new NodeLoad(store.node(), NodeLoad.Action.ALREADY_PRESENT, List.of()));
                     continue;
                 }
@@ -101,49 +123,44 @@ public final class ImageLoader {
                         .filter(e -> Engine.sameImageId(e.getValue(), localId) && !e.getKey().startsWith("sha256:"))
                         .map(Map.Entry::getKey).sorted().findFirst().orElse(null);
                 if (other != null) {
-                    record(store.node(), nodeRef, localId, "retagged");
+                    Recorded<NodeImageEntry> entry = ledger.nodeImages().intend(cluster, store.node().name(), nodeRef,
+                            localId, "retagged");
                     store.tag(other, nodeRef);
                     store.label(nodeRef, nodeLabels);
-                    confirm(store.node(), nodeRef, List.of());
+                    entry.confirm();
                     results.add(new NodeLoad(store.node(), NodeLoad.Action.RETAGGED, List.of()));
                 } else {
-                    toImport.add(store);
-                    importBefore.add(new HashSet<>(ids.keySet()));
-                    blobsBefore.put(store, before.get(i).contentBlobs());
+                    toImport.add(new NodeImport(store, before.get(i)));
                 }
             }
             long bytes = 0;
-            Map<NodeImageStore, NodeLoad.Transfer> transfers = new HashMap<>();
             if (!toImport.isEmpty()) {
-                for (NodeImageStore s : toImport) {
-                    record(s.node(), nodeRef, localId, "imported");
+                for (NodeImport n : toImport) {
+                    n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
                 }
-                Map<NodeImageStore, Map<String, String>> known = new HashMap<>();
-                bytes = importIncrementally(pool, engineName, localId, image, nodeRef, toImport, blobsBefore, transfers,
-                        known);
-                List<NodeImageStore> unknown = toImport.stream().filter(s -> !known.containsKey(s)).toList();
+                bytes = sendShared(pool, engineName, localId, image, nodeRef, toImport);
+                List<NodeImport> unknown = toImport.stream().filter(n -> n.namesAfter == null).toList();
                 List<Map<String, String>> read = all(pool,
-                        unknown.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList());
+                        unknown.stream().map(n -> (Supplier<Map<String, String>>) n.store::imageIds).toList());
                 for (int i = 0; i < unknown.size(); i++) {
-                    known.put(unknown.get(i), read.get(i));
+                    unknown.get(i).namesAfter = read.get(i);
                 }
-                List<Map<String, String>> after = new ArrayList<>(toImport.stream().map(known::get).toList());
-                nameImported(toImport, after, nodeRef, localId);
+                nameImported(toImport, nodeRef, localId);
                 // recorded first, with every name the import added, so teardown finds all of it whatever follows
-                for (int i = 0; i < toImport.size(); i++) {
-                    Set<String> side = new HashSet<>(after.get(i).keySet());
-                    side.removeAll(importBefore.get(i));
+                for (NodeImport n : toImport) {
+                    Set<String> side = new HashSet<>(n.namesAfter.keySet());
+                    side.removeAll(n.namesBefore);
                     side.remove(nodeRef);
                     List<String> sideRefs = side.stream().sorted().toList();
-                    confirm(toImport.get(i).node(), nodeRef, sideRefs);
-                    results.add(new NodeLoad(toImport.get(i).node(), NodeLoad.Action.IMPORTED, sideRefs,
-                            transfers.get(toImport.get(i))));
+                    n.entry.confirm(e -> e.sideReferences = new ArrayList<>(sideRefs));
+                    results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
                 }
                 // the names read after the import are the verification of these nodes (labels change no target)
-                check(toImport, after, nodeRef, localId);
-                all(pool, toImport.stream().map(s -> (Supplier<Object>) () -> {
-                    s.label(nodeRef, nodeLabels);
-                    return s;
+                check(toImport.stream().map(n -> n.store).toList(), toImport.stream().map(n -> n.namesAfter).toList(),
+                        nodeRef, localId);
+                all(pool, toImport.stream().map(n -> (Supplier<Object>) () -> {
+                    n.store.label(nodeRef, nodeLabels);
+                    return n;
                 }).toList());
             }
             // nodes that already held it were verified by the first read; re-tagged ones are read again
@@ -172,98 +189,144 @@ public final class ImageLoader {
     }
 
     /**
+     * {@link #importIncrementally}, one load at a time per layer stack and nodes ({@link LayerSendKey}): a load that
+     * would send the same lowest missing layer into the same nodes as another load (of this JVM, or of another process
+     * on this machine) waits for it, then reads the nodes' content stores again and sends only what is still missing;
+     * where that moved the lowest missing layer, it lets go and takes the key of the new one. The nodes are read again
+     * under the lock even when nobody was waited for: a load that just ended may have sent the layers.
+     */
+    private long sendShared(ExecutorService pool, String engineName, String exportId, ImageInfo image, String nodeRef,
+            List<NodeImport> targets) {
+        WorkKey key = sendKey(image, targets);
+        String nodeNames = String.join(", ", targets.stream().map(n -> n.node().name()).toList());
+        // the lowest missing layer only moves up while loads finish: bounded by the layer count
+        for (int turn = 0; key != null && turn <= image.diffIds().size(); turn++) {
+            WorkKey taken = key;
+            OptionalLong sent = shared(engineName, taken, nodeNames, () -> {
+                List<NodeImageStore.Snapshot> now = all(pool,
+                        targets.stream().map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot).toList());
+                for (int i = 0; i < targets.size(); i++) {
+                    targets.get(i).held(now.get(i));
+                }
+                WorkKey still = sendKey(image, targets);
+                return still == null || still.equals(taken)
+                        ? OptionalLong.of(importIncrementally(pool, engineName, exportId, image, nodeRef, targets))
+                        : OptionalLong.empty();
+            });
+            if (sent.isPresent()) {
+                return sent.getAsLong();
+            }
+            key = sendKey(image, targets);
+        }
+        return importIncrementally(pool, engineName, exportId, image, nodeRef, targets);
+    }
+
+    private OptionalLong shared(String engineName, WorkKey key, String nodeNames, Supplier<OptionalLong> send) {
+        try {
+            return sharedWork.exclusively(key, "load of " + engineName + " into " + nodeNames, SEND_WAIT,
+                    holder -> progress.accept("waiting for " + holder + ", which sends the same layers into "
+                            + nodeNames + "; then sending only what is still missing"), send);
+        } catch (WorkWaitTimeoutException e) {
+            throw new LoadException("loading " + engineName + ": " + e.getMessage(), e);
+        } catch (WorkInterruptedException e) {
+            throw new LoadException("interrupted while loading " + engineName);
+        }
+    }
+
+    /** The nodes' lowest missing layer as a {@link LayerSendKey}; null when every node holds every layer. */
+    private WorkKey sendKey(ImageInfo image, List<NodeImport> targets) {
+        Map<String, Set<String>> held = new HashMap<>();
+        for (NodeImport n : targets) {
+            held.put(n.node().containerId(), n.blobs.keySet());
+        }
+        return LayerSendKey.lowestMissing(engine.endpoint(), targets.stream().map(NodeImport::node).toList(),
+                image.diffIds(), held);
+    }
+
+    /**
      * Imports into every node only the layers it lacks: asks the engine for the export and, while the
-     * engine prepares it, learns each node's content store and snapshotter and starts each node's
-     * {@code ctr images import}; then reads the export once and writes each node its own archive
-     * ({@link IncrementalExport}). A node holding one of the layers only in compressed form gets the raw
-     * export from the same read (a full import); a node whose incremental import could not be completed,
-     * failed, or left a blob missing is imported again in full (a second export). Fills {@code transfers},
-     * and {@code after} with the image names of nodes read after their import; returns the bytes read from
-     * the engine.
+     * engine prepares it, learns each node's snapshotter and starts each node's {@code ctr images import};
+     * then reads the export once and writes each node its own archive ({@link IncrementalExport}). A node
+     * holding one of the layers only in compressed form gets the raw export from the same read (a full
+     * import); a node whose incremental import could not be completed, failed, or left a blob missing is
+     * imported again in full (a second export). Sets each node's transfer, and the names of nodes read
+     * after their import; returns the bytes read from the engine.
      */
     private long importIncrementally(ExecutorService pool, String engineName, String exportId, ImageInfo image,
-            String nodeRef, List<NodeImageStore> stores, Map<NodeImageStore, Map<String, String>> blobsBefore,
-            Map<NodeImageStore, NodeLoad.Transfer> transfers,
-            Map<NodeImageStore, Map<String, String>> after) {
+            String nodeRef, List<NodeImport> targets) {
         List<String> diffIds = image.diffIds();
         if (diffIds.isEmpty()) {
-            long bytes = importAll(pool, engineName, exportId, stores);
-            for (NodeImageStore s : stores) {
-                transfers.put(s, new NodeLoad.Transfer(0, 0, 0, bytes, bytes,
-                        "the engine does not list the image's layers"));
+            long bytes = importAll(pool, engineName, exportId, targets.stream().map(n -> n.store).toList());
+            for (NodeImport n : targets) {
+                n.transfer = new NodeLoad.Transfer(0, 0, 0, bytes, bytes, "the engine does not list the image's layers");
             }
             return bytes;
         }
         CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
                 () -> engine.export(exportId), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
-        List<String> snapshotters; // asked once per node container, then known
-        try {
-            snapshotters = all(pool, stores.stream().map(s -> (Supplier<String>) s::snapshotter).toList());
+        try { // asked once per node container, then known
+            List<String> snapshotters = all(pool,
+                    targets.stream().map(n -> (Supplier<String>) n.store::snapshotter).toList());
+            for (int i = 0; i < targets.size(); i++) {
+                targets.get(i).snapshotter = snapshotters.get(i);
+            }
         } catch (RuntimeException e) {
             exportOpened.thenAccept(ImageLoader::closeQuietly);
             throw e;
         }
-        List<NodeArchive> nodes = new ArrayList<>();
-        List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
-        for (int i = 0; i < stores.size(); i++) {
-            NodeImageStore s = stores.get(i);
-            String snapshotter = snapshotters.get(i);
-            Map<String, String> blobs = blobsBefore.get(s);
+        for (NodeImport n : targets) {
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
-            NodeArchive node = new NodeArchive(s.node().name(), Set.copyOf(blobs.keySet()), in);
-            layers.stream().filter(d -> !blobs.containsKey(d) && blobs.containsValue(d)).findFirst().ifPresent(d -> {
-                node.full = true;
-                node.fullReason = "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
+            NodeArchive archive = new NodeArchive(n.node().name(), Set.copyOf(n.blobs.keySet()), in);
+            layers.stream().filter(d -> n.lacks(d) && n.blobs.containsValue(d)).findFirst().ifPresent(d -> {
+                archive.full = true;
+                archive.fullReason = "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
             });
-            nodes.add(node);
-            imports.add(CompletableFuture.supplyAsync(() -> {
+            n.archive = archive;
+            String snapshotter = n.snapshotter;
+            n.importing = CompletableFuture.supplyAsync(() -> {
                 try (in) {
-                    return s.importArchive(in, snapshotter);
+                    return n.store.importArchive(in, snapshotter);
                 }
-            }, pool));
+            }, pool);
         }
+        List<NodeArchive> archives = targets.stream().map(n -> n.archive).toList();
         IncrementalExport export = new IncrementalExport(image.id(), diffIds, nodeRef, exportView);
         InputStream raw;
         try {
             raw = exportOpened.join();
         } catch (CompletionException e) {
-            nodes.forEach(n -> n.sink.close());
+            archives.forEach(a -> a.sink.close());
             throw new LoadException("export of " + engineName + " from the engine failed: "
                     + e.getCause().getMessage(), e.getCause());
         }
         try (raw) {
-            export.run(raw, nodes);
+            export.run(raw, archives);
         } catch (IOException e) {
             // closing the export after it was read: nothing lost
         } catch (InterruptedException e) {
-            nodes.forEach(n -> n.sink.close());
+            archives.forEach(a -> a.sink.close());
             Thread.currentThread().interrupt();
             throw new LoadException("interrupted while loading " + engineName);
         }
         long bytes = export.bytesRead();
         List<String> failures = new ArrayList<>();
-        Map<NodeImageStore, String> again = new LinkedHashMap<>();
-        List<NodeImageStore> imported = new ArrayList<>();
-        for (int i = 0; i < stores.size(); i++) {
-            NodeArchive node = nodes.get(i);
+        for (NodeImport n : targets) {
             String problem;
             try {
-                ExecResult r = imports.get(i).join();
+                ExecResult r = n.importing.join();
                 problem = r.ok() ? null : importFailure(r);
             } catch (RuntimeException e) {
                 problem = e.getMessage();
             }
-            if (node.full) {
+            if (n.archive.full) {
                 if (problem != null) {
-                    failures.add("node " + node.name + ": " + problem);
+                    failures.add("node " + n.archive.name + ": " + problem);
                 }
-            } else if (node.failure != null) {
-                again.put(stores.get(i), node.failure);
+            } else if (n.archive.failure != null) {
+                n.again = n.archive.failure;
             } else if (problem != null) {
-                again.put(stores.get(i), "the incremental import failed: " + problem);
-            } else {
-                imported.add(stores.get(i));
+                n.again = "the incremental import failed: " + problem;
             }
         }
         if (!failures.isEmpty()) {
@@ -271,33 +334,32 @@ public final class ImageLoader {
         }
         // one round, one exec per node: every node's names, and for incremental ones the content store (all blobs there?)
         List<NodeImageStore.Snapshot> checked = all(pool,
-                stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
-        for (int i = 0; i < imported.size(); i++) {
-            Map<String, String> blobs = checked.get(stores.indexOf(imported.get(i))).contentBlobs();
-            String lacking = Stream.concat(Stream.of(image.id()), layers.stream())
-                    .filter(d -> !blobs.containsKey(d)).findFirst().orElse(null);
-            if (lacking != null) {
-                again.put(imported.get(i), "after the incremental import the node lacks "
-                        + IncrementalExport.shortDigest(lacking));
+                targets.stream().map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot).toList());
+        for (int i = 0; i < targets.size(); i++) {
+            NodeImport n = targets.get(i);
+            if (!n.archive.full && n.again == null) {
+                Map<String, String> blobs = checked.get(i).contentBlobs();
+                Stream.concat(Stream.of(image.id()), layers.stream()).filter(d -> !blobs.containsKey(d)).findFirst()
+                        .ifPresent(lacking -> n.again = "after the incremental import the node lacks "
+                                + IncrementalExport.shortDigest(lacking));
+            }
+            if (n.again == null) {
+                n.namesAfter = checked.get(i).imageIds();
             }
         }
-        for (int i = 0; i < stores.size(); i++) {
-            if (!again.containsKey(stores.get(i))) {
-                after.put(stores.get(i), checked.get(i).imageIds());
-            }
-        }
+        List<NodeImageStore> again = targets.stream().filter(n -> n.again != null).map(n -> n.store).toList();
         if (!again.isEmpty()) {
-            bytes += importAll(pool, engineName, exportId, new ArrayList<>(again.keySet()));
+            bytes += importAll(pool, engineName, exportId, again);
         }
         int count = export.layerCount();
         long total = export.allSizesKnown() ? export.layerBytes() : export.bytesRead();
-        for (int i = 0; i < stores.size(); i++) {
-            NodeArchive node = nodes.get(i);
-            int present = (int) layers.stream().filter(node.held::contains).count();
-            String reason = node.full ? node.fullReason : again.get(stores.get(i));
-            transfers.put(stores.get(i), reason != null
+        for (NodeImport n : targets) {
+            NodeArchive archive = n.archive;
+            int present = (int) layers.stream().filter(archive.held::contains).count();
+            String reason = archive.full ? archive.fullReason : n.again;
+            n.transfer = reason != null
                     ? new NodeLoad.Transfer(count, present, count, total, total, reason)
-                    : new NodeLoad.Transfer(count, present, node.sent.size(), total, node.bytesSent, null));
+                    : new NodeLoad.Transfer(count, present, archive.sent.size(), total, archive.bytesSent, null);
         }
         return bytes;
     }
@@ -305,12 +367,12 @@ public final class ImageLoader {
     /**
      * An export by ID names no image (Docker's {@code RepoTags} is empty), so a node imported from the raw export
      * knows the image only as {@code import-<date>@sha256:<manifest>} ({@code ctr images import --digests}); it gets
-     * {@code nodeRef} from that name (the incremental archive names {@code nodeRef} itself). Updates {@code after}.
+     * {@code nodeRef} from that name (the incremental archive names {@code nodeRef} itself). Updates the names read
+     * after the import.
      */
-    private static void nameImported(List<NodeImageStore> stores, List<Map<String, String>> after, String nodeRef,
-            String imageId) {
-        for (int i = 0; i < stores.size(); i++) {
-            Map<String, String> names = after.get(i);
+    private static void nameImported(List<NodeImport> targets, String nodeRef, String imageId) {
+        for (NodeImport n : targets) {
+            Map<String, String> names = n.namesAfter;
             if (Engine.sameImageId(names.get(nodeRef), imageId)) {
                 continue;
             }
@@ -320,10 +382,10 @@ public final class ImageLoader {
                     .min(Comparator.comparing((String k) -> !k.contains("@")).thenComparing(Comparator.naturalOrder()))
                     .orElse(null);
             if (source != null) {
-                stores.get(i).tag(source, nodeRef);
+                n.store.tag(source, nodeRef);
                 Map<String, String> named = new HashMap<>(names);
                 named.put(nodeRef, imageId);
-                after.set(i, named);
+                n.namesAfter = named;
             }
         }
     }
@@ -423,29 +485,6 @@ public final class ImageLoader {
                         + (found == null ? "nothing" : found) + ", expected " + imageId);
             }
         }
-    }
-
-    private void record(KindNode node, String ref, String imageId, String action) {
-        ledger.update(d -> {
-            NodeImageEntry e = new NodeImageEntry();
-            e.cluster = cluster;
-            e.node = node.name();
-            e.reference = ref;
-            e.imageId = imageId;
-            e.action = action;
-            e.state = EntryState.INTENDED;
-            d.nodeImages.add(e);
-        });
-    }
-
-    private void confirm(KindNode node, String ref, List<String> sideRefs) {
-        ledger.update(d -> d.nodeImages.stream()
-                .filter(e -> Objects.equals(e.cluster, cluster) && e.node.equals(node.name()) && e.reference.equals(ref)
-                        && e.state == EntryState.INTENDED)
-                .forEach(e -> {
-                    e.state = EntryState.CREATED;
-                    e.sideReferences = new ArrayList<>(sideRefs);
-                }));
     }
 
     private static <T> List<T> all(ExecutorService pool, List<Supplier<T>> tasks) {

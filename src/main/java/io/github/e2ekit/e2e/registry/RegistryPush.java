@@ -3,9 +3,10 @@ package io.github.e2ekit.e2e.registry;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageInfo;
 import io.github.e2ekit.e2e.image.ImageReference;
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.PushEntry;
+import io.github.e2ekit.e2e.ledger.PushRecords;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.github.e2ekit.e2e.image.PushOutcome;
 import java.time.Duration;
 import java.util.List;
@@ -77,21 +78,18 @@ public final class RegistryPush {
             throw new RegistryException("the local name " + remote + " already names another image (" + already
                     + "), which this run did not tag: remove it ('docker rmi " + remote + "') or push elsewhere");
         }
-        PushEntry entry = new PushEntry();
-        entry.id = id;
-        entry.registry = target.toString();
-        entry.reference = remote.toString();
-        entry.imageId = image.id();
-        entry.state = already != null ? EntryState.REUSED : EntryState.INTENDED; // a name not ours is never removed
-        ledger.update(d -> d.pushes.add(entry));
+        // a name not ours is never removed
+        Recorded<PushEntry> entry = already != null
+                ? ledger.pushes().reuse(id, target.toString(), remote.toString(), image.id())
+                : ledger.pushes().intend(id, target.toString(), remote.toString(), image.id());
         if (already == null) {
             engine.tag(image.id(), remote.repository(), remote.tag());
-            ledger.update(d -> entry.state = EntryState.CREATED);
+            entry.confirm();
         }
         progress.accept("pushing " + local + " as " + remote + " to " + target.host() + " with "
                 + credentials.describe());
         String digest = send(remote, target, credentials);
-        ledger.update(d -> entry.digest = digest);
+        PushRecords.pushed(entry, digest);
         return new Pushed(id, remote.toString(), digest, image.size(),
                 Duration.ofNanos(System.nanoTime() - started));
     }

@@ -8,6 +8,7 @@ import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestEngine;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +23,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -127,6 +131,49 @@ class IncrementalLoadTest {
         // indistinguishable: kind's way (the engine export into ctr import) gives the same manifest
         fullImportTheKindWay(node(1), ref);
         assertThat(manifestDigest(node(0), nodeRef)).isEqualTo(manifestDigest(node(1), nodeRef));
+    }
+
+    @Test
+    void twoLoadsSharingABaseLayerSendItOnceAndEachImageKeepsItsOwnName() {
+        byte[] base = random(50 * MB);
+        ImageReference a = ImageReference.parse("localhost/incr/shared-a:" + RUN);
+        ImageReference b = ImageReference.parse("localhost/incr/shared-b:" + RUN);
+        String idA = build(a, List.of(base, random(MB)));
+        String idB = build(b, List.of(base, random(MB)));
+        String baseLayer = diffIds(idA).get(0);
+        assertThat(diffIds(idB).get(0)).isEqualTo(baseLayer);
+        List<KindNode> both = cluster.nodes();
+        SharedWork locks = new SharedWork(dir.resolve("locks"));
+        AtomicInteger waits = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<LoadResult>> loads = List.of(a, b).stream().map(ref -> CompletableFuture.supplyAsync(() -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return loader().withSharedWork(locks).withProgress(line -> waits.incrementAndGet())
+                    .load(both, ref, ref == a ? idA : idB);
+        })).toList();
+        go.countDown();
+        List<LoadResult> results = loads.stream().map(CompletableFuture::join).toList();
+
+        assertThat(waits).as("one load waited for the other").hasValue(1);
+        for (KindNode node : both) {
+            List<NodeLoad.Transfer> into = results.stream().map(r -> r.nodes().stream()
+                    .filter(n -> n.node().equals(node)).findFirst().orElseThrow().transfer()).toList();
+            assertThat(into).allSatisfy(t -> assertThat(t.fallbackReason()).isNull());
+            // the base layer crossed once: one load sent base + its top, the other only its top
+            assertThat(into.stream().mapToInt(NodeLoad.Transfer::layersSent).sum()).isEqualTo(3);
+            assertThat(into.stream().mapToLong(NodeLoad.Transfer::bytesSent).sum())
+                    .isBetween(52L * MB, 52L * MB + 16384);
+        }
+        loader().verify(both, engine.nodeName(a), idA);
+        loader().verify(both, engine.nodeName(b), idB);
+        for (KindNode node : both) {
+            assertUnpackedAndComplete(node, engine.nodeName(a));
+            assertUnpackedAndComplete(node, engine.nodeName(b));
+        }
     }
 
     @Test
