@@ -60,7 +60,7 @@ public final class KindDelivery implements Delivery {
         log.info("cluster '" + name + "': " + nodes.size() + " node(s)" + (ensured.created() ? " (created by this run)" : ""));
         ImageLoader loader = new ImageLoader(engine, run.ledger(), name).withNodeLabels(Map.of(
                 ImageLabels.EXPIRES, run.config().expiry().toString(),
-                ImageLabels.RUN, run.id()));
+                ImageLabels.RUN, run.id())).withProgress(log::info);
         for (TagDecision t : decided) {
             String builtId = run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
             LoadResult r = loader.load(nodes, t.reference(), builtId);
