@@ -144,10 +144,7 @@ public final class EngineFaults implements AutoCloseable {
             }
             Action action = rule == null ? null : rule.action;
             if (rule != null && rule.hook != null) {
-                Runnable hook = rule.hook;
-                Thread t = new Thread(hook, "engine-faults-hook");
-                t.setDaemon(true);
-                t.start();
+                rule.hook.run();
             }
             if (action == Action.CUT) {
                 injected.incrementAndGet();
@@ -309,7 +306,7 @@ public final class EngineFaults implements AutoCloseable {
             return this;
         }
 
-        /** Forwarded, and {@code hook} run (on its own thread) when the request is seen. */
+        /** Forwarded after {@code hook} ran (e.g. arming another rule, or starting a thread that kills a node). */
         public Rule then(Runnable hook) {
             this.hook = hook;
             return this;
