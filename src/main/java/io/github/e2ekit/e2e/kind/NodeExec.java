@@ -22,8 +22,13 @@ public final class NodeExec {
         try {
             return EngineCalls.idempotent(null, () -> run(engine, container, null, 10, command));
         } catch (EngineException e) {
-            throw new NodeCommandException(container, String.join(" ", command), "failed in the engine: "
+            throw new NodeCommandException(shortId(container), String.join(" ", command), "failed in the engine: "
                     + e.getMessage());
+        } catch (NodeCommandException e) {
+            throw e;
+        } catch (RuntimeException e) { // the engine's answer (e.g. 409: the node container is not running)
+            throw new NodeCommandException(shortId(container), String.join(" ", command), "failed in the engine: "
+                    + EngineCalls.oneLine(e));
         }
     }
 
@@ -47,8 +52,13 @@ public final class NodeExec {
             if (stdin == null) {
                 throw e; // the caller without input may repeat it
             }
-            throw new NodeCommandException(container, String.join(" ", command), "failed in the engine: "
+            throw new NodeCommandException(shortId(container), String.join(" ", command), "failed in the engine: "
                     + EngineCalls.oneLine(e));
         }
+    }
+
+    /** A container ID as the engine's tools show it (12 characters); a name as it is. */
+    static String shortId(String container) {
+        return container.matches("[0-9a-f]{64}") ? container.substring(0, 12) : container;
     }
 }

@@ -202,6 +202,85 @@ class EngineFaultsTest {
         removeFromNode(ref);
     }
 
+    // ---- nodes ----
+
+    @Test
+    void aNodeKilledMidImportFailsTheLoadWithOneLineNamingTheNodeAndTheNextLoadIsGreen() throws Exception {
+        try (KindLikeCluster own = KindLikeCluster.start(real, "efaults-kill-" + ProcessHandle.current().pid(), 0)) {
+            KindNode node = own.nodes().get(0);
+            ImageReference ref = ImageReference.parse("localhost/efaults/kill:" + run);
+            String id = images.build(ref.toString(), Map.of("big.bin", random(24 << 20), "m.txt", run), "");
+            Ledger ledger = ledger();
+            faults.on("POST", "^/containers/[^/]+/exec").bodyContains("\"import\"").then(() -> {
+                Thread killer = new Thread(() -> {
+                    sleep(300);
+                    real.client().killContainerCmd(node.containerId()).exec();
+                });
+                killer.setDaemon(true);
+                killer.start();
+            });
+            Throwable t = catchThrowable(() -> new ImageLoader(faulty, ledger, own.name()).load(own.nodes(), ref, id));
+            faults.clear();
+            System.out.println("node killed mid-import → " + (t == null ? "completed" : t.getMessage()));
+            assertThat(t).isInstanceOf(LoadException.class);
+            assertOneLine(t.getMessage());
+            assertThat(t.getMessage()).contains(node.name());
+            assertThat(states(ledger)).doesNotContain(EntryState.CREATED);
+            own.restart(node);
+            assertThat(own.imageRefs(node)).doesNotContain(ref.toString());
+            // The killed ctr could not delete the lease it imports under (containerd client/lease.go WithLease: a random
+            // ID, 24 h expiry, deleted by the caller when done): it stays, and containerd's GC removes it and what it
+            // holds once it expired (core/metadata/gc.go, label containerd.io/gc.expire). Not the plugin's to delete: a
+            // concurrent import's lease looks the same. Pinned here so a change (or a fix) is seen.
+            assertThat(lines(own.ctr(node, "leases", "ls")).stream().skip(1).toList())
+                    .allMatch(l -> l.contains("containerd.io/gc.expire="));
+            Ledger next = ledger();
+            new ImageLoader(faulty, next, own.name()).load(own.nodes(), ref, id);
+            assertThat(new NodeImageStore(real, node).imageIds().get(ref.toString())).isEqualTo(id);
+            assertThat(states(next)).containsExactly(EntryState.CREATED);
+        }
+    }
+
+    @Test
+    void aNodeWhoseDiskIsFullFailsTheLoadNamingNodeImageAndNoSpaceAndKeepsNothingOfIt() {
+        try (KindLikeCluster small = KindLikeCluster.startWithSmallDisk(real,
+                "efaults-full-" + ProcessHandle.current().pid(), "6m")) {
+            KindNode node = small.nodes().get(0);
+            ImageReference big = ImageReference.parse("localhost/efaults/full:" + run);
+            String id = images.build(big.toString(), Map.of("big.bin", random(8 << 20), "m.txt", run), "");
+            Ledger ledger = ledger();
+            Throwable t = catchThrowable(() -> new ImageLoader(faulty, ledger, small.name())
+                    .load(small.nodes(), big, id));
+            System.out.println("node disk full → " + (t == null ? "completed" : t.getMessage()));
+            assertThat(t).isInstanceOf(LoadException.class);
+            assertOneLine(t.getMessage());
+            assertThat(t.getMessage()).contains(node.name()).contains(big.toString().replace("localhost/", ""))
+                    .contains("no space left on device");
+            assertThat(small.imageRefs(node)).doesNotContain(big.toString());
+            assertThat(states(ledger)).doesNotContain(EntryState.CREATED);
+            assertThat(lines(small.ctr(node, "leases", "ls", "-q"))).as("no lease of the failed import").isEmpty();
+            // what the failed import wrote is gone again: a small image still fits
+            ImageReference little = ImageReference.parse("localhost/efaults/little:" + run);
+            String littleId = images.build(little.toString(), Map.of("m.txt", run), "");
+            new ImageLoader(faulty, ledger(), small.name()).load(small.nodes(), little, littleId);
+            assertThat(new NodeImageStore(real, node).imageIds().get(little.toString())).isEqualTo(littleId);
+        }
+    }
+
+    private static String random(int bytes) {
+        byte[] b = new byte[bytes / 2];
+        new java.util.Random(bytes).nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ---- helpers ----
 
     private TagDecision decide() throws Exception {
