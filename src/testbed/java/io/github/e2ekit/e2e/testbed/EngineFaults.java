@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@link #host()} and talks to the real engine through it, until a rule says otherwise — "the Nth request matching
  * METHOD and a path pattern (and, for small JSON bodies, containing a text) is answered 500", "its connection is cut
  * before an answer", "its answer is cut after K bytes", "run this when it is seen" — or {@link #restart} drops every
- * connection and refuses new ones for a moment, as an engine restarted between two goals does.
+ * connection and removes the socket for a moment, as an engine restarted between two goals does.
  *
  * <p>The engine API is HTTP/1.1 over the socket. Each connection carries one request here: the proxy reads the request
  * head, decides, and forwards it with {@code Connection: close} (an upgrade — {@code exec} start with stdin, which the
@@ -39,21 +39,25 @@ public final class EngineFaults implements AutoCloseable {
     private final Path upstream;
     private final Path dir;
     private final Path socket;
-    private final ServerSocketChannel server;
+    private volatile ServerSocketChannel server;
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger injected = new AtomicInteger();
-    private volatile long refuseUntil;
     private volatile boolean closed;
 
     private EngineFaults(Path upstream) throws IOException {
         this.upstream = upstream;
         this.dir = Files.createTempDirectory("e2e-engine-faults");
         this.socket = dir.resolve("engine.sock");
-        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Thread accept = new Thread(this::acceptLoop, "engine-faults-accept");
+        listen();
+    }
+
+    private void listen() throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(socket));
+        this.server = s;
+        Thread accept = new Thread(() -> acceptLoop(s), "engine-faults-accept");
         accept.setDaemon(true);
         accept.start();
     }
@@ -98,27 +102,41 @@ public final class EngineFaults implements AutoCloseable {
     }
 
     /**
-     * The engine restarted: every open connection (pooled keep-alive ones, running streams) is dropped, and new ones
-     * are refused (closed at once) for {@code down}.
+     * The engine restarted: every open connection (running streams among them) is dropped, and for {@code down} the
+     * socket is gone, as while dockerd restarts (a client gets "No such file or directory" / "Connection refused");
+     * then it listens again. Returns at once.
      */
     public void restart(Duration down) {
-        refuseUntil = System.nanoTime() + down.toNanos();
+        try {
+            server.close();
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         for (SocketChannel c : open) {
             closeQuietly(c);
         }
+        Thread back = new Thread(() -> {
+            try {
+                Thread.sleep(down.toMillis());
+                if (!closed) {
+                    listen();
+                }
+            } catch (InterruptedException | IOException e) {
+                System.err.println("test bed: the engine proxy did not listen again: " + e);
+            }
+        }, "engine-faults-restart");
+        back.setDaemon(true);
+        back.start();
     }
 
-    private void acceptLoop() {
+    private void acceptLoop(ServerSocketChannel listening) {
         while (!closed) {
             SocketChannel client;
             try {
-                client = server.accept();
+                client = listening.accept();
             } catch (IOException e) {
                 return;
-            }
-            if (System.nanoTime() < refuseUntil) {
-                closeQuietly(client);
-                continue;
             }
             open.add(client);
             Thread t = new Thread(() -> serve(client), "engine-faults-conn");
