@@ -45,15 +45,38 @@ final class ContainerExec {
         if (stdin != null) {
             start = start.withStdIn(stdin);
         }
+        RuntimeException cut = null;
         try (var cb = start.exec(callback)) {
             if (!cb.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new TimeoutException();
             }
         } catch (IOException e) {
             // closing the callback: the result is already complete
+        } catch (RuntimeException e) {
+            if (stdin == null) {
+                throw e;
+            }
+            // A command that stops reading its input and exits (ctr import on a full disk) makes the engine close the
+            // attached connection while the input is still being sent (moby daemon/exec.go ContainerExecStart ends the
+            // attach when the process exits): the exit code and the output say why, not the reset connection.
+            cut = e;
         }
-        Long code = docker.inspectExecCmd(exec.getId()).exec().getExitCodeLong();
+        Long code = exitCode(docker, exec.getId(), cut == null ? 0 : 20);
+        if (cut != null && code == null) {
+            throw cut;
+        }
         return new ExecOutput(code == null ? -1 : code, out.toString(StandardCharsets.UTF_8),
                 err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The exit code of an exec, waiting up to {@code polls} × 100 ms for it to end; null while it runs. */
+    private static Long exitCode(DockerClient docker, String execId, int polls) throws InterruptedException {
+        for (int i = 0; ; i++) {
+            var inspect = docker.inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(inspect.isRunning()) || i >= polls) {
+                return Boolean.TRUE.equals(inspect.isRunning()) && polls > 0 ? null : inspect.getExitCodeLong();
+            }
+            Thread.sleep(100);
+        }
     }
 }

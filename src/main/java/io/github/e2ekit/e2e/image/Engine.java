@@ -235,10 +235,14 @@ public final class Engine implements AutoCloseable {
 
     /** The image {@code nameOrId} names (inspect), or empty when the engine holds no such image. */
     public Optional<ImageInfo> inspectImage(String nameOrId) {
-        InspectImageResponse r;
-        try {
-            r = client.inspectImageCmd(nameOrId).exec();
-        } catch (NotFoundException e) {
+        InspectImageResponse r = EngineCalls.idempotent("inspecting image " + nameOrId + " in the engine", () -> {
+            try {
+                return client.inspectImageCmd(nameOrId).exec();
+            } catch (NotFoundException e) {
+                return null;
+            }
+        });
+        if (r == null) {
             return Optional.empty();
         }
         List<String> layers = r.getRootFS() == null || r.getRootFS().getLayers() == null ? List.of()
@@ -283,10 +287,11 @@ public final class Engine implements AutoCloseable {
     /**
      * The engine's export of one image ({@code docker save}), streamed: the legacy layout on Docker 20.10 and
      * Podman 4.3 ({@code manifest.json}, {@code <id>.json}, layer tars), the OCI layout on newer engines. The
-     * caller closes it.
+     * caller closes it. Asked again when the engine answers 5xx or the connection fails before the answer
+     * ({@link EngineCalls}); a stream cut later is the caller's to handle.
      */
     public InputStream export(String nameOrId) {
-        return client.saveImageCmd(nameOrId).exec();
+        return EngineCalls.idempotent(null, () -> client.saveImageCmd(nameOrId).exec());
     }
 
     /**

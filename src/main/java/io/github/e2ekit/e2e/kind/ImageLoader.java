@@ -169,6 +169,14 @@ public final class ImageLoader {
             verify(pool, retagged, nodeRef, localId);
             results.sort(Comparator.comparing(r -> nodes.indexOf(r.node())));
             return new LoadResult(nodeRef, localId, results, bytes, (System.nanoTime() - start) / 1e9);
+        } catch (NodeCommandException e) { // a node that cannot be read or changed (stopped, killed, its engine failing)
+            String said = e.getMessage();
+            for (KindNode n : nodes) {
+                if (!e.node().isEmpty() && n.containerId().startsWith(e.node())) {
+                    said = said.replaceFirst("^node " + Pattern.quote(e.node()), "node " + n.name());
+                }
+            }
+            throw new LoadException("loading " + engineName + " into cluster '" + cluster + "' failed: " + said, e);
         } finally {
             pool.shutdownNow();
         }
@@ -317,7 +325,7 @@ public final class ImageLoader {
                 ExecResult r = n.importing.join();
                 problem = r.ok() ? null : importFailure(r);
             } catch (RuntimeException e) {
-                problem = e.getMessage();
+                problem = (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).getMessage();
             }
             if (n.archive.full) {
                 if (problem != null) {
@@ -429,7 +437,7 @@ public final class ImageLoader {
             try {
                 r = imports.get(i).join();
             } catch (RuntimeException e) {
-                failures.add(stores.get(i).node().name() + ": " + e.getMessage());
+                failures.add(stores.get(i).node().name() + ": " + (e.getCause() != null ? e.getCause() : e).getMessage());
                 continue;
             }
             if (!r.ok()) {

@@ -25,6 +25,7 @@ public final class KindLikeCluster implements AutoCloseable {
     private final Engine engine;
     private final String name;
     private final List<KindNode> nodes = new ArrayList<>();
+    private String containerdTmpfs;
 
     private KindLikeCluster(Engine engine, String name) {
         this.engine = engine;
@@ -33,9 +34,22 @@ public final class KindLikeCluster implements AutoCloseable {
 
     /** Starts a control plane and {@code workers} workers, and waits until containerd answers in each. */
     public static KindLikeCluster start(Engine engine, String name, int workers) {
+        return start(engine, name, workers, null);
+    }
+
+    /**
+     * A one-node cluster whose containerd keeps its content and snapshots on a tmpfs of {@code size} (e.g.
+     * {@code 4m}) instead of a volume: a node whose disk is full.
+     */
+    public static KindLikeCluster startWithSmallDisk(Engine engine, String name, String size) {
+        return start(engine, name, 0, size);
+    }
+
+    private static KindLikeCluster start(Engine engine, String name, int workers, String containerdTmpfs) {
         String image = NodeImage.ensure(engine);
         removeLeftovers(engine, name);
         KindLikeCluster cluster = new KindLikeCluster(engine, name);
+        cluster.containerdTmpfs = containerdTmpfs;
         try {
             cluster.startNode(image, name + "-control-plane", "control-plane");
             for (int i = 1; i <= workers; i++) {
@@ -66,8 +80,11 @@ public final class KindLikeCluster implements AutoCloseable {
                 .withCapAdd(Capability.ALL)
                 .withCapDrop(Capability.SYS_RESOURCE)
                 .withSecurityOpts(List.of("seccomp=unconfined"))
-                .withTmpFs(Map.of("/run", "rw", "/tmp", "rw"))
-                .withMounts(List.of(new Mount().withType(MountType.VOLUME).withTarget("/var/lib/containerd")));
+                .withTmpFs(containerdTmpfs == null ? Map.of("/run", "rw", "/tmp", "rw")
+                        : Map.of("/run", "rw", "/tmp", "rw", "/var/lib/containerd", "rw,size=" + containerdTmpfs));
+        if (containerdTmpfs == null) {
+            host = host.withMounts(List.of(new Mount().withType(MountType.VOLUME).withTarget("/var/lib/containerd")));
+        }
         if (engine.kind() == EngineKind.PODMAN) {
             host = host.withUlimits(List.of(new Ulimit("nofile", 1024L, 1024L), new Ulimit("nproc", 1024L, 1024L)));
         }
@@ -100,6 +117,12 @@ public final class KindLikeCluster implements AutoCloseable {
         }
         throw new IllegalStateException("containerd did not start in node " + node.name() + ": "
                 + (last == null ? "" : last.failureText()));
+    }
+
+    /** Starts a node container again (after it was killed) and waits until its containerd answers. */
+    public void restart(KindNode node) {
+        engine.client().startContainerCmd(node.containerId()).exec();
+        awaitContainerd(node);
     }
 
     public String name() {
