@@ -196,8 +196,8 @@ class EngineFaultsTest {
         LoadResult again = new ImageLoader(faulty, next, cluster.name()).load(cluster.nodes(), ref, id);
         assertNodeHolds(ref, id);
         assertThat(again.count(NodeLoad.Action.ALREADY_PRESENT) + again.count(NodeLoad.Action.IMPORTED)).isEqualTo(1);
-        assertThat(states(next)).as("an import is recorded as done; a node that held it needs no record")
-                .isEqualTo(t == null ? List.of() : List.of(EntryState.CREATED));
+        assertThat(states(next)).as("an import is recorded as done; a node that held it is recorded as found (reused)")
+                .isEqualTo(t == null ? List.of(EntryState.REUSED) : List.of(EntryState.CREATED));
         removeFromNode(ref);
     }
 
@@ -261,7 +261,19 @@ class EngineFaultsTest {
             // what the failed import wrote is gone again: a small image still fits
             ImageReference little = ImageReference.parse("localhost/efaults/little:" + run);
             String littleId = images.build(little.toString(), Map.of("m.txt", run), "");
-            new ImageLoader(faulty, ledger(), small.name()).load(small.nodes(), little, littleId);
+            // containerd frees the failed import's blobs when its garbage collector next runs, which the scheduler
+            // may delay (containerd gc scheduler plugin: pause_threshold, default 0.02, keeps collection under 2 % of the time)
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    new ImageLoader(faulty, ledger(), small.name()).load(small.nodes(), little, littleId);
+                    break;
+                } catch (LoadException stillFull) {
+                    if (attempt == 5 || !stillFull.getMessage().contains("no space left")) {
+                        throw stillFull;
+                    }
+                    Thread.sleep(2000);
+                }
+            }
             assertThat(new NodeImageStore(real, node).imageIds().get(little.toString())).isEqualTo(littleId);
         }
     }
