@@ -241,7 +241,7 @@ class EngineFaultsTest {
     }
 
     @Test
-    void aNodeWhoseDiskIsFullFailsTheLoadNamingNodeImageAndNoSpaceAndKeepsNothingOfIt() {
+    void aNodeWhoseDiskIsFullFailsTheLoadNamingNodeImageAndNoSpaceAndKeepsNothingOfIt() throws Exception {
         try (KindLikeCluster small = KindLikeCluster.startWithSmallDisk(real,
                 "efaults-full-" + ProcessHandle.current().pid(), "6m")) {
             KindNode node = small.nodes().get(0);
