@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@code deploy} goal: applies the manifests with this run's images, waits until ready (failing fast), proves
@@ -39,24 +40,30 @@ public final class Deploy {
         List<TagDecision> decided = Tags.decide(run);
         RunConfiguration config = run.config();
         RunLog log = run.log();
-        String ns = settings.namespace(config.service(), run.id());
+        Path kube = kubeconfig();
+        String cluster = run.ledger().read(d -> d.cluster == null ? null : d.cluster.name);
+        KubeApi api = KubeApi.connect(kube);
+        Reuse reuse = config.reuse() ? Reuse.of(run, api, cluster) : null;
+        String ns = settings.namespace(config.service(), reuse != null ? reuse.namespaceSeed() : run.id());
         List<EndpointSpec> endpointSpecs = settings.endpointSpecs(ns);
         DeployPlan plan = settings.plan(config.basedir(), ns);
-        Path kube = kubeconfig();
+        if (reuse != null && settings.namespace() != null && !settings.namespace().isBlank()) {
+            reuse.refuseForeignNamespace(ns);
+        }
         String expires = config.expiry().toString();
         List<ImageBinding> bindings = ImageBindings.delivered(run, decided);
         ManifestRenderer renderer = new ManifestRenderer(settings.properties(), bindings, run.id(), config.service(),
                 expires);
         renderer.withSources(settings.manifestSources(config.basedir(), config.service(), renderer, ns, log::debug));
-        KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = ManifestRenderer.runLabels(run.id(), config.service());
         run.export("e2e.namespace", ns);
-        String cluster = run.ledger().read(d -> d.cluster == null ? null : d.cluster.name);
         List<KindNode> nodes = cluster == null ? List.of() : KindNodes.list(run.engine(), cluster);
         Path diagnostics = config.workDirectory().resolve("diagnostics");
-        Deployer.Result result = new Deployer(api, run.ledger(), log::info)
-                .resolvingOn(cluster == null ? NodeDigests.NONE : new KindNodeDigests(run.engine(), cluster, nodes))
+        NodeDigests digests = cluster == null ? NodeDigests.NONE : new KindNodeDigests(run.engine(), cluster, nodes);
+        Supplier<Deployer.Result> apply = () -> new Deployer(api, run.ledger(), log::info).resolvingOn(digests)
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires), diagnostics);
+        Deployer.Result result = reuse == null ? apply.get()
+                : reuse.deploy(plan, renderer, bindings, digests, expires, apply);
         proveFreshness(result.fresh(), nodes);
         if (settings.podLogs()) {
             followPodLogs(kube, ns);
