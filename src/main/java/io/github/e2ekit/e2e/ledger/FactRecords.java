@@ -39,10 +39,11 @@ public final class FactRecords {
     }
 
     /** With reuse: what deploy did with the kept environment ({@code new|reused|rolled|reapplied|rebuilt}) and why. */
-    public void environment(String state, String reason) {
+    public void environment(String state, String reason, String key) {
         ledger.update(d -> {
             d.environment = state;
             d.environmentReason = reason;
+            d.environmentKey = key;
         });
     }
 }

@@ -23,6 +23,8 @@ public final class LedgerData {
     /** With reuse: what deploy did with the kept environment (new, reused, rolled, reapplied, rebuilt), and why. */
     public String environment;
     public String environmentReason;
+    /** With reuse: the hash of the kept environment's key (where its record is). */
+    public String environmentKey;
     /** With reuse: where this run's entries went when its environment was kept (they are not live here then). */
     public String keptFor;
 

@@ -124,7 +124,7 @@ public final class Reuse {
         }
         refreshNamespace(ns, expires);
         remember(ns, inputs, decision.environment() == Environment.REUSED ? null : result.applied());
-        run.ledger().facts().environment(decision.environment().word(), decision.reason());
+        run.ledger().facts().environment(decision.environment().word(), decision.reason(), key.hash());
         return result;
     }
 

@@ -41,7 +41,11 @@ public final class ReuseStore {
     }
 
     public Path directory(EnvironmentKey key) {
-        return root.resolve(key.hash());
+        return directory(key.hash());
+    }
+
+    public Path directory(String hash) {
+        return root.resolve(hash);
     }
 
     /** The record of {@code key}; a record whose own key differs (another checkout, another cluster) is not used. */
@@ -65,11 +69,6 @@ public final class ReuseStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reuse record in " + dir, e);
         }
-    }
-
-    /** Where the ledger of {@code run} goes when its environment is kept. */
-    public Path ledgerFor(EnvironmentKey key, String run) {
-        return directory(key).resolve("ledger-" + run + ".json");
     }
 
     /** The ledgers the environment of {@code dir} holds, oldest first. */
