@@ -98,9 +98,12 @@ public final class Reuse {
             String expires, Supplier<Deployer.Result> apply) {
         RunLog log = run.log();
         String ns = plan.namespace();
-        ReuseDecision.Inputs inputs = new ReuseDecision.Inputs(imageIds(bindings),
+        ReuseDecision.Inputs inputs = new ReuseDecision.Inputs(ns, imageIds(bindings),
                 ManifestsHash.of(plan, renderer, bindings, run.id(), expires), PluginVersion.get());
         NamespaceState state = namespaceState(ns);
+        if (record != null && !ns.equals(record.namespace)) {
+            removeNamespace(record.namespace); // <namespace> changed: the kept one goes (only if it is ours)
+        }
         ReuseDecision decision = ReuseDecision.decide(key, record, inputs, state);
         Deployer.Result result = null;
         if (decision.environment() == Environment.REUSED) {

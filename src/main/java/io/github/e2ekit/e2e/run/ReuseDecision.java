@@ -23,7 +23,7 @@ public record ReuseDecision(Environment environment, String reason) {
     public enum NamespaceState { ABSENT, TERMINATING, OURS, OTHER }
 
     /** This run's inputs. */
-    public record Inputs(Map<String, String> images, String manifestsHash, String pluginVersion) {
+    public record Inputs(String namespace, Map<String, String> images, String manifestsHash, String pluginVersion) {
     }
 
     public static ReuseDecision decide(EnvironmentKey key, ReuseRecord record, Inputs now, NamespaceState ns) {
@@ -31,6 +31,9 @@ public record ReuseDecision(Environment environment, String reason) {
             return ns == NamespaceState.OURS
                     ? new ReuseDecision(Environment.REBUILT, "no record of the environment in its namespace")
                     : new ReuseDecision(Environment.NEW, null);
+        }
+        if (!Objects.equals(record.namespace, now.namespace())) {
+            return rebuild("the namespace changed (" + record.namespace + " → " + now.namespace() + ")");
         }
         switch (ns) {
             case ABSENT:

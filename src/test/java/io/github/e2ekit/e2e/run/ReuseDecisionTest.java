@@ -28,7 +28,7 @@ class ReuseDecisionTest {
     }
 
     private static Inputs same() {
-        return new Inputs(Map.of("app", "sha256:aaa", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
+        return new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:aaa", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
     }
 
     @Test
@@ -40,7 +40,7 @@ class ReuseDecisionTest {
 
     @Test
     void aChangedImageRollsOnlyWhatUsesItAndNamesIt() {
-        Inputs now = new Inputs(Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
+        Inputs now = new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
         ReuseDecision d = ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS);
         assertThat(d.environment()).isEqualTo(Environment.ROLLED);
         assertThat(d.reason()).isEqualTo("image(s) changed: app");
@@ -49,14 +49,14 @@ class ReuseDecisionTest {
 
     @Test
     void anImageDroppedFromTheConfigurationCountsAsChanged() {
-        Inputs now = new Inputs(Map.of("app", "sha256:aaa"), "sha256:m1", "0.1.0");
+        Inputs now = new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:aaa"), "sha256:m1", "0.1.0");
         assertThat(ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS).reason())
                 .isEqualTo("image(s) changed: db");
     }
 
     @Test
     void changedManifestsAreReapplied() {
-        Inputs now = new Inputs(Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m2", "0.1.0");
+        Inputs now = new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m2", "0.1.0");
         ReuseDecision d = ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS);
         assertThat(d.environment()).isEqualTo(Environment.REAPPLIED);
     }
@@ -77,8 +77,16 @@ class ReuseDecisionTest {
     }
 
     @Test
+    void anotherNamespaceRebuilds() {
+        Inputs now = new Inputs("mine", same().images(), "sha256:m1", "0.1.0");
+        ReuseDecision d = ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.ABSENT);
+        assertThat(d.environment()).isEqualTo(Environment.REBUILT);
+        assertThat(d.reason()).isEqualTo("the namespace changed (e2e-gateway-0123abcd → mine)");
+    }
+
+    @Test
     void anotherPluginVersionRebuilds() {
-        Inputs now = new Inputs(same().images(), "sha256:m1", "0.2.0");
+        Inputs now = new Inputs("e2e-gateway-0123abcd", same().images(), "sha256:m1", "0.2.0");
         ReuseDecision d = ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS);
         assertThat(d.environment()).isEqualTo(Environment.REBUILT);
         assertThat(d.reason()).contains("0.1.0 → 0.2.0");
