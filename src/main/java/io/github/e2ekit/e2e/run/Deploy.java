@@ -40,21 +40,21 @@ public final class Deploy {
         List<TagDecision> decided = Tags.decide(run);
         RunConfiguration config = run.config();
         RunLog log = run.log();
-        Path kube = kubeconfig();
         String cluster = run.ledger().read(d -> d.cluster == null ? null : d.cluster.name);
-        KubeApi api = KubeApi.connect(kube);
-        Reuse reuse = config.reuse() ? Reuse.of(run, api, cluster) : null;
+        Reuse reuse = config.reuse() ? Reuse.of(run, KubeApi.connect(kubeconfig()), cluster) : null;
         String ns = settings.namespace(config.service(), reuse != null ? reuse.namespaceSeed() : run.id());
         List<EndpointSpec> endpointSpecs = settings.endpointSpecs(ns);
         DeployPlan plan = settings.plan(config.basedir(), ns);
         if (reuse != null && settings.namespace() != null && !settings.namespace().isBlank()) {
             reuse.refuseForeignNamespace(ns);
         }
+        Path kube = kubeconfig();
         String expires = config.expiry().toString();
         List<ImageBinding> bindings = ImageBindings.delivered(run, decided);
         ManifestRenderer renderer = new ManifestRenderer(settings.properties(), bindings, run.id(), config.service(),
                 expires);
         renderer.withSources(settings.manifestSources(config.basedir(), config.service(), renderer, ns, log::debug));
+        KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = ManifestRenderer.runLabels(run.id(), config.service());
         run.export("e2e.namespace", ns);
         List<KindNode> nodes = cluster == null ? List.of() : KindNodes.list(run.engine(), cluster);
