@@ -37,4 +37,13 @@ public final class FactRecords {
             d.endpoints.add(e);
         });
     }
+
+    /** With reuse: what deploy did with the kept environment ({@code new|reused|rolled|reapplied|rebuilt}) and why. */
+    public void environment(String state, String reason, String key) {
+        ledger.update(d -> {
+            d.environment = state;
+            d.environmentReason = reason;
+            d.environmentKey = key;
+        });
+    }
 }

@@ -128,7 +128,27 @@ public final class Ledger {
         save();
     }
 
+    /**
+     * With reuse: this run's entries now belong to a kept environment. They are written to {@code to} (where
+     * {@code e2e:down} finds them) and this ledger says where they went; nothing here is live any more.
+     */
+    public synchronized void handOver(Path to) {
+        String before = data.keptFor;
+        data.keptFor = null;
+        try {
+            save(to);
+        } finally {
+            data.keptFor = before;
+        }
+        data.keptFor = to.toString();
+        save();
+    }
+
     private void save() {
+        save(file);
+    }
+
+    private void save(Path file) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".ledger", ".tmp");

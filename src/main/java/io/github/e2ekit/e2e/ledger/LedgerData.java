@@ -20,6 +20,13 @@ public final class LedgerData {
     public List<ProofEntry> proofs = new ArrayList<>();
     /** Endpoints handed to the tests (added in 0.1: absent in older ledgers, read as empty). */
     public List<EndpointEntry> endpoints = new ArrayList<>();
+    /** With reuse: what deploy did with the kept environment (new, reused, rolled, reapplied, rebuilt), and why. */
+    public String environment;
+    public String environmentReason;
+    /** With reuse: the hash of the kept environment's key (where its record is). */
+    public String environmentKey;
+    /** With reuse: where this run's entries went when its environment was kept (they are not live here then). */
+    public String keptFor;
 
     public Optional<ImageEntry> image(String id) {
         return images.stream().filter(i -> Objects.equals(i.id, id)).findFirst();
@@ -32,11 +39,11 @@ public final class LedgerData {
 
     /** Whether anything recorded here may still exist. */
     public boolean hasLiveEntries() {
-        return images.stream().anyMatch(e -> e.state.live())
+        return keptFor == null && (images.stream().anyMatch(e -> e.state.live())
                 || nodeImages.stream().anyMatch(e -> e.state.live())
                 || pushes.stream().anyMatch(e -> e.state.live())
                 || (cluster != null && cluster.state.live())
                 || objects.stream().anyMatch(e -> e.state.live())
-                || portForwards.stream().anyMatch(e -> e.state.live());
+                || portForwards.stream().anyMatch(e -> e.state.live()));
     }
 }

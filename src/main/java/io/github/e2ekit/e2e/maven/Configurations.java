@@ -24,7 +24,8 @@ final class Configurations {
                 path(c.config), c.nodeImage, c.createTimeout, m.kindExecutable, path(input(run, "e2e.kubeconfig",
                 m.kubeconfig)));
         return new RunConfiguration(basedir.toPath(), m.workDirectory.toPath(), m.service, m.project.getVersion(),
-                () -> ImageSpecs.of(m.images, basedir), m.tagTemplate, m.dockerHost, m.ttl, m.keepOnFailure, cluster);
+                () -> ImageSpecs.of(m.images, basedir), m.tagTemplate, m.dockerHost, m.ttl, m.keepOnFailure, cluster,
+                m.reuse);
     }
 
     static DeploySettings deploy(DeployMojo m, Run run) {

@@ -72,4 +72,11 @@ public abstract class E2eParameters extends AbstractMojo {
     /** The kind executable (load creates clusters with it; teardown, also after a failure or interrupt, deletes). */
     @Parameter(property = "e2e.kindExecutable", defaultValue = "kind")
     protected String kindExecutable;
+
+    /**
+     * Keep the environment (namespace, objects, node images) for the next run, which reuses what did not change;
+     * {@code mvn e2e:down} removes it. For local development; leave it off in CI.
+     */
+    @Parameter(property = "e2e.reuse", defaultValue = "false")
+    protected boolean reuse;
 }

@@ -20,6 +20,10 @@ public final class RunReport {
     public List<String> nodes = new ArrayList<>();
     /** The namespace the run deployed into, if any. */
     public Namespace namespace;
+    /** With {@code reuse}: {@code new|reused|rolled|reapplied|rebuilt} — what deploy did with the kept environment. */
+    public String environment;
+    /** Why (the images that changed, why it was rebuilt), when there is a reason to tell. */
+    public String environmentReason;
     public List<Image> images = new ArrayList<>();
     /** Images loaded through {@code <preload>} (not built by the run). */
     public List<NodeImage> preloaded = new ArrayList<>();

@@ -198,6 +198,8 @@ public final class RunReports {
             }
         }
         r.proofs.addAll(d.proofs);
+        r.environment = d.environment;
+        r.environmentReason = d.environmentReason;
         d.proofs.forEach(p -> {
             if (p.node != null) {
                 nodes.add(p.node);

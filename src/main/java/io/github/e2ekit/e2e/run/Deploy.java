@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@code deploy} goal: applies the manifests with this run's images, waits until ready (failing fast), proves
@@ -39,9 +40,14 @@ public final class Deploy {
         List<TagDecision> decided = Tags.decide(run);
         RunConfiguration config = run.config();
         RunLog log = run.log();
-        String ns = settings.namespace(config.service(), run.id());
+        String cluster = run.ledger().read(d -> d.cluster == null ? null : d.cluster.name);
+        Reuse reuse = config.reuse() ? Reuse.of(run, KubeApi.connect(kubeconfig()), cluster) : null;
+        String ns = settings.namespace(config.service(), reuse != null ? reuse.namespaceSeed() : run.id());
         List<EndpointSpec> endpointSpecs = settings.endpointSpecs(ns);
         DeployPlan plan = settings.plan(config.basedir(), ns);
+        if (reuse != null && settings.namespace() != null && !settings.namespace().isBlank()) {
+            reuse.refuseForeignNamespace(ns);
+        }
         Path kube = kubeconfig();
         String expires = config.expiry().toString();
         List<ImageBinding> bindings = ImageBindings.delivered(run, decided);
@@ -51,12 +57,13 @@ public final class Deploy {
         KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = ManifestRenderer.runLabels(run.id(), config.service());
         run.export("e2e.namespace", ns);
-        String cluster = run.ledger().read(d -> d.cluster == null ? null : d.cluster.name);
         List<KindNode> nodes = cluster == null ? List.of() : KindNodes.list(run.engine(), cluster);
         Path diagnostics = config.workDirectory().resolve("diagnostics");
-        Deployer.Result result = new Deployer(api, run.ledger(), log::info)
-                .resolvingOn(cluster == null ? NodeDigests.NONE : new KindNodeDigests(run.engine(), cluster, nodes))
+        NodeDigests digests = cluster == null ? NodeDigests.NONE : new KindNodeDigests(run.engine(), cluster, nodes);
+        Supplier<Deployer.Result> apply = () -> new Deployer(api, run.ledger(), log::info).resolvingOn(digests)
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires), diagnostics);
+        Deployer.Result result = reuse == null ? apply.get()
+                : reuse.deploy(plan, renderer, bindings, digests, expires, apply);
         proveFreshness(result.fresh(), nodes);
         if (settings.podLogs()) {
             followPodLogs(kube, ns);

@@ -12,9 +12,18 @@ import java.util.List;
  *
  * @param images the {@code <images>}, checked only when a goal needs them (teardown and reap do not)
  * @param ttl    as written; checked by {@link #expiry()}
+ * @param reuse  {@code <reuse>}: keep the environment for the next run ({@link Reuse})
  */
 public record RunConfiguration(Path basedir, Path workDirectory, String service, String version, Images images,
-        String tagTemplate, String dockerHost, String ttl, boolean keepOnFailure, ClusterSettings cluster) {
+        String tagTemplate, String dockerHost, String ttl, boolean keepOnFailure, ClusterSettings cluster,
+        boolean reuse) {
+
+    /** Without {@code <reuse>} (off). */
+    public RunConfiguration(Path basedir, Path workDirectory, String service, String version, Images images,
+            String tagTemplate, String dockerHost, String ttl, boolean keepOnFailure, ClusterSettings cluster) {
+        this(basedir, workDirectory, service, version, images, tagTemplate, dockerHost, ttl, keepOnFailure, cluster,
+                false);
+    }
 
     /** The {@code <images>}, turned into specs (or one clear error) when first needed. */
     @FunctionalInterface

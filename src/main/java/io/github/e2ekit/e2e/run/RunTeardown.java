@@ -49,6 +49,9 @@ public final class RunTeardown {
         for (PodLogFollower f : run.stopPodLogs()) {
             log.info("pod logs (" + f.files().size() + " file(s)) are in " + f.directory());
         }
+        if (config.reuse() && ReuseHandOver.keep(run, log)) {
+            return; // <reuse>: the environment stays for the next run ('mvn e2e:down' removes it)
+        }
         List<Path> ledgers = ledgers(config.workDirectory());
         if (ledgers.isEmpty()) {
             log.info("teardown: no ledger in " + config.workDirectory() + ", nothing to remove");
