@@ -31,6 +31,7 @@ public final class Run {
     private final List<PortForwarder> forwards = new ArrayList<>();
     private final List<PodLogFollower> podLogs = new ArrayList<>();
     private Engine engine;
+    private RuntimeException engineFailure;
     private volatile String id;
     private volatile Ledger ledger;
     private List<TagDecision> decisions;
@@ -124,6 +125,10 @@ public final class Run {
             return;
         }
         if (!config.keepOnFailure() && !"teardown".equals(goal) && l.read(d -> d.hasLiveEntries())) {
+            if (engineUnreachable()) {
+                new RunTeardown(this).afterFailure(log); // says only what is really left
+                return;
+            }
             log.warn(goal + " failed: removing what run " + id + " created (-De2e.keepOnFailure=true keeps it for a look)");
             new RunTeardown(this).afterFailure(log);
         } else if (config.keepOnFailure()) {
@@ -133,11 +138,24 @@ public final class Run {
 
     /** The engine, connected once per module and build (without starting a run: teardown needs it too). */
     public synchronized Engine engine() {
+        if (engineFailure != null) {
+            throw engineFailure; // probed once per build: the failure teardown does not wait for it again
+        }
         if (engine == null) {
-            engine = new EngineDiscovery().discover(config.dockerHost(), System.getenv());
+            try {
+                engine = new EngineDiscovery().discover(config.dockerHost(), System.getenv());
+            } catch (RuntimeException e) {
+                engineFailure = e;
+                throw e;
+            }
             log.info("engine " + engine.describe() + " (" + engine.origin() + ")");
         }
         return engine;
+    }
+
+    /** Whether this build found no engine (its goal said so). */
+    synchronized boolean engineUnreachable() {
+        return engineFailure != null;
     }
 
     /** This build's run id, starting the run (a new ledger) on first use. */

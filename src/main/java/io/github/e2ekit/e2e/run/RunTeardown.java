@@ -6,7 +6,9 @@ import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.deploy.PodLogFollower;
 import io.github.e2ekit.e2e.kind.KindCli;
+import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
 import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
@@ -101,6 +103,10 @@ public final class RunTeardown {
             if (ledger == null || !ledger.read(d -> d.hasLiveEntries())) {
                 return;
             }
+            if (run.engineUnreachable()) {
+                withoutEngine(ledger, out);
+                return;
+            }
             try {
                 TeardownReport report = remove(ledger, RemoveImages.ALL, out);
                 report.failures().forEach(r -> out.warn("could not remove " + r + "; run 'mvn e2e:teardown' or"
@@ -111,6 +117,20 @@ public final class RunTeardown {
         }
     }
 
+    /**
+     * No engine (the failed goal said why): images only intended were never built, so they are forgotten without a
+     * word; whatever else is left is said once, with how to remove it.
+     */
+    private void withoutEngine(Ledger ledger, RunLog out) {
+        ledger.images().live().stream()
+                .filter(r -> r.read(e -> e.state == EntryState.INTENDED && e.imageId == null))
+                .forEach(Recorded::forget);
+        if (ledger.read(d -> d.hasLiveEntries())) {
+            out.warn("no engine to remove what run " + run.startedId() + " created: run 'mvn e2e:teardown' in "
+                    + run.config().basedir() + " once the engine is back");
+        }
+    }
+
     /** At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr. */
     void atExit(boolean interrupted, RunLog err) {
         Ledger ledger = run.startedLedger();
@@ -118,6 +138,9 @@ public final class RunTeardown {
             return;
         }
         boolean keep = run.config().keepOnFailure();
+        if (!interrupted && run.engineUnreachable()) {
+            return; // the failed goal's teardown said what is left and how to remove it
+        }
         if (keep || !ledger.read(d -> d.hasLiveEntries())) {
             if (keep) {
                 err.warn("keepOnFailure: run " + run.startedId() + " is kept; remove it with 'mvn e2e:teardown' in "
