@@ -36,6 +36,7 @@ public final class Run {
     private volatile Ledger ledger;
     private List<TagDecision> decisions;
     private volatile boolean failed;
+    private volatile String lastGoal;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
 
@@ -89,6 +90,7 @@ public final class Run {
      * (unless keepOnFailure). The single place where every goal finishes.
      */
     public void goal(String goal, Goal body) throws ConfigException {
+        lastGoal = goal;
         running.incrementAndGet();
         try {
             body.run(this);
@@ -104,6 +106,11 @@ public final class Run {
     @FunctionalInterface
     public interface Goal {
         void run(Run run) throws ConfigException;
+    }
+
+    /** The e2e goal that ran last in this build, or null. */
+    String lastGoal() {
+        return lastGoal;
     }
 
     boolean goalRunning() {

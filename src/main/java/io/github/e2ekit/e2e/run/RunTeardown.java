@@ -159,6 +159,22 @@ public final class RunTeardown {
         }
     }
 
+    /**
+     * At JVM exit after a build in which no e2e goal failed but teardown did not run last — e.g. Maven could not
+     * configure a later goal (text where a number belongs, in that goal's own {@code <execution>}), so it never
+     * started — while the ledger still holds what the run created: one line saying how to remove it. (Nothing is
+     * removed: a build that ends after {@code deploy} may mean to keep its environment.)
+     */
+    void leftAtExit(RunLog err) {
+        Ledger ledger = run.startedLedger();
+        if (ledger == null || "teardown".equals(run.lastGoal()) || !ledger.read(d -> d.hasLiveEntries())) {
+            return;
+        }
+        err.warn("run " + run.startedId() + " still holds what it created (last e2e goal: " + run.lastGoal()
+                + "; ledger " + run.config().ledgerFile() + "): remove it with 'mvn e2e:teardown' in "
+                + run.config().basedir());
+    }
+
     /** Removes what {@code ledger} holds with this run's configuration, reporting each thing through {@code out}. */
     private TeardownReport remove(Ledger ledger, RemoveImages images, RunLog out) {
         int closed = run.closeForwards();

@@ -67,4 +67,23 @@ class EngineDownTeardownTest {
         new RunTeardown(run).atExit(false, RunLog.to(atExit::add));
         assertThat(atExit).isEmpty();
     }
+
+    @Test
+    void aBuildEndingWithoutTeardownWhileTheLedgerHoldsThingsSaysHowToRemoveThem() throws ConfigException {
+        List<String> lines = new ArrayList<>();
+        Run run = run(lines);
+        run.goal("tag", r -> {
+            r.ledger().images().intend("app", "localhost/app:1", "1", "d", null, "2099-01-01T00:00:00Z");
+            r.ledger().images().built("app", "sha256:0123");
+        });
+        // e.g. Maven could not configure the next goal: it never started, and the build ends
+        List<String> atExit = new ArrayList<>();
+        new RunTeardown(run).leftAtExit(RunLog.to(atExit::add));
+        assertThat(atExit).singleElement().satisfies(l -> assertThat(l).contains("mvn e2e:teardown")
+                .contains(dir.toString()).contains("last e2e goal: tag"));
+        run.goal("teardown", r -> { });
+        List<String> afterTeardown = new ArrayList<>();
+        new RunTeardown(run).leftAtExit(RunLog.to(afterTeardown::add));
+        assertThat(afterTeardown).isEmpty();
+    }
 }
