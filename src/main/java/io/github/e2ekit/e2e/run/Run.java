@@ -131,6 +131,9 @@ public final class Run {
         if (l == null) {
             return;
         }
+        if ("tag".equals(goal) || engineUnreachable()) {
+            RunTeardown.forgetNeverBuilt(l); // nothing was built: images only intended are no leftovers to speak of
+        }
         if (!config.keepOnFailure() && !"teardown".equals(goal) && l.read(d -> d.hasLiveEntries())) {
             if (engineUnreachable()) {
                 new RunTeardown(this).afterFailure(log); // says only what is really left

@@ -122,13 +122,18 @@ public final class RunTeardown {
      * word; whatever else is left is said once, with how to remove it.
      */
     private void withoutEngine(Ledger ledger, RunLog out) {
-        ledger.images().live().stream()
-                .filter(r -> r.read(e -> e.state == EntryState.INTENDED && e.imageId == null))
-                .forEach(Recorded::forget);
+        forgetNeverBuilt(ledger);
         if (ledger.read(d -> d.hasLiveEntries())) {
             out.warn("no engine to remove what run " + run.startedId() + " created: run 'mvn e2e:teardown' in "
                     + run.config().basedir() + " once the engine is back");
         }
+    }
+
+    /** Forgets the images only intended (no build produced them): for a failed tag goal, or with no engine. */
+    static void forgetNeverBuilt(Ledger ledger) {
+        ledger.images().live().stream()
+                .filter(r -> r.read(e -> e.state == EntryState.INTENDED && e.imageId == null))
+                .forEach(Recorded::forget);
     }
 
     /** At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr. */

@@ -86,4 +86,16 @@ class EngineDownTeardownTest {
         new RunTeardown(run).leftAtExit(RunLog.to(afterTeardown::add));
         assertThat(afterTeardown).isEmpty();
     }
+
+    @Test
+    void aTagGoalFoundWrongLeavesNoLedgerEntryAndNoWordAboutRemoving() throws ConfigException {
+        List<String> lines = new ArrayList<>();
+        Run run = run(lines);
+        assertThatThrownBy(() -> run.goal("tag", r -> {
+            r.ledger().images().intend("app", "localhost/app:1", "1", "d", null, "2099-01-01T00:00:00Z");
+            throw new ConfigException("deploy/timeout", "'5 minutes' is not a positive duration");
+        })).isInstanceOf(ConfigException.class);
+        assertThat(run.ledger().<Integer>read(d -> d.images.size())).isZero();
+        assertThat(lines).noneMatch(l -> l.contains("removing what run"));
+    }
 }
