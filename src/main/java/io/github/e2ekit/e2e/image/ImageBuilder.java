@@ -97,7 +97,8 @@ public final class ImageBuilder {
         Attempt done = first;
         String warning = null;
         if (first.failure != null) {
-            if (!options.retryWithoutCache() || options.noCache() || first.cachedSteps.isEmpty() || first.timedOut) {
+            if (!options.retryWithoutCache() || options.noCache() || first.cachedSteps.isEmpty() || first.timedOut
+                    || first.syntaxError) { // an unparsable Dockerfile stays so without the cache
                 throw first.failure;
             }
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
@@ -395,7 +396,10 @@ public final class ImageBuilder {
     /** The build's failure: a Dockerfile syntax error as one line naming the file and line, else as the engine said. */
     static BuildFailedException failure(Attempt a, ImageSpec spec, String message) {
         return DockerfileSyntax.describe(spec.dockerfile(), message)
-                .map(line -> new BuildFailedException(spec.id(), null, List.of(), line))
+                .map(line -> {
+                    a.syntaxError = true;
+                    return new BuildFailedException(spec.id(), null, List.of(), line);
+                })
                 .orElseGet(() -> new BuildFailedException(spec.id(), a.step, a.tail(), message));
     }
 
@@ -411,6 +415,7 @@ public final class ImageBuilder {
         final List<String> cachedLayers = new ArrayList<>();
         private boolean lastWasCacheHit;
         volatile boolean timedOut;
+        volatile boolean syntaxError;
         volatile String step;
         volatile String imageId;
         volatile String error;
