@@ -96,7 +96,7 @@ final class BuildKitBuild {
             }
             reader.join(10_000);
             if (p.exitValue() != 0) {
-                a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), a.buildKitError(p.exitValue()));
+                a.failure = ImageBuilder.failure(a, spec, a.buildKitError(p.exitValue()));
                 return;
             }
             String id = Files.readString(iid).strip();

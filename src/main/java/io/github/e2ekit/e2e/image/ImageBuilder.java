@@ -97,7 +97,8 @@ public final class ImageBuilder {
         Attempt done = first;
         String warning = null;
         if (first.failure != null) {
-            if (!options.retryWithoutCache() || options.noCache() || first.cachedSteps.isEmpty() || first.timedOut) {
+            if (!options.retryWithoutCache() || options.noCache() || first.cachedSteps.isEmpty() || first.timedOut
+                    || first.syntaxError) { // an unparsable Dockerfile stays so without the cache
                 throw first.failure;
             }
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
@@ -303,8 +304,7 @@ public final class ImageBuilder {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
             return;
         } catch (DockerException e) {
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
-                    firstLine(engine.buildError(e.getMessage())));
+            a.failure = failure(a, spec, firstLine(engine.buildError(DockerfileSyntax.engineMessage(e.getMessage()))));
             return;
         } catch (IOException e) {
             // closing the callback
@@ -315,12 +315,12 @@ public final class ImageBuilder {
                 // the writer sees a broken pipe and stops
             }
         }
-        if (a.contextError != null && a.failure == null && a.imageId == null) {
+        if (a.contextError != null && a.failure == null && a.imageId == null && a.error == null) {
             a.failure = new BuildFailedException(spec.id(), null, List.of(),
                     "cannot send the build context: " + a.contextError.getMessage());
         }
         if (a.failure == null && a.error != null) {
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), engine.buildError(a.error));
+            a.failure = failure(a, spec, engine.buildError(a.error));
         }
         if (a.failure == null && a.imageId == null) {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the engine returned no image ID");
@@ -393,6 +393,16 @@ public final class ImageBuilder {
         return s.strip().lines().findFirst().orElse(s);
     }
 
+    /** The build's failure: a Dockerfile syntax error as one line naming the file and line, else as the engine said. */
+    static BuildFailedException failure(Attempt a, ImageSpec spec, String message) {
+        return DockerfileSyntax.describe(spec.dockerfile(), message)
+                .map(line -> {
+                    a.syntaxError = true;
+                    return new BuildFailedException(spec.id(), null, List.of(), line);
+                })
+                .orElseGet(() -> new BuildFailedException(spec.id(), a.step, a.tail(), message));
+    }
+
     /** One build sent to the engine: collects output, the current step, its tail and the result. */
     static final class Attempt extends ResultCallback.Adapter<BuildResponseItem> {
         private final Engine engine;
@@ -405,6 +415,7 @@ public final class ImageBuilder {
         final List<String> cachedLayers = new ArrayList<>();
         private boolean lastWasCacheHit;
         volatile boolean timedOut;
+        volatile boolean syntaxError;
         volatile String step;
         volatile String imageId;
         volatile String error;
@@ -415,6 +426,23 @@ public final class ImageBuilder {
             this.engine = engine;
             this.id = id;
             this.listener = listener;
+        }
+
+        /**
+         * The engine refused the build (e.g. HTTP 400 for a Dockerfile it cannot parse): kept for the one-line failure
+         * instead of docker-java's default, which logs it with its stack trace at ERROR.
+         */
+        @Override
+        public void onError(Throwable throwable) {
+            if (error == null) {
+                error = firstLine(Objects.requireNonNullElse(DockerfileSyntax.engineMessage(throwable.getMessage()),
+                        throwable.getClass().getSimpleName()));
+            }
+            try {
+                close();
+            } catch (IOException e) {
+                // closing the stream of a failed request
+            }
         }
 
         @Override

@@ -3,9 +3,11 @@ package io.github.e2ekit.e2e.maven;
 import io.github.e2ekit.e2e.registry.RegistryPush;
 import io.github.e2ekit.e2e.report.RunReports;
 import io.github.e2ekit.e2e.run.ConfigException;
+import io.github.e2ekit.e2e.run.EarlyCheck;
 import io.github.e2ekit.e2e.run.Run;
 import io.github.e2ekit.e2e.run.Runs;
 import io.github.e2ekit.e2e.run.Skips;
+import io.github.e2ekit.e2e.run.Tags;
 import java.util.Optional;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.MojoFailureException;
@@ -33,6 +35,9 @@ public abstract class AbstractE2eMojo extends E2eParameters {
     @Parameter(defaultValue = "${session}", readonly = true, required = true)
     protected MavenSession session;
 
+    /** Whether this execution decided the tags (as the first goal of the build, before its check). */
+    boolean decidedNow;
+
     @Override
     public final void execute() throws MojoFailureException {
         Optional<String> skipped = Skips.reason(goal(), skip, skipITs, mavenTestSkip, skipGoal());
@@ -46,7 +51,14 @@ public abstract class AbstractE2eMojo extends E2eParameters {
             Run run = Runs.of(session, workDirectory.toPath(), new MavenRunLog(getLog()),
                     project.getProperties()::setProperty);
             run.configure(Configurations.run(this, run));
-            run.goal(goal(), this::run);
+            run.goal(goal(), r -> {
+                if (checksFirst() && r.decisions() == null) {
+                    // the first goal of the build: the whole configuration, before anything is built
+                    EarlyCheck.check(r, Tags.decide(r), Configurations.early(this, r));
+                    decidedNow = true;
+                }
+                run(r);
+            });
             failure = null;
         } catch (ConfigException e) {
             failure = e.getMessage();
@@ -66,6 +78,11 @@ public abstract class AbstractE2eMojo extends E2eParameters {
     /** The goal's own skip switch. */
     protected boolean skipGoal() {
         return false;
+    }
+
+    /** Whether this goal, when it is the first of a build, checks the whole configuration (not teardown, reap). */
+    protected boolean checksFirst() {
+        return true;
     }
 
     /** The goal's one call into the core. */

@@ -20,31 +20,18 @@ public class BuildMojo extends AbstractE2eMojo {
     /** Rebuild even when an image with the decided tag and the same source digest exists. */
     @Parameter(property = "e2e.force", defaultValue = "false")
     boolean force;
-    /** Longest time one image build may take; then it is stopped. */
-    @Parameter(property = "e2e.buildTimeout", defaultValue = "15m")
-    String buildTimeout;
     /** Build several images at once. */
     @Parameter(property = "e2e.parallelBuilds", defaultValue = "true")
     boolean parallelBuilds;
     /** Retry a failed build once without the cache when cached steps came before the failure. */
     @Parameter(property = "e2e.retryWithoutCache", defaultValue = "true")
     boolean retryWithoutCache;
-    /**
-     * Which builder: {@code auto} (BuildKit when the Dockerfile needs it: {@code RUN --mount}, {@code COPY --link},
-     * heredocs, {@code # syntax=}; else the engine API's classic builder), {@code classic} or {@code buildkit}. On
-     * Podman its own builder builds every Dockerfile.
-     */
-    @Parameter(property = "e2e.builder", defaultValue = "auto")
-    String builder;
     /** The docker CLI that drives BuildKit on Docker; default: the first {@code docker} on the PATH with buildx, or older than 23.0. */
     @Parameter(property = "e2e.dockerCli")
     String dockerCli;
     /** BuildKit's network for {@code RUN}; default: the engine's, or {@code host} when the engine has no bridge network. */
     @Parameter(property = "e2e.buildNetwork")
     String buildNetwork;
-    /** Build secrets for BuildKit ({@code RUN --mount=type=secret,id=…}): {@code <secret><id>…</id><file>…</file>} or {@code <env>…</env>}; none by default. */
-    @Parameter
-    List<SecretConfig> secrets;
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.build", defaultValue = "false")
     boolean skipBuild;

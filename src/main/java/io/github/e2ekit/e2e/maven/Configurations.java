@@ -3,7 +3,9 @@ package io.github.e2ekit.e2e.maven;
 import io.github.e2ekit.e2e.run.Build;
 import io.github.e2ekit.e2e.run.ClusterSettings;
 import io.github.e2ekit.e2e.run.ConfigException;
+import io.github.e2ekit.e2e.run.Delivery;
 import io.github.e2ekit.e2e.run.DeploySettings;
+import io.github.e2ekit.e2e.run.EarlyCheck;
 import io.github.e2ekit.e2e.run.Run;
 import io.github.e2ekit.e2e.run.RunConfiguration;
 import java.io.File;
@@ -28,7 +30,7 @@ final class Configurations {
                 m.reuse);
     }
 
-    static DeploySettings deploy(DeployMojo m, Run run) {
+    static DeploySettings deploy(AbstractE2eMojo m, Run run) {
         DeployConfig d = m.deploy != null ? m.deploy : new DeployConfig();
         List<DeploySettings.Stage> stages = d.stages == null ? null : d.stages.stream()
                 .map(s -> s == null ? null : new DeploySettings.Stage(s.manifests, s.valuesFiles, s.values)).toList();
@@ -36,6 +38,28 @@ final class Configurations {
                 .map(e -> new DeploySettings.EndpointSource(e.name, e.service, e.port, e.readyPath, e.mode)).toList();
         return new DeploySettings(run.input("e2e.namespace", m.namespace), stages, d.timeout, d.healGrace, d.healRestarts, endpoints, m.kubectl,
                 m.podLogs, properties(m));
+    }
+
+    /** The goal-specific parameters, for the first goal's check of the whole configuration. */
+    static EarlyCheck.Parameters early(AbstractE2eMojo m, Run run) {
+        return new EarlyCheck.Parameters() {
+            @Override
+            public Build.Settings build() throws ConfigException {
+                return Build.Settings.of(false, false, false, m.buildTimeout, true, true, m.builder, null, null,
+                        secrets(m.secrets), false);
+            }
+
+            @Override
+            public Delivery.Settings load() throws ConfigException {
+                LoadConfig l = m.load != null ? m.load : new LoadConfig();
+                return Delivery.Settings.of(m.loadMode, l.mode, m.loadRegistry, l.registry, l.serverId, m.preload);
+            }
+
+            @Override
+            public DeploySettings deploy() {
+                return Configurations.deploy(m, run);
+            }
+        };
     }
 
     static List<Build.SecretSource> secrets(List<SecretConfig> secrets) {

@@ -79,4 +79,83 @@ public abstract class E2eParameters extends AbstractMojo {
      */
     @Parameter(property = "e2e.reuse", defaultValue = "false")
     protected boolean reuse;
+
+    // Goal-specific parameters, declared here so that the first goal of a build checks the whole configuration.
+    /** Namespace; default {@code e2e-<service>-<run>}, created and labelled by this run. */
+    @Parameter(property = "e2e.namespace")
+    protected String namespace;
+
+    /**
+     * Stages of manifests and the overall timeout:
+     * {@code <stages><stage><manifests><manifest>PATH</manifest></manifests>[<valuesFiles><valuesFile>PATH
+     * </valuesFile></valuesFiles>][<values><KEY>VALUE</KEY></values>]</stage>…</stages>[<timeout>5m</timeout>]}.
+     * A {@code <manifest>} is a file, a directory of {@code .yaml/.yml/.json} (sorted), a kustomize overlay
+     * (directory with {@code kustomization.yaml}; rendered by {@code <kubectl>}) or a Helm chart (directory with
+     * {@code Chart.yaml}; release name = the service, namespace = the run's). {@code <valuesFiles>} and
+     * {@code <values>} (like {@code helm --set}) apply to the stage's charts; none by default. {@code <timeout>}:
+     * all stages together, default {@code 5m}. {@code <healRestarts>}: a pod in {@code CrashLoopBackOff} fails the
+     * deploy once restarted this often (default 2; {@code -De2e.deploy.healRestarts}); {@code <healGrace>}: how long a
+     * state that may heal is given (default {@code 15s}; {@code -De2e.deploy.healGrace}). Files and overlays get
+     * {@code ${property}} and {@code ${env.X}} expanded ({@code $${…}} stays literal); Helm output is not interpolated.
+     */
+    @Parameter
+    protected DeployConfig deploy;
+
+    /**
+     * Follow the logs of every container of every pod in the namespace into
+     * {@code target/e2e/logs/<namespace>/<pod>.<container>.log} from the end of deploy until teardown (pods created
+     * later included).
+     */
+    @Parameter(property = "e2e.podLogs", defaultValue = "true")
+    protected boolean podLogs;
+
+    /**
+     * Service ports exported to the tests as {@code e2e.endpoint.<name>.url|host|port}: {@code <endpoint><name>…</name>
+     * <service>…</service><port>…</port>[<readyPath>/readyz</readyPath>][<mode>portForward</mode>]</endpoint>}; no
+     * ready path by default, mode {@code portForward} (default) or {@code nodePort} (kind extraPortMappings).
+     */
+    @Parameter
+    protected List<EndpointConfig> endpoints;
+
+    /** The kubectl executable that renders kustomize overlays ({@code kubectl kustomize}); only run for them. */
+    @Parameter(property = "e2e.kubectl", defaultValue = "kubectl")
+    protected String kubectl;
+
+    /** Images that exist locally (e.g. postgres:16-alpine) to load as well, so pods never pull; none by default. */
+    @Parameter
+    protected List<String> preload;
+
+    /**
+     * How images reach the cluster: {@code <mode>kind</mode>} (default) or {@code <mode>registry</mode>} with
+     * {@code <registry>} (host[:port][/prefix], no default) and optionally {@code <serverId>} (the settings.xml
+     * {@code <server>} with the credentials; default: the registry host, else the Docker client's login) for clusters
+     * that pull: ones that are not kind, or a kind cluster with kind's local-registry mirror for a registry on
+     * 127.0.0.1 (checked before pushing).
+     */
+    @Parameter
+    protected LoadConfig load;
+
+    /** Overrides {@code <load><mode>}. */
+    @Parameter(property = "e2e.load.mode")
+    protected String loadMode;
+
+    /** Overrides {@code <load><registry>}. */
+    @Parameter(property = "e2e.load.registry")
+    protected String loadRegistry;
+
+    /** Longest time one image build may take; then it is stopped. */
+    @Parameter(property = "e2e.buildTimeout", defaultValue = "15m")
+    protected String buildTimeout;
+
+    /**
+     * Which builder: {@code auto} (BuildKit when the Dockerfile needs it: {@code RUN --mount}, {@code COPY --link},
+     * heredocs, {@code # syntax=}; else the engine API's classic builder), {@code classic} or {@code buildkit}. On
+     * Podman its own builder builds every Dockerfile.
+     */
+    @Parameter(property = "e2e.builder", defaultValue = "auto")
+    protected String builder;
+
+    /** Build secrets for BuildKit ({@code RUN --mount=type=secret,id=…}): {@code <secret><id>…</id><file>…</file>} or {@code <env>…</env>}; none by default. */
+    @Parameter
+    protected List<SecretConfig> secrets;
 }

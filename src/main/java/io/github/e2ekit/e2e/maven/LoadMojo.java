@@ -18,27 +18,9 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  */
 @Mojo(name = "load", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class LoadMojo extends AbstractE2eMojo {
-    /** Images that exist locally (e.g. postgres:16-alpine) to load as well, so pods never pull; none by default. */
-    @Parameter
-    List<String> preload;
 
-    /**
-     * How images reach the cluster: {@code <mode>kind</mode>} (default) or {@code <mode>registry</mode>} with
-     * {@code <registry>} (host[:port][/prefix], no default) and optionally {@code <serverId>} (the settings.xml
-     * {@code <server>} with the credentials; default: the registry host, else the Docker client's login) for clusters
-     * that pull: ones that are not kind, or a kind cluster with kind's local-registry mirror for a registry on
-     * 127.0.0.1 (checked before pushing).
-     */
-    @Parameter
-    LoadConfig load;
 
-    /** Overrides {@code <load><mode>}. */
-    @Parameter(property = "e2e.load.mode")
-    String loadMode;
 
-    /** Overrides {@code <load><registry>}. */
-    @Parameter(property = "e2e.load.registry")
-    String loadRegistry;
 
     /** Maven settings: {@code <server>} credentials for {@code load.mode=registry}. */
     @Parameter(defaultValue = "${settings}", readonly = true)

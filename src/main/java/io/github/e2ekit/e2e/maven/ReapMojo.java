@@ -19,6 +19,11 @@ public class ReapMojo extends AbstractE2eMojo {
     boolean dryRun;
 
     @Override
+    protected boolean checksFirst() {
+        return false;
+    }
+
+    @Override
     protected String goal() {
         return "reap";
     }

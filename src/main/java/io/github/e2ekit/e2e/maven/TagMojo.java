@@ -29,7 +29,7 @@ public class TagMojo extends AbstractE2eMojo {
 
     @Override
     protected void run(Run run) throws ConfigException {
-        if (run.decisions() != null) {
+        if (!decidedNow && run.decisions() != null) {
             run.log().info("tags already decided in this build");
             return;
         }

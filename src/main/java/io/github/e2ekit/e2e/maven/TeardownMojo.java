@@ -33,6 +33,11 @@ public class TeardownMojo extends AbstractE2eMojo {
     boolean skipTeardown;
 
     @Override
+    protected boolean checksFirst() {
+        return false;
+    }
+
+    @Override
     protected String goal() {
         return "teardown";
     }

@@ -31,10 +31,12 @@ public final class Run {
     private final List<PortForwarder> forwards = new ArrayList<>();
     private final List<PodLogFollower> podLogs = new ArrayList<>();
     private Engine engine;
+    private RuntimeException engineFailure;
     private volatile String id;
     private volatile Ledger ledger;
     private List<TagDecision> decisions;
     private volatile boolean failed;
+    private volatile String lastGoal;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
 
@@ -88,6 +90,7 @@ public final class Run {
      * (unless keepOnFailure). The single place where every goal finishes.
      */
     public void goal(String goal, Goal body) throws ConfigException {
+        lastGoal = goal;
         running.incrementAndGet();
         try {
             body.run(this);
@@ -103,6 +106,11 @@ public final class Run {
     @FunctionalInterface
     public interface Goal {
         void run(Run run) throws ConfigException;
+    }
+
+    /** The e2e goal that ran last in this build, or null. */
+    String lastGoal() {
+        return lastGoal;
     }
 
     boolean goalRunning() {
@@ -123,7 +131,14 @@ public final class Run {
         if (l == null) {
             return;
         }
+        if ("tag".equals(goal) || engineUnreachable()) {
+            RunTeardown.forgetNeverBuilt(l); // nothing was built: images only intended are no leftovers to speak of
+        }
         if (!config.keepOnFailure() && !"teardown".equals(goal) && l.read(d -> d.hasLiveEntries())) {
+            if (engineUnreachable()) {
+                new RunTeardown(this).afterFailure(log); // says only what is really left
+                return;
+            }
             log.warn(goal + " failed: removing what run " + id + " created (-De2e.keepOnFailure=true keeps it for a look)");
             new RunTeardown(this).afterFailure(log);
         } else if (config.keepOnFailure()) {
@@ -133,11 +148,24 @@ public final class Run {
 
     /** The engine, connected once per module and build (without starting a run: teardown needs it too). */
     public synchronized Engine engine() {
+        if (engineFailure != null) {
+            throw engineFailure; // probed once per build: the failure teardown does not wait for it again
+        }
         if (engine == null) {
-            engine = new EngineDiscovery().discover(config.dockerHost(), System.getenv());
+            try {
+                engine = new EngineDiscovery().discover(config.dockerHost(), System.getenv());
+            } catch (RuntimeException e) {
+                engineFailure = e;
+                throw e;
+            }
             log.info("engine " + engine.describe() + " (" + engine.origin() + ")");
         }
         return engine;
+    }
+
+    /** Whether this build found no engine (its goal said so). */
+    synchronized boolean engineUnreachable() {
+        return engineFailure != null;
     }
 
     /** This build's run id, starting the run (a new ledger) on first use. */

@@ -6,7 +6,9 @@ import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.deploy.PodLogFollower;
 import io.github.e2ekit.e2e.kind.KindCli;
+import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
 import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
@@ -104,6 +106,10 @@ public final class RunTeardown {
             if (ledger == null || !ledger.read(d -> d.hasLiveEntries())) {
                 return;
             }
+            if (run.engineUnreachable()) {
+                withoutEngine(ledger, out);
+                return;
+            }
             try {
                 TeardownReport report = remove(ledger, RemoveImages.ALL, out);
                 report.failures().forEach(r -> out.warn("could not remove " + r + "; run 'mvn e2e:teardown' or"
@@ -114,6 +120,25 @@ public final class RunTeardown {
         }
     }
 
+    /**
+     * No engine (the failed goal said why): images only intended were never built, so they are forgotten without a
+     * word; whatever else is left is said once, with how to remove it.
+     */
+    private void withoutEngine(Ledger ledger, RunLog out) {
+        forgetNeverBuilt(ledger);
+        if (ledger.read(d -> d.hasLiveEntries())) {
+            out.warn("no engine to remove what run " + run.startedId() + " created: run 'mvn e2e:teardown' in "
+                    + run.config().basedir() + " once the engine is back");
+        }
+    }
+
+    /** Forgets the images only intended (no build produced them): for a failed tag goal, or with no engine. */
+    static void forgetNeverBuilt(Ledger ledger) {
+        ledger.images().live().stream()
+                .filter(r -> r.read(e -> e.state == EntryState.INTENDED && e.imageId == null))
+                .forEach(Recorded::forget);
+    }
+
     /** At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr. */
     void atExit(boolean interrupted, RunLog err) {
         Ledger ledger = run.startedLedger();
@@ -121,6 +146,9 @@ public final class RunTeardown {
             return;
         }
         boolean keep = run.config().keepOnFailure();
+        if (!interrupted && run.engineUnreachable()) {
+            return; // the failed goal's teardown said what is left and how to remove it
+        }
         if (keep || !ledger.read(d -> d.hasLiveEntries())) {
             if (keep) {
                 err.warn("keepOnFailure: run " + run.startedId() + " is kept; remove it with 'mvn e2e:teardown' in "
@@ -137,6 +165,22 @@ public final class RunTeardown {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * At JVM exit after a build in which no e2e goal failed but teardown did not run last — e.g. Maven could not
+     * configure a later goal (text where a number belongs, in that goal's own {@code <execution>}), so it never
+     * started — while the ledger still holds what the run created: one line saying how to remove it. (Nothing is
+     * removed: a build that ends after {@code deploy} may mean to keep its environment.)
+     */
+    void leftAtExit(RunLog err) {
+        Ledger ledger = run.startedLedger();
+        if (ledger == null || "teardown".equals(run.lastGoal()) || !ledger.read(d -> d.hasLiveEntries())) {
+            return;
+        }
+        err.warn("run " + run.startedId() + " still holds what it created (last e2e goal: " + run.lastGoal()
+                + "; ledger " + run.config().ledgerFile() + "): remove it with 'mvn e2e:teardown' in "
+                + run.config().basedir());
     }
 
     /** Removes what {@code ledger} holds with this run's configuration, reporting each thing through {@code out}. */

@@ -44,6 +44,8 @@ public final class Runs {
                 boolean interrupted = anyGoalRunning();
                 if (interrupted || run.failed()) {
                     teardown.atExit(interrupted, stderr);
+                } else {
+                    teardown.leftAtExit(stderr);
                 }
                 run.closeForwards();
                 run.stopPodLogs();

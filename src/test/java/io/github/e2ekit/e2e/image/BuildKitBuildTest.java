@@ -153,6 +153,21 @@ class BuildKitBuildTest {
     }
 
     @Test
+    void aDockerfileSyntaxErrorThroughBuildKitIsOneLineNamingTheDockerfileAndItsLine() throws Exception {
+        dockerfile("""
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN --mount=type=cache,target=/cache ["/bin/busybox", "true"]
+                FORM x
+                """);
+        TagDecision d = decide();
+        assertThatThrownBy(() -> build(d, with(BuilderChoice.BUILDKIT, List.of()), new ArrayList<>()))
+                .isInstanceOfSatisfying(BuildFailedException.class, e -> assertThat(e.getMessage())
+                        .startsWith("Dockerfile " + context.resolve("Dockerfile") + " line 4: ")
+                        .containsIgnoringCase("unknown instruction"));
+    }
+
+    @Test
     void aFailingBuildKitStepReportsTheStepItsOutputAndLeavesNoContainerNorImageOfItsRun() throws Exception {
         dockerfile("""
                 FROM scratch

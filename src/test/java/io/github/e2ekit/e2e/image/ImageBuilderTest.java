@@ -157,6 +157,21 @@ class ImageBuilderTest {
     }
 
     @Test
+    void aDockerfileSyntaxErrorIsOneLineNamingTheDockerfileAndItsLine() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM scratch
+                FORM x
+                """);
+        TagDecision d = decide();
+        assertThatThrownBy(() -> build(d, BuildOptions.defaults(), new ArrayList<>()))
+                .isInstanceOfSatisfying(BuildFailedException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("Dockerfile " + context.resolve("Dockerfile") + " line 2: ")
+                            .containsIgnoringCase("unknown instruction").doesNotContain("{").doesNotContain("\n");
+                    assertThat(e.step()).isNull();
+                });
+    }
+
+    @Test
     void aFailedBuildLeavesNoImageOfItsRunBehind() throws Exception {
         // Podman (buildah) commits every step with the build's labels: the COPY before the failing RUN stays
         Files.writeString(context.resolve("Dockerfile"), """
