@@ -1,6 +1,5 @@
 package io.github.e2ekit.e2e.maven;
 
-import io.github.e2ekit.e2e.registry.RegistryPush;
 import io.github.e2ekit.e2e.report.RunReports;
 import io.github.e2ekit.e2e.run.ConfigException;
 import io.github.e2ekit.e2e.run.EarlyCheck;
@@ -17,16 +16,7 @@ import org.apache.maven.project.MavenProject;
 /** Every goal: skip switches, then one call into the module's {@link Run}; failures worded by {@link Messages}. */
 public abstract class AbstractE2eMojo extends E2eParameters {
     static {
-        // With mvn -X every logger is at DEBUG, and the engine client's HTTP library logs request headers and
-        // bodies there: X-Registry-Auth (the registry password, base64) and build contexts byte by byte. Maven's
-        // logger takes per-logger levels from these properties when a logger is made, which for these is
-        // later (at the first engine request); a level the user set stays (and RegistryPush then refuses).
-        for (String name : RegistryPush.HTTP_LOGGERS) {
-            String key = "org.slf4j.simpleLogger.log." + name;
-            if (System.getProperty(key) == null) {
-                System.setProperty(key, "info");
-            }
-        }
+        HttpLogLevels.keepQuiet(); // before any engine request: mvn -X must not log registry credentials
     }
 
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
