@@ -41,10 +41,11 @@ public final class TestBedLauncher {
             return java.util.Optional.empty();
         }
         try {
-            // a pid file left by a launcher that was killed may name another process by now
+            // a pid file left by a launcher that was killed may name another process by now: one started after
+            // the file was written (the JDK reads at most a page of /proc/<pid>/cmdline, too little for the class)
+            java.time.Instant written = Files.getLastModifiedTime(pid).toInstant();
             return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).filter(ProcessHandle::isAlive)
-                    .filter(h -> h.info().commandLine().map(c -> c.contains(TestBedLauncher.class.getName()))
-                            .orElse(true));
+                    .filter(h -> h.info().startInstant().map(t -> !t.isAfter(written)).orElse(true));
         } catch (NumberFormatException | java.nio.file.NoSuchFileException e) {
             return java.util.Optional.empty();
         }
