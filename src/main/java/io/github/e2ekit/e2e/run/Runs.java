@@ -7,7 +7,10 @@ import java.util.function.BiConsumer;
 
 /**
  * The registry of run objects, one per module (its work directory) and build: the plugin's only JVM-wide mutable
- * state. A goal of a new build in the same JVM (an embedder, mvnd) gets a new run.
+ * state. A goal of a new build in the same JVM (an embedder, mvnd) gets a new run. A run leaves it when it is
+ * released ({@link Run#release}: after its teardown goal, after a failed goal) and at the latest when a goal of
+ * another build starts, so a JVM that runs many builds holds only the current build's runs, their shutdown hooks
+ * and engine connections.
  */
 public final class Runs {
     private static final Map<Path, Run> RUNS = new ConcurrentHashMap<>();
@@ -21,9 +24,29 @@ public final class Runs {
      */
     public static Run of(Object build, Path workDirectory, RunLog log, BiConsumer<String, String> outputs) {
         Path key = workDirectory.toAbsolutePath().normalize();
+        releaseEarlierBuilds(build);
         Run run = RUNS.compute(key, (k, old) -> old != null && old.build() == build ? old : new Run(build, log));
         run.attach(log, outputs);
         return run;
+    }
+
+    /** The runs of earlier builds in this JVM are over (no goal of theirs runs): their resources are freed. */
+    private static void releaseEarlierBuilds(Object build) {
+        for (Run run : RUNS.values()) {
+            if (run.build() != build && !run.goalRunning()) {
+                run.release(true);
+            }
+        }
+    }
+
+    /** Drops a released run. */
+    static void forget(Run run) {
+        RUNS.values().remove(run);
+    }
+
+    /** How many runs this JVM holds now. */
+    static int held() {
+        return RUNS.size();
     }
 
     /** An e2e goal is executing right now in this JVM: at JVM exit that means the build was interrupted. */
@@ -35,7 +58,7 @@ public final class Runs {
      * At JVM exit: the run's port-forwards and pod log followers are closed; when the build was interrupted (Ctrl-C,
      * SIGTERM) or a goal failed, what the ledger holds is removed as the teardown goal would, bounded to 30 s.
      */
-    static void atExit(Run run) {
+    static Thread atExit(Run run) {
         // made now: at JVM exit Maven may have closed the plugin's class realm, so no class of ours can load then
         RunTeardown teardown = new RunTeardown(run);
         RunLog stderr = RunLog.to(line -> System.err.println("[e2e] " + line));
@@ -53,8 +76,10 @@ public final class Runs {
         }, "e2e-shutdown-teardown");
         try {
             Runtime.getRuntime().addShutdownHook(hook);
+            return hook;
         } catch (IllegalStateException e) {
             // first used while the JVM is already shutting down: nothing more to register
+            return null;
         }
     }
 }
