@@ -46,6 +46,8 @@ public abstract class AbstractE2eMojo extends E2eParameters {
         try {
             run = Runs.of(session, workDirectory.toPath(), new MavenRunLog(getLog()),
                     project.getProperties()::setProperty);
+            MavenSession build = session;
+            BuildEnd.watch(session, () -> Runs.buildEnded(build));
             run.configure(Configurations.run(this, run));
             run.goal(goal(), this::run);
             failure = null;

@@ -39,6 +39,18 @@ public final class Runs {
         }
     }
 
+    /**
+     * The build ended (Maven said so): its runs are released; what a run keeps on purpose (a build without
+     * {@code teardown}, keepOnFailure) stays, recorded in its ledger. A JVM exit before this is an interrupted build.
+     */
+    public static void buildEnded(Object build) {
+        for (Run run : RUNS.values()) {
+            if (run.build() == build) {
+                run.release(true);
+            }
+        }
+    }
+
     /** Drops a released run. */
     static void forget(Run run) {
         RUNS.values().remove(run);
@@ -55,8 +67,9 @@ public final class Runs {
     }
 
     /**
-     * At JVM exit: the run's port-forwards and pod log followers are closed; when the build was interrupted (Ctrl-C,
-     * SIGTERM) or a goal failed, what the ledger holds is removed as the teardown goal would, bounded to 30 s.
+     * At JVM exit before the build ended (Ctrl-C, SIGTERM, during a goal or between goals) or after a failed goal:
+     * what the ledger holds is removed as the teardown goal would, bounded to 30 s, and the run's port-forwards and
+     * pod log followers are closed. A build that ended released the run and unregistered this.
      */
     static Thread atExit(Run run) {
         // made now: at JVM exit Maven may have closed the plugin's class realm, so no class of ours can load then
@@ -64,10 +77,11 @@ public final class Runs {
         RunLog stderr = RunLog.to(line -> System.err.println("[e2e] " + line));
         Thread hook = new Thread(() -> {
             try {
-                boolean interrupted = anyGoalRunning();
-                if (interrupted || run.failed()) {
-                    teardown.atExit(interrupted, stderr);
-                }
+                // still registered: the build did not end (an ended build releases its runs and this hook), so
+                // the JVM exits because of Ctrl-C/SIGTERM — during a goal, or between goals (the ITs) — or after
+                // a failed goal whose removal left something
+                boolean interrupted = anyGoalRunning() || !run.failed();
+                teardown.atExit(interrupted, stderr);
                 run.closeForwards();
                 run.stopPodLogs();
             } catch (LinkageError e) {
