@@ -70,6 +70,10 @@ def nothingLeft = { String name, l ->
     assert temp.isEmpty() : "${name}: temp files left: ${temp}"
 }
 
+// this IT's own images left by an earlier attempt would be up to date (not built, so never removed, by a run)
+sh(['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}', 'localhost/it/process-faults'])[1].readLines()
+        .findAll { it }.each { sh(['docker', 'rmi', it]) }
+
 // 1. SIGINT (Ctrl-C) during build: the engine's build is cancelled, its container and process go
 def (intBuild, intLog) = start('sigint-build', ['-Dit.slow=87'])
 await('the build running', intBuild, intLog, 180) { sleeping(87) }

@@ -12,7 +12,8 @@ import org.apache.maven.execution.MavenSession;
 
 /**
  * Tells when the build ends: Maven fires its execution events through the request's {@link ExecutionListener},
- * looked up at each event, so a listener put in front of it (forwarding every event) hears {@code sessionEnded}.
+ * looked up at each event (maven-core {@code DefaultExecutionEventCatapult#fire}; {@code LifecycleStarter} fires
+ * {@code SessionEnded} when the build is over, failed or not), so a listener put in front of it (forwarding every event) hears {@code sessionEnded}.
  * A build's runs are released then, in a JVM that keeps running too (mvnd, an embedder), and a JVM exit before it
  * is an interrupted build.
  */
