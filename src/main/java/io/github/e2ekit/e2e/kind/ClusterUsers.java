@@ -45,8 +45,16 @@ public final class ClusterUsers {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(f -> !f.getFileName().toString().startsWith(".")).filter(ClusterUsers::alive)
-                    .map(f -> f.getFileName().toString()).sorted().toList();
+            List<Path> files = s.filter(f -> !f.getFileName().toString().startsWith(".")).toList();
+            List<String> alive = new java.util.ArrayList<>();
+            for (Path f : files) {
+                if (alive(f)) {
+                    alive.add(f.getFileName().toString());
+                } else if (!Files.readString(f).isBlank()) {
+                    Files.deleteIfExists(f); // its process is gone (kill -9): it uses nothing any more
+                }
+            }
+            return alive.stream().sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -37,9 +37,12 @@ public abstract class AbstractE2eMojo extends E2eParameters {
         }
         long started = System.nanoTime();
         String failure = "did not finish"; // report.json is written at the end of every goal, success or failure
+        Run run = null;
         try {
-            Run run = Runs.of(session, workDirectory.toPath(), new MavenRunLog(getLog()),
+            run = Runs.of(session, workDirectory.toPath(), new MavenRunLog(getLog()),
                     project.getProperties()::setProperty);
+            MavenSession build = session;
+            BuildEnd.watch(session, () -> Runs.buildEnded(build));
             run.configure(Configurations.run(this, run));
             run.goal(goal(), r -> {
                 if (checksFirst() && r.decisions() == null) {
@@ -58,7 +61,10 @@ public abstract class AbstractE2eMojo extends E2eParameters {
             failure = f.getMessage();
             throw f;
         } finally {
-            RunReports.finished(workDirectory.toPath(), goal(), System.nanoTime() - started, failure, getLog()::warn);
+            if (run == null || !run.heldElsewhere()) { // the report of another build's run is not this goal's
+                RunReports.finished(workDirectory.toPath(), goal(), System.nanoTime() - started, failure,
+                        getLog()::warn);
+            }
         }
     }
 

@@ -37,6 +37,11 @@ public final class Run {
     private List<TagDecision> decisions;
     private volatile boolean failed;
     private volatile String lastGoal;
+    /** This build's hold on the module's work directory, from its first goal until the run is released. */
+    private ModuleLock moduleLock;
+    private volatile boolean heldElsewhere;
+    /** The JVM-exit teardown registered when the run started; removed when the run is released. */
+    private Thread exitHook;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
 
@@ -92,14 +97,79 @@ public final class Run {
     public void goal(String goal, Goal body) throws ConfigException {
         lastGoal = goal;
         running.incrementAndGet();
+        boolean done = false;
         try {
+            if (!"reap".equals(goal)) { // reap works across runs, also beside a running build
+                holdModule();
+            }
             body.run(this);
+            done = true;
         } catch (ConfigException | RuntimeException e) {
             failed(goal);
             throw e;
         } finally {
             running.decrementAndGet();
+            if (!done || "teardown".equals(goal)) {
+                // the build stops here (a failed goal) or this run is over (teardown): free what it holds now,
+                // not at JVM exit, which a long-lived JVM (mvnd, an embedder) does not reach
+                release(false);
+            }
         }
+    }
+
+    private synchronized void holdModule() {
+        if (moduleLock == null) {
+            try {
+                moduleLock = ModuleLock.take(config.workDirectory());
+            } catch (GoalFailure e) {
+                heldElsewhere = true;
+                throw e;
+            }
+        }
+    }
+
+    /** Whether another build held this module when this run's goal began: the run did nothing, wrote nothing. */
+    public boolean heldElsewhere() {
+        return heldElsewhere;
+    }
+
+    /**
+     * Frees what this run holds in the JVM — port-forwards, pod log followers, the engine connection — and takes it
+     * out of {@link Runs}. Its exit-time teardown is unregistered when nothing is left for it ({@code always}: in any
+     * case, a later build took over; the ledger keeps what is left for {@code teardown} or {@code reap}).
+     */
+    void release(boolean always) {
+        closeForwards();
+        stopPodLogs();
+        Thread hook;
+        Engine connected;
+        ModuleLock held;
+        synchronized (this) {
+            held = moduleLock;
+            moduleLock = null;
+            Ledger l = ledger;
+            boolean nothingLeft = l == null || !l.read(d -> d.hasLiveEntries());
+            hook = always || nothingLeft ? exitHook : null;
+            if (hook != null) {
+                exitHook = null;
+            }
+            connected = engine;
+            engine = null;
+        }
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs anyway
+            }
+        }
+        if (connected != null) {
+            connected.close();
+        }
+        if (held != null) {
+            held.close();
+        }
+        Runs.forget(this);
     }
 
     /** A goal's work. */
@@ -111,6 +181,11 @@ public final class Run {
     /** The e2e goal that ran last in this build, or null. */
     String lastGoal() {
         return lastGoal;
+    }
+
+    /** The exit-time teardown registered for this run, or null (not started, or released). */
+    synchronized Thread exitHook() {
+        return exitHook;
     }
 
     boolean goalRunning() {
@@ -209,7 +284,7 @@ public final class Run {
         String run = PhaseZero.newRunId();
         ledger = Ledger.start(file, run, config.service());
         id = run;
-        Runs.atExit(this);
+        exitHook = Runs.atExit(this);
         export("e2e.run", id);
         export("e2e.service", config.service());
     }

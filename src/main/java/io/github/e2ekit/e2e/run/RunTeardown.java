@@ -63,7 +63,10 @@ public final class RunTeardown {
         List<String> failures = new ArrayList<>();
         int removed = 0;
         for (Path file : ledgers) {
-            Ledger ledger = Ledger.open(file);
+            // this build's own ledger through the run's instance: a second copy in memory would leave the run's
+            // stale (an exit-time teardown would remove again, and write the old states back)
+            Ledger own = run.startedLedger();
+            Ledger ledger = own != null && file.equals(own.file()) ? own : Ledger.open(file);
             if (!ledger.read(d -> d.hasLiveEntries())) {
                 continue;
             }
@@ -175,7 +178,7 @@ public final class RunTeardown {
      */
     void leftAtExit(RunLog err) {
         Ledger ledger = run.startedLedger();
-        if (ledger == null || "teardown".equals(run.lastGoal()) || !ledger.read(d -> d.hasLiveEntries())) {
+        if (ledger == null || run.failed() || "teardown".equals(run.lastGoal()) || !ledger.read(d -> d.hasLiveEntries())) {
             return;
         }
         err.warn("run " + run.startedId() + " still holds what it created (last e2e goal: " + run.lastGoal()

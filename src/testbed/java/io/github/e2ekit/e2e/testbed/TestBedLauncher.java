@@ -12,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Starts the test bed for the invoker ITs: {@code TestBedLauncher <dir> [cluster] [workers] [engine endpoint]}.
  * Writes {@code <dir>/testbed.properties} (cluster, kubeconfig, engine host) once everything
- * answers, and removes everything when its parent process ends or {@code <dir>/stop} appears.
+ * answers, and removes everything when its parent process ends or {@code <dir>/stop} appears
+ * ({@link TestBedStopper} writes it and waits for this process to end). While it runs, {@code <dir>/launcher.pid}
+ * names its process.
  */
 public final class TestBedLauncher {
     private TestBedLauncher() {
@@ -20,11 +22,38 @@ public final class TestBedLauncher {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/it-testbed").toAbsolutePath();
-        String cluster = args.length > 1 ? args[1] : "e2e-it";
-        int workers = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("stop"));
         Files.deleteIfExists(dir.resolve("testbed.properties"));
+        Path pid = dir.resolve("launcher.pid");
+        Files.writeString(pid, Long.toString(ProcessHandle.current().pid()));
+        try {
+            launch(dir, args);
+        } finally {
+            Files.deleteIfExists(pid);
+        }
+    }
+
+    /** The launcher process working in {@code dir}, if one is alive. */
+    static java.util.Optional<ProcessHandle> running(Path dir) throws IOException {
+        Path pid = dir.resolve("launcher.pid");
+        if (!Files.isRegularFile(pid)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            // a pid file left by a launcher that was killed may name another process by now: one started after
+            // the file was written (the JDK reads at most a page of /proc/<pid>/cmdline, too little for the class)
+            java.time.Instant written = Files.getLastModifiedTime(pid).toInstant();
+            return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().startInstant().map(t -> !t.isAfter(written)).orElse(true));
+        } catch (NumberFormatException | java.nio.file.NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static void launch(Path dir, String[] args) throws Exception {
+        String cluster = args.length > 1 ? args[1] : "e2e-it";
+        int workers = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Engine engine;
         if (args.length > 3) {
             try {
