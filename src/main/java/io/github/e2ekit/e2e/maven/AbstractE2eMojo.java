@@ -1,12 +1,8 @@
 package io.github.e2ekit.e2e.maven;
 
-import io.github.e2ekit.e2e.report.RunReports;
 import io.github.e2ekit.e2e.run.ConfigException;
-import io.github.e2ekit.e2e.run.EarlyCheck;
 import io.github.e2ekit.e2e.run.Run;
-import io.github.e2ekit.e2e.run.Runs;
 import io.github.e2ekit.e2e.run.Skips;
-import io.github.e2ekit.e2e.run.Tags;
 import java.util.Optional;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.MojoFailureException;
@@ -35,37 +31,7 @@ public abstract class AbstractE2eMojo extends E2eParameters {
             getLog().info("e2e: " + goal() + " skipped (" + skipped.get() + ")");
             return;
         }
-        long started = System.nanoTime();
-        String failure = "did not finish"; // report.json is written at the end of every goal, success or failure
-        Run run = null;
-        try {
-            run = Runs.of(session, workDirectory.toPath(), new MavenRunLog(getLog()),
-                    project.getProperties()::setProperty);
-            MavenSession build = session;
-            BuildEnd.watch(session, () -> Runs.buildEnded(build));
-            run.configure(Configurations.run(this, run));
-            run.goal(goal(), r -> {
-                if (checksFirst() && r.decisions() == null) {
-                    // the first goal of the build: the whole configuration, before anything is built
-                    EarlyCheck.check(r, Tags.decide(r), Configurations.early(this, r));
-                    decidedNow = true;
-                }
-                run(r);
-            });
-            failure = null;
-        } catch (ConfigException e) {
-            failure = e.getMessage();
-            throw new MojoFailureException(e.getMessage());
-        } catch (RuntimeException e) {
-            MojoFailureException f = Messages.failure(e);
-            failure = f.getMessage();
-            throw f;
-        } finally {
-            if (run == null || !run.heldElsewhere()) { // the report of another build's run is not this goal's
-                RunReports.finished(workDirectory.toPath(), goal(), System.nanoTime() - started, failure,
-                        getLog()::warn);
-            }
-        }
+        GoalExecution.execute(this);
     }
 
     /** The goal's name, for messages and its skip property {@code e2e.skip.<goal>}. */
