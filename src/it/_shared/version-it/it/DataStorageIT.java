@@ -12,8 +12,12 @@ class DataStorageIT {
     @Test
     void theEndpointServesTheImageBuiltFromTheseSources() throws Exception {
         String url = System.getProperty("e2e.endpoint.datastorage.url");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(url + "/version")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url + "/version"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals(System.getProperty("e2e.digest.datastorage"), r.body().trim());
     }

@@ -12,8 +12,12 @@ class DataStorageIT {
     @Test
     void aConsumerTestThatFails() throws Exception {
         String url = System.getProperty("e2e.endpoint.datastorage.url");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(url + "/version")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url + "/version"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals("a version DataStorage never reports", r.body().trim());
     }
 }

@@ -27,11 +27,21 @@ import java.util.function.Consumer;
  * is sent.
  */
 public final class Applier {
-    private static final List<String> ORDER = List.of("Namespace", "CustomResourceDefinition", "ServiceAccount",
-            "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "ConfigMap", "Secret",
-            "PersistentVolumeClaim", "Service");
+    private static final List<String> ORDER = List.of(
+            "Namespace",
+            "CustomResourceDefinition",
+            "ServiceAccount",
+            "ClusterRole",
+            "Role",
+            "ClusterRoleBinding",
+            "RoleBinding",
+            "ConfigMap",
+            "Secret",
+            "PersistentVolumeClaim",
+            "Service");
     private static final Gson GSON = new Gson();
-    private static final Gson WITH_NULLS = new com.google.gson.GsonBuilder().serializeNulls().create();
+    private static final Gson WITH_NULLS =
+            new com.google.gson.GsonBuilder().serializeNulls().create();
 
     private static final int MAX_RECORD = 128 * 1024;
     private static final java.time.Duration JOB_REPLACE_WAIT = java.time.Duration.ofSeconds(60);
@@ -41,7 +51,7 @@ public final class Applier {
     private final Consumer<String> log;
 
     public Applier(KubeApi api, Ledger ledger) {
-        this(api, ledger, line -> { });
+        this(api, ledger, line -> {});
     }
 
     public Applier(KubeApi api, Ledger ledger, Consumer<String> log) {
@@ -106,8 +116,8 @@ public final class Applier {
             throw new DeployException(m.source() + ": " + m.describe() + " was refused (HTTP "
                     + created.getHttpStatusCode() + "): " + statusMessage(created));
         }
-        KubernetesApiResponse<DynamicKubernetesObject> existing = api.call("read " + m.describe(),
-                () -> finalNs == null ? dyn.get(m.name()) : dyn.get(finalNs, m.name()));
+        KubernetesApiResponse<DynamicKubernetesObject> existing = api.call(
+                "read " + m.describe(), () -> finalNs == null ? dyn.get(m.name()) : dyn.get(finalNs, m.name()));
         if (!existing.isSuccess()) {
             entry.forget();
             throw new DeployException(m.source() + ": " + m.describe() + " exists but cannot be read (HTTP "
@@ -115,7 +125,8 @@ public final class Applier {
         }
         Map<String, String> liveLabels = labels(existing.getObject());
         boolean plugins = ManifestRenderer.MANAGER.equals(liveLabels.get(ManifestRenderer.MANAGED_BY));
-        boolean ours = plugins && Objects.equals(liveLabels.get(ManifestRenderer.RUN), labelOf(m, ManifestRenderer.RUN));
+        boolean ours =
+                plugins && Objects.equals(liveLabels.get(ManifestRenderer.RUN), labelOf(m, ManifestRenderer.RUN));
         String liveUid = existing.getObject().getMetadata().getUid();
         if (!plugins && ns == null) {
             // a Namespace or cluster-scoped object someone else made: left exactly as found (never labelled as
@@ -134,8 +145,10 @@ public final class Applier {
         String uid = liveUid;
         if (patchBody.size() > 0) {
             V1Patch patch = new V1Patch(WITH_NULLS.toJson(patchBody)); // RFC 7386: null removes
-            KubernetesApiResponse<DynamicKubernetesObject> patched = api.call("patch " + m.describe(),
-                    () -> finalNs == null ? dyn.patch(m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch)
+            KubernetesApiResponse<DynamicKubernetesObject> patched = api.call(
+                    "patch " + m.describe(),
+                    () -> finalNs == null
+                            ? dyn.patch(m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch)
                             : dyn.patch(finalNs, m.name(), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, patch));
             if (!patched.isSuccess()) {
                 entry.forget();
@@ -156,7 +169,8 @@ public final class Applier {
         return new AppliedObject(m.apiVersion(), m.kind(), ns, m.name(), uid, ours, m);
     }
 
-    private KubernetesApiResponse<DynamicKubernetesObject> create(DynamicKubernetesApi dyn, Manifest m, JsonObject json) {
+    private KubernetesApiResponse<DynamicKubernetesObject> create(
+            DynamicKubernetesApi dyn, Manifest m, JsonObject json) {
         return api.call("create " + m.describe(), () -> dyn.create(new DynamicKubernetesObject(json.deepCopy())));
     }
 
@@ -165,8 +179,8 @@ public final class Applier {
      * 422 "field is immutable"), so a changed one is applied as kubectl replace --force does: delete
      * (Background: its pods go with it), wait until it is gone, create.
      */
-    private AppliedObject replaceJob(Manifest m, DynamicKubernetesApi dyn, Recorded<ObjectEntry> entry, String liveUid,
-            JsonObject json) {
+    private AppliedObject replaceJob(
+            Manifest m, DynamicKubernetesApi dyn, Recorded<ObjectEntry> entry, String liveUid, JsonObject json) {
         Deletions deletions = new Deletions(api);
         String ns = m.namespace();
         deletions.delete(m.apiVersion(), m.kind(), ns, m.name(), liveUid, "Background");
@@ -179,10 +193,12 @@ public final class Applier {
         KubernetesApiResponse<DynamicKubernetesObject> created = create(dyn, m, json);
         if (created.getHttpStatusCode() == 409) {
             // a create whose answer was lost and that was sent again: ours when it carries this run's label
-            KubernetesApiResponse<DynamicKubernetesObject> again = api.call("read " + m.describe(),
-                    () -> dyn.get(ns, m.name()));
-            if (again.isSuccess() && !again.getObject().getMetadata().getUid().equals(liveUid) && Objects.equals(
-                    labels(again.getObject()).get(ManifestRenderer.RUN), labelOf(m, ManifestRenderer.RUN))) {
+            KubernetesApiResponse<DynamicKubernetesObject> again =
+                    api.call("read " + m.describe(), () -> dyn.get(ns, m.name()));
+            if (again.isSuccess()
+                    && !again.getObject().getMetadata().getUid().equals(liveUid)
+                    && Objects.equals(
+                            labels(again.getObject()).get(ManifestRenderer.RUN), labelOf(m, ManifestRenderer.RUN))) {
                 created = again;
             }
         }
@@ -223,7 +239,8 @@ public final class Applier {
     static void recordLastApplied(JsonObject json) {
         JsonObject meta = json.getAsJsonObject("metadata");
         JsonObject ann = meta.has("annotations") && meta.get("annotations").isJsonObject()
-                ? meta.getAsJsonObject("annotations") : new JsonObject();
+                ? meta.getAsJsonObject("annotations")
+                : new JsonObject();
         ann.remove(ThreeWayMerge.LAST_APPLIED);
         String record = GSON.toJson(json);
         if (record.length() < MAX_RECORD) {
@@ -255,8 +272,8 @@ public final class Applier {
         DynamicKubernetesApi dyn = api.api(r, crd.manifest().version());
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + crd.describe(),
-                    () -> dyn.get(crd.name()));
+            KubernetesApiResponse<DynamicKubernetesObject> got =
+                    api.call("read " + crd.describe(), () -> dyn.get(crd.name()));
             if (got.isSuccess() && Conditions.isTrue(got.getObject().getRaw(), "Established")) {
                 return;
             }
@@ -276,7 +293,9 @@ public final class Applier {
     }
 
     static String statusMessage(KubernetesApiResponse<?> r) {
-        return r.getStatus() != null && r.getStatus().getMessage() != null ? r.getStatus().getMessage() : "no details";
+        return r.getStatus() != null && r.getStatus().getMessage() != null
+                ? r.getStatus().getMessage()
+                : "no details";
     }
 
     static void sleep(long ms) {

@@ -6,8 +6,7 @@ import com.google.gson.JsonObject;
 
 /** Reads {@code status.conditions} and other status fields of raw objects. */
 final class Conditions {
-    private Conditions() {
-    }
+    private Conditions() {}
 
     static boolean isTrue(JsonObject raw, String type) {
         JsonObject c = find(raw, type);

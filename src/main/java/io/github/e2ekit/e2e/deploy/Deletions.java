@@ -28,14 +28,17 @@ public final class Deletions {
     }
 
     /** The outcome of one DELETE. */
-    public enum Sent { ACCEPTED, ALREADY_GONE, NOT_OURS }
+    public enum Sent {
+        ACCEPTED,
+        ALREADY_GONE,
+        NOT_OURS
+    }
 
     /**
      * Sends a DELETE (UID precondition when known, Background propagation); {@link Sent#NOT_OURS} when the UID
      * differs (409). Throws {@link DeployException} on any other refusal.
      */
-    public Sent delete(String apiVersion, String kind, String namespace, String name, String uid,
-            String propagation) {
+    public Sent delete(String apiVersion, String kind, String namespace, String name, String uid, String propagation) {
         DynamicKubernetesApi dyn = dyn(apiVersion, kind);
         DeleteOptions opts = new DeleteOptions();
         if (uid != null) {
@@ -43,8 +46,8 @@ public final class Deletions {
         }
         opts.setPropagationPolicy(propagation);
         String what = describe(kind, namespace, name);
-        KubernetesApiResponse<DynamicKubernetesObject> resp = api.call("delete " + what,
-                () -> namespace == null ? dyn.delete(name, opts) : dyn.delete(namespace, name, opts));
+        KubernetesApiResponse<DynamicKubernetesObject> resp = api.call(
+                "delete " + what, () -> namespace == null ? dyn.delete(name, opts) : dyn.delete(namespace, name, opts));
         int code = resp.getHttpStatusCode();
         if (resp.isSuccess()) {
             return Sent.ACCEPTED;
@@ -62,14 +65,14 @@ public final class Deletions {
     public DynamicKubernetesObject read(String apiVersion, String kind, String namespace, String name) {
         DynamicKubernetesApi dyn = dyn(apiVersion, kind);
         String what = describe(kind, namespace, name);
-        KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + what,
-                () -> namespace == null ? dyn.get(name) : dyn.get(namespace, name));
+        KubernetesApiResponse<DynamicKubernetesObject> got =
+                api.call("read " + what, () -> namespace == null ? dyn.get(name) : dyn.get(namespace, name));
         if (got.getHttpStatusCode() == 404) {
             return null;
         }
         if (!got.isSuccess()) {
-            throw new DeployException("read " + what + ": HTTP " + got.getHttpStatusCode() + ": "
-                    + Applier.statusMessage(got));
+            throw new DeployException(
+                    "read " + what + ": HTTP " + got.getHttpStatusCode() + ": " + Applier.statusMessage(got));
         }
         return got.getObject();
     }
@@ -78,19 +81,19 @@ public final class Deletions {
      * Waits until the object is gone (404, or its name now carries another UID); null when gone, else one
      * line saying what still holds it.
      */
-    public String awaitGone(String apiVersion, String kind, String namespace, String name, String uid,
-            Duration wait) {
+    public String awaitGone(String apiVersion, String kind, String namespace, String name, String uid, Duration wait) {
         return awaitGone(apiVersion, kind, namespace, name, uid, wait, wait);
     }
 
     /** As above; {@code waited} is how long the message says was waited (a share of a longer wait). */
-    public String awaitGone(String apiVersion, String kind, String namespace, String name, String uid,
-            Duration wait, Duration waited) {
+    public String awaitGone(
+            String apiVersion, String kind, String namespace, String name, String uid, Duration wait, Duration waited) {
         DynamicKubernetesApi dyn = dyn(apiVersion, kind);
         long deadline = System.nanoTime() + wait.toNanos();
         JsonObject last = null;
         while (true) {
-            KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + describe(kind, namespace, name),
+            KubernetesApiResponse<DynamicKubernetesObject> got = api.call(
+                    "read " + describe(kind, namespace, name),
                     () -> namespace == null ? dyn.get(name) : dyn.get(namespace, name));
             if (got.getHttpStatusCode() == 404) {
                 return null;
@@ -110,8 +113,8 @@ public final class Deletions {
 
     /** "namespace x is still Terminating after 60 s: finalizers [...]; Some resources are remaining: …". */
     static String stuck(String kind, String namespace, String name, JsonObject o, Duration wait) {
-        StringBuilder sb = new StringBuilder(describe(kind, namespace, name) + " still exists " + wait.toSeconds()
-                + " s after its deletion");
+        StringBuilder sb = new StringBuilder(
+                describe(kind, namespace, name) + " still exists " + wait.toSeconds() + " s after its deletion");
         if (o == null) {
             return sb.toString();
         }
@@ -128,14 +131,18 @@ public final class Deletions {
             for (JsonElement c : a) {
                 JsonObject co = c.getAsJsonObject();
                 String type = co.has("type") ? co.get("type").getAsString() : "";
-                if ((type.equals("NamespaceContentRemaining") || type.equals("NamespaceFinalizersRemaining")
-                        || type.equals("NamespaceDeletionContentFailure")) && co.has("status")
-                        && "True".equals(co.get("status").getAsString()) && co.has("message")) {
+                if ((type.equals("NamespaceContentRemaining")
+                                || type.equals("NamespaceFinalizersRemaining")
+                                || type.equals("NamespaceDeletionContentFailure"))
+                        && co.has("status")
+                        && "True".equals(co.get("status").getAsString())
+                        && co.has("message")) {
                     sb.append("; ").append(co.get("message").getAsString());
                 }
             }
         }
-        return sb.append(" — remove the finalizers or fix the controller that owns them").toString();
+        return sb.append(" — remove the finalizers or fix the controller that owns them")
+                .toString();
     }
 
     private DynamicKubernetesApi dyn(String apiVersion, String kind) {

@@ -32,18 +32,22 @@ public final class Deployer {
     }
 
     /** The outcome: what was applied, and per image how many pods run it. */
-    public record Result(List<AppliedObject> applied, List<FreshnessCheck.Fresh> fresh, boolean namespaceCreated) {
-    }
+    public record Result(List<AppliedObject> applied, List<FreshnessCheck.Fresh> fresh, boolean namespaceCreated) {}
 
-    public Result deploy(DeployPlan plan, ManifestRenderer renderer, List<ImageBinding> images,
-            Map<String, String> namespaceLabels, Map<String, String> namespaceAnnotations, Path diagnosticsDir) {
+    public Result deploy(
+            DeployPlan plan,
+            ManifestRenderer renderer,
+            List<ImageBinding> images,
+            Map<String, String> namespaceLabels,
+            Map<String, String> namespaceAnnotations,
+            Path diagnosticsDir) {
         List<List<Manifest>> stages = new ArrayList<>();
         for (List<Path> stage : plan.stages()) {
             stages.add(renderer.render(stage));
         }
         boolean created = Namespaces.ensure(api, ledger, plan.namespace(), namespaceLabels, namespaceAnnotations);
-        log.accept("namespace " + plan.namespace() + (created ? " created" : " exists (not ours: only our objects"
-                + " in it are removed at teardown)"));
+        log.accept("namespace " + plan.namespace()
+                + (created ? " created" : " exists (not ours: only our objects" + " in it are removed at teardown)"));
         List<AppliedObject> applied = new ArrayList<>();
         long deadline = System.nanoTime() + plan.timeout().toNanos();
         try {
@@ -56,8 +60,8 @@ public final class Deployer {
                 Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000_000L));
                 wait.await(stage, left);
             }
-            List<FreshnessCheck.Fresh> fresh = new FreshnessCheck(api, nodes).recordingProofs(ledger)
-                    .check(plan.namespace(), images);
+            List<FreshnessCheck.Fresh> fresh =
+                    new FreshnessCheck(api, nodes).recordingProofs(ledger).check(plan.namespace(), images);
             return new Result(applied, fresh, created);
         } catch (DeployException e) {
             Path where = new Diagnostics(api).collect(diagnosticsDir, plan.namespace(), applied);

@@ -54,11 +54,15 @@ public final class Diagnostics {
             for (AppliedObject o : workloads) {
                 var r = api.resource(o.apiVersion(), o.kind());
                 var dyn = api.api(r, o.manifest().version());
-                KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + o.describe(),
+                KubernetesApiResponse<DynamicKubernetesObject> got = api.call(
+                        "read " + o.describe(),
                         () -> o.namespace() == null ? dyn.get(o.name()) : dyn.get(o.namespace(), o.name()));
                 if (got.isSuccess()) {
-                    w.append("# ").append(o.describe()).append('\n')
-                            .append(got.getObject().getRaw().toString()).append("\n---\n");
+                    w.append("# ")
+                            .append(o.describe())
+                            .append('\n')
+                            .append(got.getObject().getRaw().toString())
+                            .append("\n---\n");
                 }
             }
             Files.writeString(out.resolve("workloads.yaml"), w.toString());
@@ -79,9 +83,18 @@ public final class Diagnostics {
         events.sort(Comparator.comparing(Diagnostics::time, Comparator.nullsFirst(Comparator.naturalOrder())));
         StringBuilder s = new StringBuilder();
         for (CoreV1Event e : events) {
-            s.append(time(e)).append("  ").append(e.getType()).append("  ").append(e.getReason()).append("  ")
-                    .append(e.getInvolvedObject().getKind()).append('/').append(e.getInvolvedObject().getName())
-                    .append("  ").append(e.getMessage()).append('\n');
+            s.append(time(e))
+                    .append("  ")
+                    .append(e.getType())
+                    .append("  ")
+                    .append(e.getReason())
+                    .append("  ")
+                    .append(e.getInvolvedObject().getKind())
+                    .append('/')
+                    .append(e.getInvolvedObject().getName())
+                    .append("  ")
+                    .append(e.getMessage())
+                    .append('\n');
         }
         Files.writeString(out.resolve("events.txt"), s.toString());
     }
@@ -100,8 +113,9 @@ public final class Diagnostics {
         try {
             String log = api.podLog(ns, pod, container, previous, LOG_LINES).orElse(null);
             if (log != null && !log.isEmpty()) {
-                Files.writeString(out.resolve("logs").resolve(pod + "." + container + (previous ? ".previous" : "")
-                        + ".log"), log);
+                Files.writeString(
+                        out.resolve("logs").resolve(pod + "." + container + (previous ? ".previous" : "") + ".log"),
+                        log);
             }
         } catch (RuntimeException | IOException e) {
             // no log (container never started, or no previous instance): nothing to write

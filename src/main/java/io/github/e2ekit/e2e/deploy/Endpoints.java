@@ -29,16 +29,28 @@ public final class Endpoints {
     public PortForwarder open(EndpointSpec spec) {
         String where = "endpoints/endpoint[" + spec.name() + "]";
         V1Service svc = service(spec, where);
-        List<V1ServicePort> ports = svc.getSpec() == null || svc.getSpec().getPorts() == null ? List.of()
+        List<V1ServicePort> ports = svc.getSpec() == null || svc.getSpec().getPorts() == null
+                ? List.of()
                 : svc.getSpec().getPorts();
-        V1ServicePort port = ports.stream().filter(p -> p.getPort() == spec.port()).findFirst()
-                .orElseThrow(() -> new DeployException(where + "/port", "Service '" + spec.service() + "' has no port "
-                        + spec.port() + " (it has " + ports.stream().map(p -> String.valueOf(p.getPort())).toList() + ")"));
+        V1ServicePort port = ports.stream()
+                .filter(p -> p.getPort() == spec.port())
+                .findFirst()
+                .orElseThrow(() -> new DeployException(
+                        where + "/port",
+                        "Service '" + spec.service() + "' has no port " + spec.port() + " (it has "
+                                + ports.stream()
+                                        .map(p -> String.valueOf(p.getPort()))
+                                        .toList() + ")"));
         Map<String, String> selector = svc.getSpec().getSelector();
         if (selector == null || selector.isEmpty()) {
-            throw new DeployException(where + "/service", "Service '" + spec.service() + "' has no selector, so no pod to forward to");
+            throw new DeployException(
+                    where + "/service", "Service '" + spec.service() + "' has no selector, so no pod to forward to");
         }
-        String labelSelector = String.join(",", selector.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        String labelSelector = String.join(
+                ",",
+                selector.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList());
         V1Pod pod = awaitReadyPod(api, spec, labelSelector, where);
         int target = targetPort(port, pod);
         return PortForwarder.open(api, spec.namespace(), pod.getMetadata().getName(), target);
@@ -51,24 +63,32 @@ public final class Endpoints {
     public Endpoint viaNodePort(EndpointSpec spec, IntFunction<Integer> hostPortOf) {
         String where = "endpoints/endpoint[" + spec.name() + "]";
         V1Service svc = service(spec, where);
-        V1ServicePort port = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == spec.port()).findFirst()
-                .orElseThrow(() -> new DeployException(where + "/port", "Service '" + spec.service() + "' has no port "
-                        + spec.port()));
+        V1ServicePort port = svc.getSpec().getPorts().stream()
+                .filter(p -> p.getPort() == spec.port())
+                .findFirst()
+                .orElseThrow(() -> new DeployException(
+                        where + "/port", "Service '" + spec.service() + "' has no port " + spec.port()));
         if (port.getNodePort() == null) {
-            throw new DeployException(where + "/mode", "Service '" + spec.service() + "' is not of type NodePort;"
-                    + " use mode portForward, or make it a NodePort Service");
+            throw new DeployException(
+                    where + "/mode",
+                    "Service '" + spec.service() + "' is not of type NodePort;"
+                            + " use mode portForward, or make it a NodePort Service");
         }
         Integer host = hostPortOf.apply(port.getNodePort());
         if (host == null) {
-            throw new DeployException(where + "/mode", "nodePort " + port.getNodePort() + " of Service '"
-                    + spec.service() + "' is not mapped to a host port (kind extraPortMappings); use mode portForward");
+            throw new DeployException(
+                    where + "/mode",
+                    "nodePort " + port.getNodePort() + " of Service '" + spec.service()
+                            + "' is not mapped to a host port (kind extraPortMappings); use mode portForward");
         }
         return new Endpoint(spec.name(), "127.0.0.1", host, null);
     }
 
     private V1Service service(EndpointSpec spec, String where) {
-        return api.readService(spec.namespace(), spec.service()).orElseThrow(() -> new DeployException(where
-                + "/service", "Service '" + spec.service() + "' not found in namespace " + spec.namespace()));
+        return api.readService(spec.namespace(), spec.service())
+                .orElseThrow(() -> new DeployException(
+                        where + "/service",
+                        "Service '" + spec.service() + "' not found in namespace " + spec.namespace()));
     }
 
     /**
@@ -89,7 +109,8 @@ public final class Endpoints {
                     for (var cs : p.getStatus().getContainerStatuses()) {
                         var w = cs.getState() == null ? null : cs.getState().getWaiting();
                         if (w != null && ReadinessWait.FATAL.contains(w.getReason())) {
-                            throw new DeployException("Service '" + spec.service() + "': pod " + p.getMetadata().getName()
+                            throw new DeployException("Service '" + spec.service() + "': pod "
+                                    + p.getMetadata().getName()
                                     + " container " + cs.getName() + " is " + w.getReason()
                                     + ReadinessWait.hint(w.getReason(), cs.getImage()));
                         }
@@ -97,15 +118,18 @@ public final class Endpoints {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new DeployException(where, "no ready pod behind Service '" + spec.service() + "' ("
-                        + ReadinessWait.podState(pods) + ")");
+                throw new DeployException(
+                        where,
+                        "no ready pod behind Service '" + spec.service() + "' (" + ReadinessWait.podState(pods) + ")");
             }
             Applier.sleep(250);
         }
     }
 
     static boolean ready(V1Pod p) {
-        if (p.getStatus() == null || p.getStatus().getConditions() == null || p.getMetadata().getDeletionTimestamp() != null) {
+        if (p.getStatus() == null
+                || p.getStatus().getConditions() == null
+                || p.getMetadata().getDeletionTimestamp() != null) {
             return false;
         }
         for (V1PodCondition c : p.getStatus().getConditions()) {
@@ -139,13 +163,18 @@ public final class Endpoints {
 
     /** GETs {@code path} through the forward until it answers 2xx or {@code timeout} passes. */
     public static void awaitHttp(Endpoint endpoint, String path, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI uri = URI.create(endpoint.url() + (path.startsWith("/") ? path : "/" + path));
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(5))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() / 100 == 2) {
                     return;

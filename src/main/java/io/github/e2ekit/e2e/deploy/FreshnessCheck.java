@@ -30,7 +30,7 @@ public final class FreshnessCheck {
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private final KubeApi api;
     private final NodeDigests nodes;
-    private Consumer<List<ProofEntry>> proofs = p -> { };
+    private Consumer<List<ProofEntry>> proofs = p -> {};
 
     public FreshnessCheck(KubeApi api) {
         this(api, NodeDigests.NONE);
@@ -48,8 +48,7 @@ public final class FreshnessCheck {
     }
 
     /** What was checked for one image: how many pods run it. */
-    public record Fresh(ImageBinding image, int pods) {
-    }
+    public record Fresh(ImageBinding image, int pods) {}
 
     public List<Fresh> check(String namespace, List<ImageBinding> images) {
         List<V1Pod> pods = api.listPods(namespace, null);
@@ -88,7 +87,8 @@ public final class FreshnessCheck {
         for (ImageBinding b : images) {
             int count = 0;
             for (V1Pod p : pods) {
-                if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                if (p.getStatus() == null
+                        || p.getStatus().getContainerStatuses() == null
                         || p.getMetadata().getDeletionTimestamp() != null) {
                     continue;
                 }
@@ -148,8 +148,12 @@ public final class FreshnessCheck {
             String digest = digestOf(r.reported());
             NodeDigests.Resolution res = resolved.get(r.node()).get(digest);
             if (res == null || res.configDigest() == null) {
-                throw stale(r, null, "which cannot be resolved on node " + r.node() + ": "
-                        + (res == null ? "not answered" : res.problem()), proofs);
+                throw stale(
+                        r,
+                        null,
+                        "which cannot be resolved on node " + r.node() + ": "
+                                + (res == null ? "not answered" : res.problem()),
+                        proofs);
             }
             if (!sameDigest(res.configDigest(), r.image().imageId())) {
                 throw stale(r, res.configDigest(), "image " + res.configDigest() + " on node " + r.node(), proofs);
@@ -196,9 +200,11 @@ public final class FreshnessCheck {
         try {
             ImageReference x = ImageReference.parse(withoutDigest(a));
             ImageReference y = ImageReference.parse(withoutDigest(b));
-            return x.equals(y) || (a.contains("@") || b.contains("@"))
-                    && ImageReference.sameRepository(x.repository(), y.repository())
-                    && (x.tag() == null || y.tag() == null) && pinnedDigest(a).equals(pinnedDigest(b));
+            return x.equals(y)
+                    || (a.contains("@") || b.contains("@"))
+                            && ImageReference.sameRepository(x.repository(), y.repository())
+                            && (x.tag() == null || y.tag() == null)
+                            && pinnedDigest(a).equals(pinnedDigest(b));
         } catch (IllegalArgumentException e) {
             return a.equals(b);
         }

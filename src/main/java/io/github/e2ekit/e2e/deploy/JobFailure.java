@@ -26,22 +26,19 @@ final class JobFailure {
     static final Duration JOB_BACKOFF_MAX = Duration.ofMinutes(10);
     static final Duration KUBELET_BACKOFF_MAX = Duration.ofMinutes(5);
 
-    private JobFailure() {
-    }
+    private JobFailure() {}
 
     /** The failed attempt a verdict names. */
-    record Attempt(V1Pod pod, String container, int exitCode, String reason) {
-    }
+    record Attempt(V1Pod pod, String container, int exitCode, String reason) {}
 
     /** Why the Job will not complete in time, naming the failed attempt, or empty. */
-    record Verdict(Attempt attempt, String why) {
-    }
+    record Verdict(Attempt attempt, String why) {}
 
     static Optional<Verdict> check(JsonObject job, List<V1Pod> pods, Instant now, Instant deadline) {
         JsonObject spec = Conditions.object(job, "spec");
         long backoffLimit = spec != null && spec.has("backoffLimit") ? Conditions.number(spec, "backoffLimit") : 6;
-        boolean onFailure = "OnFailure".equals(Conditions.string(Conditions.object(job, "spec", "template", "spec"),
-                "restartPolicy"));
+        boolean onFailure = "OnFailure"
+                .equals(Conditions.string(Conditions.object(job, "spec", "template", "spec"), "restartPolicy"));
         Attempt last = null;
         Instant lastFinished = null;
         boolean running = false;
@@ -67,7 +64,8 @@ final class JobFailure {
                 // a pod being deleted exits because it was told to (SIGTERM, SIGKILL after its grace period):
                 // its exit code says nothing about the Job's work
                 if (t != null && t.getExitCode() != null && t.getExitCode() != 0 && !deleted) {
-                    Instant finished = t.getFinishedAt() == null ? now : t.getFinishedAt().toInstant();
+                    Instant finished =
+                            t.getFinishedAt() == null ? now : t.getFinishedAt().toInstant();
                     if (lastFinished == null || !finished.isBefore(lastFinished)) {
                         last = new Attempt(p, cs.getName(), t.getExitCode(), t.getReason());
                         lastFinished = finished;
@@ -82,16 +80,18 @@ final class JobFailure {
         for (String type : List.of("Failed", "FailureTarget")) {
             JsonObject c = Conditions.find(job, type);
             if (c != null && "True".equals(Conditions.string(c, "status"))) {
-                return Optional.of(new Verdict(last, Conditions.string(c, "reason") + ": "
-                        + Conditions.string(c, "message")));
+                return Optional.of(
+                        new Verdict(last, Conditions.string(c, "reason") + ": " + Conditions.string(c, "message")));
             }
         }
         if (last == null) {
             return Optional.empty();
         }
         if (onFailure ? (backoffLimit == 0 ? restarts > 0 : restarts >= backoffLimit) : failed > backoffLimit) {
-            return Optional.of(new Verdict(last, (onFailure ? restarts + " restarts" : failed + " failed pods")
-                    + " exceed its backoffLimit " + backoffLimit));
+            return Optional.of(new Verdict(
+                    last,
+                    (onFailure ? restarts + " restarts" : failed + " failed pods") + " exceed its backoffLimit "
+                            + backoffLimit));
         }
         if (running) {
             return Optional.empty();
@@ -99,9 +99,11 @@ final class JobFailure {
         Duration wait = onFailure ? kubeletBackoff(restarts) : jobBackoff(failed);
         Instant next = (lastFinished == null ? now : lastFinished).plus(wait);
         if (next.isAfter(deadline)) {
-            return Optional.of(new Verdict(last, (onFailure ? restarts + " restart(s)" : failed + " of "
-                    + (backoffLimit + 1) + " attempts failed") + "; the next attempt starts only after a back-off of "
-                    + wait.toSeconds() + " s, after the deploy timeout"));
+            return Optional.of(new Verdict(
+                    last,
+                    (onFailure ? restarts + " restart(s)" : failed + " of " + (backoffLimit + 1) + " attempts failed")
+                            + "; the next attempt starts only after a back-off of "
+                            + wait.toSeconds() + " s, after the deploy timeout"));
         }
         return Optional.empty();
     }
@@ -134,5 +136,4 @@ final class JobFailure {
         }
         return out;
     }
-
 }

@@ -44,6 +44,7 @@ public final class KubeApi {
     private final StorageV1Api storage;
     /** The kubeconfig the client was made from, named when the server does not answer; null when unknown. */
     private final Path kubeconfig;
+
     private volatile Set<Discovery.APIResource> resources;
     private final Map<String, DynamicKubernetesApi> apis = new ConcurrentHashMap<>();
 
@@ -55,7 +56,10 @@ public final class KubeApi {
     private KubeApi(ApiClient client, Path kubeconfig) {
         this.kubeconfig = kubeconfig;
         if (client.getHttpClient().interceptors().stream().noneMatch(i -> i instanceof KubeRetry)) {
-            client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(new KubeRetry()).build());
+            client.setHttpClient(client.getHttpClient()
+                    .newBuilder()
+                    .addInterceptor(new KubeRetry())
+                    .build());
         }
         this.client = client;
         this.core = new CoreV1Api(client);
@@ -82,8 +86,9 @@ public final class KubeApi {
 
     private static ApiClient client(Path kubeconfig, int readTimeoutMillis) {
         if (kubeconfig == null || !Files.isRegularFile(kubeconfig)) {
-            throw new DeployException("kubeconfig", "kubeconfig '" + kubeconfig + "' does not exist; run 'load' first"
-                    + " or set <kubeconfig>");
+            throw new DeployException(
+                    "kubeconfig",
+                    "kubeconfig '" + kubeconfig + "' does not exist; run 'load' first" + " or set <kubeconfig>");
         }
         try (Reader r = Files.newBufferedReader(kubeconfig)) {
             KubeConfig config = KubeConfig.loadKubeConfig(r);
@@ -111,32 +116,56 @@ public final class KubeApi {
 
     /** Creates a namespace; a refusal (409 when it exists) throws {@link KubeApiException} with its code. */
     public V1Namespace createNamespace(String name, Map<String, String> labels, Map<String, String> annotations) {
-        return typed("create", "Namespace/" + name, () -> core.createNamespace(new V1Namespace().metadata(
-                new V1ObjectMeta().name(name).labels(labels).annotations(annotations))).execute());
+        return typed(
+                "create",
+                "Namespace/" + name,
+                () -> core.createNamespace(new V1Namespace()
+                                .metadata(new V1ObjectMeta()
+                                        .name(name)
+                                        .labels(labels)
+                                        .annotations(annotations)))
+                        .execute());
     }
 
     public Optional<V1Namespace> readNamespace(String name) {
-        return orAbsent("read", "Namespace/" + name, () -> core.readNamespace(name).execute(), 404);
+        return orAbsent(
+                "read", "Namespace/" + name, () -> core.readNamespace(name).execute(), 404);
     }
 
     public List<V1Namespace> listNamespaces(String labelSelector) {
-        return typed("list", "Namespaces " + labelSelector,
-                () -> core.listNamespace().labelSelector(labelSelector).execute().getItems());
+        return typed(
+                "list",
+                "Namespaces " + labelSelector,
+                () -> core.listNamespace()
+                        .labelSelector(labelSelector)
+                        .execute()
+                        .getItems());
     }
 
     /** Pods in {@code namespace}, those matching {@code labelSelector} when not null. */
     public List<V1Pod> listPods(String namespace, String labelSelector) {
-        return typed("list", "Pods in " + namespace + (labelSelector == null ? "" : " (" + labelSelector + ")"),
-                () -> core.listNamespacedPod(namespace).labelSelector(labelSelector).execute().getItems());
+        return typed(
+                "list",
+                "Pods in " + namespace + (labelSelector == null ? "" : " (" + labelSelector + ")"),
+                () -> core.listNamespacedPod(namespace)
+                        .labelSelector(labelSelector)
+                        .execute()
+                        .getItems());
     }
 
     public Optional<V1Service> readService(String namespace, String name) {
-        return orAbsent("read", "Service/" + name + " in " + namespace,
-                () -> core.readNamespacedService(name, namespace).execute(), 404);
+        return orAbsent(
+                "read",
+                "Service/" + name + " in " + namespace,
+                () -> core.readNamespacedService(name, namespace).execute(),
+                404);
     }
 
     public List<CoreV1Event> listEvents(String namespace) {
-        return typed("list", "Events in " + namespace, () -> core.listNamespacedEvent(namespace).execute().getItems());
+        return typed(
+                "list",
+                "Events in " + namespace,
+                () -> core.listNamespacedEvent(namespace).execute().getItems());
     }
 
     /**
@@ -144,23 +173,42 @@ public final class KubeApi {
      * is none (400: not started or no previous instance; 404: pod gone).
      */
     public Optional<String> podLog(String namespace, String pod, String container, boolean previous, int tailLines) {
-        return orAbsent("read", "log of Pod/" + pod + " container " + container + " in " + namespace,
-                () -> core.readNamespacedPodLog(pod, namespace).container(container).previous(previous)
-                        .tailLines(tailLines).execute(), 400, 404);
+        return orAbsent(
+                "read",
+                "log of Pod/" + pod + " container " + container + " in " + namespace,
+                () -> core.readNamespacedPodLog(pod, namespace)
+                        .container(container)
+                        .previous(previous)
+                        .tailLines(tailLines)
+                        .execute(),
+                400,
+                404);
     }
 
     /** A not yet executed call following a container's log ({@code follow=true}); the caller streams its body. */
     public okhttp3.Call followPodLog(String namespace, String pod, String container) {
-        return typed("follow", "log of Pod/" + pod + " container " + container + " in " + namespace,
-                () -> core.readNamespacedPodLog(pod, namespace).container(container).follow(true).buildCall(null));
+        return typed(
+                "follow",
+                "log of Pod/" + pod + " container " + container + " in " + namespace,
+                () -> core.readNamespacedPodLog(pod, namespace)
+                        .container(container)
+                        .follow(true)
+                        .buildCall(null));
     }
 
     public Optional<V1StorageClass> readStorageClass(String name) {
-        return orAbsent("read", "StorageClass/" + name, () -> storage.readStorageClass(name).execute(), 404);
+        return orAbsent(
+                "read",
+                "StorageClass/" + name,
+                () -> storage.readStorageClass(name).execute(),
+                404);
     }
 
     public List<V1StorageClass> listStorageClasses() {
-        return typed("list", "StorageClasses", () -> storage.listStorageClass().execute().getItems());
+        return typed(
+                "list",
+                "StorageClasses",
+                () -> storage.listStorageClass().execute().getItems());
     }
 
     /**
@@ -245,11 +293,14 @@ public final class KubeApi {
 
     /** The one line for a call that failed after the retry policy: verb, object, server, answer. */
     KubeApiException failure(String verb, String object, int code, String message) {
-        String answer = code == 0 ? "no answer (" + message + ")"
-                + (kubeconfig == null ? "" : "; the server is the one kubeconfig " + kubeconfig + " names")
+        String answer = code == 0
+                ? "no answer (" + message + ")"
+                        + (kubeconfig == null ? "" : "; the server is the one kubeconfig " + kubeconfig + " names")
                 : "HTTP " + code + (message == null || message.isBlank() ? "" : " (" + message + ")");
         String retried = transientCode(code) ? ", still after " + KubeRetry.ATTEMPTS + " attempts" : "";
-        return new KubeApiException(code, verb + (object.isEmpty() ? "" : " " + object) + " on " + server() + " failed: " + answer + retried);
+        return new KubeApiException(
+                code,
+                verb + (object.isEmpty() ? "" : " " + object) + " on " + server() + " failed: " + answer + retried);
     }
 
     /** How long a kind unknown to discovery is waited for (a new CRD's resources are discovered a little later). */
@@ -272,8 +323,10 @@ public final class KubeApi {
             Applier.sleep(250);
         }
         if (r == null) {
-            throw new DeployException("deploy/stages/stage/manifests", "the cluster does not know kind " + kind + " in "
-                    + apiVersion + " (is its CRD applied in an earlier stage or earlier in this one?)");
+            throw new DeployException(
+                    "deploy/stages/stage/manifests",
+                    "the cluster does not know kind " + kind + " in " + apiVersion
+                            + " (is its CRD applied in an earlier stage or earlier in this one?)");
         }
         return r;
     }
@@ -294,8 +347,11 @@ public final class KubeApi {
         }
         return list.getObject().getItems().stream().anyMatch(o -> {
             var spec = o.getRaw().getAsJsonObject("spec");
-            return spec != null && spec.has("group") && group.equals(spec.get("group").getAsString())
-                    && spec.has("names") && kind.equals(spec.getAsJsonObject("names").get("kind").getAsString());
+            return spec != null
+                    && spec.has("group")
+                    && group.equals(spec.get("group").getAsString())
+                    && spec.has("names")
+                    && kind.equals(spec.getAsJsonObject("names").get("kind").getAsString());
         });
     }
 
@@ -303,7 +359,9 @@ public final class KubeApi {
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
         String version = apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
         for (Discovery.APIResource r : resources()) {
-            if (r.getKind().equals(kind) && r.getGroup().equals(group) && r.getVersions().contains(version)) {
+            if (r.getKind().equals(kind)
+                    && r.getGroup().equals(group)
+                    && r.getVersions().contains(version)) {
                 return r;
             }
         }
@@ -321,7 +379,8 @@ public final class KubeApi {
 
     /** The generic API for one resource in one version. */
     public DynamicKubernetesApi api(Discovery.APIResource r, String version) {
-        return apis.computeIfAbsent(r.getGroup() + "/" + version + "/" + r.getResourcePlural(),
+        return apis.computeIfAbsent(
+                r.getGroup() + "/" + version + "/" + r.getResourcePlural(),
                 k -> new DynamicKubernetesApi(r.getGroup(), version, r.getResourcePlural(), client));
     }
 
@@ -330,7 +389,8 @@ public final class KubeApi {
      * answer still transient after the retries, or none, throws {@link KubeApiException}. {@code what} is
      * {@code "<verb> <object>"}.
      */
-    public <T extends KubernetesType> KubernetesApiResponse<T> call(String what, Supplier<KubernetesApiResponse<T>> call) {
+    public <T extends KubernetesType> KubernetesApiResponse<T> call(
+            String what, Supplier<KubernetesApiResponse<T>> call) {
         KubernetesApiResponse<T> r;
         try {
             r = call.get();
@@ -338,7 +398,11 @@ public final class KubeApi {
             throw failure(what, "", 0, rootMessage(e)).unsentIf(neverConnected(e));
         }
         if (transientCode(r.getHttpStatusCode())) {
-            throw failure(what, "", r.getHttpStatusCode(), r.getStatus() == null ? "" : r.getStatus().getMessage());
+            throw failure(
+                    what,
+                    "",
+                    r.getHttpStatusCode(),
+                    r.getStatus() == null ? "" : r.getStatus().getMessage());
         }
         return r;
     }

@@ -24,6 +24,7 @@ final class KubeRetry implements Interceptor {
     static final int ATTEMPTS = 6;
     /** No attempt starts after this much time since the first one. */
     static final Duration BUDGET = Duration.ofSeconds(90);
+
     private static final long MAX_RETRY_AFTER_MS = 10_000;
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2_000;
@@ -47,8 +48,7 @@ final class KubeRetry implements Interceptor {
                 return response;
             }
             long wait = response == null ? backoff : retryAfterMillis(response.header("Retry-After"), backoff);
-            boolean spent = attempt >= ATTEMPTS
-                    || System.nanoTime() - start + wait * 1_000_000L > BUDGET.toNanos();
+            boolean spent = attempt >= ATTEMPTS || System.nanoTime() - start + wait * 1_000_000L > BUDGET.toNanos();
             if (spent) {
                 if (response != null) {
                     return response;
@@ -62,8 +62,8 @@ final class KubeRetry implements Interceptor {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting to retry " + chain.request().method()
-                        + " " + chain.request().url().encodedPath());
+                throw new InterruptedIOException("interrupted while waiting to retry "
+                        + chain.request().method() + " " + chain.request().url().encodedPath());
             }
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }

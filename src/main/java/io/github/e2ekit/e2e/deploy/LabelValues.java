@@ -18,8 +18,7 @@ public final class LabelValues {
     private static final Pattern VALID = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
     private static final int HASH = 10;
 
-    private LabelValues() {
-    }
+    private LabelValues() {}
 
     /** A valid label value for {@code raw}: itself when valid, else cleaned, at most 63, plus a hash. */
     public static String value(String raw) {
@@ -57,7 +56,8 @@ public final class LabelValues {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

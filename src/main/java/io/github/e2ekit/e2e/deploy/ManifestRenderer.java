@@ -36,8 +36,8 @@ public final class ManifestRenderer {
     private ManifestSources sources = ManifestSources.plain();
     private Map<String, String> environment = System.getenv();
 
-    public ManifestRenderer(Map<String, String> properties, List<ImageBinding> images, String run, String service,
-            String expires) {
+    public ManifestRenderer(
+            Map<String, String> properties, List<ImageBinding> images, String run, String service, String expires) {
         this.properties = properties;
         this.images = images;
         this.run = run;
@@ -87,8 +87,9 @@ public final class ManifestRenderer {
                     continue;
                 }
                 if (!(doc instanceof Map<?, ?>)) {
-                    throw new DeployException("deploy/stages/stage/manifests", origin + ": document " + index
-                            + " is not a Kubernetes object");
+                    throw new DeployException(
+                            "deploy/stages/stage/manifests",
+                            origin + ": document " + index + " is not a Kubernetes object");
                 }
                 Map<String, Object> obj = (Map<String, Object>) doc;
                 if (ManifestSources.helmTestHook(obj)) {
@@ -104,11 +105,14 @@ public final class ManifestRenderer {
             }
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + origin + " line " + line
-                    + ": " + e.getProblem());
+            throw new DeployException(
+                    "deploy/stages/stage/manifests",
+                    "invalid YAML in " + origin + " line " + line + ": " + e.getProblem());
         } catch (YAMLException e) {
-            throw new DeployException("deploy/stages/stage/manifests", "invalid YAML in " + origin + ": "
-                    + e.getMessage().lines().findFirst().orElse(""));
+            throw new DeployException(
+                    "deploy/stages/stage/manifests",
+                    "invalid YAML in " + origin + ": "
+                            + e.getMessage().lines().findFirst().orElse(""));
         }
         return out;
     }
@@ -128,12 +132,19 @@ public final class ManifestRenderer {
             }
             String value = key.startsWith("env.") ? environment.get(key.substring(4)) : properties.get(key);
             if (value == null) {
-                int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
-                throw new DeployException("deploy/stages/stage/manifests", origin + " line " + line + ": ${" + key
-                        + "} is not " + (key.startsWith("env.") ? "set in the environment" : "a known property")
-                        + (key.startsWith("e2e.image.")
-                                ? " (no <image> with id '" + key.substring("e2e.image.".length()) + "')" : "")
-                        + "; write $${" + key + "} to keep it literal");
+                int line = (int) text.substring(0, m.start())
+                                .chars()
+                                .filter(c -> c == '\n')
+                                .count()
+                        + 1;
+                throw new DeployException(
+                        "deploy/stages/stage/manifests",
+                        origin + " line " + line + ": ${" + key
+                                + "} is not " + (key.startsWith("env.") ? "set in the environment" : "a known property")
+                                + (key.startsWith("e2e.image.")
+                                        ? " (no <image> with id '" + key.substring("e2e.image.".length()) + "')"
+                                        : "")
+                                + "; write $${" + key + "} to keep it literal");
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }
@@ -148,11 +159,13 @@ public final class ManifestRenderer {
 
     private Manifest prepare(Map<String, Object> obj, String source) {
         if (!(obj.get("apiVersion") instanceof String) || !(obj.get("kind") instanceof String)) {
-            throw new DeployException("deploy/stages/stage/manifests", source + ": an object without apiVersion or kind");
+            throw new DeployException(
+                    "deploy/stages/stage/manifests", source + ": an object without apiVersion or kind");
         }
         Manifest m = new Manifest(obj, source);
         if (m.name() == null) {
-            throw new DeployException("deploy/stages/stage/manifests", source + ": " + m.kind() + " without metadata.name");
+            throw new DeployException(
+                    "deploy/stages/stage/manifests", source + ": " + m.kind() + " without metadata.name");
         }
         Map<String, Object> labels = Manifest.map(m.metadata(), "labels");
         labels.put(MANAGED_BY, MANAGER);
@@ -178,7 +191,7 @@ public final class ManifestRenderer {
         return switch (m.kind()) {
             case "Pod" -> o;
             case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController" ->
-                    Manifest.mapOrNull(o, "spec", "template");
+                Manifest.mapOrNull(o, "spec", "template");
             case "CronJob" -> Manifest.mapOrNull(o, "spec", "jobTemplate", "spec", "template");
             default -> null;
         };
@@ -204,17 +217,22 @@ public final class ManifestRenderer {
             Object policy = c.get("imagePullPolicy");
             if (b.pulled()) {
                 if ("Never".equals(policy)) {
-                    throw new DeployException("deploy/stages/stage/manifests", m.source() + ": " + m.describe()
-                            + " container '" + c.get("name") + "' has imagePullPolicy Never, but image '" + b.id()
-                            + "' was pushed to a registry (load.mode=registry) and must be pulled; use IfNotPresent");
+                    throw new DeployException(
+                            "deploy/stages/stage/manifests",
+                            m.source() + ": " + m.describe()
+                                    + " container '" + c.get("name") + "' has imagePullPolicy Never, but image '"
+                                    + b.id()
+                                    + "' was pushed to a registry (load.mode=registry) and must be pulled; use IfNotPresent");
                 }
                 if (policy == null) {
                     c.put("imagePullPolicy", "IfNotPresent"); // pinned by digest: a cached copy is these bytes
                 }
             } else if ("Always".equals(policy)) {
-                throw new DeployException("deploy/stages/stage/manifests", m.source() + ": " + m.describe()
-                        + " container '" + c.get("name") + "' has imagePullPolicy Always, but image '" + b.id()
-                        + "' is loaded into the nodes and cannot be pulled; use IfNotPresent or Never");
+                throw new DeployException(
+                        "deploy/stages/stage/manifests",
+                        m.source() + ": " + m.describe()
+                                + " container '" + c.get("name") + "' has imagePullPolicy Always, but image '" + b.id()
+                                + "' is loaded into the nodes and cannot be pulled; use IfNotPresent or Never");
             } else if (!"Never".equals(policy)) {
                 c.put("imagePullPolicy", "IfNotPresent");
             }

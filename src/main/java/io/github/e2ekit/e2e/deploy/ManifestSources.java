@@ -34,20 +34,24 @@ import java.util.stream.Stream;
  */
 public final class ManifestSources {
     /** YAML to parse, where it came from, and whether {@code ${…}} in it is this plugin's to expand. */
-    public record Text(String yaml, String origin, boolean interpolate) {
-    }
+    public record Text(String yaml, String origin, boolean interpolate) {}
 
     /** A stage's Helm settings: values files (absolute) and single values (already interpolated). */
     public record ChartValues(List<Path> valuesFiles, Map<String, String> values) {
         public static final ChartValues NONE = new ChartValues(List.of(), Map.of());
     }
 
-    public enum Kind { FILE, DIRECTORY, KUSTOMIZE, HELM }
+    public enum Kind {
+        FILE,
+        DIRECTORY,
+        KUSTOMIZE,
+        HELM
+    }
 
     static final String KUSTOMIZE_PARAMETER = "kubectl";
     private static final String MANIFEST = "deploy/stages/stage/manifests";
-    private static final List<String> KUSTOMIZATION = List.of("kustomization.yaml", "kustomization.yml",
-            "Kustomization");
+    private static final List<String> KUSTOMIZATION =
+            List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
 
     private final String kubectl;
     private final String release;
@@ -89,7 +93,10 @@ public final class ManifestSources {
         return switch (kind(path)) {
             case KUSTOMIZE -> List.of(new Text(kustomize(path), "kustomize " + path, true));
             case HELM -> List.of(new Text(helmTemplate(path), "helm chart " + path, false));
-            case FILE, DIRECTORY -> files(path).stream().map(f -> new Text(readFile(f), f.toString(), true)).toList();
+            case FILE, DIRECTORY ->
+                files(path).stream()
+                        .map(f -> new Text(readFile(f), f.toString(), true))
+                        .toList();
         };
     }
 
@@ -103,11 +110,15 @@ public final class ManifestSources {
         }
         try (Stream<Path> s = Files.list(path)) {
             List<Path> out = s.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(ya?ml|json)"))
-                    .sorted().toList();
+                    .filter(p ->
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(ya?ml|json)"))
+                    .sorted()
+                    .toList();
             if (out.isEmpty()) {
-                throw new DeployException(MANIFEST, "directory '" + path
-                        + "' holds no .yaml, .yml or .json manifest, no kustomization.yaml and no Chart.yaml");
+                throw new DeployException(
+                        MANIFEST,
+                        "directory '" + path
+                                + "' holds no .yaml, .yml or .json manifest, no kustomization.yaml and no Chart.yaml");
             }
             return out;
         } catch (IOException e) {
@@ -126,13 +137,16 @@ public final class ManifestSources {
     String kustomize(Path dir) {
         Process p;
         try {
-            p = new ProcessBuilder(kubectl, "kustomize", dir.toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File(
-                    System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")))
+            p = new ProcessBuilder(kubectl, "kustomize", dir.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File(
+                            System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")))
                     .start();
         } catch (IOException e) {
-            throw new DeployException(KUSTOMIZE_PARAMETER, "'" + kubectl + "' cannot be run (" + e.getMessage()
-                    .replaceFirst("^Cannot run program \"[^\"]*\"[^:]*: ", "") + "), and " + dir
-                    + " is a kustomize overlay: install kubectl or set <kubectl> (-De2e.kubectl=/path/to/kubectl)");
+            throw new DeployException(
+                    KUSTOMIZE_PARAMETER,
+                    "'" + kubectl + "' cannot be run ("
+                            + e.getMessage().replaceFirst("^Cannot run program \"[^\"]*\"[^:]*: ", "") + "), and " + dir
+                            + " is a kustomize overlay: install kubectl or set <kubectl> (-De2e.kubectl=/path/to/kubectl)");
         }
         try {
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
@@ -143,8 +157,10 @@ public final class ManifestSources {
             }
             String stderr = new String(err.join(), StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
-                throw new DeployException(MANIFEST, "kustomize overlay " + dir + " failed: " + oneLine(withoutKlog(stderr))
-                        + " — fix the overlay (try: kubectl kustomize " + dir + ")");
+                throw new DeployException(
+                        MANIFEST,
+                        "kustomize overlay " + dir + " failed: " + oneLine(withoutKlog(stderr))
+                                + " — fix the overlay (try: kubectl kustomize " + dir + ")");
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (InterruptedException e) {
@@ -158,8 +174,10 @@ public final class ManifestSources {
         ChartValues v = charts.getOrDefault(chart, ChartValues.NONE);
         for (Path f : v.valuesFiles()) {
             if (!Files.isRegularFile(f)) {
-                throw new DeployException("deploy/stages/stage/valuesFiles", "values file '" + f
-                        + "' does not exist: fix the path (relative to the project directory) or remove it");
+                throw new DeployException(
+                        "deploy/stages/stage/valuesFiles",
+                        "values file '" + f
+                                + "' does not exist: fix the path (relative to the project directory) or remove it");
             }
         }
         TemplateCommand t = new Helm(chart).template().withName(release).withNamespace(namespace);
@@ -168,8 +186,10 @@ public final class ManifestSources {
         try {
             return t.call();
         } catch (RuntimeException e) {
-            throw new DeployException(MANIFEST, "Helm chart " + chart + " cannot be rendered: "
-                    + oneLine(String.valueOf(e.getMessage())) + " — fix the chart or its <values>/<valuesFiles>");
+            throw new DeployException(
+                    MANIFEST,
+                    "Helm chart " + chart + " cannot be rendered: " + oneLine(String.valueOf(e.getMessage()))
+                            + " — fix the chart or its <values>/<valuesFiles>");
         }
     }
 
@@ -190,7 +210,8 @@ public final class ManifestSources {
     }
 
     private static byte[] readAll(InputStream in) {
-        try (in; ByteArrayOutputStream b = new ByteArrayOutputStream()) {
+        try (in;
+                ByteArrayOutputStream b = new ByteArrayOutputStream()) {
             in.transferTo(b);
             return b.toByteArray();
         } catch (IOException e) {
@@ -203,9 +224,12 @@ public final class ManifestSources {
      * err="…"} becomes {@code …} (k8s.io/klog text format: severity, date, time, pid, file:line]).
      */
     static String withoutKlog(String text) {
-        return text.lines().map(l -> l.replaceFirst("^[IWEF]\\d{4} [0-9:.]+\\s+\\d+ [^\\]]+] ", "")
-                .replaceFirst("^\"command failed\" err=\"(.*)\"$", "$1").replace("\\\"", "\""))
-                .reduce((a, b) -> a + "\n" + b).orElse("");
+        return text.lines()
+                .map(l -> l.replaceFirst("^[IWEF]\\d{4} [0-9:.]+\\s+\\d+ [^\\]]+] ", "")
+                        .replaceFirst("^\"command failed\" err=\"(.*)\"$", "$1")
+                        .replace("\\\"", "\""))
+                .reduce((a, b) -> a + "\n" + b)
+                .orElse("");
     }
 
     /** A tool's error output as one line: its lines joined, blank ones dropped. */

@@ -17,8 +17,7 @@ public final class Namespaces {
     public static final Set<String> SYSTEM = Set.of("kube-system", "kube-public", "kube-node-lease");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
-    private Namespaces() {
-    }
+    private Namespaces() {}
 
     /** The default name {@code e2e-<service>-<run>}, made a valid DNS label. */
     public static String defaultName(String service, String run) {
@@ -32,12 +31,16 @@ public final class Namespaces {
     /** Checks a user-given namespace; throws naming {@code <namespace>}. */
     public static void validate(String namespace) {
         if (SYSTEM.contains(namespace)) {
-            throw new DeployException("namespace", "'" + namespace + "' is a system namespace; the E2E environment"
-                    + " must not deploy into it (leave <namespace> empty for a fresh one per run)");
+            throw new DeployException(
+                    "namespace",
+                    "'" + namespace + "' is a system namespace; the E2E environment"
+                            + " must not deploy into it (leave <namespace> empty for a fresh one per run)");
         }
         if (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
-            throw new DeployException("namespace", "'" + namespace + "' is not a valid namespace name (lower-case"
-                    + " letters, digits and '-', at most 63)");
+            throw new DeployException(
+                    "namespace",
+                    "'" + namespace + "' is not a valid namespace name (lower-case"
+                            + " letters, digits and '-', at most 63)");
         }
     }
 
@@ -50,8 +53,8 @@ public final class Namespaces {
      * waited for, bounded, and then created. A 409 for a namespace carrying this run's label (a create whose answer
      * was lost and that the retry policy sent again) is this run's: recorded as created, so teardown removes it.
      */
-    public static boolean ensure(KubeApi api, Ledger ledger, String namespace, Map<String, String> labels,
-            Map<String, String> annotations) {
+    public static boolean ensure(
+            KubeApi api, Ledger ledger, String namespace, Map<String, String> labels, Map<String, String> annotations) {
         Recorded<ObjectEntry> entry = ledger.objects().intend("v1", "Namespace", null, namespace);
         for (int attempt = 0; ; attempt++) {
             try {
@@ -74,12 +77,20 @@ public final class Namespaces {
                 }
                 boolean terminating = existing != null && existing.getMetadata().getDeletionTimestamp() != null;
                 if (terminating && attempt == 0) {
-                    String stuck = new Deletions(api).awaitGone("v1", "Namespace", null, namespace,
-                            existing.getMetadata().getUid(), TERMINATING_WAIT);
+                    String stuck = new Deletions(api)
+                            .awaitGone(
+                                    "v1",
+                                    "Namespace",
+                                    null,
+                                    namespace,
+                                    existing.getMetadata().getUid(),
+                                    TERMINATING_WAIT);
                     if (stuck != null) {
                         entry.forget();
-                        throw new DeployException("namespace", "namespace " + namespace + " is being deleted"
-                                + " and did not go: " + stuck + " (or set another <namespace>)");
+                        throw new DeployException(
+                                "namespace",
+                                "namespace " + namespace + " is being deleted" + " and did not go: " + stuck
+                                        + " (or set another <namespace>)");
                     }
                     continue;
                 }

@@ -29,7 +29,8 @@ public interface NodeDigests {
     /** No node can be read (a cluster that is not kind, reached only through its API). */
     NodeDigests NONE = (node, digests) -> {
         Map<String, Resolution> out = new LinkedHashMap<>();
-        digests.forEach(d -> out.put(d, Resolution.unresolved("the cluster's nodes cannot be read (not a kind cluster)")));
+        digests.forEach(
+                d -> out.put(d, Resolution.unresolved("the cluster's nodes cannot be read (not a kind cluster)")));
         return out;
     };
 }

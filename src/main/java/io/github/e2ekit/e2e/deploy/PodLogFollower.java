@@ -1,6 +1,5 @@
 package io.github.e2ekit.e2e.deploy;
 
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.io.IOException;
@@ -111,8 +110,8 @@ public final class PodLogFollower implements AutoCloseable {
                 if (!started || s.getContainerID() == null || closed) {
                     continue;
                 }
-                Follower f = followers.computeIfAbsent(key, k -> new Follower(pod, s.getName(),
-                        directory.resolve(k + ".log")));
+                Follower f = followers.computeIfAbsent(
+                        key, k -> new Follower(pod, s.getName(), directory.resolve(k + ".log")));
                 f.current = s.getContainerID();
                 f.start();
             }
@@ -169,8 +168,7 @@ public final class PodLogFollower implements AutoCloseable {
         @Override
         public void run() {
             String followed = null;
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND)) {
+            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 while (!closed) {
                     String id = current;
                     if (id != null && !id.equals(followed)) {

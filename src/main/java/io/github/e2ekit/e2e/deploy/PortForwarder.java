@@ -43,7 +43,8 @@ public final class PortForwarder implements AutoCloseable {
             t.start();
             return f;
         } catch (IOException e) {
-            throw new DeployException("cannot listen on 127.0.0.1 for the port-forward to " + pod + ": " + e.getMessage());
+            throw new DeployException(
+                    "cannot listen on 127.0.0.1 for the port-forward to " + pod + ": " + e.getMessage());
         }
     }
 

@@ -32,12 +32,12 @@ import java.util.function.Consumer;
  * ({@code CrashLoopBackOff}, {@code CreateContainerConfigError}), and on pods unschedulable past a short grace.
  */
 public final class ReadinessWait {
-    static final Set<String> FATAL = Set.of("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull",
-            "InvalidImageName");
+    static final Set<String> FATAL =
+            Set.of("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName");
     static final Set<String> HEALABLE = Set.of("CreateContainerConfigError", "CrashLoopBackOff");
     private static final int LOG_LINES = 10;
-    private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "Pod",
-            "PersistentVolumeClaim");
+    private static final Set<String> WORKLOADS =
+            Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "Pod", "PersistentVolumeClaim");
     private static final Duration UNSCHEDULABLE_GRACE = Duration.ofSeconds(30);
     private static final long POLL_MS = 250;
     private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
@@ -60,7 +60,8 @@ public final class ReadinessWait {
 
     /** Waits for every workload among {@code objects}; throws {@link NotReadyException} naming the culprit. */
     public void await(List<AppliedObject> objects, Duration timeout) {
-        List<AppliedObject> pending = new ArrayList<>(objects.stream().filter(o -> WORKLOADS.contains(o.kind())).toList());
+        List<AppliedObject> pending = new ArrayList<>(
+                objects.stream().filter(o -> WORKLOADS.contains(o.kind())).toList());
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         Map<String, Long> lastProgress = new HashMap<>();
@@ -73,8 +74,13 @@ public final class ReadinessWait {
                 if (raw == null) {
                     throw new NotReadyException(o, "Missing", o.describe() + " disappeared while waiting");
                 }
-                List<V1Pod> own = RevisionPods.of(o, raw, pods, "Deployment".equals(o.kind())
-                        ? replicaSets.computeIfAbsent(o.namespace(), this::replicaSets) : List.of());
+                List<V1Pod> own = RevisionPods.of(
+                        o,
+                        raw,
+                        pods,
+                        "Deployment".equals(o.kind())
+                                ? replicaSets.computeIfAbsent(o.namespace(), this::replicaSets)
+                                : List.of());
                 failFast(o, raw, own, unschedulableSince, deadline);
                 Readiness r = "PersistentVolumeClaim".equals(o.kind()) ? claimReadiness(raw) : readiness(o, raw);
                 if (r.ready()) {
@@ -94,18 +100,20 @@ public final class ReadinessWait {
             if (System.nanoTime() > deadline) {
                 AppliedObject o = pending.get(0);
                 JsonObject raw = read(o);
-                List<V1Pod> own = RevisionPods.of(o, raw, pods, "Deployment".equals(o.kind())
-                        ? replicaSets(o.namespace()) : List.of());
-                throw new NotReadyException(o, "Timeout", o.describe() + " not ready after " + timeout.toSeconds()
-                        + " s: " + readiness(o, raw).summary() + " — " + podState(own) + lastProbeFailure(own));
+                List<V1Pod> own = RevisionPods.of(
+                        o, raw, pods, "Deployment".equals(o.kind()) ? replicaSets(o.namespace()) : List.of());
+                throw new NotReadyException(
+                        o,
+                        "Timeout",
+                        o.describe() + " not ready after " + timeout.toSeconds() + " s: "
+                                + readiness(o, raw).summary() + " — " + podState(own) + lastProbeFailure(own));
             }
             Applier.sleep(POLL_MS);
         }
     }
 
     /** A workload's readiness and a short summary like {@code 0/1 ready}. */
-    record Readiness(boolean ready, String summary) {
-    }
+    record Readiness(boolean ready, String summary) {}
 
     static Readiness readiness(AppliedObject o, JsonObject raw) {
         RolloutStatus.Rollout r = RolloutStatus.of(o.kind(), raw);
@@ -139,23 +147,44 @@ public final class ReadinessWait {
         return new Readiness(false, phase == null ? "Pending" : phase);
     }
 
-    private void failFast(AppliedObject o, JsonObject raw, List<V1Pod> own, Map<String, Long> unschedulableSince,
+    private void failFast(
+            AppliedObject o,
+            JsonObject raw,
+            List<V1Pod> own,
+            Map<String, Long> unschedulableSince,
             long deadlineNanos) {
         RolloutStatus.Rollout rollout = RolloutStatus.of(o.kind(), raw);
         if (rollout.failed()) {
-            throw new NotReadyException(o, "ProgressDeadlineExceeded", o.describe() + " " + rollout.message()
-                    + " (spec.progressDeadlineSeconds) — " + podState(own));
+            throw new NotReadyException(
+                    o,
+                    "ProgressDeadlineExceeded",
+                    o.describe() + " " + rollout.message() + " (spec.progressDeadlineSeconds) — " + podState(own));
         }
         if ("Job".equals(o.kind())) {
             Instant now = Instant.now();
             Instant deadline = now.plusNanos(Math.max(0, deadlineNanos - System.nanoTime()));
             JobFailure.check(raw, own, now, deadline).ifPresent(v -> {
-                throw new NotReadyException(o, "JobFailed", "Job " + o.name() + " will not complete: "
-                        + (v.attempt() == null ? "" : "pod " + v.attempt().pod().getMetadata().getName() + " container "
-                        + v.attempt().container() + " exited with code " + v.attempt().exitCode()
-                        + (v.attempt().reason() == null ? "" : " (" + v.attempt().reason() + ")") + "; ")
-                        + v.why() + (v.attempt() == null ? "" : logTail(v.attempt().pod(), v.attempt().container(),
-                        false)));
+                throw new NotReadyException(
+                        o,
+                        "JobFailed",
+                        "Job " + o.name() + " will not complete: "
+                                + (v.attempt() == null
+                                        ? ""
+                                        : "pod "
+                                                + v.attempt()
+                                                        .pod()
+                                                        .getMetadata()
+                                                        .getName() + " container "
+                                                + v.attempt().container() + " exited with code "
+                                                + v.attempt().exitCode()
+                                                + (v.attempt().reason() == null
+                                                        ? ""
+                                                        : " (" + v.attempt().reason() + ")")
+                                                + "; ")
+                                + v.why()
+                                + (v.attempt() == null
+                                        ? ""
+                                        : logTail(v.attempt().pod(), v.attempt().container(), false)));
             });
         }
         for (V1Pod p : own) {
@@ -185,20 +214,30 @@ public final class ReadinessWait {
                 boolean restartsOver = "CrashLoopBackOff".equals(reason) && restarts >= heal.restarts();
                 boolean graceOver = System.nanoTime() - since >= heal.grace().toNanos();
                 if (restartsOver || graceOver) {
-                    String why = restartsOver ? "; restarted " + restarts + " time(s) (<deploy><healRestarts> "
-                            + heal.restarts() + ")" : "; for " + heal.grace().toSeconds() + " s (<deploy><healGrace>)";
-                    throw notReady(o, p, cs, reason, why + ("CrashLoopBackOff".equals(reason)
-                            ? logTail(p, cs.getName(), true) : ""));
+                    String why = restartsOver
+                            ? "; restarted " + restarts + " time(s) (<deploy><healRestarts> " + heal.restarts() + ")"
+                            : "; for " + heal.grace().toSeconds() + " s (<deploy><healGrace>)";
+                    throw notReady(
+                            o,
+                            p,
+                            cs,
+                            reason,
+                            why + ("CrashLoopBackOff".equals(reason) ? logTail(p, cs.getName(), true) : ""));
                 }
             }
             if (p.getStatus().getConditions() != null) {
                 for (V1PodCondition c : p.getStatus().getConditions()) {
-                    if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+                    if ("PodScheduled".equals(c.getType())
+                            && "False".equals(c.getStatus())
                             && "Unschedulable".equals(c.getReason())) {
-                        long since = unschedulableSince.computeIfAbsent(p.getMetadata().getName(), k -> System.nanoTime());
+                        long since = unschedulableSince.computeIfAbsent(
+                                p.getMetadata().getName(), k -> System.nanoTime());
                         if (System.nanoTime() - since > UNSCHEDULABLE_GRACE.toNanos()) {
-                            throw new NotReadyException(o, "FailedScheduling", o.describe() + ": pod "
-                                    + p.getMetadata().getName() + " cannot be scheduled: " + c.getMessage());
+                            throw new NotReadyException(
+                                    o,
+                                    "FailedScheduling",
+                                    o.describe() + ": pod " + p.getMetadata().getName() + " cannot be scheduled: "
+                                            + c.getMessage());
                         }
                     }
                 }
@@ -206,19 +245,23 @@ public final class ReadinessWait {
         }
     }
 
-    private static NotReadyException notReady(AppliedObject o, V1Pod p, V1ContainerStatus cs, String reason,
-            String more) {
+    private static NotReadyException notReady(
+            AppliedObject o, V1Pod p, V1ContainerStatus cs, String reason, String more) {
         var waiting = cs.getState().getWaiting();
-        return new NotReadyException(o, reason, o.describe() + ": pod " + p.getMetadata().getName() + " container "
-                + cs.getName() + " is " + reason + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage()
-                + ")") + more);
+        return new NotReadyException(
+                o,
+                reason,
+                o.describe() + ": pod " + p.getMetadata().getName() + " container "
+                        + cs.getName() + " is " + reason
+                        + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")") + more);
     }
 
     /** The container's last log lines as a message suffix, or nothing when there are none. */
     private String logTail(V1Pod p, String container, boolean previous) {
         try {
-            String log = api.podLog(p.getMetadata().getNamespace(), p.getMetadata().getName(), container, previous,
-                    LOG_LINES).orElse(null);
+            String log = api.podLog(
+                            p.getMetadata().getNamespace(), p.getMetadata().getName(), container, previous, LOG_LINES)
+                    .orElse(null);
             if (log == null || log.isBlank()) {
                 return "";
             }
@@ -238,14 +281,17 @@ public final class ReadinessWait {
         if (!got.isSuccess() || got.getObject() == null) {
             return List.of();
         }
-        return got.getObject().getItems().stream().map(DynamicKubernetesObject::getRaw).toList();
+        return got.getObject().getItems().stream()
+                .map(DynamicKubernetesObject::getRaw)
+                .toList();
     }
 
     static String hint(String reason, String image) {
         return switch (reason) {
             case "ErrImageNeverPull" -> "; image " + image + " is not in the node: was 'load' run for it?";
-            case "ErrImagePull", "ImagePullBackOff" -> "; image " + image + " is not in the node and kind nodes cannot"
-                    + " pull it: load it (add it to <preload> if it is not built here)";
+            case "ErrImagePull", "ImagePullBackOff" ->
+                "; image " + image + " is not in the node and kind nodes cannot"
+                        + " pull it: load it (add it to <preload> if it is not built here)";
             default -> "";
         };
     }
@@ -253,7 +299,8 @@ public final class ReadinessWait {
     private JsonObject read(AppliedObject o) {
         Discovery.APIResource r = api.resource(o.apiVersion(), o.kind());
         var dyn = api.api(r, o.manifest().version());
-        KubernetesApiResponse<DynamicKubernetesObject> got = api.call("read " + o.describe(),
+        KubernetesApiResponse<DynamicKubernetesObject> got = api.call(
+                "read " + o.describe(),
                 () -> o.namespace() == null ? dyn.get(o.name()) : dyn.get(o.namespace(), o.name()));
         return got.isSuccess() ? got.getObject().getRaw() : null;
     }
@@ -296,13 +343,16 @@ public final class ReadinessWait {
         try {
             CoreV1Event last = null;
             for (CoreV1Event e : api.listEvents(ns)) {
-                if ("Unhealthy".equals(e.getReason()) && e.getInvolvedObject() != null
+                if ("Unhealthy".equals(e.getReason())
+                        && e.getInvolvedObject() != null
                         && names.contains(e.getInvolvedObject().getName())
                         && (last == null || eventTime(e).compareTo(eventTime(last)) >= 0)) {
                     last = e;
                 }
             }
-            return last == null || last.getMessage() == null ? "" : " (last: " + last.getMessage().strip() + ")";
+            return last == null || last.getMessage() == null
+                    ? ""
+                    : " (last: " + last.getMessage().strip() + ")";
         } catch (KubeApiException e) {
             return ""; // the message is complete without it; the diagnostics hold the events
         }
@@ -316,7 +366,8 @@ public final class ReadinessWait {
             return e.getEventTime();
         }
         return e.getMetadata() != null && e.getMetadata().getCreationTimestamp() != null
-                ? e.getMetadata().getCreationTimestamp() : OffsetDateTime.MIN;
+                ? e.getMetadata().getCreationTimestamp()
+                : OffsetDateTime.MIN;
     }
 
     static String podState(List<V1Pod> pods) {
@@ -338,7 +389,8 @@ public final class ReadinessWait {
             reasons.merge(reason == null ? "Pending" : reason, 1, Integer::sum);
         }
         StringBuilder s = new StringBuilder();
-        reasons.forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(v > 1 ? v + "× " : "").append(k));
+        reasons.forEach((k, v) ->
+                s.append(s.isEmpty() ? "" : ", ").append(v > 1 ? v + "× " : "").append(k));
         return s.toString();
     }
 }

@@ -40,11 +40,17 @@ public final class RenderedManifests {
                 List<Manifest> objects = stages.get(i);
                 for (int j = 0; j < objects.size(); j++) {
                     Manifest m = objects.get(j);
-                    String name = String.format(Locale.ROOT, "%02d-%s-%s.yaml", j + 1,
-                            m.kind().toLowerCase(Locale.ROOT), m.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+                    String name = String.format(
+                            Locale.ROOT,
+                            "%02d-%s-%s.yaml",
+                            j + 1,
+                            m.kind().toLowerCase(Locale.ROOT),
+                            m.name().replaceAll("[^A-Za-z0-9._-]", "_"));
                     Path f = stageDir.resolve(name);
-                    Files.writeString(f, "# from " + m.source() + "; namespaced objects go to namespace "
-                            + plan.namespace() + "\n" + yaml.dump(m.object()));
+                    Files.writeString(
+                            f,
+                            "# from " + m.source() + "; namespaced objects go to namespace " + plan.namespace() + "\n"
+                                    + yaml.dump(m.object()));
                     written.add(f);
                 }
             }

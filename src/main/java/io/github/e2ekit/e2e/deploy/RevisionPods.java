@@ -25,8 +25,7 @@ import java.util.Objects;
  * they report while stopping (exit 143 after SIGTERM) is not this rollout's.
  */
 final class RevisionPods {
-    private RevisionPods() {
-    }
+    private RevisionPods() {}
 
     /**
      * @param replicaSets raw ReplicaSets of the workload's namespace (used for Deployments only)
@@ -38,10 +37,13 @@ final class RevisionPods {
         String uid = Conditions.string(Conditions.object(raw, "metadata"), "uid");
         List<V1Pod> inNamespace = pods.stream()
                 .filter(p -> Objects.equals(o.namespace(), p.getMetadata().getNamespace()))
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .toList();
         switch (o.kind()) {
             case "Pod" -> {
-                return inNamespace.stream().filter(p -> o.name().equals(p.getMetadata().getName())).toList();
+                return inNamespace.stream()
+                        .filter(p -> o.name().equals(p.getMetadata().getName()))
+                        .toList();
             }
             case "Deployment" -> {
                 JsonObject status = Conditions.object(raw, "status");
@@ -54,14 +56,16 @@ final class RevisionPods {
             }
             case "StatefulSet" -> {
                 String revision = Conditions.string(Conditions.object(raw, "status"), "updateRevision");
-                return ownedBy(inNamespace, uid).stream().filter(p -> revision == null
-                        || revision.equals(label(p, "controller-revision-hash"))).toList();
+                return ownedBy(inNamespace, uid).stream()
+                        .filter(p -> revision == null || revision.equals(label(p, "controller-revision-hash")))
+                        .toList();
             }
             case "DaemonSet" -> {
                 JsonObject ann = Conditions.object(raw, "metadata", "annotations");
                 String gen = Conditions.string(ann, "deprecated.daemonset.template.generation");
-                return ownedBy(inNamespace, uid).stream().filter(p -> gen == null
-                        || gen.equals(label(p, "pod-template-generation"))).toList();
+                return ownedBy(inNamespace, uid).stream()
+                        .filter(p -> gen == null || gen.equals(label(p, "pod-template-generation")))
+                        .toList();
             }
             default -> {
                 return ownedBy(inNamespace, uid);
@@ -102,7 +106,9 @@ final class RevisionPods {
     }
 
     private static boolean ownedBy(JsonObject metadata, String uid) {
-        if (metadata == null || uid == null || !metadata.has("ownerReferences")
+        if (metadata == null
+                || uid == null
+                || !metadata.has("ownerReferences")
                 || !metadata.get("ownerReferences").isJsonArray()) {
             return false;
         }
@@ -115,10 +121,12 @@ final class RevisionPods {
     }
 
     static List<V1Pod> ownedBy(List<V1Pod> pods, String ownerUid) {
-        return pods.stream().filter(p -> {
-            List<V1OwnerReference> refs = p.getMetadata().getOwnerReferences();
-            return refs != null && ownerUid != null && refs.stream().anyMatch(r -> ownerUid.equals(r.getUid()));
-        }).toList();
+        return pods.stream()
+                .filter(p -> {
+                    List<V1OwnerReference> refs = p.getMetadata().getOwnerReferences();
+                    return refs != null && ownerUid != null && refs.stream().anyMatch(r -> ownerUid.equals(r.getUid()));
+                })
+                .toList();
     }
 
     private static String label(V1Pod p, String key) {

@@ -9,8 +9,7 @@ import com.google.gson.JsonObject;
  * no old replica is left and every updated replica is available; {@code ProgressDeadlineExceeded} is a failure.
  */
 final class RolloutStatus {
-    private RolloutStatus() {
-    }
+    private RolloutStatus() {}
 
     /** The verdict: done, or why not ({@code message} reads like kubectl's), or failed for good. */
     record Rollout(boolean done, boolean failed, String message) {
@@ -31,8 +30,11 @@ final class RolloutStatus {
             case "Deployment" -> deployment(raw);
             case "StatefulSet" -> statefulSet(raw);
             case "DaemonSet" -> daemonSet(raw);
-            case "Job" -> Conditions.isTrue(raw, "Complete") ? Rollout.done("complete")
-                    : Rollout.waiting(Conditions.number(Conditions.object(raw, "status"), "succeeded") + " succeeded");
+            case "Job" ->
+                Conditions.isTrue(raw, "Complete")
+                        ? Rollout.done("complete")
+                        : Rollout.waiting(
+                                Conditions.number(Conditions.object(raw, "status"), "succeeded") + " succeeded");
             case "Pod" -> pod(raw);
             default -> Rollout.done("");
         };
@@ -45,7 +47,9 @@ final class RolloutStatus {
      */
     static Rollout pod(JsonObject raw) {
         JsonObject meta = Conditions.object(raw, "metadata");
-        if (meta != null && meta.has("deletionTimestamp") && !meta.get("deletionTimestamp").isJsonNull()) {
+        if (meta != null
+                && meta.has("deletionTimestamp")
+                && !meta.get("deletionTimestamp").isJsonNull()) {
             return Rollout.waiting("terminating");
         }
         return Conditions.isTrue(raw, "Ready") ? Rollout.done("ready") : Rollout.waiting("not ready");
@@ -85,7 +89,8 @@ final class RolloutStatus {
         long ready = Conditions.number(status, "readyReplicas");
         if (!rollingUpdate(spec)) {
             // kubectl refuses rollout status for OnDelete; the plugin waits for the pods to be ready
-            return ready >= want ? Rollout.done(ready + "/" + want + " ready")
+            return ready >= want
+                    ? Rollout.done(ready + "/" + want + " ready")
                     : Rollout.waiting(ready + "/" + want + " ready");
         }
         long observed = Conditions.number(status, "observedGeneration");
@@ -110,8 +115,8 @@ final class RolloutStatus {
         String update = Conditions.string(status, "updateRevision");
         String current = Conditions.string(status, "currentRevision");
         if (update != null && !update.equals(current)) {
-            return Rollout.waiting("waiting for the rolling update to complete: pods at revision " + current
-                    + ", want " + update);
+            return Rollout.waiting(
+                    "waiting for the rolling update to complete: pods at revision " + current + ", want " + update);
         }
         return Rollout.done(ready + "/" + want + " ready at revision " + update);
     }
@@ -122,7 +127,8 @@ final class RolloutStatus {
         long desired = Conditions.number(status, "desiredNumberScheduled");
         if (!rollingUpdate(Conditions.object(raw, "spec"))) {
             long ready = Conditions.number(status, "numberReady");
-            return ready >= desired ? Rollout.done(ready + "/" + desired + " ready")
+            return ready >= desired
+                    ? Rollout.done(ready + "/" + desired + " ready")
                     : Rollout.waiting(ready + "/" + desired + " ready");
         }
         if (generation(raw) > Conditions.number(status, "observedGeneration")) {
@@ -153,6 +159,7 @@ final class RolloutStatus {
     private static long specReplicas(JsonObject raw) {
         JsonObject spec = Conditions.object(raw, "spec");
         return spec != null && spec.has("replicas") && !spec.get("replicas").isJsonNull()
-                ? Conditions.number(spec, "replicas") : 1;
+                ? Conditions.number(spec, "replicas")
+                : 1;
     }
 }

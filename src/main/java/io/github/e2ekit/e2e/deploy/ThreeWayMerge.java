@@ -27,8 +27,7 @@ public final class ThreeWayMerge {
     /** kubectl's last-applied record (k8s.io/kubectl/pkg/apply LastAppliedConfigAnnotation). */
     public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
-    private ThreeWayMerge() {
-    }
+    private ThreeWayMerge() {}
 
     /**
      * The patch from {@code current} (live) to {@code modified} (the manifest), with removals of what
@@ -42,7 +41,9 @@ public final class ThreeWayMerge {
             JsonElement c = current == null ? null : current.get(k);
             JsonElement o = original == null ? null : original.get(k);
             if (m.isJsonObject() && c != null && c.isJsonObject()) {
-                JsonObject sub = patch(o != null && o.isJsonObject() ? o.getAsJsonObject() : null, m.getAsJsonObject(),
+                JsonObject sub = patch(
+                        o != null && o.isJsonObject() ? o.getAsJsonObject() : null,
+                        m.getAsJsonObject(),
                         c.getAsJsonObject());
                 if (sub.size() > 0) {
                     out.add(k, sub);
@@ -77,8 +78,8 @@ public final class ThreeWayMerge {
             return null;
         }
         try {
-            JsonElement parsed = com.google.gson.JsonParser.parseString(ann.getAsJsonObject().get(LAST_APPLIED)
-                    .getAsString());
+            JsonElement parsed = com.google.gson.JsonParser.parseString(
+                    ann.getAsJsonObject().get(LAST_APPLIED).getAsString());
             return parsed.isJsonObject() ? parsed.getAsJsonObject() : null;
         } catch (RuntimeException e) {
             return null;

@@ -21,8 +21,7 @@ import java.util.regex.Pattern;
 public final class BaseImages {
     private static final Pattern VAR = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?");
 
-    private BaseImages() {
-    }
+    private BaseImages() {}
 
     /** Base images named by the Dockerfile text; names still holding an unknown {@code $VAR} are left out. */
     public static List<String> of(String dockerfile, Map<String, String> buildArgs) {
@@ -37,20 +36,23 @@ public final class BaseImages {
                 String decl = line.substring(4).strip();
                 int eq = decl.indexOf('=');
                 String name = eq < 0 ? decl : decl.substring(0, eq);
-                String value = buildArgs.containsKey(name) ? buildArgs.get(name)
+                String value = buildArgs.containsKey(name)
+                        ? buildArgs.get(name)
                         : eq < 0 ? null : decl.substring(eq + 1).replaceAll("^\"|\"$", "");
                 if (value != null) {
                     args.put(name, value);
                 }
             } else if (upper.startsWith("FROM ")) {
                 seenFrom = true;
-                List<String> words = new ArrayList<>(List.of(line.substring(5).strip().split("\\s+")));
+                List<String> words =
+                        new ArrayList<>(List.of(line.substring(5).strip().split("\\s+")));
                 words.removeIf(w -> w.startsWith("--"));
                 if (words.isEmpty()) {
                     continue;
                 }
                 String image = substitute(words.get(0), args);
-                boolean base = image != null && !image.equalsIgnoreCase("scratch")
+                boolean base = image != null
+                        && !image.equalsIgnoreCase("scratch")
                         && !stages.contains(image.toLowerCase(Locale.ROOT));
                 if (words.size() >= 3 && words.get(1).equalsIgnoreCase("AS")) {
                     stages.add(words.get(2).toLowerCase(Locale.ROOT));

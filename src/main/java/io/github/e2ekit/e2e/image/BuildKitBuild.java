@@ -38,16 +38,30 @@ final class BuildKitBuild {
         return bridge ? null : "host";
     }
 
-    void run(ImageBuilder.Attempt a, ImageSpec spec, BuildContext context, String reference, String digest,
-            Map<String, String> labels, boolean noCache, BuildOptions options, String network) {
+    void run(
+            ImageBuilder.Attempt a,
+            ImageSpec spec,
+            BuildContext context,
+            String reference,
+            String digest,
+            Map<String, String> labels,
+            boolean noCache,
+            BuildOptions options,
+            String network) {
         List<Path> temporary = new ArrayList<>();
         Process p = null;
         try {
             Path iid = Files.createTempFile("e2e-iid-", ".txt");
             temporary.add(iid);
             List<String> cmd = cli.buildCommand();
-            cmd.addAll(List.of("--progress=plain", "-f", context.dockerfile().toString(), "-t", reference,
-                    "--iidfile", iid.toString()));
+            cmd.addAll(List.of(
+                    "--progress=plain",
+                    "-f",
+                    context.dockerfile().toString(),
+                    "-t",
+                    reference,
+                    "--iidfile",
+                    iid.toString()));
             new TreeMap<>(labels).forEach((k, v) -> cmd.addAll(List.of("--label", k + "=" + v)));
             spec.buildArgs().forEach((k, v) -> cmd.addAll(List.of("--build-arg", k + "=" + v)));
             cmd.addAll(List.of("--build-arg", ImageBuilder.SOURCE_DIGEST_ARG + "=" + digest));
@@ -73,25 +87,31 @@ final class BuildKitBuild {
             p = pb.start();
             p.getOutputStream().close();
             Process running = p;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(running.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        a.buildKitLine(line);
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            }, "e2e-buildkit-" + spec.id());
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(running.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = r.readLine()) != null) {
+                                a.buildKitLine(line);
+                            }
+                        } catch (IOException e) {
+                            // the process ended
+                        }
+                    },
+                    "e2e-buildkit-" + spec.id());
             reader.setDaemon(true);
             reader.start();
             if (!p.waitFor(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 stop(p);
                 reader.join(5_000);
                 a.timedOut = true;
-                a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build did not finish within "
-                        + options.timeout().toMinutes() + " min (buildTimeout); it was stopped");
+                a.failure = new BuildFailedException(
+                        spec.id(),
+                        a.step,
+                        a.tail(),
+                        "build did not finish within " + options.timeout().toMinutes()
+                                + " min (buildTimeout); it was stopped");
                 return;
             }
             reader.join(10_000);
@@ -104,8 +124,12 @@ final class BuildKitBuild {
                 a.imageId = id;
             }
         } catch (IOException e) {
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "cannot run " + cli.executable() + ": "
-                    + e.getMessage() + " — set <dockerCli>, or build with <builder>classic");
+            a.failure = new BuildFailedException(
+                    spec.id(),
+                    a.step,
+                    a.tail(),
+                    "cannot run " + cli.executable() + ": " + e.getMessage()
+                            + " — set <dockerCli>, or build with <builder>classic");
         } catch (InterruptedException e) {
             if (p != null) {
                 stop(p);
@@ -142,8 +166,10 @@ final class BuildKitBuild {
         }
         Path f;
         try {
-            f = Files.createTempFile("e2e-secret-", "", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------")));
+            f = Files.createTempFile(
+                    "e2e-secret-",
+                    "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             f = Files.createTempFile("e2e-secret-", "");
         }

@@ -9,8 +9,16 @@ import java.util.List;
  * network for {@code RUN} ({@code null}: the engine's default, or {@code host} when the engine has no bridge
  * network), {@code dockerCli} the docker CLI that drives BuildKit ({@code null}: found on the PATH).
  */
-public record BuildOptions(boolean noCache, boolean pull, boolean force, Duration timeout, boolean retryWithoutCache,
-        BuilderChoice builder, List<BuildSecret> secrets, String network, String dockerCli) {
+public record BuildOptions(
+        boolean noCache,
+        boolean pull,
+        boolean force,
+        Duration timeout,
+        boolean retryWithoutCache,
+        BuilderChoice builder,
+        List<BuildSecret> secrets,
+        String network,
+        String dockerCli) {
     public BuildOptions {
         builder = builder == null ? BuilderChoice.AUTO : builder;
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
@@ -24,8 +32,9 @@ public record BuildOptions(boolean noCache, boolean pull, boolean force, Duratio
         return new BuildOptions(false, false, false, Duration.ofMinutes(15), true);
     }
 
-    public BuildOptions withBuilder(BuilderChoice choice, List<BuildSecret> buildSecrets, String buildNetwork,
-            String cli) {
-        return new BuildOptions(noCache, pull, force, timeout, retryWithoutCache, choice, buildSecrets, buildNetwork, cli);
+    public BuildOptions withBuilder(
+            BuilderChoice choice, List<BuildSecret> buildSecrets, String buildNetwork, String cli) {
+        return new BuildOptions(
+                noCache, pull, force, timeout, retryWithoutCache, choice, buildSecrets, buildNetwork, cli);
     }
 }

@@ -19,19 +19,27 @@ import java.util.Map;
  * Podman's builder (buildah) reuses the cached layers the same way ({@code SharedBuildTest} shows both).
  */
 final class BuildWorkKey {
-    private BuildWorkKey() {
-    }
+    private BuildWorkKey() {}
 
     static WorkKey of(Engine engine, ImageSpec spec, BuildContext context, String digest, BuildOptions options) {
-        List<String> parts = new ArrayList<>(List.of("image build/v1", engine.kind().name(), engine.endpoint(), digest,
+        List<String> parts = new ArrayList<>(List.of(
+                "image build/v1",
+                engine.kind().name(),
+                engine.endpoint(),
+                digest,
                 new String(context.dockerfileContent(), StandardCharsets.ISO_8859_1),
-                context.dockerfileName(), String.valueOf(spec.target()), options.builder().name(),
-                String.valueOf(options.pull()), String.valueOf(options.network())));
+                context.dockerfileName(),
+                String.valueOf(spec.target()),
+                options.builder().name(),
+                String.valueOf(options.pull()),
+                String.valueOf(options.network())));
         for (Map.Entry<String, String> arg : spec.buildArgs().entrySet()) {
             parts.add(arg.getKey());
             parts.add(arg.getValue());
         }
-        return WorkKey.of("the build of " + context.root() + " (" + context.dockerfileName() + ", sources sha256:"
-                + digest.substring(0, Math.min(12, digest.length())) + ") on " + engine.endpoint(), parts);
+        return WorkKey.of(
+                "the build of " + context.root() + " (" + context.dockerfileName() + ", sources sha256:"
+                        + digest.substring(0, Math.min(12, digest.length())) + ") on " + engine.endpoint(),
+                parts);
     }
 }

@@ -8,7 +8,9 @@ import java.util.Locale;
  * On Podman every choice is Podman's own builder (buildah), which reads BuildKit's {@code RUN --mount} itself.
  */
 public enum BuilderChoice {
-    AUTO, CLASSIC, BUILDKIT;
+    AUTO,
+    CLASSIC,
+    BUILDKIT;
 
     /** From the {@code builder} parameter; {@code null} for a value that is none of these. */
     public static BuilderChoice parse(String value) {

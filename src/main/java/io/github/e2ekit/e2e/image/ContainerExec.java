@@ -17,11 +17,10 @@ import java.util.concurrent.TimeoutException;
 final class ContainerExec {
     private static final int MAX_CAPTURE = 1 << 20;
 
-    private ContainerExec() {
-    }
+    private ContainerExec() {}
 
-    static ExecOutput run(DockerClient docker, String container, InputStream stdin, Duration timeout,
-            String... command) throws TimeoutException, InterruptedException {
+    static ExecOutput run(DockerClient docker, String container, InputStream stdin, Duration timeout, String... command)
+            throws TimeoutException, InterruptedException {
         ExecCreateCmdResponse exec = docker.execCreateCmd(container)
                 .withAttachStdin(stdin != null)
                 .withAttachStdout(true)
@@ -65,8 +64,8 @@ final class ContainerExec {
         if (cut != null && code == null) {
             throw cut;
         }
-        return new ExecOutput(code == null ? -1 : code, out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8));
+        return new ExecOutput(
+                code == null ? -1 : code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** The exit code of an exec, waiting up to {@code polls} × 100 ms for it to end; null while it runs. */

@@ -25,8 +25,8 @@ public record DockerfileFeatures(String syntax, int syntaxLine, List<String> bui
     private static final Pattern QUOTED = Pattern.compile("(?<!<<)(?<!<<-)(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*')");
     private static final Pattern FLAG = Pattern.compile("^--([a-z-]+)(?:=(\\S*))?$");
     private static final Set<String> RUN_FLAGS = Set.of("mount", "network", "security");
-    private static final Set<String> COPY_FLAGS = Set.of("link", "chmod", "checksum", "keep-git-dir", "parents",
-            "exclude");
+    private static final Set<String> COPY_FLAGS =
+            Set.of("link", "chmod", "checksum", "keep-git-dir", "parents", "exclude");
     private static final Pattern SECRET_ID = Pattern.compile("(?:^|,)id=([^,]+)");
 
     public DockerfileFeatures {
@@ -112,7 +112,8 @@ public record DockerfileFeatures(String syntax, int syntaxLine, List<String> bui
                 if (buildKitFlag) {
                     String value = f.group(2);
                     String shown = flag.equals("mount") && value != null && value.contains("type=")
-                            ? "--mount=type=" + value.replaceAll(".*type=([^,]+).*", "$1") : "--" + flag;
+                            ? "--mount=type=" + value.replaceAll(".*type=([^,]+).*", "$1")
+                            : "--" + flag;
                     features.add(keyword + " " + shown + " (line " + start + ")");
                     if (flag.equals("mount") && value != null && value.matches("(^|.*,)type=secret(,.*|$)")) {
                         Matcher id = SECRET_ID.matcher(value);
@@ -127,7 +128,10 @@ public record DockerfileFeatures(String syntax, int syntaxLine, List<String> bui
             }
             // a heredoc start inside a quoted string is text (the parser finds heredocs in shell words)
             Matcher h = HEREDOC.matcher(QUOTED.matcher(inst).replaceAll(""));
-            boolean execForm = inst.substring(keyword.length()).replaceAll("--\\S+", "").strip().startsWith("[");
+            boolean execForm = inst.substring(keyword.length())
+                    .replaceAll("--\\S+", "")
+                    .strip()
+                    .startsWith("[");
             boolean firstHeredoc = true;
             while (!execForm && h.find()) {
                 if (firstHeredoc) {

@@ -20,14 +20,14 @@ import java.util.regex.Pattern;
  * (openshift/imagebuilder dispatchers.go), without a line number: the line is found by its original text.
  */
 public final class DockerfileSyntax {
-    private static final Pattern PARSE_ERROR = Pattern.compile("dockerfile parse error (?:on )?line (\\d+): ([^\\n]*)",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern PODMAN = Pattern.compile("Build error: (Unknown instruction: \"[^\"]*\")"
-            + "(?:.*Original:\"((?:[^\"\\\\]|\\\\.)*)\")?", Pattern.DOTALL);
+    private static final Pattern PARSE_ERROR =
+            Pattern.compile("dockerfile parse error (?:on )?line (\\d+): ([^\\n]*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PODMAN = Pattern.compile(
+            "Build error: (Unknown instruction: \"[^\"]*\")" + "(?:.*Original:\"((?:[^\"\\\\]|\\\\.)*)\")?",
+            Pattern.DOTALL);
     private static final Pattern STATUS = Pattern.compile("^Status \\d+: ", Pattern.MULTILINE);
 
-    private DockerfileSyntax() {
-    }
+    private DockerfileSyntax() {}
 
     /** The engine's own message inside docker-java's {@code Status 400: {"message":"…"}}; else the text as it is. */
     public static String engineMessage(String text) {
@@ -55,7 +55,8 @@ public final class DockerfileSyntax {
         }
         Matcher m = PARSE_ERROR.matcher(message);
         if (m.find()) {
-            return Optional.of(where(dockerfile, Integer.parseInt(m.group(1))) + m.group(2).strip());
+            return Optional.of(
+                    where(dockerfile, Integer.parseInt(m.group(1))) + m.group(2).strip());
         }
         Matcher p = PODMAN.matcher(message);
         if (p.find()) {

@@ -1,9 +1,9 @@
 package io.github.e2ekit.e2e.image;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Image;
@@ -56,8 +56,8 @@ import java.util.regex.Pattern;
 public final class Engine implements AutoCloseable {
     private static final Pattern DOCKER_STEP = Pattern.compile("^Step (\\d+/\\d+) : (.*)$");
     private static final Pattern PODMAN_STEP = Pattern.compile("^STEP (\\d+/\\d+): (.*)$");
-    private static final Pattern PODMAN_RUN_FAILED = Pattern.compile(
-            "(?s)building at STEP \"(.*)\": while running runtime: exit status (\\d+)\\s*$");
+    private static final Pattern PODMAN_RUN_FAILED =
+            Pattern.compile("(?s)building at STEP \"(.*)\": while running runtime: exit status (\\d+)\\s*$");
     private static final String PODMAN_LOCAL = "localhost/";
 
     private final DockerClient client;
@@ -222,9 +222,12 @@ public final class Engine implements AutoCloseable {
             return summaries(client.listImagesCmd().exec());
         }
         Map.Entry<String, String> first = new TreeMap<>(labels).firstEntry();
-        return summaries(client.listImagesCmd().withLabelFilter(Map.of(first.getKey(), first.getValue())).exec())
+        return summaries(client.listImagesCmd()
+                        .withLabelFilter(Map.of(first.getKey(), first.getValue()))
+                        .exec())
                 .stream()
-                .filter(i -> labels.entrySet().stream().allMatch(l -> l.getValue().equals(i.labels().get(l.getKey()))))
+                .filter(i -> labels.entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(i.labels().get(l.getKey()))))
                 .toList();
     }
 
@@ -245,9 +248,11 @@ public final class Engine implements AutoCloseable {
         if (r == null) {
             return Optional.empty();
         }
-        List<String> layers = r.getRootFS() == null || r.getRootFS().getLayers() == null ? List.of()
+        List<String> layers = r.getRootFS() == null || r.getRootFS().getLayers() == null
+                ? List.of()
                 : r.getRootFS().getLayers();
-        Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null ? Map.of()
+        Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null
+                ? Map.of()
                 : r.getConfig().getLabels();
         return Optional.of(new ImageInfo(r.getId(), r.getSize() == null ? 0 : r.getSize(), layers, labels));
     }
@@ -317,12 +322,18 @@ public final class Engine implements AutoCloseable {
 
     /** Containers labelled {@code key=value}; running ones only unless {@code all}. */
     public List<ContainerSummary> containersLabelled(String key, String value, boolean all) {
-        return containers(client.listContainersCmd().withShowAll(all).withLabelFilter(Map.of(key, value)).exec());
+        return containers(client.listContainersCmd()
+                .withShowAll(all)
+                .withLabelFilter(Map.of(key, value))
+                .exec());
     }
 
     /** Containers carrying the label {@code key}, whatever its value, running or not. */
     public List<ContainerSummary> containersWithLabel(String key) {
-        return containers(client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(key)).exec());
+        return containers(client.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(List.of(key))
+                .exec());
     }
 
     /** The host port {@code container} publishes for {@code containerPort}/tcp, or empty. */
@@ -332,7 +343,9 @@ public final class Engine implements AutoCloseable {
 
     /** The host port an inspected container binds to {@code containerPort}/tcp, or empty. */
     static Optional<Integer> hostPort(InspectContainerResponse inspect, int containerPort) {
-        Ports ports = inspect.getNetworkSettings() == null ? null : inspect.getNetworkSettings().getPorts();
+        Ports ports = inspect.getNetworkSettings() == null
+                ? null
+                : inspect.getNetworkSettings().getPorts();
         Ports.Binding[] b = ports == null ? null : ports.getBindings().get(ExposedPort.tcp(containerPort));
         if (b == null || b.length == 0 || b[0].getHostPortSpec() == null) {
             return Optional.empty();
@@ -341,16 +354,24 @@ public final class Engine implements AutoCloseable {
     }
 
     private static List<ImageSummary> summaries(List<Image> images) {
-        return images.stream().map(i -> new ImageSummary(i.getId(),
-                i.getRepoTags() == null ? List.of() : Arrays.stream(i.getRepoTags())
-                        .filter(t -> !t.equals("<none>:<none>")).toList(),
-                i.getLabels() == null ? Map.of() : i.getLabels(),
-                i.getCreated() == null ? 0 : i.getCreated())).toList();
+        return images.stream()
+                .map(i -> new ImageSummary(
+                        i.getId(),
+                        i.getRepoTags() == null
+                                ? List.of()
+                                : Arrays.stream(i.getRepoTags())
+                                        .filter(t -> !t.equals("<none>:<none>"))
+                                        .toList(),
+                        i.getLabels() == null ? Map.of() : i.getLabels(),
+                        i.getCreated() == null ? 0 : i.getCreated()))
+                .toList();
     }
 
     private static List<ContainerSummary> containers(List<Container> containers) {
-        return containers.stream().map(c -> new ContainerSummary(c.getId(), nameOf(c),
-                Objects.requireNonNullElse(c.getLabels(), Map.of()))).toList();
+        return containers.stream()
+                .map(c ->
+                        new ContainerSummary(c.getId(), nameOf(c), Objects.requireNonNullElse(c.getLabels(), Map.of())))
+                .toList();
     }
 
     private static String nameOf(Container c) {

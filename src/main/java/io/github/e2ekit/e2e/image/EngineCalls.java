@@ -19,8 +19,7 @@ public final class EngineCalls {
     private static final long PAUSE_MILLIS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private EngineCalls() {
-    }
+    private EngineCalls() {}
 
     /**
      * Runs {@code call}, repeating it on a transient failure; throws {@link EngineException} naming {@code what}
@@ -46,8 +45,9 @@ public final class EngineCalls {
                 }
             }
         }
-        throw new EngineException((what == null ? "" : what + " failed: ") + oneLine(last) + ", still after "
-                + ATTEMPTS + " attempts", last);
+        throw new EngineException(
+                (what == null ? "" : what + " failed: ") + oneLine(last) + ", still after " + ATTEMPTS + " attempts",
+                last);
     }
 
     /** A 5xx answer, or a connection that failed before an answer came. */

@@ -45,8 +45,9 @@ public final class EngineDiscovery {
 
     /** Candidate endpoints in the order they are tried, each with where it came from. */
     public static Map<String, String> candidates(String dockerHost, Map<String, String> env) {
-        return new EngineDiscovery().candidateList(dockerHost, env).stream()
-                .collect(LinkedHashMap::new, (m, e) -> m.putIfAbsent(e.host(), e.source()), Map::putAll);
+        return new EngineDiscovery()
+                .candidateList(dockerHost, env).stream()
+                        .collect(LinkedHashMap::new, (m, e) -> m.putIfAbsent(e.host(), e.source()), Map::putAll);
     }
 
     List<EngineEndpoint> candidateList(String dockerHost, Map<String, String> env) {

@@ -47,9 +47,10 @@ public final class EngineEndpoints {
     public EngineEndpoint chosen(String dockerHost, Map<String, String> env) {
         EngineEndpoint chosen = choose(dockerHost, env);
         if (chosen != null && chosen.host().startsWith("ssh://")) {
-            throw new EngineException(chosen.source() + " names " + chosen.host() + ", an engine over SSH, which the"
-                    + " plugin's engine client (docker-java) cannot reach: forward its socket (ssh -nNT -L"
-                    + " /tmp/e2e-docker.sock:/var/run/docker.sock <host>) and set DOCKER_HOST=unix:///tmp/e2e-docker.sock");
+            throw new EngineException(
+                    chosen.source() + " names " + chosen.host() + ", an engine over SSH, which the"
+                            + " plugin's engine client (docker-java) cannot reach: forward its socket (ssh -nNT -L"
+                            + " /tmp/e2e-docker.sock:/var/run/docker.sock <host>) and set DOCKER_HOST=unix:///tmp/e2e-docker.sock");
         }
         return chosen;
     }
@@ -127,7 +128,8 @@ public final class EngineEndpoints {
             return DockerConfigFile.loadConfig(DockerClientConfig.getDefaultObjectMapper(), config.toString())
                     .getCurrentContext();
         } catch (IOException | RuntimeException e) {
-            throw new EngineException("cannot read " + config.resolve("config.json") + " (" + e.getClass().getSimpleName()
+            throw new EngineException("cannot read " + config.resolve("config.json") + " ("
+                    + e.getClass().getSimpleName()
                     + "), which may name the Docker context to use: fix the file, or set DOCKER_HOST or <dockerHost>");
         }
     }
@@ -141,8 +143,11 @@ public final class EngineEndpoints {
         }
         String certPath = env.get("DOCKER_CERT_PATH");
         Path dir = notBlank(certPath) ? Path.of(certPath) : configDirectory(env);
-        String setting = notBlank(certPath) ? "DOCKER_CERT_PATH" : "DOCKER_CERT_PATH (unset, so the Docker config directory)";
-        checkTlsDirectory(dir, "DOCKER_TLS_VERIFY is set, but " + setting,
+        String setting =
+                notBlank(certPath) ? "DOCKER_CERT_PATH" : "DOCKER_CERT_PATH (unset, so the Docker config directory)";
+        checkTlsDirectory(
+                dir,
+                "DOCKER_TLS_VERIFY is set, but " + setting,
                 "point DOCKER_CERT_PATH at the directory holding them, or unset DOCKER_TLS_VERIFY for a plain connection");
         // through docker-java's own configuration, so its TLS set-up is the one used
         DefaultDockerClientConfig config = new DefaultDockerClientConfig.Builder()
@@ -150,12 +155,14 @@ public final class EngineEndpoints {
                 .withDockerTlsVerify(true)
                 .withDockerCertPath(dir.toString())
                 .build();
-        return new EngineEndpoint(config.getDockerHost().toString(), certPathOf(config), source + " with TLS from " + dir);
+        return new EngineEndpoint(
+                config.getDockerHost().toString(), certPathOf(config), source + " with TLS from " + dir);
     }
 
     private static EngineEndpoint fromContext(String context, String setting, Path config) {
         var mapper = DockerClientConfig.getDefaultObjectMapper();
-        if (DockerContextMetaFile.resolveContextMetaFile(mapper, config.toFile(), context).isEmpty()) {
+        if (DockerContextMetaFile.resolveContextMetaFile(mapper, config.toFile(), context)
+                .isEmpty()) {
             throw new EngineException("the Docker context '" + context + "' (" + setting + ") does not exist in "
                     + config.resolve("contexts") + ": create it (docker context create " + context
                     + " --docker host=…), or use another (docker context ls; DOCKER_CONTEXT, or <dockerHost>)");
@@ -172,7 +179,9 @@ public final class EngineEndpoints {
         }
         Path tls = certPathOf(resolved);
         if (tls != null) {
-            checkTlsDirectory(tls, "the Docker context '" + context + "' (" + setting + ") uses TLS, but its directory",
+            checkTlsDirectory(
+                    tls,
+                    "the Docker context '" + context + "' (" + setting + ") uses TLS, but its directory",
                     "re-create its TLS material: docker context update " + context
                             + " --docker host=…,ca=…,cert=…,key=…");
         }

@@ -10,10 +10,10 @@ import io.github.e2ekit.e2e.source.BuildContext;
 import io.github.e2ekit.e2e.source.ContextTar;
 import io.github.e2ekit.e2e.work.SharedWork;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,6 +39,7 @@ public final class ImageBuilder {
      * {@code /version}). It is not part of the digest: it is the digest.
      */
     public static final String SOURCE_DIGEST_ARG = "E2E_SOURCE_DIGEST";
+
     private final Engine engine;
     private final Map<String, String> environment;
     private final AtomicInteger buildCalls = new AtomicInteger();
@@ -70,25 +71,43 @@ public final class ImageBuilder {
      * source-digest label exists (and neither {@code force} nor {@code noCache} is set). The image is
      * built under the engine's name for the reference ({@link Engine#buildName}), which the result carries.
      */
-    public BuildResult build(ImageSpec spec, BuildContext context, String reference, String digest,
-            Map<String, String> labels, BuildOptions options, BuildListener listener) {
+    public BuildResult build(
+            ImageSpec spec,
+            BuildContext context,
+            String reference,
+            String digest,
+            Map<String, String> labels,
+            BuildOptions options,
+            BuildListener listener) {
         long start = System.nanoTime();
         reference = engine.buildName(ImageReference.parse(reference));
         String named = reference; // builds of the same inputs run one after another, the later ones from the cache
-        return (options.noCache() ? SharedWork.none() : sharedWork).exclusively(
-                BuildWorkKey.of(engine, spec, context, digest, options), "build of " + named,
-                options.timeout().multipliedBy(2).plusMinutes(1), holder -> listener.line(spec.id(), "waiting for "
-                        + holder + ", which builds the same inputs; then building from the engine's cache"),
-                () -> buildShared(spec, context, named, digest, labels, options, listener, start));
+        return (options.noCache() ? SharedWork.none() : sharedWork)
+                .exclusively(
+                        BuildWorkKey.of(engine, spec, context, digest, options),
+                        "build of " + named,
+                        options.timeout().multipliedBy(2).plusMinutes(1),
+                        holder -> listener.line(
+                                spec.id(),
+                                "waiting for " + holder
+                                        + ", which builds the same inputs; then building from the engine's cache"),
+                        () -> buildShared(spec, context, named, digest, labels, options, listener, start));
     }
 
-    private BuildResult buildShared(ImageSpec spec, BuildContext context, String reference, String digest,
-            Map<String, String> labels, BuildOptions options, BuildListener listener, long start) {
+    private BuildResult buildShared(
+            ImageSpec spec,
+            BuildContext context,
+            String reference,
+            String digest,
+            Map<String, String> labels,
+            BuildOptions options,
+            BuildListener listener,
+            long start) {
         if (!options.force() && !options.noCache()) {
             InspectImageResponse existing = inspect(reference);
             if (existing != null && digest.equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {
-                return new BuildResult(spec.id(), reference, existing.getId(), BuildResult.Outcome.UP_TO_DATE,
-                        seconds(start), null);
+                return new BuildResult(
+                        spec.id(), reference, existing.getId(), BuildResult.Outcome.UP_TO_DATE, seconds(start), null);
             }
         }
         Route route = route(spec, context, options, listener);
@@ -97,16 +116,24 @@ public final class ImageBuilder {
         Attempt done = first;
         String warning = null;
         if (first.failure != null) {
-            if (!options.retryWithoutCache() || options.noCache() || first.cachedSteps.isEmpty() || first.timedOut
+            if (!options.retryWithoutCache()
+                    || options.noCache()
+                    || first.cachedSteps.isEmpty()
+                    || first.timedOut
                     || first.syntaxError) { // an unparsable Dockerfile stays so without the cache
                 throw first.failure;
             }
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
-            listener.line(spec.id(), "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
-                    + " once without the build cache");
+            listener.line(
+                    spec.id(),
+                    "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
+                            + " once without the build cache");
             Attempt retry = attempt(route, spec, context, reference, digest, labels, true, options, listener);
             if (retry.failure != null) {
-                throw new BuildFailedException(spec.id(), retry.failure.step(), retry.failure.output(),
+                throw new BuildFailedException(
+                        spec.id(),
+                        retry.failure.step(),
+                        retry.failure.output(),
                         "a real build failure in the sources: it fails without the build cache too ("
                                 + retry.failure.getMessage() + ")");
             }
@@ -114,16 +141,17 @@ public final class ImageBuilder {
             outcome = BuildResult.Outcome.REBUILT_WITHOUT_CACHE;
             warning = "the build cache was stale: " + first.failure.step() + " failed after cached step(s) "
                     + String.join("; ", first.cachedSteps) + ", and the build passes without the cache."
-                    + (first.cachedLayers.isEmpty() ? "" : " To clear only this image's cache: docker rmi "
-                            + String.join(" ", first.cachedLayers) + " (or build once with -De2e.noCache=true)");
+                    + (first.cachedLayers.isEmpty()
+                            ? ""
+                            : " To clear only this image's cache: docker rmi " + String.join(" ", first.cachedLayers)
+                                    + " (or build once with -De2e.noCache=true)");
         }
         String imageId = verify(spec, reference, digest, done.imageId);
         return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start), warning);
     }
 
     /** How one image is built: through the engine API, or through BuildKit with {@code cli} on {@code network}. */
-    record Route(DockerCli cli, String network, DockerfileFeatures features) {
-    }
+    record Route(DockerCli cli, String network, DockerfileFeatures features) {}
 
     /**
      * Chooses the builder for this Dockerfile ({@link BuilderChoice}); fails with one line when the choice cannot
@@ -131,25 +159,38 @@ public final class ImageBuilder {
      * that would have to be pulled, secrets on Podman, a secret that cannot be read).
      */
     Route route(ImageSpec spec, BuildContext context, BuildOptions options, BuildListener listener) {
-        DockerfileFeatures f = DockerfileFeatures.parse(new String(context.dockerfileContent(), StandardCharsets.UTF_8));
+        DockerfileFeatures f =
+                DockerfileFeatures.parse(new String(context.dockerfileContent(), StandardCharsets.UTF_8));
         String df = context.dockerfile().toString();
         for (String id : f.secretIds()) {
             if (options.secrets().stream().noneMatch(s -> s.id().equals(id))) {
-                listener.line(spec.id(), "warning: " + df + " mounts the secret '" + id + "', which no <secrets><secret>"
-                        + " gives: the build sees no such file");
+                listener.line(
+                        spec.id(),
+                        "warning: " + df + " mounts the secret '" + id + "', which no <secrets><secret>"
+                                + " gives: the build sees no such file");
             }
         }
         for (BuildSecret s : options.secrets()) {
             if (s.file() != null ? !Files.isReadable(s.file()) : s.env() == null || !environment.containsKey(s.env())) {
-                throw new BuildFailedException(spec.id(), null, List.of(), "<secrets>: " + s.describe() + " cannot be"
-                        + " read: " + (s.file() != null ? "point <file> at a readable file" : "set the variable, or use <file>"));
+                throw new BuildFailedException(
+                        spec.id(),
+                        null,
+                        List.of(),
+                        "<secrets>: " + s.describe() + " cannot be" + " read: "
+                                + (s.file() != null
+                                        ? "point <file> at a readable file"
+                                        : "set the variable, or use <file>"));
             }
         }
         if (engine.kind() == EngineKind.PODMAN) {
             if (!options.secrets().isEmpty() && !f.secretIds().isEmpty()) {
-                throw new BuildFailedException(spec.id(), null, List.of(), "<secrets>: " + df + " mounts secrets, which"
-                        + " the plugin passes to BuildKit through the docker CLI; Podman's Docker-compatible API takes"
-                        + " none: build this image with Docker, or without RUN --mount=type=secret");
+                throw new BuildFailedException(
+                        spec.id(),
+                        null,
+                        List.of(),
+                        "<secrets>: " + df + " mounts secrets, which"
+                                + " the plugin passes to BuildKit through the docker CLI; Podman's Docker-compatible API takes"
+                                + " none: build this image with Docker, or without RUN --mount=type=secret");
             }
             return new Route(null, null, f); // buildah reads RUN --mount itself
         }
@@ -157,20 +198,32 @@ public final class ImageBuilder {
                 || options.builder() == BuilderChoice.AUTO && f.needsBuildKit();
         if (!buildKit) {
             if (f.needsBuildKit()) {
-                throw new BuildFailedException(spec.id(), null, List.of(), "<builder>classic cannot build " + df
-                        + ", which needs BuildKit (" + f.describe() + "): use <builder>auto (-De2e.builder=auto)");
+                throw new BuildFailedException(
+                        spec.id(),
+                        null,
+                        List.of(),
+                        "<builder>classic cannot build " + df + ", which needs BuildKit (" + f.describe()
+                                + "): use <builder>auto (-De2e.builder=auto)");
             }
             if (!options.secrets().isEmpty()) {
-                listener.line(spec.id(), "warning: <secrets> are only offered to BuildKit builds; " + df
-                        + " is built by the classic builder");
+                listener.line(
+                        spec.id(),
+                        "warning: <secrets> are only offered to BuildKit builds; " + df
+                                + " is built by the classic builder");
             }
             return new Route(null, null, f);
         }
         if (f.syntax() != null && !options.pull() && !present(f.syntax())) {
-            throw new BuildFailedException(spec.id(), null, List.of(), df + " line " + f.syntaxLine() + " asks for the"
-                    + " Dockerfile frontend image " + f.syntax() + " (# syntax=), which is not in the engine, and"
-                    + " <pull> is off: load that image into the engine (docker pull " + f.syntax() + " where a registry"
-                    + " is reachable), or remove the line to use the engine's built-in frontend");
+            throw new BuildFailedException(
+                    spec.id(),
+                    null,
+                    List.of(),
+                    df + " line " + f.syntaxLine() + " asks for the"
+                            + " Dockerfile frontend image " + f.syntax()
+                            + " (# syntax=), which is not in the engine, and"
+                            + " <pull> is off: load that image into the engine (docker pull " + f.syntax()
+                            + " where a registry"
+                            + " is reachable), or remove the line to use the engine's built-in frontend");
         }
         String why = df + " (" + (f.needsBuildKit() ? f.describe() : "<builder>buildkit") + ")";
         DockerCli cli;
@@ -179,11 +232,18 @@ public final class ImageBuilder {
         } catch (EngineException e) {
             throw new BuildFailedException(spec.id(), null, List.of(), e.getMessage());
         }
-        String network = options.network() != null && !options.network().isBlank() ? options.network().strip()
+        String network = options.network() != null && !options.network().isBlank()
+                ? options.network().strip()
                 : BuildKitBuild.defaultNetwork(engine);
-        listener.line(spec.id(), "BuildKit through " + cli.describe() + " for " + why
-                + (network == null ? "" : ", RUN on network " + network
-                        + (options.network() == null ? " (the engine has no bridge network; <buildNetwork> chooses)" : "")));
+        listener.line(
+                spec.id(),
+                "BuildKit through " + cli.describe() + " for " + why
+                        + (network == null
+                                ? ""
+                                : ", RUN on network " + network
+                                        + (options.network() == null
+                                                ? " (the engine has no bridge network; <buildNetwork> chooses)"
+                                                : "")));
         return new Route(cli, network, f);
     }
 
@@ -191,13 +251,21 @@ public final class ImageBuilder {
         return inspect(image) != null || inspect(ImageReference.parse(image).normalized()) != null;
     }
 
-    private Attempt attempt(Route route, ImageSpec spec, BuildContext context, String reference, String digest,
-            Map<String, String> labels, boolean noCache, BuildOptions options, BuildListener listener) {
+    private Attempt attempt(
+            Route route,
+            ImageSpec spec,
+            BuildContext context,
+            String reference,
+            String digest,
+            Map<String, String> labels,
+            boolean noCache,
+            BuildOptions options,
+            BuildListener listener) {
         buildCalls.incrementAndGet();
         Attempt a = new Attempt(engine, spec.id(), listener);
         if (route.cli() != null) {
-            new BuildKitBuild(engine, route.cli(), environment).run(a, spec, context, reference, digest, labels,
-                    noCache, options, route.network());
+            new BuildKitBuild(engine, route.cli(), environment)
+                    .run(a, spec, context, reference, digest, labels, noCache, options, route.network());
             if (a.failure != null && !a.timedOut) {
                 a.failure = hint(a.failure, route.features());
             }
@@ -245,7 +313,8 @@ public final class ImageBuilder {
     private void removeLeftovers(Map<String, String> ours, Set<String> before) {
         List<ImageSummary> left = new ArrayList<>(engine.imagesLabelled(ours).stream()
                 .filter(i -> i.untagged() && !before.contains(i.id()))
-                .sorted(java.util.Comparator.comparingLong(ImageSummary::created).reversed())
+                .sorted(java.util.Comparator.comparingLong(ImageSummary::created)
+                        .reversed())
                 .toList());
         for (int pass = 0; pass < 3 && !left.isEmpty(); pass++) {
             left.removeIf(i -> {
@@ -259,25 +328,35 @@ public final class ImageBuilder {
         }
     }
 
-    private void apiBuild(Attempt a, ImageSpec spec, BuildContext context, String reference, String digest,
-            Map<String, String> labels, boolean noCache, BuildOptions options) {
+    private void apiBuild(
+            Attempt a,
+            ImageSpec spec,
+            BuildContext context,
+            String reference,
+            String digest,
+            Map<String, String> labels,
+            boolean noCache,
+            BuildOptions options) {
         PipedInputStream tarIn = new PipedInputStream(1 << 16);
         Thread writer;
         try {
             PipedOutputStream tarOut = new PipedOutputStream(tarIn);
-            writer = new Thread(() -> {
-                try (tarOut) {
-                    ContextTar.write(context, tarOut);
-                } catch (IOException | RuntimeException e) {
-                    a.contextError = e;
-                }
-            }, "e2e-context-" + spec.id());
+            writer = new Thread(
+                    () -> {
+                        try (tarOut) {
+                            ContextTar.write(context, tarOut);
+                        } catch (IOException | RuntimeException e) {
+                            a.contextError = e;
+                        }
+                    },
+                    "e2e-context-" + spec.id());
             writer.setDaemon(true);
             writer.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot stream the build context", e);
         }
-        BuildImageCmd cmd = engine.client().buildImageCmd(tarIn)
+        BuildImageCmd cmd = engine.client()
+                .buildImageCmd(tarIn)
                 .withDockerfilePath(context.dockerfileName())
                 .withTags(Set.of(reference))
                 .withLabels(labels)
@@ -294,7 +373,10 @@ public final class ImageBuilder {
             if (!a.awaitCompletion(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 cb.close();
                 a.timedOut = true;
-                a.failure = new BuildFailedException(spec.id(), a.step, a.tail(),
+                a.failure = new BuildFailedException(
+                        spec.id(),
+                        a.step,
+                        a.tail(),
                         "build did not finish within " + options.timeout().toMinutes() + " min (buildTimeout);"
                                 + " it was stopped");
                 return;
@@ -316,8 +398,8 @@ public final class ImageBuilder {
             }
         }
         if (a.contextError != null && a.failure == null && a.imageId == null && a.error == null) {
-            a.failure = new BuildFailedException(spec.id(), null, List.of(),
-                    "cannot send the build context: " + a.contextError.getMessage());
+            a.failure = new BuildFailedException(
+                    spec.id(), null, List.of(), "cannot send the build context: " + a.contextError.getMessage());
         }
         if (a.failure == null && a.error != null) {
             a.failure = failure(a, spec, engine.buildError(a.error));
@@ -333,13 +415,26 @@ public final class ImageBuilder {
      */
     private static BuildFailedException hint(BuildFailedException e, DockerfileFeatures f) {
         String m = e.getMessage();
-        boolean newer = f.buildKitOnly().stream().anyMatch(x -> x.contains("--link") || x.contains("heredoc")
-                || x.contains("--chmod") || x.contains("--parents") || x.contains("--exclude"));
-        if (f.syntax() == null && newer && m != null && (m.contains("Unknown flag") || m.contains("unknown instruction")
-                || m.contains("dockerfile parse error"))) {
-            return new BuildFailedException(e.imageId(), e.step(), e.output(), m + " — the engine's built-in Dockerfile"
-                    + " frontend is older than this Dockerfile (" + f.describe() + "): add '# syntax=docker/dockerfile:1.4'"
-                    + " with that frontend image in the engine, or write it without these features");
+        boolean newer = f.buildKitOnly().stream()
+                .anyMatch(x -> x.contains("--link")
+                        || x.contains("heredoc")
+                        || x.contains("--chmod")
+                        || x.contains("--parents")
+                        || x.contains("--exclude"));
+        if (f.syntax() == null
+                && newer
+                && m != null
+                && (m.contains("Unknown flag")
+                        || m.contains("unknown instruction")
+                        || m.contains("dockerfile parse error"))) {
+            return new BuildFailedException(
+                    e.imageId(),
+                    e.step(),
+                    e.output(),
+                    m + " — the engine's built-in Dockerfile"
+                            + " frontend is older than this Dockerfile (" + f.describe()
+                            + "): add '# syntax=docker/dockerfile:1.4'"
+                            + " with that frontend image in the engine, or write it without these features");
         }
         return e;
     }
@@ -351,8 +446,8 @@ public final class ImageBuilder {
     String verify(ImageSpec spec, String reference, String digest, String builtId) {
         InspectImageResponse tagged = inspect(reference);
         if (tagged == null) {
-            throw new StaleImageException("stale image: " + reference + " does not exist after the build of '"
-                    + spec.id() + "'");
+            throw new StaleImageException(
+                    "stale image: " + reference + " does not exist after the build of '" + spec.id() + "'");
         }
         if (!Engine.sameImageId(tagged.getId(), builtId)) {
             throw new StaleImageException("stale image: " + reference + " resolves to " + tagged.getId()
@@ -365,7 +460,6 @@ public final class ImageBuilder {
         }
         return tagged.getId();
     }
-
 
     InspectImageResponse inspect(String reference) {
         try {
@@ -435,7 +529,8 @@ public final class ImageBuilder {
         @Override
         public void onError(Throwable throwable) {
             if (error == null) {
-                error = firstLine(Objects.requireNonNullElse(DockerfileSyntax.engineMessage(throwable.getMessage()),
+                error = firstLine(Objects.requireNonNullElse(
+                        DockerfileSyntax.engineMessage(throwable.getMessage()),
                         throwable.getClass().getSimpleName()));
             }
             try {
@@ -455,7 +550,8 @@ public final class ImageBuilder {
                 take(item.getStream());
             }
             if (item.isErrorIndicated()) {
-                String detail = item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
+                String detail =
+                        item.getErrorDetail() != null ? item.getErrorDetail().getMessage() : item.getError();
                 error = firstLine(Objects.requireNonNullElse(detail, "build failed"));
             }
         }
@@ -494,7 +590,8 @@ public final class ImageBuilder {
             Matcher m = BUILDKIT_STEP.matcher(line);
             if (m.matches()) {
                 String name = "[" + m.group(2) + "] " + m.group(3);
-                if (!name.equals(buildKitSteps.put(m.group(1), name)) && !m.group(2).startsWith("internal")) {
+                if (!name.equals(buildKitSteps.put(m.group(1), name))
+                        && !m.group(2).startsWith("internal")) {
                     step = name;
                 }
             } else {
@@ -515,8 +612,11 @@ public final class ImageBuilder {
             List<String> lines = new ArrayList<>(tail);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String l = lines.get(i).strip();
-                if (l.startsWith("ERROR:") || l.startsWith("error:") || l.startsWith("failed to solve")
-                        || l.startsWith("executor failed") || l.startsWith("#") && l.contains(" ERROR: ")) {
+                if (l.startsWith("ERROR:")
+                        || l.startsWith("error:")
+                        || l.startsWith("failed to solve")
+                        || l.startsWith("executor failed")
+                        || l.startsWith("#") && l.contains(" ERROR: ")) {
                     return l.startsWith("#") ? l.substring(l.indexOf(" ERROR: ") + 8) : l;
                 }
             }

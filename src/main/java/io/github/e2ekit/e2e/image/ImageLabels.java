@@ -9,6 +9,5 @@ public final class ImageLabels {
     public static final String REVISION = "org.opencontainers.image.revision";
     public static final String EXPIRES = "e2ekit.io/expires";
 
-    private ImageLabels() {
-    }
+    private ImageLabels() {}
 }

@@ -12,8 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** {@link Engine#push}: the engine's push stream read for its first error and its manifest digest. */
 final class ImagePush {
-    private ImagePush() {
-    }
+    private ImagePush() {}
 
     static PushOutcome run(DockerClient docker, String repository, String tag, RegistryAuth auth, Duration timeout)
             throws TimeoutException, InterruptedException {
@@ -22,8 +21,10 @@ final class ImagePush {
         PushImageCmd cmd = docker.pushImageCmd(repository).withTag(tag);
         if (auth != null) {
             AuthConfig a = new AuthConfig().withRegistryAddress(auth.registryAddress());
-            cmd = cmd.withAuthConfig(auth.identityToken() != null ? a.withIdentityToken(auth.identityToken())
-                    : a.withUsername(auth.username()).withPassword(auth.password()));
+            cmd = cmd.withAuthConfig(
+                    auth.identityToken() != null
+                            ? a.withIdentityToken(auth.identityToken())
+                            : a.withUsername(auth.username()).withPassword(auth.password()));
         }
         ResultCallback.Adapter<PushResponseItem> callback = new ResultCallback.Adapter<>() {
             @Override

@@ -67,7 +67,8 @@ public final class ImageReference {
         int first = 0;
         if (parts.length > 1 && looksLikeDomain(parts[0])) {
             if (!DOMAIN.matcher(parts[0]).matches()) {
-                throw new IllegalArgumentException("'" + parts[0] + "' in '" + whole + "' is not a valid registry host");
+                throw new IllegalArgumentException(
+                        "'" + parts[0] + "' in '" + whole + "' is not a valid registry host");
             }
             first = 1;
         }
@@ -80,7 +81,9 @@ public final class ImageReference {
     }
 
     private static boolean looksLikeDomain(String first) {
-        return first.contains(".") || first.contains(":") || first.equals("localhost")
+        return first.contains(".")
+                || first.contains(":")
+                || first.equals("localhost")
                 || !first.equals(first.toLowerCase(Locale.ROOT));
     }
 

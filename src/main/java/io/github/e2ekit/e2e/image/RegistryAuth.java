@@ -15,7 +15,7 @@ public record RegistryAuth(String registryAddress, String username, String passw
 
     @Override
     public String toString() {
-        return "RegistryAuth[" + registryAddress + ", " + (identityToken != null ? "identity token" : "user " + username)
-                + "]";
+        return "RegistryAuth[" + registryAddress + ", "
+                + (identityToken != null ? "identity token" : "user " + username) + "]";
     }
 }

@@ -31,8 +31,8 @@ public final class ClusterLock implements AutoCloseable {
     public static ClusterLock acquire(Path directory, String cluster) {
         try {
             Files.createDirectories(directory);
-            FileChannel ch = FileChannel.open(directory.resolve(cluster + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            FileChannel ch = FileChannel.open(
+                    directory.resolve(cluster + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             // A JVM may hold a file lock only once; threads of one JVM queue on the monitor first.
             synchronized (IN_JVM) {
                 while (true) {
@@ -44,7 +44,8 @@ public final class ClusterLock implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new ClusterException("cannot lock cluster '" + cluster + "' under " + directory + ": " + e.getMessage(), e);
+            throw new ClusterException(
+                    "cannot lock cluster '" + cluster + "' under " + directory + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClusterException("interrupted while waiting for the lock of cluster '" + cluster + "'");

@@ -24,7 +24,8 @@ public final class ClusterUsers {
     public void join(String run) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(run), String.valueOf(ProcessHandle.current().pid()));
+            Files.writeString(
+                    dir.resolve(run), String.valueOf(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register run " + run + " as a user of the cluster in " + dir, e);
         }
@@ -45,7 +46,8 @@ public final class ClusterUsers {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = s.filter(f -> !f.getFileName().toString().startsWith(".")).toList();
+            List<Path> files =
+                    s.filter(f -> !f.getFileName().toString().startsWith(".")).toList();
             List<String> alive = new java.util.ArrayList<>();
             for (Path f : files) {
                 if (alive(f)) {

@@ -19,8 +19,7 @@ final class ContainerdManifest {
     static final String LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ContainerdManifest() {
-    }
+    private ContainerdManifest() {}
 
     /** The Docker schema 2 manifest containerd itself writes for this image's legacy export. */
     static byte[] manifest(String imageId, int configSize, List<String> diffIds, Map<String, Long> sizes) {

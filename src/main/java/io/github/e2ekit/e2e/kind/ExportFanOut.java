@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ExportFanOut {
     private static final int CHUNK = 1 << 20;
 
-    private ExportFanOut() {
-    }
+    private ExportFanOut() {}
 
     /** Reads the export once; every chunk goes to every node still reading. */
     static void copy(InputStream in, List<ChunkStream> outs, AtomicLong total)

@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON written the way Go's {@code encoding/json} writes it, so digests of what containerd writes match. */
 final class GoJson {
-    private GoJson() {
-    }
+    private GoJson() {}
 
     /**
      * Compact JSON in the given member order, escaping {@code <}, {@code >} and {@code &} as Go's
@@ -24,8 +23,8 @@ final class GoJson {
         }
     }
 
-    private static final ObjectMapper GO_JSON = new ObjectMapper(new JsonFactory()
-            .setCharacterEscapes(new GoEscapes()));
+    private static final ObjectMapper GO_JSON =
+            new ObjectMapper(new JsonFactory().setCharacterEscapes(new GoEscapes()));
 
     /** Go's encoding/json escapes HTML-significant characters. */
     private static final class GoEscapes extends CharacterEscapes {
@@ -48,5 +47,4 @@ final class GoJson {
             return new SerializedString(String.format("\\u%04x", ch));
         }
     }
-
 }

@@ -47,6 +47,7 @@ public final class ImageLoader {
     private static final int QUEUED_CHUNKS = 16;
     /** How long a load waits for another load sending the same layers into the same nodes. */
     private static final Duration SEND_WAIT = Duration.ofMinutes(15);
+
     private final Engine engine;
     private final Ledger ledger;
     private final String cluster;
@@ -54,7 +55,7 @@ public final class ImageLoader {
     private Map<String, String> nodeLabels = Map.of();
     private UnaryOperator<InputStream> exportView = UnaryOperator.identity();
     private SharedWork sharedWork = SharedWork.forUser();
-    private Consumer<String> progress = line -> { };
+    private Consumer<String> progress = line -> {};
 
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
         this.engine = engine;
@@ -104,11 +105,15 @@ public final class ImageLoader {
         ImageInfo image = imageId != null ? inspectBuilt(imageId, engineName) : inspect(engineName);
         String localId = image.id();
         String nodeRef = engine.nodeName(reference);
-        List<NodeImageStore> stores = nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
+        List<NodeImageStore> stores =
+                nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
-            List<NodeImageStore.Snapshot> before = all(pool,
-                    stores.stream().map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot).toList());
+            List<NodeImageStore.Snapshot> before = all(
+                    pool,
+                    stores.stream()
+                            .map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot)
+                            .toList());
             List<NodeLoad> results = new ArrayList<>();
             List<NodeImport> toImport = new ArrayList<>();
             for (int i = 0; i < stores.size(); i++) {
@@ -120,11 +125,15 @@ public final class ImageLoader {
                     continue;
                 }
                 String other = ids.entrySet().stream()
-                        .filter(e -> Engine.sameImageId(e.getValue(), localId) && !e.getKey().startsWith("sha256:"))
-                        .map(Map.Entry::getKey).sorted().findFirst().orElse(null);
+                        .filter(e -> Engine.sameImageId(e.getValue(), localId)
+                                && !e.getKey().startsWith("sha256:"))
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .findFirst()
+                        .orElse(null);
                 if (other != null) {
-                    Recorded<NodeImageEntry> entry = ledger.nodeImages().intend(cluster, store.node().name(), nodeRef,
-                            localId, "retagged");
+                    Recorded<NodeImageEntry> entry =
+                            ledger.nodeImages().intend(cluster, store.node().name(), nodeRef, localId, "retagged");
                     store.tag(other, nodeRef);
                     store.label(nodeRef, nodeLabels);
                     entry.confirm();
@@ -139,9 +148,13 @@ public final class ImageLoader {
                     n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
                 }
                 bytes = sendShared(pool, engineName, localId, image, nodeRef, toImport);
-                List<NodeImport> unknown = toImport.stream().filter(n -> n.namesAfter == null).toList();
-                List<Map<String, String>> read = all(pool,
-                        unknown.stream().map(n -> (Supplier<Map<String, String>>) n.store::imageIds).toList());
+                List<NodeImport> unknown =
+                        toImport.stream().filter(n -> n.namesAfter == null).toList();
+                List<Map<String, String>> read = all(
+                        pool,
+                        unknown.stream()
+                                .map(n -> (Supplier<Map<String, String>>) n.store::imageIds)
+                                .toList());
                 for (int i = 0; i < unknown.size(); i++) {
                     unknown.get(i).namesAfter = read.get(i);
                 }
@@ -156,20 +169,30 @@ public final class ImageLoader {
                     results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
                 }
                 // the names read after the import are the verification of these nodes (labels change no target)
-                check(toImport.stream().map(n -> n.store).toList(), toImport.stream().map(n -> n.namesAfter).toList(),
-                        nodeRef, localId);
-                all(pool, toImport.stream().map(n -> (Supplier<Object>) () -> {
-                    n.store.label(nodeRef, nodeLabels);
-                    return n;
-                }).toList());
+                check(
+                        toImport.stream().map(n -> n.store).toList(),
+                        toImport.stream().map(n -> n.namesAfter).toList(),
+                        nodeRef,
+                        localId);
+                all(
+                        pool,
+                        toImport.stream()
+                                .map(n -> (Supplier<Object>) () -> {
+                                    n.store.label(nodeRef, nodeLabels);
+                                    return n;
+                                })
+                                .toList());
             }
             // nodes that already held it were verified by the first read; re-tagged ones are read again
-            List<NodeImageStore> retagged = results.stream().filter(r -> r.action() == NodeLoad.Action.RETAGGED)
-                    .map(r -> stores.get(nodes.indexOf(r.node()))).toList();
+            List<NodeImageStore> retagged = results.stream()
+                    .filter(r -> r.action() == NodeLoad.Action.RETAGGED)
+                    .map(r -> stores.get(nodes.indexOf(r.node())))
+                    .toList();
             verify(pool, retagged, nodeRef, localId);
             results.sort(Comparator.comparing(r -> nodes.indexOf(r.node())));
             return new LoadResult(nodeRef, localId, results, bytes, (System.nanoTime() - start) / 1e9);
-        } catch (NodeCommandException e) { // a node that cannot be read or changed (stopped, killed, its engine failing)
+        } catch (
+                NodeCommandException e) { // a node that cannot be read or changed (stopped, killed, its engine failing)
             String said = e.getMessage();
             for (KindNode n : nodes) {
                 if (!e.node().isEmpty() && n.containerId().startsWith(e.node())) {
@@ -192,8 +215,9 @@ public final class ImageLoader {
     }
 
     private ImageInfo inspect(String engineName) {
-        return engine.inspectImage(engineName).orElseThrow(() -> new LoadException("image " + engineName
-                + " is not in the engine (removed after the build?); run the build again"));
+        return engine.inspectImage(engineName)
+                .orElseThrow(() -> new LoadException("image " + engineName
+                        + " is not in the engine (removed after the build?); run the build again"));
     }
 
     /**
@@ -203,16 +227,25 @@ public final class ImageLoader {
      * where that moved the lowest missing layer, it lets go and takes the key of the new one. The nodes are read again
      * under the lock even when nobody was waited for: a load that just ended may have sent the layers.
      */
-    private long sendShared(ExecutorService pool, String engineName, String exportId, ImageInfo image, String nodeRef,
+    private long sendShared(
+            ExecutorService pool,
+            String engineName,
+            String exportId,
+            ImageInfo image,
+            String nodeRef,
             List<NodeImport> targets) {
         WorkKey key = sendKey(image, targets);
-        String nodeNames = String.join(", ", targets.stream().map(n -> n.node().name()).toList());
+        String nodeNames =
+                String.join(", ", targets.stream().map(n -> n.node().name()).toList());
         // the lowest missing layer only moves up while loads finish: bounded by the layer count
         for (int turn = 0; key != null && turn <= image.diffIds().size(); turn++) {
             WorkKey taken = key;
             OptionalLong sent = shared(engineName, taken, nodeNames, () -> {
-                List<NodeImageStore.Snapshot> now = all(pool,
-                        targets.stream().map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot).toList());
+                List<NodeImageStore.Snapshot> now = all(
+                        pool,
+                        targets.stream()
+                                .map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot)
+                                .toList());
                 for (int i = 0; i < targets.size(); i++) {
                     targets.get(i).held(now.get(i));
                 }
@@ -231,9 +264,13 @@ public final class ImageLoader {
 
     private OptionalLong shared(String engineName, WorkKey key, String nodeNames, Supplier<OptionalLong> send) {
         try {
-            return sharedWork.exclusively(key, "load of " + engineName + " into " + nodeNames, SEND_WAIT,
+            return sharedWork.exclusively(
+                    key,
+                    "load of " + engineName + " into " + nodeNames,
+                    SEND_WAIT,
                     holder -> progress.accept("waiting for " + holder + ", which sends the same layers into "
-                            + nodeNames + "; then sending only what is still missing"), send);
+                            + nodeNames + "; then sending only what is still missing"),
+                    send);
         } catch (WorkWaitTimeoutException e) {
             throw new LoadException("loading " + engineName + ": " + e.getMessage(), e);
         } catch (WorkInterruptedException e) {
@@ -247,8 +284,8 @@ public final class ImageLoader {
         for (NodeImport n : targets) {
             held.put(n.node().containerId(), n.blobs.keySet());
         }
-        return LayerSendKey.lowestMissing(engine.endpoint(), targets.stream().map(NodeImport::node).toList(),
-                image.diffIds(), held);
+        return LayerSendKey.lowestMissing(
+                engine.endpoint(), targets.stream().map(NodeImport::node).toList(), image.diffIds(), held);
     }
 
     /**
@@ -260,22 +297,35 @@ public final class ImageLoader {
      * imported again in full (a second export). Sets each node's transfer, and the names of nodes read
      * after their import; returns the bytes read from the engine.
      */
-    private long importIncrementally(ExecutorService pool, String engineName, String exportId, ImageInfo image,
-            String nodeRef, List<NodeImport> targets) {
+    private long importIncrementally(
+            ExecutorService pool,
+            String engineName,
+            String exportId,
+            ImageInfo image,
+            String nodeRef,
+            List<NodeImport> targets) {
         List<String> diffIds = image.diffIds();
         if (diffIds.isEmpty()) {
-            long bytes = importAll(pool, engineName, exportId, targets.stream().map(n -> n.store).toList());
+            long bytes = importAll(
+                    pool,
+                    engineName,
+                    exportId,
+                    targets.stream().map(n -> n.store).toList());
             for (NodeImport n : targets) {
-                n.transfer = new NodeLoad.Transfer(0, 0, 0, bytes, bytes, "the engine does not list the image's layers");
+                n.transfer =
+                        new NodeLoad.Transfer(0, 0, 0, bytes, bytes, "the engine does not list the image's layers");
             }
             return bytes;
         }
-        CompletableFuture<InputStream> exportOpened = CompletableFuture.supplyAsync(
-                () -> engine.export(exportId), pool);
+        CompletableFuture<InputStream> exportOpened =
+                CompletableFuture.supplyAsync(() -> engine.export(exportId), pool);
         Set<String> layers = new LinkedHashSet<>(diffIds);
         try { // asked once per node container, then known
-            List<String> snapshotters = all(pool,
-                    targets.stream().map(n -> (Supplier<String>) n.store::snapshotter).toList());
+            List<String> snapshotters = all(
+                    pool,
+                    targets.stream()
+                            .map(n -> (Supplier<String>) n.store::snapshotter)
+                            .toList());
             for (int i = 0; i < targets.size(); i++) {
                 targets.get(i).snapshotter = snapshotters.get(i);
             }
@@ -286,17 +336,23 @@ public final class ImageLoader {
         for (NodeImport n : targets) {
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
             NodeArchive archive = new NodeArchive(n.node().name(), Set.copyOf(n.blobs.keySet()), in);
-            layers.stream().filter(d -> n.lacks(d) && n.blobs.containsValue(d)).findFirst().ifPresent(d -> {
-                archive.full = true;
-                archive.fullReason = "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
-            });
+            layers.stream()
+                    .filter(d -> n.lacks(d) && n.blobs.containsValue(d))
+                    .findFirst()
+                    .ifPresent(d -> {
+                        archive.full = true;
+                        archive.fullReason =
+                                "layer " + IncrementalExport.shortDigest(d) + " is held only in compressed form";
+                    });
             n.archive = archive;
             String snapshotter = n.snapshotter;
-            n.importing = CompletableFuture.supplyAsync(() -> {
-                try (in) {
-                    return n.store.importArchive(in, snapshotter);
-                }
-            }, pool);
+            n.importing = CompletableFuture.supplyAsync(
+                    () -> {
+                        try (in) {
+                            return n.store.importArchive(in, snapshotter);
+                        }
+                    },
+                    pool);
         }
         List<NodeArchive> archives = targets.stream().map(n -> n.archive).toList();
         IncrementalExport export = new IncrementalExport(image.id(), diffIds, nodeRef, exportView);
@@ -305,8 +361,10 @@ public final class ImageLoader {
             raw = exportOpened.join();
         } catch (CompletionException e) {
             archives.forEach(a -> a.sink.close());
-            throw new LoadException("export of " + engineName + " from the engine failed: "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new LoadException(
+                    "export of " + engineName + " from the engine failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
         try (raw) {
             export.run(raw, archives);
@@ -340,14 +398,20 @@ public final class ImageLoader {
         if (!failures.isEmpty()) {
             throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
         }
-        // one round, one exec per node: every node's names, and for incremental ones the content store (all blobs there?)
-        List<NodeImageStore.Snapshot> checked = all(pool,
-                targets.stream().map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot).toList());
+        // one round, one exec per node: every node's names, and for incremental ones the content store (all blobs
+        // there?)
+        List<NodeImageStore.Snapshot> checked = all(
+                pool,
+                targets.stream()
+                        .map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot)
+                        .toList());
         for (int i = 0; i < targets.size(); i++) {
             NodeImport n = targets.get(i);
             if (!n.archive.full && n.again == null) {
                 Map<String, String> blobs = checked.get(i).contentBlobs();
-                Stream.concat(Stream.of(image.id()), layers.stream()).filter(d -> !blobs.containsKey(d)).findFirst()
+                Stream.concat(Stream.of(image.id()), layers.stream())
+                        .filter(d -> !blobs.containsKey(d))
+                        .findFirst()
                         .ifPresent(lacking -> n.again = "after the incremental import the node lacks "
                                 + IncrementalExport.shortDigest(lacking));
             }
@@ -355,7 +419,8 @@ public final class ImageLoader {
                 n.namesAfter = checked.get(i).imageIds();
             }
         }
-        List<NodeImageStore> again = targets.stream().filter(n -> n.again != null).map(n -> n.store).toList();
+        List<NodeImageStore> again =
+                targets.stream().filter(n -> n.again != null).map(n -> n.store).toList();
         if (!again.isEmpty()) {
             bytes += importAll(pool, engineName, exportId, again);
         }
@@ -385,7 +450,8 @@ public final class ImageLoader {
                 continue;
             }
             String source = names.entrySet().stream()
-                    .filter(e -> Engine.sameImageId(e.getValue(), imageId) && !e.getKey().equals(nodeRef))
+                    .filter(e -> Engine.sameImageId(e.getValue(), imageId)
+                            && !e.getKey().equals(nodeRef))
                     .map(Map.Entry::getKey)
                     .min(Comparator.comparing((String k) -> !k.contains("@")).thenComparing(Comparator.naturalOrder()))
                     .orElse(null);
@@ -414,11 +480,13 @@ public final class ImageLoader {
             ChunkStream in = new ChunkStream(QUEUED_CHUNKS);
             streams.add(in);
             String snapshotter = s.snapshotter();
-            imports.add(CompletableFuture.supplyAsync(() -> {
-                try (in) {
-                    return s.importArchive(in, snapshotter);
-                }
-            }, pool));
+            imports.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try (in) {
+                            return s.importArchive(in, snapshotter);
+                        }
+                    },
+                    pool));
         }
         AtomicLong total = new AtomicLong();
         try (InputStream export = engine.export(exportId)) {
@@ -437,7 +505,8 @@ public final class ImageLoader {
             try {
                 r = imports.get(i).join();
             } catch (RuntimeException e) {
-                failures.add(stores.get(i).node().name() + ": " + (e.getCause() != null ? e.getCause() : e).getMessage());
+                failures.add(
+                        stores.get(i).node().name() + ": " + (e.getCause() != null ? e.getCause() : e).getMessage());
                 continue;
             }
             if (!r.ok()) {
@@ -479,13 +548,20 @@ public final class ImageLoader {
     }
 
     private void verify(ExecutorService pool, List<NodeImageStore> stores, String nodeRef, String imageId) {
-        check(stores, all(pool, stores.stream().map(s -> (Supplier<Map<String, String>>) s::imageIds).toList()),
-                nodeRef, imageId);
+        check(
+                stores,
+                all(
+                        pool,
+                        stores.stream()
+                                .map(s -> (Supplier<Map<String, String>>) s::imageIds)
+                                .toList()),
+                nodeRef,
+                imageId);
     }
 
     /** Throws naming the first node whose names ({@code after}, read after the load) miss {@code imageId}. */
-    private static void check(List<NodeImageStore> stores, List<Map<String, String>> after, String nodeRef,
-            String imageId) {
+    private static void check(
+            List<NodeImageStore> stores, List<Map<String, String>> after, String nodeRef, String imageId) {
         for (int i = 0; i < stores.size(); i++) {
             String found = after.get(i).get(nodeRef);
             if (!Engine.sameImageId(found, imageId)) {
@@ -496,7 +572,8 @@ public final class ImageLoader {
     }
 
     private static <T> List<T> all(ExecutorService pool, List<Supplier<T>> tasks) {
-        List<CompletableFuture<T>> futures = tasks.stream().map(t -> CompletableFuture.supplyAsync(t, pool)).toList();
+        List<CompletableFuture<T>> futures =
+                tasks.stream().map(t -> CompletableFuture.supplyAsync(t, pool)).toList();
         List<T> out = new ArrayList<>();
         for (CompletableFuture<T> f : futures) {
             try {
@@ -507,6 +584,4 @@ public final class ImageLoader {
         }
         return out;
     }
-
-
 }

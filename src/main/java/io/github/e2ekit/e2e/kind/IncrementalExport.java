@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +91,10 @@ final class IncrementalExport {
 
     /** Sum of the sizes of the distinct layers seen in the export (all of them once it was read). */
     long layerBytes() {
-        return sizes.entrySet().stream().filter(e -> layers.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        return sizes.entrySet().stream()
+                .filter(e -> layers.contains(e.getKey()))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
     }
 
     boolean allSizesKnown() {
@@ -180,11 +182,15 @@ final class IncrementalExport {
         String name = clean(first.getName());
         int slash = name.indexOf('/');
         String top = slash < 0 ? name : name.substring(0, slash);
-        if (top.equals("blobs") || name.equals("oci-layout") || name.equals("index.json")
-                || name.equals("manifest.json") || name.equals("repositories")) {
+        if (top.equals("blobs")
+                || name.equals("oci-layout")
+                || name.equals("index.json")
+                || name.equals("manifest.json")
+                || name.equals("repositories")) {
             return null;
         }
-        String stem = top.endsWith(".json") ? top.substring(0, top.length() - 5)
+        String stem = top.endsWith(".json")
+                ? top.substring(0, top.length() - 5)
                 : top.endsWith(".tar") ? top.substring(0, top.length() - 4) : top;
         if (HEX64.matcher(stem).matches()) {
             return null;
@@ -206,7 +212,8 @@ final class IncrementalExport {
         }
         if (e.isSymbolicLink()) {
             int slash = name.lastIndexOf('/');
-            String target = e.getLinkName().startsWith("/") ? e.getLinkName()
+            String target = e.getLinkName().startsWith("/")
+                    ? e.getLinkName()
                     : (slash < 0 ? "" : name.substring(0, slash + 1)) + e.getLinkName();
             links.put(name, normalize(target));
             return;
@@ -263,7 +270,9 @@ final class IncrementalExport {
         if (!streamed.add(digest)) {
             return; // the same layer twice in one image: one blob
         }
-        List<NodeArchive> to = inc.stream().filter(n -> n.incremental() && !n.held.contains(digest)).toList();
+        List<NodeArchive> to = inc.stream()
+                .filter(n -> n.incremental() && !n.held.contains(digest))
+                .toList();
         copyEntry(tar, "blobs/sha256/" + hex(digest), size, to, null);
         for (NodeArchive n : to) {
             if (n.sent.add(digest)) {
@@ -298,7 +307,8 @@ final class IncrementalExport {
         }
     }
 
-    private void copyEntry(TarArchiveInputStream tar, String blobName, long size, List<NodeArchive> to, MessageDigest md)
+    private void copyEntry(
+            TarArchiveInputStream tar, String blobName, long size, List<NodeArchive> to, MessageDigest md)
             throws IOException, InterruptedException {
         if (!to.isEmpty()) {
             NodeArchive.begin(to, blobName, size);
@@ -364,7 +374,9 @@ final class IncrementalExport {
     /** What keeps every node from an incremental import, or null. */
     private String commonProblem() {
         if (config == null) {
-            return configProblem != null ? configProblem : "the image config " + shortDigest(imageId) + " was not in the export";
+            return configProblem != null
+                    ? configProblem
+                    : "the image config " + shortDigest(imageId) + " was not in the export";
         }
         for (String d : layers) {
             if (!sizes.containsKey(d)) {
@@ -431,7 +443,8 @@ final class IncrementalExport {
     /** The image config's or a layer's digest, if a path component names it (OCI blob, podman layer). */
     private String digestInName(String name) {
         for (String part : name.split("/")) {
-            String stem = part.endsWith(".tar") ? part.substring(0, part.length() - 4)
+            String stem = part.endsWith(".tar")
+                    ? part.substring(0, part.length() - 4)
                     : part.endsWith(".json") ? part.substring(0, part.length() - 5) : part;
             if (HEX64.matcher(stem).matches()) {
                 String d = "sha256:" + stem;
@@ -479,7 +492,4 @@ final class IncrementalExport {
         String h = hex(digest);
         return "sha256:" + h.substring(0, Math.min(12, h.length()));
     }
-
-
-
 }

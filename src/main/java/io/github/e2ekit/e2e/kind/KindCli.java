@@ -26,7 +26,7 @@ public final class KindCli {
     private final Duration createTimeout;
 
     public KindCli(String executable, EngineKind engine) {
-        this(executable, engine, Map.of(), line -> { }, Duration.ofMinutes(20));
+        this(executable, engine, Map.of(), line -> {}, Duration.ofMinutes(20));
     }
 
     /**
@@ -34,7 +34,7 @@ public final class KindCli {
      * {@code docker} CLI) reach the same engine the plugin found — a context, Colima's or Desktop's socket, TLS.
      */
     public KindCli(String executable, Engine engine) {
-        this(executable, engine, line -> { }, Duration.ofMinutes(20));
+        this(executable, engine, line -> {}, Duration.ofMinutes(20));
     }
 
     /**
@@ -50,8 +50,12 @@ public final class KindCli {
         this(executable, engine, Map.of(), output, createTimeout);
     }
 
-    private KindCli(String executable, EngineKind engine, Map<String, String> engineEnvironment,
-            Consumer<String> output, Duration createTimeout) {
+    private KindCli(
+            String executable,
+            EngineKind engine,
+            Map<String, String> engineEnvironment,
+            Consumer<String> output,
+            Duration createTimeout) {
         this.executable = executable == null || executable.isBlank() ? "kind" : executable;
         this.engine = engine;
         this.engineEnvironment = Map.copyOf(engineEnvironment);
@@ -100,30 +104,34 @@ public final class KindCli {
         }
         // read in a thread, so the timeout holds even while kind prints nothing (or never closes its output)
         StringBuffer out = new StringBuffer();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    out.append(line).append('\n');
-                    output.accept(line);
-                }
-            } catch (IOException e) {
-                // the process was stopped: what was read is kept
-            }
-        }, "e2e-kind-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            out.append(line).append('\n');
+                            output.accept(line);
+                        }
+                    } catch (IOException e) {
+                        // the process was stopped: what was read is kept
+                    }
+                },
+                "e2e-kind-output");
         reader.setDaemon(true);
         reader.start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new ClusterException("'" + String.join(" ", cmd) + "' did not finish in " + (timeout.toSeconds() >= 60 ? timeout.toMinutes() + " min" : timeout.toSeconds() + " s")
+                throw new ClusterException("'" + String.join(" ", cmd) + "' did not finish in "
+                        + (timeout.toSeconds() >= 60 ? timeout.toMinutes() + " min" : timeout.toSeconds() + " s")
                         + " and was stopped; see its output above");
             }
             reader.join(5_000);
             if (p.exitValue() != 0) {
                 String last = out.toString().strip().lines().reduce((a, b) -> b).orElse("");
-                throw new ClusterException("'" + String.join(" ", cmd) + "' failed (exit " + p.exitValue() + "): " + last);
+                throw new ClusterException(
+                        "'" + String.join(" ", cmd) + "' failed (exit " + p.exitValue() + "): " + last);
             }
             return out.toString();
         } catch (InterruptedException e) {

@@ -6,11 +6,14 @@ import java.util.List;
 
 /** Finds, creates (once, under a lock) and deletes kind clusters as the {@code <cluster>} settings say. */
 public final class KindClusters {
-    public enum Create { IF_MISSING, NEVER, RECREATE }
+    public enum Create {
+        IF_MISSING,
+        NEVER,
+        RECREATE
+    }
 
     /** The cluster's nodes, and whether this call created the cluster. */
-    public record Ensured(List<KindNode> nodes, boolean created) {
-    }
+    public record Ensured(List<KindNode> nodes, boolean created) {}
 
     private final Engine engine;
     private final KindCli kind;
@@ -29,9 +32,10 @@ public final class KindClusters {
         }
         if (nodes.isEmpty() && create == Create.NEVER) {
             List<String> existing = KindNodes.clusters(engine);
-            throw new ClusterException("no kind cluster '" + name + "' on " + engine.kind().displayName()
-                    + " (existing: " + (existing.isEmpty() ? "none" : String.join(", ", existing)) + "); set"
-                    + " <cluster><name> to one of them, or <cluster><create>ifMissing</create>");
+            throw new ClusterException(
+                    "no kind cluster '" + name + "' on " + engine.kind().displayName()
+                            + " (existing: " + (existing.isEmpty() ? "none" : String.join(", ", existing)) + "); set"
+                            + " <cluster><name> to one of them, or <cluster><create>ifMissing</create>");
         }
         try (ClusterLock lock = ClusterLock.acquire(lockDirectory, name)) {
             nodes = KindNodes.list(engine, name);
@@ -45,7 +49,8 @@ public final class KindClusters {
             kind.create(name, config, nodeImage, kubeconfig, "5m");
             nodes = KindNodes.list(engine, name);
             if (nodes.isEmpty()) {
-                throw new ClusterException("kind created cluster '" + name + "', but " + engine.kind().displayName()
+                throw new ClusterException("kind created cluster '" + name + "', but "
+                        + engine.kind().displayName()
                         + " shows no node of it: kind and the plugin use different engines");
             }
             return new Ensured(nodes, true);

@@ -1,15 +1,15 @@
 package io.github.e2ekit.e2e.kind;
 
 import io.github.e2ekit.e2e.image.Engine;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.io.File;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +22,12 @@ import org.yaml.snakeyaml.Yaml;
  * server at the host port bound to the node's {@code 6443/tcp}. Never touches {@code ~/.kube/config}.
  */
 public final class KindKubeconfig {
-    private KindKubeconfig() {
-    }
+    private KindKubeconfig() {}
 
     public static Path derive(Engine engine, String cluster, List<KindNode> nodes, Path target) {
-        KindNode cp = nodes.stream().filter(KindNode::isControlPlane).findFirst()
+        KindNode cp = nodes.stream()
+                .filter(KindNode::isControlPlane)
+                .findFirst()
                 .orElseThrow(() -> new ClusterException("cluster '" + cluster + "' has no control-plane node"));
         ExecResult admin = NodeExec.run(engine, cp.containerId(), "cat", "/etc/kubernetes/admin.conf");
         if (!admin.ok()) {
@@ -41,8 +42,8 @@ public final class KindKubeconfig {
 
     /** The host port bound to the node's 6443/tcp ({@code published}), or why there is none. */
     static int apiServerPort(String node, Optional<Integer> published) {
-        return published.orElseThrow(() -> new ClusterException("control-plane node " + node
-                + " publishes no host port for 6443/tcp; give <kubeconfig> instead"));
+        return published.orElseThrow(() -> new ClusterException(
+                "control-plane node " + node + " publishes no host port for 6443/tcp; give <kubeconfig> instead"));
     }
 
     /** Renames cluster, user and context to {@code kind-<name>} and sets the server. */
@@ -91,17 +92,25 @@ public final class KindKubeconfig {
         try {
             Path tmp;
             if (posix) {
-                tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp",
+                tmp = Files.createTempFile(
+                        dir,
+                        ".kubeconfig",
+                        ".tmp",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
                 tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp");
                 File f = tmp.toFile();
                 // everyone's flags off, then the owner's on: the closest a non-POSIX file system comes to 0600
-                boolean ok = f.setReadable(false, false) & f.setReadable(true, true)
-                        & f.setWritable(false, false) & f.setWritable(true, true) & f.setExecutable(false, false);
+                boolean ok = f.setReadable(false, false)
+                        & f.setReadable(true, true)
+                        & f.setWritable(false, false)
+                        & f.setWritable(true, true)
+                        & f.setExecutable(false, false);
                 if (!ok) {
-                    System.getLogger(KindKubeconfig.class.getName()).log(System.Logger.Level.DEBUG,
-                            "cannot restrict " + tmp + " to its owner on this file system");
+                    System.getLogger(KindKubeconfig.class.getName())
+                            .log(
+                                    System.Logger.Level.DEBUG,
+                                    "cannot restrict " + tmp + " to its owner on this file system");
                 }
             }
             Files.writeString(tmp, yaml);

@@ -10,8 +10,7 @@ import java.util.TreeSet;
 
 /** Finds kind node containers through the engine, by kind's own labels. */
 public final class KindNodes {
-    private KindNodes() {
-    }
+    private KindNodes() {}
 
     /** The running nodes of {@code cluster}, control plane first, without external load balancers. */
     public static List<KindNode> list(Engine engine, String cluster) {
@@ -19,7 +18,8 @@ public final class KindNodes {
         return containers.stream()
                 .map(c -> new KindNode(c.name(), c.labels().getOrDefault(KindNode.ROLE_LABEL, ""), c.id()))
                 .filter(n -> !"external-load-balancer".equals(n.role()))
-                .sorted(Comparator.comparing((KindNode n) -> !n.isControlPlane()).thenComparing(KindNode::name))
+                .sorted(Comparator.comparing((KindNode n) -> !n.isControlPlane())
+                        .thenComparing(KindNode::name))
                 .toList();
     }
 

@@ -22,8 +22,7 @@ import java.util.Set;
  * its layer store by it: {@code /var/lib/docker/image/overlay2/layerdb/sha256/<chainID>}).
  */
 public final class LayerSendKey {
-    private LayerSendKey() {
-    }
+    private LayerSendKey() {}
 
     /** The ChainIDs of {@code diffIds} (bottom first), each {@code sha256:}-prefixed. */
     public static List<String> chainIds(List<String> diffIds) {
@@ -40,16 +39,27 @@ public final class LayerSendKey {
      * The key for sending {@code diffIds} into {@code nodes}, whose content stores hold {@code held} (blob digests per
      * node container ID); {@code null} when every node holds every layer (nothing to send, nothing to wait for).
      */
-    public static WorkKey lowestMissing(String engineEndpoint, List<KindNode> nodes, List<String> diffIds,
-            Map<String, Set<String>> held) {
+    public static WorkKey lowestMissing(
+            String engineEndpoint, List<KindNode> nodes, List<String> diffIds, Map<String, Set<String>> held) {
         List<String> chains = chainIds(diffIds);
         for (int i = 0; i < diffIds.size(); i++) {
             String d = diffIds.get(i);
-            if (nodes.stream().anyMatch(n -> !held.getOrDefault(n.containerId(), Set.of()).contains(d))) {
+            if (nodes.stream()
+                    .anyMatch(n -> !held.getOrDefault(n.containerId(), Set.of()).contains(d))) {
                 List<String> parts = new ArrayList<>(List.of("layer send/v1", engineEndpoint, chains.get(i)));
-                nodes.stream().map(KindNode::containerId).sorted(Comparator.naturalOrder()).forEach(parts::add);
-                return WorkKey.of("sending layers up to " + chains.get(i).substring(0, 19) + " into "
-                        + String.join(", ", nodes.stream().map(KindNode::name).sorted().toList()), parts);
+                nodes.stream()
+                        .map(KindNode::containerId)
+                        .sorted(Comparator.naturalOrder())
+                        .forEach(parts::add);
+                return WorkKey.of(
+                        "sending layers up to " + chains.get(i).substring(0, 19) + " into "
+                                + String.join(
+                                        ", ",
+                                        nodes.stream()
+                                                .map(KindNode::name)
+                                                .sorted()
+                                                .toList()),
+                        parts);
             }
         }
         return null;
@@ -57,7 +67,8 @@ public final class LayerSendKey {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

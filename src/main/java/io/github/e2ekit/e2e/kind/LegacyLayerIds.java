@@ -28,8 +28,7 @@ import java.util.List;
  * at all, in which case the caller must treat the layer as unknown.
  */
 final class LegacyLayerIds {
-    private LegacyLayerIds() {
-    }
+    private LegacyLayerIds() {}
 
     /** The chain IDs of a layer stack: the first diff ID, then sha256(previous chain ID + " " + diff ID). */
     static List<String> chainIds(List<String> diffIds) {
@@ -59,8 +58,7 @@ final class LegacyLayerIds {
             if (m.name.equals("id") || m.name.equals("layer_id")) {
                 continue;
             }
-            if (m.name.equals("parent") && m.value.length() > 2 && m.value.startsWith("\"")
-                    && !m.value.contains(":")) {
+            if (m.name.equals("parent") && m.value.length() > 2 && m.value.startsWith("\"") && !m.value.contains(":")) {
                 base.add(new Member(m.name, "\"sha256:" + m.value.substring(1)));
             } else {
                 base.add(m);
@@ -82,8 +80,7 @@ final class LegacyLayerIds {
     }
 
     /** One member of a JSON object: its name, and its value as the engine wrote it. */
-    record Member(String name, String value) {
-    }
+    record Member(String name, String value) {}
 
     /**
      * The members of a top-level JSON object, each value kept exactly as written (the hash covers

@@ -26,22 +26,30 @@ public record LoadResult(String reference, String imageId, List<NodeLoad> nodes,
         long imported = count(NodeLoad.Action.IMPORTED);
         long retagged = count(NodeLoad.Action.RETAGGED);
         if (imported > 0) {
-            s.append("imported into ").append(imported).append('/').append(total).append(" nodes");
+            s.append("imported into ")
+                    .append(imported)
+                    .append('/')
+                    .append(total)
+                    .append(" nodes");
             String transfers = transfers(total);
             if (!transfers.isEmpty()) {
                 s.append(" (").append(transfers).append(')');
             }
         }
         if (retagged > 0) {
-            s.append(s.isEmpty() ? "" : ", ").append("re-tagged in ").append(retagged).append('/').append(total);
+            s.append(s.isEmpty() ? "" : ", ")
+                    .append("re-tagged in ")
+                    .append(retagged)
+                    .append('/')
+                    .append(total);
         }
         if (present > 0) {
             s.append(", already present on ").append(present).append('/').append(total);
         }
         if (exportedBytes > 0) {
             double mb = exportedBytes / 1e6;
-            s.append(String.format(Locale.ROOT, " — %.1f MB in %.1f s (%.1f MB/s)", mb, seconds,
-                    seconds > 0 ? mb / seconds : 0));
+            s.append(String.format(
+                    Locale.ROOT, " — %.1f MB in %.1f s (%.1f MB/s)", mb, seconds, seconds > 0 ? mb / seconds : 0));
         }
         return s.toString();
     }
@@ -54,17 +62,23 @@ public record LoadResult(String reference, String imageId, List<NodeLoad> nodes,
             if (n.action() != NodeLoad.Action.IMPORTED || t == null) {
                 continue;
             }
-            String key = "sent " + t.layersSent() + " of " + t.layers() + " layers, " + megabytes(t.bytesSent()) + " of "
-                    + megabytes(t.bytes()) + (t.fullImport() ? ", full import" : "");
+            String key = "sent " + t.layersSent() + " of " + t.layers() + " layers, " + megabytes(t.bytesSent())
+                    + " of " + megabytes(t.bytes()) + (t.fullImport() ? ", full import" : "");
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
         }
         List<String> parts = new ArrayList<>();
         groups.forEach((key, group) -> {
-            StringBuilder p = new StringBuilder().append(group.size()).append('/').append(total).append(" nodes: ")
+            StringBuilder p = new StringBuilder()
+                    .append(group.size())
+                    .append('/')
+                    .append(total)
+                    .append(" nodes: ")
                     .append(key);
             Map<String, List<String>> byReason = new LinkedHashMap<>();
-            group.stream().filter(n -> n.transfer().fullImport()).forEach(n -> byReason
-                    .computeIfAbsent(n.fallbackReason(), r -> new ArrayList<>()).add(n.node().name()));
+            group.stream()
+                    .filter(n -> n.transfer().fullImport())
+                    .forEach(n -> byReason.computeIfAbsent(n.fallbackReason(), r -> new ArrayList<>())
+                            .add(n.node().name()));
             if (!byReason.isEmpty()) {
                 List<String> reasons = new ArrayList<>();
                 byReason.forEach((reason, names) -> reasons.add(String.join(", ", names) + ": " + reason));

@@ -28,6 +28,7 @@ final class NodeArchive {
     String failure;
     /** Layer digests written into this node's archive. */
     final Set<String> sent = new LinkedHashSet<>();
+
     long bytesSent;
     /** The node's import stopped reading. */
     boolean gone;

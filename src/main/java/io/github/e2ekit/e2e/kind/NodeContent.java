@@ -78,23 +78,30 @@ public final class NodeContent {
             Read second = read(new ArrayList<>(new LinkedHashSet<>(child.values())));
             child.forEach((index, manifest) -> {
                 String blob = second.blobs().get(manifest);
-                Step s = blob == null ? new Step(null, null, "the node lacks manifest " + manifest + " of index " + index)
+                Step s = blob == null
+                        ? new Step(null, null, "the node lacks manifest " + manifest + " of index " + index)
                         : step(blob, first.platform());
-                out.put(index, s.config() != null ? Config.of(s.config())
-                        : Config.none(s.problem() != null ? s.problem() : "index " + index + " names another index"));
+                out.put(
+                        index,
+                        s.config() != null
+                                ? Config.of(s.config())
+                                : Config.none(
+                                        s.problem() != null ? s.problem() : "index " + index + " names another index"));
             });
         }
         return out;
     }
 
     /** The node's platform and the blobs read, from one exec. */
-    record Read(Platform platform, Map<String, String> blobs) {
-    }
+    record Read(Platform platform, Map<String, String> blobs) {}
 
     private Read read(List<String> digests) {
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
+        List<String> cmd = new ArrayList<>(List.of(
+                "sh",
+                "-c",
                 "uname -m; for d in \"$@\"; do echo \"" + BLOB + " $d\"; ctr " + NodeImageStore.NAMESPACE
-                        + " content get \"$d\" || echo \"" + MISSING + "\"; echo; done; echo " + END, "sh"));
+                        + " content get \"$d\" || echo \"" + MISSING + "\"; echo; done; echo " + END,
+                "sh"));
         cmd.addAll(digests);
         ExecResult r = NodeExec.run(engine, node.containerId(), cmd.toArray(String[]::new));
         if (!r.ok() || !r.stdout().contains(END)) {
@@ -106,7 +113,8 @@ public final class NodeContent {
     /** Parses the combined output: the first line is {@code uname -m}, then one block per digest. */
     static Read parse(String stdout) {
         int nl = stdout.indexOf('\n');
-        Platform platform = Platform.ofMachine(nl < 0 ? stdout.strip() : stdout.substring(0, nl).strip());
+        Platform platform = Platform.ofMachine(
+                nl < 0 ? stdout.strip() : stdout.substring(0, nl).strip());
         Map<String, String> blobs = new LinkedHashMap<>();
         String current = null;
         StringBuilder body = new StringBuilder();
@@ -115,7 +123,9 @@ public final class NodeContent {
                 if (current != null && !body.toString().lines().anyMatch(MISSING::equals)) {
                     blobs.put(current, body.toString());
                 }
-                current = line.equals(END) ? null : line.substring(BLOB.length() + 1).strip();
+                current = line.equals(END)
+                        ? null
+                        : line.substring(BLOB.length() + 1).strip();
                 body.setLength(0);
                 if (line.equals(END)) {
                     break;
@@ -128,8 +138,7 @@ public final class NodeContent {
     }
 
     /** One blob read: a manifest gives its config; an index the manifest to read next; else a problem. */
-    record Step(String config, String child, String problem) {
-    }
+    record Step(String config, String child, String problem) {}
 
     static Step step(String blob, Platform platform) {
         JsonNode json;
@@ -148,7 +157,8 @@ public final class NodeContent {
         JsonNode manifests = json.path("manifests");
         if (manifests.isArray()) {
             String chosen = platform.choose(manifests);
-            return chosen != null ? new Step(null, chosen, null)
+            return chosen != null
+                    ? new Step(null, chosen, null)
                     : new Step(null, null, "the index has no manifest for the node's platform " + platform);
         }
         return new Step(null, null, "it is neither an image manifest nor an index");
@@ -176,7 +186,8 @@ public final class NodeContent {
             for (JsonNode m : manifests) {
                 JsonNode p = m.path("platform");
                 String digest = m.path("digest").asText("");
-                if (!DIGEST.matcher(digest).matches() || !os.equals(p.path("os").asText(""))
+                if (!DIGEST.matcher(digest).matches()
+                        || !os.equals(p.path("os").asText(""))
                         || !architecture.equals(p.path("architecture").asText(""))) {
                     continue;
                 }

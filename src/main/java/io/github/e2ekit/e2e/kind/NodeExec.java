@@ -10,8 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Runs one command inside a node container through the engine API (no CLI), optionally feeding stdin. */
 public final class NodeExec {
-    private NodeExec() {
-    }
+    private NodeExec() {}
 
     /**
      * Runs a command without input; one the engine failed to run (a 5xx, a connection cut before the exit code was
@@ -22,13 +21,13 @@ public final class NodeExec {
         try {
             return EngineCalls.idempotent(null, () -> run(engine, container, null, 10, command));
         } catch (EngineException e) {
-            throw new NodeCommandException(shortId(container), String.join(" ", command), "failed in the engine: "
-                    + e.getMessage());
+            throw new NodeCommandException(
+                    shortId(container), String.join(" ", command), "failed in the engine: " + e.getMessage());
         } catch (NodeCommandException e) {
             throw e;
         } catch (RuntimeException e) { // the engine's answer (e.g. 409: the node container is not running)
-            throw new NodeCommandException(shortId(container), String.join(" ", command), "failed in the engine: "
-                    + EngineCalls.oneLine(e));
+            throw new NodeCommandException(
+                    shortId(container), String.join(" ", command), "failed in the engine: " + EngineCalls.oneLine(e));
         }
     }
 
@@ -37,14 +36,14 @@ public final class NodeExec {
      * know where its input ends by itself ({@link Engine#exec}). Fails with {@link NodeCommandException} if it does
      * not end in time.
      */
-    public static ExecResult run(Engine engine, String container, InputStream stdin, long timeoutMinutes,
-            String... command) {
+    public static ExecResult run(
+            Engine engine, String container, InputStream stdin, long timeoutMinutes, String... command) {
         try {
             ExecOutput r = engine.exec(container, stdin, Duration.ofMinutes(timeoutMinutes), command);
             return new ExecResult(r.exitCode(), r.stdout(), r.stderr());
         } catch (TimeoutException e) {
-            throw new NodeCommandException(container, String.join(" ", command),
-                    "did not finish within " + timeoutMinutes + " min");
+            throw new NodeCommandException(
+                    container, String.join(" ", command), "did not finish within " + timeoutMinutes + " min");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeCommandException(container, String.join(" ", command), "interrupted");
@@ -52,8 +51,8 @@ public final class NodeExec {
             if (stdin == null) {
                 throw e; // the caller without input may repeat it
             }
-            throw new NodeCommandException(shortId(container), String.join(" ", command), "failed in the engine: "
-                    + EngineCalls.oneLine(e));
+            throw new NodeCommandException(
+                    shortId(container), String.join(" ", command), "failed in the engine: " + EngineCalls.oneLine(e));
         }
     }
 

@@ -35,8 +35,7 @@ public final class NodeImageStore {
     }
 
     /** One image record as ctr lists it. */
-    public record NodeImage(String reference, String manifestDigest) {
-    }
+    public record NodeImage(String reference, String manifestDigest) {}
 
     /** Every reference in the store with its manifest digest. */
     public List<NodeImage> list() {
@@ -118,8 +117,7 @@ public final class NodeImageStore {
     }
 
     /** A node's names ({@link #imageIds}) and content store ({@link #contentBlobs}), read together. */
-    public record Snapshot(Map<String, String> imageIds, Map<String, String> contentBlobs) {
-    }
+    public record Snapshot(Map<String, String> imageIds, Map<String, String> contentBlobs) {}
 
     /**
      * {@link #imageIds} and {@link #contentBlobs} from one exec ({@code sh -c 'ctr images ls; ctr content
@@ -128,7 +126,11 @@ public final class NodeImageStore {
      */
     public Snapshot snapshot() {
         String ctr = "ctr " + NAMESPACE + " ";
-        ExecResult r = NodeExec.run(engine, node.containerId(), "sh", "-c",
+        ExecResult r = NodeExec.run(
+                engine,
+                node.containerId(),
+                "sh",
+                "-c",
                 ctr + "images ls && echo " + SEPARATOR + " && " + ctr + "content ls && echo " + END);
         String[] parts = r.ok() ? split(r.stdout()) : null;
         if (parts == null) {
@@ -143,8 +145,10 @@ public final class NodeImageStore {
         if (at < 0 || !stdout.endsWith("\n" + END + "\n")) {
             return null;
         }
-        return new String[] {stdout.substring(0, at + 1),
-                stdout.substring(at + SEPARATOR.length() + 2, stdout.length() - END.length() - 1)};
+        return new String[] {
+            stdout.substring(0, at + 1),
+            stdout.substring(at + SEPARATOR.length() + 2, stdout.length() - END.length() - 1)
+        };
     }
 
     /**
@@ -153,7 +157,9 @@ public final class NodeImageStore {
      */
     public Optional<String> configDigest(String manifestDigest) {
         try {
-            NodeContent.Config c = new NodeContent(engine, node).configs(Set.of(manifestDigest)).get(manifestDigest);
+            NodeContent.Config c = new NodeContent(engine, node)
+                    .configs(Set.of(manifestDigest))
+                    .get(manifestDigest);
             return Optional.ofNullable(c == null ? null : c.digest());
         } catch (NodeCommandException e) {
             return Optional.empty();
@@ -189,8 +195,18 @@ public final class NodeImageStore {
      * {@link NodeExec}) as kind does: {@code ctr images import --digests --snapshotter=<the node's> -}.
      */
     public ExecResult importArchive(java.io.InputStream archive, String snapshotter) {
-        return NodeExec.run(engine, node.containerId(), archive, 30, "ctr", NAMESPACE, "images", "import", "--digests",
-                "--snapshotter=" + snapshotter, "-");
+        return NodeExec.run(
+                engine,
+                node.containerId(),
+                archive,
+                30,
+                "ctr",
+                NAMESPACE,
+                "images",
+                "import",
+                "--digests",
+                "--snapshotter=" + snapshotter,
+                "-");
     }
 
     /** Adds {@code target} as another name of the image named {@code source}. */
@@ -247,8 +263,10 @@ public final class NodeImageStore {
         System.arraycopy(args, 0, cmd, 2, args.length);
         ExecResult r = NodeExec.run(engine, node.containerId(), cmd);
         if (r.exitCode() == 126 || r.exitCode() == 127) {
-            throw new NodeCommandException(node.name(), "ctr", "cannot run: the node has no 'ctr' ("
-                    + r.failureText() + "); is this a kind node?");
+            throw new NodeCommandException(
+                    node.name(),
+                    "ctr",
+                    "cannot run: the node has no 'ctr' (" + r.failureText() + "); is this a kind node?");
         }
         return r;
     }

@@ -20,14 +20,17 @@ final class NodeImport {
     Map<String, String> blobs;
     /** Recorded before the import, confirmed with the side references after it. */
     Recorded<NodeImageEntry> entry;
+
     String snapshotter;
     /** What is written into the node's import: an incremental archive, or the raw export ({@link NodeArchive#full}). */
     NodeArchive archive;
+
     CompletableFuture<ExecResult> importing;
     /** Why the node has to be imported again in full; null when it does not. */
     String again;
     /** The node's names read after its import; null until read. */
     Map<String, String> namesAfter;
+
     NodeLoad.Transfer transfer;
 
     NodeImport(NodeImageStore store, NodeImageStore.Snapshot before) {

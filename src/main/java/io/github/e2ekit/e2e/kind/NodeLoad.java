@@ -4,7 +4,11 @@ import java.util.List;
 
 /** What loading one image did in one node; for an import, also what crossed into the node. */
 public record NodeLoad(KindNode node, Action action, List<String> sideReferences, Transfer transfer) {
-    public enum Action { ALREADY_PRESENT, RETAGGED, IMPORTED }
+    public enum Action {
+        ALREADY_PRESENT,
+        RETAGGED,
+        IMPORTED
+    }
 
     public NodeLoad(KindNode node, Action action, List<String> sideReferences) {
         this(node, action, sideReferences, null);
@@ -15,8 +19,8 @@ public record NodeLoad(KindNode node, Action action, List<String> sideReferences
      * many the node already held, and how many (and how many bytes) were sent; {@code fallbackReason} is
      * set when the node was imported in full instead of only what it lacked, and says why.
      */
-    public record Transfer(int layers, int layersPresent, int layersSent, long bytes, long bytesSent,
-            String fallbackReason) {
+    public record Transfer(
+            int layers, int layersPresent, int layersSent, long bytes, long bytesSent, String fallbackReason) {
         public boolean fullImport() {
             return fallbackReason != null;
         }

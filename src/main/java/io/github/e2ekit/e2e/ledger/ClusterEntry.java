@@ -9,6 +9,7 @@ public final class ClusterEntry implements LedgerEntry {
     public String provider;
     /** The cluster's node names, as the load found them (absent in ledgers of earlier versions). */
     public List<String> nodes;
+
     public EntryState state = EntryState.REUSED;
 
     @Override

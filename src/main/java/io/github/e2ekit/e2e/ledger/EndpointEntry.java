@@ -5,6 +5,7 @@ public final class EndpointEntry {
     public String name;
     /** The property the tests read ({@code e2e.endpoint.<name>.url}). */
     public String property;
+
     public String url;
     /** {@code port-forward to pod <pod>} or {@code NodePort}. */
     public String via;

@@ -19,7 +19,8 @@ public final class FactRecords {
         ledger.update(d -> {
             for (ProofEntry p : proofs) {
                 d.proofs.removeIf(x -> Objects.equals(x.namespace, p.namespace)
-                        && Objects.equals(x.pod, p.pod) && Objects.equals(x.container, p.container));
+                        && Objects.equals(x.pod, p.pod)
+                        && Objects.equals(x.container, p.container));
                 d.proofs.add(p);
             }
         });

@@ -9,9 +9,11 @@ public final class ImageEntry implements LedgerEntry {
     public String git;
     /** The engine's image ID once built (or found up to date). */
     public String imageId;
+
     public EntryState state = EntryState.INTENDED;
     /** Set when Phase 0 decided the tag; the build sets {@link #state}. */
     public boolean built;
+
     public String expires;
 
     @Override

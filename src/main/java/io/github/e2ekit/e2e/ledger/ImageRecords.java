@@ -12,8 +12,8 @@ public final class ImageRecords {
     }
 
     /** Phase 0 decided {@code id}'s tag: recorded before the build, replacing an earlier decision for {@code id}. */
-    public Recorded<ImageEntry> intend(String id, String reference, String tag, String digest, String git,
-            String expires) {
+    public Recorded<ImageEntry> intend(
+            String id, String reference, String tag, String digest, String git, String expires) {
         ImageEntry e = new ImageEntry();
         e.id = id;
         e.reference = reference;

@@ -51,8 +51,10 @@ public final class Ledger {
         try {
             return new Ledger(file, JSON.readValue(file.toFile(), LedgerData.class));
         } catch (IOException e) {
-            throw new LedgerException("cannot read the run ledger " + file + ": " + e.getMessage()
-                    + " (delete it if no run is in progress)", e);
+            throw new LedgerException(
+                    "cannot read the run ledger " + file + ": " + e.getMessage()
+                            + " (delete it if no run is in progress)",
+                    e);
         }
     }
 
@@ -113,13 +115,16 @@ public final class Ledger {
         return new Recorded<>(this, entry, list);
     }
 
-    synchronized <E extends LedgerEntry> Optional<Recorded<E>> find(Function<LedgerData, List<E>> list,
-            Predicate<E> which) {
+    synchronized <E extends LedgerEntry> Optional<Recorded<E>> find(
+            Function<LedgerData, List<E>> list, Predicate<E> which) {
         return list.apply(data).stream().filter(which).reduce((a, b) -> b).map(e -> new Recorded<>(this, e, list));
     }
 
     synchronized <E extends LedgerEntry> List<Recorded<E>> live(Function<LedgerData, List<E>> list) {
-        return list.apply(data).stream().filter(e -> e.state().live()).map(e -> new Recorded<>(this, e, list)).toList();
+        return list.apply(data).stream()
+                .filter(e -> e.state().live())
+                .map(e -> new Recorded<>(this, e, list))
+                .toList();
     }
 
     /** Applies a change and writes the ledger atomically before returning. */

@@ -22,6 +22,7 @@ public final class LedgerData {
     public List<EndpointEntry> endpoints = new ArrayList<>();
     /** With reuse: what deploy did with the kept environment (new, reused, rolled, reapplied, rebuilt), and why. */
     public String environment;
+
     public String environmentReason;
     /** With reuse: the hash of the kept environment's key (where its record is). */
     public String environmentKey;
@@ -34,16 +35,19 @@ public final class LedgerData {
 
     /** The successful push of an image, if {@code load.mode=registry} pushed it. */
     public Optional<PushEntry> push(String id) {
-        return pushes.stream().filter(p -> Objects.equals(p.id, id) && p.digest != null).reduce((a, b) -> b);
+        return pushes.stream()
+                .filter(p -> Objects.equals(p.id, id) && p.digest != null)
+                .reduce((a, b) -> b);
     }
 
     /** Whether anything recorded here may still exist. */
     public boolean hasLiveEntries() {
-        return keptFor == null && (images.stream().anyMatch(e -> e.state.live())
-                || nodeImages.stream().anyMatch(e -> e.state.live())
-                || pushes.stream().anyMatch(e -> e.state.live())
-                || (cluster != null && cluster.state.live())
-                || objects.stream().anyMatch(e -> e.state.live())
-                || portForwards.stream().anyMatch(e -> e.state.live()));
+        return keptFor == null
+                && (images.stream().anyMatch(e -> e.state.live())
+                        || nodeImages.stream().anyMatch(e -> e.state.live())
+                        || pushes.stream().anyMatch(e -> e.state.live())
+                        || (cluster != null && cluster.state.live())
+                        || objects.stream().anyMatch(e -> e.state.live())
+                        || portForwards.stream().anyMatch(e -> e.state.live()));
     }
 }

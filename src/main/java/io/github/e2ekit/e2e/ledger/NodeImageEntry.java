@@ -13,6 +13,7 @@ public final class NodeImageEntry implements LedgerEntry {
     public String action;
     /** Extra references the import created beside {@link #reference} (e.g. ctr's import-date@digest). */
     public List<String> sideReferences = new ArrayList<>();
+
     public EntryState state = EntryState.INTENDED;
 
     @Override

@@ -14,10 +14,10 @@ public final class NodeImageRecords {
      * {@code reference} is about to be put into {@code node} ({@code action}: {@code imported} or
      * {@code retagged}); confirm with the side references the import added.
      */
-    public Recorded<NodeImageEntry> intend(String cluster, String node, String reference, String imageId,
-            String action) {
-        return ledger.add(d -> d.nodeImages, entry(cluster, node, reference, imageId, action, EntryState.INTENDED),
-                d -> { });
+    public Recorded<NodeImageEntry> intend(
+            String cluster, String node, String reference, String imageId, String action) {
+        return ledger.add(
+                d -> d.nodeImages, entry(cluster, node, reference, imageId, action, EntryState.INTENDED), d -> {});
     }
 
     /**
@@ -25,8 +25,8 @@ public final class NodeImageRecords {
      * knows what every node holds.
      */
     public Recorded<NodeImageEntry> present(String cluster, String node, String reference, String imageId) {
-        return ledger.add(d -> d.nodeImages, entry(cluster, node, reference, imageId, PRESENT, EntryState.REUSED),
-                d -> { });
+        return ledger.add(
+                d -> d.nodeImages, entry(cluster, node, reference, imageId, PRESENT, EntryState.REUSED), d -> {});
     }
 
     /** The action of an entry {@link #present} recorded. */
@@ -36,8 +36,8 @@ public final class NodeImageRecords {
         return ledger.live(d -> d.nodeImages);
     }
 
-    private static NodeImageEntry entry(String cluster, String node, String reference, String imageId, String action,
-            EntryState state) {
+    private static NodeImageEntry entry(
+            String cluster, String node, String reference, String imageId, String action, EntryState state) {
         NodeImageEntry e = new NodeImageEntry();
         e.cluster = cluster;
         e.node = node;

@@ -9,6 +9,7 @@ public final class ObjectEntry implements LedgerEntry {
     public String uid;
     /** True when the object existed before and this run only patched it. */
     public boolean patched;
+
     public EntryState state = EntryState.INTENDED;
 
     @Override

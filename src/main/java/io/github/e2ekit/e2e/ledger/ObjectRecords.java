@@ -21,7 +21,7 @@ public final class ObjectRecords {
         e.namespace = namespace;
         e.name = name;
         e.state = EntryState.INTENDED;
-        return ledger.add(d -> d.objects, e, d -> { });
+        return ledger.add(d -> d.objects, e, d -> {});
     }
 
     /** Created by this run, with the UID the API server gave it. */

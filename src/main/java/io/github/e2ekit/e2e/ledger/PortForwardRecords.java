@@ -10,8 +10,8 @@ public final class PortForwardRecords {
         this.ledger = ledger;
     }
 
-    public Recorded<PortForwardEntry> opened(String endpoint, String namespace, String pod, int localPort,
-            int remotePort) {
+    public Recorded<PortForwardEntry> opened(
+            String endpoint, String namespace, String pod, int localPort, int remotePort) {
         PortForwardEntry e = new PortForwardEntry();
         e.endpoint = endpoint;
         e.namespace = namespace;
@@ -19,7 +19,7 @@ public final class PortForwardRecords {
         e.localPort = localPort;
         e.remotePort = remotePort;
         e.state = EntryState.CREATED;
-        return ledger.add(d -> d.portForwards, e, d -> { });
+        return ledger.add(d -> d.portForwards, e, d -> {});
     }
 
     public List<Recorded<PortForwardEntry>> live() {

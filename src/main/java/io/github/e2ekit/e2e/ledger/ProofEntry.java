@@ -7,6 +7,7 @@ package io.github.e2ekit.e2e.ledger;
 public final class ProofEntry {
     /** The configured image id ({@code datastorage}). */
     public String image;
+
     public String reference;
     public String namespace;
     public String pod;

@@ -8,6 +8,7 @@ package io.github.e2ekit.e2e.ledger;
 public final class PushEntry implements LedgerEntry {
     /** The image id of the configuration ({@code datastorage}). */
     public String id;
+
     public String registry;
     /** {@code <registry>/<name>:<tag>}. */
     public String reference;
@@ -15,6 +16,7 @@ public final class PushEntry implements LedgerEntry {
     public String imageId;
     /** The manifest digest the registry answered; set once the push succeeded. */
     public String digest;
+
     public EntryState state = EntryState.INTENDED;
 
     /** What manifests get: {@code <registry>/<name>:<tag>@sha256:…}. */

@@ -14,12 +14,12 @@ public final class PushRecords {
 
     /** The local tag {@code reference} is about to be made for the push; confirm once tagged. */
     public Recorded<PushEntry> intend(String id, String registry, String reference, String imageId) {
-        return ledger.add(d -> d.pushes, entry(id, registry, reference, imageId, EntryState.INTENDED), d -> { });
+        return ledger.add(d -> d.pushes, entry(id, registry, reference, imageId, EntryState.INTENDED), d -> {});
     }
 
     /** {@code reference} already named the image: pushed as it is, never removed. */
     public Recorded<PushEntry> reuse(String id, String registry, String reference, String imageId) {
-        return ledger.add(d -> d.pushes, entry(id, registry, reference, imageId, EntryState.REUSED), d -> { });
+        return ledger.add(d -> d.pushes, entry(id, registry, reference, imageId, EntryState.REUSED), d -> {});
     }
 
     /** The registry took the push and answered {@code digest}. */

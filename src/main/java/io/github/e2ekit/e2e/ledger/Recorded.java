@@ -31,7 +31,7 @@ public final class Recorded<E extends LedgerEntry> {
     }
 
     public Recorded<E> confirm() {
-        return to(EntryState.CREATED, e -> { });
+        return to(EntryState.CREATED, e -> {});
     }
 
     /** Created, with what the action answered (a UID, the names an import added, …). */
@@ -40,7 +40,7 @@ public final class Recorded<E extends LedgerEntry> {
     }
 
     public Recorded<E> reused() {
-        return to(EntryState.REUSED, e -> { });
+        return to(EntryState.REUSED, e -> {});
     }
 
     /** Existed already, with what was found (its UID, …). */
@@ -49,7 +49,7 @@ public final class Recorded<E extends LedgerEntry> {
     }
 
     public Recorded<E> removed() {
-        return to(EntryState.REMOVED, e -> { });
+        return to(EntryState.REMOVED, e -> {});
     }
 
     /** A detail learnt later, without a change of state (e.g. the digest a registry answered to a push). */

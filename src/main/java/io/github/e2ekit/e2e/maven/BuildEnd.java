@@ -33,7 +33,8 @@ final class BuildEnd implements InvocationHandler {
         }
         synchronized (request) {
             ExecutionListener current = request.getExecutionListener();
-            if (current != null && Proxy.isProxyClass(current.getClass())
+            if (current != null
+                    && Proxy.isProxyClass(current.getClass())
                     && Proxy.getInvocationHandler(current) instanceof BuildEnd watching) {
                 if (!watching.onEnd.contains(ended)) {
                     watching.onEnd.add(ended);
@@ -42,8 +43,8 @@ final class BuildEnd implements InvocationHandler {
             }
             BuildEnd watch = new BuildEnd(current);
             watch.onEnd.add(ended);
-            request.setExecutionListener((ExecutionListener) Proxy.newProxyInstance(BuildEnd.class.getClassLoader(),
-                    new Class<?>[] {ExecutionListener.class}, watch));
+            request.setExecutionListener((ExecutionListener) Proxy.newProxyInstance(
+                    BuildEnd.class.getClassLoader(), new Class<?>[] {ExecutionListener.class}, watch));
         }
     }
 

@@ -3,7 +3,6 @@ package io.github.e2ekit.e2e.maven;
 import io.github.e2ekit.e2e.run.Build;
 import io.github.e2ekit.e2e.run.ConfigException;
 import io.github.e2ekit.e2e.run.Run;
-import java.util.List;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -48,8 +47,20 @@ public class BuildMojo extends AbstractE2eMojo {
 
     @Override
     protected void run(Run run) throws ConfigException {
-        new Build(run).goal(Build.Settings.of(noCache, pull, force, buildTimeout, parallelBuilds, retryWithoutCache,
-                builder, dockerCli, buildNetwork, Configurations.secrets(secrets), session.isOffline()),
-                e -> Messages.failure(e).getMessage());
+        new Build(run)
+                .goal(
+                        Build.Settings.of(
+                                noCache,
+                                pull,
+                                force,
+                                buildTimeout,
+                                parallelBuilds,
+                                retryWithoutCache,
+                                builder,
+                                dockerCli,
+                                buildNetwork,
+                                Configurations.secrets(secrets),
+                                session.isOffline()),
+                        e -> Messages.failure(e).getMessage());
     }
 }

@@ -16,28 +16,58 @@ import java.util.Map;
 
 /** The POM's parameters, as Maven injected them, turned into the run's configuration objects (no logic beyond that). */
 final class Configurations {
-    private Configurations() {
-    }
+    private Configurations() {}
 
     static RunConfiguration run(AbstractE2eMojo m, Run run) throws ConfigException {
         File basedir = m.project.getBasedir() != null ? m.project.getBasedir() : new File(".");
         ClusterConfig c = m.cluster != null ? m.cluster : new ClusterConfig();
-        ClusterSettings cluster = ClusterSettings.of(m.service, m.clusterName, c.name, c.create, c.delete,
-                path(c.config), c.nodeImage, c.createTimeout, m.kindExecutable, path(input(run, "e2e.kubeconfig",
-                m.kubeconfig)));
-        return new RunConfiguration(basedir.toPath(), m.workDirectory.toPath(), m.service, m.project.getVersion(),
-                () -> ImageSpecs.of(m.images, basedir), m.tagTemplate, m.dockerHost, m.ttl, m.keepOnFailure, cluster,
+        ClusterSettings cluster = ClusterSettings.of(
+                m.service,
+                m.clusterName,
+                c.name,
+                c.create,
+                c.delete,
+                path(c.config),
+                c.nodeImage,
+                c.createTimeout,
+                m.kindExecutable,
+                path(input(run, "e2e.kubeconfig", m.kubeconfig)));
+        return new RunConfiguration(
+                basedir.toPath(),
+                m.workDirectory.toPath(),
+                m.service,
+                m.project.getVersion(),
+                () -> ImageSpecs.of(m.images, basedir),
+                m.tagTemplate,
+                m.dockerHost,
+                m.ttl,
+                m.keepOnFailure,
+                cluster,
                 m.reuse);
     }
 
     static DeploySettings deploy(AbstractE2eMojo m, Run run) {
         DeployConfig d = m.deploy != null ? m.deploy : new DeployConfig();
-        List<DeploySettings.Stage> stages = d.stages == null ? null : d.stages.stream()
-                .map(s -> s == null ? null : new DeploySettings.Stage(s.manifests, s.valuesFiles, s.values)).toList();
-        List<DeploySettings.EndpointSource> endpoints = m.endpoints == null ? List.of() : m.endpoints.stream()
-                .map(e -> new DeploySettings.EndpointSource(e.name, e.service, e.port, e.readyPath, e.mode)).toList();
-        return new DeploySettings(run.input("e2e.namespace", m.namespace), stages, d.timeout, d.healGrace, d.healRestarts, endpoints, m.kubectl,
-                m.podLogs, properties(m));
+        List<DeploySettings.Stage> stages = d.stages == null
+                ? null
+                : d.stages.stream()
+                        .map(s -> s == null ? null : new DeploySettings.Stage(s.manifests, s.valuesFiles, s.values))
+                        .toList();
+        List<DeploySettings.EndpointSource> endpoints = m.endpoints == null
+                ? List.of()
+                : m.endpoints.stream()
+                        .map(e -> new DeploySettings.EndpointSource(e.name, e.service, e.port, e.readyPath, e.mode))
+                        .toList();
+        return new DeploySettings(
+                run.input("e2e.namespace", m.namespace),
+                stages,
+                d.timeout,
+                d.healGrace,
+                d.healRestarts,
+                endpoints,
+                m.kubectl,
+                m.podLogs,
+                properties(m));
     }
 
     /** The goal-specific parameters, for the first goal's check of the whole configuration. */
@@ -45,8 +75,18 @@ final class Configurations {
         return new EarlyCheck.Parameters() {
             @Override
             public Build.Settings build() throws ConfigException {
-                return Build.Settings.of(false, false, false, m.buildTimeout, true, true, m.builder, null, null,
-                        secrets(m.secrets), false);
+                return Build.Settings.of(
+                        false,
+                        false,
+                        false,
+                        m.buildTimeout,
+                        true,
+                        true,
+                        m.builder,
+                        null,
+                        null,
+                        secrets(m.secrets),
+                        false);
             }
 
             @Override
@@ -63,8 +103,11 @@ final class Configurations {
     }
 
     static List<Build.SecretSource> secrets(List<SecretConfig> secrets) {
-        return secrets == null ? List.of() : secrets.stream()
-                .map(s -> new Build.SecretSource(s.id, path(s.file), s.env)).toList();
+        return secrets == null
+                ? List.of()
+                : secrets.stream()
+                        .map(s -> new Build.SecretSource(s.id, path(s.file), s.env))
+                        .toList();
     }
 
     /** What {@code ${…}} in manifests expands to: system, project and user properties, and the project's coordinates. */

@@ -3,7 +3,6 @@ package io.github.e2ekit.e2e.maven;
 import io.github.e2ekit.e2e.run.ConfigException;
 import io.github.e2ekit.e2e.run.Deploy;
 import io.github.e2ekit.e2e.run.Run;
-import java.util.List;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -14,10 +13,6 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "deploy", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class DeployMojo extends AbstractE2eMojo {
-
-
-
-
 
     /** Skips this goal. */
     @Parameter(property = "e2e.skip.deploy", defaultValue = "false")

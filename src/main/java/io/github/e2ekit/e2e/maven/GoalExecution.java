@@ -18,36 +18,39 @@ final class GoalExecution {
     private GoalExecution() {}
 
     static void execute(AbstractE2eMojo m) throws MojoFailureException {
-    long started = System.nanoTime();
-    String failure = "did not finish"; // report.json is written at the end of every goal, success or failure
-    Run run = null;
-    try {
-        run = Runs.of(m.session, m.workDirectory.toPath(), new MavenRunLog(m.getLog()),
-                m.project.getProperties()::setProperty);
-        MavenSession build = m.session;
-        BuildEnd.watch(m.session, () -> Runs.buildEnded(build));
-        run.configure(Configurations.run(m, run));
-        run.goal(m.goal(), r -> {
-            if (m.checksFirst() && r.decisions() == null) {
-                // the first goal of the build: the whole configuration, before anything is built
-                EarlyCheck.check(r, Tags.decide(r), Configurations.early(m, r));
-                m.decidedNow = true;
+        long started = System.nanoTime();
+        String failure = "did not finish"; // report.json is written at the end of every goal, success or failure
+        Run run = null;
+        try {
+            run = Runs.of(
+                    m.session,
+                    m.workDirectory.toPath(),
+                    new MavenRunLog(m.getLog()),
+                    m.project.getProperties()::setProperty);
+            MavenSession build = m.session;
+            BuildEnd.watch(m.session, () -> Runs.buildEnded(build));
+            run.configure(Configurations.run(m, run));
+            run.goal(m.goal(), r -> {
+                if (m.checksFirst() && r.decisions() == null) {
+                    // the first goal of the build: the whole configuration, before anything is built
+                    EarlyCheck.check(r, Tags.decide(r), Configurations.early(m, r));
+                    m.decidedNow = true;
+                }
+                m.run(r);
+            });
+            failure = null;
+        } catch (ConfigException e) {
+            failure = e.getMessage();
+            throw new MojoFailureException(e.getMessage());
+        } catch (RuntimeException e) {
+            MojoFailureException f = Messages.failure(e);
+            failure = f.getMessage();
+            throw f;
+        } finally {
+            if (run == null || !run.heldElsewhere()) { // the report of another build's run is not this goal's
+                RunReports.finished(
+                        m.workDirectory.toPath(), m.goal(), System.nanoTime() - started, failure, m.getLog()::warn);
             }
-            m.run(r);
-        });
-        failure = null;
-    } catch (ConfigException e) {
-        failure = e.getMessage();
-        throw new MojoFailureException(e.getMessage());
-    } catch (RuntimeException e) {
-        MojoFailureException f = Messages.failure(e);
-        failure = f.getMessage();
-        throw f;
-    } finally {
-        if (run == null || !run.heldElsewhere()) { // the report of another build's run is not this goal's
-            RunReports.finished(m.workDirectory.toPath(), m.goal(), System.nanoTime() - started, failure,
-                    m.getLog()::warn);
         }
-    }
     }
 }

@@ -4,7 +4,6 @@ import io.github.e2ekit.e2e.run.ConfigException;
 import io.github.e2ekit.e2e.run.Delivery;
 import io.github.e2ekit.e2e.run.Run;
 import io.github.e2ekit.e2e.run.Tags;
-import java.util.List;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -18,9 +17,6 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  */
 @Mojo(name = "load", defaultPhase = LifecyclePhase.PRE_INTEGRATION_TEST, threadSafe = true)
 public class LoadMojo extends AbstractE2eMojo {
-
-
-
 
     /** Maven settings: {@code <server>} credentials for {@code load.mode=registry}. */
     @Parameter(defaultValue = "${settings}", readonly = true)

@@ -15,8 +15,7 @@ import org.apache.maven.plugin.MojoFailureException;
 
 /** Every core failure worded once, for the Maven log: one line naming the parameter to fix. */
 final class Messages {
-    private Messages() {
-    }
+    private Messages() {}
 
     static MojoFailureException failure(RuntimeException e) {
         String message;
@@ -25,12 +24,11 @@ final class Messages {
         } else if (e instanceof EngineException) {
             message = "<dockerHost>: " + e.getMessage();
         } else if (e instanceof BuildFailedException b) {
-            message = "build of image '" + b.imageId() + "' failed" + (b.step() == null ? "" : " at " + b.step())
-                    + ": " + b.getMessage();
+            message = "build of image '" + b.imageId() + "' failed" + (b.step() == null ? "" : " at " + b.step()) + ": "
+                    + b.getMessage();
         } else if (e instanceof ClusterException) {
             message = "<cluster>: " + e.getMessage();
-        } else if (e instanceof LoadException
-                || e instanceof NodeCommandException) {
+        } else if (e instanceof LoadException || e instanceof NodeCommandException) {
             message = "load: " + e.getMessage();
         } else if (e instanceof RegistryException) {
             message = "<load/registry> " + e.getMessage();

@@ -28,14 +28,16 @@ final class SettingsServers implements Delivery.Servers {
         }
         SettingsDecryptionResult r = decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
         if (!r.getProblems().isEmpty()) {
-            throw new ConfigException("load/serverId", "cannot decrypt the password of settings.xml server '" + id
-                    + "': " + r.getProblems().get(0).getMessage());
+            throw new ConfigException(
+                    "load/serverId",
+                    "cannot decrypt the password of settings.xml server '" + id + "': "
+                            + r.getProblems().get(0).getMessage());
         }
         Server s = r.getServer();
         if (s.getUsername() == null || s.getUsername().isBlank()) {
             throw new ConfigException("load/serverId", "settings.xml server '" + id + "' has no <username>");
         }
-        return Optional.of(RegistryCredentials.password(s.getUsername(), s.getPassword() == null ? ""
-                : s.getPassword(), "settings.xml server '" + id + "'"));
+        return Optional.of(RegistryCredentials.password(
+                s.getUsername(), s.getPassword() == null ? "" : s.getPassword(), "settings.xml server '" + id + "'"));
     }
 }

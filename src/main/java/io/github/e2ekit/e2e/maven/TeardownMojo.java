@@ -24,7 +24,8 @@ public class TeardownMojo extends AbstractE2eMojo {
     boolean failOnTeardownError;
 
     /** Failsafe's summary file, read to tell whether the integration tests failed. */
-    @Parameter(property = "e2e.failsafeSummary",
+    @Parameter(
+            property = "e2e.failsafeSummary",
             defaultValue = "${project.build.directory}/failsafe-reports/failsafe-summary.xml")
     File failsafeSummary;
 
@@ -49,7 +50,8 @@ public class TeardownMojo extends AbstractE2eMojo {
 
     @Override
     protected void run(Run run) throws ConfigException {
-        new RunTeardown(run).goal(RunTeardown.Settings.of(removeImages, failOnTeardownError,
-                failsafeSummary == null ? null : failsafeSummary.toPath()));
+        new RunTeardown(run)
+                .goal(RunTeardown.Settings.of(
+                        removeImages, failOnTeardownError, failsafeSummary == null ? null : failsafeSummary.toPath()));
     }
 }

@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Its output is read on another thread, so the timeout holds even when the command keeps its output open.
  */
 public final class Command {
-    private Command() {
-    }
+    private Command() {}
 
     /**
      * The command's standard output (with its standard error when {@code withStderr}), or null when it cannot be

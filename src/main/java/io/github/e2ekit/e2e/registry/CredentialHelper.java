@@ -30,8 +30,8 @@ import java.util.concurrent.TimeoutException;
 public final class CredentialHelper {
     static final String NOT_FOUND = "credentials not found in native keychain";
     static final String TOKEN_USERNAME = "<token>";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final String name;
     private final String path;
@@ -55,7 +55,9 @@ public final class CredentialHelper {
                 + " the credentials as a <server> in settings.xml"));
         Process p;
         try {
-            p = new ProcessBuilder(exe.toString(), "get").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder(exe.toString(), "get")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new RegistryException("the credential helper '" + program() + "' (" + exe + ") cannot be run: "
                     + e.getClass().getSimpleName() + " — check that it is executable, or give the credentials as a"

@@ -25,11 +25,10 @@ import java.util.Optional;
  */
 public final class DockerConfigCredentials {
     /** Lenient: real files carry credsStore, credHelpers, proxies, plugins and more that docker-java does not model. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private DockerConfigCredentials() {
-    }
+    private DockerConfigCredentials() {}
 
     /** The directory Docker's client reads: {@code $DOCKER_CONFIG}, else {@code <home>/.docker}. */
     public static Path directory(Map<String, String> env, String userHome) {
@@ -56,15 +55,18 @@ public final class DockerConfigCredentials {
         } catch (IOException | RuntimeException e) {
             // never the parser's message: it quotes the text it choked on, which may be a credential
             String where = e instanceof JsonProcessingException j && j.getLocation() != null
-                    ? "invalid JSON at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr()
+                    ? "invalid JSON at line " + j.getLocation().getLineNr() + ", column "
+                            + j.getLocation().getColumnNr()
                     : e.getClass().getSimpleName();
             throw new RegistryException("cannot read " + file + ": " + where
                     + " — fix the file, or give the credentials as a <server> in settings.xml");
         }
         if (auth.isPresent()) {
             RegistryAuth a = auth.get();
-            return Optional.of(a.identityToken() != null ? RegistryCredentials.identityToken(a.identityToken(), source)
-                    : RegistryCredentials.password(a.username(), a.password(), source));
+            return Optional.of(
+                    a.identityToken() != null
+                            ? RegistryCredentials.identityToken(a.identityToken(), source)
+                            : RegistryCredentials.password(a.username(), a.password(), source));
         }
         JsonNode own = tree == null ? null : tree.path("credHelpers").get(host);
         if (own != null && !own.asText().isBlank()) {

@@ -46,10 +46,10 @@ public final class KindMirrorCheck {
     public static final String KIND_DOC = "https://kind.sigs.k8s.io/docs/user/local-registry/";
     /** containerd's default CRI {@code config_path} roots, in order. */
     public static final List<String> ROOTS = List.of("/etc/containerd/certs.d", "/etc/docker/certs.d");
+
     private static final TomlMapper TOML = new TomlMapper();
 
-    private KindMirrorCheck() {
-    }
+    private KindMirrorCheck() {}
 
     /** What a node's containerd would use for the registry: the directory found (or null) and its pull endpoints. */
     public record NodeMirror(String node, String directory, List<String> endpoints, String problem) {
@@ -76,14 +76,18 @@ public final class KindMirrorCheck {
                 throw new RegistryException(refusal(target.host(), cluster, last));
             }
         }
-        return last == null ? Optional.empty() : Optional.of("kind cluster '" + cluster + "': "
-                + nodes.size() + " node(s) pull " + target.host() + " through " + last.directory() + "/hosts.toml ("
-                + String.join(", ", last.endpoints()) + ")");
+        return last == null
+                ? Optional.empty()
+                : Optional.of("kind cluster '" + cluster + "': "
+                        + nodes.size() + " node(s) pull " + target.host() + " through " + last.directory()
+                        + "/hosts.toml ("
+                        + String.join(", ", last.endpoints()) + ")");
     }
 
     static String refusal(String host, String cluster, NodeMirror m) {
         return host + " is the host's loopback, which kind cluster '" + cluster + "' cannot reach (inside a node,"
-                + " localhost and 127.0.0.1 are the node itself): node " + m.node() + " " + m.problem() + "; set up kind's local"
+                + " localhost and 127.0.0.1 are the node itself): node " + m.node() + " " + m.problem()
+                + "; set up kind's local"
                 + " registry (a registry container on the 'kind' network and " + ROOTS.get(0) + "/" + host
                 + "/hosts.toml on every node: " + KIND_DOC + "), or use <load><mode>kind</mode>, or a registry"
                 + " the nodes can reach";
@@ -92,9 +96,12 @@ public final class KindMirrorCheck {
     /** Reads the node's host directory for {@code host} with one command and judges it. */
     public static NodeMirror inspect(Engine engine, KindNode node, String host) {
         List<String> dirs = candidates(host);
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
+        List<String> cmd = new ArrayList<>(List.of(
+                "sh",
+                "-c",
                 "for d in \"$@\"; do if [ -d \"$d\" ]; then echo \"$d\"; cat \"$d/hosts.toml\" 2>/dev/null; exit 0;"
-                        + " fi; done; exit 3", "sh"));
+                        + " fi; done; exit 3",
+                "sh"));
         cmd.addAll(dirs);
         ExecResult r = NodeExec.run(engine, node.containerId(), cmd.toArray(String[]::new));
         if (r.exitCode() == 3) {
@@ -133,13 +140,23 @@ public final class KindMirrorCheck {
         try {
             endpoints = pullEndpoints(hostsToml);
         } catch (JacksonException e) {
-            return new NodeMirror(node, dir, List.of(), "has an unreadable " + file + " ("
-                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            return new NodeMirror(
+                    node,
+                    dir,
+                    List.of(),
+                    "has an unreadable " + file + " ("
+                            + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
         }
-        List<String> reachable = endpoints.stream().filter(e -> !isLoopback(hostOf(e))).toList();
+        List<String> reachable =
+                endpoints.stream().filter(e -> !isLoopback(hostOf(e))).toList();
         if (reachable.isEmpty()) {
-            return new NodeMirror(node, dir, endpoints, endpoints.isEmpty() ? file + " names no [host.\"…\"] mirror"
-                    : file + " names only loopback endpoints " + endpoints + ", which are the node itself");
+            return new NodeMirror(
+                    node,
+                    dir,
+                    endpoints,
+                    endpoints.isEmpty()
+                            ? file + " names no [host.\"…\"] mirror"
+                            : file + " names only loopback endpoints " + endpoints + ", which are the node itself");
         }
         return new NodeMirror(node, dir, reachable, null);
     }

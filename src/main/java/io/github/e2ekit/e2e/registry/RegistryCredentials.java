@@ -65,8 +65,9 @@ public final class RegistryCredentials {
             }
             String escaped = secret.replace("\\", "\\\\").replace("\"", "\\\"");
             out = out.replace(secret, "****").replace(escaped, "****");
-            for (String wrapped : new String[] {username + ":" + secret, "\"password\":\"" + escaped + "\"",
-                    "\"identitytoken\":\"" + escaped + "\""}) {
+            for (String wrapped : new String[] {
+                username + ":" + secret, "\"password\":\"" + escaped + "\"", "\"identitytoken\":\"" + escaped + "\""
+            }) {
                 out = maskBase64(out, wrapped);
             }
         }

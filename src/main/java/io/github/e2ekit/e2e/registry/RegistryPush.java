@@ -3,11 +3,11 @@ package io.github.e2ekit.e2e.registry;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageInfo;
 import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.image.PushOutcome;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.PushEntry;
 import io.github.e2ekit.e2e.ledger.PushRecords;
 import io.github.e2ekit.e2e.ledger.Recorded;
-import io.github.e2ekit.e2e.image.PushOutcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class RegistryPush {
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     /** The engine client's HTTP library logs request headers (X-Registry-Auth: the credentials) at DEBUG here. */
-    public static final List<String> HTTP_LOGGERS = List.of("org.apache.hc.client5.http.headers",
-            "org.apache.hc.client5.http.wire");
+    public static final List<String> HTTP_LOGGERS =
+            List.of("org.apache.hc.client5.http.headers", "org.apache.hc.client5.http.wire");
 
     private final Engine engine;
     private final Ledger ledger;
@@ -59,15 +59,21 @@ public final class RegistryPush {
      * Pushes {@code local} (which must still be the image {@code expectedImageId}, when given) to
      * {@code target} as the image {@code id} of this run.
      */
-    public Pushed push(String id, ImageReference local, String expectedImageId, RegistryTarget target,
-            RegistryCredentials credentials, Consumer<String> progress) {
+    public Pushed push(
+            String id,
+            ImageReference local,
+            String expectedImageId,
+            RegistryTarget target,
+            RegistryCredentials credentials,
+            Consumer<String> progress) {
         long started = System.nanoTime();
         if (!credentials.isAnonymous()) {
             refuseIfHeadersLogged(credentials);
         }
         String stored = engine.storedName(local);
-        ImageInfo image = engine.inspectImage(stored).orElseThrow(() -> new RegistryException("image " + local
-                + " is not in the engine (removed since it was built?): run 'build' again before 'load'"));
+        ImageInfo image = engine.inspectImage(stored)
+                .orElseThrow(() -> new RegistryException("image " + local
+                        + " is not in the engine (removed since it was built?): run 'build' again before 'load'"));
         if (expectedImageId != null && !Engine.sameImageId(image.id(), expectedImageId)) {
             throw new RegistryException("image " + local + " is now " + image.id() + ", but this run built "
                     + expectedImageId + ": something re-tagged it since; run 'build' again");
@@ -86,16 +92,17 @@ public final class RegistryPush {
             engine.tag(image.id(), remote.repository(), remote.tag());
             entry.confirm();
         }
-        progress.accept("pushing " + local + " as " + remote + " to " + target.host() + " with "
-                + credentials.describe());
+        progress.accept(
+                "pushing " + local + " as " + remote + " to " + target.host() + " with " + credentials.describe());
         String digest = send(remote, target, credentials);
         PushRecords.pushed(entry, digest);
-        return new Pushed(id, remote.toString(), digest, image.size(),
-                Duration.ofNanos(System.nanoTime() - started));
+        return new Pushed(id, remote.toString(), digest, image.size(), Duration.ofNanos(System.nanoTime() - started));
     }
 
     private String idOf(ImageReference reference) {
-        return engine.inspectImage(engine.storedName(reference)).map(ImageInfo::id).orElse(null);
+        return engine.inspectImage(engine.storedName(reference))
+                .map(ImageInfo::id)
+                .orElse(null);
     }
 
     /** Credentials travel in a request header: never while the HTTP library writes headers into the log. */
@@ -137,12 +144,15 @@ public final class RegistryPush {
     }
 
     /** The engine's message with what to do about it; the registry host names the parameter. */
-    static String explain(ImageReference remote, RegistryTarget target, RegistryCredentials credentials,
-            String message) {
+    static String explain(
+            ImageReference remote, RegistryTarget target, RegistryCredentials credentials, String message) {
         String m = message.toLowerCase(Locale.ROOT);
         String head = "pushing " + remote + " failed: " + message;
-        if (m.contains("connection refused") || m.contains("no such host") || m.contains("i/o timeout")
-                || m.contains("no route to host") || m.contains("network is unreachable")) {
+        if (m.contains("connection refused")
+                || m.contains("no such host")
+                || m.contains("i/o timeout")
+                || m.contains("no route to host")
+                || m.contains("network is unreachable")) {
             return "registry " + target.host() + " is unreachable (" + message + "): check <load><registry> and that"
                     + " the registry runs";
         }
@@ -150,8 +160,11 @@ public final class RegistryPush {
             return head + " — the registry speaks plain HTTP: serve it with TLS, or declare it insecure to the engine"
                     + " (Docker: insecure-registries in daemon.json; Podman: insecure = true in registries.conf)";
         }
-        if (m.contains("unauthorized") || m.contains("authentication required") || m.contains("no basic auth")
-                || m.contains("denied") || m.contains("forbidden")) {
+        if (m.contains("unauthorized")
+                || m.contains("authentication required")
+                || m.contains("no basic auth")
+                || m.contains("denied")
+                || m.contains("forbidden")) {
             return "registry " + target.host() + " refused the push with " + credentials.describe() + " (" + message
                     + "): put the right credentials in settings.xml (<server><id>" + target.host()
                     + "</id>…</server>) or log in with 'docker login " + target.host() + "'";

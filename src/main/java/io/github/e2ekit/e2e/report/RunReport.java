@@ -15,6 +15,7 @@ public final class RunReport {
     public String started;
     /** When this report was written (at the end of {@link #goals}' last goal). */
     public String written;
+
     public Cluster cluster;
     /** The node names of the cluster (as the load found them, else those the run touched). */
     public List<String> nodes = new ArrayList<>();
@@ -24,9 +25,11 @@ public final class RunReport {
     public String environment;
     /** Why (the images that changed, why it was rebuilt), when there is a reason to tell. */
     public String environmentReason;
+
     public List<Image> images = new ArrayList<>();
     /** Images loaded through {@code <preload>} (not built by the run). */
     public List<NodeImage> preloaded = new ArrayList<>();
+
     public List<KubeObject> objects = new ArrayList<>();
     public List<EndpointEntry> endpoints = new ArrayList<>();
     public List<ProofEntry> proofs = new ArrayList<>();
@@ -40,6 +43,7 @@ public final class RunReport {
         public String provider;
         /** {@code CREATED} (this run created it), {@code REUSED}, {@code REMOVED}, {@code INTENDED}. */
         public String state;
+
         public String kubeconfig;
     }
 
@@ -53,6 +57,7 @@ public final class RunReport {
     public static final class Image {
         /** The configured image id ({@code datastorage}). */
         public String id;
+
         public String service;
         public String reference;
         public String tag;
@@ -62,6 +67,7 @@ public final class RunReport {
         public String sourceDigest;
         /** Whether the run built it (false: it was up to date). */
         public boolean built;
+
         public String state;
         /** What each node holds under the image's name. */
         public List<NodeImage> nodes = new ArrayList<>();
@@ -75,6 +81,7 @@ public final class RunReport {
         public String imageId;
         /** {@code imported}, {@code retagged} or {@code present}. */
         public String action;
+
         public String state;
     }
 
@@ -83,6 +90,7 @@ public final class RunReport {
         public String digest;
         /** What the manifests named: {@code <registry>/<name>:<tag>@sha256:…}. */
         public String pinned;
+
         public String state;
     }
 
@@ -102,6 +110,7 @@ public final class RunReport {
         public double seconds;
         /** {@code success} or {@code failure}. */
         public String outcome;
+
         public String failure;
     }
 

@@ -47,10 +47,10 @@ public final class RunReports {
     }
 
     /** Writes the report after a goal; a report that cannot be written is said through {@code warn}, never fatal. */
-    public static void finished(Path workDirectory, String goal, long tookNanos, String failure,
-            java.util.function.Consumer<String> warn) {
-        String why = new RunReports(workDirectory, Clock.systemUTC()).goalFinished(goal, Duration.ofNanos(tookNanos),
-                failure);
+    public static void finished(
+            Path workDirectory, String goal, long tookNanos, String failure, java.util.function.Consumer<String> warn) {
+        String why = new RunReports(workDirectory, Clock.systemUTC())
+                .goalFinished(goal, Duration.ofNanos(tookNanos), failure);
         if (why != null) {
             warn.accept("e2e: " + why);
         }
@@ -159,9 +159,12 @@ public final class RunReports {
                     matched.add(n);
                 }
             }
-            d.pushes.stream().filter(p -> Objects.equals(p.id, e.id)).reduce((a, b) -> b).ifPresent(p -> {
-                i.registry = registry(p);
-            });
+            d.pushes.stream()
+                    .filter(p -> Objects.equals(p.id, e.id))
+                    .reduce((a, b) -> b)
+                    .ifPresent(p -> {
+                        i.registry = registry(p);
+                    });
             r.images.add(i);
         }
         for (NodeImageEntry n : d.nodeImages) {

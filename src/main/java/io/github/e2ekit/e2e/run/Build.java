@@ -8,7 +8,6 @@ import io.github.e2ekit.e2e.image.BuildSecret;
 import io.github.e2ekit.e2e.image.BuilderChoice;
 import io.github.e2ekit.e2e.image.ImageBuilder;
 import io.github.e2ekit.e2e.image.ImageLabels;
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,19 +26,46 @@ import java.util.function.Function;
 /** The {@code build} goal: every image built under exactly the tag decided in Phase 0, and verified. */
 public final class Build {
     /** {@code <secrets><secret>} as written: an id and exactly one of file and env. */
-    public record SecretSource(String id, Path file, String env) {
-    }
+    public record SecretSource(String id, Path file, String env) {}
 
     /** The build goal's parameters, checked. */
-    public record Settings(boolean noCache, boolean pull, boolean force, Duration timeout, boolean parallel,
-            boolean retryWithoutCache, BuilderChoice builder, String dockerCli, String buildNetwork,
-            List<BuildSecret> secrets, boolean offline) {
-        public static Settings of(boolean noCache, boolean pull, boolean force, String timeout, boolean parallel,
-                boolean retryWithoutCache, String builder, String dockerCli, String buildNetwork,
-                List<SecretSource> secrets, boolean offline) throws ConfigException {
-            return new Settings(noCache, pull, force, Durations.parse("buildTimeout", timeout), parallel,
-                    retryWithoutCache, Choice.parse("builder", builder, BuilderChoice.AUTO, BuilderChoice.class),
-                    dockerCli, buildNetwork, Build.secrets(secrets), offline);
+    public record Settings(
+            boolean noCache,
+            boolean pull,
+            boolean force,
+            Duration timeout,
+            boolean parallel,
+            boolean retryWithoutCache,
+            BuilderChoice builder,
+            String dockerCli,
+            String buildNetwork,
+            List<BuildSecret> secrets,
+            boolean offline) {
+        public static Settings of(
+                boolean noCache,
+                boolean pull,
+                boolean force,
+                String timeout,
+                boolean parallel,
+                boolean retryWithoutCache,
+                String builder,
+                String dockerCli,
+                String buildNetwork,
+                List<SecretSource> secrets,
+                boolean offline)
+                throws ConfigException {
+            return new Settings(
+                    noCache,
+                    pull,
+                    force,
+                    Durations.parse("buildTimeout", timeout),
+                    parallel,
+                    retryWithoutCache,
+                    Choice.parse("builder", builder, BuilderChoice.AUTO, BuilderChoice.class),
+                    dockerCli,
+                    buildNetwork,
+                    Build.secrets(secrets),
+                    offline);
         }
 
         BuildOptions options() {
@@ -71,8 +97,9 @@ public final class Build {
         BuildOptions options = settings.options();
         ImageBuilder builder = new ImageBuilder(run.engine());
         String expires = run.config().expiry().toString();
-        int threads = settings.parallel() ? Math.min(decided.size(), Math.max(1,
-                Runtime.getRuntime().availableProcessors())) : 1;
+        int threads = settings.parallel()
+                ? Math.min(decided.size(), Math.max(1, Runtime.getRuntime().availableProcessors()))
+                : 1;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<BuildResult>> futures = new ArrayList<>();
@@ -104,13 +131,18 @@ public final class Build {
     }
 
     private void report(BuildResult r) {
-        run.log().info(r.id() + ": " + switch (r.outcome()) {
-            case UP_TO_DATE -> "up to date, build skipped (" + r.reference() + " = " + shortId(r.imageId())
-                    + "; -De2e.force=true rebuilds)";
-            case BUILT -> "built " + r.reference() + " = " + shortId(r.imageId())
-                    + String.format(" in %.1f s", r.seconds());
-            case REBUILT_WITHOUT_CACHE -> "built without cache " + r.reference() + " = " + shortId(r.imageId());
-        });
+        run.log()
+                .info(r.id() + ": "
+                        + switch (r.outcome()) {
+                            case UP_TO_DATE ->
+                                "up to date, build skipped (" + r.reference() + " = " + shortId(r.imageId())
+                                        + "; -De2e.force=true rebuilds)";
+                            case BUILT ->
+                                "built " + r.reference() + " = " + shortId(r.imageId())
+                                        + String.format(" in %.1f s", r.seconds());
+                            case REBUILT_WITHOUT_CACHE ->
+                                "built without cache " + r.reference() + " = " + shortId(r.imageId());
+                        });
         if (r.warning() != null) {
             run.log().warn(r.id() + ": " + r.warning());
         }
@@ -127,7 +159,13 @@ public final class Build {
             labels.put(ImageLabels.REVISION, t.git());
         }
         RunLog log = run.log();
-        BuildResult r = builder.build(t.spec(), t.context(), t.reference().toString(), t.digest(), labels, options,
+        BuildResult r = builder.build(
+                t.spec(),
+                t.context(),
+                t.reference().toString(),
+                t.digest(),
+                labels,
+                options,
                 (id, line) -> log.output("[" + id + "] " + line));
         if (r.outcome() == BuildResult.Outcome.UP_TO_DATE) {
             run.ledger().images().upToDate(t.id(), r.imageId());
@@ -141,13 +179,15 @@ public final class Build {
         List<BuildSecret> out = new ArrayList<>();
         for (SecretSource c : secrets == null ? List.<SecretSource>of() : secrets) {
             if (c.id() == null || c.id().isBlank()) {
-                throw new ConfigException("secrets/secret/id", "is missing: give the id the Dockerfile mounts"
-                        + " (RUN --mount=type=secret,id=<id>)");
+                throw new ConfigException(
+                        "secrets/secret/id",
+                        "is missing: give the id the Dockerfile mounts" + " (RUN --mount=type=secret,id=<id>)");
             }
             if ((c.file() == null) == (c.env() == null || c.env().isBlank())) {
                 throw new ConfigException("secrets/secret", "'" + c.id() + "' needs exactly one of <file> and <env>");
             }
-            out.add(new BuildSecret(c.id().strip(), c.file(), c.env() == null ? null : c.env().strip()));
+            out.add(new BuildSecret(
+                    c.id().strip(), c.file(), c.env() == null ? null : c.env().strip()));
         }
         return out;
     }
@@ -172,11 +212,15 @@ public final class Build {
             } catch (IOException e) {
                 continue; // the build reports an unreadable Dockerfile in its own words
             }
-            List<String> missing = BaseImages.missing(run.engine(), BaseImages.of(text, t.spec().buildArgs()));
+            List<String> missing = BaseImages.missing(
+                    run.engine(), BaseImages.of(text, t.spec().buildArgs()));
             if (!missing.isEmpty()) {
-                throw new ConfigException("images/image[" + t.id() + "]", "Maven is offline (-o), but the engine holds"
-                        + " no " + String.join(", ", missing) + " and would pull it to build " + t.spec().dockerfile()
-                        + ": run once without -o, or pull it first (docker pull " + missing.get(0) + ")");
+                throw new ConfigException(
+                        "images/image[" + t.id() + "]",
+                        "Maven is offline (-o), but the engine holds"
+                                + " no " + String.join(", ", missing) + " and would pull it to build "
+                                + t.spec().dockerfile()
+                                + ": run once without -o, or pull it first (docker pull " + missing.get(0) + ")");
             }
         }
     }

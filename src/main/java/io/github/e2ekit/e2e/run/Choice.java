@@ -10,8 +10,7 @@ import java.util.stream.Collectors;
  * (Maven's own enum conversion is {@code Enum.valueOf}: exact case, and "Cannot convert 'x' to Enum" as message.)
  */
 public final class Choice {
-    private Choice() {
-    }
+    private Choice() {}
 
     /** The constant {@code text} names; {@code fallback} when it is null or blank. */
     public static <E extends Enum<E>> E parse(String parameter, String text, E fallback, Class<E> type)

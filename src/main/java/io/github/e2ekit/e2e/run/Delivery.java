@@ -15,14 +15,24 @@ public interface Delivery {
     List<ImageBinding> deliver(List<TagDecision> decided) throws ConfigException;
 
     /** {@code <load><mode>}. */
-    enum Mode { KIND, REGISTRY }
+    enum Mode {
+        KIND,
+        REGISTRY
+    }
 
     /** The {@code load} goal's parameters, checked. */
     record Settings(Mode mode, String registry, String serverId, List<String> preload) {
-        public static Settings of(String mode, String configuredMode, String registry, String configuredRegistry,
-                String serverId, List<String> preload) throws ConfigException {
+        public static Settings of(
+                String mode,
+                String configuredMode,
+                String registry,
+                String configuredRegistry,
+                String serverId,
+                List<String> preload)
+                throws ConfigException {
             String m = mode != null && !mode.isBlank() ? mode : configuredMode;
-            return new Settings(Choice.parse("load/mode", m, Mode.KIND, Mode.class),
+            return new Settings(
+                    Choice.parse("load/mode", m, Mode.KIND, Mode.class),
                     registry != null && !registry.isBlank() ? registry : configuredRegistry,
                     serverId == null || serverId.isBlank() ? null : serverId.trim(),
                     preload == null ? List.of() : List.copyOf(preload));
@@ -37,7 +47,8 @@ public interface Delivery {
 
     /** The delivery {@code settings} choose. */
     static Delivery of(Run run, Settings settings, Servers servers) throws ConfigException {
-        return settings.mode() == Mode.REGISTRY ? RegistryDelivery.of(run, settings, servers)
+        return settings.mode() == Mode.REGISTRY
+                ? RegistryDelivery.of(run, settings, servers)
                 : new KindDelivery(run, settings.preload());
     }
 }

@@ -45,14 +45,16 @@ public final class Deploy {
         String ns = settings.namespace(config.service(), reuse != null ? reuse.namespaceSeed() : run.id());
         List<EndpointSpec> endpointSpecs = settings.endpointSpecs(ns);
         DeployPlan plan = settings.plan(config.basedir(), ns);
-        if (reuse != null && settings.namespace() != null && !settings.namespace().isBlank()) {
+        if (reuse != null
+                && settings.namespace() != null
+                && !settings.namespace().isBlank()) {
             reuse.refuseForeignNamespace(ns);
         }
         Path kube = kubeconfig();
         String expires = config.expiry().toString();
         List<ImageBinding> bindings = ImageBindings.delivered(run, decided);
-        ManifestRenderer renderer = new ManifestRenderer(settings.properties(), bindings, run.id(), config.service(),
-                expires);
+        ManifestRenderer renderer =
+                new ManifestRenderer(settings.properties(), bindings, run.id(), config.service(), expires);
         renderer.withSources(settings.manifestSources(config.basedir(), config.service(), renderer, ns, log::debug));
         KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = ManifestRenderer.runLabels(run.id(), config.service());
@@ -60,10 +62,11 @@ public final class Deploy {
         List<KindNode> nodes = cluster == null ? List.of() : KindNodes.list(run.engine(), cluster);
         Path diagnostics = config.workDirectory().resolve("diagnostics");
         NodeDigests digests = cluster == null ? NodeDigests.NONE : new KindNodeDigests(run.engine(), cluster, nodes);
-        Supplier<Deployer.Result> apply = () -> new Deployer(api, run.ledger(), log::info).resolvingOn(digests)
+        Supplier<Deployer.Result> apply = () -> new Deployer(api, run.ledger(), log::info)
+                .resolvingOn(digests)
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires), diagnostics);
-        Deployer.Result result = reuse == null ? apply.get()
-                : reuse.deploy(plan, renderer, bindings, digests, expires, apply);
+        Deployer.Result result =
+                reuse == null ? apply.get() : reuse.deploy(plan, renderer, bindings, digests, expires, apply);
         proveFreshness(result.fresh(), nodes);
         if (settings.podLogs()) {
             followPodLogs(kube, ns);
@@ -80,18 +83,23 @@ public final class Deploy {
     private void proveFreshness(List<FreshnessCheck.Fresh> fresh, List<KindNode> nodes) {
         Engine engine = run.engine();
         // each node's image list is read once, whatever the number of images
-        List<Map<String, String>> nodeImages = nodes.stream().map(n -> new NodeImageStore(engine, n).imageIds())
+        List<Map<String, String>> nodeImages = nodes.stream()
+                .map(n -> new NodeImageStore(engine, n).imageIds())
                 .toList();
         for (FreshnessCheck.Fresh f : fresh) {
-            String head = f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12) + "… → image "
-                    + Build.shortId(f.image().imageId()) + "… → ";
+            String head =
+                    f.image().id() + ": sources sha256:" + f.image().digest().substring(0, 12) + "… → image "
+                            + Build.shortId(f.image().imageId()) + "… → ";
             if (f.image().pulled()) {
-                run.log().info(head + "pushed " + f.image().reference() + " → " + f.pods() + "/" + f.pods() + " pods ✔");
+                run.log()
+                        .info(head + "pushed " + f.image().reference() + " → " + f.pods() + "/" + f.pods() + " pods ✔");
                 continue;
             }
             String nodeRef = engine.nodeName(ImageReference.parse(f.image().reference()));
             long holding = nodeImages.stream()
-                    .filter(ids -> Engine.sameImageId(ids.get(nodeRef), f.image().imageId())).count();
+                    .filter(ids ->
+                            Engine.sameImageId(ids.get(nodeRef), f.image().imageId()))
+                    .count();
             run.log().info(head + holding + "/" + nodes.size() + " nodes → " + f.pods() + "/" + f.pods() + " pods ✔");
         }
     }
@@ -100,8 +108,9 @@ public final class Deploy {
     private void followPodLogs(Path kube, String ns) {
         Path dir = run.config().workDirectory().resolve("logs").resolve(ns);
         run.keep(PodLogFollower.start(KubeApi.streaming(kube), ns, dir, Duration.ofSeconds(1)));
-        run.log().info("pod logs of namespace " + ns + " → " + dir + File.separator
-                + "<pod>.<container>.log (followed until teardown)");
+        run.log()
+                .info("pod logs of namespace " + ns + " → " + dir + File.separator
+                        + "<pod>.<container>.log (followed until teardown)");
     }
 
     /**
@@ -120,7 +129,9 @@ public final class Deploy {
         if (Files.exists(derived)) {
             return derived;
         }
-        throw new ConfigException("kubeconfig", "no kubeconfig: run 'load' first (it derives one for a kind cluster),"
-                + " or set <kubeconfig> (needed with <load><mode>registry</mode>; the file is only read)");
+        throw new ConfigException(
+                "kubeconfig",
+                "no kubeconfig: run 'load' first (it derives one for a kind cluster),"
+                        + " or set <kubeconfig> (needed with <load><mode>registry</mode>; the file is only read)");
     }
 }

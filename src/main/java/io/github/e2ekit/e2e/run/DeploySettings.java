@@ -25,21 +25,29 @@ import java.util.function.Consumer;
  *
  * @param properties what {@code ${…}} in manifests and values expands to (the -D overrides of heal settings too)
  */
-public record DeploySettings(String namespace, List<Stage> stages, String timeout, String healGrace,
-        Integer healRestarts, List<EndpointSource> endpoints, String kubectl, boolean podLogs,
+public record DeploySettings(
+        String namespace,
+        List<Stage> stages,
+        String timeout,
+        String healGrace,
+        Integer healRestarts,
+        List<EndpointSource> endpoints,
+        String kubectl,
+        boolean podLogs,
         Map<String, String> properties) {
     public static final String DEFAULT_TIMEOUT = "5m";
 
     /** {@code <stage>} as written. */
-    public record Stage(List<String> manifests, List<String> valuesFiles, Map<String, String> values) {
-    }
+    public record Stage(List<String> manifests, List<String> valuesFiles, Map<String, String> values) {}
 
     /** {@code <endpoint>} as written. */
-    public record EndpointSource(String name, String service, Integer port, String readyPath, String mode) {
-    }
+    public record EndpointSource(String name, String service, Integer port, String readyPath, String mode) {}
 
     /** {@code <endpoint><mode>}. */
-    public enum EndpointMode { PORT_FORWARD, NODE_PORT }
+    public enum EndpointMode {
+        PORT_FORWARD,
+        NODE_PORT
+    }
 
     /** The namespace of this run: {@code <namespace>}, else {@code e2e-<service>-<run>}. */
     public String namespace(String service, String run) {
@@ -67,22 +75,23 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
             for (String m : s.manifests()) {
                 Path p = basedir.resolve(m.trim()).normalize();
                 if (!Files.exists(p)) {
-                    throw new ConfigException("deploy/stages/stage[" + (i + 1) + "]/manifests", "manifest '" + p
-                            + "' does not exist");
+                    throw new ConfigException(
+                            "deploy/stages/stage[" + (i + 1) + "]/manifests", "manifest '" + p + "' does not exist");
                 }
                 paths.add(p);
             }
             out.add(paths);
         }
-        return new DeployPlan(ns, out, Durations.parse("deploy/timeout", timeout == null ? DEFAULT_TIMEOUT : timeout),
-                healPolicy());
+        return new DeployPlan(
+                ns, out, Durations.parse("deploy/timeout", timeout == null ? DEFAULT_TIMEOUT : timeout), healPolicy());
     }
 
     /** {@code <deploy><healGrace>}/{@code <healRestarts>}, overridden by {@code -De2e.deploy.healGrace/healRestarts}. */
     HealPolicy healPolicy() throws ConfigException {
         String grace = properties.getOrDefault("e2e.deploy.healGrace", healGrace);
         String restarts = properties.get("e2e.deploy.healRestarts");
-        Duration g = grace == null || grace.isBlank() ? HealPolicy.DEFAULT.grace()
+        Duration g = grace == null || grace.isBlank()
+                ? HealPolicy.DEFAULT.grace()
                 : Durations.parse("deploy/healGrace", grace);
         int r = HealPolicy.DEFAULT.restarts();
         if (restarts != null && !restarts.isBlank()) {
@@ -95,8 +104,10 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
             r = healRestarts;
         }
         if (r < 0) {
-            throw new ConfigException("deploy/healRestarts", "must be a whole number of restarts, 0 or more (was '"
-                    + (restarts != null ? restarts : healRestarts) + "')");
+            throw new ConfigException(
+                    "deploy/healRestarts",
+                    "must be a whole number of restarts, 0 or more (was '"
+                            + (restarts != null ? restarts : healRestarts) + "')");
         }
         return new HealPolicy(g, r);
     }
@@ -107,8 +118,8 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
             EndpointSource e = endpoints.get(i);
             String where = "endpoints/endpoint[" + (i + 1) + "]";
             if (e.name() == null || !e.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-                throw new ConfigException(where + "/name", "is missing or not a simple name (letters, digits, '.', '_',"
-                        + " '-')");
+                throw new ConfigException(
+                        where + "/name", "is missing or not a simple name (letters, digits, '.', '_'," + " '-')");
             }
             if (e.service() == null || e.service().isBlank()) {
                 throw new ConfigException(where + "/service", "is missing: name the Service to reach");
@@ -117,8 +128,8 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
                 throw new ConfigException(where + "/port", "is missing or not a port number");
             }
             EndpointMode mode = Choice.parse(where + "/mode", e.mode(), EndpointMode.PORT_FORWARD, EndpointMode.class);
-            out.add(new EndpointSpec(e.name(), e.service().trim(), e.port(), e.readyPath(), ns,
-                    mode == EndpointMode.NODE_PORT));
+            out.add(new EndpointSpec(
+                    e.name(), e.service().trim(), e.port(), e.readyPath(), ns, mode == EndpointMode.NODE_PORT));
         }
         return out;
     }
@@ -127,8 +138,9 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
      * Kustomize overlays and Helm charts of the stages: charts get their stage's values files and values
      * (interpolated), the service as release name and the run's namespace.
      */
-    public ManifestSources manifestSources(Path basedir, String service, ManifestRenderer renderer, String ns,
-            Consumer<String> debug) throws ConfigException {
+    public ManifestSources manifestSources(
+            Path basedir, String service, ManifestRenderer renderer, String ns, Consumer<String> debug)
+            throws ConfigException {
         Map<Path, ManifestSources.ChartValues> charts = new HashMap<>();
         for (int i = 0; stages != null && i < stages.size(); i++) {
             Stage s = stages.get(i);
@@ -139,16 +151,21 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
             for (String f : s.valuesFiles() == null ? List.<String>of() : s.valuesFiles()) {
                 Path p = basedir.resolve(f.trim()).normalize();
                 if (!Files.isRegularFile(p)) {
-                    throw new ConfigException("deploy/stages/stage[" + (i + 1) + "]/valuesFiles", "values file '" + p
-                            + "' does not exist: fix the path (relative to " + basedir + ") or remove it");
+                    throw new ConfigException(
+                            "deploy/stages/stage[" + (i + 1) + "]/valuesFiles",
+                            "values file '" + p + "' does not exist: fix the path (relative to " + basedir
+                                    + ") or remove it");
                 }
                 files.add(p);
             }
             Map<String, String> values = new LinkedHashMap<>();
             if (s.values() != null) {
                 for (Map.Entry<String, String> e : s.values().entrySet()) {
-                    values.put(e.getKey(), renderer.interpolate(e.getValue() == null ? "" : e.getValue(),
-                            "<deploy><stages><stage>[" + (i + 1) + "]<values><" + e.getKey() + ">"));
+                    values.put(
+                            e.getKey(),
+                            renderer.interpolate(
+                                    e.getValue() == null ? "" : e.getValue(),
+                                    "<deploy><stages><stage>[" + (i + 1) + "]<values><" + e.getKey() + ">"));
                 }
             }
             for (String m : s.manifests()) {
@@ -165,7 +182,8 @@ public record DeploySettings(String namespace, List<Stage> stages, String timeou
 
     /** Helm's release name: the service, as a DNS-1123 label of at most 53 characters (Helm's limit). */
     static String helmRelease(String service) {
-        String r = service.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+        String r =
+                service.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
         return r.length() > 53 ? r.substring(0, 53).replaceAll("-+$", "") : r.isEmpty() ? "e2e" : r;
     }
 }

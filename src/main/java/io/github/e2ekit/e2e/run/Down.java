@@ -53,8 +53,12 @@ public final class Down {
             List<String> failed = new ArrayList<>();
             int removed = 0;
             for (Path file : store.ledgers(dir)) {
-                TeardownReport report = new Teardown(run.engine(), Ledger.open(file)).run(kube, RemoveImages.ALL,
-                        ClusterDeletion.NEVER, new KindCli(config.cluster().kindExecutable(), run.engine()));
+                TeardownReport report = new Teardown(run.engine(), Ledger.open(file))
+                        .run(
+                                kube,
+                                RemoveImages.ALL,
+                                ClusterDeletion.NEVER,
+                                new KindCli(config.cluster().kindExecutable(), run.engine()));
                 report.removed().forEach(r -> log.info("removed " + r));
                 removed += report.removed().size();
                 failed.addAll(report.failures());

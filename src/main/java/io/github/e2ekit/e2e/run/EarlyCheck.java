@@ -38,8 +38,7 @@ public final class EarlyCheck {
         DeploySettings deploy();
     }
 
-    private EarlyCheck() {
-    }
+    private EarlyCheck() {}
 
     /** Checks everything; {@code decided} are this run's Phase 0 tags. */
     public static void check(Run run, List<TagDecision> decided, Parameters p) throws ConfigException {
@@ -53,8 +52,10 @@ public final class EarlyCheck {
                 throw new ConfigException("load/registry", e.getMessage());
             }
             if (!load.preload().isEmpty()) {
-                throw new ConfigException("preload", "applies to <load><mode>kind</mode> only: with a registry the"
-                        + " cluster pulls, so push those images to the registry yourself, or drop <preload>");
+                throw new ConfigException(
+                        "preload",
+                        "applies to <load><mode>kind</mode> only: with a registry the"
+                                + " cluster pulls, so push those images to the registry yourself, or drop <preload>");
             }
         }
         kubeconfig(config.cluster().kubeconfig());
@@ -66,15 +67,22 @@ public final class EarlyCheck {
     }
 
     /** The deploy and render goals' configuration: plan, heal policy, endpoints, the rendered manifests. */
-    static void deployment(RunConfiguration config, String runId, List<TagDecision> decided, DeploySettings deploy,
-            Consumer<String> debug) throws ConfigException {
+    static void deployment(
+            RunConfiguration config,
+            String runId,
+            List<TagDecision> decided,
+            DeploySettings deploy,
+            Consumer<String> debug)
+            throws ConfigException {
         String ns = deploy.namespace(config.service(), runId);
         List<EndpointSpec> endpoints = deploy.endpointSpecs(ns);
         DeployPlan plan = deploy.plan(config.basedir(), ns);
         deploy.healPolicy();
         // the references as Phase 0 decided them: how the engine stores a name does not change what is valid
-        List<ImageBinding> bindings = decided.stream().map(t -> new ImageBinding(t.id(), t.reference().repository(),
-                t.reference().toString(), t.digest(), null)).toList();
+        List<ImageBinding> bindings = decided.stream()
+                .map(t -> new ImageBinding(
+                        t.id(), t.reference().repository(), t.reference().toString(), t.digest(), null))
+                .toList();
         ManifestRenderer renderer = new ManifestRenderer(deploy.properties(), bindings, runId, config.service(), "-");
         List<Manifest> rendered = new ArrayList<>();
         try {
@@ -97,25 +105,38 @@ public final class EarlyCheck {
      */
     static void servicePort(EndpointSpec spec, String where, List<Manifest> rendered, boolean ownNamespace, String ns)
             throws ConfigException {
-        Manifest service = rendered.stream().filter(m -> "Service".equals(m.kind()) && "v1".equals(m.apiVersion())
-                && spec.service().equals(m.name()) && (m.namespace() == null || ns.equals(m.namespace())))
-                .findFirst().orElse(null);
+        Manifest service = rendered.stream()
+                .filter(m -> "Service".equals(m.kind())
+                        && "v1".equals(m.apiVersion())
+                        && spec.service().equals(m.name())
+                        && (m.namespace() == null || ns.equals(m.namespace())))
+                .findFirst()
+                .orElse(null);
         if (service == null) {
             if (ownNamespace) {
-                throw new ConfigException(where + "/service", "Service '" + spec.service() + "' not found in the"
-                        + " manifests (the run's namespace has only what they create): name one of "
-                        + rendered.stream().filter(m -> "Service".equals(m.kind())).map(Manifest::name).toList());
+                throw new ConfigException(
+                        where + "/service",
+                        "Service '" + spec.service() + "' not found in the"
+                                + " manifests (the run's namespace has only what they create): name one of "
+                                + rendered.stream()
+                                        .filter(m -> "Service".equals(m.kind()))
+                                        .map(Manifest::name)
+                                        .toList());
             }
             return;
         }
         Object spec0 = service.object().get("spec");
         List<?> ports = spec0 instanceof Map<?, ?> s && s.get("ports") instanceof List<?> l ? l : List.<Object>of();
-        List<Object> numbers = ports.stream().<Object>map(o -> o instanceof Map<?, ?> m ? m.get("port") : null)
-                .filter(Objects::nonNull).toList();
+        List<Object> numbers = ports.stream()
+                .<Object>map(o -> o instanceof Map<?, ?> m ? m.get("port") : null)
+                .filter(Objects::nonNull)
+                .toList();
         boolean has = numbers.stream().anyMatch(n -> String.valueOf(n).equals(String.valueOf(spec.port())));
         if (!has) {
-            throw new ConfigException(where + "/port", "Service '" + spec.service() + "' has no port " + spec.port()
-                    + " (" + service.source() + " declares " + numbers + ")");
+            throw new ConfigException(
+                    where + "/port",
+                    "Service '" + spec.service() + "' has no port " + spec.port() + " (" + service.source()
+                            + " declares " + numbers + ")");
         }
     }
 
@@ -125,20 +146,25 @@ public final class EarlyCheck {
             return;
         }
         if (!Files.isRegularFile(kubeconfig)) {
-            throw new ConfigException("kubeconfig", "'" + kubeconfig + "' does not exist: fix the path, or drop"
-                    + " <kubeconfig> to let 'load' derive one for the kind cluster");
+            throw new ConfigException(
+                    "kubeconfig",
+                    "'" + kubeconfig + "' does not exist: fix the path, or drop"
+                            + " <kubeconfig> to let 'load' derive one for the kind cluster");
         }
         try (Reader r = Files.newBufferedReader(kubeconfig)) {
             KubeConfig config = KubeConfig.loadKubeConfig(r);
             if (config == null || config.getCurrentContext() == null) {
-                throw new ConfigException("kubeconfig", "'" + kubeconfig + "' names no current-context: set one"
-                        + " (kubectl config use-context NAME --kubeconfig " + kubeconfig + ")");
+                throw new ConfigException(
+                        "kubeconfig",
+                        "'" + kubeconfig + "' names no current-context: set one"
+                                + " (kubectl config use-context NAME --kubeconfig " + kubeconfig + ")");
             }
             config.setFile(kubeconfig.toFile());
             ClientBuilder.kubeconfig(config).build();
         } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                    .orElse("");
+            String why = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw new ConfigException("kubeconfig", "'" + kubeconfig + "' is not a usable kubeconfig: " + why);
         }
     }

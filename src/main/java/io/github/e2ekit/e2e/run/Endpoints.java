@@ -6,8 +6,6 @@ import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.PortForwarder;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.KindNodes;
-import io.github.e2ekit.e2e.ledger.EntryState;
-import io.github.e2ekit.e2e.ledger.PortForwardEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -41,18 +39,21 @@ final class Endpoints {
                 e = new Endpoint(spec.name(), "127.0.0.1", f.localPort(), f.pod());
                 run.ledger().portForwards().opened(spec.name(), spec.namespace(), f.pod(), f.localPort(), spec.port());
             }
-            run.ledger().facts().endpoint(spec.name(), e.url(), e.pod() == null ? "NodePort" : "port-forward to pod "
-                    + e.pod());
+            run.ledger()
+                    .facts()
+                    .endpoint(spec.name(), e.url(), e.pod() == null ? "NodePort" : "port-forward to pod " + e.pod());
             if (spec.readyPath() != null && !spec.readyPath().isBlank()) {
                 io.github.e2ekit.e2e.deploy.Endpoints.awaitHttp(e, spec.readyPath(), Duration.ofSeconds(60));
             }
             String p = "e2e.endpoint." + spec.name() + ".";
-            for (String[] kv : new String[][] {{"url", e.url()}, {"host", e.host()}, {"port", String.valueOf(e.port())}}) {
+            for (String[] kv :
+                    new String[][] {{"url", e.url()}, {"host", e.host()}, {"port", String.valueOf(e.port())}}) {
                 run.export(p + kv[0], kv[1]);
                 out.setProperty(p + kv[0], kv[1]);
             }
-            run.log().info("endpoint " + spec.name() + " → " + e.url() + " (Service " + spec.service() + ":"
-                    + spec.port() + (e.pod() == null ? ", NodePort" : ", pod " + e.pod()) + ")");
+            run.log()
+                    .info("endpoint " + spec.name() + " → " + e.url() + " (Service " + spec.service() + ":"
+                            + spec.port() + (e.pod() == null ? ", NodePort" : ", pod " + e.pod()) + ")");
         }
         Path dir = run.config().workDirectory();
         try {

@@ -15,8 +15,8 @@ import java.util.HexFormat;
 public record EnvironmentKey(String service, String basedir, String cluster, String server) {
 
     public static EnvironmentKey of(String service, Path basedir, String cluster, String server) {
-        return new EnvironmentKey(service, canonical(basedir), cluster == null ? "" : cluster,
-                server == null ? "" : server);
+        return new EnvironmentKey(
+                service, canonical(basedir), cluster == null ? "" : cluster, server == null ? "" : server);
     }
 
     /** The project's location with links resolved (a symlinked checkout is the same checkout). */

@@ -9,22 +9,26 @@ import java.util.List;
 
 /** What the manifests get for each image of the run: the node's name of it, or the registry's pinned reference. */
 public final class ImageBindings {
-    private ImageBindings() {
-    }
+    private ImageBindings() {}
 
     /** For deploy: every image must have been built (and, when pushed, pushed as built) in this run. */
     public static List<ImageBinding> delivered(Run run, List<TagDecision> decided) throws ConfigException {
         List<ImageBinding> out = new ArrayList<>();
         for (TagDecision t : decided) {
-            String imageId = run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
+            String imageId =
+                    run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
             if (imageId == null) {
-                throw new ConfigException("images", "image '" + t.id() + "' was not built in this run: run 'build' and"
-                        + " 'load' before 'deploy'");
+                throw new ConfigException(
+                        "images",
+                        "image '" + t.id() + "' was not built in this run: run 'build' and"
+                                + " 'load' before 'deploy'");
             }
             PushEntry pushed = run.ledger().read(d -> d.push(t.id()).orElse(null));
             if (pushed != null && !Engine.sameImageId(pushed.imageId, imageId)) {
-                throw new ConfigException("load/registry", "image '" + t.id() + "' was pushed as " + pushed.imageId
-                        + ", but this run built " + imageId + " since: run 'load' again after 'build'");
+                throw new ConfigException(
+                        "load/registry",
+                        "image '" + t.id() + "' was pushed as " + pushed.imageId + ", but this run built " + imageId
+                                + " since: run 'load' again after 'build'");
             }
             out.add(binding(run, t, imageId, pushed));
         }
@@ -35,7 +39,8 @@ public final class ImageBindings {
     public static List<ImageBinding> planned(Run run, List<TagDecision> decided) {
         List<ImageBinding> out = new ArrayList<>();
         for (TagDecision t : decided) {
-            String imageId = run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
+            String imageId =
+                    run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
             PushEntry pushed = run.ledger().read(d -> d.push(t.id()).orElse(null));
             out.add(binding(run, t, imageId, pushed));
         }
@@ -44,9 +49,13 @@ public final class ImageBindings {
 
     private static ImageBinding binding(Run run, TagDecision t, String imageId, PushEntry pushed) {
         return pushed != null
-                ? new ImageBinding(t.id(), t.reference().repository(), pushed.pinned(), t.digest(), imageId,
-                        pushed.digest)
-                : new ImageBinding(t.id(), t.reference().repository(), run.engine().storedName(t.reference()),
-                        t.digest(), imageId);
+                ? new ImageBinding(
+                        t.id(), t.reference().repository(), pushed.pinned(), t.digest(), imageId, pushed.digest)
+                : new ImageBinding(
+                        t.id(),
+                        t.reference().repository(),
+                        run.engine().storedName(t.reference()),
+                        t.digest(),
+                        imageId);
     }
 }

@@ -15,7 +15,6 @@ import io.github.e2ekit.e2e.kind.LoadResult;
 import io.github.e2ekit.e2e.ledger.ClusterEntry;
 import io.github.e2ekit.e2e.ledger.ClusterRecord;
 import io.github.e2ekit.e2e.ledger.Recorded;
-import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,13 +39,20 @@ public final class KindDelivery implements Delivery {
         String name = cluster.name();
         Path derived = run.config().workDirectory().resolve("kubeconfig");
         Path kubeconfigOut = cluster.kubeconfig() != null ? cluster.kubeconfig() : derived;
-        KindClusters clusters = new KindClusters(engine, new KindCli(cluster.kindExecutable(), engine,
-                line -> log.info("kind: " + line), cluster.createTimeout()), ClusterLock.defaultDirectory());
-        Recorded<ClusterEntry> recorded = run.ledger().cluster().intend(name, engine.kind().kindProvider(),
-                cluster.create() != KindClusters.Create.NEVER);
-        KindClusters.Ensured ensured = clusters.ensure(name, cluster.create(), cluster.config(), cluster.nodeImage(),
-                kubeconfigOut);
-        ClusterRecord.ready(recorded, ensured.created(), kubeconfigOut.toString(),
+        KindClusters clusters = new KindClusters(
+                engine,
+                new KindCli(
+                        cluster.kindExecutable(), engine, line -> log.info("kind: " + line), cluster.createTimeout()),
+                ClusterLock.defaultDirectory());
+        Recorded<ClusterEntry> recorded = run.ledger()
+                .cluster()
+                .intend(name, engine.kind().kindProvider(), cluster.create() != KindClusters.Create.NEVER);
+        KindClusters.Ensured ensured =
+                clusters.ensure(name, cluster.create(), cluster.config(), cluster.nodeImage(), kubeconfigOut);
+        ClusterRecord.ready(
+                recorded,
+                ensured.created(),
+                kubeconfigOut.toString(),
                 ensured.nodes().stream().map(KindNode::name).toList());
         try (ClusterLock lock = ClusterLock.acquire(ClusterLock.defaultDirectory(), name)) {
             new ClusterUsers(ClusterLock.defaultDirectory(), name).join(run.id());
@@ -57,12 +63,16 @@ public final class KindDelivery implements Delivery {
         run.export("e2e.kubeconfig", kubeconfigOut.toString());
         run.export("e2e.cluster", name);
         List<KindNode> nodes = ensured.nodes();
-        log.info("cluster '" + name + "': " + nodes.size() + " node(s)" + (ensured.created() ? " (created by this run)" : ""));
-        ImageLoader loader = new ImageLoader(engine, run.ledger(), name).withNodeLabels(Map.of(
-                ImageLabels.EXPIRES, run.config().expiry().toString(),
-                ImageLabels.RUN, run.id())).withProgress(log::info);
+        log.info("cluster '" + name + "': " + nodes.size() + " node(s)"
+                + (ensured.created() ? " (created by this run)" : ""));
+        ImageLoader loader = new ImageLoader(engine, run.ledger(), name)
+                .withNodeLabels(Map.of(
+                        ImageLabels.EXPIRES, run.config().expiry().toString(),
+                        ImageLabels.RUN, run.id()))
+                .withProgress(log::info);
         for (TagDecision t : decided) {
-            String builtId = run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
+            String builtId =
+                    run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
             LoadResult r = loader.load(nodes, t.reference(), builtId);
             log.info(t.id() + ": " + r.summary());
         }

@@ -37,15 +37,22 @@ public final class KindNodeDigests implements NodeDigests {
         if (nodes == null) {
             nodes = KindNodes.list(engine, cluster);
         }
-        KindNode node = nodes.stream().filter(n -> n.name().equals(nodeName)).findFirst().orElse(null);
+        KindNode node = nodes.stream()
+                .filter(n -> n.name().equals(nodeName))
+                .findFirst()
+                .orElse(null);
         if (node == null) {
-            digests.forEach(d -> out.put(d, Resolution.unresolved("kind cluster '" + cluster
-                    + "' has no node container named " + nodeName)));
+            digests.forEach(d -> out.put(
+                    d,
+                    Resolution.unresolved("kind cluster '" + cluster + "' has no node container named " + nodeName)));
             return out;
         }
         try {
-            new NodeContent(engine, node).configs(digests).forEach((d, c) -> out.put(d,
-                    c.digest() != null ? Resolution.config(c.digest()) : Resolution.unresolved(c.problem())));
+            new NodeContent(engine, node)
+                    .configs(digests)
+                    .forEach((d, c) -> out.put(
+                            d,
+                            c.digest() != null ? Resolution.config(c.digest()) : Resolution.unresolved(c.problem())));
         } catch (NodeCommandException e) {
             digests.forEach(d -> out.put(d, Resolution.unresolved(e.getMessage())));
         }

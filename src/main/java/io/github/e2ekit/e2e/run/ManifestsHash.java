@@ -22,11 +22,10 @@ import java.util.List;
 final class ManifestsHash {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ManifestsHash() {
-    }
+    private ManifestsHash() {}
 
-    static String of(DeployPlan plan, ManifestRenderer renderer, List<ImageBinding> bindings, String run,
-            String expires) {
+    static String of(
+            DeployPlan plan, ManifestRenderer renderer, List<ImageBinding> bindings, String run, String expires) {
         StringBuilder text = new StringBuilder();
         for (List<Path> stage : plan.stages()) {
             text.append("--- stage\n");
@@ -40,7 +39,8 @@ final class ManifestsHash {
     static String of(String rendered, List<ImageBinding> bindings, String expires) {
         String s = rendered.replace(expires, "{expires}");
         for (ImageBinding b : bindings) {
-            s = s.replace(b.reference(), "{image:" + b.id() + "}").replace("sha256:" + b.digest(), "{digest:" + b.id() + "}");
+            s = s.replace(b.reference(), "{image:" + b.id() + "}")
+                    .replace("sha256:" + b.digest(), "{digest:" + b.id() + "}");
         }
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

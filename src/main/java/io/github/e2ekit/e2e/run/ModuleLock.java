@@ -47,13 +47,14 @@ final class ModuleLock implements AutoCloseable {
                         + " a copy of the module");
             }
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)),
+            ch.write(
+                    ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)),
                     0);
             return new ModuleLock(ch, lock);
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new GoalFailure("cannot lock " + file + " (" + e.getMessage() + "); check that " + workDirectory
-                    + " is writable");
+            throw new GoalFailure(
+                    "cannot lock " + file + " (" + e.getMessage() + "); check that " + workDirectory + " is writable");
         }
     }
 
@@ -65,8 +66,9 @@ final class ModuleLock implements AutoCloseable {
             if (text.equals("pid " + ProcessHandle.current().pid())) {
                 return "another build in this JVM";
             }
-            return text.isEmpty() ? "a process that just started" : text.startsWith("pid ") ? "process " + text.substring(4)
-                    : text;
+            return text.isEmpty()
+                    ? "a process that just started"
+                    : text.startsWith("pid ") ? "process " + text.substring(4) : text;
         } catch (IOException | RuntimeException e) {
             return "another process";
         }

@@ -14,8 +14,7 @@ import java.util.Properties;
 final class PluginVersion {
     private static final String POM = "/META-INF/maven/io.github.e2ekit/e2e-maven-plugin/pom.properties";
 
-    private PluginVersion() {
-    }
+    private PluginVersion() {}
 
     static String get() {
         String version = "dev";
@@ -32,9 +31,14 @@ final class PluginVersion {
             return version;
         }
         try {
-            Path jar = Path.of(PluginVersion.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(PluginVersion.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(jar)) {
-                return version + "@" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis();
+                return version + "@" + Files.size(jar) + "-"
+                        + Files.getLastModifiedTime(jar).toMillis();
             }
         } catch (IOException | URISyntaxException | RuntimeException e) {
             // the version alone

@@ -22,8 +22,9 @@ public final class Reap {
         TeardownReport report = new Reaper(run.engine(), kube, Instant.now()).reap(cluster, dryRun);
         String verb = dryRun ? "would remove " : "removed ";
         report.removed().forEach(r -> run.log().info("reap: " + verb + r));
-        run.log().info("reap: " + verb + report.removed().size() + " expired thing(s)"
-                + (kube == null ? " (no kubeconfig: namespaces and cluster objects not searched)" : ""));
+        run.log()
+                .info("reap: " + verb + report.removed().size() + " expired thing(s)"
+                        + (kube == null ? " (no kubeconfig: namespaces and cluster objects not searched)" : ""));
         if (!report.failures().isEmpty()) {
             report.failures().forEach(f -> run.log().error("reap: could not remove " + f));
             throw new GoalFailure("reap could not remove " + report.failures().size() + " thing(s): "

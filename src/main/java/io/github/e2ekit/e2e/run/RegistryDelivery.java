@@ -37,8 +37,10 @@ public final class RegistryDelivery implements Delivery {
             throw new ConfigException("load/registry", e.getMessage());
         }
         if (!settings.preload().isEmpty()) {
-            throw new ConfigException("preload", "applies to <load><mode>kind</mode> only: with a registry the cluster"
-                    + " pulls, so push those images to " + target + " yourself, or drop <preload>");
+            throw new ConfigException(
+                    "preload",
+                    "applies to <load><mode>kind</mode> only: with a registry the cluster"
+                            + " pulls, so push those images to " + target + " yourself, or drop <preload>");
         }
         return new RegistryDelivery(run, target, settings.serverId(), servers);
     }
@@ -47,13 +49,15 @@ public final class RegistryDelivery implements Delivery {
     public List<ImageBinding> deliver(List<TagDecision> decided) throws ConfigException {
         Engine engine = run.engine();
         RunLog log = run.log();
-        KindMirrorCheck.requireMirror(engine, run.config().cluster().name(), target).ifPresent(log::info);
+        KindMirrorCheck.requireMirror(engine, run.config().cluster().name(), target)
+                .ifPresent(log::info);
         RegistryCredentials credentials = credentials(target.host());
         RegistryPush pusher = new RegistryPush(engine, run.ledger());
         for (TagDecision t : decided) {
-            String builtId = run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
-            RegistryPush.Pushed p = pusher.push(t.id(), t.reference(), builtId, target, credentials,
-                    line -> log.info(t.id() + ": " + line));
+            String builtId =
+                    run.ledger().read(d -> d.image(t.id()).map(e -> e.imageId).orElse(null));
+            RegistryPush.Pushed p = pusher.push(
+                    t.id(), t.reference(), builtId, target, credentials, line -> log.info(t.id() + ": " + line));
             run.export("e2e.pushed." + t.id(), p.pinned());
             log.info(t.id() + ": " + p.summary());
         }
@@ -64,13 +68,16 @@ public final class RegistryDelivery implements Delivery {
     private RegistryCredentials credentials(String host) throws ConfigException {
         Optional<RegistryCredentials> server = servers.credentials(serverId != null ? serverId : host);
         if (server.isEmpty() && serverId != null) {
-            throw new ConfigException("load/serverId", "no <server> with id '" + serverId + "' in settings.xml: add it,"
-                    + " or drop <serverId> to use the Docker client's login for " + host);
+            throw new ConfigException(
+                    "load/serverId",
+                    "no <server> with id '" + serverId + "' in settings.xml: add it,"
+                            + " or drop <serverId> to use the Docker client's login for " + host);
         }
         if (server.isPresent()) {
             return server.get();
         }
-        return DockerConfigCredentials.find(DockerConfigCredentials.directory(System.getenv(),
-                System.getProperty("user.home")), host).orElse(RegistryCredentials.anonymous());
+        return DockerConfigCredentials.find(
+                        DockerConfigCredentials.directory(System.getenv(), System.getProperty("user.home")), host)
+                .orElse(RegistryCredentials.anonymous());
     }
 }

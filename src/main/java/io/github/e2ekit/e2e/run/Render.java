@@ -20,13 +20,19 @@ public final class Render {
         RunConfiguration config = run.config();
         String ns = settings.namespace(config.service(), run.id());
         DeployPlan plan = settings.plan(config.basedir(), ns);
-        ManifestRenderer renderer = new ManifestRenderer(settings.properties(), ImageBindings.planned(run, decided),
-                run.id(), config.service(), config.expiry().toString());
-        renderer.withSources(settings.manifestSources(config.basedir(), config.service(), renderer, ns,
-                run.log()::debug));
+        ManifestRenderer renderer = new ManifestRenderer(
+                settings.properties(),
+                ImageBindings.planned(run, decided),
+                run.id(),
+                config.service(),
+                config.expiry().toString());
+        renderer.withSources(
+                settings.manifestSources(config.basedir(), config.service(), renderer, ns, run.log()::debug));
         Path out = config.workDirectory().resolve("manifests");
         List<Path> written = new RenderedManifests(out).write(plan, renderer);
-        run.log().info("rendered " + written.size() + " object(s) of " + plan.stages().size()
-                + " stage(s) for namespace " + ns + " into " + out + " (nothing applied)");
+        run.log()
+                .info("rendered " + written.size() + " object(s) of "
+                        + plan.stages().size() + " stage(s) for namespace " + ns + " into " + out
+                        + " (nothing applied)");
     }
 }

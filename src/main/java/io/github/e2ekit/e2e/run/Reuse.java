@@ -1,10 +1,10 @@
 package io.github.e2ekit.e2e.run;
 
 import io.github.e2ekit.e2e.deploy.AppliedObject;
+import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.DeployException;
 import io.github.e2ekit.e2e.deploy.DeployPlan;
 import io.github.e2ekit.e2e.deploy.Deployer;
-import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.FreshnessCheck;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.KubeApi;
@@ -56,7 +56,8 @@ public final class Reuse {
 
     /** The environment of this module on the cluster {@code api} reaches. */
     static Reuse of(Run run, KubeApi api, String cluster) {
-        EnvironmentKey key = EnvironmentKey.of(run.config().service(), run.config().basedir(), cluster, api.server());
+        EnvironmentKey key =
+                EnvironmentKey.of(run.config().service(), run.config().basedir(), cluster, api.server());
         return new Reuse(run, api, key, store());
     }
 
@@ -84,9 +85,11 @@ public final class Reuse {
         }
         String foreign = ForeignObjects.first(api, ns);
         if (foreign != null) {
-            throw new ConfigException("namespace", "'" + ns + "' holds objects this plugin did not create (" + foreign
-                    + "): <reuse> keeps and later removes its namespace's content, so it needs a namespace of its own;"
-                    + " set another <namespace>, or leave it empty");
+            throw new ConfigException(
+                    "namespace",
+                    "'" + ns + "' holds objects this plugin did not create (" + foreign
+                            + "): <reuse> keeps and later removes its namespace's content, so it needs a namespace of its own;"
+                            + " set another <namespace>, or leave it empty");
         }
     }
 
@@ -94,12 +97,20 @@ public final class Reuse {
      * Deploys into the kept environment: decides, then either checks and reuses it as it is, or runs {@code apply}
      * (the normal deploy into the namespace, which exists unless rebuilt).
      */
-    Deployer.Result deploy(DeployPlan plan, ManifestRenderer renderer, List<ImageBinding> bindings, NodeDigests nodes,
-            String expires, Supplier<Deployer.Result> apply) {
+    Deployer.Result deploy(
+            DeployPlan plan,
+            ManifestRenderer renderer,
+            List<ImageBinding> bindings,
+            NodeDigests nodes,
+            String expires,
+            Supplier<Deployer.Result> apply) {
         RunLog log = run.log();
         String ns = plan.namespace();
-        ReuseDecision.Inputs inputs = new ReuseDecision.Inputs(ns, imageIds(bindings),
-                ManifestsHash.of(plan, renderer, bindings, run.id(), expires), PluginVersion.get());
+        ReuseDecision.Inputs inputs = new ReuseDecision.Inputs(
+                ns,
+                imageIds(bindings),
+                ManifestsHash.of(plan, renderer, bindings, run.id(), expires),
+                PluginVersion.get());
         NamespaceState state = namespaceState(ns);
         if (record != null && !ns.equals(record.namespace)) {
             removeNamespace(record.namespace); // <namespace> changed: the kept one goes (only if it is ours)
@@ -110,7 +121,8 @@ public final class Reuse {
             try {
                 result = check(plan, bindings, nodes);
             } catch (DeployException e) {
-                decision = ReuseDecision.rebuild(e.getMessage().lines().findFirst().orElse("not ready"));
+                decision =
+                        ReuseDecision.rebuild(e.getMessage().lines().findFirst().orElse("not ready"));
             }
         }
         if (decision.environment() == Environment.REBUILT) {
@@ -133,13 +145,22 @@ public final class Reuse {
 
     /** The kept environment as it is: its workloads ready, its pods running this run's images. */
     private Deployer.Result check(DeployPlan plan, List<ImageBinding> bindings, NodeDigests nodes) {
-        List<AppliedObject> kept = record.objects.stream().map(o -> new AppliedObject(o.apiVersion, o.kind,
-                o.namespace, o.name, o.uid, false, new Manifest(new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion,
-                        "kind", o.kind)), "kept environment"))).toList();
+        List<AppliedObject> kept = record.objects.stream()
+                .map(o -> new AppliedObject(
+                        o.apiVersion,
+                        o.kind,
+                        o.namespace,
+                        o.name,
+                        o.uid,
+                        false,
+                        new Manifest(
+                                new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
+                                "kept environment")))
+                .toList();
         Duration wait = plan.timeout().compareTo(READY_CHECK) < 0 ? plan.timeout() : READY_CHECK;
         new ReadinessWait(api, run.log()::debug, plan.heal()).await(kept, wait);
-        List<FreshnessCheck.Fresh> fresh = new FreshnessCheck(api, nodes).recordingProofs(run.ledger())
-                .check(plan.namespace(), bindings);
+        List<FreshnessCheck.Fresh> fresh =
+                new FreshnessCheck(api, nodes).recordingProofs(run.ledger()).check(plan.namespace(), bindings);
         return new Deployer.Result(kept, fresh, false);
     }
 
@@ -168,15 +189,17 @@ public final class Reuse {
             }
             String stuck = deletions.awaitGone("v1", "Namespace", null, ns, uid, Duration.ofSeconds(120));
             if (stuck != null) {
-                throw new DeployException("namespace", "reuse: the kept namespace " + ns + " did not go: " + stuck
-                        + " (run 'mvn e2e:down', or set another <namespace>)");
+                throw new DeployException(
+                        "namespace",
+                        "reuse: the kept namespace " + ns + " did not go: " + stuck
+                                + " (run 'mvn e2e:down', or set another <namespace>)");
             }
         }
         for (java.nio.file.Path file : store.ledgers(store.directory(key))) {
             Ledger kept = Ledger.open(file);
             for (Recorded<ObjectEntry> o : kept.objects().live()) {
-                if (o.read(e -> ns.equals(e.namespace) || e.namespace == null && "Namespace".equals(e.kind)
-                        && ns.equals(e.name))) {
+                if (o.read(e -> ns.equals(e.namespace)
+                        || e.namespace == null && "Namespace".equals(e.kind) && ns.equals(e.name))) {
                     o.removed();
                 }
             }
@@ -192,11 +215,11 @@ public final class Reuse {
         String body = "{\"metadata\":{\"labels\":{\"" + KEY_LABEL + "\":\"" + key.hash() + "\"},\"annotations\":{\""
                 + ManifestRenderer.EXPIRES + "\":\"" + expires + "\"}}}";
         var dyn = api.api(api.resource("v1", "Namespace"), "v1");
-        var answer = api.call("patch Namespace/" + ns,
-                () -> dyn.patch(ns, V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, new V1Patch(body)));
+        var answer = api.call(
+                "patch Namespace/" + ns, () -> dyn.patch(ns, V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, new V1Patch(body)));
         if (!answer.isSuccess()) {
-            throw new DeployException("namespace", "reuse: cannot label namespace " + ns + ": HTTP "
-                    + answer.getHttpStatusCode());
+            throw new DeployException(
+                    "namespace", "reuse: cannot label namespace " + ns + ": HTTP " + answer.getHttpStatusCode());
         }
     }
 

@@ -12,7 +12,11 @@ public record ReuseDecision(Environment environment, String reason) {
 
     /** As {@code report.json}'s {@code environment} says it. */
     public enum Environment {
-        NEW, REUSED, ROLLED, REAPPLIED, REBUILT;
+        NEW,
+        REUSED,
+        ROLLED,
+        REAPPLIED,
+        REBUILT;
 
         public String word() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -20,11 +24,15 @@ public record ReuseDecision(Environment environment, String reason) {
     }
 
     /** The namespace as found: absent, being deleted, labelled with the environment's key, or someone else's. */
-    public enum NamespaceState { ABSENT, TERMINATING, OURS, OTHER }
+    public enum NamespaceState {
+        ABSENT,
+        TERMINATING,
+        OURS,
+        OTHER
+    }
 
     /** This run's inputs. */
-    public record Inputs(String namespace, Map<String, String> images, String manifestsHash, String pluginVersion) {
-    }
+    public record Inputs(String namespace, Map<String, String> images, String manifestsHash, String pluginVersion) {}
 
     public static ReuseDecision decide(EnvironmentKey key, ReuseRecord record, Inputs now, NamespaceState ns) {
         if (record == null || !key.equals(record.key())) {
@@ -57,7 +65,9 @@ public record ReuseDecision(Environment environment, String reason) {
                 changed.add(id);
             }
         });
-        record.images.keySet().stream().filter(id -> !now.images().containsKey(id)).forEach(changed::add);
+        record.images.keySet().stream()
+                .filter(id -> !now.images().containsKey(id))
+                .forEach(changed::add);
         if (!changed.isEmpty()) {
             return new ReuseDecision(Environment.ROLLED, "image(s) changed: " + String.join(", ", changed));
         }

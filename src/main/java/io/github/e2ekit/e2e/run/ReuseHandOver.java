@@ -16,12 +16,13 @@ import java.util.Set;
  * port-forwards), and the images of earlier runs that the environment no longer runs are removed.
  */
 final class ReuseHandOver {
-    private ReuseHandOver() {
-    }
+    private ReuseHandOver() {}
 
     /** Keeps the environment this run's deploy recorded; false when there is none (deploy did not finish). */
     static boolean keep(Run run, RunLog log) {
-        Ledger ledger = run.startedLedger() != null ? run.startedLedger() : Ledger.open(run.config().ledgerFile());
+        Ledger ledger = run.startedLedger() != null
+                ? run.startedLedger()
+                : Ledger.open(run.config().ledgerFile());
         String hash = ledger.read(d -> d.keptFor == null ? d.environmentKey : null);
         if (hash == null) {
             return false;
@@ -35,8 +36,8 @@ final class ReuseHandOver {
         run.closeForwards();
         Path to = dir.resolve("ledger-" + ledger.read(d -> d.run) + ".json");
         ledger.handOver(to);
-        log.info("reuse: environment kept (namespace " + record.namespace + " on cluster " + record.cluster
-                + ", " + record.images.size() + " image(s)); remove it with 'mvn e2e:down'");
+        log.info("reuse: environment kept (namespace " + record.namespace + " on cluster " + record.cluster + ", "
+                + record.images.size() + " image(s)); remove it with 'mvn e2e:down'");
         removeOlderImages(run, store, dir, to, Set.copyOf(record.images.values()), log);
         return true;
     }
@@ -45,8 +46,8 @@ final class ReuseHandOver {
      * Earlier runs' ledgers that hold neither the environment's objects nor an image it runs: their images (local
      * and in the nodes) are removed, and the ledger goes once nothing of it is left.
      */
-    private static void removeOlderImages(Run run, ReuseStore store, Path dir, Path current, Set<String> running,
-            RunLog log) {
+    private static void removeOlderImages(
+            Run run, ReuseStore store, Path dir, Path current, Set<String> running, RunLog log) {
         for (Path file : store.ledgers(dir)) {
             if (file.equals(current)) {
                 continue;
@@ -59,8 +60,12 @@ final class ReuseHandOver {
                 continue;
             }
             if (old.read(d -> d.hasLiveEntries())) {
-                TeardownReport report = new Teardown(run.engine(), old).run(null, RemoveImages.ALL,
-                        ClusterDeletion.NEVER, new KindCli(run.config().cluster().kindExecutable(), run.engine()));
+                TeardownReport report = new Teardown(run.engine(), old)
+                        .run(
+                                null,
+                                RemoveImages.ALL,
+                                ClusterDeletion.NEVER,
+                                new KindCli(run.config().cluster().kindExecutable(), run.engine()));
                 report.removed().forEach(r -> log.info("removed " + r + " (an older image of the kept environment)"));
                 report.failures().forEach(f -> log.warn("could not remove " + f + "; 'mvn e2e:down' retries"));
             }

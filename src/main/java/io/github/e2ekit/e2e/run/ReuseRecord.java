@@ -18,9 +18,11 @@ public final class ReuseRecord {
     public String namespace;
     /** The run that created the environment: its label stays on the objects. */
     public String run;
+
     public String pluginVersion;
     /** Image id (the {@code <image><id>}) → image ID (sha256:…) the environment's pods run. */
     public Map<String, String> images = new LinkedHashMap<>();
+
     public String manifestsHash;
     public String kubeconfig;
     public String updated;

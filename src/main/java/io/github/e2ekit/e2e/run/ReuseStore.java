@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * ({@link Reuse#KEY_LABEL}), which proves that the namespace found is the one the record describes.
  */
 public final class ReuseStore {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private final Path root;
@@ -64,7 +65,10 @@ public final class ReuseStore {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".record", ".tmp");
             JSON.writeValue(tmp.toFile(), record);
-            Files.move(tmp, dir.resolve("record.json"), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    dir.resolve("record.json"),
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reuse record in " + dir, e);
@@ -75,7 +79,8 @@ public final class ReuseStore {
     public List<Path> ledgers(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().matches("ledger-[0-9a-z]+\\.json"))
-                    .sorted(Comparator.comparing(ReuseStore::modified)).toList();
+                    .sorted(Comparator.comparing(ReuseStore::modified))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }

@@ -26,7 +26,7 @@ public final class Run {
     private final Object build;
     private volatile RunConfiguration config;
     private volatile RunLog log;
-    private volatile BiConsumer<String, String> outputs = (k, v) -> { };
+    private volatile BiConsumer<String, String> outputs = (k, v) -> {};
     private final AtomicInteger running = new AtomicInteger();
     private final List<PortForwarder> forwards = new ArrayList<>();
     private final List<PodLogFollower> podLogs = new ArrayList<>();
@@ -39,6 +39,7 @@ public final class Run {
     private volatile String lastGoal;
     /** This build's hold on the module's work directory, from its first goal until the run is released. */
     private ModuleLock moduleLock;
+
     private volatile boolean heldElsewhere;
     /** The JVM-exit teardown registered when the run started; removed when the run is released. */
     private Thread exitHook;
@@ -214,7 +215,8 @@ public final class Run {
                 new RunTeardown(this).afterFailure(log); // says only what is really left
                 return;
             }
-            log.warn(goal + " failed: removing what run " + id + " created (-De2e.keepOnFailure=true keeps it for a look)");
+            log.warn(goal + " failed: removing what run " + id
+                    + " created (-De2e.keepOnFailure=true keeps it for a look)");
             new RunTeardown(this).afterFailure(log);
         } else if (config.keepOnFailure()) {
             log.warn("keepOnFailure: run " + id + " is kept; remove it with 'mvn e2e:teardown' in " + config.basedir());

@@ -14,14 +14,42 @@ import java.util.List;
  * @param ttl    as written; checked by {@link #expiry()}
  * @param reuse  {@code <reuse>}: keep the environment for the next run ({@link Reuse})
  */
-public record RunConfiguration(Path basedir, Path workDirectory, String service, String version, Images images,
-        String tagTemplate, String dockerHost, String ttl, boolean keepOnFailure, ClusterSettings cluster,
+public record RunConfiguration(
+        Path basedir,
+        Path workDirectory,
+        String service,
+        String version,
+        Images images,
+        String tagTemplate,
+        String dockerHost,
+        String ttl,
+        boolean keepOnFailure,
+        ClusterSettings cluster,
         boolean reuse) {
 
     /** Without {@code <reuse>} (off). */
-    public RunConfiguration(Path basedir, Path workDirectory, String service, String version, Images images,
-            String tagTemplate, String dockerHost, String ttl, boolean keepOnFailure, ClusterSettings cluster) {
-        this(basedir, workDirectory, service, version, images, tagTemplate, dockerHost, ttl, keepOnFailure, cluster,
+    public RunConfiguration(
+            Path basedir,
+            Path workDirectory,
+            String service,
+            String version,
+            Images images,
+            String tagTemplate,
+            String dockerHost,
+            String ttl,
+            boolean keepOnFailure,
+            ClusterSettings cluster) {
+        this(
+                basedir,
+                workDirectory,
+                service,
+                version,
+                images,
+                tagTemplate,
+                dockerHost,
+                ttl,
+                keepOnFailure,
+                cluster,
                 false);
     }
 

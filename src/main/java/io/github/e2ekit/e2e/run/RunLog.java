@@ -8,8 +8,7 @@ public interface RunLog {
 
     void error(String line);
 
-    default void debug(String line) {
-    }
+    default void debug(String line) {}
 
     /** A line of a tool's own output (a build step), shown as it is. */
     default void output(String line) {

@@ -8,8 +8,8 @@ import io.github.e2ekit.e2e.deploy.PodLogFollower;
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.ledger.Recorded;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
+import io.github.e2ekit.e2e.ledger.Recorded;
 import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
@@ -38,8 +38,10 @@ public final class RunTeardown {
     public record Settings(RemoveImages removeImages, boolean failOnError, Path failsafeSummary) {
         public static Settings of(String removeImages, boolean failOnError, Path failsafeSummary)
                 throws ConfigException {
-            return new Settings(Choice.parse("removeImages", removeImages, RemoveImages.ALL_BUT_NEWEST,
-                    RemoveImages.class), failOnError, failsafeSummary);
+            return new Settings(
+                    Choice.parse("removeImages", removeImages, RemoveImages.ALL_BUT_NEWEST, RemoveImages.class),
+                    failOnError,
+                    failsafeSummary);
         }
     }
 
@@ -88,8 +90,8 @@ public final class RunTeardown {
                 }
             }
         }
-        log.info("teardown removed " + removed + " thing(s)" + (failures.isEmpty() ? "" : ", " + failures.size()
-                + " failed"));
+        log.info("teardown removed " + removed + " thing(s)"
+                + (failures.isEmpty() ? "" : ", " + failures.size() + " failed"));
         if (!failures.isEmpty()) {
             failures.forEach(f -> log.error("could not remove " + f));
             String msg = "teardown could not remove " + failures.size() + " thing(s): " + failures.get(0)
@@ -115,8 +117,9 @@ public final class RunTeardown {
             }
             try {
                 TeardownReport report = remove(ledger, RemoveImages.ALL, out);
-                report.failures().forEach(r -> out.warn("could not remove " + r + "; run 'mvn e2e:teardown' or"
-                        + " 'e2e:reap'"));
+                report.failures()
+                        .forEach(
+                                r -> out.warn("could not remove " + r + "; run 'mvn e2e:teardown' or" + " 'e2e:reap'"));
             } catch (RuntimeException | LinkageError e) {
                 out.warn("teardown failed: " + e + "; run 'mvn e2e:teardown' or 'e2e:reap'");
             }
@@ -178,7 +181,10 @@ public final class RunTeardown {
      */
     void leftAtExit(RunLog err) {
         Ledger ledger = run.startedLedger();
-        if (ledger == null || run.failed() || "teardown".equals(run.lastGoal()) || !ledger.read(d -> d.hasLiveEntries())) {
+        if (ledger == null
+                || run.failed()
+                || "teardown".equals(run.lastGoal())
+                || !ledger.read(d -> d.hasLiveEntries())) {
             return;
         }
         err.warn("run " + run.startedId() + " still holds what it created (last e2e goal: " + run.lastGoal()
@@ -194,8 +200,8 @@ public final class RunTeardown {
         }
         run.stopPodLogs().forEach(f -> out.info("pod logs are in " + f.directory()));
         ClusterSettings cluster = run.config().cluster();
-        TeardownReport report = new Teardown(run.engine(), ledger).run(kubeApi(ledger), images, cluster.delete(),
-                new KindCli(cluster.kindExecutable(), run.engine()));
+        TeardownReport report = new Teardown(run.engine(), ledger)
+                .run(kubeApi(ledger), images, cluster.delete(), new KindCli(cluster.kindExecutable(), run.engine()));
         report.removed().forEach(r -> out.info("removed " + r));
         report.kept().forEach(r -> out.info("kept " + r));
         return report;
@@ -203,9 +209,11 @@ public final class RunTeardown {
 
     /** The ledger's recorded kubeconfig (what load derived or was given), else {@code <kubeconfig>}; null: none. */
     private KubeApi kubeApi(Ledger ledger) {
-        Path recorded = ledger.read(d -> d.cluster == null || d.cluster.kubeconfig == null ? null
-                : Path.of(d.cluster.kubeconfig));
-        Path path = recorded != null && Files.isRegularFile(recorded) ? recorded : run.config().cluster().kubeconfig();
+        Path recorded = ledger.read(
+                d -> d.cluster == null || d.cluster.kubeconfig == null ? null : Path.of(d.cluster.kubeconfig));
+        Path path = recorded != null && Files.isRegularFile(recorded)
+                ? recorded
+                : run.config().cluster().kubeconfig();
         return path != null && Files.isRegularFile(path) ? KubeApi.connect(path) : null;
     }
 
@@ -216,29 +224,42 @@ public final class RunTeardown {
         }
         List<ObjectEntry> objects = ledger.read(d -> List.copyOf(d.objects));
         Path dir = run.config().workDirectory().resolve("diagnostics");
-        objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name).distinct().forEach(ns -> {
-            List<AppliedObject> workloads = objects.stream()
-                    .filter(o -> ns.equals(o.namespace))
-                    .map(o -> new AppliedObject(o.apiVersion, o.kind, o.namespace, o.name,
-                            o.uid, !o.patched, new Manifest(
-                                    new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
-                                    "ledger")))
-                    .toList();
-            Path where = new Diagnostics(api).collect(dir, ns, workloads);
-            run.log().warn("the integration tests failed; diagnostics of namespace " + ns + " are in " + where);
-        });
+        objects.stream()
+                .filter(o -> "Namespace".equals(o.kind))
+                .map(o -> o.name)
+                .distinct()
+                .forEach(ns -> {
+                    List<AppliedObject> workloads = objects.stream()
+                            .filter(o -> ns.equals(o.namespace))
+                            .map(o -> new AppliedObject(
+                                    o.apiVersion,
+                                    o.kind,
+                                    o.namespace,
+                                    o.name,
+                                    o.uid,
+                                    !o.patched,
+                                    new Manifest(
+                                            new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
+                                            "ledger")))
+                            .toList();
+                    Path where = new Diagnostics(api).collect(dir, ns, workloads);
+                    run.log().warn("the integration tests failed; diagnostics of namespace " + ns + " are in " + where);
+                });
     }
 
     private void keepAndExplain(Ledger ledger) {
         RunLog log = run.log();
         String cluster = ledger.read(d -> d.cluster == null ? "?" : d.cluster.name);
-        String ns = ledger.read(d -> d.objects.stream().filter(o -> "Namespace".equals(o.kind)).map(o -> o.name)
-                .findFirst().orElse("-"));
+        String ns = ledger.read(d -> d.objects.stream()
+                .filter(o -> "Namespace".equals(o.kind))
+                .map(o -> o.name)
+                .findFirst()
+                .orElse("-"));
         log.warn("keepOnFailure: everything of run " + ledger.read(d -> d.run) + " is kept (cluster " + cluster
                 + ", namespace " + ns + "). Remove it later with:");
         log.warn("  mvn e2e:teardown -f " + run.config().basedir().resolve("pom.xml"));
-        log.warn("  or, from anywhere: mvn " + "io.github.e2ekit:e2e-maven-plugin:reap -De2e.cluster.name="
-                + cluster + " (after the TTL)");
+        log.warn("  or, from anywhere: mvn " + "io.github.e2ekit:e2e-maven-plugin:reap -De2e.cluster.name=" + cluster
+                + " (after the TTL)");
     }
 
     private static List<Path> ledgers(Path dir) {
@@ -246,7 +267,9 @@ public final class RunTeardown {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("ledger(-[0-9a-f]+)?\\.json")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().matches("ledger(-[0-9a-f]+)?\\.json"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }

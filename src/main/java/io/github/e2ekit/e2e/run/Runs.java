@@ -15,8 +15,7 @@ import java.util.function.BiConsumer;
 public final class Runs {
     private static final Map<Path, Run> RUNS = new ConcurrentHashMap<>();
 
-    private Runs() {
-    }
+    private Runs() {}
 
     /**
      * The run of the module with this work directory, made on first use in {@code build}; the goal now executing
@@ -77,19 +76,22 @@ public final class Runs {
         // made now: at JVM exit Maven may have closed the plugin's class realm, so no class of ours can load then
         RunTeardown teardown = new RunTeardown(run);
         RunLog stderr = RunLog.to(line -> System.err.println("[e2e] " + line));
-        Thread hook = new Thread(() -> {
-            try {
-                // still registered: the build did not end (an ended build releases its runs and this hook), so
-                // the JVM exits because of Ctrl-C/SIGTERM — during a goal, or between goals (the ITs) — or after
-                // a failed goal whose removal left something
-                boolean interrupted = anyGoalRunning() || !run.failed();
-                teardown.atExit(interrupted, stderr);
-                run.closeForwards();
-                run.stopPodLogs();
-            } catch (LinkageError e) {
-                stderr.warn("cannot tear down at exit (" + e + "); run 'mvn e2e:teardown' or 'e2e:reap'");
-            }
-        }, "e2e-shutdown-teardown");
+        Thread hook = new Thread(
+                () -> {
+                    try {
+                        // still registered: the build did not end (an ended build releases its runs and this hook), so
+                        // the JVM exits because of Ctrl-C/SIGTERM — during a goal, or between goals (the ITs) — or
+                        // after
+                        // a failed goal whose removal left something
+                        boolean interrupted = anyGoalRunning() || !run.failed();
+                        teardown.atExit(interrupted, stderr);
+                        run.closeForwards();
+                        run.stopPodLogs();
+                    } catch (LinkageError e) {
+                        stderr.warn("cannot tear down at exit (" + e + "); run 'mvn e2e:teardown' or 'e2e:reap'");
+                    }
+                },
+                "e2e-shutdown-teardown");
         try {
             Runtime.getRuntime().addShutdownHook(hook);
             return hook;

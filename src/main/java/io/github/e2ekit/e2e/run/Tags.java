@@ -1,8 +1,6 @@
 package io.github.e2ekit.e2e.run;
 
 import io.github.e2ekit.e2e.image.ImageSpec;
-import io.github.e2ekit.e2e.ledger.EntryState;
-import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.source.BuildContextException;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
@@ -13,8 +11,7 @@ import java.util.List;
 
 /** Phase 0 of a run: the decided tags, computed once per build; {@code build} without {@code tag} runs it too. */
 public final class Tags {
-    private Tags() {
-    }
+    private Tags() {}
 
     public static List<TagDecision> decide(Run run) throws ConfigException {
         synchronized (run) {
@@ -25,8 +22,13 @@ public final class Tags {
             List<ImageSpec> specs = config.images().specs();
             List<TagDecision> decided;
             try {
-                decided = new PhaseZero(config.service(), run.id(), config.version(),
-                        new TagTemplate(config.tagTemplate()), Clock.systemUTC()).decide(specs);
+                decided = new PhaseZero(
+                                config.service(),
+                                run.id(),
+                                config.version(),
+                                new TagTemplate(config.tagTemplate()),
+                                Clock.systemUTC())
+                        .decide(specs);
             } catch (TagTemplateException e) {
                 throw new ConfigException("tagTemplate", e.getMessage());
             } catch (BuildContextException e) {
@@ -40,8 +42,9 @@ public final class Tags {
                 run.export("e2e.image." + t.id(), t.reference().toString());
                 run.export("e2e.tag." + t.id(), t.tag());
                 run.export("e2e.digest." + t.id(), t.digest());
-                run.log().info(t.id() + " → " + t.reference() + " (sources sha256:" + t.digest().substring(0, 12)
-                        + "…)");
+                run.log()
+                        .info(t.id() + " → " + t.reference() + " (sources sha256:"
+                                + t.digest().substring(0, 12) + "…)");
             }
             run.decided(decided);
             return run.decisions();

@@ -49,8 +49,14 @@ public final class BuildContext {
     private final DockerIgnore ignore;
     private final List<ContextEntry> entries;
 
-    private BuildContext(Path root, Path dockerfile, byte[] dockerfileContent, String dockerfileName,
-            boolean dockerfileInContext, DockerIgnore ignore, List<ContextEntry> entries) {
+    private BuildContext(
+            Path root,
+            Path dockerfile,
+            byte[] dockerfileContent,
+            String dockerfileName,
+            boolean dockerfileInContext,
+            DockerIgnore ignore,
+            List<ContextEntry> entries) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.dockerfileContent = dockerfileContent;
@@ -79,8 +85,8 @@ public final class BuildContext {
             throw new BuildContextException("No build context directory given");
         }
         if (!Files.isDirectory(contextDir)) {
-            throw new BuildContextException("Build context directory does not exist or is not a directory: "
-                    + contextDir.toAbsolutePath());
+            throw new BuildContextException(
+                    "Build context directory does not exist or is not a directory: " + contextDir.toAbsolutePath());
         }
         Path root;
         try {
@@ -89,7 +95,8 @@ public final class BuildContext {
             throw new BuildContextException("Cannot resolve build context directory " + contextDir + ": " + e, e);
         }
 
-        Path df = dockerfile == null ? root.resolve("Dockerfile")
+        Path df = dockerfile == null
+                ? root.resolve("Dockerfile")
                 : dockerfile.isAbsolute() ? dockerfile : root.resolve(dockerfile);
         df = df.toAbsolutePath().normalize();
         if (!Files.isRegularFile(df)) {
@@ -105,12 +112,13 @@ public final class BuildContext {
         }
 
         boolean inContext = dfCanonical.startsWith(root) && !dfCanonical.equals(root);
-        String dfName = inContext ? toSlashPath(root.relativize(dfCanonical))
+        String dfName = inContext
+                ? toSlashPath(root.relativize(dfCanonical))
                 : EXTERNAL_DOCKERFILE_PREFIX + sha256Hex(content).substring(0, 16);
 
         Path specificIgnore = df.resolveSibling(df.getFileName() + ".dockerignore");
-        DockerIgnore ignore = DockerIgnore.read(Files.isRegularFile(specificIgnore)
-                ? specificIgnore : root.resolve(".dockerignore"));
+        DockerIgnore ignore =
+                DockerIgnore.read(Files.isRegularFile(specificIgnore) ? specificIgnore : root.resolve(".dockerignore"));
         // The docker CLI always sends the ignore file and the Dockerfile (TrimBuildFilesFromExcludes).
         if (ignore.excludes(".dockerignore")) {
             ignore = ignore.withLiteralException(".dockerignore");
@@ -206,6 +214,7 @@ public final class BuildContext {
         private final List<ContextEntry> included = new ArrayList<>();
         /** Excluded directories walked because an exception may match below; added if something below is. */
         private final Map<String, ContextEntry> excludedDirs = new HashMap<>();
+
         private boolean needParents;
 
         Walker(Path root, DockerIgnore ignore) {
@@ -264,8 +273,8 @@ public final class BuildContext {
                     }
                 } else if (attrs.isRegularFile()) {
                     if (!excluded) {
-                        add(new ContextEntry(rel, ContextEntry.Type.FILE, isExecutable(child, attrs), attrs.size(),
-                                null));
+                        add(new ContextEntry(
+                                rel, ContextEntry.Type.FILE, isExecutable(child, attrs), attrs.size(), null));
                     }
                 }
                 // other types (sockets, pipes, devices) are not sent
@@ -311,8 +320,8 @@ public final class BuildContext {
                 return ((PosixFileAttributes) attrs).permissions().contains(PosixFilePermission.OWNER_EXECUTE);
             }
             try {
-                PosixFileAttributes posix = Files.readAttributes(file, PosixFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
+                PosixFileAttributes posix =
+                        Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 return posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
             } catch (UnsupportedOperationException | IOException e) {
                 return Files.isExecutable(file);

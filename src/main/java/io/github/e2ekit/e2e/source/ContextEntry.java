@@ -16,7 +16,11 @@ import java.util.Objects;
 public record ContextEntry(String path, Type type, boolean executable, long size, String linkTarget) {
 
     /** Entry type. */
-    public enum Type { FILE, DIRECTORY, SYMLINK }
+    public enum Type {
+        FILE,
+        DIRECTORY,
+        SYMLINK
+    }
 
     /** Orders paths by their UTF-8 bytes (equivalently: by Unicode code point). */
     public static final Comparator<String> PATH_ORDER = ContextEntry::comparePaths;

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -24,8 +23,7 @@ public final class ContextTar {
 
     private static final int BUFFER_SIZE = 1 << 16;
 
-    private ContextTar() {
-    }
+    private ContextTar() {}
 
     /**
      * Writes the tar to {@code out}, which is flushed but not closed.
@@ -110,8 +108,8 @@ public final class ContextTar {
             }
         }
         if (remaining != 0) {
-            throw new BuildContextException("File changed while writing the build context: " + file
-                    + " (expected " + size + " bytes)");
+            throw new BuildContextException(
+                    "File changed while writing the build context: " + file + " (expected " + size + " bytes)");
         }
     }
 

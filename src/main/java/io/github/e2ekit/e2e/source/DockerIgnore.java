@@ -463,7 +463,10 @@ public final class DockerIgnore {
         }
 
         private static void appendLiteral(StringBuilder re, int ch) {
-            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '/'
+            if ((ch >= 'a' && ch <= 'z')
+                    || (ch >= 'A' && ch <= 'Z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '/'
                     || ch == '_') {
                 re.append((char) ch);
             } else {

@@ -32,12 +32,12 @@ public final class SourceDigest {
 
     /** Version tag: changes whenever the encoding below changes. */
     private static final String FORMAT = "e2e-source-digest/v1";
+
     private static final int BUFFER_SIZE = 1 << 19;
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[BUFFER_SIZE]);
     private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(BuildContext::sha256);
 
-    private SourceDigest() {
-    }
+    private SourceDigest() {}
 
     /** {@link #compute(BuildContext, String, Map)} without target and build arguments. */
     public static String compute(BuildContext context) throws BuildContextException {
@@ -178,8 +178,8 @@ public final class SourceDigest {
             throw new BuildContextException("Cannot read " + file + ": " + e, e);
         }
         if (read != expectedSize) {
-            throw new BuildContextException("File changed while reading the build context: " + file
-                    + " (expected " + expectedSize + " bytes, found " + (read > expectedSize ? "more" : read) + ")");
+            throw new BuildContextException("File changed while reading the build context: " + file + " (expected "
+                    + expectedSize + " bytes, found " + (read > expectedSize ? "more" : read) + ")");
         }
         return md.digest();
     }
@@ -209,6 +209,8 @@ public final class SourceDigest {
     private static final class Pool {
         static final ForkJoinPool INSTANCE = new ForkJoinPool(
                 Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
+                ForkJoinPool.defaultForkJoinWorkerThreadFactory,
+                null,
+                true);
     }
 }

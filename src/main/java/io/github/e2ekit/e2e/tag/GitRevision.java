@@ -9,8 +9,7 @@ import java.util.Map;
 
 /** The short commit of the work tree holding a directory, with {@code -dirty} when it has changes there. */
 public final class GitRevision {
-    private GitRevision() {
-    }
+    private GitRevision() {}
 
     /** Returns the revision, or null when the directory is not in a git work tree or git is missing. */
     public static String of(Path dir) {

@@ -10,8 +10,7 @@ import org.codehaus.plexus.util.xml.pull.XmlPullParserException;
 
 /** Reads failsafe's summary file to tell whether the integration tests failed. */
 public final class FailsafeSummary {
-    private FailsafeSummary() {
-    }
+    private FailsafeSummary() {}
 
     /** True when the summary reports failures or errors, or a failing result code; false when absent. */
     public static boolean testsFailed(Path summary) {
@@ -35,7 +34,9 @@ public final class FailsafeSummary {
     private static int count(Xpp3Dom dom, String name) {
         Xpp3Dom c = dom.getChild(name);
         try {
-            return c == null || c.getValue() == null ? 0 : Integer.parseInt(c.getValue().trim());
+            return c == null || c.getValue() == null
+                    ? 0
+                    : Integer.parseInt(c.getValue().trim());
         } catch (NumberFormatException e) {
             return 0;
         }

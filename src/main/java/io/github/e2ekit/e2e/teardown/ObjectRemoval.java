@@ -38,19 +38,29 @@ final class ObjectRemoval {
     }
 
     void run(TeardownReport report) {
-        List<ObjectEntry> live = ledger.read(d -> d.objects.stream().filter(o -> o.state.live() && !o.patched).toList());
-        List<ObjectEntry> namespaces = live.stream().filter(o -> "Namespace".equals(o.kind)).toList();
+        List<ObjectEntry> live = ledger.read(d ->
+                d.objects.stream().filter(o -> o.state.live() && !o.patched).toList());
+        List<ObjectEntry> namespaces =
+                live.stream().filter(o -> "Namespace".equals(o.kind)).toList();
         List<String> ownNamespaces = namespaces.stream().map(o -> o.name).toList();
         // objects inside a namespace this run created go with it
-        removeAll(live.stream().filter(o -> o.namespace != null && !ownNamespaces.contains(o.namespace)).toList(),
+        removeAll(
+                live.stream()
+                        .filter(o -> o.namespace != null && !ownNamespaces.contains(o.namespace))
+                        .toList(),
                 report);
         for (ObjectEntry ns : namespaces) {
             if (removeAll(List.of(ns), report)) {
-                ledger.update(d -> d.objects.stream().filter(o -> ns.name.equals(o.namespace) && o.state.live())
+                ledger.update(d -> d.objects.stream()
+                        .filter(o -> ns.name.equals(o.namespace) && o.state.live())
                         .forEach(o -> o.state = EntryState.REMOVED));
             }
         }
-        removeAll(live.stream().filter(o -> o.namespace == null && !"Namespace".equals(o.kind)).toList(), report);
+        removeAll(
+                live.stream()
+                        .filter(o -> o.namespace == null && !"Namespace".equals(o.kind))
+                        .toList(),
+                report);
     }
 
     /**

@@ -2,15 +2,15 @@ package io.github.e2ekit.e2e.teardown;
 
 import io.github.e2ekit.e2e.deploy.Deletions;
 import io.github.e2ekit.e2e.deploy.KubeApi;
+import io.github.e2ekit.e2e.deploy.KubeApiException;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.image.Engine;
-import io.github.e2ekit.e2e.image.ImageSummary;
 import io.github.e2ekit.e2e.image.ImageLabels;
+import io.github.e2ekit.e2e.image.ImageSummary;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.KindNodes;
 import io.github.e2ekit.e2e.kind.NodeImageStore;
 import io.kubernetes.client.Discovery;
-import io.github.e2ekit.e2e.deploy.KubeApiException;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesListObject;
@@ -100,7 +100,8 @@ public final class Reaper {
                 continue;
             }
             try {
-                if (deletions.delete("v1", "Namespace", null, name, ns.getMetadata().getUid(), "Background")
+                if (deletions.delete(
+                                "v1", "Namespace", null, name, ns.getMetadata().getUid(), "Background")
                         == Deletions.Sent.ACCEPTED) {
                     sent.add(ns);
                 }
@@ -112,8 +113,14 @@ public final class Reaper {
         for (V1Namespace ns : sent) {
             String name = ns.getMetadata().getName();
             try {
-                String stuck = deletions.awaitGone("v1", "Namespace", null, name, ns.getMetadata().getUid(),
-                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)), namespaceWait);
+                String stuck = deletions.awaitGone(
+                        "v1",
+                        "Namespace",
+                        null,
+                        name,
+                        ns.getMetadata().getUid(),
+                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)),
+                        namespaceWait);
                 if (stuck == null) {
                     report.removed("namespace " + name);
                 } else {
@@ -156,7 +163,9 @@ public final class Reaper {
                     if (!dryRun) {
                         KubernetesApiResponse<DynamicKubernetesObject> resp;
                         try {
-                            resp = kube.call("delete " + r.getKind() + "/" + o.getMetadata().getName(),
+                            resp = kube.call(
+                                    "delete " + r.getKind() + "/"
+                                            + o.getMetadata().getName(),
                                     () -> api.delete(o.getMetadata().getName()));
                         } catch (KubeApiException e) {
                             report.failed(e.getMessage());
@@ -168,10 +177,19 @@ public final class Reaper {
                             continue;
                         }
                         // finalizers keep a deleted object: report it removed only once it is gone
-                        String apiVersion = r.getGroup().isEmpty() ? r.getPreferredVersion()
+                        String apiVersion = r.getGroup().isEmpty()
+                                ? r.getPreferredVersion()
                                 : r.getGroup() + "/" + r.getPreferredVersion();
-                        String stuck = resp.isSuccess() ? new Deletions(kube).awaitGone(apiVersion, r.getKind(), null,
-                                o.getMetadata().getName(), o.getMetadata().getUid(), Duration.ofSeconds(10)) : null;
+                        String stuck = resp.isSuccess()
+                                ? new Deletions(kube)
+                                        .awaitGone(
+                                                apiVersion,
+                                                r.getKind(),
+                                                null,
+                                                o.getMetadata().getName(),
+                                                o.getMetadata().getUid(),
+                                                Duration.ofSeconds(10))
+                                : null;
                         if (stuck != null) {
                             report.failed(stuck);
                             continue;

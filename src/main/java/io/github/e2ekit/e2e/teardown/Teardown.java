@@ -3,9 +3,9 @@ package io.github.e2ekit.e2e.teardown;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageInfo;
-import io.github.e2ekit.e2e.image.ImageSummary;
 import io.github.e2ekit.e2e.image.ImageLabels;
 import io.github.e2ekit.e2e.image.ImageReference;
+import io.github.e2ekit.e2e.image.ImageSummary;
 import io.github.e2ekit.e2e.kind.ClusterLock;
 import io.github.e2ekit.e2e.kind.ClusterUsers;
 import io.github.e2ekit.e2e.kind.KindCli;
@@ -54,10 +54,10 @@ public final class Teardown {
      * Removes everything; {@code kube} may be null when no cluster API is reachable (objects then stay
      * recorded and are reported as failures).
      */
-    public TeardownReport run(KubeApi kube, RemoveImages removeImages,
-            ClusterDeletion clusterDeletion, KindCli kind) {
+    public TeardownReport run(KubeApi kube, RemoveImages removeImages, ClusterDeletion clusterDeletion, KindCli kind) {
         TeardownReport report = new TeardownReport();
-        ledger.update(d -> d.portForwards.stream().filter(p -> p.state.live()).forEach(p -> p.state = EntryState.REMOVED));
+        ledger.update(
+                d -> d.portForwards.stream().filter(p -> p.state.live()).forEach(p -> p.state = EntryState.REMOVED));
         boolean objects = ledger.read(d -> d.objects.stream().anyMatch(o -> o.state.live() && !o.patched));
         if (objects) {
             if (kube == null) {
@@ -67,8 +67,9 @@ public final class Teardown {
             }
         }
         Set<String> kept = removeImages == RemoveImages.ALL_BUT_NEWEST ? newestBuiltHere() : Set.of();
-        boolean clusterGoes = clusterDeletion == ClusterDeletion.ALWAYS || clusterDeletion == ClusterDeletion.IF_CREATED
-                && ledger.read(d -> d.cluster != null && d.cluster.state == EntryState.CREATED);
+        boolean clusterGoes = clusterDeletion == ClusterDeletion.ALWAYS
+                || clusterDeletion == ClusterDeletion.IF_CREATED
+                        && ledger.read(d -> d.cluster != null && d.cluster.state == EntryState.CREATED);
         removeNodeImages(report, clusterGoes ? Set.of() : kept);
         removePushTags(report);
         removeLocalImages(removeImages, report);
@@ -80,7 +81,9 @@ public final class Teardown {
     private Set<String> newestBuiltHere() {
         LedgerData snapshot = ledger.read(d -> d);
         Set<String> out = new HashSet<>();
-        for (ImageEntry e : ledger.read(d -> d.images.stream().filter(i -> i.state.live() && i.imageId != null).toList())) {
+        for (ImageEntry e : ledger.read(d -> d.images.stream()
+                .filter(i -> i.state.live() && i.imageId != null)
+                .toList())) {
             try {
                 var inspected = inspect(e.reference);
                 if (inspected != null && isNewest(e, inspected.id(), snapshot.service)) {
@@ -94,16 +97,20 @@ public final class Teardown {
     }
 
     private void removeNodeImages(TeardownReport report, Set<String> keptImageIds) {
-        List<NodeImageEntry> live = ledger.read(d -> d.nodeImages.stream().filter(e -> e.state.live()).toList());
+        List<NodeImageEntry> live = ledger.read(
+                d -> d.nodeImages.stream().filter(e -> e.state.live()).toList());
         for (NodeImageEntry e : live) {
             if (keptImageIds.contains(e.imageId)) {
-                report.kept("node image " + e.reference + " in " + e.node + " (newest, so the next unchanged run skips its load)");
+                report.kept("node image " + e.reference + " in " + e.node
+                        + " (newest, so the next unchanged run skips its load)");
                 ledger.update(d -> e.state = EntryState.REUSED);
                 continue;
             }
             try {
                 KindNode node = KindNodes.list(engine, e.cluster).stream()
-                        .filter(n -> n.name().equals(e.node)).findFirst().orElse(null);
+                        .filter(n -> n.name().equals(e.node))
+                        .findFirst()
+                        .orElse(null);
                 if (node != null) {
                     NodeImageStore store = new NodeImageStore(engine, node);
                     Map<String, String> ids = store.imageIds();
@@ -112,9 +119,11 @@ public final class Teardown {
                         refs.add(e.reference); // only if it still names what this run put there
                     }
                     for (String side : e.sideReferences) {
-                        boolean stillUsedByOthers = side.startsWith("sha256:") && ids.entrySet().stream()
-                                .anyMatch(x -> !x.getKey().equals(e.reference) && !e.sideReferences.contains(x.getKey())
-                                        && side.equals(x.getValue()));
+                        boolean stillUsedByOthers = side.startsWith("sha256:")
+                                && ids.entrySet().stream()
+                                        .anyMatch(x -> !x.getKey().equals(e.reference)
+                                                && !e.sideReferences.contains(x.getKey())
+                                                && side.equals(x.getValue()));
                         if (ids.containsKey(side) && !stillUsedByOthers) {
                             refs.add(side);
                         }
@@ -136,11 +145,13 @@ public final class Teardown {
      * pushed image); the pushed manifests stay in the registry, which removes them by its own retention.
      */
     private void removePushTags(TeardownReport report) {
-        List<PushEntry> live = ledger.read(d -> d.pushes.stream().filter(e -> e.state.live()).toList());
+        List<PushEntry> live =
+                ledger.read(d -> d.pushes.stream().filter(e -> e.state.live()).toList());
         for (PushEntry e : live) {
             try {
                 var inspected = inspect(e.reference);
-                if (inspected != null && Engine.sameImageId(inspected.id(), e.imageId)
+                if (inspected != null
+                        && Engine.sameImageId(inspected.id(), e.imageId)
                         && engine.removeImage(stored(e.reference))) { // by name: untags
                     report.removed("image tag " + e.reference);
                 }
@@ -160,7 +171,8 @@ public final class Teardown {
             return;
         }
         LedgerData snapshot = ledger.read(d -> d);
-        List<ImageEntry> live = ledger.read(d -> d.images.stream().filter(e -> e.state.live()).toList());
+        List<ImageEntry> live =
+                ledger.read(d -> d.images.stream().filter(e -> e.state.live()).toList());
         for (ImageEntry e : live) {
             try {
                 var inspected = inspect(e.reference);
@@ -174,8 +186,9 @@ public final class Teardown {
                     continue;
                 }
                 if (mode == RemoveImages.ALL_BUT_NEWEST && isNewest(e, inspected.id(), snapshot.service)) {
-                    report.kept("image " + e.reference + " (newest of " + ImageReference.parse(e.reference).repository()
-                            + " for service " + snapshot.service + ", so the next unchanged run skips its build)");
+                    report.kept("image " + e.reference + " (newest of "
+                            + ImageReference.parse(e.reference).repository() + " for service " + snapshot.service
+                            + ", so the next unchanged run skips its build)");
                     ledger.update(d -> e.state = EntryState.REUSED);
                     continue;
                 }
@@ -191,13 +204,15 @@ public final class Teardown {
 
     private boolean isNewest(ImageEntry e, String imageId, String service) {
         String repository = ImageReference.parse(stored(e.reference)).repository();
-        List<ImageSummary> same = engine.imagesLabelled(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID,
-                e.id));
+        List<ImageSummary> same =
+                engine.imagesLabelled(Map.of(ImageLabels.SERVICE, service, ImageLabels.IMAGE_ID, e.id));
         return same.stream()
                 .filter(i -> i.repoTags().stream()
-                        .anyMatch(t -> ImageReference.sameRepository(ImageReference.parse(t).repository(), repository)))
+                        .anyMatch(t -> ImageReference.sameRepository(
+                                ImageReference.parse(t).repository(), repository)))
                 .max(Comparator.comparingLong(ImageSummary::created))
-                .map(i -> Engine.sameImageId(i.id(), imageId)).orElse(true);
+                .map(i -> Engine.sameImageId(i.id(), imageId))
+                .orElse(true);
     }
 
     /** The engine's own name for a reference the ledger holds (Podman: fully qualified). */

@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
 public final class SharedWork {
     /** The byte that is locked: past the holder record, so reading the record is never blocked (mandatory locks). */
     static final long LOCKED_BYTE = 1L << 40;
+
     static final Duration UNUSED_FOR = Duration.ofDays(1);
     private static final long CLEAN_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
     private static final long MAX_POLL_MILLIS = 100;
@@ -88,9 +89,12 @@ public final class SharedWork {
         if (w == null) {
             synchronized (SharedWork.class) {
                 if (forUser == null) {
-                    forUser = firstUsable(defaultDirectory(System.getenv(), System.getProperty("user.home")),
-                            Path.of(System.getProperty("java.io.tmpdir"),
-                                    "e2e-maven-plugin-" + System.getProperty("user.name"), "locks"));
+                    forUser = firstUsable(
+                            defaultDirectory(System.getenv(), System.getProperty("user.home")),
+                            Path.of(
+                                    System.getProperty("java.io.tmpdir"),
+                                    "e2e-maven-plugin-" + System.getProperty("user.name"),
+                                    "locks"));
                 }
                 w = forUser;
             }
@@ -165,8 +169,9 @@ public final class SharedWork {
             Consumer<String> once = onceOnly(onWait);
             if (!local.lock.tryLock()) {
                 long first = System.nanoTime();
-                while (!local.lock.tryLock(Math.min(TimeUnit.MILLISECONDS.toNanos(50),
-                        Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+                while (!local.lock.tryLock(
+                        Math.min(TimeUnit.MILLISECONDS.toNanos(50), Math.max(0, deadline - System.nanoTime())),
+                        TimeUnit.NANOSECONDS)) {
                     String holder = local.holder;
                     long now = System.nanoTime();
                     // the holder names itself just after locking: tell the waiter once it has
@@ -180,7 +185,8 @@ public final class SharedWork {
             }
             locked = true;
             local.holder = describeSelf(what);
-            Held held = fileLocks ? lockFile(key, what, file, local, deadline, maxWait, once)
+            Held held = fileLocks
+                    ? lockFile(key, what, file, local, deadline, maxWait, once)
                     : new Held(key, file, local, null, null);
             HELD.set(held);
             return held;
@@ -199,8 +205,9 @@ public final class SharedWork {
         return holder == null ? "another thread of this JVM" : holder + " (this JVM)";
     }
 
-    private Held lockFile(WorkKey key, String what, Path file, Local local, long deadline, Duration maxWait,
-            Consumer<String> onWait) throws InterruptedException {
+    private Held lockFile(
+            WorkKey key, String what, Path file, Local local, long deadline, Duration maxWait, Consumer<String> onWait)
+            throws InterruptedException {
         long pause = 5;
         long firstRefusal = 0;
         while (true) {
@@ -249,7 +256,8 @@ public final class SharedWork {
 
     private static boolean namesFile(Path file, Object before) throws IOException {
         try {
-            Object now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
             return before == null || before.equals(now);
         } catch (NoSuchFileException e) {
             return false;
@@ -318,7 +326,9 @@ public final class SharedWork {
     }
 
     private static String human(Duration d) {
-        return d.toMinutes() >= 1 ? d.toMinutes() + " min" : d.toMillis() >= 1000 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+        return d.toMinutes() >= 1
+                ? d.toMinutes() + " min"
+                : d.toMillis() >= 1000 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     private static Consumer<String> onceOnly(Consumer<String> onWait) {
@@ -359,8 +369,10 @@ public final class SharedWork {
                     }
                     dir = real;
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot create the lock directory " + configuredDir + ": "
-                            + e.getMessage() + " (set XDG_CACHE_HOME to a writable directory)", e);
+                    throw new UncheckedIOException(
+                            "cannot create the lock directory " + configuredDir + ": " + e.getMessage()
+                                    + " (set XDG_CACHE_HOME to a writable directory)",
+                            e);
                 }
             }
             return dir;
@@ -411,8 +423,8 @@ public final class SharedWork {
                         return false;
                     }
                     try {
-                        BasicFileAttributes again = Files.readAttributes(f, BasicFileAttributes.class,
-                                LinkOption.NOFOLLOW_LINKS);
+                        BasicFileAttributes again =
+                                Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                         if (!Objects.equals(a.fileKey(), again.fileKey())
                                 || !again.lastModifiedTime().toInstant().isBefore(usedBefore)) {
                             return false;

@@ -2,7 +2,6 @@ package io.github.e2ekit.e2e.bench;
 
 import io.github.e2ekit.e2e.source.BuildContext;
 import io.github.e2ekit.e2e.source.SourceDigest;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
@@ -31,10 +30,12 @@ public final class DigestBench {
         try {
             long t0 = System.nanoTime();
             long written = generate(dir, files, totalBytes);
-            System.out.printf("generated %d files, %.1f MB in %s (%.1f s)%n", files + 1, written / 1048576.0, dir,
-                    (System.nanoTime() - t0) / 1e9);
-            System.out.printf("processors: %d, java %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"));
+            System.out.printf(
+                    "generated %d files, %.1f MB in %s (%.1f s)%n",
+                    files + 1, written / 1048576.0, dir, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "processors: %d, java %s%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
             // warm-up: page cache for both, JIT for ours
             baseline(dir);
@@ -57,9 +58,12 @@ public final class DigestBench {
             }
             double b = median(base);
             double m = median(mine);
-            System.out.printf("median: baseline (find|sort|xargs sha256sum) %.3f s, SourceDigest %.3f s,"
-                    + " ratio ours/baseline %.2f%n", b, m, m / b);
-            System.out.printf("throughput: SourceDigest %.0f MB/s, baseline %.0f MB/s%n",
+            System.out.printf(
+                    "median: baseline (find|sort|xargs sha256sum) %.3f s, SourceDigest %.3f s,"
+                            + " ratio ours/baseline %.2f%n",
+                    b, m, m / b);
+            System.out.printf(
+                    "throughput: SourceDigest %.0f MB/s, baseline %.0f MB/s%n",
                     written / 1048576.0 / m, written / 1048576.0 / b);
         } finally {
             deleteTree(dir);
@@ -71,9 +75,11 @@ public final class DigestBench {
     }
 
     private static void baseline(Path dir) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c",
-                "find . -type f -print0 | sort -z | xargs -0 sha256sum > /dev/null")
-                .directory(dir.toFile()).inheritIO().start();
+        Process p = new ProcessBuilder(
+                        "bash", "-c", "find . -type f -print0 | sort -z | xargs -0 sha256sum > /dev/null")
+                .directory(dir.toFile())
+                .inheritIO()
+                .start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("baseline failed");
         }
@@ -94,7 +100,8 @@ public final class DigestBench {
         long written = 0;
         Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\nCOPY . /\n");
         for (int i = 0; i < files; i++) {
-            Path f = dir.resolve(String.format("m%02d/s%02d/p%d/file-%05d.dat", i % 20, (i / 20) % 16, (i / 320) % 4, i));
+            Path f = dir.resolve(
+                    String.format("m%02d/s%02d/p%d/file-%05d.dat", i % 20, (i / 20) % 16, (i / 320) % 4, i));
             Files.createDirectories(f.getParent());
             long size = (long) (weights[i] / sum * totalBytes);
             try (OutputStream out = Files.newOutputStream(f)) {

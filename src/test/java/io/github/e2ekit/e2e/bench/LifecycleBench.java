@@ -49,8 +49,8 @@ public final class LifecycleBench {
     static final String SERVICE = "lifebench";
     static final double COLD_TARGET = 1.1;
     static final double WARM_TARGET = 0.5;
-    private static final Set<String> SYSTEM_NAMESPACES = Set.of("default", "kube-system", "kube-public",
-            "kube-node-lease");
+    private static final Set<String> SYSTEM_NAMESPACES =
+            Set.of("default", "kube-system", "kube-public", "kube-node-lease");
     private static final Pattern LOG_LINE = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) \\[\\w+\\] (.*)$");
     private static final Pattern GOAL_LINE = Pattern.compile("^--- e2e:[^:]+:(\\w+) \\(");
     private static final Pattern PHASE_LINE = Pattern.compile("^by-hand: phase (\\w+) ([0-9.]+)$");
@@ -66,7 +66,9 @@ public final class LifecycleBench {
         Runtime.getRuntime().addShutdownHook(new Thread(CLEANUP::run, "lifecycle-bench-cleanup"));
         int exit = 0;
         try {
-            new LifecycleBench(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath()).bench(rounds);
+            new LifecycleBench(
+                            Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath())
+                    .bench(rounds);
         } catch (Exception | Error e) {
             System.err.println("lifecycle bench failed: " + e);
             e.printStackTrace();
@@ -111,8 +113,8 @@ public final class LifecycleBench {
     private void bench(int rounds) throws Exception {
         long benchStart = System.nanoTime();
         String startLoad = loadAverage();
-        if (!Files.isRegularFile(work.resolve("repo/io/github/e2ekit/e2e-maven-plugin/0.1.0-SNAPSHOT/"
-                + "e2e-maven-plugin-0.1.0-SNAPSHOT.jar"))) {
+        if (!Files.isRegularFile(work.resolve(
+                "repo/io/github/e2ekit/e2e-maven-plugin/0.1.0-SNAPSHOT/" + "e2e-maven-plugin-0.1.0-SNAPSHOT.jar"))) {
             throw new IllegalStateException("the plugin is not installed in " + work.resolve("repo"));
         }
         engine = new EngineDiscovery().discover(null, System.getenv());
@@ -126,21 +128,29 @@ public final class LifecycleBench {
         long t0 = System.nanoTime();
         bed = TestBed.start(engine, cluster, 0, kubeconfig);
         CLEANUP.add("test bed " + cluster, bed::close);
-        CLEANUP.add("running invocation", () -> { // first: it may still use the test bed
-            Process p = current;
-            if (p != null && p.isAlive()) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy(); // Maven's shutdown hook tears down what the interrupted run created
-                p.waitFor(40, TimeUnit.SECONDS);
-            }
-        });
+        CLEANUP.add(
+                "running invocation",
+                () -> { // first: it may still use the test bed
+                    Process p = current;
+                    if (p != null && p.isAlive()) {
+                        p.descendants().forEach(ProcessHandle::destroy);
+                        p.destroy(); // Maven's shutdown hook tears down what the interrupted run created
+                        p.waitFor(40, TimeUnit.SECONDS);
+                    }
+                });
         env.put("KUBECONFIG", kubeconfig.toString());
         env.put("KUBECACHEDIR", work.resolve("kube-cache").toString()); // kubectl's discovery cache, not ~/.kube
-        System.out.printf("engine: %s; processors: %d, java %s; test bed '%s' (1 node) started in %.1f s%n",
-                engine.describe(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                cluster, secondsSince(t0));
-        System.out.printf("maven: %s; kubectl: %s; MAVEN_OPTS=%s%n", firstLine(List.of(root.resolve("mvnw")
-                .toString(), "-v")), firstLine(List.of("kubectl", "version", "--client")),
+        System.out.printf(
+                "engine: %s; processors: %d, java %s; test bed '%s' (1 node) started in %.1f s%n",
+                engine.describe(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                cluster,
+                secondsSince(t0));
+        System.out.printf(
+                "maven: %s; kubectl: %s; MAVEN_OPTS=%s%n",
+                firstLine(List.of(root.resolve("mvnw").toString(), "-v")),
+                firstLine(List.of("kubectl", "version", "--client")),
                 env.getOrDefault("MAVEN_OPTS", ""));
 
         // untimed warm-up of both sides: page cache (Maven, plugin and CLI binaries), kubectl's discovery cache
@@ -153,15 +163,18 @@ public final class LifecycleBench {
         for (int r = 1; r <= rounds; r++) {
             coldScript.add(script(project("c" + r + "-s"), true));
             coldPlugin.add(plugin(project("c" + r + "-p"), "cold", "-De2e.removeImages=all"));
-            System.out.printf("cold %d: by hand %s%n        plugin  %s%n", r, coldScript.get(r - 1).describe(),
-                    coldPlugin.get(r - 1).describe());
+            System.out.printf(
+                    "cold %d: by hand %s%n        plugin  %s%n",
+                    r, coldScript.get(r - 1).describe(), coldPlugin.get(r - 1).describe());
         }
 
         // warm: an untimed first run of each side that keeps its image, then the timed second runs
         Path warmScriptProject = project("w-s");
         Path warmPluginProject = project("w-p");
-        System.out.printf("first runs for warm (untimed): by hand %s; plugin %s%n",
-                script(warmScriptProject, false).describe(), plugin(warmPluginProject, "first").describe());
+        System.out.printf(
+                "first runs for warm (untimed): by hand %s; plugin %s%n",
+                script(warmScriptProject, false).describe(),
+                plugin(warmPluginProject, "first").describe());
         List<Run> warmScript = new ArrayList<>();
         List<Run> warmPlugin = new ArrayList<>();
         List<Run> maven = new ArrayList<>();
@@ -169,8 +182,11 @@ public final class LifecycleBench {
             warmScript.add(script(warmScriptProject, false));
             warmPlugin.add(plugin(warmPluginProject, "warm"));
             maven.add(maven(warmPluginProject));
-            System.out.printf("warm %d: by hand %s%n        plugin  %s%n        maven alone (validate) %.2f s%n", r,
-                    warmScript.get(r - 1).describe(), warmPlugin.get(r - 1).describe(),
+            System.out.printf(
+                    "warm %d: by hand %s%n        plugin  %s%n        maven alone (validate) %.2f s%n",
+                    r,
+                    warmScript.get(r - 1).describe(),
+                    warmPlugin.get(r - 1).describe(),
                     maven.get(r - 1).seconds());
         }
 
@@ -180,16 +196,26 @@ public final class LifecycleBench {
         summary("cold", coldScript, coldPlugin, mavenAlone, COLD_TARGET);
         summary("warm", warmScript, warmPlugin, mavenAlone, WARM_TARGET);
         System.out.printf("maven alone (mvnw -o validate of the same project): %.2f s%n", mavenAlone);
-        System.out.printf("(benchmark took %.0f s; load average at the start %s, at the end %s)%n",
+        System.out.printf(
+                "(benchmark took %.0f s; load average at the start %s, at the end %s)%n",
                 secondsSince(benchStart), startLoad, loadAverage());
     }
 
     private void summary(String what, List<Run> script, List<Run> plugin, double mavenAlone, double target) {
         double s = median(script);
         double p = median(plugin);
-        System.out.printf("%s: by hand %.2f s, plugin %.2f s, ratio %.2f (target <= %.1f: %s); plugin without Maven's"
-                        + " own start-up (%.2f s) %.2f s, ratio %.2f%n", what, s, p, p / s, target,
-                p / s <= target ? "met" : "NOT met", mavenAlone, p - mavenAlone, (p - mavenAlone) / s);
+        System.out.printf(
+                "%s: by hand %.2f s, plugin %.2f s, ratio %.2f (target <= %.1f: %s); plugin without Maven's"
+                        + " own start-up (%.2f s) %.2f s, ratio %.2f%n",
+                what,
+                s,
+                p,
+                p / s,
+                target,
+                p / s <= target ? "met" : "NOT met",
+                mavenAlone,
+                p - mavenAlone,
+                (p - mavenAlone) / s);
         System.out.printf("  by hand: %s%n  plugin:  %s%n", phases(script), phases(plugin));
     }
 
@@ -322,9 +348,15 @@ public final class LifecycleBench {
         String image = REPOSITORY + ":" + tag;
         String namespace = "by-hand-" + run + "-" + project.getFileName() + "-" + (++invocations);
         Snapshot before = snapshot();
-        List<String> cmd = List.of("bash", root.resolve("bench/lifecycle/by-hand.sh").toString(),
-                project.resolve("app").toString(), project.resolve("k8s").toString(), image, namespace,
-                bed.clusterName(), remove ? "remove" : "keep");
+        List<String> cmd = List.of(
+                "bash",
+                root.resolve("bench/lifecycle/by-hand.sh").toString(),
+                project.resolve("app").toString(),
+                project.resolve("k8s").toString(),
+                image,
+                namespace,
+                bed.clusterName(),
+                remove ? "remove" : "keep");
         Path log = work.resolve("logs").resolve(invocations + "-by-hand-" + project.getFileName() + ".log");
         long[] wall = timed(cmd, project, log);
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
@@ -336,7 +368,12 @@ public final class LifecycleBench {
             }
         }
         double seconds = (wall[1] - wall[0]) / 1e9;
-        phases.put("rest", seconds - phases.values().stream().mapToDouble(Double::doubleValue).sum());
+        phases.put(
+                "rest",
+                seconds
+                        - phases.values().stream()
+                                .mapToDouble(Double::doubleValue)
+                                .sum());
         // untimed checks: the script really did the whole job, cold from nothing or warm from the cache
         boolean cached = lines.stream().anyMatch(l -> l.contains("Using cache"));
         require(phases.keySet().containsAll(List.of("build", "load", "deploy", "teardown")), "by-hand: phases", log);
@@ -375,19 +412,26 @@ public final class LifecycleBench {
             require(text.contains("e2e: app: up to date, build skipped"), "plugin warm run built", log);
             require(text.contains("e2e: app: already present on 1/1 nodes"), "plugin warm run loaded", log);
         } else {
-            require(text.contains("e2e: app: built ") && !text.contains("Using cache"),
-                    "plugin " + kind + " run did not build from nothing", log);
+            require(
+                    text.contains("e2e: app: built ") && !text.contains("Using cache"),
+                    "plugin " + kind + " run did not build from nothing",
+                    log);
             require(text.contains("e2e: app: imported into 1/1 nodes"), "plugin " + kind + " run did not import", log);
         }
         checkNamespacesGone(log);
         Snapshot after = snapshot();
         if (kind.equals("cold")) {
-            require(text.contains("e2e: removed image ") && text.contains("e2e: removed node image "),
-                    "plugin cold run kept its image", log);
+            require(
+                    text.contains("e2e: removed image ") && text.contains("e2e: removed node image "),
+                    "plugin cold run kept its image",
+                    log);
             require(after.equals(before), "plugin cold run left images behind: " + after.minus(before), log);
         } else if (kind.equals("first")) {
-            require(after.minus(before).local.size() == 1 && !after.minus(before).node.isEmpty(),
-                    "plugin first run did not keep its image: " + after.minus(before), log);
+            require(
+                    after.minus(before).local.size() == 1
+                            && !after.minus(before).node.isEmpty(),
+                    "plugin first run did not keep its image: " + after.minus(before),
+                    log);
         } else {
             require(after.equals(before), "plugin warm run changed images: " + after.minus(before), log);
         }
@@ -403,16 +447,21 @@ public final class LifecycleBench {
     }
 
     private List<String> mavenCommand(String phase) {
-        return List.of(root.resolve("mvnw").toString(), "-o", "-B", phase,
-                "-Dmaven.repo.local=" + work.resolve("repo"), "-Dmaven.repo.local.tail=" + m2,
-                "-De2e.kubeconfig=" + work.resolve("kubeconfig"), "-De2e.cluster.name=" + bed.clusterName(),
+        return List.of(
+                root.resolve("mvnw").toString(),
+                "-o",
+                "-B",
+                phase,
+                "-Dmaven.repo.local=" + work.resolve("repo"),
+                "-Dmaven.repo.local.tail=" + m2,
+                "-De2e.kubeconfig=" + work.resolve("kubeconfig"),
+                "-De2e.cluster.name=" + bed.clusterName(),
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     }
 
     /** A line of Maven's log and when it was written (epoch ms). */
-    record Line(long at, String text) {
-    }
+    record Line(long at, String text) {}
 
     /** The timestamped lines of a Maven log ({@code -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS}). */
     static List<Line> timeline(String log, long startMillis) {
@@ -421,7 +470,10 @@ public final class LifecycleBench {
         for (String l : log.split("\n")) {
             Matcher m = LOG_LINE.matcher(l.strip());
             if (m.matches()) {
-                long at = LocalTime.parse(m.group(1)).atDate(day).atZone(ZoneId.systemDefault()).toInstant()
+                long at = LocalTime.parse(m.group(1))
+                        .atDate(day)
+                        .atZone(ZoneId.systemDefault())
+                        .toInstant()
                         .toEpochMilli();
                 out.add(new Line(at < startMillis - 3_600_000L ? at + 86_400_000L : at, m.group(2)));
             }
@@ -509,7 +561,8 @@ public final class LifecycleBench {
 
     private Snapshot snapshot() {
         Set<String> local = new TreeSet<>();
-        for (Image i : engine.client().listImagesCmd().withReferenceFilter(REPOSITORY).exec()) {
+        for (Image i :
+                engine.client().listImagesCmd().withReferenceFilter(REPOSITORY).exec()) {
             if (i.getRepoTags() != null) {
                 local.addAll(List.of(i.getRepoTags()));
             }
@@ -522,8 +575,11 @@ public final class LifecycleBench {
     }
 
     private void checkNamespacesGone(Path log) throws Exception {
-        List<String> left = new CoreV1Api(bed.kubernetes().client()).listNamespace().execute().getItems().stream()
-                .map(n -> n.getMetadata().getName()).filter(n -> !SYSTEM_NAMESPACES.contains(n)).toList();
+        List<String> left = new CoreV1Api(bed.kubernetes().client())
+                .listNamespace().execute().getItems().stream()
+                        .map(n -> n.getMetadata().getName())
+                        .filter(n -> !SYSTEM_NAMESPACES.contains(n))
+                        .toList();
         require(left.isEmpty(), "namespaces left: " + left, log);
     }
 
@@ -539,8 +595,11 @@ public final class LifecycleBench {
     private long[] timed(List<String> cmd, Path dir, Path log) throws Exception {
         Files.createDirectories(log.getParent());
         new ProcessBuilder("sync").inheritIO().start().waitFor(2, TimeUnit.MINUTES);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().clear();
         pb.environment().putAll(env);
         long epoch = System.currentTimeMillis();
@@ -570,7 +629,11 @@ public final class LifecycleBench {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(1, TimeUnit.MINUTES);
-            return out.lines().findFirst().orElse("?").replaceAll("\u001B\\[[;\\d]*m", "").strip();
+            return out.lines()
+                    .findFirst()
+                    .orElse("?")
+                    .replaceAll("\u001B\\[[;\\d]*m", "")
+                    .strip();
         } catch (IOException | InterruptedException e) {
             return "? (" + e.getMessage() + ")";
         }
@@ -587,7 +650,8 @@ public final class LifecycleBench {
 
     /** Every local tag of {@link #REPOSITORY} (the runs' images; node copies go with the test bed). */
     private void removeBenchImages() {
-        for (Image i : engine.client().listImagesCmd().withReferenceFilter(REPOSITORY).exec()) {
+        for (Image i :
+                engine.client().listImagesCmd().withReferenceFilter(REPOSITORY).exec()) {
             for (String tag : i.getRepoTags() == null ? new String[0] : i.getRepoTags()) {
                 try {
                     engine.client().removeImageCmd(tag).withForce(true).exec();
@@ -596,9 +660,11 @@ public final class LifecycleBench {
                 }
             }
         }
-        List<Image> left = engine.client().listImagesCmd().withReferenceFilter(REPOSITORY).exec();
+        List<Image> left =
+                engine.client().listImagesCmd().withReferenceFilter(REPOSITORY).exec();
         if (!left.isEmpty()) {
-            System.err.println("lifecycle bench cleanup: images left: " + left.stream().map(Image::getId).toList());
+            System.err.println("lifecycle bench cleanup: images left: "
+                    + left.stream().map(Image::getId).toList());
         }
     }
 
@@ -626,17 +692,24 @@ public final class LifecycleBench {
         Map<String, List<Double>> by = new LinkedHashMap<>();
         Map<String, List<Double>> details = new LinkedHashMap<>();
         for (Run r : runs) {
-            r.phases().forEach((k, v) -> by.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            r.details().forEach((k, v) -> details.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            r.phases()
+                    .forEach((k, v) ->
+                            by.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            r.details()
+                    .forEach((k, v) ->
+                            details.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
         }
         StringBuilder sb = new StringBuilder(String.format("%.2f s = ", median(runs)));
-        by.forEach((k, v) -> sb.append(String.format("%s %.2f + ", k,
-                LoadBench.median(v.stream().mapToDouble(Double::doubleValue).toArray()))));
+        by.forEach((k, v) -> sb.append(String.format(
+                "%s %.2f + ",
+                k, LoadBench.median(v.stream().mapToDouble(Double::doubleValue).toArray()))));
         sb.setLength(sb.length() - 3);
         sb.append(" (medians of the phases)");
         if (!details.isEmpty()) {
             sb.append("; of which");
-            details.forEach((k, v) -> sb.append(String.format(" %s %.2f", k,
+            details.forEach((k, v) -> sb.append(String.format(
+                    " %s %.2f",
+                    k,
                     LoadBench.median(v.stream().mapToDouble(Double::doubleValue).toArray()))));
         }
         return sb.toString();

@@ -54,8 +54,7 @@ public final class LoadBench {
 
     private static final Cleanup CLEANUP = new Cleanup("load bench");
 
-    private LoadBench() {
-    }
+    private LoadBench() {}
 
     public static void main(String[] args) throws Exception {
         int baseMegabytes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -91,25 +90,30 @@ public final class LoadBench {
         if (engine.endpoint().startsWith("unix://") || engine.endpoint().startsWith("tcp://")) {
             cliEnv.put("DOCKER_HOST", engine.endpoint()); // the CLI talks to the same engine
         }
-        System.out.printf("engine: %s; processors: %d, java %s%n", engine.describe(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf(
+                "engine: %s; processors: %d, java %s%n",
+                engine.describe(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
         String first = "e2e-load-bench:" + run + "-v1";
         String second = "e2e-load-bench:" + run + "-v2";
         long t0 = System.nanoTime();
         String firstId = buildImage(first, baseMegabytes, topMegabytes, 1);
         String secondId = buildImage(second, baseMegabytes, topMegabytes, 2);
-        List<String> firstLayers = engine.client().inspectImageCmd(first).exec().getRootFS().getLayers();
-        List<String> secondLayers = engine.client().inspectImageCmd(second).exec().getRootFS().getLayers();
+        List<String> firstLayers =
+                engine.client().inspectImageCmd(first).exec().getRootFS().getLayers();
+        List<String> secondLayers =
+                engine.client().inspectImageCmd(second).exec().getRootFS().getLayers();
         Set<String> changed = new java.util.LinkedHashSet<>(secondLayers);
         changed.removeAll(firstLayers);
         if (changed.size() != 1 || secondLayers.size() != firstLayers.size()) {
-            throw new IllegalStateException("the two images should differ in their top layer only: " + firstLayers
-                    + " / " + secondLayers);
+            throw new IllegalStateException(
+                    "the two images should differ in their top layer only: " + firstLayers + " / " + secondLayers);
         }
         long size = engine.client().inspectImageCmd(second).exec().getSize();
-        System.out.printf("images %s and %s: %.1f MB each (%d layers), differing in the top layer;"
-                + " generated and built in %.1f s%n", first, second, size / 1e6, secondLayers.size(), secondsSince(t0));
+        System.out.printf(
+                "images %s and %s: %.1f MB each (%d layers), differing in the top layer;"
+                        + " generated and built in %.1f s%n",
+                first, second, size / 1e6, secondLayers.size(), secondsSince(t0));
 
         // untimed: page cache of the layers, the engine's export path, JIT of the reader
         double exportFirst = exportOnly(first);
@@ -144,9 +148,17 @@ public final class LoadBench {
                         }
                     }
                 }
-                System.out.printf("%d node%s, round %d: cold kind %.2f s, ours %.2f s; incremental kind %.2f s,"
-                        + " ours %.2f s; already present %.2f s%n", nodes, nodes == 1 ? "" : "s", r + 1, kindCold[r],
-                        oursCold[r], kindIncr[r], oursIncr[r], again[r]);
+                System.out.printf(
+                        "%d node%s, round %d: cold kind %.2f s, ours %.2f s; incremental kind %.2f s,"
+                                + " ours %.2f s; already present %.2f s%n",
+                        nodes,
+                        nodes == 1 ? "" : "s",
+                        r + 1,
+                        kindCold[r],
+                        oursCold[r],
+                        kindIncr[r],
+                        oursIncr[r],
+                        again[r]);
             }
             double incrTarget = nodes == 1 ? 0.35 : 0.2;
             lines[2 * s] = line(nodes, "incremental", median(kindIncr), median(oursIncr), incrTarget);
@@ -163,8 +175,16 @@ public final class LoadBench {
     }
 
     private static String line(int nodes, String what, double kind, double ours, double target) {
-        return String.format("%d node%s, %s: kind %.2f s, ours %.2f s, ratio %.2f (target <= %.2f: %s)", nodes,
-                nodes == 1 ? "" : "s", what, kind, ours, ours / kind, target, ours / kind <= target ? "met" : "NOT met");
+        return String.format(
+                "%d node%s, %s: kind %.2f s, ours %.2f s, ratio %.2f (target <= %.2f: %s)",
+                nodes,
+                nodes == 1 ? "" : "s",
+                what,
+                kind,
+                ours,
+                ours / kind,
+                target,
+                ours / kind <= target ? "met" : "NOT met");
     }
 
     // ---- images ------------------------------------------------------------------------------------------
@@ -192,9 +212,12 @@ public final class LoadBench {
             files(tar, "data", base, buf, (long) baseMegabytes << 20);
             files(tar, "top", top, buf, (long) topMegabytes << 20);
         }
-        CLEANUP.add("image " + reference, () -> engine.client().removeImageCmd(reference).withForce(true).exec());
+        CLEANUP.add(
+                "image " + reference,
+                () -> engine.client().removeImageCmd(reference).withForce(true).exec());
         try (InputStream in = Files.newInputStream(context)) {
-            engine.client().buildImageCmd(in)
+            engine.client()
+                    .buildImageCmd(in)
                     .withTags(Set.of(reference))
                     .withPull(false)
                     .withForcerm(true)
@@ -204,7 +227,9 @@ public final class LoadBench {
             Files.deleteIfExists(context);
         }
         var inspect = engine.client().inspectImageCmd(reference).exec();
-        String label = inspect.getConfig().getLabels() == null ? null : inspect.getConfig().getLabels().get(LABEL);
+        String label = inspect.getConfig().getLabels() == null
+                ? null
+                : inspect.getConfig().getLabels().get(LABEL);
         if (!run.equals(label)) {
             throw new IllegalStateException(reference + " does not carry " + LABEL + "=" + run);
         }
@@ -266,8 +291,21 @@ public final class LoadBench {
             for (KindNode n : cluster.nodes()) {
                 Path log = work.resolve("import-" + n.name() + ".log");
                 logs.add(log);
-                imports.add(process(List.of("docker", "exec", "-i", n.name(), "ctr", "--namespace=k8s.io", "images",
-                        "import", "--digests", "--snapshotter=overlayfs", "-"), tar, log));
+                imports.add(process(
+                        List.of(
+                                "docker",
+                                "exec",
+                                "-i",
+                                n.name(),
+                                "ctr",
+                                "--namespace=k8s.io",
+                                "images",
+                                "import",
+                                "--digests",
+                                "--snapshotter=overlayfs",
+                                "-"),
+                        tar,
+                        log));
             }
             for (int i = 0; i < imports.size(); i++) {
                 await(imports.get(i), logs.get(i));
@@ -281,8 +319,8 @@ public final class LoadBench {
         for (KindNode n : cluster.nodes()) { // untimed: the baseline really did the whole job
             String found = new NodeImageStore(engine, n).imageIds().get(nodeRef);
             if (found == null || !found.endsWith(id.substring(id.indexOf(':') + 1))) {
-                throw new IllegalStateException("kind method: node " + n.name() + " resolves " + nodeRef + " to "
-                        + found);
+                throw new IllegalStateException(
+                        "kind method: node " + n.name() + " resolves " + nodeRef + " to " + found);
             }
         }
         return new double[] {total, save};
@@ -295,7 +333,9 @@ public final class LoadBench {
     private double ours(String reference, String imageId, KindLikeCluster cluster, int layersSent) {
         LoadResult r = load(reference, imageId, cluster);
         for (NodeLoad n : r.nodes()) {
-            if (n.action() != NodeLoad.Action.IMPORTED || n.transfer() == null || n.transfer().fullImport()
+            if (n.action() != NodeLoad.Action.IMPORTED
+                    || n.transfer() == null
+                    || n.transfer().fullImport()
                     || n.transfer().layersSent() != layersSent) {
                 throw new IllegalStateException("ours: expected an incremental import of " + layersSent
                         + " layer(s) into every node, got " + r.summary());
@@ -337,8 +377,7 @@ public final class LoadBench {
     // ---- processes ---------------------------------------------------------------------------------------
 
     private Process process(List<String> cmd, Path stdin, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().clear();
         pb.environment().putAll(cliEnv);
         if (stdin != null) {
@@ -357,8 +396,8 @@ public final class LoadBench {
             throw new IllegalStateException(p.info().commandLine().orElse("process") + " did not finish in 5 min");
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(p.info().commandLine().orElse("process") + " failed (exit "
-                    + p.exitValue() + "): " + Files.readString(log).strip());
+            throw new IllegalStateException(p.info().commandLine().orElse("process") + " failed (exit " + p.exitValue()
+                    + "): " + Files.readString(log).strip());
         }
     }
 

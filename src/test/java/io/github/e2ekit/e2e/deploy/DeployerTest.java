@@ -53,6 +53,7 @@ class DeployerTest {
     /** The engine of this invocation (declared so the class-invocation methods below receive it). */
     @Parameter
     Engine current;
+
     private Ledger ledger;
     private final List<String> log = new ArrayList<>();
     private String run;
@@ -61,7 +62,11 @@ class DeployerTest {
     static void start(Engine e) throws Exception {
         engine = e;
         bedDir = Files.createTempDirectory("e2e-deployer-test");
-        bed = TestBed.start(engine, "deploy-" + e.kind().kindProvider() + "-" + ProcessHandle.current().pid(), 0,
+        bed = TestBed.start(
+                engine,
+                "deploy-" + e.kind().kindProvider() + "-"
+                        + ProcessHandle.current().pid(),
+                0,
                 bedDir.resolve("kubeconfig"));
         images = new TestImages(engine);
         ImageReference ref = ImageReference.parse("deploytest-app:" + images.run());
@@ -83,7 +88,8 @@ class DeployerTest {
         }
         if (bedDir != null) {
             try (var s = Files.walk(bedDir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -136,11 +142,17 @@ class DeployerTest {
 
     private Deployer.Result deploy(String ns, Duration timeout, List<List<Path>> stages, HealPolicy heal) {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
-        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(app), run,
-                "svc", "2030-01-01T00:00:00Z");
-        return new Deployer(api, ledger, log::add).resolvingOn(nodeDigests())
-                .deploy(new DeployPlan(ns, stages, timeout, heal), renderer, List.of(app),
-                Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
+        ManifestRenderer renderer = new ManifestRenderer(
+                Map.of("e2e.image.app", shortReference), List.of(app), run, "svc", "2030-01-01T00:00:00Z");
+        return new Deployer(api, ledger, log::add)
+                .resolvingOn(nodeDigests())
+                .deploy(
+                        new DeployPlan(ns, stages, timeout, heal),
+                        renderer,
+                        List.of(app),
+                        Map.of(ManifestRenderer.RUN, run),
+                        Map.of(),
+                        dir.resolve("diagnostics"));
     }
 
     /** The test bed's nodes, where the freshness check resolves the digests pods report. */
@@ -149,8 +161,12 @@ class DeployerTest {
     }
 
     private TeardownReport teardown() {
-        return new Teardown(engine, ledger).run(KubeApi.connect(bed.kubeconfig()), RemoveImages.NONE,
-                io.github.e2ekit.e2e.teardown.ClusterDeletion.NEVER, null);
+        return new Teardown(engine, ledger)
+                .run(
+                        KubeApi.connect(bed.kubeconfig()),
+                        RemoveImages.NONE,
+                        io.github.e2ekit.e2e.teardown.ClusterDeletion.NEVER,
+                        null);
     }
 
     @Test
@@ -166,24 +182,38 @@ class DeployerTest {
                 metadata: {name: e2e-test-reader-%s}
                 rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
                 """.formatted(run) + "---\n" + deployment("db", "${e2e.image.app}", null));
-        Path second = manifest("second.yaml", deployment("app", "deploytest-app:whatever-tag-the-file-says",
-                null));
+        Path second = manifest("second.yaml", deployment("app", "deploytest-app:whatever-tag-the-file-says", null));
         String ns = "e2e-svc-" + run;
         Deployer.Result r = deploy(ns, Duration.ofSeconds(30), List.of(List.of(first), List.of(second)));
         assertThat(r.namespaceCreated()).isTrue();
-        assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(2));
+        assertThat(r.fresh())
+                .singleElement()
+                .satisfies(f -> assertThat(f.pods()).isEqualTo(2));
         // proven although the pods report the import's manifest digest, as on kind, not the image ID
-        assertThat(new CoreV1Api(bed.kubernetes().client()).listNamespacedPod(ns).execute().getItems())
+        assertThat(new CoreV1Api(bed.kubernetes().client())
+                        .listNamespacedPod(ns)
+                        .execute()
+                        .getItems())
                 .flatExtracting(p -> p.getStatus().getContainerStatuses())
-                .allSatisfy(cs -> assertThat(cs.getImageID()).startsWith("docker.io/library/import-")
+                .allSatisfy(cs -> assertThat(cs.getImageID())
+                        .startsWith("docker.io/library/import-")
                         .doesNotContain(app.imageId().substring(7)));
         // the manifests name the image as the engine stores it (Podman: localhost/deploytest-app:<tag>)
-        var deployed = new io.kubernetes.client.openapi.apis.AppsV1Api(bed.kubernetes().client())
-                .readNamespacedDeployment("app", ns).execute();
-        assertThat(deployed.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        var deployed = new io.kubernetes.client.openapi.apis.AppsV1Api(
+                        bed.kubernetes().client())
+                .readNamespacedDeployment("app", ns)
+                .execute();
+        assertThat(deployed.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
                 .isEqualTo(app.reference())
-                .isEqualTo(engine.kind() == io.github.e2ekit.e2e.image.EngineKind.PODMAN ? "localhost/" + shortReference
-                        : shortReference);
+                .isEqualTo(
+                        engine.kind() == io.github.e2ekit.e2e.image.EngineKind.PODMAN
+                                ? "localhost/" + shortReference
+                                : shortReference);
         assertThat(log).anyMatch(l -> l.startsWith("stage 2/2"));
         List<ObjectEntry> objects = ledger.read(d -> d.objects);
         assertThat(objects).allMatch(o -> o.state == EntryState.CREATED && o.uid != null);
@@ -191,9 +221,12 @@ class DeployerTest {
 
         TeardownReport report = teardown();
         assertThat(report.failures()).isEmpty();
-        assertThat(report.removed()).anyMatch(s -> s.startsWith("Namespace/" + ns))
+        assertThat(report.removed())
+                .anyMatch(s -> s.startsWith("Namespace/" + ns))
                 .anyMatch(s -> s.startsWith("ClusterRole/e2e-test-reader-" + run));
-        assertThatThrownBy(() -> new CoreV1Api(bed.kubernetes().client()).readNamespace(ns).execute())
+        assertThatThrownBy(() -> new CoreV1Api(bed.kubernetes().client())
+                        .readNamespace(ns)
+                        .execute())
                 .hasMessageContaining("Not Found");
         assertThat(teardown().removed()).isEmpty();
     }
@@ -227,30 +260,47 @@ class DeployerTest {
     @Test
     void aRedeployIsJudgedOnlyByItsNewPodsNeverReadyFromTheOldOnes() throws Exception {
         String ns = "e2e-redeploy-" + run;
-        Deployer.Result first = deploy(ns, Duration.ofSeconds(30), List.of(List.of(manifest("v1.yaml",
-                deployment("web", "${e2e.image.app}", null)))));
-        assertThat(first.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(1));
+        Deployer.Result first = deploy(
+                ns,
+                Duration.ofSeconds(30),
+                List.of(List.of(manifest("v1.yaml", deployment("web", "${e2e.image.app}", null)))));
+        assertThat(first.fresh())
+                .singleElement()
+                .satisfies(f -> assertThat(f.pods()).isEqualTo(1));
         // the new template needs a ConfigMap nobody creates: the old pod stays ready, the rollout never finishes
-        String needsConfig = deployment("web", "${e2e.image.app}", null).replace("        image: ${e2e.image.app}\n",
-                "        image: ${e2e.image.app}\n        env: [{name: X, valueFrom: {configMapKeyRef: {name: absent,"
-                + " key: x}}}]\n");
+        String needsConfig = deployment("web", "${e2e.image.app}", null)
+                .replace(
+                        "        image: ${e2e.image.app}\n",
+                        "        image: ${e2e.image.app}\n        env: [{name: X, valueFrom: {configMapKeyRef: {name: absent,"
+                                + " key: x}}}]\n");
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> deploy(ns, Duration.ofSeconds(30), List.of(List.of(manifest("v2.yaml", needsConfig))),
-                new HealPolicy(Duration.ofSeconds(2), 2)))
+        assertThatThrownBy(() -> deploy(
+                        ns,
+                        Duration.ofSeconds(30),
+                        List.of(List.of(manifest("v2.yaml", needsConfig))),
+                        new HealPolicy(Duration.ofSeconds(2), 2)))
                 .isInstanceOf(DeployException.class)
                 .hasMessageContaining("CreateContainerConfigError")
                 .hasMessageContaining("configmap \"absent\" not found")
                 .hasMessageContaining("<deploy><healGrace>");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
         // a third template that can start rolls out; the old pods are gone, the proof counts the new pod
-        String v3 = deployment("web", "${e2e.image.app}", null).replace("        image: ${e2e.image.app}\n",
-                "        image: ${e2e.image.app}\n        env: [{name: X, value: \"3\"}]\n");
+        String v3 = deployment("web", "${e2e.image.app}", null)
+                .replace(
+                        "        image: ${e2e.image.app}\n",
+                        "        image: ${e2e.image.app}\n        env: [{name: X, value: \"3\"}]\n");
         Deployer.Result third = deploy(ns, Duration.ofSeconds(30), List.of(List.of(manifest("v3.yaml", v3))));
-        assertThat(third.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(1));
-        var pods = new CoreV1Api(bed.kubernetes().client()).listNamespacedPod(ns).labelSelector("app=web").execute()
-                .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-        assertThat(pods).singleElement().satisfies(p -> assertThat(p.getSpec().getContainers().get(0).getEnv())
-                .anySatisfy(e -> assertThat(e.getValue()).isEqualTo("3")));
+        assertThat(third.fresh())
+                .singleElement()
+                .satisfies(f -> assertThat(f.pods()).isEqualTo(1));
+        var pods = new CoreV1Api(bed.kubernetes().client())
+                .listNamespacedPod(ns).labelSelector("app=web").execute().getItems().stream()
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                        .toList();
+        assertThat(pods)
+                .singleElement()
+                .satisfies(p -> assertThat(p.getSpec().getContainers().get(0).getEnv())
+                        .anySatisfy(e -> assertThat(e.getValue()).isEqualTo("3")));
         assertThat(teardown().failures()).isEmpty();
     }
 
@@ -269,7 +319,8 @@ class DeployerTest {
                         image: ${e2e.image.app}
                         command: ["/bin/busybox", "sh", "-c", "echo applying 001_init.sql; exit 3"]
                 """);
-        org.junit.jupiter.api.Assumptions.assumeTrue(engine.kind() != io.github.e2ekit.e2e.image.EngineKind.PODMAN,
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                engine.kind() != io.github.e2ekit.e2e.image.EngineKind.PODMAN,
                 "the test bed's process runtime does not see exec exits on Podman 4.3 yet");
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> deploy("e2e-migrate-" + run, Duration.ofSeconds(60), List.of(List.of(m))))
@@ -290,7 +341,8 @@ class DeployerTest {
         assertThatThrownBy(() -> deploy(ns, Duration.ofMinutes(2), List.of(List.of(m))))
                 .isInstanceOf(DeployException.class)
                 .hasMessageContaining("CrashLoopBackOff")
-                .hasMessageContaining("diagnostics: " + dir.resolve("diagnostics").resolve(ns));
+                .hasMessageContaining(
+                        "diagnostics: " + dir.resolve("diagnostics").resolve(ns));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         Path diag = dir.resolve("diagnostics").resolve(ns);
         assertThat(diag.resolve("events.txt")).exists();
@@ -324,18 +376,24 @@ class DeployerTest {
 
     @Test
     void aPodRunningAnotherImageIsStale() throws Exception {
-        ImageBinding lying = new ImageBinding("app", app.repository(), app.reference(), app.digest(),
-                "sha256:" + "0".repeat(64));
+        ImageBinding lying =
+                new ImageBinding("app", app.repository(), app.reference(), app.digest(), "sha256:" + "0".repeat(64));
         Path m = manifest("stale.yaml", deployment("stale", "${e2e.image.app}", null));
         KubeApi api = KubeApi.connect(bed.kubeconfig());
-        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", shortReference), List.of(lying), run,
-                "svc", "2030-01-01T00:00:00Z");
-        assertThatThrownBy(() -> new Deployer(api, ledger, log::add).resolvingOn(nodeDigests())
-                .deploy(new DeployPlan("e2e-stale-" + run,
-                List.of(List.of(m)), Duration.ofSeconds(30)), renderer, List.of(lying), Map.of(), Map.of(),
-                dir.resolve("diagnostics")))
+        ManifestRenderer renderer = new ManifestRenderer(
+                Map.of("e2e.image.app", shortReference), List.of(lying), run, "svc", "2030-01-01T00:00:00Z");
+        assertThatThrownBy(() -> new Deployer(api, ledger, log::add)
+                        .resolvingOn(nodeDigests())
+                        .deploy(
+                                new DeployPlan("e2e-stale-" + run, List.of(List.of(m)), Duration.ofSeconds(30)),
+                                renderer,
+                                List.of(lying),
+                                Map.of(),
+                                Map.of(),
+                                dir.resolve("diagnostics")))
                 .hasMessageContaining("STALE: pod stale-")
-                .hasMessageContaining("(image " + app.imageId() + " on node " + bed.nodes().nodes().get(0).name() + ")")
+                .hasMessageContaining("(image " + app.imageId() + " on node "
+                        + bed.nodes().nodes().get(0).name() + ")")
                 .hasMessageContaining("this run built sha256:000");
         assertThat(teardown().failures()).isEmpty();
     }
@@ -353,8 +411,10 @@ class DeployerTest {
     void aPreExistingNamespaceAndItsOtherObjectsSurviveTeardown() throws Exception {
         CoreV1Api core = new CoreV1Api(bed.kubernetes().client());
         String ns = "shared-" + run;
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
-        core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name("unrelated"))).execute();
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
+                .execute();
+        core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name("unrelated")))
+                .execute();
         Path m = manifest("shared.yaml", deployment("mine", "${e2e.image.app}", null));
         Deployer.Result r = deploy(ns, Duration.ofSeconds(30), List.of(List.of(m)));
         assertThat(r.namespaceCreated()).isFalse();
@@ -389,20 +449,39 @@ class DeployerTest {
         Files.createDirectories(dir.resolve("chart/templates"));
         manifest("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n");
         manifest("chart/values.yaml", "image: {repository: deploytest-app, tag: chart-default}\n");
-        manifest("chart/templates/web.yaml", deployment("{{ .Release.Name }}-web",
-                "\"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"", null));
+        manifest(
+                "chart/templates/web.yaml",
+                deployment(
+                        "{{ .Release.Name }}-web", "\"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"", null));
         String ns = "e2e-svc-" + run;
         KubeApi api = KubeApi.connect(bed.kubeconfig());
         ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(app), run, "svc", "2030-01-01T00:00:00Z")
                 .withSources(new ManifestSources("/usr/bin/kubectl", "svc", ns, Map.of()));
-        Deployer.Result r = new Deployer(api, ledger, log::add).resolvingOn(nodeDigests()).deploy(new DeployPlan(ns,
-                List.of(List.of(dir.resolve("overlay")), List.of(dir.resolve("chart"))), Duration.ofSeconds(30)),
-                renderer, List.of(app), Map.of(ManifestRenderer.RUN, run), Map.of(), dir.resolve("diagnostics"));
-        assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(2));
-        var apps = new io.kubernetes.client.openapi.apis.AppsV1Api(bed.kubernetes().client());
+        Deployer.Result r = new Deployer(api, ledger, log::add)
+                .resolvingOn(nodeDigests())
+                .deploy(
+                        new DeployPlan(
+                                ns,
+                                List.of(List.of(dir.resolve("overlay")), List.of(dir.resolve("chart"))),
+                                Duration.ofSeconds(30)),
+                        renderer,
+                        List.of(app),
+                        Map.of(ManifestRenderer.RUN, run),
+                        Map.of(),
+                        dir.resolve("diagnostics"));
+        assertThat(r.fresh())
+                .singleElement()
+                .satisfies(f -> assertThat(f.pods()).isEqualTo(2));
+        var apps =
+                new io.kubernetes.client.openapi.apis.AppsV1Api(bed.kubernetes().client());
         for (String name : List.of("k-kweb", "svc-web")) {
             var d = apps.readNamespacedDeployment(name, ns).execute();
-            assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+            assertThat(d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
                     .isEqualTo(app.reference());
             assertThat(d.getMetadata().getLabels()).containsEntry(ManifestRenderer.RUN, run);
         }

@@ -27,12 +27,25 @@ class EndpointsNodePortTest {
         kube = new FakeKubernetes(new InMemoryNodeImages());
         api = new KubeApi(kube.client());
         CoreV1Api core = new CoreV1Api(kube.client());
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("np"))).execute();
-        core.createNamespacedService("np", new V1Service().metadata(new V1ObjectMeta().name("web"))
-                .spec(new V1ServiceSpec().type("NodePort").selector(Map.of("app", "web"))
-                        .ports(List.of(new V1ServicePort().port(8080).nodePort(30080))))).execute();
-        core.createNamespacedService("np", new V1Service().metadata(new V1ObjectMeta().name("internal"))
-                .spec(new V1ServiceSpec().selector(Map.of("app", "web")).ports(List.of(new V1ServicePort().port(8080)))))
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("np")))
+                .execute();
+        core.createNamespacedService(
+                        "np",
+                        new V1Service()
+                                .metadata(new V1ObjectMeta().name("web"))
+                                .spec(new V1ServiceSpec()
+                                        .type("NodePort")
+                                        .selector(Map.of("app", "web"))
+                                        .ports(List.of(
+                                                new V1ServicePort().port(8080).nodePort(30080)))))
+                .execute();
+        core.createNamespacedService(
+                        "np",
+                        new V1Service()
+                                .metadata(new V1ObjectMeta().name("internal"))
+                                .spec(new V1ServiceSpec()
+                                        .selector(Map.of("app", "web"))
+                                        .ports(List.of(new V1ServicePort().port(8080)))))
                 .execute();
     }
 
@@ -43,17 +56,18 @@ class EndpointsNodePortTest {
 
     @Test
     void aMappedNodePortBecomesTheEndpoint() {
-        Endpoint e = new Endpoints(api).viaNodePort(new EndpointSpec("web", "web", 8080, null, "np", true),
-                p -> p == 30080 ? 40080 : null);
+        Endpoint e = new Endpoints(api)
+                .viaNodePort(new EndpointSpec("web", "web", 8080, null, "np", true), p -> p == 30080 ? 40080 : null);
         assertThat(e.url()).isEqualTo("http://127.0.0.1:40080");
     }
 
     @Test
     void anUnmappedNodePortOrAClusterIpServiceIsExplained() {
-        assertThatThrownBy(() -> new Endpoints(api).viaNodePort(new EndpointSpec("web", "web", 8080, null, "np", true),
-                p -> null)).hasMessageContaining("not mapped to a host port");
-        assertThatThrownBy(() -> new Endpoints(api).viaNodePort(
-                new EndpointSpec("i", "internal", 8080, null, "np", true), p -> 1))
+        assertThatThrownBy(() -> new Endpoints(api)
+                        .viaNodePort(new EndpointSpec("web", "web", 8080, null, "np", true), p -> null))
+                .hasMessageContaining("not mapped to a host port");
+        assertThatThrownBy(() -> new Endpoints(api)
+                        .viaNodePort(new EndpointSpec("i", "internal", 8080, null, "np", true), p -> 1))
                 .hasMessageContaining("is not of type NodePort");
     }
 }

@@ -27,23 +27,42 @@ class JobFailureTest {
     }
 
     private static V1Pod failed(String name, int exit, Instant finished) {
-        return new V1Pod().metadata(new V1ObjectMeta().name(name)).status(new V1PodStatus().phase("Failed")
-                .containerStatuses(List.of(new V1ContainerStatus().name("migrate").restartCount(0)
-                        .state(new V1ContainerState().terminated(new V1ContainerStateTerminated().exitCode(exit)
-                                .reason("Error").finishedAt(OffsetDateTime.ofInstant(finished, ZoneOffset.UTC)))))));
+        return new V1Pod()
+                .metadata(new V1ObjectMeta().name(name))
+                .status(new V1PodStatus()
+                        .phase("Failed")
+                        .containerStatuses(List.of(new V1ContainerStatus()
+                                .name("migrate")
+                                .restartCount(0)
+                                .state(new V1ContainerState()
+                                        .terminated(new V1ContainerStateTerminated()
+                                                .exitCode(exit)
+                                                .reason("Error")
+                                                .finishedAt(OffsetDateTime.ofInstant(finished, ZoneOffset.UTC)))))));
     }
 
     private static V1Pod running(String name) {
-        return new V1Pod().metadata(new V1ObjectMeta().name(name)).status(new V1PodStatus().phase("Running")
-                .containerStatuses(List.of(new V1ContainerStatus().name("migrate").restartCount(0)
-                        .state(new V1ContainerState().running(new V1ContainerStateRunning())))));
+        return new V1Pod()
+                .metadata(new V1ObjectMeta().name(name))
+                .status(new V1PodStatus()
+                        .phase("Running")
+                        .containerStatuses(List.of(new V1ContainerStatus()
+                                .name("migrate")
+                                .restartCount(0)
+                                .state(new V1ContainerState().running(new V1ContainerStateRunning())))));
     }
 
     @Test
     void aFailedAttemptWhoseBackOffEndsAfterTheDeadlineFailsAtOnceWithItsExitCode() {
         // 3 failures: the next attempt waits 40 s; only 30 s are left
-        var v = JobFailure.check(job("{'backoffLimit':6}", "{'failed':3}"), List.of(failed("m-1", 1, NOW.minusSeconds(40)),
-                failed("m-2", 1, NOW.minusSeconds(20)), failed("m-3", 3, NOW)), NOW, NOW.plusSeconds(30));
+        var v = JobFailure.check(
+                job("{'backoffLimit':6}", "{'failed':3}"),
+                List.of(
+                        failed("m-1", 1, NOW.minusSeconds(40)),
+                        failed("m-2", 1, NOW.minusSeconds(20)),
+                        failed("m-3", 3, NOW)),
+                NOW,
+                NOW.plusSeconds(30));
         assertThat(v).isPresent();
         assertThat(v.get().attempt().exitCode()).isEqualTo(3);
         assertThat(v.get().attempt().pod().getMetadata().getName()).isEqualTo("m-3");
@@ -58,15 +77,18 @@ class JobFailureTest {
 
     @Test
     void aRunningRetryIsNeverJudgedByAnEarlierFailure() {
-        var v = JobFailure.check(job("{}", "{'failed':4}"), List.of(failed("m-4", 1, NOW.minusSeconds(100)),
-                running("m-5")), NOW, NOW.plusSeconds(5));
+        var v = JobFailure.check(
+                job("{}", "{'failed':4}"),
+                List.of(failed("m-4", 1, NOW.minusSeconds(100)), running("m-5")),
+                NOW,
+                NOW.plusSeconds(5));
         assertThat(v).isEmpty();
     }
 
     @Test
     void failuresBeyondTheBackoffLimitFailWithoutWaitingForTheController() {
-        var v = JobFailure.check(job("{'backoffLimit':0}", "{}"), List.of(failed("m-1", 2, NOW)), NOW,
-                NOW.plus(Duration.ofHours(1)));
+        var v = JobFailure.check(
+                job("{'backoffLimit':0}", "{}"), List.of(failed("m-1", 2, NOW)), NOW, NOW.plus(Duration.ofHours(1)));
         assertThat(v).isPresent();
         assertThat(v.get().why()).contains("backoffLimit 0");
     }
@@ -75,9 +97,14 @@ class JobFailureTest {
     void theExitOfAPodKilledByItsDeletionIsNotTheFailureNamed() {
         V1Pod killed = failed("m-2", 143, NOW.plusSeconds(5));
         killed.getMetadata().deletionTimestamp(OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC));
-        var v = JobFailure.check(job("{'backoffLimit':0}", "{'conditions':[{'type':'FailureTarget','status':'True',"
-                + "'reason':'BackoffLimitExceeded','message':'Job has reached the specified backoff limit'}]}"),
-                List.of(failed("m-1", 2, NOW), killed), NOW, NOW.plusSeconds(600));
+        var v = JobFailure.check(
+                job(
+                        "{'backoffLimit':0}",
+                        "{'conditions':[{'type':'FailureTarget','status':'True',"
+                                + "'reason':'BackoffLimitExceeded','message':'Job has reached the specified backoff limit'}]}"),
+                List.of(failed("m-1", 2, NOW), killed),
+                NOW,
+                NOW.plusSeconds(600));
         assertThat(v).isPresent();
         assertThat(v.get().attempt().pod().getMetadata().getName()).isEqualTo("m-1");
         assertThat(v.get().attempt().exitCode()).isEqualTo(2);
@@ -85,9 +112,14 @@ class JobFailureTest {
 
     @Test
     void aJobConditionFailureTargetIsAFailure() {
-        var v = JobFailure.check(job("{}", "{'conditions':[{'type':'FailureTarget','status':'True','reason':"
-                + "'BackoffLimitExceeded','message':'Job has reached the specified backoff limit'}]}"), List.of(),
-                NOW, NOW.plusSeconds(600));
+        var v = JobFailure.check(
+                job(
+                        "{}",
+                        "{'conditions':[{'type':'FailureTarget','status':'True','reason':"
+                                + "'BackoffLimitExceeded','message':'Job has reached the specified backoff limit'}]}"),
+                List.of(),
+                NOW,
+                NOW.plusSeconds(600));
         assertThat(v).isPresent();
         assertThat(v.get().why()).startsWith("BackoffLimitExceeded");
     }

@@ -43,14 +43,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KubeApiFaultsTest {
     private static final String IMAGE = "localhost/e2e/faultapp:1";
-    private static final ImageBinding APP = new ImageBinding("app", "localhost/e2e/faultapp", IMAGE, "ab".repeat(32),
-            "sha256:" + "b".repeat(64));
+    private static final ImageBinding APP =
+            new ImageBinding("app", "localhost/e2e/faultapp", IMAGE, "ab".repeat(32), "sha256:" + "b".repeat(64));
     private static HttpServer http;
     private static FakeKubernetes kube;
     private static Path kubeconfig;
 
     @TempDir
     Path dir;
+
     private Ledger ledger;
     private String run;
     private final List<String> log = new ArrayList<>();
@@ -65,9 +66,11 @@ class KubeApiFaultsTest {
             ex.close();
         });
         http.start();
-        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane").load(IMAGE, APP.imageId()),
+        kube = new FakeKubernetes(
+                new InMemoryNodeImages("kind-control-plane").load(IMAGE, APP.imageId()),
                 new LoopbackPodRuntime().expose(8080, http.getAddress().getPort()));
-        kubeconfig = kube.writeKubeconfig(Files.createTempDirectory("kube-faults").resolve("kubeconfig"), "faults");
+        kubeconfig =
+                kube.writeKubeconfig(Files.createTempDirectory("kube-faults").resolve("kubeconfig"), "faults");
     }
 
     @AfterAll
@@ -125,11 +128,16 @@ class KubeApiFaultsTest {
     }
 
     private Deployer.Result deploy(KubeApi api, String ns) throws Exception {
-        ManifestRenderer renderer = new ManifestRenderer(Map.of("e2e.image.app", IMAGE), List.of(APP), run, "svc",
-                "2030-01-01T00:00:00Z");
-        return new Deployer(api, ledger, log::add).deploy(new DeployPlan(ns, List.of(List.of(manifest())),
-                Duration.ofSeconds(60)), renderer, List.of(APP), ManifestRenderer.runLabels(run, "svc"), Map.of(),
-                dir.resolve("diagnostics"));
+        ManifestRenderer renderer =
+                new ManifestRenderer(Map.of("e2e.image.app", IMAGE), List.of(APP), run, "svc", "2030-01-01T00:00:00Z");
+        return new Deployer(api, ledger, log::add)
+                .deploy(
+                        new DeployPlan(ns, List.of(List.of(manifest())), Duration.ofSeconds(60)),
+                        renderer,
+                        List.of(APP),
+                        ManifestRenderer.runLabels(run, "svc"),
+                        Map.of(),
+                        dir.resolve("diagnostics"));
     }
 
     private TeardownReport teardown(KubeApi api) {
@@ -137,9 +145,12 @@ class KubeApiFaultsTest {
     }
 
     private static String get(int port) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body();
     }
 
@@ -164,7 +175,8 @@ class KubeApiFaultsTest {
                 f.on("POST", nsPath + "/configmaps").status(503), // apply: create
                 f.on("POST", "/apis/apps/v1/namespaces/" + ns + "/deployments").status(503),
                 f.on("POST", nsPath + "/services").status(503),
-                f.on("GET", "/apis/apps/v1/namespaces/" + ns + "/deployments/app").status(503), // reads
+                f.on("GET", "/apis/apps/v1/namespaces/" + ns + "/deployments/app")
+                        .status(503), // reads
                 f.on("GET", "/apis/apps/v1/namespaces/" + ns + "/replicasets").status(503),
                 f.on("GET", nsPath + "/pods").status(503),
                 f.on("GET", nsPath + "/services/app").status(503),
@@ -175,7 +187,9 @@ class KubeApiFaultsTest {
 
         Deployer.Result result = deploy(api, ns);
         assertThat(result.namespaceCreated()).isTrue();
-        assertThat(result.fresh()).singleElement().satisfies(x -> assertThat(x.pods()).isEqualTo(1));
+        assertThat(result.fresh())
+                .singleElement()
+                .satisfies(x -> assertThat(x.pods()).isEqualTo(1));
         try (PortForwarder forward = new Endpoints(api).open(new EndpointSpec("app", "app", 80, "/", ns, false))) {
             assertThat(get(forward.localPort())).isEqualTo("200 pong");
         }
@@ -194,10 +208,12 @@ class KubeApiFaultsTest {
         ApiFaults.Rule busy = kube.faults().on("POST", "/api/v1/namespaces").status(429, 1);
 
         long start = System.nanoTime();
-        assertThat(Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels(run, "svc"), Map.of())).isTrue();
+        assertThat(Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels(run, "svc"), Map.of()))
+                .isTrue();
 
         assertThat(busy.fired()).isEqualTo(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited Retry-After: 1")
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("waited Retry-After: 1")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(teardown(api).failures()).isEmpty();
         assertNothingLeft(api, ns);
@@ -207,15 +223,24 @@ class KubeApiFaultsTest {
     void anAnswerThatStaysBadFailsWithOneLineAndTeardownLeavesNothing() throws Exception {
         String ns = "e2e-broken-" + run;
         KubeApi api = KubeApi.connect(kubeconfig);
-        ApiFaults.Rule broken = kube.faults().on("POST", "/apis/apps/v1/namespaces/" + ns + "/deployments")
-                .status(500).always();
+        ApiFaults.Rule broken = kube.faults()
+                .on("POST", "/apis/apps/v1/namespaces/" + ns + "/deployments")
+                .status(500)
+                .always();
 
-        assertThatThrownBy(() -> deploy(api, ns)).isInstanceOf(DeployException.class).satisfies(e -> assertThat(
-                e.getMessage()).doesNotContain("\n").contains("create Deployment/app on ", kube.url(),
-                "HTTP 500", "still after " + KubeRetry.ATTEMPTS + " attempts"));
+        assertThatThrownBy(() -> deploy(api, ns))
+                .isInstanceOf(DeployException.class)
+                .satisfies(e -> assertThat(e.getMessage())
+                        .doesNotContain("\n")
+                        .contains(
+                                "create Deployment/app on ",
+                                kube.url(),
+                                "HTTP 500",
+                                "still after " + KubeRetry.ATTEMPTS + " attempts"));
         assertThat(broken.fired()).isEqualTo(KubeRetry.ATTEMPTS);
         // the ledger says what is known: what was created before exists, the Deployment may or may not
-        assertThat(objects()).extracting(o -> o.kind + " " + o.state)
+        assertThat(objects())
+                .extracting(o -> o.kind + " " + o.state)
                 .containsExactly("Namespace CREATED", "ConfigMap CREATED", "Service CREATED", "Deployment INTENDED");
 
         kube.faults().clear();
@@ -226,8 +251,10 @@ class KubeApiFaultsTest {
     @Test
     void aCreateWhoseAnswerWasLostIsRecordedAsThisRunsAndRemovedAtTeardown() throws Exception {
         String ns = "e2e-lost-" + run;
-        ApiFaults.Rule lostNamespace = kube.faults().on("POST", "/api/v1/namespaces").loseAnswer();
-        ApiFaults.Rule lostConfigMap = kube.faults().on("POST", "/api/v1/namespaces/" + ns + "/configmaps")
+        ApiFaults.Rule lostNamespace =
+                kube.faults().on("POST", "/api/v1/namespaces").loseAnswer();
+        ApiFaults.Rule lostConfigMap = kube.faults()
+                .on("POST", "/api/v1/namespaces/" + ns + "/configmaps")
                 .loseAnswer();
         KubeApi api = KubeApi.connect(kubeconfig);
 
@@ -235,14 +262,17 @@ class KubeApiFaultsTest {
 
         assertThat(lostNamespace.fired()).isEqualTo(1);
         assertThat(lostConfigMap.fired()).isEqualTo(1);
-        assertThat(result.namespaceCreated()).as("the retry's 409 names a namespace with this run's label").isTrue();
+        assertThat(result.namespaceCreated())
+                .as("the retry's 409 names a namespace with this run's label")
+                .isTrue();
         List<ObjectEntry> objects = objects();
         assertThat(objects).allSatisfy(o -> {
             assertThat(o.state).isEqualTo(EntryState.CREATED);
             assertThat(o.patched).isFalse();
             assertThat(o.uid).isNotNull();
         });
-        assertThat(objects.get(0).uid).isEqualTo(api.readNamespace(ns).orElseThrow().getMetadata().getUid());
+        assertThat(objects.get(0).uid)
+                .isEqualTo(api.readNamespace(ns).orElseThrow().getMetadata().getUid());
 
         assertThat(teardown(api).failures()).isEmpty();
         assertNothingLeft(api, ns);
@@ -265,18 +295,27 @@ class KubeApiFaultsTest {
                 """;
         ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(), run, "svc", "2030-01-01T00:00:00Z");
         Applier applier = new Applier(api, ledger);
-        String firstUid = applier.apply(renderer.render(List.of(Files.writeString(dir.resolve("job1.yaml"),
-                job.formatted("1")))).get(0), ns).uid();
+        String firstUid = applier.apply(
+                        renderer.render(List.of(Files.writeString(dir.resolve("job1.yaml"), job.formatted("1"))))
+                                .get(0),
+                        ns)
+                .uid();
         // apply creates first (answered 409: it exists), then replaces the Job: its create is the second POST
-        ApiFaults.Rule lost = kube.faults().on("POST", "/apis/batch/v1/namespaces/" + ns + "/jobs").nth(2)
+        ApiFaults.Rule lost = kube.faults()
+                .on("POST", "/apis/batch/v1/namespaces/" + ns + "/jobs")
+                .nth(2)
                 .loseAnswer();
 
-        AppliedObject replaced = applier.apply(renderer.render(List.of(Files.writeString(dir.resolve("job2.yaml"),
-                job.formatted("2")))).get(0), ns);
+        AppliedObject replaced = applier.apply(
+                renderer.render(List.of(Files.writeString(dir.resolve("job2.yaml"), job.formatted("2"))))
+                        .get(0),
+                ns);
 
         assertThat(lost.fired()).isEqualTo(1);
         assertThat(replaced.uid()).isNotEqualTo(firstUid);
-        assertThat(objects()).filteredOn(o -> o.kind.equals("Job")).extracting(o -> o.uid + " " + o.state)
+        assertThat(objects())
+                .filteredOn(o -> o.kind.equals("Job"))
+                .extracting(o -> o.uid + " " + o.state)
                 .contains(replaced.uid() + " CREATED");
         assertThat(teardown(api).failures()).isEmpty();
         assertNothingLeft(api, ns);
@@ -286,8 +325,11 @@ class KubeApiFaultsTest {
     void aClosedConnectionAndAnAnswerSlowerThanTheReadTimeoutAreRetried() throws Exception {
         String ns = "e2e-slow-" + run;
         KubeApi api = KubeApi.connect(kubeconfig, Duration.ofSeconds(1));
-        ApiFaults.Rule closed = kube.faults().on("POST", "/api/v1/namespaces/" + ns + "/services").closeConnection();
-        ApiFaults.Rule slow = kube.faults().on("GET", "/apis/apps/v1/namespaces/" + ns + "/deployments/app")
+        ApiFaults.Rule closed = kube.faults()
+                .on("POST", "/api/v1/namespaces/" + ns + "/services")
+                .closeConnection();
+        ApiFaults.Rule slow = kube.faults()
+                .on("GET", "/apis/apps/v1/namespaces/" + ns + "/deployments/app")
                 .delay(Duration.ofMillis(2500));
 
         Deployer.Result result = deploy(api, ns);
@@ -304,18 +346,24 @@ class KubeApiFaultsTest {
         String ns = "e2e-drop-" + run;
         KubeApi api = KubeApi.connect(kubeconfig);
         deploy(api, ns);
-        ApiFaults.Rule cut = kube.faults().on("GET", "/api/v1/namespaces/" + ns + "/pods/[^/]+/portforward")
+        ApiFaults.Rule cut = kube.faults()
+                .on("GET", "/api/v1/namespaces/" + ns + "/pods/[^/]+/portforward")
                 .cutAfter(Duration.ofMillis(300));
 
         try (PortForwarder forward = new Endpoints(api).open(new EndpointSpec("app", "app", 80, "/", ns, false));
                 Socket first = new Socket("127.0.0.1", forward.localPort())) {
             first.setSoTimeout(10_000);
             InputStream in = first.getInputStream();
-            assertThat(in.read()).as("the first connection ends when its stream is cut").isEqualTo(-1);
+            assertThat(in.read())
+                    .as("the first connection ends when its stream is cut")
+                    .isEqualTo(-1);
             assertThat(cut.fired()).isEqualTo(1);
             assertThat(get(forward.localPort())).isEqualTo("200 pong");
         }
-        kube.faults().on("GET", "/api/v1/namespaces/" + ns + "/pods/[^/]+/portforward").status(503).always();
+        kube.faults()
+                .on("GET", "/api/v1/namespaces/" + ns + "/pods/[^/]+/portforward")
+                .status(503)
+                .always();
         try (PortForwarder forward = new Endpoints(api).open(new EndpointSpec("app", "app", 80, "/", ns, false))) {
             assertThatThrownBy(() -> get(forward.localPort())).isInstanceOf(java.io.IOException.class);
             assertThat(forward.lastFailure()).contains("port-forward Pod/", kube.url(), "HTTP 503");
@@ -331,14 +379,22 @@ class KubeApiFaultsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             deadPort = s.getLocalPort();
         }
-        Path dead = Files.writeString(dir.resolve("dead-kubeconfig"), Files.readString(kubeconfig)
-                .replace(kube.url(), "http://127.0.0.1:" + deadPort));
+        Path dead = Files.writeString(
+                dir.resolve("dead-kubeconfig"),
+                Files.readString(kubeconfig).replace(kube.url(), "http://127.0.0.1:" + deadPort));
         KubeApi api = KubeApi.connect(dead);
 
-        assertThatThrownBy(() -> Namespaces.ensure(api, ledger, "e2e-dead-" + run, ManifestRenderer.runLabels(run,
-                "svc"), Map.of())).isInstanceOf(KubeApiException.class).satisfies(e -> assertThat(e.getMessage())
-                .doesNotContain("\n").contains("create Namespace/e2e-dead-" + run, "http://127.0.0.1:" + deadPort,
-                        "no answer", dead.toString(), "still after " + KubeRetry.ATTEMPTS + " attempts"));
+        assertThatThrownBy(() -> Namespaces.ensure(
+                        api, ledger, "e2e-dead-" + run, ManifestRenderer.runLabels(run, "svc"), Map.of()))
+                .isInstanceOf(KubeApiException.class)
+                .satisfies(e -> assertThat(e.getMessage())
+                        .doesNotContain("\n")
+                        .contains(
+                                "create Namespace/e2e-dead-" + run,
+                                "http://127.0.0.1:" + deadPort,
+                                "no answer",
+                                dead.toString(),
+                                "still after " + KubeRetry.ATTEMPTS + " attempts"));
         // no attempt reached a server, so nothing can exist: the ledger does not claim anything
         assertThat(objects()).isEmpty();
     }
@@ -347,7 +403,8 @@ class KubeApiFaultsTest {
     void retryAfterIsReadInSecondsAndCapped() {
         assertThat(KubeRetry.retryAfterMillis("1", 100)).isEqualTo(1000);
         assertThat(KubeRetry.retryAfterMillis(null, 100)).isEqualTo(100);
-        assertThat(KubeRetry.retryAfterMillis("Wed, 21 Oct 2015 07:28:00 GMT", 100)).isEqualTo(100);
+        assertThat(KubeRetry.retryAfterMillis("Wed, 21 Oct 2015 07:28:00 GMT", 100))
+                .isEqualTo(100);
         assertThat(KubeRetry.retryAfterMillis("3600", 100)).isEqualTo(10_000);
     }
 }

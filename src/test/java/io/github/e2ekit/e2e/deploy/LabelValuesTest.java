@@ -19,10 +19,17 @@ class LabelValuesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "a-very-long-artifact-id-that-goes-on-and-on-beyond-the-sixty-three-character-limit",
-        "-starts-with-dash", "ends-with-dot.", "has spaces and / slashes", "ümlaut-artifact", "___", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        "com.example:artifact:1.0-SNAPSHOT"})
+    @ValueSource(
+            strings = {
+                "a-very-long-artifact-id-that-goes-on-and-on-beyond-the-sixty-three-character-limit",
+                "-starts-with-dash",
+                "ends-with-dot.",
+                "has spaces and / slashes",
+                "ümlaut-artifact",
+                "___",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "com.example:artifact:1.0-SNAPSHOT"
+            })
     void oddValuesBecomeValidAndStayDistinct(String raw) {
         String v = LabelValues.value(raw);
         assertThat(v).hasSizeLessThanOrEqualTo(63).matches(VALID);
@@ -33,15 +40,21 @@ class LabelValuesTest {
     @ParameterizedTest
     @CsvSource({
         "datastorage,e2ekit.io/source-digest.datastorage",
-        "DataStorage_v2,e2ekit.io/source-digest.DataStorage_v2"})
+        "DataStorage_v2,e2ekit.io/source-digest.DataStorage_v2"
+    })
     void shortImageIdsGiveReadableKeys(String id, String key) {
         assertThat(ManifestRenderer.sourceDigestKey(id)).isEqualTo(key);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"an-image-id-that-is-far-too-long-for-the-name-part-of-an-annotation-key",
-        "weird id!", "-dash", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    @ValueSource(
+            strings = {
+                "an-image-id-that-is-far-too-long-for-the-name-part-of-an-annotation-key",
+                "weird id!",
+                "-dash",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            })
     void longOrOddImageIdsGiveValidAnnotationKeys(String id) {
         String key = ManifestRenderer.sourceDigestKey(id);
         assertThat(key).startsWith("e2ekit.io/source-digest.");

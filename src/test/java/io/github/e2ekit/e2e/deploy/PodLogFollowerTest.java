@@ -72,7 +72,8 @@ class PodLogFollowerTest {
             }
         } finally {
             try (var files = Files.walk(bedDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -80,48 +81,71 @@ class PodLogFollowerTest {
     @Test
     void aWorkloadsLogFillsWhileItsPodWritesAndIsCompleteOnceFollowingStops() throws Exception {
         CoreV1Api core = new CoreV1Api(bed.kubernetes().client());
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("talk"))).execute();
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("talk")))
+                .execute();
         // writes LINES lines, one every 0.2 s, then stays running quietly
         String script = "i=1; while [ $i -le " + LINES + " ]; do echo \"line $i\"; i=$((i+1)); /bin/busybox sleep 0.2;"
                 + " done; exec /bin/busybox sleep 2147483647";
-        V1Container c = new V1Container().name("main").image(app.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("main")
+                .image(app.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("/bin/busybox", "sh", "-c", script));
         Map<String, String> labels = Map.of("app", "talker");
-        new AppsV1Api(bed.kubernetes().client()).createNamespacedDeployment("talk", new V1Deployment()
-                .metadata(new V1ObjectMeta().name("talker"))
-                .spec(new V1DeploymentSpec().replicas(1).selector(new V1LabelSelector().matchLabels(labels))
-                        .template(new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(labels))
-                                .spec(new V1PodSpec().containers(List.of(c)))))).execute();
+        new AppsV1Api(bed.kubernetes().client())
+                .createNamespacedDeployment(
+                        "talk",
+                        new V1Deployment()
+                                .metadata(new V1ObjectMeta().name("talker"))
+                                .spec(new V1DeploymentSpec()
+                                        .replicas(1)
+                                        .selector(new V1LabelSelector().matchLabels(labels))
+                                        .template(new V1PodTemplateSpec()
+                                                .metadata(new V1ObjectMeta().labels(labels))
+                                                .spec(new V1PodSpec().containers(List.of(c))))))
+                .execute();
         String first = await("the first pod", () -> {
             var pods = core.listNamespacedPod("talk").execute().getItems();
             return pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
         });
         Path logs = dir.resolve("logs").resolve("talk");
-        PodLogFollower follower = PodLogFollower.start(KubeApi.streaming(bed.kubeconfig()), "talk", logs,
-                Duration.ofMillis(300));
+        PodLogFollower follower =
+                PodLogFollower.start(KubeApi.streaming(bed.kubeconfig()), "talk", logs, Duration.ofMillis(300));
         Path file = logs.resolve(first + ".main.log");
         // the file fills while the pod writes: a part first, then everything
-        String part = await("some lines", () -> Files.exists(file) && Files.readString(file).contains("line 3\n")
-                ? Files.readString(file) : null);
+        String part = await(
+                "some lines",
+                () -> Files.exists(file) && Files.readString(file).contains("line 3\n")
+                        ? Files.readString(file)
+                        : null);
         assertThat(part).doesNotContain("line " + LINES + "\n");
         String all = expected();
         await("every line", () -> Files.readString(file).equals(all) ? Boolean.TRUE : null);
 
         // a pod created later (the Deployment replaces a deleted one) is followed into its own file
         core.deleteNamespacedPod(first, "talk").execute();
-        String second = await("the replacement pod", () -> core.listNamespacedPod("talk").execute().getItems().stream()
-                .map(p -> p.getMetadata().getName()).filter(n -> !n.equals(first)).findFirst().orElse(null));
+        String second = await(
+                "the replacement pod",
+                () -> core.listNamespacedPod("talk").execute().getItems().stream()
+                        .map(p -> p.getMetadata().getName())
+                        .filter(n -> !n.equals(first))
+                        .findFirst()
+                        .orElse(null));
         Path next = logs.resolve(second + ".main.log");
-        await("the replacement's lines", () -> Files.exists(next) && Files.readString(next).contains("line 2\n")
-                ? Boolean.TRUE : null);
+        await(
+                "the replacement's lines",
+                () -> Files.exists(next) && Files.readString(next).contains("line 2\n") ? Boolean.TRUE : null);
 
         follower.close();
         // complete and flushed: the first pod's file holds each line once, in order
         assertThat(Files.readString(file)).isEqualTo(all);
         assertThat(follower.files()).contains(file, next);
         // nothing is left: no follower thread, and the server serves no followed log any more
-        assertThat(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("e2e-logs-"))).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                        .filter(Thread::isAlive)
+                        .map(Thread::getName)
+                        .filter(n -> n.startsWith("e2e-logs-")))
+                .isEmpty();
         await("the server's log streams closed", () -> bed.kubernetes().openLogStreams() == 0 ? Boolean.TRUE : null);
         long size = Files.size(next);
         Thread.sleep(1000);

@@ -36,7 +36,8 @@ class ReadinessWaitTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane").load(APP, "sha256:" + "a".repeat(64))
+        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane")
+                .load(APP, "sha256:" + "a".repeat(64))
                 .load(APP2, "sha256:" + "b".repeat(64)));
         api = KubeApi.connect(kube.writeKubeconfig(dir.resolve("kubeconfig"), "rw"));
     }
@@ -48,38 +49,61 @@ class ReadinessWaitTest {
 
     private static String namespace(String prefix) throws Exception {
         String ns = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
-        new CoreV1Api(kube.client()).createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
+        new CoreV1Api(kube.client())
+                .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
                 .execute();
         return ns;
     }
 
     private static AppliedObject create(String ns, String name, String image) throws Exception {
-        V1Deployment d = new V1Deployment().apiVersion("apps/v1").kind("Deployment")
+        V1Deployment d = new V1Deployment()
+                .apiVersion("apps/v1")
+                .kind("Deployment")
                 .metadata(new V1ObjectMeta().name(name))
-                .spec(new V1DeploymentSpec().replicas(2).selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
-                        .template(new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(Map.of("app", name)))
-                                .spec(new V1PodSpec().containers(new ArrayList<>(List.of(new V1Container().name("main")
-                                        .image(image)))))));
-        V1Deployment created = new AppsV1Api(kube.client()).createNamespacedDeployment(ns, d).execute();
-        return new AppliedObject("apps/v1", "Deployment", ns, name, created.getMetadata().getUid(), true,
-                new Manifest(new java.util.LinkedHashMap<>(Map.of("apiVersion", "apps/v1", "kind", "Deployment")), "test"));
+                .spec(new V1DeploymentSpec()
+                        .replicas(2)
+                        .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
+                        .template(new V1PodTemplateSpec()
+                                .metadata(new V1ObjectMeta().labels(Map.of("app", name)))
+                                .spec(new V1PodSpec()
+                                        .containers(new ArrayList<>(List.of(
+                                                new V1Container().name("main").image(image)))))));
+        V1Deployment created =
+                new AppsV1Api(kube.client()).createNamespacedDeployment(ns, d).execute();
+        return new AppliedObject(
+                "apps/v1",
+                "Deployment",
+                ns,
+                name,
+                created.getMetadata().getUid(),
+                true,
+                new Manifest(
+                        new java.util.LinkedHashMap<>(Map.of("apiVersion", "apps/v1", "kind", "Deployment")), "test"));
     }
 
     private static void patch(String ns, String name, String json) throws Exception {
-        PatchUtils.patch(V1Deployment.class, () -> new AppsV1Api(kube.client()).patchNamespacedDeployment(name, ns,
-                new V1Patch(json)).buildCall(null), V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client());
+        PatchUtils.patch(
+                V1Deployment.class,
+                () -> new AppsV1Api(kube.client())
+                        .patchNamespacedDeployment(name, ns, new V1Patch(json))
+                        .buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                kube.client());
     }
 
     @Test
     void aRedeployWhoseNewPodsCannotStartFailsOnThemThoughOldPodsAreReady() throws Exception {
         String ns = namespace("rw-cfg");
         AppliedObject web = create(ns, "web", APP);
-        new ReadinessWait(api, l -> { }).await(List.of(web), Duration.ofSeconds(10));
-        patch(ns, "web", "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"" + APP2
-                + "\",\"env\":[{\"name\":\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"absent\",\"key\":\"x\"}}}]}]}}}}");
+        new ReadinessWait(api, l -> {}).await(List.of(web), Duration.ofSeconds(10));
+        patch(
+                ns,
+                "web",
+                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"" + APP2
+                        + "\",\"env\":[{\"name\":\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"absent\",\"key\":\"x\"}}}]}]}}}}");
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> new ReadinessWait(api, l -> { }, new HealPolicy(Duration.ofSeconds(1), 2))
-                .await(List.of(web), Duration.ofSeconds(20)))
+        assertThatThrownBy(() -> new ReadinessWait(api, l -> {}, new HealPolicy(Duration.ofSeconds(1), 2))
+                        .await(List.of(web), Duration.ofSeconds(20)))
                 .isInstanceOf(NotReadyException.class)
                 .hasMessageContaining("CreateContainerConfigError")
                 .hasMessageContaining("configmap \"absent\" not found");
@@ -90,16 +114,24 @@ class ReadinessWaitTest {
     void aRedeployIsNotReadyUntilTheOldPodsAreGone() throws Exception {
         String ns = namespace("rw-roll");
         AppliedObject web = create(ns, "web", APP);
-        new ReadinessWait(api, l -> { }).await(List.of(web), Duration.ofSeconds(10));
+        new ReadinessWait(api, l -> {}).await(List.of(web), Duration.ofSeconds(10));
         kube.readinessDelay(Duration.ofMillis(500));
         try {
-            patch(ns, "web", "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\""
-                    + APP2 + "\"}]}}}}");
-            new ReadinessWait(api, l -> { }).await(List.of(web), Duration.ofSeconds(20));
-            var pods = new CoreV1Api(kube.client()).listNamespacedPod(ns).execute().getItems().stream()
-                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-            assertThat(pods).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
-                    .isEqualTo(APP2));
+            patch(
+                    ns,
+                    "web",
+                    "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"" + APP2
+                            + "\"}]}}}}");
+            new ReadinessWait(api, l -> {}).await(List.of(web), Duration.ofSeconds(20));
+            var pods = new CoreV1Api(kube.client())
+                    .listNamespacedPod(ns).execute().getItems().stream()
+                            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                            .toList();
+            assertThat(pods)
+                    .hasSize(2)
+                    .allSatisfy(
+                            p -> assertThat(p.getSpec().getContainers().get(0).getImage())
+                                    .isEqualTo(APP2));
         } finally {
             kube.clearFaults();
         }

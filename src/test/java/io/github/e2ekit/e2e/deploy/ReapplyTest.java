@@ -57,25 +57,31 @@ class ReapplyTest extends FakeApiServerTestBase {
                 """;
         apply(ns, "run1", "svc", job.formatted("localhost/m:1"));
         BatchV1Api batch = new BatchV1Api(kube.client());
-        String firstUid = batch.readNamespacedJob("migrate", ns).execute().getMetadata().getUid();
+        String firstUid =
+                batch.readNamespacedJob("migrate", ns).execute().getMetadata().getUid();
 
         List<AppliedObject> again = apply(ns, "run1", "svc", job.formatted("localhost/m:1"));
         assertThat(again.get(0).uid()).as("an unchanged Job is left alone").isEqualTo(firstUid);
 
         List<AppliedObject> changed = apply(ns, "run2", "svc", job.formatted("localhost/m:2"));
         V1Job now = batch.readNamespacedJob("migrate", ns).execute();
-        assertThat(now.getMetadata().getUid()).isNotEqualTo(firstUid).isEqualTo(changed.get(0).uid());
-        assertThat(now.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("localhost/m:2");
+        assertThat(now.getMetadata().getUid())
+                .isNotEqualTo(firstUid)
+                .isEqualTo(changed.get(0).uid());
+        assertThat(now.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("localhost/m:2");
         assertThat(changed.get(0).created()).isTrue();
     }
 
     @Test
     void preExistingNamespaceAndClusterScopedObjectsAreLeftAsFound() throws Exception {
         String shared = "shared-" + SEQ.incrementAndGet();
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(shared).labels(Map.of("team", "a"))))
+        core.createNamespace(new V1Namespace()
+                        .metadata(new V1ObjectMeta().name(shared).labels(Map.of("team", "a"))))
                 .execute();
         RbacAuthorizationV1Api rbac = new RbacAuthorizationV1Api(kube.client());
-        rbac.createClusterRole(new V1ClusterRole().metadata(new V1ObjectMeta().name(shared + "-reader"))).execute();
+        rbac.createClusterRole(new V1ClusterRole().metadata(new V1ObjectMeta().name(shared + "-reader")))
+                .execute();
         Ledger ledger = Ledger.start(dir.resolve("ledger-" + shared + ".json"), "run1", "svc");
         List<String> log = new java.util.ArrayList<>();
         render(ledger, log, namespace(), "run1", "svc", """
@@ -90,14 +96,17 @@ class ReapplyTest extends FakeApiServerTestBase {
                 """.formatted(shared));
 
         V1Namespace ns = core.readNamespace(shared).execute();
-        assertThat(ns.getMetadata().getLabels()).containsEntry("team", "a").doesNotContainKeys(
-                ManifestRenderer.MANAGED_BY, ManifestRenderer.RUN, ManifestRenderer.SERVICE);
+        assertThat(ns.getMetadata().getLabels())
+                .containsEntry("team", "a")
+                .doesNotContainKeys(ManifestRenderer.MANAGED_BY, ManifestRenderer.RUN, ManifestRenderer.SERVICE);
         assertThat(ns.getMetadata().getAnnotations()).isNullOrEmpty();
         V1ClusterRole role = rbac.readClusterRole(shared + "-reader").execute();
         assertThat(role.getMetadata().getLabels()).isNullOrEmpty();
         assertThat(role.getRules()).isNullOrEmpty();
-        List<String> states = ledger.read(d -> d.objects.stream().filter(o -> o.name.startsWith(shared))
-                .map(o -> o.state + "/" + o.patched).toList());
+        List<String> states = ledger.read(d -> d.objects.stream()
+                .filter(o -> o.name.startsWith(shared))
+                .map(o -> o.state + "/" + o.patched)
+                .toList());
         assertThat(states).containsOnly("REUSED/true");
         assertThat(log).contains("Namespace/" + shared + " exists, not ours: left as found");
     }
@@ -107,8 +116,12 @@ class ReapplyTest extends FakeApiServerTestBase {
         String ns = namespace();
         String service = "My_Very.Long-Artifact-Id-For-A-Service-That-Someone-Named-Verbosely-In-2026_";
         String imageId = "datastorage-image-with-an-id-much-longer-than-the-sixty-three-characters-allowed";
-        ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(new ImageBinding(imageId,
-                "localhost/ds", "localhost/ds:t", "d".repeat(64), "sha256:" + "e".repeat(64))), "run-1", service,
+        ManifestRenderer renderer = new ManifestRenderer(
+                Map.of(),
+                List.of(new ImageBinding(
+                        imageId, "localhost/ds", "localhost/ds:t", "d".repeat(64), "sha256:" + "e".repeat(64))),
+                "run-1",
+                service,
                 "2030-01-01T00:00:00Z");
         Path f = dir.resolve("odd.yaml");
         Files.writeString(f, """
@@ -124,15 +137,22 @@ class ReapplyTest extends FakeApiServerTestBase {
         Ledger ledger = Ledger.start(dir.resolve("ledger-odd.json"), "run-1", service);
         List<AppliedObject> applied = new Applier(api, ledger).applyStage(renderer.render(List.of(f)), ns);
         assertThat(applied).hasSize(1); // the test bed validates labels and annotation keys as a real server does
-        Map<String, String> labels = core.getApiClient() == null ? Map.of()
-                : new io.kubernetes.client.openapi.apis.AppsV1Api(kube.client()).readNamespacedDeployment("ds", ns)
-                        .execute().getMetadata().getLabels();
-        assertThat(labels.get(ManifestRenderer.SERVICE)).hasSizeLessThanOrEqualTo(63).startsWith("My_Very.Long");
+        Map<String, String> labels = core.getApiClient() == null
+                ? Map.of()
+                : new io.kubernetes.client.openapi.apis.AppsV1Api(kube.client())
+                        .readNamespacedDeployment("ds", ns)
+                        .execute()
+                        .getMetadata()
+                        .getLabels();
+        assertThat(labels.get(ManifestRenderer.SERVICE))
+                .hasSizeLessThanOrEqualTo(63)
+                .startsWith("My_Very.Long");
     }
 
     private String namespace() throws Exception {
         String ns = "re-" + SEQ.incrementAndGet();
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
+                .execute();
         return ns;
     }
 
@@ -141,13 +161,14 @@ class ReapplyTest extends FakeApiServerTestBase {
         return render(ledger, new java.util.ArrayList<>(), ns, run, service, yaml);
     }
 
-    private List<AppliedObject> render(Ledger ledger, List<String> log, String ns, String run, String service,
-            String yaml) throws Exception {
+    private List<AppliedObject> render(
+            Ledger ledger, List<String> log, String ns, String run, String service, String yaml) throws Exception {
         Path f = dir.resolve("m-" + SEQ.incrementAndGet() + ".yaml");
         Files.writeString(f, yaml);
         ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(), run, service, "2030-01-01T00:00:00Z");
         List<AppliedObject> out = new Applier(api, ledger, log::add).applyStage(renderer.render(List.of(f)), ns);
-        List<EntryState> states = ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
+        List<EntryState> states =
+                ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
         assertThat(states).doesNotContain(EntryState.INTENDED);
         return out;
     }

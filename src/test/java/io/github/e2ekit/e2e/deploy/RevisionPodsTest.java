@@ -12,8 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RevisionPodsTest {
-    private static final AppliedObject WEB = new AppliedObject("apps/v1", "Deployment", "ns", "web", "d-uid", false,
-            null);
+    private static final AppliedObject WEB =
+            new AppliedObject("apps/v1", "Deployment", "ns", "web", "d-uid", false, null);
 
     private static JsonObject json(String s) {
         return JsonParser.parseString(s.replace('\'', '"')).getAsJsonObject();
@@ -32,8 +32,12 @@ class RevisionPodsTest {
     }
 
     private static V1Pod pod(String name, String ownerUid) {
-        return new V1Pod().metadata(new V1ObjectMeta().name(name).namespace("ns").labels(Map.of("app", "web"))
-                .ownerReferences(List.of(new V1OwnerReference().uid(ownerUid))));
+        return new V1Pod()
+                .metadata(new V1ObjectMeta()
+                        .name(name)
+                        .namespace("ns")
+                        .labels(Map.of("app", "web"))
+                        .ownerReferences(List.of(new V1OwnerReference().uid(ownerUid))));
     }
 
     @Test
@@ -41,7 +45,8 @@ class RevisionPodsTest {
         List<V1Pod> pods = List.of(pod("web-old-1", "rs-old"), pod("web-old-2", "rs-old"), pod("web-new-1", "rs-new"));
         List<JsonObject> rss = List.of(rs("rs-old", "aaa", "app:1"), rs("rs-new", "bbb", "app:2"));
         assertThat(RevisionPods.of(WEB, deployment("app:2", 2, 2), pods, rss))
-                .extracting(p -> p.getMetadata().getName()).containsExactly("web-new-1");
+                .extracting(p -> p.getMetadata().getName())
+                .containsExactly("web-new-1");
     }
 
     @Test
@@ -50,7 +55,8 @@ class RevisionPodsTest {
         leaving.getMetadata().deletionTimestamp(java.time.OffsetDateTime.parse("2026-12-06T12:00:30Z"));
         List<V1Pod> pods = List.of(leaving, pod("web-new-2", "rs-new"));
         assertThat(RevisionPods.of(WEB, deployment("app:2", 2, 2), pods, List.of(rs("rs-new", "bbb", "app:2"))))
-                .extracting(p -> p.getMetadata().getName()).containsExactly("web-new-2");
+                .extracting(p -> p.getMetadata().getName())
+                .containsExactly("web-new-2");
     }
 
     @Test

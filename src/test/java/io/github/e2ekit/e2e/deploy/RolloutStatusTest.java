@@ -14,8 +14,8 @@ class RolloutStatusTest {
     }
 
     private static RolloutStatus.Rollout deployment(String status) {
-        return RolloutStatus.of("Deployment", json("{'metadata':{'generation':2},'spec':{'replicas':2},'status':"
-                + status + "}"));
+        return RolloutStatus.of(
+                "Deployment", json("{'metadata':{'generation':2},'spec':{'replicas':2},'status':" + status + "}"));
     }
 
     @Test
@@ -28,13 +28,17 @@ class RolloutStatusTest {
     @Test
     void aDeploymentWaitsForUpdatedThenOldPodsGoneThenAvailable() {
         assertThat(deployment("{'observedGeneration':2,'replicas':3,'updatedReplicas':1,'availableReplicas':2}")
-                .message()).isEqualTo("1 out of 2 new replicas have been updated");
+                        .message())
+                .isEqualTo("1 out of 2 new replicas have been updated");
         assertThat(deployment("{'observedGeneration':2,'replicas':3,'updatedReplicas':2,'availableReplicas':3}")
-                .message()).isEqualTo("1 old replicas are pending termination");
+                        .message())
+                .isEqualTo("1 old replicas are pending termination");
         assertThat(deployment("{'observedGeneration':2,'replicas':2,'updatedReplicas':2,'availableReplicas':1}")
-                .message()).isEqualTo("1 of 2 updated replicas are available");
+                        .message())
+                .isEqualTo("1 of 2 updated replicas are available");
         assertThat(deployment("{'observedGeneration':2,'replicas':2,'updatedReplicas':2,'availableReplicas':2}")
-                .done()).isTrue();
+                        .done())
+                .isTrue();
     }
 
     @Test
@@ -56,31 +60,48 @@ class RolloutStatusTest {
     @Test
     void aReadyPodBeingDeletedIsNotReady() {
         String ready = "'status':{'conditions':[{'type':'Ready','status':'True'}]}";
-        assertThat(RolloutStatus.of("Pod", json("{'metadata':{}," + ready + "}")).done()).isTrue();
-        var terminating = RolloutStatus.of("Pod", json("{'metadata':{'deletionTimestamp':'2026-12-06T12:00:30Z',"
-                + "'deletionGracePeriodSeconds':30}," + ready + "}"));
+        assertThat(RolloutStatus.of("Pod", json("{'metadata':{}," + ready + "}"))
+                        .done())
+                .isTrue();
+        var terminating = RolloutStatus.of(
+                "Pod",
+                json("{'metadata':{'deletionTimestamp':'2026-12-06T12:00:30Z'," + "'deletionGracePeriodSeconds':30},"
+                        + ready + "}"));
         assertThat(terminating.done()).isFalse();
         assertThat(terminating.message()).isEqualTo("terminating");
     }
 
     @Test
     void aDeploymentWithoutReplicasWantsOne() {
-        var r = RolloutStatus.of("Deployment", json("{'metadata':{'generation':1},'spec':{},'status':"
-                + "{'observedGeneration':1}}"));
+        var r = RolloutStatus.of(
+                "Deployment", json("{'metadata':{'generation':1},'spec':{},'status':" + "{'observedGeneration':1}}"));
         assertThat(r.message()).isEqualTo("0 out of 1 new replicas have been updated");
     }
 
     @Test
     void aStatefulSetIsDoneWhenReadyAndAtItsUpdateRevision() {
         String base = "{'metadata':{'generation':1},'spec':{'replicas':2},'status':{'observedGeneration':1,";
-        assertThat(RolloutStatus.of("StatefulSet", json(base + "'readyReplicas':1}}")).message())
+        assertThat(RolloutStatus.of("StatefulSet", json(base + "'readyReplicas':1}}"))
+                        .message())
                 .contains("waiting for 1 pods to be ready");
-        assertThat(RolloutStatus.of("StatefulSet", json(base + "'readyReplicas':2,'currentRevision':'db-1',"
-                + "'updateRevision':'db-2'}}")).done()).isFalse();
-        assertThat(RolloutStatus.of("StatefulSet", json(base + "'readyReplicas':2,'currentRevision':'db-2',"
-                + "'updateRevision':'db-2'}}")).done()).isTrue();
-        assertThat(RolloutStatus.of("StatefulSet", json("{'metadata':{'generation':1},'spec':{'replicas':2},"
-                + "'status':{'observedGeneration':0,'readyReplicas':2}}")).done()).isFalse();
+        assertThat(RolloutStatus.of(
+                                "StatefulSet",
+                                json(base + "'readyReplicas':2,'currentRevision':'db-1',"
+                                        + "'updateRevision':'db-2'}}"))
+                        .done())
+                .isFalse();
+        assertThat(RolloutStatus.of(
+                                "StatefulSet",
+                                json(base + "'readyReplicas':2,'currentRevision':'db-2',"
+                                        + "'updateRevision':'db-2'}}"))
+                        .done())
+                .isTrue();
+        assertThat(RolloutStatus.of(
+                                "StatefulSet",
+                                json("{'metadata':{'generation':1},'spec':{'replicas':2},"
+                                        + "'status':{'observedGeneration':0,'readyReplicas':2}}"))
+                        .done())
+                .isFalse();
     }
 
     @Test
@@ -96,11 +117,13 @@ class RolloutStatusTest {
     void aDaemonSetIsDoneWhenUpdatedAndAvailableMatchDesiredEvenZero() {
         String s = "{'metadata':{'generation':1},'spec':{},'status':{'observedGeneration':1,"
                 + "'desiredNumberScheduled':%d,'updatedNumberScheduled':%d,'numberAvailable':%d}}";
-        assertThat(RolloutStatus.of("DaemonSet", json(s.formatted(0, 0, 0))).done()).isTrue();
+        assertThat(RolloutStatus.of("DaemonSet", json(s.formatted(0, 0, 0))).done())
+                .isTrue();
         assertThat(RolloutStatus.of("DaemonSet", json(s.formatted(2, 1, 2))).message())
                 .isEqualTo("1 out of 2 new pods have been updated");
         assertThat(RolloutStatus.of("DaemonSet", json(s.formatted(2, 2, 1))).message())
                 .isEqualTo("1 of 2 updated pods are available");
-        assertThat(RolloutStatus.of("DaemonSet", json(s.formatted(2, 2, 2))).done()).isTrue();
+        assertThat(RolloutStatus.of("DaemonSet", json(s.formatted(2, 2, 2))).done())
+                .isTrue();
     }
 }

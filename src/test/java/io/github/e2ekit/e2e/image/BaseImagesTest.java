@@ -20,10 +20,10 @@ class BaseImagesTest {
                 FROM ${UNKNOWN}/x
                 COPY --from=build /a /a
                 """;
-        assertThat(BaseImages.of(dockerfile, Map.of())).containsExactly("eclipse-temurin:17-jdk",
-                "gcr.io/distroless/java17:nonroot");
-        assertThat(BaseImages.of(dockerfile, Map.of("JDK", "21"))).containsExactly("eclipse-temurin:21-jdk",
-                "gcr.io/distroless/java21:nonroot");
+        assertThat(BaseImages.of(dockerfile, Map.of()))
+                .containsExactly("eclipse-temurin:17-jdk", "gcr.io/distroless/java17:nonroot");
+        assertThat(BaseImages.of(dockerfile, Map.of("JDK", "21")))
+                .containsExactly("eclipse-temurin:21-jdk", "gcr.io/distroless/java21:nonroot");
     }
 
     @Test

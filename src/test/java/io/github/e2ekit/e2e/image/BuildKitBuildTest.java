@@ -30,12 +30,16 @@ import org.junit.jupiter.params.Parameter;
 @EveryEngine
 class BuildKitBuildTest {
     private static final String SECRET = "s3cret-value-e2e";
+
     @TempDir
     Path context;
+
     @TempDir
     Path secrets;
+
     @Parameter
     Engine engine;
+
     private final List<String> references = new ArrayList<>();
     private final String run = PhaseZero.newRunId();
     private final Map<String, String> env = new HashMap<>(System.getenv());
@@ -67,7 +71,9 @@ class BuildKitBuildTest {
     void removeImages() {
         for (String ref : references) {
             try {
-                engine.client().removeImageCmd(engine.storedName(ImageReference.parse(ref))).exec();
+                engine.client()
+                        .removeImageCmd(engine.storedName(ImageReference.parse(ref)))
+                        .exec();
             } catch (RuntimeException e) {
                 // not built
             }
@@ -75,18 +81,31 @@ class BuildKitBuildTest {
     }
 
     private TagDecision decide() throws Exception {
-        ImageSpec spec = new ImageSpec("app", "localhost/e2e-test/bk-" + run, context, context.resolve("Dockerfile"),
-                null, Map.of("FLAVOUR", "kit"));
+        ImageSpec spec = new ImageSpec(
+                "app",
+                "localhost/e2e-test/bk-" + run,
+                context,
+                context.resolve("Dockerfile"),
+                null,
+                Map.of("FLAVOUR", "kit"));
         TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
-                .decide(List.of(spec)).get(0);
+                .decide(List.of(spec))
+                .get(0);
         references.add(d.reference().toString());
         return d;
     }
 
     private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
         Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run);
-        return new ImageBuilder(engine, env).build(d.spec(), d.context(), d.reference().toString(), d.digest(), labels,
-                options, (id, line) -> lines.add(line));
+        return new ImageBuilder(engine, env)
+                .build(
+                        d.spec(),
+                        d.context(),
+                        d.reference().toString(),
+                        d.digest(),
+                        labels,
+                        options,
+                        (id, line) -> lines.add(line));
     }
 
     private static BuildOptions with(BuilderChoice choice, List<BuildSecret> secrets) {
@@ -101,11 +120,13 @@ class BuildKitBuildTest {
         assertThat(first.outcome()).isEqualTo(BuildResult.Outcome.BUILT);
         assertThat(lines).anyMatch(l -> l.contains("count=1 flavour=kit digest=" + d.digest()));
         if (engine.kind() == EngineKind.DOCKER) {
-            assertThat(lines).anyMatch(l -> l.startsWith("BuildKit through ") && l.contains("RUN --mount=type=cache (line 5)"));
+            assertThat(lines)
+                    .anyMatch(l -> l.startsWith("BuildKit through ") && l.contains("RUN --mount=type=cache (line 5)"));
         }
         var inspected = engine.client().inspectImageCmd(first.reference()).exec();
         assertThat(inspected.getId()).isEqualTo(first.imageId());
-        assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.SOURCE_DIGEST, d.digest())
+        assertThat(inspected.getConfig().getLabels())
+                .containsEntry(ImageLabels.SOURCE_DIGEST, d.digest())
                 .containsEntry(ImageLabels.RUN, run);
 
         assertThat(build(decide(), BuildOptions.defaults(), new ArrayList<>()).outcome())
@@ -131,16 +152,21 @@ class BuildKitBuildTest {
                 RUN --mount=type=secret,id=file-token --mount=type=secret,id=env-token ["/bin/busybox", "sh", "-c", \
                 "echo sizes $(/bin/busybox wc -c < /run/secrets/file-token) $(/bin/busybox wc -c < /run/secrets/env-token) %s"]
                 """.formatted(run)); // the run id: a step from an earlier test run would be cached and print nothing
-        Set<String> tmpBefore = Set.of(Path.of(System.getProperty("java.io.tmpdir")).toFile().list());
+        Set<String> tmpBefore =
+                Set.of(Path.of(System.getProperty("java.io.tmpdir")).toFile().list());
         List<String> lines = new ArrayList<>();
         TagDecision d = decide();
-        BuildOptions options = with(BuilderChoice.AUTO, List.of(new BuildSecret("file-token", file, null),
-                new BuildSecret("env-token", null, "E2E_TEST_SECRET")));
+        BuildOptions options = with(
+                BuilderChoice.AUTO,
+                List.of(
+                        new BuildSecret("file-token", file, null),
+                        new BuildSecret("env-token", null, "E2E_TEST_SECRET")));
         if (engine.kind() == EngineKind.PODMAN) {
             assertThatThrownBy(() -> build(d, options, lines))
                     .isInstanceOf(BuildFailedException.class)
                     .hasMessageStartingWith("<secrets>: " + d.context().dockerfile() + " mounts secrets")
-                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("\n"));
+                    .satisfies(e ->
+                            assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("\n"));
             return;
         }
         BuildResult r = build(d, options, lines);
@@ -162,9 +188,11 @@ class BuildKitBuildTest {
                 """);
         TagDecision d = decide();
         assertThatThrownBy(() -> build(d, with(BuilderChoice.BUILDKIT, List.of()), new ArrayList<>()))
-                .isInstanceOfSatisfying(BuildFailedException.class, e -> assertThat(e.getMessage())
-                        .startsWith("Dockerfile " + context.resolve("Dockerfile") + " line 4: ")
-                        .containsIgnoringCase("unknown instruction"));
+                .isInstanceOfSatisfying(
+                        BuildFailedException.class,
+                        e -> assertThat(e.getMessage())
+                                .startsWith("Dockerfile " + context.resolve("Dockerfile") + " line 4: ")
+                                .containsIgnoringCase("unknown instruction"));
     }
 
     @Test
@@ -193,7 +221,8 @@ class BuildKitBuildTest {
             // buildah reads RUN --mount whatever the choice, and ignores a # syntax= frontend (measured: no pull)
             dockerfile("# syntax=e2e-test/absent-frontend:" + run + "\n" + cacheMountDockerfile(1));
             List<String> lines = new ArrayList<>();
-            assertThat(build(decide(), with(BuilderChoice.CLASSIC, List.of()), lines).outcome())
+            assertThat(build(decide(), with(BuilderChoice.CLASSIC, List.of()), lines)
+                            .outcome())
                     .isEqualTo(BuildResult.Outcome.BUILT);
             assertThat(lines).anyMatch(l -> l.contains("count=1 flavour=kit"));
             return;
@@ -207,13 +236,20 @@ class BuildKitBuildTest {
                         + " (line 5)): use <builder>auto (-De2e.builder=auto)");
         // a docker CLI without BuildKit (the 28.2 CLI here has no buildx)
         Path cliWithoutBuildx = Path.of("/usr/local/bin/docker");
-        assertThat(cliWithoutBuildx).as("this machine's second docker CLI (PLATFORM-NOTES)").isExecutable();
-        assertThatThrownBy(() -> build(d, BuildOptions.defaults().withBuilder(BuilderChoice.AUTO, List.of(), null,
-                cliWithoutBuildx.toString()), new ArrayList<>()))
+        assertThat(cliWithoutBuildx)
+                .as("this machine's second docker CLI (PLATFORM-NOTES)")
+                .isExecutable();
+        assertThatThrownBy(() -> build(
+                        d,
+                        BuildOptions.defaults()
+                                .withBuilder(BuilderChoice.AUTO, List.of(), null, cliWithoutBuildx.toString()),
+                        new ArrayList<>()))
                 .isInstanceOf(BuildFailedException.class)
-                .hasMessageStartingWith(df + " (RUN --mount=type=cache (line 5)) needs BuildKit, which the plugin drives"
-                        + " through the docker CLI, and no usable one was found (/usr/local/bin/docker: ")
-                .hasMessageContaining(" without buildx): install the docker CLI with the buildx plugin, or set <dockerCli>");
+                .hasMessageStartingWith(
+                        df + " (RUN --mount=type=cache (line 5)) needs BuildKit, which the plugin drives"
+                                + " through the docker CLI, and no usable one was found (/usr/local/bin/docker: ")
+                .hasMessageContaining(
+                        " without buildx): install the docker CLI with the buildx plugin, or set <dockerCli>");
         // a # syntax= frontend that is not in the engine: no pull is attempted
         dockerfile("# syntax=e2e-test/absent-frontend:" + run + "\nFROM scratch\nCOPY busybox /bin/busybox\n");
         TagDecision s = decide();
@@ -235,12 +271,18 @@ class BuildKitBuildTest {
                 """.formatted(run));
         TagDecision d = decide();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> build(d, new BuildOptions(false, false, false, java.time.Duration.ofSeconds(3), false),
-                new ArrayList<>()))
+        assertThatThrownBy(() -> build(
+                        d,
+                        new BuildOptions(false, false, false, java.time.Duration.ofSeconds(3), false),
+                        new ArrayList<>()))
                 .isInstanceOf(BuildFailedException.class)
                 .hasMessageContaining("buildTimeout");
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(25));
-        assertThat(engine.client().listImagesCmd().withReferenceFilter(d.reference().toString()).exec()).isEmpty();
+        assertThat(engine.client()
+                        .listImagesCmd()
+                        .withReferenceFilter(d.reference().toString())
+                        .exec())
+                .isEmpty();
     }
 
     @Test
@@ -252,10 +294,12 @@ class BuildKitBuildTest {
                 .isInstanceOf(BuildFailedException.class)
                 .satisfies(e -> {
                     if (engine.kind() == EngineKind.DOCKER) {
-                        assertThat(e.getMessage()).contains("Unknown flag: link").endsWith("— the engine's built-in"
-                                + " Dockerfile frontend is older than this Dockerfile (COPY --link (line 2)): add"
-                                + " '# syntax=docker/dockerfile:1.4' with that frontend image in the engine, or write it"
-                                + " without these features");
+                        assertThat(e.getMessage())
+                                .contains("Unknown flag: link")
+                                .endsWith("— the engine's built-in"
+                                        + " Dockerfile frontend is older than this Dockerfile (COPY --link (line 2)): add"
+                                        + " '# syntax=docker/dockerfile:1.4' with that frontend image in the engine, or write it"
+                                        + " without these features");
                     } else {
                         assertThat(e.getMessage()).contains("COPY only supports");
                     }

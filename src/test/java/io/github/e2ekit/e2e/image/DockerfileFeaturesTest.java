@@ -38,19 +38,26 @@ class DockerfileFeaturesTest {
                 """);
         assertThat(f.syntax()).isEqualTo("docker/dockerfile:1.4");
         assertThat(f.syntaxLine()).isEqualTo(1);
-        assertThat(f.buildKitOnly()).containsExactly("COPY --link (line 3)", "RUN --mount=type=cache (line 4)",
-                "RUN --mount=type=secret (line 4)", "RUN heredoc <<EOT (line 8)", "COPY --chmod (line 11)",
-                "RUN --mount=type=secret (line 12)");
+        assertThat(f.buildKitOnly())
+                .containsExactly(
+                        "COPY --link (line 3)",
+                        "RUN --mount=type=cache (line 4)",
+                        "RUN --mount=type=secret (line 4)",
+                        "RUN heredoc <<EOT (line 8)",
+                        "COPY --chmod (line 11)",
+                        "RUN --mount=type=secret (line 12)");
         assertThat(f.secretIds()).containsExactlyInAnyOrder("maven-settings", "npmrc");
         assertThat(f.needsBuildKit()).isTrue();
     }
 
     @Test
     void theEscapeDirectiveChangesTheContinuationCharacter() {
-        DockerfileFeatures f = DockerfileFeatures.parse("# escape=`\nFROM scratch\nRUN echo a `\n  --mount=type=cache,target=/c\n");
+        DockerfileFeatures f =
+                DockerfileFeatures.parse("# escape=`\nFROM scratch\nRUN echo a `\n  --mount=type=cache,target=/c\n");
         // `--mount` after the command is not a flag of RUN
         assertThat(f.buildKitOnly()).isEmpty();
-        DockerfileFeatures g = DockerfileFeatures.parse("# escape=`\nFROM scratch\nRUN `\n  --mount=type=cache,target=/c echo\n");
+        DockerfileFeatures g =
+                DockerfileFeatures.parse("# escape=`\nFROM scratch\nRUN `\n  --mount=type=cache,target=/c echo\n");
         assertThat(g.buildKitOnly()).containsExactly("RUN --mount=type=cache (line 3)");
     }
 }

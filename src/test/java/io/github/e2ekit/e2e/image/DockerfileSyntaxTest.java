@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerfileSyntaxTest {
     @TempDir
     Path dir;
+
     Path dockerfile;
 
     @BeforeEach
@@ -31,11 +32,15 @@ class DockerfileSyntaxTest {
 
     @Test
     void buildKitsFrontendErrorIsOneLineWithFileAndLine() {
-        assertThat(DockerfileSyntax.describe(dockerfile, "ERROR: failed to solve: dockerfile parse error on line 2:"
-                + " unknown instruction: FORM (did you mean from?)"))
+        assertThat(DockerfileSyntax.describe(
+                        dockerfile,
+                        "ERROR: failed to solve: dockerfile parse error on line 2:"
+                                + " unknown instruction: FORM (did you mean from?)"))
                 .hasValue("Dockerfile " + dockerfile + " line 2: unknown instruction: FORM (did you mean from?)");
-        assertThat(DockerfileSyntax.describe(dockerfile, "failed to solve with frontend dockerfile.v0: failed to create"
-                + " LLB definition: dockerfile parse error line 2: unknown instruction: FORM"))
+        assertThat(DockerfileSyntax.describe(
+                        dockerfile,
+                        "failed to solve with frontend dockerfile.v0: failed to create"
+                                + " LLB definition: dockerfile parse error line 2: unknown instruction: FORM"))
                 .hasValue("Dockerfile " + dockerfile + " line 2: unknown instruction: FORM");
     }
 

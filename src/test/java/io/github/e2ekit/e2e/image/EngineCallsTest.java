@@ -27,9 +27,10 @@ class EngineCallsTest {
     void aFailedConnectionIsAskedAgainAndGivesUpAfterThreeAttemptsInOneLine() {
         AtomicInteger calls = new AtomicInteger();
         assertThatThrownBy(() -> EngineCalls.idempotent("the export of app:1", () -> {
-            calls.incrementAndGet();
-            throw new RuntimeException(new SocketException("Connection reset"));
-        })).isInstanceOf(EngineException.class)
+                    calls.incrementAndGet();
+                    throw new RuntimeException(new SocketException("Connection reset"));
+                }))
+                .isInstanceOf(EngineException.class)
                 .hasMessage("the export of app:1 failed: Connection reset, still after 3 attempts");
         assertThat(calls).hasValue(EngineCalls.ATTEMPTS);
     }
@@ -38,9 +39,10 @@ class EngineCallsTest {
     void anAnswerThatIsNotAServerErrorIsPassedOnAtOnce() {
         AtomicInteger calls = new AtomicInteger();
         assertThatThrownBy(() -> EngineCalls.idempotent("x", () -> {
-            calls.incrementAndGet();
-            throw new ConflictException("{\"message\":\"Container abc is not running\"}\n");
-        })).isInstanceOf(ConflictException.class);
+                    calls.incrementAndGet();
+                    throw new ConflictException("{\"message\":\"Container abc is not running\"}\n");
+                }))
+                .isInstanceOf(ConflictException.class);
         assertThat(calls).hasValue(1);
     }
 

@@ -17,8 +17,10 @@ class EngineContainerPortTest {
         InspectContainerResponse inspect = new ObjectMapper().readValue(recorded, InspectContainerResponse.class);
         assertThat(Engine.hostPort(inspect, 6443)).contains(41234);
         assertThat(Engine.hostPort(inspect, 80)).isEmpty();
-        InspectContainerResponse none = new ObjectMapper().readValue(
-                "{\"Id\":\"abc\",\"Name\":\"/n\",\"NetworkSettings\":{\"Ports\":{}}}", InspectContainerResponse.class);
+        InspectContainerResponse none = new ObjectMapper()
+                .readValue(
+                        "{\"Id\":\"abc\",\"Name\":\"/n\",\"NetworkSettings\":{\"Ports\":{}}}",
+                        InspectContainerResponse.class);
         assertThat(Engine.hostPort(none, 6443)).isEmpty();
     }
 }

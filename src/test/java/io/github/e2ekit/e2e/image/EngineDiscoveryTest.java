@@ -19,21 +19,26 @@ class EngineDiscoveryTest {
     @Test
     void candidatesComeInTheDocumentedOrder() {
         // the full order, with the user's engines between: EngineEndpointsTest#theProbeOrderIsTheDocumentedOne
-        assertThat(EngineDiscovery.candidates(null, Map.of("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/h")).keySet())
+        assertThat(EngineDiscovery.candidates(null, Map.of("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/h"))
+                        .keySet())
                 .startsWith("unix:///var/run/docker.sock", "unix:///run/user/1000/docker.sock")
-                .containsSubsequence("unix:///var/run/docker.sock", "unix:///run/user/1000/podman/podman.sock",
+                .containsSubsequence(
+                        "unix:///var/run/docker.sock",
+                        "unix:///run/user/1000/podman/podman.sock",
                         "unix:///run/podman/podman.sock");
-        assertThat(EngineDiscovery.candidates("tcp://h:1", Map.of("DOCKER_HOST", "unix:///x", "DOCKER_CONTEXT", "y")).keySet())
+        assertThat(EngineDiscovery.candidates("tcp://h:1", Map.of("DOCKER_HOST", "unix:///x", "DOCKER_CONTEXT", "y"))
+                        .keySet())
                 .containsExactly("tcp://h:1");
-        assertThat(EngineDiscovery.candidates(" ", Map.of("DOCKER_HOST", "unix:///x")).keySet())
+        assertThat(EngineDiscovery.candidates(" ", Map.of("DOCKER_HOST", "unix:///x"))
+                        .keySet())
                 .containsExactly("unix:///x");
     }
 
     @Test
     void podmansSocketIsFoundWhenNoDockerSocketAnswers() {
         Engine podman = TestEngine.engine(EngineKind.PODMAN);
-        try (Engine found = new EngineDiscovery(Duration.ofMinutes(1), NO_DOCKER, podman.endpoint())
-                .discover(null, Map.of())) {
+        try (Engine found =
+                new EngineDiscovery(Duration.ofMinutes(1), NO_DOCKER, podman.endpoint()).discover(null, Map.of())) {
             assertThat(found.kind()).isEqualTo(EngineKind.PODMAN);
             assertThat(found.endpoint()).isEqualTo(podman.endpoint());
             assertThat(found.describe()).matches("Podman 4\\.\\d+\\.\\d+ \\(API 1\\.\\d+\\) at " + podman.endpoint());
@@ -67,8 +72,8 @@ class EngineDiscoveryTest {
     @Test
     void dockersSocketComesFirstWhenItAnswers() {
         Engine docker = TestEngine.engine(EngineKind.DOCKER);
-        try (Engine found = new EngineDiscovery(Duration.ofMinutes(1), docker.endpoint(), NO_DOCKER)
-                .discover(null, Map.of())) {
+        try (Engine found =
+                new EngineDiscovery(Duration.ofMinutes(1), docker.endpoint(), NO_DOCKER).discover(null, Map.of())) {
             assertThat(found.kind()).isEqualTo(EngineKind.DOCKER);
             assertThat(found.describe()).startsWith("Docker ");
         }
@@ -77,7 +82,7 @@ class EngineDiscoveryTest {
     @Test
     void noEngineNamesEverySocketTried() {
         assertThatThrownBy(() -> new EngineDiscovery(Duration.ofMinutes(1), NO_DOCKER, "unix:///nonexistent/p.sock")
-                .discover(null, Map.of()))
+                        .discover(null, Map.of()))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining(NO_DOCKER + " (Docker's default socket): no such socket")
                 .hasMessageContaining("unix:///nonexistent/p.sock (Podman's system socket): no such socket");

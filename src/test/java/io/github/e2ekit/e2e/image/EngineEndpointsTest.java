@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +30,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class EngineEndpointsTest {
     private static final String NONE = "unix:///nonexistent/e2e-test/none.sock";
+
     @TempDir
     static Path daemonDir;
+
     private static TlsDockerd dockerd;
+
     @TempDir
     Path dir;
 
@@ -55,13 +58,16 @@ class EngineEndpointsTest {
     /** A context as `docker context create NAME --docker host=…,ca=…,cert=…,key=…` stores it (docker/cli cli/context/store). */
     private Path context(String name, String host, Path tls) throws Exception {
         Path config = Files.createDirectories(dir.resolve("docker-config"));
-        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(name.getBytes(StandardCharsets.UTF_8)));
+        String id = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
         Path meta = Files.createDirectories(config.resolve("contexts/meta").resolve(id));
-        Files.writeString(meta.resolve("meta.json"), "{\"Name\":\"" + name + "\",\"Metadata\":{\"Description\":\"test\"},"
-                + "\"Endpoints\":{\"docker\":{\"Host\":\"" + host + "\",\"SkipTLSVerify\":false}}}");
+        Files.writeString(
+                meta.resolve("meta.json"),
+                "{\"Name\":\"" + name + "\",\"Metadata\":{\"Description\":\"test\"},"
+                        + "\"Endpoints\":{\"docker\":{\"Host\":\"" + host + "\",\"SkipTLSVerify\":false}}}");
         if (tls != null) {
-            Path docker = Files.createDirectories(config.resolve("contexts/tls").resolve(id).resolve("docker"));
+            Path docker = Files.createDirectories(
+                    config.resolve("contexts/tls").resolve(id).resolve("docker"));
             for (String f : List.of("ca.pem", "cert.pem", "key.pem")) {
                 Files.copy(tls.resolve(f), docker.resolve(f));
             }
@@ -71,8 +77,15 @@ class EngineEndpointsTest {
 
     @Test
     void aRemoteEngineOverTlsIsReachedThroughDockerHostAndItsCertificates() throws Exception {
-        Map<String, String> env = Map.of("DOCKER_HOST", dockerd.host(), "DOCKER_TLS_VERIFY", "1",
-                "DOCKER_CERT_PATH", dockerd.clientCertificates().toString(), "HOME", dir.toString());
+        Map<String, String> env = Map.of(
+                "DOCKER_HOST",
+                dockerd.host(),
+                "DOCKER_TLS_VERIFY",
+                "1",
+                "DOCKER_CERT_PATH",
+                dockerd.clientCertificates().toString(),
+                "HOME",
+                dir.toString());
         try (Engine engine = discovery().discover(null, env)) {
             assertThat(engine.kind()).isEqualTo(EngineKind.DOCKER);
             assertThat(engine.endpoint()).isEqualTo(dockerd.host());
@@ -91,7 +104,8 @@ class EngineEndpointsTest {
 
     @Test
     void withoutTlsSettingsTheTlsEngineRefusesAndTheSettingIsNamed() {
-        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_HOST", dockerd.host(), "HOME", dir.toString())))
+        assertThatThrownBy(
+                        () -> discovery().discover(null, Map.of("DOCKER_HOST", dockerd.host(), "HOME", dir.toString())))
                 .isInstanceOf(EngineException.class)
                 .hasMessageStartingWith("No container engine answered. Tried " + dockerd.host() + " (DOCKER_HOST): ");
     }
@@ -103,10 +117,12 @@ class EngineEndpointsTest {
         Map<String, String> env = new HashMap<>(Map.of("DOCKER_CONFIG", config.toString(), "HOME", dir.toString()));
         try (Engine byCurrent = discovery().discover(null, env)) {
             assertThat(byCurrent.endpoint()).isEqualTo(dockerd.host());
-            assertThat(byCurrent.origin()).isEqualTo("Docker context 'remote-tls' (currentContext in "
-                    + config.resolve("config.json") + ")");
-            assertThat(byCurrent.tlsCertPath()).isEqualTo(config.resolve("contexts/tls").resolve(
-                    byCurrent.tlsCertPath().getParent().getFileName()).resolve("docker"));
+            assertThat(byCurrent.origin())
+                    .isEqualTo("Docker context 'remote-tls' (currentContext in " + config.resolve("config.json") + ")");
+            assertThat(byCurrent.tlsCertPath())
+                    .isEqualTo(config.resolve("contexts/tls")
+                            .resolve(byCurrent.tlsCertPath().getParent().getFileName())
+                            .resolve("docker"));
         }
         Engine docker = TestEngine.engine(EngineKind.DOCKER);
         context("local", docker.endpoint(), null);
@@ -131,10 +147,11 @@ class EngineEndpointsTest {
     @Test
     void anUnknownContextIsOneLineNamingTheSettingAndTheFix() throws Exception {
         Path config = context("other", "unix:///x.sock", null);
-        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_CONFIG", config.toString(),
-                "DOCKER_CONTEXT", "colima-typo")))
+        assertThatThrownBy(() -> discovery()
+                        .discover(null, Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_CONTEXT", "colima-typo")))
                 .isInstanceOf(EngineException.class)
-                .hasMessage("the Docker context 'colima-typo' (DOCKER_CONTEXT) does not exist in " + config.resolve("contexts")
+                .hasMessage("the Docker context 'colima-typo' (DOCKER_CONTEXT) does not exist in "
+                        + config.resolve("contexts")
                         + ": create it (docker context create colima-typo --docker host=…), or use another (docker context"
                         + " ls; DOCKER_CONTEXT, or <dockerHost>)");
         Files.writeString(config.resolve("config.json"), "{\"currentContext\":\"gone\"}");
@@ -147,49 +164,70 @@ class EngineEndpointsTest {
     @Test
     void anSshEngineIsOneLineSayingHowToForwardIt() throws Exception {
         Path config = context("over-ssh", "ssh://me@build-host", null);
-        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_CONFIG", config.toString(),
-                "DOCKER_CONTEXT", "over-ssh")))
+        assertThatThrownBy(() -> discovery()
+                        .discover(null, Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_CONTEXT", "over-ssh")))
                 .isInstanceOf(EngineException.class)
-                .hasMessageStartingWith("Docker context 'over-ssh' (DOCKER_CONTEXT) names ssh://me@build-host, an engine"
-                        + " over SSH, which the plugin's engine client (docker-java) cannot reach: forward its socket");
+                .hasMessageStartingWith(
+                        "Docker context 'over-ssh' (DOCKER_CONTEXT) names ssh://me@build-host, an engine"
+                                + " over SSH, which the plugin's engine client (docker-java) cannot reach: forward its socket");
     }
 
     @Test
     void aCertificateDirectoryThatCannotBeReadIsOneLineNamingTheSetting() throws Exception {
         Path missing = dir.resolve("no-such-certs");
-        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_HOST", dockerd.host(),
-                "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", missing.toString())))
+        assertThatThrownBy(() -> discovery()
+                        .discover(
+                                null,
+                                Map.of(
+                                        "DOCKER_HOST",
+                                        dockerd.host(),
+                                        "DOCKER_TLS_VERIFY",
+                                        "1",
+                                        "DOCKER_CERT_PATH",
+                                        missing.toString())))
                 .isInstanceOf(EngineException.class)
-                .hasMessage("DOCKER_TLS_VERIFY is set, but DOCKER_CERT_PATH " + missing + " is not a readable directory:"
-                        + " point DOCKER_CERT_PATH at the directory holding them, or unset DOCKER_TLS_VERIFY for a plain"
-                        + " connection");
+                .hasMessage(
+                        "DOCKER_TLS_VERIFY is set, but DOCKER_CERT_PATH " + missing + " is not a readable directory:"
+                                + " point DOCKER_CERT_PATH at the directory holding them, or unset DOCKER_TLS_VERIFY for a plain"
+                                + " connection");
         Path partial = Files.createDirectories(dir.resolve("partial"));
         Files.copy(dockerd.clientCertificates().resolve("ca.pem"), partial.resolve("ca.pem"));
-        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_HOST", dockerd.host(),
-                "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", partial.toString())))
+        assertThatThrownBy(() -> discovery()
+                        .discover(
+                                null,
+                                Map.of(
+                                        "DOCKER_HOST",
+                                        dockerd.host(),
+                                        "DOCKER_TLS_VERIFY",
+                                        "1",
+                                        "DOCKER_CERT_PATH",
+                                        partial.toString())))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining(partial + " has no readable cert.pem, key.pem: ");
         // a context whose TLS directory lost its key
         Path config = context("broken-tls", dockerd.host(), dockerd.clientCertificates());
         try (var files = Files.walk(config.resolve("contexts/tls"))) {
-            Files.delete(files.filter(f -> f.getFileName().toString().equals("key.pem")).findFirst().orElseThrow());
+            Files.delete(files.filter(f -> f.getFileName().toString().equals("key.pem"))
+                    .findFirst()
+                    .orElseThrow());
         }
-        assertThatThrownBy(() -> discovery().discover(null, Map.of("DOCKER_CONFIG", config.toString(),
-                "DOCKER_CONTEXT", "broken-tls")))
+        assertThatThrownBy(() -> discovery()
+                        .discover(null, Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_CONTEXT", "broken-tls")))
                 .isInstanceOf(EngineException.class)
                 .hasMessageStartingWith("the Docker context 'broken-tls' (DOCKER_CONTEXT) uses TLS, but its directory ")
-                .hasMessageContaining("has no readable key.pem: re-create its TLS material: docker context update broken-tls");
+                .hasMessageContaining(
+                        "has no readable key.pem: re-create its TLS material: docker context update broken-tls");
     }
 
     @ParameterizedTest(name = "{1}")
     @CsvSource({
-            "XDG:docker.sock, rootless Docker's socket, DOCKER",
-            "HOME:.docker/run/docker.sock, Docker Desktop's socket, DOCKER",
-            "HOME:.colima/default/docker.sock, Colima's socket, DOCKER",
-            "HOME:.orbstack/run/docker.sock, OrbStack's socket, DOCKER",
-            "HOME:.rd/docker.sock, Rancher Desktop's socket, DOCKER",
-            "XDG:podman/podman.sock, Podman's user socket, PODMAN",
-            "HOME:.local/share/containers/podman/machine/podman-machine-default/podman.sock, podman machine's socket, PODMAN",
+        "XDG:docker.sock, rootless Docker's socket, DOCKER",
+        "HOME:.docker/run/docker.sock, Docker Desktop's socket, DOCKER",
+        "HOME:.colima/default/docker.sock, Colima's socket, DOCKER",
+        "HOME:.orbstack/run/docker.sock, OrbStack's socket, DOCKER",
+        "HOME:.rd/docker.sock, Rancher Desktop's socket, DOCKER",
+        "XDG:podman/podman.sock, Podman's user socket, PODMAN",
+        "HOME:.local/share/containers/podman/machine/podman-machine-default/podman.sock, podman machine's socket, PODMAN",
     })
     void eachWellKnownSocketIsFoundWhereItsEnginePutsIt(String where, String label, EngineKind kind) throws Exception {
         Engine real = TestEngine.engine(kind);
@@ -218,7 +256,8 @@ class EngineEndpointsTest {
     void theProbeOrderIsTheDocumentedOne() {
         Map<String, String> env = Map.of("HOME", "/h", "XDG_RUNTIME_DIR", "/run/user/1000", "TMPDIR", "/t");
         assertThat(new EngineEndpoints("unix:///var/run/docker.sock", "unix:///run/podman/podman.sock").probes(env))
-                .extracting(EngineEndpoint::host).containsExactly(
+                .extracting(EngineEndpoint::host)
+                .containsExactly(
                         "unix:///var/run/docker.sock",
                         "unix:///run/user/1000/docker.sock",
                         "unix:///h/.docker/run/docker.sock",

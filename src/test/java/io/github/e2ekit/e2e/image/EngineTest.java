@@ -6,15 +6,18 @@ import org.junit.jupiter.api.Test;
 
 /** The engine adapter's rules that need no engine (names on Podman that need a lookup are in ImageLoaderTest). */
 class EngineTest {
-    private final Engine docker = new Engine(null, EngineKind.DOCKER, "20.10.24", "1.41", EngineEndpoint.plain("unix:///d", "test"));
-    private final Engine podman = new Engine(null, EngineKind.PODMAN, "4.3.1", "1.41", EngineEndpoint.plain("unix:///p", "test"));
+    private final Engine docker =
+            new Engine(null, EngineKind.DOCKER, "20.10.24", "1.41", EngineEndpoint.plain("unix:///d", "test"));
+    private final Engine podman =
+            new Engine(null, EngineKind.PODMAN, "4.3.1", "1.41", EngineEndpoint.plain("unix:///p", "test"));
 
     @Test
     void podmanBuildsNamesWithoutRegistryUnderLocalhost() {
         assertThat(podman.buildName(ImageReference.parse("app:1"))).isEqualTo("localhost/app:1");
         assertThat(podman.buildName(ImageReference.parse("team/app:1"))).isEqualTo("localhost/team/app:1");
         assertThat(podman.buildName(ImageReference.parse("localhost/app:1"))).isEqualTo("localhost/app:1");
-        assertThat(podman.buildName(ImageReference.parse("docker.io/library/app:1"))).isEqualTo("docker.io/library/app:1");
+        assertThat(podman.buildName(ImageReference.parse("docker.io/library/app:1")))
+                .isEqualTo("docker.io/library/app:1");
         assertThat(podman.buildName(ImageReference.parse("quay.io/x/app:1"))).isEqualTo("quay.io/x/app:1");
         assertThat(podman.buildName(ImageReference.parse("reg:5000/app:1"))).isEqualTo("reg:5000/app:1");
         assertThat(podman.storedName(ImageReference.parse("quay.io/x/app:1"))).isEqualTo("quay.io/x/app:1");
@@ -40,7 +43,8 @@ class EngineTest {
                     .isTrue();
             assertThat(e.isCacheHit("--> 7c9b7c35abe")).isFalse();
             assertThat(e.buildError("building at STEP \"RUN /bin/busybox sh -c echo x; exit 3\": while running runtime:"
-                    + " exit status 3\n")).isEqualTo("The command '/bin/busybox sh -c echo x; exit 3' returned a non-zero code: 3");
+                            + " exit status 3\n"))
+                    .isEqualTo("The command '/bin/busybox sh -c echo x; exit 3' returned a non-zero code: 3");
             assertThat(e.buildError("The command '/bin/sh -c false' returned a non-zero code: 1"))
                     .isEqualTo("The command '/bin/sh -c false' returned a non-zero code: 1");
         }

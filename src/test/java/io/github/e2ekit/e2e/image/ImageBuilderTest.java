@@ -27,8 +27,10 @@ import org.junit.jupiter.params.Parameter;
 class ImageBuilderTest {
     @TempDir
     Path context;
+
     @Parameter
     Engine engine;
+
     private final List<String> references = new ArrayList<>();
     private final String run = PhaseZero.newRunId();
 
@@ -51,7 +53,9 @@ class ImageBuilderTest {
     void removeImages() {
         for (String ref : references) {
             try {
-                engine.client().removeImageCmd(engine.storedName(ImageReference.parse(ref))).exec();
+                engine.client()
+                        .removeImageCmd(engine.storedName(ImageReference.parse(ref)))
+                        .exec();
             } catch (RuntimeException e) {
                 // not built
             }
@@ -63,18 +67,26 @@ class ImageBuilderTest {
     }
 
     private TagDecision decide(String repository) throws Exception {
-        ImageSpec spec = new ImageSpec("app", repository, context, context.resolve("Dockerfile"),
-                null, Map.of("FLAVOUR", "test"));
+        ImageSpec spec = new ImageSpec(
+                "app", repository, context, context.resolve("Dockerfile"), null, Map.of("FLAVOUR", "test"));
         TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
-                .decide(List.of(spec)).get(0);
+                .decide(List.of(spec))
+                .get(0);
         references.add(d.reference().toString());
         return d;
     }
 
     private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
         Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run);
-        return new ImageBuilder(engine).build(d.spec(), d.context(), d.reference().toString(), d.digest(), labels,
-                options, (id, line) -> lines.add(line));
+        return new ImageBuilder(engine)
+                .build(
+                        d.spec(),
+                        d.context(),
+                        d.reference().toString(),
+                        d.digest(),
+                        labels,
+                        options,
+                        (id, line) -> lines.add(line));
     }
 
     @Test
@@ -85,7 +97,8 @@ class ImageBuilderTest {
         assertThat(first.outcome()).isEqualTo(BuildResult.Outcome.BUILT);
         assertThat(lines).anyMatch(l -> l.contains("building test"));
         assertThat(first.reference()).isEqualTo(d.reference().toString());
-        var inspected = engine.client().inspectImageCmd(d.reference().toString()).exec();
+        var inspected =
+                engine.client().inspectImageCmd(d.reference().toString()).exec();
         assertThat(inspected.getId()).isEqualTo(first.imageId());
         assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.SOURCE_DIGEST, d.digest());
 
@@ -107,16 +120,23 @@ class ImageBuilderTest {
         assertThat(inspected.getId()).isEqualTo(first.imageId()).startsWith("sha256:");
         assertThat(inspected.getRepoTags()).contains(stored);
         assertThat(inspected.getConfig().getLabels()).containsEntry(ImageLabels.RUN, run);
-        assertThat(engine.client().listImagesCmd().withLabelFilter(Map.of(ImageLabels.RUN, run)).exec())
+        assertThat(engine.client()
+                        .listImagesCmd()
+                        .withLabelFilter(Map.of(ImageLabels.RUN, run))
+                        .exec())
                 .anySatisfy(i -> assertThat(i.getRepoTags()).contains(stored));
         assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, d.digest())))
-                .singleElement().satisfies(i -> assertThat(i.repoTags()).contains(stored));
-        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, "other"))).isEmpty();
-        assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>()).outcome())
+                .singleElement()
+                .satisfies(i -> assertThat(i.repoTags()).contains(stored));
+        assertThat(engine.imagesLabelled(Map.of(ImageLabels.RUN, run, ImageLabels.SOURCE_DIGEST, "other")))
+                .isEmpty();
+        assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>())
+                        .outcome())
                 .isEqualTo(BuildResult.Outcome.UP_TO_DATE);
         engine.client().removeImageCmd(stored).exec();
         assertThat(engine.storedName(d.reference())).isEqualTo(stored);
-        assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>()).outcome())
+        assertThat(build(decide("e2e-test-short-" + run), BuildOptions.defaults(), new ArrayList<>())
+                        .outcome())
                 .isEqualTo(BuildResult.Outcome.BUILT);
     }
 
@@ -128,7 +148,8 @@ class ImageBuilderTest {
         Files.writeString(context.resolve("notes.md"), "changed but ignored");
         TagDecision d2 = decide();
         assertThat(d2.reference()).isEqualTo(d1.reference());
-        assertThat(build(d2, BuildOptions.defaults(), new ArrayList<>()).imageId()).isEqualTo(b1.imageId());
+        assertThat(build(d2, BuildOptions.defaults(), new ArrayList<>()).imageId())
+                .isEqualTo(b1.imageId());
 
         Files.writeString(context.resolve("app.txt"), "v2");
         TagDecision d3 = decide();
@@ -165,8 +186,11 @@ class ImageBuilderTest {
         TagDecision d = decide();
         assertThatThrownBy(() -> build(d, BuildOptions.defaults(), new ArrayList<>()))
                 .isInstanceOfSatisfying(BuildFailedException.class, e -> {
-                    assertThat(e.getMessage()).startsWith("Dockerfile " + context.resolve("Dockerfile") + " line 2: ")
-                            .containsIgnoringCase("unknown instruction").doesNotContain("{").doesNotContain("\n");
+                    assertThat(e.getMessage())
+                            .startsWith("Dockerfile " + context.resolve("Dockerfile") + " line 2: ")
+                            .containsIgnoringCase("unknown instruction")
+                            .doesNotContain("{")
+                            .doesNotContain("\n");
                     assertThat(e.step()).isNull();
                 });
     }
@@ -196,8 +220,8 @@ class ImageBuilderTest {
                 """);
         TagDecision d = decide();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> build(d, new BuildOptions(false, false, false, Duration.ofSeconds(2), false),
-                new ArrayList<>()))
+        assertThatThrownBy(() -> build(
+                        d, new BuildOptions(false, false, false, Duration.ofSeconds(2), false), new ArrayList<>()))
                 .isInstanceOf(BuildFailedException.class)
                 .hasMessageContaining("buildTimeout");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));

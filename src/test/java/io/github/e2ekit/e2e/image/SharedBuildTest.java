@@ -32,14 +32,18 @@ import org.junit.jupiter.params.Parameter;
 @EveryEngine
 class SharedBuildTest {
     private static final int RUN_MEGABYTES = 40;
-    private static final List<String> FOUR = List.of("gateway", "signalprocessing", "workflowexecution",
-            "remediationorchestrator");
+    private static final List<String> FOUR =
+            List.of("gateway", "signalprocessing", "workflowexecution", "remediationorchestrator");
+
     @TempDir
     Path context;
+
     @TempDir
     Path locks;
+
     @Parameter
     Engine engine;
+
     private final String run = PhaseZero.newRunId();
     private final List<String> references = new CopyOnWriteArrayList<>();
 
@@ -76,13 +80,19 @@ class SharedBuildTest {
         assertThat(built.stream().map(BuildResult::reference).distinct()).hasSize(4);
         assertThat(built.stream().map(BuildResult::imageId).distinct()).hasSize(4); // own labels, own image
         for (int i = 0; i < FOUR.size(); i++) {
-            assertThat(engine.client().inspectImageCmd(built.get(i).reference()).exec().getConfig().getLabels())
+            assertThat(engine.client()
+                            .inspectImageCmd(built.get(i).reference())
+                            .exec()
+                            .getConfig()
+                            .getLabels())
                     .containsEntry(ImageLabels.SERVICE, FOUR.get(i));
             // the random bytes were written once: the same layers under every image
             assertThat(layers(built.get(i))).isEqualTo(layers(built.get(0))).hasSize(3);
         }
-        assertThat(lines).anyMatch(l -> l.contains("waiting for pid " + ProcessHandle.current().pid())
-                && l.contains("which builds the same inputs"));
+        assertThat(lines)
+                .anyMatch(l ->
+                        l.contains("waiting for pid " + ProcessHandle.current().pid())
+                                && l.contains("which builds the same inputs"));
     }
 
     @Test
@@ -90,18 +100,25 @@ class SharedBuildTest {
         long start = System.nanoTime();
         List<BuildResult> built = buildAtOnce(SharedWork.none(), FOUR.subList(0, 2), new CopyOnWriteArrayList<>());
         report("not shared", 2, start);
-        assertThat(layers(built.get(0)).subList(0, 2)).isEqualTo(layers(built.get(1)).subList(0, 2));
-        assertThat(layers(built.get(0)).get(2)).isNotEqualTo(layers(built.get(1)).get(2));
+        assertThat(layers(built.get(0)).subList(0, 2))
+                .isEqualTo(layers(built.get(1)).subList(0, 2));
+        assertThat(layers(built.get(0)).get(2))
+                .isNotEqualTo(layers(built.get(1)).get(2));
     }
 
-    private List<BuildResult> buildAtOnce(SharedWork work, List<String> services, List<String> lines)
-            throws Exception {
+    private List<BuildResult> buildAtOnce(SharedWork work, List<String> services, List<String> lines) throws Exception {
         List<TagDecision> decided = new ArrayList<>();
         for (String service : services) {
-            ImageSpec spec = new ImageSpec("datastorage", "localhost/e2e-test/shared-" + run, context,
-                    context.resolve("Dockerfile"), null, Map.of());
+            ImageSpec spec = new ImageSpec(
+                    "datastorage",
+                    "localhost/e2e-test/shared-" + run,
+                    context,
+                    context.resolve("Dockerfile"),
+                    null,
+                    Map.of());
             TagDecision d = new PhaseZero(service, run, "1.0", new TagTemplate(null), Clock.systemUTC())
-                    .decide(List.of(spec)).get(0);
+                    .decide(List.of(spec))
+                    .get(0);
             references.add(engine.buildName(d.reference()));
             decided.add(d);
         }
@@ -110,8 +127,8 @@ class SharedBuildTest {
         List<CompletableFuture<BuildResult>> futures = new ArrayList<>();
         for (int i = 0; i < decided.size(); i++) {
             TagDecision d = decided.get(i);
-            Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run,
-                    ImageLabels.SERVICE, services.get(i));
+            Map<String, String> labels = Map.of(
+                    ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run, ImageLabels.SERVICE, services.get(i));
             ImageBuilder builder = new ImageBuilder(engine, System.getenv(), work);
             futures.add(CompletableFuture.supplyAsync(() -> {
                 try {
@@ -119,8 +136,14 @@ class SharedBuildTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return builder.build(d.spec(), d.context(), d.reference().toString(), d.digest(), labels,
-                        BuildOptions.defaults(), (id, line) -> lines.add(line));
+                return builder.build(
+                        d.spec(),
+                        d.context(),
+                        d.reference().toString(),
+                        d.digest(),
+                        labels,
+                        BuildOptions.defaults(),
+                        (id, line) -> lines.add(line));
             }));
         }
         go.countDown();
@@ -138,7 +161,8 @@ class SharedBuildTest {
     }
 
     private void report(String how, int builds, long start) {
-        System.out.printf("e2e-measure: %s on %s: %d concurrent builds (RUN writes %d MB) took %.2f s%n", how,
-                engine.kind(), builds, RUN_MEGABYTES, (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "e2e-measure: %s on %s: %d concurrent builds (RUN writes %d MB) took %.2f s%n",
+                how, engine.kind(), builds, RUN_MEGABYTES, (System.nanoTime() - start) / 1e9);
     }
 }

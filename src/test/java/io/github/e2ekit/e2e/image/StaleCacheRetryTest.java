@@ -36,6 +36,7 @@ class StaleCacheRetryTest {
 
     @TempDir
     Path context;
+
     private Engine engine;
     private final String run = PhaseZero.newRunId();
     private final List<String> references = new ArrayList<>();
@@ -59,8 +60,12 @@ class StaleCacheRetryTest {
         }
         // the failed attempts' intermediate layers (the build cache these tests made), newest first;
         // a layer another image still builds on is refused by the engine and stays
-        List<String> layers = new ArrayList<>(output.stream().map(String::strip).filter(l -> l.matches("---> [0-9a-f]{12}"))
-                .map(l -> l.substring(5)).distinct().toList());
+        List<String> layers = new ArrayList<>(output.stream()
+                .map(String::strip)
+                .filter(l -> l.matches("---> [0-9a-f]{12}"))
+                .map(l -> l.substring(5))
+                .distinct()
+                .toList());
         java.util.Collections.reverse(layers);
         for (String id : layers) {
             try {
@@ -78,14 +83,25 @@ class StaleCacheRetryTest {
     }
 
     private BuildResult buildAsIs(ImageBuilder builder, long minFetchTime, List<String> lines) throws Exception {
-        ImageSpec spec = new ImageSpec("app", "localhost/e2e-test/stale-" + run, context, context.resolve("Dockerfile"),
-                null, Map.of("MIN_FETCH_TIME", String.valueOf(minFetchTime)));
+        ImageSpec spec = new ImageSpec(
+                "app",
+                "localhost/e2e-test/stale-" + run,
+                context,
+                context.resolve("Dockerfile"),
+                null,
+                Map.of("MIN_FETCH_TIME", String.valueOf(minFetchTime)));
         BuildContext ctx = BuildContext.scan(context, spec.dockerfile());
         String digest = SourceDigest.compute(ctx, null, spec.buildArgs());
         String ref = spec.name() + ":" + digest.substring(0, 12);
         references.add(ref);
-        return builder.build(spec, ctx, ref, digest, Map.of(ImageLabels.SOURCE_DIGEST, digest, ImageLabels.RUN, run),
-                BuildOptions.defaults(), (id, line) -> {
+        return builder.build(
+                spec,
+                ctx,
+                ref,
+                digest,
+                Map.of(ImageLabels.SOURCE_DIGEST, digest, ImageLabels.RUN, run),
+                BuildOptions.defaults(),
+                (id, line) -> {
                     lines.add(line);
                     output.add(line);
                 });
@@ -100,12 +116,16 @@ class StaleCacheRetryTest {
         long now = System.currentTimeMillis() / 1000;
         List<String> lines = new ArrayList<>();
         BuildResult second = build(builder, CHECK, now, lines);
-        assertThat(lines).anyMatch(l -> l.contains("Using cache"))
+        assertThat(lines)
+                .anyMatch(l -> l.contains("Using cache"))
                 .anyMatch(l -> l.contains("cfg.Database undefined"))
                 .anyMatch(l -> l.contains("retrying once without the build cache"));
         assertThat(second.outcome()).isEqualTo(BuildResult.Outcome.REBUILT_WITHOUT_CACHE);
-        assertThat(second.warning()).contains("the build cache was stale").contains("Step 5/")
-                .contains("Step 3/").contains("docker rmi ");
+        assertThat(second.warning())
+                .contains("the build cache was stale")
+                .contains("Step 5/")
+                .contains("Step 3/")
+                .contains("docker rmi ");
         assertThat(builder.buildCalls()).isEqualTo(3);
         var fresh = engine.client().inspectImageCmd(second.reference()).exec();
         assertThat(fresh.getId()).isEqualTo(second.imageId());
@@ -119,9 +139,11 @@ class StaleCacheRetryTest {
         assertThatThrownBy(() -> build(builder, broken, 0, new ArrayList<>()))
                 .isInstanceOfSatisfying(BuildFailedException.class, e -> {
                     output.addAll(e.output());
-                    assertThat(e.getMessage()).contains("a real build failure in the sources")
+                    assertThat(e.getMessage())
+                            .contains("a real build failure in the sources")
                             .contains("fails without the build cache too");
-                    assertThat(e.output()).filteredOn(l -> l.strip().equals("cfg.Database undefined in the sources"))
+                    assertThat(e.output())
+                            .filteredOn(l -> l.strip().equals("cfg.Database undefined in the sources"))
                             .hasSize(1);
                 });
         assertThat(builder.buildCalls()).isEqualTo(3);

@@ -40,7 +40,11 @@ class ImageLoaderTest {
     @BeforeParameterizedClassInvocation
     static void startCluster(Engine e) {
         engine = e;
-        three = KindLikeCluster.start(engine, "loader-" + e.kind().kindProvider() + "-" + ProcessHandle.current().pid(), 2);
+        three = KindLikeCluster.start(
+                engine,
+                "loader-" + e.kind().kindProvider() + "-"
+                        + ProcessHandle.current().pid(),
+                2);
         images = new TestImages(engine);
     }
 
@@ -91,7 +95,8 @@ class ImageLoaderTest {
         assertThat(NodeImages.normalize(engine.storedName(ref))).isEqualTo(nodeRef);
         assertThat(new ContainerdNodeImages(three).imageId(three.nodes().get(1).name(), engine.storedName(ref)))
                 .hasValue(id);
-        assertThat(loader().load(three.nodes(), ref, id).count(NodeLoad.Action.ALREADY_PRESENT)).isEqualTo(3);
+        assertThat(loader().load(three.nodes(), ref, id).count(NodeLoad.Action.ALREADY_PRESENT))
+                .isEqualTo(3);
     }
 
     @Test
@@ -102,7 +107,8 @@ class ImageLoaderTest {
         LoadResult r = loader().load(three.nodes().subList(0, 1), shortName, null);
         assertThat(r.count(NodeLoad.Action.IMPORTED)).isEqualTo(1);
         assertThat(r.reference()).isEqualTo(shortName.normalized());
-        assertThat(new NodeImageStore(engine, three.nodes().get(0)).imageIds()).containsEntry(shortName.normalized(), id);
+        assertThat(new NodeImageStore(engine, three.nodes().get(0)).imageIds())
+                .containsEntry(shortName.normalized(), id);
     }
 
     @Test
@@ -153,8 +159,9 @@ class ImageLoaderTest {
         String idA = images.busybox(a.toString(), "service a");
         String idB = images.busybox(b.toString(), "service b");
         CompletableFuture<LoadResult> fa = CompletableFuture.supplyAsync(() -> loader().load(three.nodes(), a, idA));
-        CompletableFuture<LoadResult> fb = CompletableFuture.supplyAsync(() -> new ImageLoader(engine,
-                Ledger.start(dir.resolve("other.json"), "r", "s"), three.name()).load(three.nodes(), b, idB));
+        CompletableFuture<LoadResult> fb = CompletableFuture.supplyAsync(
+                () -> new ImageLoader(engine, Ledger.start(dir.resolve("other.json"), "r", "s"), three.name())
+                        .load(three.nodes(), b, idB));
         assertThat(fa.join().count(NodeLoad.Action.IMPORTED)).isEqualTo(3);
         assertThat(fb.join().count(NodeLoad.Action.IMPORTED)).isEqualTo(3);
     }
@@ -183,10 +190,19 @@ class ImageLoaderTest {
         ImageReference keep = ImageReference.parse("localhost/loader/retagged-keep:" + images.run() + suffix);
         String built = images.busybox(ref.toString(), "built" + suffix);
         String other = images.busybox("localhost/loader/retagged-other:" + images.run() + suffix, "other" + suffix);
-        engine.client().tagImageCmd(built, keep.repository(), keep.tag()).exec(); // so the built one is removed at the end
+        engine.client()
+                .tagImageCmd(built, keep.repository(), keep.tag())
+                .exec(); // so the built one is removed at the end
         try {
-            engine.client().tagImageCmd(other, ref.repository(), ref.tag()).withForce().exec();
-            assertThat(engine.client().inspectImageCmd(engine.storedName(ref)).exec().getId()).isEqualTo(other);
+            engine.client()
+                    .tagImageCmd(other, ref.repository(), ref.tag())
+                    .withForce()
+                    .exec();
+            assertThat(engine.client()
+                            .inspectImageCmd(engine.storedName(ref))
+                            .exec()
+                            .getId())
+                    .isEqualTo(other);
             ImageLoader loader = loader();
             if (full) {
                 loader.exportView(raw -> new java.io.ByteArrayInputStream(new byte[1024]));
@@ -194,11 +210,13 @@ class ImageLoaderTest {
             LoadResult r = loader.load(three.nodes(), ref, built);
             assertThat(r.imageId()).isEqualTo(built);
             if (full) {
-                assertThat(r.nodes()).allSatisfy(n -> assertThat(n.fallbackReason()).startsWith("unknown export layout"));
+                assertThat(r.nodes())
+                        .allSatisfy(n -> assertThat(n.fallbackReason()).startsWith("unknown export layout"));
             }
             String nodeRef = engine.nodeName(ref);
             for (KindNode n : three.nodes()) {
-                assertThat(new NodeImageStore(engine, n).imageIds()).containsEntry(nodeRef, built)
+                assertThat(new NodeImageStore(engine, n).imageIds())
+                        .containsEntry(nodeRef, built)
                         .doesNotContainValue(other);
             }
         } finally {

@@ -7,16 +7,20 @@ import org.junit.jupiter.api.Test;
 class ImportFailureTest {
     @Test
     void missingContentIsExplainedAsTheContainerdImageStoreProblem() {
-        String ctr = "unpacking docker.io/library/app:t (sha256:ab12)...\n"
-                + "ctr: content digest sha256:" + "4f".repeat(32) + ": not found\n";
+        String ctr = "unpacking docker.io/library/app:t (sha256:ab12)...\n" + "ctr: content digest sha256:"
+                + "4f".repeat(32) + ": not found\n";
         String text = ImageLoader.importFailure(new ExecResult(1, "", ctr));
-        assertThat(text).startsWith("ctr import failed (exit 1): ctr: content digest sha256:4f4f")
-                .contains("kind#3795").contains("one platform only").doesNotContain("\n");
+        assertThat(text)
+                .startsWith("ctr import failed (exit 1): ctr: content digest sha256:4f4f")
+                .contains("kind#3795")
+                .contains("one platform only")
+                .doesNotContain("\n");
     }
 
     @Test
     void otherFailuresShowCtrsLastLineOnly() {
-        String text = ImageLoader.importFailure(new ExecResult(1, "", "first\nctr: failed to ingest: no space left on device\n"));
+        String text = ImageLoader.importFailure(
+                new ExecResult(1, "", "first\nctr: failed to ingest: no space left on device\n"));
         assertThat(text).isEqualTo("ctr import failed (exit 1): ctr: failed to ingest: no space left on device");
     }
 }

@@ -33,39 +33,53 @@ class IncrementalExportTest {
     private final byte[] l3 = random(1000);
     private final List<String> diffIds = List.of(digest(l1), digest(l2), digest(l3));
     private final byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
-            + "\"diff_ids\":[\"" + String.join("\",\"", diffIds) + "\"]}}").getBytes(StandardCharsets.UTF_8);
+                    + "\"diff_ids\":[\"" + String.join("\",\"", diffIds) + "\"]}}")
+            .getBytes(StandardCharsets.UTF_8);
     private final String imageId = digest(config);
 
     @Test
     void eachNodeGetsTheLayersItLacksThenConfigManifestAndIndex() throws Exception {
         byte[] export = ociExport();
-        Map<String, byte[]> empty = split(export, Set.of(), UnaryOperator.identity()).get(0);
+        Map<String, byte[]> empty =
+                split(export, Set.of(), UnaryOperator.identity()).get(0);
         Map<String, byte[]> holdsBase = split(export, Set.of(diffIds.get(0), diffIds.get(1)), UnaryOperator.identity())
                 .get(0);
 
         List<String> names = new ArrayList<>(empty.keySet());
         assertThat(names).hasSize(7);
         assertThat(names.get(0)).isEqualTo("oci-layout");
-        assertThat(names.subList(1, 4)).as("layers, in the export's order") // blobs by digest, alphabetical
+        assertThat(names.subList(1, 4))
+                .as("layers, in the export's order") // blobs by digest, alphabetical
                 .containsExactlyInAnyOrder(blob(diffIds.get(0)), blob(diffIds.get(1)), blob(diffIds.get(2)));
         assertThat(names.subList(4, 7)).containsExactly(blob(imageId), blob(manifestDigest(empty)), "index.json");
-        assertThat(holdsBase.keySet()).containsExactly("oci-layout", blob(diffIds.get(2)), blob(imageId),
-                blob(manifestDigest(holdsBase)), "index.json");
+        assertThat(holdsBase.keySet())
+                .containsExactly(
+                        "oci-layout",
+                        blob(diffIds.get(2)),
+                        blob(imageId),
+                        blob(manifestDigest(holdsBase)),
+                        "index.json");
         assertThat(holdsBase.get(blob(diffIds.get(2)))).isEqualTo(l3);
         assertThat(holdsBase.get(blob(imageId))).isEqualTo(config);
 
         byte[] manifest = holdsBase.get(blob(manifestDigest(holdsBase)));
-        assertThat(new String(manifest, StandardCharsets.UTF_8)).isEqualTo("{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"mediaType\":"
-                + "\"application/vnd.docker.container.image.v1+json\",\"digest\":\"" + imageId + "\",\"size\":"
-                + config.length + "},\"layers\":[" + layer(diffIds.get(0), l1) + "," + layer(diffIds.get(1), l2) + ","
-                + layer(diffIds.get(2), l3) + "]}");
+        assertThat(new String(manifest, StandardCharsets.UTF_8))
+                .isEqualTo("{\"schemaVersion\":2,\"mediaType\":"
+                        + "\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"mediaType\":"
+                        + "\"application/vnd.docker.container.image.v1+json\",\"digest\":\"" + imageId + "\",\"size\":"
+                        + config.length + "},\"layers\":[" + layer(diffIds.get(0), l1) + "," + layer(diffIds.get(1), l2)
+                        + ","
+                        + layer(diffIds.get(2), l3) + "]}");
         assertThat(manifest).isEqualTo(empty.get(blob(manifestDigest(empty))));
-        JsonNode index = JSON.readTree(holdsBase.get("index.json")).get("manifests").get(0);
+        JsonNode index =
+                JSON.readTree(holdsBase.get("index.json")).get("manifests").get(0);
         assertThat(index.get("digest").asText()).isEqualTo(digest(manifest));
         assertThat(index.get("annotations").get("io.containerd.image.name").asText())
                 .isEqualTo("docker.io/library/app:1.0");
-        assertThat(index.get("annotations").get("org.opencontainers.image.ref.name").asText()).isEqualTo("1.0");
+        assertThat(index.get("annotations")
+                        .get("org.opencontainers.image.ref.name")
+                        .asText())
+                .isEqualTo("1.0");
         assertThat(index.get("platform").get("architecture").asText()).isEqualTo("amd64");
     }
 
@@ -83,8 +97,9 @@ class IncrementalExportTest {
         List<Map<String, byte[]>> out = split(export, List.of(Set.of(), Set.copyOf(diffIds)), withoutTop, nodes);
         // even the node holding the layer: the manifest needs its size, which only the export tells
         for (int i = 0; i < 2; i++) {
-            assertThat(nodes.get(i).failure).isEqualTo("layer " + IncrementalExport.shortDigest(diffIds.get(2))
-                    + " was not in the export as an uncompressed blob");
+            assertThat(nodes.get(i).failure)
+                    .isEqualTo("layer " + IncrementalExport.shortDigest(diffIds.get(2))
+                            + " was not in the export as an uncompressed blob");
             assertThat(out.get(i)).containsKey("oci-layout").doesNotContainKey("index.json"); // its import fails
         }
     }
@@ -113,8 +128,9 @@ class IncrementalExportTest {
     }
 
     /** Runs the splitter for nodes holding {@code held}; returns each node's archive, entry by entry. */
-    private List<Map<String, byte[]>> split(byte[] export, List<Set<String>> held,
-            UnaryOperator<java.io.InputStream> view, List<NodeArchive> nodes) throws Exception {
+    private List<Map<String, byte[]>> split(
+            byte[] export, List<Set<String>> held, UnaryOperator<java.io.InputStream> view, List<NodeArchive> nodes)
+            throws Exception {
         List<CompletableFuture<Map<String, byte[]>>> readers = new ArrayList<>();
         for (int i = 0; i < held.size(); i++) {
             ChunkStream sink = new ChunkStream(4);
@@ -149,7 +165,8 @@ class IncrementalExportTest {
     /** The layout of Docker 25+: oci-layout, blobs by digest (alphabetical), index.json, manifest.json. */
     private byte[] ociExport() {
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"digest\":\"" + imageId + "\"}}").getBytes(StandardCharsets.UTF_8);
+                        + "\"config\":{\"digest\":\"" + imageId + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
         Map<String, byte[]> blobs = new java.util.TreeMap<>();
         blobs.put(blob(diffIds.get(0)), l1);
         blobs.put(blob(diffIds.get(1)), l2);
@@ -157,11 +174,16 @@ class IncrementalExportTest {
         blobs.put(blob(imageId), config);
         blobs.put(blob(digest(manifest)), manifest);
         Map<String, byte[]> files = new LinkedHashMap<>(blobs);
-        files.put("index.json", ("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"" + digest(manifest) + "\"}]}")
-                .getBytes(StandardCharsets.UTF_8));
-        files.put("manifest.json", ("[{\"Config\":\"" + blob(imageId) + "\",\"RepoTags\":[\"app:1.0\"],\"Layers\":[\""
-                + blob(diffIds.get(0)) + "\",\"" + blob(diffIds.get(1)) + "\",\"" + blob(diffIds.get(2)) + "\"]}]")
-                .getBytes(StandardCharsets.UTF_8));
+        files.put(
+                "index.json",
+                ("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"" + digest(manifest) + "\"}]}")
+                        .getBytes(StandardCharsets.UTF_8));
+        files.put(
+                "manifest.json",
+                ("[{\"Config\":\"" + blob(imageId) + "\",\"RepoTags\":[\"app:1.0\"],\"Layers\":[\""
+                                + blob(diffIds.get(0)) + "\",\"" + blob(diffIds.get(1)) + "\",\"" + blob(diffIds.get(2))
+                                + "\"]}]")
+                        .getBytes(StandardCharsets.UTF_8));
         files.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
         return tar(files);
     }
@@ -197,12 +219,15 @@ class IncrementalExportTest {
     }
 
     private static String manifestDigest(Map<String, byte[]> archive) {
-        return archive.keySet().stream().filter(k -> k.startsWith("blobs/")).map(k -> "sha256:" + k.substring(13))
+        return archive.keySet().stream()
+                .filter(k -> k.startsWith("blobs/"))
+                .map(k -> "sha256:" + k.substring(13))
                 .filter(d -> {
                     String text = new String(archive.get(blob(d)), StandardCharsets.UTF_8);
                     return text.startsWith("{\"schemaVersion\":2,\"mediaType\"");
                 })
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String layer(String digest, byte[] data) {
@@ -229,7 +254,7 @@ class IncrementalExportTest {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("b", "x<y>&z");
         m.put("a", 2);
-        org.assertj.core.api.Assertions.assertThat(new String(GoJson.write(m),
-                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"b\":\"x\\u003cy\\u003e\\u0026z\",\"a\":2}");
+        org.assertj.core.api.Assertions.assertThat(new String(GoJson.write(m), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"b\":\"x\\u003cy\\u003e\\u0026z\",\"a\":2}");
     }
 }

@@ -57,7 +57,8 @@ class IncrementalLoadTest {
     @BeforeAll
     static void start() {
         engine = TestEngine.require();
-        cluster = KindLikeCluster.start(engine, "incr-" + ProcessHandle.current().pid(), 2);
+        cluster =
+                KindLikeCluster.start(engine, "incr-" + ProcessHandle.current().pid(), 2);
     }
 
     @AfterAll
@@ -74,8 +75,13 @@ class IncrementalLoadTest {
                 for (String id : builtIds) { // earlier builds under a reused tag: dangling, our own (run label)
                     remove(id);
                 }
-                assertThat(engine.client().listImagesCmd().withShowAll(true)
-                        .withLabelFilter(Map.of(LABEL, RUN)).exec()).as("images left on the engine").isEmpty();
+                assertThat(engine.client()
+                                .listImagesCmd()
+                                .withShowAll(true)
+                                .withLabelFilter(Map.of(LABEL, RUN))
+                                .exec())
+                        .as("images left on the engine")
+                        .isEmpty();
             }
         }
     }
@@ -89,8 +95,8 @@ class IncrementalLoadTest {
     }
 
     private ImageLoader loader() {
-        return new ImageLoader(engine, Ledger.start(dir.resolve("ledger-" + UUID.randomUUID() + ".json"), RUN, "svc"),
-                cluster.name());
+        return new ImageLoader(
+                engine, Ledger.start(dir.resolve("ledger-" + UUID.randomUUID() + ".json"), RUN, "svc"), cluster.name());
     }
 
     private static KindNode node(int i) {
@@ -122,8 +128,8 @@ class IncrementalLoadTest {
         assertThat(t2.layersPresent()).isEqualTo(2);
         assertThat(t2.layersSent()).isEqualTo(1);
         assertThat(t2.bytesSent()).isBetween((long) MB, MB + 4096L);
-        assertThat(second.summary()).contains("(1/1 nodes: sent 1 of 3 layers, "
-                + LoadResult.megabytes(t2.bytesSent()) + " of 6.3 MB)");
+        assertThat(second.summary())
+                .contains("(1/1 nodes: sent 1 of 3 layers, " + LoadResult.megabytes(t2.bytesSent()) + " of 6.3 MB)");
         String nodeRef = engine.nodeName(ref);
         loader().verify(one, nodeRef, v2);
         assertUnpackedAndComplete(node(0), nodeRef);
@@ -146,25 +152,34 @@ class IncrementalLoadTest {
         SharedWork locks = new SharedWork(dir.resolve("locks"));
         AtomicInteger waits = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
-        List<CompletableFuture<LoadResult>> loads = List.of(a, b).stream().map(ref -> CompletableFuture.supplyAsync(() -> {
-            try {
-                go.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return loader().withSharedWork(locks).withProgress(line -> waits.incrementAndGet())
-                    .load(both, ref, ref == a ? idA : idB);
-        })).toList();
+        List<CompletableFuture<LoadResult>> loads = List.of(a, b).stream()
+                .map(ref -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return loader().withSharedWork(locks)
+                            .withProgress(line -> waits.incrementAndGet())
+                            .load(both, ref, ref == a ? idA : idB);
+                }))
+                .toList();
         go.countDown();
         List<LoadResult> results = loads.stream().map(CompletableFuture::join).toList();
 
         assertThat(waits).as("one load waited for the other").hasValue(1);
         for (KindNode node : both) {
-            List<NodeLoad.Transfer> into = results.stream().map(r -> r.nodes().stream()
-                    .filter(n -> n.node().equals(node)).findFirst().orElseThrow().transfer()).toList();
+            List<NodeLoad.Transfer> into = results.stream()
+                    .map(r -> r.nodes().stream()
+                            .filter(n -> n.node().equals(node))
+                            .findFirst()
+                            .orElseThrow()
+                            .transfer())
+                    .toList();
             assertThat(into).allSatisfy(t -> assertThat(t.fallbackReason()).isNull());
             // the base layer crossed once: one load sent base + its top, the other only its top
-            assertThat(into.stream().mapToInt(NodeLoad.Transfer::layersSent).sum()).isEqualTo(3);
+            assertThat(into.stream().mapToInt(NodeLoad.Transfer::layersSent).sum())
+                    .isEqualTo(3);
             assertThat(into.stream().mapToLong(NodeLoad.Transfer::bytesSent).sum())
                     .isBetween(52L * MB, 52L * MB + 16384);
         }
@@ -219,9 +234,14 @@ class IncrementalLoadTest {
         assertThat(t.get(1).layersSent()).isEqualTo(1);
         assertThat(t.get(2).layersSent()).isEqualTo(2);
         assertThat(t.get(1).bytesSent()).isLessThan(t.get(2).bytesSent()).isBetween((long) MB, MB + 4096L);
-        assertThat(t.get(2).bytesSent()).isGreaterThan(4L * MB).isLessThan(t.get(0).bytesSent());
-        assertThat(r.summary()).contains("1/3 nodes: sent 3 of 3 layers", "1/3 nodes: sent 1 of 3 layers",
-                "1/3 nodes: sent 2 of 3 layers");
+        assertThat(t.get(2).bytesSent())
+                .isGreaterThan(4L * MB)
+                .isLessThan(t.get(0).bytesSent());
+        assertThat(r.summary())
+                .contains(
+                        "1/3 nodes: sent 3 of 3 layers",
+                        "1/3 nodes: sent 1 of 3 layers",
+                        "1/3 nodes: sent 2 of 3 layers");
         String nodeRef = engine.nodeName(ref);
         loader().verify(cluster.nodes(), nodeRef, v2);
         String manifest = manifestDigest(node(0), nodeRef);
@@ -236,16 +256,19 @@ class IncrementalLoadTest {
         ImageReference ref = ImageReference.parse("localhost/incr/unknown:" + RUN);
         String id = build(ref, List.of(random(2 * MB), random(MB)));
         byte[] strange = tar(Map.of("images/one/rootfs.tar", random(4096)));
-        LoadResult r = loader().exportView(raw -> new ByteArrayInputStream(strange))
-                .load(List.of(node(0), node(1)), ref, id);
+        LoadResult r =
+                loader().exportView(raw -> new ByteArrayInputStream(strange)).load(List.of(node(0), node(1)), ref, id);
         System.out.println("unknown layout: " + r.summary());
         assertThat(r.count(NodeLoad.Action.IMPORTED)).isEqualTo(2);
         assertThat(r.nodes()).allSatisfy(n -> {
             assertThat(n.fallbackReason()).isEqualTo("unknown export layout (first entry 'images/one/rootfs.tar')");
             assertThat(n.transfer().layersSent()).isEqualTo(2);
         });
-        assertThat(r.summary()).contains("2/2 nodes: sent 2 of 2 layers", "full import — " + node(0).name() + ", "
-                + node(1).name() + ": unknown export layout (first entry 'images/one/rootfs.tar')");
+        assertThat(r.summary())
+                .contains(
+                        "2/2 nodes: sent 2 of 2 layers",
+                        "full import — " + node(0).name() + ", " + node(1).name()
+                                + ": unknown export layout (first entry 'images/one/rootfs.tar')");
         loader().verify(List.of(node(0), node(1)), engine.nodeName(ref), id);
         assertUnpackedAndComplete(node(0), engine.nodeName(ref));
     }
@@ -262,8 +285,9 @@ class IncrementalLoadTest {
         LoadResult r = loader().exportView(raw -> withoutLayer(raw, top)).load(List.of(node(0)), ref, v2);
         System.out.println("layer missing from the export: " + r.summary());
         NodeLoad load = only(r);
-        assertThat(load.fallbackReason()).isEqualTo(
-                "layer " + IncrementalExport.shortDigest(top) + " was not in the export as an uncompressed blob");
+        assertThat(load.fallbackReason())
+                .isEqualTo("layer " + IncrementalExport.shortDigest(top)
+                        + " was not in the export as an uncompressed blob");
         assertThat(load.transfer().layersSent()).isEqualTo(2);
         assertThat(r.summary()).contains("full import — " + node(0).name() + ": layer ");
         loader().verify(List.of(node(0)), engine.nodeName(ref), v2);
@@ -278,26 +302,44 @@ class IncrementalLoadTest {
     }
 
     private static void assertUnpackedAndComplete(KindNode node, String nodeRef) {
-        String line = cluster.ctr(node, "images", "check").lines().filter(l -> l.startsWith(nodeRef + " "))
-                .findFirst().orElseThrow(() -> new AssertionError(nodeRef + " not in images check of " + node.name()));
+        String line = cluster.ctr(node, "images", "check")
+                .lines()
+                .filter(l -> l.startsWith(nodeRef + " "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(nodeRef + " not in images check of " + node.name()));
         assertThat(line).contains(" complete (").endsWith("true");
         String snapshots = cluster.ctr(node, "snapshots", "--snapshotter=overlayfs", "ls");
         String id = new NodeImageStore(engine, node).imageIds().get(nodeRef);
         assertThat(id).isNotNull();
-        String chainTop = LegacyLayerIds.chainIds(diffIdsOf(id)).get(diffIdsOf(id).size() - 1);
+        String chainTop =
+                LegacyLayerIds.chainIds(diffIdsOf(id)).get(diffIdsOf(id).size() - 1);
         assertThat(snapshots).contains(chainTop);
     }
 
     private static String manifestDigest(KindNode node, String nodeRef) {
-        return new NodeImageStore(engine, node).list().stream().filter(i -> i.reference().equals(nodeRef))
-                .map(NodeImageStore.NodeImage::manifestDigest).findFirst()
-                .orElseThrow(() -> new AssertionError(nodeRef + " not in " + node.name()));
+        return new NodeImageStore(engine, node)
+                .list().stream()
+                        .filter(i -> i.reference().equals(nodeRef))
+                        .map(NodeImageStore.NodeImage::manifestDigest)
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(nodeRef + " not in " + node.name()));
     }
 
     private static void fullImportTheKindWay(KindNode node, ImageReference ref) {
-        try (InputStream save = engine.client().saveImageCmd(engine.storedName(ref)).exec()) {
-            ExecResult r = NodeExec.run(engine, node.containerId(), save, 5, "ctr", NodeImageStore.NAMESPACE, "images",
-                    "import", "--digests", "--snapshotter=overlayfs", "-");
+        try (InputStream save =
+                engine.client().saveImageCmd(engine.storedName(ref)).exec()) {
+            ExecResult r = NodeExec.run(
+                    engine,
+                    node.containerId(),
+                    save,
+                    5,
+                    "ctr",
+                    NodeImageStore.NAMESPACE,
+                    "images",
+                    "import",
+                    "--digests",
+                    "--snapshotter=overlayfs",
+                    "-");
             assertThat(r.ok()).as(r.failureText()).isTrue();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -319,12 +361,17 @@ class IncrementalLoadTest {
             StringBuilder df = new StringBuilder("FROM scratch\n");
             for (int i = 0; i < files.size(); i++) {
                 Files.write(context.resolve("layer" + i + ".bin"), files.get(i));
-                df.append("COPY layer").append(i).append(".bin /layer").append(i).append(".bin\n");
+                df.append("COPY layer")
+                        .append(i)
+                        .append(".bin /layer")
+                        .append(i)
+                        .append(".bin\n");
             }
             df.append("LABEL ").append(LABEL).append('=').append(RUN).append('\n');
             Files.writeString(context.resolve("Dockerfile"), df.toString());
             String name = engine.storedName(ref);
-            engine.client().buildImageCmd()
+            engine.client()
+                    .buildImageCmd()
                     .withBaseDirectory(context.toFile())
                     .withDockerfile(context.resolve("Dockerfile").toFile())
                     .withTags(Set.of(name))

@@ -33,14 +33,18 @@ class KindCliTest {
         Path kind = fakeKind("echo 'Creating cluster \"x\" ...'\nwhile [ ! -f '" + marker + "' ]; do sleep 0.1; done\n"
                 + "echo ' ✓ Ready'\n");
         List<String> lines = new CopyOnWriteArrayList<>();
-        KindCli cli = new KindCli(kind.toString(), EngineKind.DOCKER, line -> {
-            lines.add(line);
-            try {
-                Files.writeString(marker, "go");
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }, Duration.ofSeconds(30));
+        KindCli cli = new KindCli(
+                kind.toString(),
+                EngineKind.DOCKER,
+                line -> {
+                    lines.add(line);
+                    try {
+                        Files.writeString(marker, "go");
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                },
+                Duration.ofSeconds(30));
         cli.create("x", null, null, dir.resolve("kubeconfig"), "1m");
         assertThat(lines).containsExactly("Creating cluster \"x\" ...", " ✓ Ready");
     }
@@ -49,9 +53,10 @@ class KindCliTest {
     void createIsStoppedAtItsTimeoutEvenWhenKindPrintsNothing() throws Exception {
         Path kind = fakeKind("echo started\nexec sleep 60\n");
         long start = System.nanoTime();
-        assertThatThrownBy(() -> new KindCli(kind.toString(), EngineKind.DOCKER, l -> { }, Duration.ofSeconds(1))
-                .create("x", null, null, dir.resolve("kubeconfig"), "1m"))
-                .isInstanceOf(ClusterException.class).hasMessageContaining("did not finish in 1 s");
+        assertThatThrownBy(() -> new KindCli(kind.toString(), EngineKind.DOCKER, l -> {}, Duration.ofSeconds(1))
+                        .create("x", null, null, dir.resolve("kubeconfig"), "1m"))
+                .isInstanceOf(ClusterException.class)
+                .hasMessageContaining("did not finish in 1 s");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KindClustersTest {
     @TempDir
     Path dir;
+
     private String cluster;
     private Engine engine;
 
@@ -44,7 +45,11 @@ class KindClustersTest {
     void removeNode() {
         if (engine != null && cluster != null) {
             for (KindNode n : KindNodes.list(engine, cluster)) {
-                engine.client().removeContainerCmd(n.containerId()).withForce(true).withRemoveVolumes(true).exec();
+                engine.client()
+                        .removeContainerCmd(n.containerId())
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
             }
         }
     }
@@ -52,17 +57,26 @@ class KindClustersTest {
     @Test
     void kindTalksToTheEngineThePluginFoundWithItsProvider() throws Exception {
         Path script = dir.resolve("kind-env");
-        Files.writeString(script, "#!/bin/sh\necho \"$KIND_EXPERIMENTAL_PROVIDER host=$DOCKER_HOST context=$DOCKER_CONTEXT\" >> \""
-                + dir.resolve("env") + "\"\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\necho \"$KIND_EXPERIMENTAL_PROVIDER host=$DOCKER_HOST context=$DOCKER_CONTEXT\" >> \""
+                        + dir.resolve("env") + "\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        for (Engine e : TestEngine.engines().stream().map(org.junit.jupiter.api.Named::getPayload).toList()) {
+        for (Engine e : TestEngine.engines().stream()
+                .map(org.junit.jupiter.api.Named::getPayload)
+                .toList()) {
             new KindCli(script.toString(), e).delete("c", Path.of("/t/kubeconfig"));
         }
         // Docker: kind's docker provider runs the docker CLI, pointed at the same socket (or context, or TLS engine);
         // Podman: the podman CLI reaches its own storage
-        assertThat(Files.readAllLines(dir.resolve("env"))).allSatisfy(line -> assertThat(line).satisfiesAnyOf(
-                l -> assertThat(l).isEqualTo("docker host=" + TestEngine.engine(EngineKind.DOCKER).endpoint() + " context="),
-                l -> assertThat(l).startsWith("podman ")));
+        assertThat(Files.readAllLines(dir.resolve("env")))
+                .allSatisfy(line -> assertThat(line)
+                        .satisfiesAnyOf(
+                                l -> assertThat(l)
+                                        .isEqualTo("docker host="
+                                                + TestEngine.engine(EngineKind.DOCKER)
+                                                        .endpoint() + " context="),
+                                l -> assertThat(l).startsWith("podman ")));
     }
 
     @Test
@@ -70,10 +84,11 @@ class KindClustersTest {
         KindCli cli = new KindCli(fakeKind(false).toString(), EngineKind.PODMAN);
         cli.create("c1", Path.of("/cfg/kind.yaml"), "kindest/node:v1.31.0", Path.of("/t/kubeconfig"), "5m");
         cli.delete("c1", Path.of("/t/kubeconfig"));
-        assertThat(Files.readAllLines(dir.resolve("calls"))).containsExactly(
-                "podman create cluster --name c1 --config /cfg/kind.yaml --image kindest/node:v1.31.0"
-                        + " --kubeconfig /t/kubeconfig --wait 5m",
-                "podman delete cluster --name c1 --kubeconfig /t/kubeconfig");
+        assertThat(Files.readAllLines(dir.resolve("calls")))
+                .containsExactly(
+                        "podman create cluster --name c1 --config /cfg/kind.yaml --image kindest/node:v1.31.0"
+                                + " --kubeconfig /t/kubeconfig --wait 5m",
+                        "podman delete cluster --name c1 --kubeconfig /t/kubeconfig");
     }
 
     @Test
@@ -89,13 +104,16 @@ class KindClustersTest {
     void parallelModulesSharingAClusterCreateItOnce() throws Exception {
         engine = TestEngine.require();
         cluster = "lock-" + ProcessHandle.current().pid();
-        KindClusters clusters = new KindClusters(engine, new KindCli(fakeKind(true).toString(), engine.kind()),
-                dir.resolve("locks"));
+        KindClusters clusters =
+                new KindClusters(engine, new KindCli(fakeKind(true).toString(), engine.kind()), dir.resolve("locks"));
         List<CompletableFuture<KindClusters.Ensured>> runs = List.of(1, 2, 3).stream()
-                .map(i -> CompletableFuture.supplyAsync(() -> clusters.ensure(cluster, KindClusters.Create.IF_MISSING,
-                        null, null, dir.resolve("kubeconfig"))))
+                .map(i -> CompletableFuture.supplyAsync(() -> clusters.ensure(
+                        cluster, KindClusters.Create.IF_MISSING, null, null, dir.resolve("kubeconfig"))))
                 .toList();
-        long created = runs.stream().map(CompletableFuture::join).filter(KindClusters.Ensured::created).count();
+        long created = runs.stream()
+                .map(CompletableFuture::join)
+                .filter(KindClusters.Ensured::created)
+                .count();
         assertThat(created).isEqualTo(1);
         assertThat(Files.readAllLines(dir.resolve("calls"))).hasSize(1).allMatch(l -> l.startsWith("docker create"));
     }
@@ -103,10 +121,14 @@ class KindClustersTest {
     @Test
     void aMissingClusterWithCreateNeverListsTheClustersThatExist() throws Exception {
         engine = TestEngine.require();
-        KindClusters clusters = new KindClusters(engine, new KindCli(fakeKind(false).toString(), engine.kind()),
-                dir.resolve("locks"));
-        assertThatThrownBy(() -> clusters.ensure("absent-" + ProcessHandle.current().pid(), KindClusters.Create.NEVER,
-                null, null, dir.resolve("kubeconfig")))
+        KindClusters clusters =
+                new KindClusters(engine, new KindCli(fakeKind(false).toString(), engine.kind()), dir.resolve("locks"));
+        assertThatThrownBy(() -> clusters.ensure(
+                        "absent-" + ProcessHandle.current().pid(),
+                        KindClusters.Create.NEVER,
+                        null,
+                        null,
+                        dir.resolve("kubeconfig")))
                 .isInstanceOf(ClusterException.class)
                 .hasMessageContaining("no kind cluster 'absent-")
                 .hasMessageContaining("existing:");

@@ -41,7 +41,8 @@ class KindKubeconfigTest {
     @Test
     void rewriteRenamesEntriesAndPointsAtTheHostPort() {
         String out = KindKubeconfig.rewrite(ADMIN_CONF, "gateway-e2e", "https://127.0.0.1:41234");
-        assertThat(out).contains("server: https://127.0.0.1:41234")
+        assertThat(out)
+                .contains("server: https://127.0.0.1:41234")
                 .contains("current-context: kind-gateway-e2e")
                 .contains("name: kind-gateway-e2e")
                 .contains("user: kind-gateway-e2e")
@@ -51,7 +52,8 @@ class KindKubeconfigTest {
 
     @Test
     void aControlPlaneWithoutAPublishedApiServerPortIsRefusedNamingTheNodeAndTheWayOut() {
-        assertThat(KindKubeconfig.apiServerPort("gateway-e2e-control-plane", Optional.of(41234))).isEqualTo(41234);
+        assertThat(KindKubeconfig.apiServerPort("gateway-e2e-control-plane", Optional.of(41234)))
+                .isEqualTo(41234);
         assertThatThrownBy(() -> KindKubeconfig.apiServerPort("gateway-e2e-control-plane", Optional.empty()))
                 .hasMessage("control-plane node gateway-e2e-control-plane publishes no host port for 6443/tcp;"
                         + " give <kubeconfig> instead");
@@ -60,16 +62,24 @@ class KindKubeconfigTest {
     @Test
     void adminConfIsReadFromARealNodeAndTheResultIsPrivate() throws Exception {
         Engine engine = TestEngine.require();
-        try (KindLikeCluster cluster = KindLikeCluster.start(engine, "kcfg-" + ProcessHandle.current().pid(), 0)) {
+        try (KindLikeCluster cluster =
+                KindLikeCluster.start(engine, "kcfg-" + ProcessHandle.current().pid(), 0)) {
             KindNode cp = cluster.nodes().get(0);
-            ExecResult mk = NodeExec.run(engine, cp.containerId(), "/bin/busybox", "sh", "-c",
-                    "mkdir -p /etc/kubernetes && printf '%s' \"$0\" > /etc/kubernetes/admin.conf", ADMIN_CONF);
+            ExecResult mk = NodeExec.run(
+                    engine,
+                    cp.containerId(),
+                    "/bin/busybox",
+                    "sh",
+                    "-c",
+                    "mkdir -p /etc/kubernetes && printf '%s' \"$0\" > /etc/kubernetes/admin.conf",
+                    ADMIN_CONF);
             assertThat(mk.ok()).as(mk.failureText()).isTrue();
             // the node runs without a network, so it has no port binding: the read works, the port lookup says so
             assertThatThrownBy(() -> KindKubeconfig.derive(engine, cluster.name(), cluster.nodes(), dir.resolve("k")))
                     .hasMessageContaining("6443/tcp");
             ExecResult read = NodeExec.run(engine, cp.containerId(), "cat", "/etc/kubernetes/admin.conf");
-            KindKubeconfig.write(dir.resolve("kubeconfig"),
+            KindKubeconfig.write(
+                    dir.resolve("kubeconfig"),
                     KindKubeconfig.rewrite(read.stdout(), cluster.name(), "https://127.0.0.1:1"));
             assertThat(Files.readString(dir.resolve("kubeconfig"))).contains("kind-" + cluster.name());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("kubeconfig"))))
@@ -84,6 +94,7 @@ class KindKubeconfigTest {
         KindKubeconfig.write(target, "apiVersion: v1\n", false); // the path a Windows/FAT volume takes
         assertThat(java.nio.file.Files.readString(target)).isEqualTo("apiVersion: v1\n");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                java.nio.file.Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+                        java.nio.file.Files.getPosixFilePermissions(target)))
+                .isEqualTo("rw-------");
     }
 }

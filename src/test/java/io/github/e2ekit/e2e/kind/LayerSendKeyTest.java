@@ -18,21 +18,25 @@ class LayerSendKeyTest {
 
     @Test
     void chainIdsAreTheOnesDockersLayerStoreIsNamedBy() {
-        // read on this machine: /var/lib/docker/image/overlay2/layerdb/sha256/<chainID>/diff of an image with these layers
-        assertThat(LayerSendKey.chainIds(List.of(L0, L1, L2))).containsExactly(L0,
-                "sha256:ea74c8e45c7215d3d1afc5c683ffdd269ccc661fa6a7efe85e442d1cf9a16325",
-                "sha256:252e3e8a6bd305ec6b8f0e5eb07a1773ab52effe1cfef96d471c60ea96b3fb48");
+        // read on this machine: /var/lib/docker/image/overlay2/layerdb/sha256/<chainID>/diff of an image with these
+        // layers
+        assertThat(LayerSendKey.chainIds(List.of(L0, L1, L2)))
+                .containsExactly(
+                        L0,
+                        "sha256:ea74c8e45c7215d3d1afc5c683ffdd269ccc661fa6a7efe85e442d1cf9a16325",
+                        "sha256:252e3e8a6bd305ec6b8f0e5eb07a1773ab52effe1cfef96d471c60ea96b3fb48");
     }
 
     @Test
     void loadsOfImagesSharingTheMissingBaseLayersShareAKeyWhateverTheirTops() {
         Map<String, Set<String>> empty = Map.of();
-        WorkKey one = LayerSendKey.lowestMissing("unix:///var/run/docker.sock", List.of(A, B), List.of(L0, L1, L2), empty);
-        WorkKey other = LayerSendKey.lowestMissing("unix:///var/run/docker.sock", List.of(B, A), List.of(L0, L1, OTHER_TOP),
-                empty);
+        WorkKey one =
+                LayerSendKey.lowestMissing("unix:///var/run/docker.sock", List.of(A, B), List.of(L0, L1, L2), empty);
+        WorkKey other = LayerSendKey.lowestMissing(
+                "unix:///var/run/docker.sock", List.of(B, A), List.of(L0, L1, OTHER_TOP), empty);
         assertThat(other).isEqualTo(one);
-        assertThat(one.description()).isEqualTo("sending layers up to " + L0.substring(0, 19)
-                + " into c-control-plane, c-worker");
+        assertThat(one.description())
+                .isEqualTo("sending layers up to " + L0.substring(0, 19) + " into c-control-plane, c-worker");
     }
 
     @Test
@@ -43,13 +47,16 @@ class LayerSendKeyTest {
         WorkKey otherTop = LayerSendKey.lowestMissing("e", List.of(A, B), List.of(L0, L1, OTHER_TOP), held);
         assertThat(otherTop).isEqualTo(key);
         // different nodes or another engine: no waiting for each other
-        assertThat(LayerSendKey.lowestMissing("e", List.of(B), List.of(L0, L1, L2), held)).isNotEqualTo(key);
-        assertThat(LayerSendKey.lowestMissing("f", List.of(A, B), List.of(L0, L1, L2), held)).isNotEqualTo(key);
+        assertThat(LayerSendKey.lowestMissing("e", List.of(B), List.of(L0, L1, L2), held))
+                .isNotEqualTo(key);
+        assertThat(LayerSendKey.lowestMissing("f", List.of(A, B), List.of(L0, L1, L2), held))
+                .isNotEqualTo(key);
     }
 
     @Test
     void nothingToSendMeansNoKey() {
         Map<String, Set<String>> held = Map.of("aaa", Set.of(L0, L1), "bbb", Set.of(L0, L1));
-        assertThat(LayerSendKey.lowestMissing("e", List.of(A, B), List.of(L0, L1), held)).isNull();
+        assertThat(LayerSendKey.lowestMissing("e", List.of(A, B), List.of(L0, L1), held))
+                .isNull();
     }
 }

@@ -36,41 +36,67 @@ class NodeContentOnNodeTest {
     @Test
     void anIndexResolvesToTheConfigOfTheNodePlatformsManifest() throws Exception {
         Engine engine = TestEngine.require();
-        try (KindLikeCluster cluster = KindLikeCluster.start(engine, "content-" + ProcessHandle.current().pid(), 0);
+        try (KindLikeCluster cluster = KindLikeCluster.start(
+                        engine, "content-" + ProcessHandle.current().pid(), 0);
                 TestImages images = new TestImages(engine)) {
             ImageReference ref = ImageReference.parse("localhost/content/app:" + images.run());
             String id = images.busybox(ref.toString(), "content");
             new ImageLoader(engine, Ledger.start(dir.resolve("ledger.json"), "r", "s"), cluster.name())
                     .load(cluster.nodes(), ref, id);
             KindNode node = cluster.nodes().get(0);
-            String manifest = new NodeImageStore(engine, node).list().stream()
-                    .filter(i -> i.reference().equals(engine.nodeName(ref))).findFirst().orElseThrow().manifestDigest();
-            String machine = NodeExec.run(engine, node.containerId(), "uname", "-m").stdout().strip();
+            String manifest = new NodeImageStore(engine, node)
+                    .list().stream()
+                            .filter(i -> i.reference().equals(engine.nodeName(ref)))
+                            .findFirst()
+                            .orElseThrow()
+                            .manifestDigest();
+            String machine = NodeExec.run(engine, node.containerId(), "uname", "-m")
+                    .stdout()
+                    .strip();
             NodeContent.Platform platform = NodeContent.Platform.ofMachine(machine);
             String decoy = "sha256:" + "d0".repeat(32);
-            int size = NodeExec.run(engine, node.containerId(), "ctr", NodeImageStore.NAMESPACE, "content", "get", manifest)
-                    .stdout().getBytes(StandardCharsets.UTF_8).length;
-            byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
-                    + descriptor(decoy, 1000, platform.architecture().equals("s390x") ? "ppc64le" : "s390x")
-                    + "," + descriptor(manifest, size, platform.architecture()) + "]}").getBytes(StandardCharsets.UTF_8);
-            String indexDigest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(index));
+            int size = NodeExec.run(
+                            engine, node.containerId(), "ctr", NodeImageStore.NAMESPACE, "content", "get", manifest)
+                    .stdout()
+                    .getBytes(StandardCharsets.UTF_8)
+                    .length;
+            byte[] index =
+                    ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                                    + descriptor(
+                                            decoy, 1000, platform.architecture().equals("s390x") ? "ppc64le" : "s390x")
+                                    + "," + descriptor(manifest, size, platform.architecture()) + "]}")
+                            .getBytes(StandardCharsets.UTF_8);
+            String indexDigest = "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(index));
             String multi = "localhost/content/multi:" + images.run();
-            ExecResult imported = NodeExec.run(engine, node.containerId(), new ByteArrayInputStream(
-                    ociArchive(index, indexDigest, multi)), 1, "ctr", NodeImageStore.NAMESPACE, "images", "import",
-                    "--digests", "-");
+            ExecResult imported = NodeExec.run(
+                    engine,
+                    node.containerId(),
+                    new ByteArrayInputStream(ociArchive(index, indexDigest, multi)),
+                    1,
+                    "ctr",
+                    NodeImageStore.NAMESPACE,
+                    "images",
+                    "import",
+                    "--digests",
+                    "-");
             assertThat(imported.ok()).as(imported.failureText()).isTrue();
 
             String missing = "sha256:" + "e1".repeat(32);
-            Map<String, NodeContent.Config> configs = new NodeContent(engine, node)
-                    .configs(Set.of(indexDigest, manifest, missing));
+            Map<String, NodeContent.Config> configs =
+                    new NodeContent(engine, node).configs(Set.of(indexDigest, manifest, missing));
             assertThat(configs.get(indexDigest).digest()).isEqualTo(id);
             assertThat(configs.get(manifest).digest()).isEqualTo(id);
             assertThat(configs.get(missing).problem()).isEqualTo("the node's content store does not hold " + missing);
 
             // the test bed's kubelet sees one image with both import digests, as containerd's CRI does
-            CriImage cri = new ContainerdNodeImages(cluster).criImage(node.name(), multi).orElseThrow();
+            CriImage cri = new ContainerdNodeImages(cluster)
+                    .criImage(node.name(), multi)
+                    .orElseThrow();
             assertThat(cri.id()).isEqualTo(id);
-            assertThat(cri.repoDigests()).anyMatch(d -> d.endsWith("@" + indexDigest))
+            assertThat(cri.repoDigests())
+                    .anyMatch(d -> d.endsWith("@" + indexDigest))
                     .anyMatch(d -> d.endsWith("@" + manifest));
             assertThat(cri.repoTags()).contains(multi, engine.nodeName(ref));
         }
@@ -84,8 +110,9 @@ class NodeContentOnNodeTest {
     /** An OCI layout naming the index; the manifest and its blobs are in the node already. */
     private static byte[] ociArchive(byte[] index, String indexDigest, String name) throws IOException {
         byte[] top = ("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-                + "\"digest\":\"" + indexDigest + "\",\"size\":" + index.length + ",\"annotations\":{"
-                + "\"io.containerd.image.name\":\"" + name + "\"}}]}").getBytes(StandardCharsets.UTF_8);
+                        + "\"digest\":\"" + indexDigest + "\",\"size\":" + index.length + ",\"annotations\":{"
+                        + "\"io.containerd.image.name\":\"" + name + "\"}}]}")
+                .getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             for (Map.Entry<String, byte[]> e : List.of(

@@ -32,18 +32,33 @@ class NodeContentTest {
                 Arguments.of("manifest → config", MANIFEST, "x86_64", CONFIG, null, null),
                 Arguments.of("index → amd64 manifest", INDEX, "x86_64", null, AMD64, null),
                 Arguments.of("index → arm64/v8 manifest", INDEX, "aarch64", null, ARM64, null),
-                Arguments.of("index without the node's platform", INDEX, "s390x", null, null,
+                Arguments.of(
+                        "index without the node's platform",
+                        INDEX,
+                        "s390x",
+                        null,
+                        null,
                         "the index has no manifest for the node's platform linux/s390x"),
-                Arguments.of("an image config is no manifest", "{\"architecture\":\"amd64\",\"rootfs\":{}}", "x86_64",
-                        null, null, "it is neither an image manifest nor an index"),
-                Arguments.of("a layer is no JSON", "\u001f\u008b binary", "x86_64", null, null,
+                Arguments.of(
+                        "an image config is no manifest",
+                        "{\"architecture\":\"amd64\",\"rootfs\":{}}",
+                        "x86_64",
+                        null,
+                        null,
+                        "it is neither an image manifest nor an index"),
+                Arguments.of(
+                        "a layer is no JSON",
+                        "\u001f\u008b binary",
+                        "x86_64",
+                        null,
+                        null,
                         "its content is not JSON (not a manifest or index)"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("steps")
-    void aBlobGivesItsConfigOrTheManifestToReadNext(String why, String blob, String machine, String config,
-            String child, String problem) {
+    void aBlobGivesItsConfigOrTheManifestToReadNext(
+            String why, String blob, String machine, String config, String child, String problem) {
         NodeContent.Step s = NodeContent.step(blob, NodeContent.Platform.ofMachine(machine));
         assertThat(s.config()).isEqualTo(config);
         assertThat(s.child()).isEqualTo(child);
@@ -59,7 +74,8 @@ class NodeContentTest {
         NodeContent.Read r = NodeContent.parse(out);
         assertThat(r.platform()).isEqualTo(new NodeContent.Platform("linux", "amd64", null));
         assertThat(r.blobs()).containsOnlyKeys(AMD64);
-        assertThat(NodeContent.step(r.blobs().get(AMD64), r.platform()).config()).isEqualTo(CONFIG);
+        assertThat(NodeContent.step(r.blobs().get(AMD64), r.platform()).config())
+                .isEqualTo(CONFIG);
     }
 
     @Test

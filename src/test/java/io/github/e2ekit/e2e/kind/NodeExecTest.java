@@ -26,13 +26,25 @@ class NodeExecTest {
             KindNode node = cluster.nodes().get(0);
             ExecResult r;
             try (InputStream tar = engine.client().saveImageCmd(ref).exec()) {
-                r = NodeExec.run(engine, node.containerId(), tar, 2, "ctr", "--namespace=k8s.io", "images",
-                        "import", "--digests", "--snapshotter=overlayfs", "-");
+                r = NodeExec.run(
+                        engine,
+                        node.containerId(),
+                        tar,
+                        2,
+                        "ctr",
+                        "--namespace=k8s.io",
+                        "images",
+                        "import",
+                        "--digests",
+                        "--snapshotter=overlayfs",
+                        "-");
             }
             assertThat(r.exitCode()).as(r.failureText()).isZero();
             assertThat(cluster.imageRefs(node)).contains(ref, id);
             assertThat(new NodeImageStore(engine, node).imageIds()).containsEntry(ref, id);
-            assertThat(NodeExec.run(engine, node.containerId(), "/bin/busybox", "false").exitCode()).isEqualTo(1);
+            assertThat(NodeExec.run(engine, node.containerId(), "/bin/busybox", "false")
+                            .exitCode())
+                    .isEqualTo(1);
         }
     }
 
@@ -44,9 +56,20 @@ class NodeExecTest {
             String id = images.busybox(engine.buildName(ref), "short");
             KindNode node = cluster.nodes().get(0);
             ExecResult r;
-            try (InputStream tar = engine.client().saveImageCmd(engine.storedName(ref)).exec()) {
-                r = NodeExec.run(engine, node.containerId(), tar, 2, "ctr", "--namespace=k8s.io", "images",
-                        "import", "--digests", "--snapshotter=overlayfs", "-");
+            try (InputStream tar =
+                    engine.client().saveImageCmd(engine.storedName(ref)).exec()) {
+                r = NodeExec.run(
+                        engine,
+                        node.containerId(),
+                        tar,
+                        2,
+                        "ctr",
+                        "--namespace=k8s.io",
+                        "images",
+                        "import",
+                        "--digests",
+                        "--snapshotter=overlayfs",
+                        "-");
             }
             assertThat(r.exitCode()).as(r.failureText()).isZero();
             assertThat(new NodeImageStore(engine, node).imageIds()).containsEntry(engine.nodeName(ref), id);

@@ -22,14 +22,18 @@ class NodeImageStoreParseTest {
     void aWholeReadSplitsIntoBothLists() {
         String[] parts = NodeImageStore.split(IMAGES + "--e2e-content--\n" + CONTENT + "--e2e-end--\n");
         assertThat(parts).containsExactly(IMAGES, CONTENT);
-        assertThat(NodeImageStore.parseList(parts[0])).containsExactly(
-                new NodeImageStore.NodeImage("docker.io/library/app:t1", A));
-        assertThat(NodeImageStore.parseBlobs(parts[1])).containsEntry(A, B).containsEntry(B, B).hasSize(2);
+        assertThat(NodeImageStore.parseList(parts[0]))
+                .containsExactly(new NodeImageStore.NodeImage("docker.io/library/app:t1", A));
+        assertThat(NodeImageStore.parseBlobs(parts[1]))
+                .containsEntry(A, B)
+                .containsEntry(B, B)
+                .hasSize(2);
     }
 
     @Test
     void aReadCutOffOrWithoutItsSeparatorIsNotTrusted() {
-        assertThat(NodeImageStore.split(IMAGES + "--e2e-content--\n" + CONTENT.substring(0, 60))).isNull();
+        assertThat(NodeImageStore.split(IMAGES + "--e2e-content--\n" + CONTENT.substring(0, 60)))
+                .isNull();
         assertThat(NodeImageStore.split(IMAGES + "--e2e-content--\n" + CONTENT)).isNull();
         assertThat(NodeImageStore.split(IMAGES + CONTENT + "--e2e-end--\n")).isNull();
         assertThat(NodeImageStore.split("sh: ctr: not found\n")).isNull();

@@ -61,7 +61,8 @@ class RealKindTest {
             String id = images.busybox(ref.toString(), "real");
             Ledger ledger = Ledger.start(dir.resolve("ledger.json"), images.run(), "realkind");
             LoadResult loaded = new ImageLoader(engine, ledger, cluster).load(ensured.nodes(), ref, id);
-            assertThat(loaded.count(NodeLoad.Action.IMPORTED)).isEqualTo(ensured.nodes().size());
+            assertThat(loaded.count(NodeLoad.Action.IMPORTED))
+                    .isEqualTo(ensured.nodes().size());
             Path manifest = dir.resolve("app.yaml");
             Files.writeString(manifest, """
                     apiVersion: apps/v1
@@ -78,12 +79,22 @@ class RealKindTest {
             ImageBinding binding = new ImageBinding("app", ref.repository(), ref.toString(), "cd".repeat(32), id);
             // real kind reports docker.io/library/import-<date>@sha256:<manifest>: resolved on the nodes
             Deployer.Result r = new Deployer(KubeApi.connect(kubeconfig), ledger, System.out::println)
-                    .resolvingOn(new KindNodeDigests(engine, cluster, ensured.nodes())).deploy(
-                    new DeployPlan("e2e-realkind", List.of(List.of(manifest)), Duration.ofMinutes(3)),
-                    new ManifestRenderer(Map.of("e2e.image.app", ref.toString()), List.of(binding), images.run(),
-                            "realkind", "2100-01-01T00:00:00Z"),
-                    List.of(binding), Map.of(), Map.of(), dir.resolve("diagnostics"));
-            assertThat(r.fresh()).singleElement().satisfies(f -> assertThat(f.pods()).isEqualTo(1));
+                    .resolvingOn(new KindNodeDigests(engine, cluster, ensured.nodes()))
+                    .deploy(
+                            new DeployPlan("e2e-realkind", List.of(List.of(manifest)), Duration.ofMinutes(3)),
+                            new ManifestRenderer(
+                                    Map.of("e2e.image.app", ref.toString()),
+                                    List.of(binding),
+                                    images.run(),
+                                    "realkind",
+                                    "2100-01-01T00:00:00Z"),
+                            List.of(binding),
+                            Map.of(),
+                            Map.of(),
+                            dir.resolve("diagnostics"));
+            assertThat(r.fresh())
+                    .singleElement()
+                    .satisfies(f -> assertThat(f.pods()).isEqualTo(1));
         } finally {
             kind.delete(cluster, kubeconfig);
         }

@@ -49,7 +49,7 @@ class LedgerCompatibilityTest {
         Path file = earlier();
         JsonNode before = Ledger.JSON.readTree(file.toFile());
         Ledger ledger = Ledger.open(file);
-        ledger.update(d -> { });
+        ledger.update(d -> {});
         ObjectNode after = (ObjectNode) Ledger.JSON.readTree(file.toFile());
         assertThat(after.remove("proofs")).isEmpty();
         assertThat(after.remove("endpoints")).isEmpty();

@@ -39,14 +39,16 @@ class LedgerTest {
             n.state = EntryState.REMOVED;
             d.nodeImages.add(n);
         });
-        assertThat(Ledger.open(dir.resolve("l.json")).read(LedgerData::hasLiveEntries)).isFalse();
+        assertThat(Ledger.open(dir.resolve("l.json")).read(LedgerData::hasLiveEntries))
+                .isFalse();
     }
 
     @Test
     void aCorruptLedgerIsReportedWithItsPath() throws Exception {
         Path file = dir.resolve("ledger.json");
         Files.writeString(file, "{not json");
-        assertThatThrownBy(() -> Ledger.open(file)).isInstanceOf(LedgerException.class)
+        assertThatThrownBy(() -> Ledger.open(file))
+                .isInstanceOf(LedgerException.class)
                 .hasMessageContaining(file.toString());
     }
 }

@@ -72,13 +72,14 @@ class LedgerTransitionsTest {
     @Test
     void aNodeImportIsConfirmedWithItsSideReferencesAndAPresentImageIsNeverRemoved() {
         Ledger ledger = Ledger.start(file(), "r1", "svc");
-        Recorded<NodeImageEntry> n1 = ledger.nodeImages().intend("c", "c-control-plane", "x/app:t1", "sha256:aa",
-                "imported");
+        Recorded<NodeImageEntry> n1 =
+                ledger.nodeImages().intend("c", "c-control-plane", "x/app:t1", "sha256:aa", "imported");
         assertThat(onDisk().nodeImages.get(0).state).isEqualTo(EntryState.INTENDED);
         n1.confirm(e -> e.sideReferences = List.of("import-2026-12-06@sha256:cc"));
         ledger.nodeImages().present("c", "c-worker", "x/app:t1", "sha256:aa");
         LedgerData d = onDisk();
-        assertThat(d.nodeImages).extracting(e -> e.node + " " + e.action + " " + e.state)
+        assertThat(d.nodeImages)
+                .extracting(e -> e.node + " " + e.action + " " + e.state)
                 .containsExactly("c-control-plane imported CREATED", "c-worker present REUSED");
         assertThat(d.nodeImages.get(0).sideReferences).containsExactly("import-2026-12-06@sha256:cc");
         assertThat(ledger.nodeImages().live()).hasSize(1);
@@ -87,8 +88,8 @@ class LedgerTransitionsTest {
     @Test
     void aPushRecordsItsLocalTagBeforeMakingItAndItsDigestOnceTaken() {
         Ledger ledger = Ledger.start(file(), "r1", "svc");
-        Recorded<PushEntry> p = ledger.pushes().intend("app", "127.0.0.1:5000/e2e", "127.0.0.1:5000/e2e/app:t1",
-                "sha256:aa");
+        Recorded<PushEntry> p =
+                ledger.pushes().intend("app", "127.0.0.1:5000/e2e", "127.0.0.1:5000/e2e/app:t1", "sha256:aa");
         assertThat(onDisk().pushes.get(0).state).isEqualTo(EntryState.INTENDED);
         p.confirm();
         PushRecords.pushed(p, "sha256:dd");

@@ -34,8 +34,14 @@ class ImageSpecsTest {
         c.buildArgs = new LinkedHashMap<>(Map.of("VERSION", "1"));
         c.buildArgs.put("EMPTY", null);
         List<ImageSpec> specs = ImageSpecs.of(List.of(c), basedir.toFile());
-        assertThat(specs).containsExactly(new ImageSpec("app", "localhost/team/app", basedir.toAbsolutePath(),
-                basedir.toAbsolutePath().resolve("Dockerfile"), "run", specs.get(0).buildArgs()));
+        assertThat(specs)
+                .containsExactly(new ImageSpec(
+                        "app",
+                        "localhost/team/app",
+                        basedir.toAbsolutePath(),
+                        basedir.toAbsolutePath().resolve("Dockerfile"),
+                        "run",
+                        specs.get(0).buildArgs()));
         assertThat(specs.get(0).buildArgs()).containsEntry("VERSION", "1").containsEntry("EMPTY", "");
     }
 
@@ -52,17 +58,19 @@ class ImageSpecsTest {
                 .hasMessageStartingWith("<images/image[1]/id> is missing");
         assertThatThrownBy(() -> ImageSpecs.of(List.of(image("a b", "a", null, null)), dir))
                 .hasMessageStartingWith("<images/image[1]/id> 'a b' may hold only");
-        assertThatThrownBy(() -> ImageSpecs.of(List.of(image("a", "x/a", null, null), image("a", "x/b", null, null)),
-                dir)).hasMessageStartingWith("<images/image[2]/id> 'a' is used by two images");
+        assertThatThrownBy(
+                        () -> ImageSpecs.of(List.of(image("a", "x/a", null, null), image("a", "x/b", null, null)), dir))
+                .hasMessageStartingWith("<images/image[2]/id> 'a' is used by two images");
         assertThatThrownBy(() -> ImageSpecs.of(List.of(image("a", null, null, null)), dir))
                 .hasMessageStartingWith("<images/image[a]/name> is missing");
         assertThatThrownBy(() -> ImageSpecs.of(List.of(image("a", "x/a:1", null, null)), dir))
                 .hasMessageContaining("has a tag; give the repository only");
-        assertThatThrownBy(() -> ImageSpecs.of(List.of(image("a", "x/a", basedir.resolve("nope").toFile(), null)),
-                dir)).hasMessageStartingWith("<images/image[a]/context> '");
+        assertThatThrownBy(() -> ImageSpecs.of(
+                        List.of(image("a", "x/a", basedir.resolve("nope").toFile(), null)), dir))
+                .hasMessageStartingWith("<images/image[a]/context> '");
         assertThatThrownBy(() -> ImageSpecs.of(List.of(image("a", "x/a", null, "other.Dockerfile")), dir))
-                .hasMessageStartingWith("<images/image[a]/dockerfile> '" + basedir.toAbsolutePath()
-                        .resolve("other.Dockerfile"));
+                .hasMessageStartingWith("<images/image[a]/dockerfile> '"
+                        + basedir.toAbsolutePath().resolve("other.Dockerfile"));
         ImageConfig badArg = image("a", "x/a", null, null);
         badArg.buildArgs = Map.of("1X", "v");
         assertThatThrownBy(() -> ImageSpecs.of(List.of(badArg), dir))

@@ -30,11 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CredentialHelperPushTest {
     private static final String USER = "helper-user";
     private static final String PASSWORD = "helper-pa55-secret";
+
     @TempDir
     static Path registryDir;
+
     private static LocalRegistry registry;
+
     @TempDir
     Path work;
+
     private Engine engine;
     private TestImages images;
     private final List<String> localTags = new ArrayList<>();

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DockerConfigCredentialsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
     @TempDir
     Path dir;
+
     @TempDir
     Path helpers;
 
@@ -28,23 +30,28 @@ class DockerConfigCredentialsTest {
         String auth = Base64.getEncoder().encodeToString("bob:hunter2-long".getBytes(StandardCharsets.UTF_8));
         config("{\"auths\":{\"127.0.0.1:5000\":{\"auth\":\"" + auth + "\"}},\"credsStore\":\"desktop\","
                 + "\"proxies\":{\"default\":{}},\"currentContext\":\"default\"}");
-        RegistryCredentials c = DockerConfigCredentials.find(dir, "127.0.0.1:5000").orElseThrow();
-        assertThat(c.describe()).startsWith("user 'bob' from ").contains("config.json").doesNotContain("hunter2");
+        RegistryCredentials c =
+                DockerConfigCredentials.find(dir, "127.0.0.1:5000").orElseThrow();
+        assertThat(c.describe())
+                .startsWith("user 'bob' from ")
+                .contains("config.json")
+                .doesNotContain("hunter2");
         assertThat(c.toString()).doesNotContain("hunter2");
         assertThat(c.redact("echo hunter2-long")).isEqualTo("echo ****");
         assertThat(c.toAuth("127.0.0.1:5000").password()).isEqualTo("hunter2-long");
         // a host without an entry, with a credential store configured: the store is asked (here: it is not installed)
         assertThatThrownBy(() -> DockerConfigCredentials.find(dir, "other.example.com", helpers.toString(), TIMEOUT))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageStartingWith("the credential helper 'docker-credential-desktop' (" + dir.resolve("config.json")
-                        + " credsStore) is not on the PATH: install it");
+                .hasMessageStartingWith("the credential helper 'docker-credential-desktop' ("
+                        + dir.resolve("config.json") + " credsStore) is not on the PATH: install it");
     }
 
     @Test
     void dockerHubIsFoundUnderItsIndexUrl() throws Exception {
         String auth = Base64.getEncoder().encodeToString("hubuser:hub-pass-1".getBytes(StandardCharsets.UTF_8));
         config("{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth + "\"}}}");
-        assertThat(DockerConfigCredentials.find(dir, "docker.io").orElseThrow().describe()).startsWith("user 'hubuser'");
+        assertThat(DockerConfigCredentials.find(dir, "docker.io").orElseThrow().describe())
+                .startsWith("user 'hubuser'");
     }
 
     /**
@@ -79,8 +86,9 @@ class DockerConfigCredentialsTest {
         helper("team");
         config("{\"auths\":{},\"credHelpers\":{\"reg.example.com\":\"team\",\"tok.example.com\":\"team\"}}");
         RegistryCredentials c = find("reg.example.com");
-        assertThat(c.describe()).isEqualTo("user 'alice' from docker-credential-team (" + dir.resolve("config.json")
-                + " credHelpers.reg.example.com)");
+        assertThat(c.describe())
+                .isEqualTo("user 'alice' from docker-credential-team (" + dir.resolve("config.json")
+                        + " credHelpers.reg.example.com)");
         assertThat(c.toAuth("reg.example.com").password()).isEqualTo("helper-secret-1");
         assertThat(c.toString()).doesNotContain("helper-secret-1");
         assertThat(Files.readString(helpers.resolve("calls.log")))
@@ -89,9 +97,12 @@ class DockerConfigCredentialsTest {
         RegistryCredentials token = find("tok.example.com");
         assertThat(token.toAuth("tok.example.com").identityToken()).isEqualTo("token-secret-2");
         assertThat(token.toAuth("tok.example.com").username()).isNull();
-        assertThat(token.describe()).startsWith("an identity token from docker-credential-team").doesNotContain("token-secret");
+        assertThat(token.describe())
+                .startsWith("an identity token from docker-credential-team")
+                .doesNotContain("token-secret");
         // a host the config gives no helper and no store: none
-        assertThat(DockerConfigCredentials.find(dir, "quay.io", helpers.toString(), TIMEOUT)).isEmpty();
+        assertThat(DockerConfigCredentials.find(dir, "quay.io", helpers.toString(), TIMEOUT))
+                .isEmpty();
     }
 
     @Test
@@ -108,8 +119,8 @@ class DockerConfigCredentialsTest {
     void anInlineAuthsEntryComesBeforeTheHelpersAsInJib() throws Exception {
         helper("team");
         String auth = Base64.getEncoder().encodeToString("inline:inline-pass".getBytes(StandardCharsets.UTF_8));
-        config("{\"auths\":{\"reg.example.com\":{\"auth\":\"" + auth + "\"}},\"credHelpers\":{\"reg.example.com\":\"team\"},"
-                + "\"credsStore\":\"team\"}");
+        config("{\"auths\":{\"reg.example.com\":{\"auth\":\"" + auth
+                + "\"}},\"credHelpers\":{\"reg.example.com\":\"team\"}," + "\"credsStore\":\"team\"}");
         assertThat(find("reg.example.com").describe()).startsWith("user 'inline' from ");
         assertThat(helpers.resolve("calls.log")).doesNotExist();
     }
@@ -120,13 +131,16 @@ class DockerConfigCredentialsTest {
         config("{\"credHelpers\":{\"fail.example.com\":\"team\",\"gcr.io\":\"e2e-absent\"}}");
         assertThatThrownBy(() -> find("fail.example.com"))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageStartingWith("the credential helper 'docker-credential-team' failed for fail.example.com (exit 3):")
+                .hasMessageStartingWith(
+                        "the credential helper 'docker-credential-team' failed for fail.example.com (exit 3):")
                 .hasMessageContaining("docker login fail.example.com")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("helper-secret-1").doesNotContain("\n"));
+                .satisfies(e -> assertThat(e.getMessage())
+                        .doesNotContain("helper-secret-1")
+                        .doesNotContain("\n"));
         assertThatThrownBy(() -> find("gcr.io"))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageStartingWith("the credential helper 'docker-credential-e2e-absent' (" + dir.resolve("config.json")
-                        + " credHelpers.gcr.io) is not on the PATH")
+                .hasMessageStartingWith("the credential helper 'docker-credential-e2e-absent' ("
+                        + dir.resolve("config.json") + " credHelpers.gcr.io) is not on the PATH")
                 .hasMessageContaining("<server> in settings.xml");
     }
 
@@ -138,8 +152,8 @@ class DockerConfigCredentialsTest {
         script.toFile().setExecutable(true);
         config("{\"credsStore\":\"slow\"}");
         long start = System.nanoTime();
-        assertThatThrownBy(() -> DockerConfigCredentials.find(dir, "reg.example.com", helpers.toString(),
-                Duration.ofSeconds(1)))
+        assertThatThrownBy(() ->
+                        DockerConfigCredentials.find(dir, "reg.example.com", helpers.toString(), Duration.ofSeconds(1)))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("the credential helper 'docker-credential-slow' did not answer within 1 s");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
@@ -151,9 +165,11 @@ class DockerConfigCredentialsTest {
         config("{\"auths\":{\"x.example.com\":{\"auth\": dXNlcjpodW50ZXIy}}}"); // unquoted base64 user:hunter2
         assertThatThrownBy(() -> DockerConfigCredentials.find(dir, "x.example.com"))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageStartingWith("cannot read " + dir.resolve("config.json") + ": invalid JSON at line 1, column")
+                .hasMessageStartingWith(
+                        "cannot read " + dir.resolve("config.json") + ": invalid JSON at line 1, column")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("dXNlcjpodW50ZXIy"));
-        assertThat(DockerConfigCredentials.directory(Map.of("DOCKER_CONFIG", "/cfg"), "/home/u")).isEqualTo(Path.of("/cfg"));
+        assertThat(DockerConfigCredentials.directory(Map.of("DOCKER_CONFIG", "/cfg"), "/home/u"))
+                .isEqualTo(Path.of("/cfg"));
         assertThat(DockerConfigCredentials.directory(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.docker"));
     }
 }

@@ -24,17 +24,20 @@ class KindMirrorCheckTest {
 
     @Test
     void looksWhereContainerdLooksInItsOrder() {
-        assertThat(KindMirrorCheck.candidates("127.0.0.1:5001")).containsExactly(
-                "/etc/containerd/certs.d/127.0.0.1_5001_", "/etc/containerd/certs.d/127.0.0.1:5001",
-                "/etc/containerd/certs.d/_default", "/etc/docker/certs.d/127.0.0.1_5001_",
-                "/etc/docker/certs.d/127.0.0.1:5001", "/etc/docker/certs.d/_default");
-        assertThat(KindMirrorCheck.candidates("localhost")).startsWith("/etc/containerd/certs.d/localhost",
-                "/etc/containerd/certs.d/_default");
+        assertThat(KindMirrorCheck.candidates("127.0.0.1:5001"))
+                .containsExactly(
+                        "/etc/containerd/certs.d/127.0.0.1_5001_", "/etc/containerd/certs.d/127.0.0.1:5001",
+                        "/etc/containerd/certs.d/_default", "/etc/docker/certs.d/127.0.0.1_5001_",
+                        "/etc/docker/certs.d/127.0.0.1:5001", "/etc/docker/certs.d/_default");
+        assertThat(KindMirrorCheck.candidates("localhost"))
+                .startsWith("/etc/containerd/certs.d/localhost", "/etc/containerd/certs.d/_default");
     }
 
     @Test
     void kindsDocumentedHostsTomlIsAUsableMirror() {
-        KindMirrorCheck.NodeMirror m = KindMirrorCheck.judge("kind-control-plane", "/etc/containerd/certs.d/localhost:5001",
+        KindMirrorCheck.NodeMirror m = KindMirrorCheck.judge(
+                "kind-control-plane",
+                "/etc/containerd/certs.d/localhost:5001",
                 "[host.\"http://kind-registry:5000\"]\n");
         assertThat(m.usable()).isTrue();
         assertThat(m.endpoints()).containsExactly("http://kind-registry:5000");
@@ -42,7 +45,9 @@ class KindMirrorCheckTest {
 
     @Test
     void aMirrorOnLoopbackIsTheNodeItselfAndNotUsable() {
-        KindMirrorCheck.NodeMirror m = KindMirrorCheck.judge("n", "/etc/containerd/certs.d/127.0.0.1:5001",
+        KindMirrorCheck.NodeMirror m = KindMirrorCheck.judge(
+                "n",
+                "/etc/containerd/certs.d/127.0.0.1:5001",
                 "[host.\"http://127.0.0.1:5001\"]\n[host.\"http://localhost:5001\"]\n");
         assertThat(m.usable()).isFalse();
         assertThat(m.problem()).contains("only loopback endpoints").contains("the node itself");
@@ -57,7 +62,8 @@ class KindMirrorCheckTest {
                 [host."http://mirror-a:5000"]
                   capabilities = ["pull", "resolve"]
                 [host."mirror-b:5000"]
-                """)).containsExactly("http://mirror-a:5000", "mirror-b:5000", "https://origin.example:5000");
+                """))
+                .containsExactly("http://mirror-a:5000", "mirror-b:5000", "https://origin.example:5000");
         assertThat(KindMirrorCheck.hostOf("mirror-b:5000")).isEqualTo("mirror-b:5000");
         assertThat(KindMirrorCheck.hostOf("http://kind_registry:5000/v2")).isEqualTo("kind_registry:5000");
     }
@@ -72,10 +78,20 @@ class KindMirrorCheckTest {
 
     @Test
     void theRefusalIsOneLineWithKindsDocAndTheAlternatives() {
-        String line = KindMirrorCheck.refusal("127.0.0.1:5001", "dev", new KindMirrorCheck.NodeMirror("dev-control-plane",
-                null, List.of(), "has no /etc/containerd/certs.d/127.0.0.1:5001/hosts.toml"));
-        assertThat(line).doesNotContain("\n").contains("kind cluster 'dev'").contains("dev-control-plane")
-                .contains(KindMirrorCheck.KIND_DOC).contains("<load><mode>kind</mode>")
+        String line = KindMirrorCheck.refusal(
+                "127.0.0.1:5001",
+                "dev",
+                new KindMirrorCheck.NodeMirror(
+                        "dev-control-plane",
+                        null,
+                        List.of(),
+                        "has no /etc/containerd/certs.d/127.0.0.1:5001/hosts.toml"));
+        assertThat(line)
+                .doesNotContain("\n")
+                .contains("kind cluster 'dev'")
+                .contains("dev-control-plane")
+                .contains(KindMirrorCheck.KIND_DOC)
+                .contains("<load><mode>kind</mode>")
                 .contains("a registry the nodes can reach");
     }
 
@@ -89,25 +105,30 @@ class KindMirrorCheckTest {
 
             assertThatThrownBy(() -> KindMirrorCheck.requireMirror(engine, name, loopback))
                     .isInstanceOf(RegistryException.class)
-                    .hasMessageContaining("node " + name + "-control-plane has no /etc/containerd/certs.d/127.0.0.1:5999/hosts.toml");
+                    .hasMessageContaining(
+                            "node " + name + "-control-plane has no /etc/containerd/certs.d/127.0.0.1:5999/hosts.toml");
 
             // kind's step 3 on the control plane only: the worker still cannot pull
-            KindLocalRegistry.writeHostsToml(engine, nodes.subList(0, 1), "127.0.0.1:5999",
-                    "[host.\"http://kind-registry:5000\"]\n");
+            KindLocalRegistry.writeHostsToml(
+                    engine, nodes.subList(0, 1), "127.0.0.1:5999", "[host.\"http://kind-registry:5000\"]\n");
             assertThatThrownBy(() -> KindMirrorCheck.requireMirror(engine, name, loopback))
                     .hasMessageContaining("node " + name + "-worker has no");
 
             KindLocalRegistry.writeHostsToml(engine, nodes, "127.0.0.1:5999", "[host.\"http://kind-registry:5000\"]\n");
-            assertThat(KindMirrorCheck.requireMirror(engine, name, loopback)).hasValue("kind cluster '" + name
-                    + "': 2 node(s) pull 127.0.0.1:5999 through /etc/containerd/certs.d/127.0.0.1:5999/hosts.toml"
-                    + " (http://kind-registry:5000)");
-            assertThat(KindMirrorCheck.inspect(engine, nodes.get(1), "127.0.0.1:5999").directory())
+            assertThat(KindMirrorCheck.requireMirror(engine, name, loopback))
+                    .hasValue("kind cluster '" + name
+                            + "': 2 node(s) pull 127.0.0.1:5999 through /etc/containerd/certs.d/127.0.0.1:5999/hosts.toml"
+                            + " (http://kind-registry:5000)");
+            assertThat(KindMirrorCheck.inspect(engine, nodes.get(1), "127.0.0.1:5999")
+                            .directory())
                     .isEqualTo("/etc/containerd/certs.d/127.0.0.1:5999");
 
             // not loopback, or no kind cluster of that name: nothing to check
-            assertThat(KindMirrorCheck.requireMirror(engine, name + "-absent", RegistryTarget.parse("localhost:1"))).isEmpty();
+            assertThat(KindMirrorCheck.requireMirror(engine, name + "-absent", RegistryTarget.parse("localhost:1")))
+                    .isEmpty();
             KindLocalRegistry.tearDown(engine, nodes, "127.0.0.1:5999");
-            assertThat(KindMirrorCheck.requireMirror(engine, name, RegistryTarget.parse("registry.example.com"))).isEmpty();
+            assertThat(KindMirrorCheck.requireMirror(engine, name, RegistryTarget.parse("registry.example.com")))
+                    .isEmpty();
         }
     }
 }

@@ -31,20 +31,25 @@ class RegistryCredentialsTest {
 
         String out = credentials.redact(text);
 
-        assertThat(out).doesNotContain(PASSWORD).doesNotContain("s3cr\\\"et\\\\pass-word")
+        assertThat(out)
+                .doesNotContain(PASSWORD)
+                .doesNotContain("s3cr\\\"et\\\\pass-word")
                 .doesNotContain(secretPart(std, json, "s3cr\\\"et\\\\pass-word"))
                 .doesNotContain(secretPart(url, json, "s3cr\\\"et\\\\pass-word"))
                 .doesNotContain(secretPart(basic, "alice:" + PASSWORD, PASSWORD))
-                .contains("****").startsWith("raw **** json ");
+                .contains("****")
+                .startsWith("raw **** json ");
     }
 
     @Test
     void anEngineErrorQuotingTheCredentialsBecomesOneMaskedLine() {
         String raw = "Get \"http://127.0.0.1:5000/v2/\": unauthorized: authentication required\n"
                 + "  while sending alice:" + PASSWORD + "\n";
-        String line = RegistryPush.failure(ImageReference.parse("127.0.0.1:5000/app:t"),
-                RegistryTarget.parse("127.0.0.1:5000"), credentials, raw);
-        assertThat(line).startsWith("registry 127.0.0.1:5000 refused the push with user 'alice' from test")
-                .doesNotContain(PASSWORD).doesNotContain("\n");
+        String line = RegistryPush.failure(
+                ImageReference.parse("127.0.0.1:5000/app:t"), RegistryTarget.parse("127.0.0.1:5000"), credentials, raw);
+        assertThat(line)
+                .startsWith("registry 127.0.0.1:5000 refused the push with user 'alice' from test")
+                .doesNotContain(PASSWORD)
+                .doesNotContain("\n");
     }
 }

@@ -25,22 +25,28 @@ class RegistryPushPodmanTest {
 
     @Test
     void aPlainHttpRegistryIsExplained() {
-        Engine podman = TestEngine.engines().stream().map(Named::getPayload)
-                .filter(e -> e.kind() == EngineKind.PODMAN).findFirst().orElse(null);
+        Engine podman = TestEngine.engines().stream()
+                .map(Named::getPayload)
+                .filter(e -> e.kind() == EngineKind.PODMAN)
+                .findFirst()
+                .orElse(null);
         Assumptions.assumeTrue(podman != null, "no Podman here (TestEngine says so loudly; CI=true requires it)");
-        try (LocalRegistry registry = LocalRegistry.start(dir, null, null); TestImages images = new TestImages(podman)) {
+        try (LocalRegistry registry = LocalRegistry.start(dir, null, null);
+                TestImages images = new TestImages(podman)) {
             ImageReference ref = ImageReference.parse("localhost/e2e-push/plain-" + images.run() + ":t1");
             String id = images.busybox(ref.toString(), "v1");
             RegistryTarget target = RegistryTarget.parse(registry.host());
             try {
                 assertThatThrownBy(() -> new RegistryPush(podman, Ledger.open(dir.resolve("ledger.json")))
-                        .push("app", ref, id, target, RegistryCredentials.anonymous(), line -> { }))
+                                .push("app", ref, id, target, RegistryCredentials.anonymous(), line -> {}))
                         .isInstanceOf(RegistryException.class)
                         .hasMessageContaining("the registry speaks plain HTTP")
                         .hasMessageContaining("insecure = true in registries.conf");
             } finally {
                 try {
-                    podman.client().removeImageCmd(target.referenceFor(ref).toString()).exec();
+                    podman.client()
+                            .removeImageCmd(target.referenceFor(ref).toString())
+                            .exec();
                 } catch (RuntimeException e) {
                     // not tagged
                 }

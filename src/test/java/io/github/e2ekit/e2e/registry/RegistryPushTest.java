@@ -12,12 +12,12 @@ import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.LedgerData;
 import io.github.e2ekit.e2e.ledger.PushEntry;
-import io.github.e2ekit.e2e.testbed.LocalRegistry;
-import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.teardown.ClusterDeletion;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
+import io.github.e2ekit.e2e.testbed.LocalRegistry;
+import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,10 +37,12 @@ class RegistryPushTest {
 
     @TempDir
     static Path registryDir;
+
     private static LocalRegistry registry;
 
     @TempDir
     Path work;
+
     private Engine engine;
     private TestImages images;
     private Ledger ledger;
@@ -62,7 +64,8 @@ class RegistryPushTest {
     @BeforeEach
     void setUp() {
         engine = TestEngine.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(engine.kind() == EngineKind.DOCKER,
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                engine.kind() == EngineKind.DOCKER,
                 "the pushing engine is Docker here (Podman: see RegistryPushPodmanTest)");
         images = new TestImages(engine);
         ledger = Ledger.open(work.resolve("ledger.json"));
@@ -89,8 +92,7 @@ class RegistryPushTest {
     }
 
     /** A freshly built local image and where it goes; its push tag is removed after the test. */
-    private record Pushable(ImageReference ref, String id, RegistryTarget target) {
-    }
+    private record Pushable(ImageReference ref, String id, RegistryTarget target) {}
 
     private Pushable pushable(String name, String registryHost) {
         ImageReference ref = local(name);
@@ -136,9 +138,15 @@ class RegistryPushTest {
     }
 
     private void pull(String pinned) {
-        AuthConfig auth = new AuthConfig().withRegistryAddress(registry.host()).withUsername(USER).withPassword(PASSWORD);
+        AuthConfig auth = new AuthConfig()
+                .withRegistryAddress(registry.host())
+                .withUsername(USER)
+                .withPassword(PASSWORD);
         try {
-            engine.client().pullImageCmd(pinned).withAuthConfig(auth).exec(new PullImageResultCallback())
+            engine.client()
+                    .pullImageCmd(pinned)
+                    .withAuthConfig(auth)
+                    .exec(new PullImageResultCallback())
                     .awaitCompletion(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -151,8 +159,8 @@ class RegistryPushTest {
         Pushable p = pushable("refused", registry.host());
         String wrong = "not-the-" + PASSWORD;
 
-        assertThatThrownBy(() -> push(p,
-                RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'")))
+        assertThatThrownBy(() -> push(
+                        p, RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'")))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("registry " + registry.host() + " refused the push with user 'alice' from"
                         + " settings.xml server '" + registry.host() + "'")
@@ -216,8 +224,12 @@ class RegistryPushTest {
         RegistryPush.Pushed pushed = push(made, good());
         Pushable found = pushable("found", registry.host());
         String foundAlias = found.target().referenceFor(found.ref()).toString();
-        engine.client().tagImageCmd(found.id(), ImageReference.parse(foundAlias).repository(),
-                ImageReference.parse(foundAlias).tag()).exec(); // the user's own name for the same image
+        engine.client()
+                .tagImageCmd(
+                        found.id(),
+                        ImageReference.parse(foundAlias).repository(),
+                        ImageReference.parse(foundAlias).tag())
+                .exec(); // the user's own name for the same image
         new RegistryPush(engine, ledger).push("found", found.ref(), found.id(), found.target(), good(), lines::add);
         List<PushEntry> entries = ledger.read(d -> d.pushes);
         assertThat(entries).extracting(e -> e.state).containsExactly(EntryState.CREATED, EntryState.REUSED);

@@ -6,9 +6,9 @@ import io.github.e2ekit.e2e.ledger.ClusterRecord;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectRecords;
 import io.github.e2ekit.e2e.ledger.ProofEntry;
+import io.github.e2ekit.e2e.ledger.PushEntry;
 import io.github.e2ekit.e2e.ledger.PushRecords;
 import io.github.e2ekit.e2e.ledger.Recorded;
-import io.github.e2ekit.e2e.ledger.PushEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,16 +35,19 @@ class RunReportsTest {
     private Ledger deployedRun(String run) {
         Ledger ledger = Ledger.start(dir.resolve("ledger.json"), run, "gateway");
         ledger.images().intend("datastorage", "localhost/it/datastorage:gateway-c1", "gateway-c1", SOURCES, null, "x");
-        ledger.images().intend("postgres", "localhost/it/postgres:gateway-d2", "gateway-d2", "d2".repeat(32), null, "x");
+        ledger.images()
+                .intend("postgres", "localhost/it/postgres:gateway-d2", "gateway-d2", "d2".repeat(32), null, "x");
         ledger.images().built("datastorage", BUILT);
         ledger.images().upToDate("postgres", DB);
-        ClusterRecord.ready(ledger.cluster().intend("it", "docker", true), false, "/k", List.of("it-control-plane",
-                "it-worker"));
-        ledger.nodeImages().intend("it", "it-control-plane", "localhost/it/datastorage:gateway-c1", BUILT, "imported")
+        ClusterRecord.ready(
+                ledger.cluster().intend("it", "docker", true), false, "/k", List.of("it-control-plane", "it-worker"));
+        ledger.nodeImages()
+                .intend("it", "it-control-plane", "localhost/it/datastorage:gateway-c1", BUILT, "imported")
                 .confirm();
         ledger.nodeImages().present("it", "it-worker", "localhost/it/datastorage:gateway-c1", "b1".repeat(32));
-        ledger.nodeImages().intend("it", "it-worker", "docker.io/library/redis:7", "sha256:" + "7e".repeat(32),
-                "imported").confirm();
+        ledger.nodeImages()
+                .intend("it", "it-worker", "docker.io/library/redis:7", "sha256:" + "7e".repeat(32), "imported")
+                .confirm();
         ObjectRecords.created(ledger.objects().intend("v1", "Namespace", null, "e2e-gateway-" + run), "u1");
         ObjectRecords.created(ledger.objects().intend("apps/v1", "Deployment", "e2e-gateway-" + run, "ds"), "u2");
         ledger.portForwards().opened("datastorage", "e2e-gateway-" + run, "ds-1", 41234, 8080);
@@ -63,7 +66,8 @@ class RunReportsTest {
     @Test
     void theReportShowsImagesPerNodeTheNamespaceObjectsEndpointsAndProofsFromTheLedger() throws Exception {
         deployedRun("r1");
-        assertThat(reports().goalFinished("deploy", Duration.ofMillis(2345), null)).isNull();
+        assertThat(reports().goalFinished("deploy", Duration.ofMillis(2345), null))
+                .isNull();
         RunReport r = RunReports.read(dir.resolve("report.json"));
         assertThat(r.run).isEqualTo("r1");
         assertThat(r.cluster.name).isEqualTo("it");
@@ -75,20 +79,24 @@ class RunReportsTest {
         assertThat(ds.imageId).isEqualTo(BUILT);
         assertThat(ds.sourceDigest).isEqualTo(SOURCES);
         assertThat(ds.built).isTrue();
-        assertThat(ds.nodes).extracting(n -> n.node + " " + n.action + " " + n.state)
+        assertThat(ds.nodes)
+                .extracting(n -> n.node + " " + n.action + " " + n.state)
                 .containsExactly("it-control-plane imported CREATED", "it-worker present REUSED");
         assertThat(r.images.get(1).built).isFalse();
         assertThat(r.images.get(1).state).isEqualTo("REUSED");
         assertThat(r.preloaded).extracting(n -> n.reference).containsExactly("docker.io/library/redis:7");
         assertThat(r.namespace.name).isEqualTo("e2e-gateway-r1");
         assertThat(r.namespace.created).isTrue();
-        assertThat(r.objects).extracting(o -> o.kind + " " + o.state).containsExactly("Namespace CREATED",
-                "Deployment CREATED");
+        assertThat(r.objects)
+                .extracting(o -> o.kind + " " + o.state)
+                .containsExactly("Namespace CREATED", "Deployment CREATED");
         assertThat(r.endpoints).singleElement().satisfies(e -> {
             assertThat(e.property).isEqualTo("e2e.endpoint.datastorage.url");
             assertThat(e.url).isEqualTo("http://127.0.0.1:41234");
         });
-        assertThat(r.proofs).singleElement().satisfies(p -> assertThat(p.verdict).isEqualTo("fresh"));
+        assertThat(r.proofs)
+                .singleElement()
+                .satisfies(p -> assertThat(p.verdict).isEqualTo("fresh"));
         assertThat(r.goals).singleElement().satisfies(g -> {
             assertThat(g.goal).isEqualTo("deploy");
             assertThat(g.seconds).isEqualTo(2.35);
@@ -105,8 +113,9 @@ class RunReportsTest {
         ledger.objects().live().forEach(Recorded::removed);
         reports().goalFinished("teardown", Duration.ofSeconds(2), "teardown could not remove 1 thing(s)");
         RunReport r = RunReports.read(dir.resolve("report.json"));
-        assertThat(r.goals).extracting(g -> g.goal + " " + g.outcome).containsExactly("tag success",
-                "deploy failure", "teardown failure");
+        assertThat(r.goals)
+                .extracting(g -> g.goal + " " + g.outcome)
+                .containsExactly("tag success", "deploy failure", "teardown failure");
         assertThat(r.failure.goal).isEqualTo("deploy");
         assertThat(r.failure.message).isEqualTo("STALE: pod ds-1 runs x");
         assertThat(r.failure.text).isEqualTo("STALE: pod ds-1 runs x\n  at somewhere");
@@ -129,7 +138,8 @@ class RunReportsTest {
 
     @Test
     void aGoalThatFailsBeforeAnyLedgerStillLeavesAReport() throws Exception {
-        assertThat(reports().goalFinished("build", Duration.ZERO, "<images><image><name> is missing")).isNull();
+        assertThat(reports().goalFinished("build", Duration.ZERO, "<images><image><name> is missing"))
+                .isNull();
         RunReport r = RunReports.read(dir.resolve("report.json"));
         assertThat(r.failure.goal).isEqualTo("build");
         assertThat(r.failure.text).as("one line: no text beside it").isNull();
@@ -140,15 +150,15 @@ class RunReportsTest {
     @Test
     void registryModeShowsTheRegistryDigestAndThePinnedReference() throws Exception {
         Ledger ledger = deployedRun("r1");
-        Recorded<PushEntry> p = ledger.pushes().intend("datastorage", "127.0.0.1:5000/e2e",
-                "127.0.0.1:5000/e2e/datastorage:gateway-c1", BUILT);
+        Recorded<PushEntry> p = ledger.pushes()
+                .intend("datastorage", "127.0.0.1:5000/e2e", "127.0.0.1:5000/e2e/datastorage:gateway-c1", BUILT);
         p.confirm();
         PushRecords.pushed(p, "sha256:" + "6e".repeat(32));
         reports().goalFinished("load", Duration.ofSeconds(1), null);
         RunReport r = RunReports.read(dir.resolve("report.json"));
         assertThat(r.images.get(0).registry.digest).isEqualTo("sha256:" + "6e".repeat(32));
-        assertThat(r.images.get(0).registry.pinned).isEqualTo("127.0.0.1:5000/e2e/datastorage:gateway-c1@sha256:"
-                + "6e".repeat(32));
+        assertThat(r.images.get(0).registry.pinned)
+                .isEqualTo("127.0.0.1:5000/e2e/datastorage:gateway-c1@sha256:" + "6e".repeat(32));
         assertThat(r.images.get(1).registry).isNull();
     }
 
@@ -159,8 +169,9 @@ class RunReportsTest {
         ledger.facts().endpoint("nodeport", "http://127.0.0.1:30080", "NodePort");
         reports().goalFinished("deploy", Duration.ofSeconds(1), null);
         RunReport r = RunReports.read(dir.resolve("report.json"));
-        assertThat(r.endpoints).extracting(e -> e.name + " " + e.via).containsExactly(
-                "datastorage port-forward to pod ds-1", "nodeport NodePort");
+        assertThat(r.endpoints)
+                .extracting(e -> e.name + " " + e.via)
+                .containsExactly("datastorage port-forward to pod ds-1", "nodeport NodePort");
     }
 
     @Test

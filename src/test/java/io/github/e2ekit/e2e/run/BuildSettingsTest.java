@@ -13,29 +13,46 @@ import org.junit.jupiter.api.Test;
 class BuildSettingsTest {
     @Test
     void theBuildParametersAreParsedOnce() throws ConfigException {
-        Build.Settings s = Build.Settings.of(true, true, false, "20m", false, true, "classic", null, "host",
-                List.of(new Build.SecretSource(" token ", null, " TOKEN ")), false);
+        Build.Settings s = Build.Settings.of(
+                true,
+                true,
+                false,
+                "20m",
+                false,
+                true,
+                "classic",
+                null,
+                "host",
+                List.of(new Build.SecretSource(" token ", null, " TOKEN ")),
+                false);
         assertThat(s.timeout()).isEqualTo(Duration.ofMinutes(20));
         assertThat(s.builder()).isEqualTo(BuilderChoice.CLASSIC);
         assertThat(s.secrets()).containsExactly(new BuildSecret("token", null, "TOKEN"));
-        assertThat(Build.Settings.of(false, false, false, "15m", true, true, null, null, null, null, false).builder())
+        assertThat(Build.Settings.of(false, false, false, "15m", true, true, null, null, null, null, false)
+                        .builder())
                 .isEqualTo(BuilderChoice.AUTO);
     }
 
     @Test
     void offlineTurnsPullingOff() throws ConfigException {
-        assertThat(Build.Settings.of(false, true, false, "1m", true, true, null, null, null, null, true).options()
-                .pull()).isFalse();
-        assertThat(Build.Settings.of(false, true, false, "1m", true, true, null, null, null, null, false).options()
-                .pull()).isTrue();
+        assertThat(Build.Settings.of(false, true, false, "1m", true, true, null, null, null, null, true)
+                        .options()
+                        .pull())
+                .isFalse();
+        assertThat(Build.Settings.of(false, true, false, "1m", true, true, null, null, null, null, false)
+                        .options()
+                        .pull())
+                .isTrue();
     }
 
     @Test
     void wrongValuesNameTheirParameter() {
-        assertThatThrownBy(() -> Build.Settings.of(false, false, false, "1m", true, true, "kaniko", null, null, null,
-                false)).hasMessage("<builder> 'kaniko' is not one of auto, classic, buildkit");
-        assertThatThrownBy(() -> Build.Settings.of(false, false, false, "long", true, true, null, null, null, null,
-                false)).hasMessageStartingWith("<buildTimeout> 'long'");
+        assertThatThrownBy(() ->
+                        Build.Settings.of(false, false, false, "1m", true, true, "kaniko", null, null, null, false))
+                .hasMessage("<builder> 'kaniko' is not one of auto, classic, buildkit");
+        assertThatThrownBy(
+                        () -> Build.Settings.of(false, false, false, "long", true, true, null, null, null, null, false))
+                .hasMessageStartingWith("<buildTimeout> 'long'");
         assertThatThrownBy(() -> Build.secrets(List.of(new Build.SecretSource(null, Path.of("f"), null))))
                 .hasMessageStartingWith("<secrets/secret/id> is missing");
         assertThatThrownBy(() -> Build.secrets(List.of(new Build.SecretSource("s", Path.of("f"), "ENV"))))

@@ -18,7 +18,8 @@ class ChoiceTest {
                 .isEqualTo(KindClusters.Create.IF_MISSING);
         assertThat(Choice.parse("removeImages", "allbutnewest", null, RemoveImages.class))
                 .isEqualTo(RemoveImages.ALL_BUT_NEWEST);
-        assertThat(Choice.parse("builder", "BUILDKIT", null, BuilderChoice.class)).isEqualTo(BuilderChoice.BUILDKIT);
+        assertThat(Choice.parse("builder", "BUILDKIT", null, BuilderChoice.class))
+                .isEqualTo(BuilderChoice.BUILDKIT);
     }
 
     @Test

@@ -13,22 +13,41 @@ class ClusterSettingsTest {
     @Test
     void nothingConfiguredGivesTheDocumentedDefaults() throws ConfigException {
         ClusterSettings s = ClusterSettings.of("gateway", null, null, null, null, null, null, null, null, null);
-        assertThat(s).isEqualTo(new ClusterSettings("gateway-e2e", KindClusters.Create.IF_MISSING,
-                ClusterDeletion.IF_CREATED, null, null, Duration.ofMinutes(10), "kind", null));
+        assertThat(s)
+                .isEqualTo(new ClusterSettings(
+                        "gateway-e2e",
+                        KindClusters.Create.IF_MISSING,
+                        ClusterDeletion.IF_CREATED,
+                        null,
+                        null,
+                        Duration.ofMinutes(10),
+                        "kind",
+                        null));
     }
 
     @Test
     void thePropertyNameWinsOverTheConfiguredOne() throws ConfigException {
         assertThat(ClusterSettings.of("s", " from-property ", "configured", null, null, null, null, null, null, null)
-                .name()).isEqualTo("from-property");
-        assertThat(ClusterSettings.of("s", " ", "configured", null, null, null, null, null, null, null).name())
+                        .name())
+                .isEqualTo("from-property");
+        assertThat(ClusterSettings.of("s", " ", "configured", null, null, null, null, null, null, null)
+                        .name())
                 .isEqualTo("configured");
     }
 
     @Test
     void everySettingTheTeardownAfterAFailureNeedsIsKept() throws ConfigException {
-        ClusterSettings s = ClusterSettings.of("s", null, null, "recreate", "never", Path.of("kind.yaml"),
-                "kindest/node:v1.31.0", "90s", "/opt/kind", Path.of("/tmp/kubeconfig"));
+        ClusterSettings s = ClusterSettings.of(
+                "s",
+                null,
+                null,
+                "recreate",
+                "never",
+                Path.of("kind.yaml"),
+                "kindest/node:v1.31.0",
+                "90s",
+                "/opt/kind",
+                Path.of("/tmp/kubeconfig"));
         assertThat(s.create()).isEqualTo(KindClusters.Create.RECREATE);
         assertThat(s.delete()).isEqualTo(ClusterDeletion.NEVER);
         assertThat(s.kindExecutable()).isEqualTo("/opt/kind");

@@ -13,10 +13,11 @@ class DeliverySettingsTest {
     void theModeIsKindUnlessSaidAndPropertiesOverrideThePom() throws ConfigException {
         assertThat(Delivery.Settings.of(null, null, null, null, null, null))
                 .isEqualTo(new Delivery.Settings(Delivery.Mode.KIND, null, null, List.of()));
-        Delivery.Settings s = Delivery.Settings.of("registry", "kind", "from-property:5000", "pom:5000", " creds ",
-                List.of("postgres:16"));
-        assertThat(s).isEqualTo(new Delivery.Settings(Delivery.Mode.REGISTRY, "from-property:5000", "creds",
-                List.of("postgres:16")));
+        Delivery.Settings s = Delivery.Settings.of(
+                "registry", "kind", "from-property:5000", "pom:5000", " creds ", List.of("postgres:16"));
+        assertThat(s)
+                .isEqualTo(new Delivery.Settings(
+                        Delivery.Mode.REGISTRY, "from-property:5000", "creds", List.of("postgres:16")));
         assertThat(Delivery.Settings.of(" ", "Registry", " ", "pom:5000", " ", null))
                 .isEqualTo(new Delivery.Settings(Delivery.Mode.REGISTRY, "pom:5000", null, List.of()));
     }

@@ -26,14 +26,34 @@ class EarlyCheckTest {
     Path basedir;
 
     private RunConfiguration config() throws ConfigException {
-        return new RunConfiguration(basedir, basedir.resolve("target/e2e"), "svc", "1.0", List::of, "{digest}", null,
-                "2h", false, ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
+        return new RunConfiguration(
+                basedir,
+                basedir.resolve("target/e2e"),
+                "svc",
+                "1.0",
+                List::of,
+                "{digest}",
+                null,
+                "2h",
+                false,
+                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
     }
 
-    private DeploySettings deploy(String namespace, String timeout, List<DeploySettings.EndpointSource> endpoints,
+    private DeploySettings deploy(
+            String namespace,
+            String timeout,
+            List<DeploySettings.EndpointSource> endpoints,
             Map<String, String> properties) {
-        return new DeploySettings(namespace, List.of(new DeploySettings.Stage(List.of("k8s.yaml"), null, null)),
-                timeout, null, null, endpoints, "kubectl", true, properties);
+        return new DeploySettings(
+                namespace,
+                List.of(new DeploySettings.Stage(List.of("k8s.yaml"), null, null)),
+                timeout,
+                null,
+                null,
+                endpoints,
+                "kubectl",
+                true,
+                properties);
     }
 
     private static DeploySettings.EndpointSource endpoint(String service, int port) {
@@ -41,7 +61,7 @@ class EarlyCheckTest {
     }
 
     private void check(DeploySettings d) throws ConfigException {
-        EarlyCheck.deployment(config(), "r1", List.of(), d, s -> { });
+        EarlyCheck.deployment(config(), "r1", List.of(), d, s -> {});
     }
 
     private void manifest(String yaml) throws IOException {
@@ -51,21 +71,24 @@ class EarlyCheckTest {
     @Test
     void aConsistentConfigurationPasses() throws IOException {
         manifest(SERVICE);
-        assertThatCode(() -> check(deploy(null, "90s", List.of(endpoint("web", 8080)), Map.of()))).doesNotThrowAnyException();
+        assertThatCode(() -> check(deploy(null, "90s", List.of(endpoint("web", 8080)), Map.of())))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void aWrongDeployTimeoutIsFoundBeforeAnythingIsBuilt() throws IOException {
         manifest(SERVICE);
         assertThatThrownBy(() -> check(deploy(null, "5 minutes", List.of(), Map.of())))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("<deploy/timeout> '5 minutes'");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("<deploy/timeout> '5 minutes'");
     }
 
     @Test
     void anUnresolvedPropertyInAManifestIsNamedWithItsLine() throws IOException {
         manifest(SERVICE + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  x: ${no.such}\n");
         assertThatThrownBy(() -> check(deploy(null, null, List.of(), Map.of())))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("k8s.yaml line 14")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("k8s.yaml line 14")
                 .hasMessageContaining("${no.such}");
     }
 
@@ -73,7 +96,8 @@ class EarlyCheckTest {
     void invalidYamlIsFoundEarly() throws IOException {
         manifest("apiVersion: v1\nkind: [\n");
         assertThatThrownBy(() -> check(deploy(null, null, List.of(), Map.of())))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("invalid YAML");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("invalid YAML");
     }
 
     @Test
@@ -104,14 +128,16 @@ class EarlyCheckTest {
     @Test
     void aMissingKubeconfigIsNamed() {
         assertThatThrownBy(() -> EarlyCheck.kubeconfig(basedir.resolve("nope.yaml")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("<kubeconfig> '")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("<kubeconfig> '")
                 .hasMessageContaining("does not exist");
     }
 
     @Test
     void aKubeconfigThatIsNotOneIsNamed() throws IOException {
         Path k = Files.writeString(basedir.resolve("kubeconfig"), "just: [text\n");
-        assertThatThrownBy(() -> EarlyCheck.kubeconfig(k)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> EarlyCheck.kubeconfig(k))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("<kubeconfig> '" + k + "'");
     }
 

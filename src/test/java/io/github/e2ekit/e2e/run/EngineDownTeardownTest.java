@@ -16,10 +16,18 @@ class EngineDownTeardownTest {
     Path dir;
 
     private Run run(List<String> lines) throws ConfigException {
-        RunConfiguration config = new RunConfiguration(dir, dir.resolve("target/e2e"), "svc", "1.0", List::of,
-                "{digest}", "unix://" + dir.resolve("no-engine.sock"), "2h", false,
+        RunConfiguration config = new RunConfiguration(
+                dir,
+                dir.resolve("target/e2e"),
+                "svc",
+                "1.0",
+                List::of,
+                "{digest}",
+                "unix://" + dir.resolve("no-engine.sock"),
+                "2h",
+                false,
                 ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
-        Run run = Runs.of(new Object(), config.workDirectory(), RunLog.to(lines::add), (k, v) -> { });
+        Run run = Runs.of(new Object(), config.workDirectory(), RunLog.to(lines::add), (k, v) -> {});
         run.configure(config);
         return run;
     }
@@ -61,7 +69,8 @@ class EngineDownTeardownTest {
         run.ledger().images().built("app", "sha256:0123");
         assertThatThrownBy(() -> run.goal("load", r -> r.engine())).isInstanceOf(RuntimeException.class);
         assertThat(run.ledger().<EntryState>read(d -> d.images.get(0).state)).isEqualTo(EntryState.CREATED);
-        assertThat(lines.stream().filter(l -> l.contains("mvn e2e:teardown")).toList()).hasSize(1)
+        assertThat(lines.stream().filter(l -> l.contains("mvn e2e:teardown")).toList())
+                .hasSize(1)
                 .allMatch(l -> l.contains(dir.toString()));
         List<String> atExit = new ArrayList<>();
         new RunTeardown(run).atExit(false, RunLog.to(atExit::add));
@@ -79,9 +88,13 @@ class EngineDownTeardownTest {
         // e.g. Maven could not configure the next goal: it never started, and the build ends
         List<String> atExit = new ArrayList<>();
         new RunTeardown(run).leftAtExit(RunLog.to(atExit::add));
-        assertThat(atExit).singleElement().satisfies(l -> assertThat(l).contains("mvn e2e:teardown")
-                .contains(dir.toString()).contains("last e2e goal: tag"));
-        run.goal("teardown", r -> { });
+        assertThat(atExit)
+                .singleElement()
+                .satisfies(l -> assertThat(l)
+                        .contains("mvn e2e:teardown")
+                        .contains(dir.toString())
+                        .contains("last e2e goal: tag"));
+        run.goal("teardown", r -> {});
         List<String> afterTeardown = new ArrayList<>();
         new RunTeardown(run).leftAtExit(RunLog.to(afterTeardown::add));
         assertThat(afterTeardown).isEmpty();
@@ -92,9 +105,10 @@ class EngineDownTeardownTest {
         List<String> lines = new ArrayList<>();
         Run run = run(lines);
         assertThatThrownBy(() -> run.goal("tag", r -> {
-            r.ledger().images().intend("app", "localhost/app:1", "1", "d", null, "2099-01-01T00:00:00Z");
-            throw new ConfigException("deploy/timeout", "'5 minutes' is not a positive duration");
-        })).isInstanceOf(ConfigException.class);
+                    r.ledger().images().intend("app", "localhost/app:1", "1", "d", null, "2099-01-01T00:00:00Z");
+                    throw new ConfigException("deploy/timeout", "'5 minutes' is not a positive duration");
+                }))
+                .isInstanceOf(ConfigException.class);
         assertThat(run.ledger().<Integer>read(d -> d.images.size())).isZero();
         assertThat(lines).noneMatch(l -> l.contains("removing what run"));
     }

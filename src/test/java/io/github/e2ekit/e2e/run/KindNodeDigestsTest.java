@@ -13,9 +13,12 @@ class KindNodeDigestsTest {
     @Test
     void aPodOnANodeThatIsNoNodeContainerOfTheClusterCannotBeResolved() {
         String digest = "sha256:" + "3a".repeat(32);
-        KindNodeDigests nodes = new KindNodeDigests(null, "e2e",
-                List.of(new KindNode("e2e-control-plane", "control-plane", "c0ffee")));
-        assertThat(nodes.resolve("other-node", Set.of(digest))).containsExactly(Map.entry(digest,
-                NodeDigests.Resolution.unresolved("kind cluster 'e2e' has no node container named other-node")));
+        KindNodeDigests nodes =
+                new KindNodeDigests(null, "e2e", List.of(new KindNode("e2e-control-plane", "control-plane", "c0ffee")));
+        assertThat(nodes.resolve("other-node", Set.of(digest)))
+                .containsExactly(Map.entry(
+                        digest,
+                        NodeDigests.Resolution.unresolved(
+                                "kind cluster 'e2e' has no node container named other-node")));
     }
 }

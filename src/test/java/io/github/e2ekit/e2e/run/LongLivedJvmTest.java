@@ -47,14 +47,21 @@ class LongLivedJvmTest {
         assertThat(hooks).hasSize(BUILDS + 1);
         for (int i = 0; i < hooks.size(); i++) {
             // removeShutdownHook answers whether it was still registered (and unregisters it if so)
-            assertThat(Runtime.getRuntime().removeShutdownHook(hooks.get(i))).as("exit hook of build %d (%s) still"
-                    + " registered; ledger: %s", i, i % 2 == 0 && i > 0 ? "failed" : "torn down",
-                    Files.readString(dir.resolve("m" + i + "/target/e2e/ledger.json"))).isFalse();
+            assertThat(Runtime.getRuntime().removeShutdownHook(hooks.get(i)))
+                    .as(
+                            "exit hook of build %d (%s) still" + " registered; ledger: %s",
+                            i,
+                            i % 2 == 0 && i > 0 ? "failed" : "torn down",
+                            Files.readString(dir.resolve("m" + i + "/target/e2e/ledger.json")))
+                    .isFalse();
         }
-        System.out.printf("long-lived JVM: after build 1: %d threads, %d fds; after build %d: %d threads, %d fds%n",
+        System.out.printf(
+                "long-lived JVM: after build 1: %d threads, %d fds; after build %d: %d threads, %d fds%n",
                 threads, fds, BUILDS + 1, liveThreads(), openFds());
         assertThat(liveThreads()).as("threads after %d more builds", BUILDS).isLessThanOrEqualTo(threads + 1);
-        assertThat(openFds()).as("open file descriptors after %d more builds", BUILDS).isLessThanOrEqualTo(fds + 2);
+        assertThat(openFds())
+                .as("open file descriptors after %d more builds", BUILDS)
+                .isLessThanOrEqualTo(fds + 2);
     }
 
     @Test
@@ -64,22 +71,34 @@ class LongLivedJvmTest {
         Ledger ledger = Ledger.open(run.config().ledgerFile());
         String reference = ledger.read(d -> d.images.get(0).reference);
         assertThat(ledger.<EntryState>read(d -> d.images.get(0).state)).isEqualTo(EntryState.REMOVED);
-        assertThat(engine.inspectImage(reference).isPresent()).as("image %s after the failed goal", reference).isFalse();
+        assertThat(engine.inspectImage(reference).isPresent())
+                .as("image %s after the failed goal", reference)
+                .isFalse();
         assertThat(Runs.held()).isZero();
-        assertThat(Runtime.getRuntime().removeShutdownHook(hooks.get(0))).as("exit hook still registered").isFalse();
+        assertThat(Runtime.getRuntime().removeShutdownHook(hooks.get(0)))
+                .as("exit hook still registered")
+                .isFalse();
     }
 
     @Test
     void aSecondBuildOfTheSameModuleAtOnceFailsWithOneLineAndTouchesNothing() throws Exception {
         Path module = dir.resolve("same");
-        RunConfiguration config = new RunConfiguration(module, module.resolve("target/e2e"), "same", "1.0", List::of,
-                "{service}-{digest}", engine.endpoint(), "2h", false,
+        RunConfiguration config = new RunConfiguration(
+                module,
+                module.resolve("target/e2e"),
+                "same",
+                "1.0",
+                List::of,
+                "{service}-{digest}",
+                engine.endpoint(),
+                "2h",
+                false,
                 ClusterSettings.of("same", null, null, null, null, null, null, null, null, null));
-        Run first = goal(new Object(), config, RunLog.to(l -> { }), "tag", Tags::decide);
+        Run first = goal(new Object(), config, RunLog.to(l -> {}), "tag", Tags::decide);
         String ledger = Files.readString(config.ledgerFile());
         // the first build holds the module as another process would (the next build in this JVM would release it)
         try (ModuleLock other = otherBuild(first, config)) {
-            Run second = Runs.of(new Object(), config.workDirectory(), RunLog.to(l -> { }), (k, v) -> { });
+            Run second = Runs.of(new Object(), config.workDirectory(), RunLog.to(l -> {}), (k, v) -> {});
             second.configure(config);
             assertThatThrownBy(() -> second.goal("tag", Tags::decide))
                     .hasMessageStartingWith("another build is running e2e goals in " + config.workDirectory())
@@ -88,7 +107,7 @@ class LongLivedJvmTest {
             assertThat(second.startedLedger()).isNull();
             assertThat(Files.readString(config.ledgerFile())).isEqualTo(ledger);
         }
-        Run third = goal(new Object(), config, RunLog.to(l -> { }), "tag", Tags::decide);
+        Run third = goal(new Object(), config, RunLog.to(l -> {}), "tag", Tags::decide);
         assertThat(third.heldElsewhere()).isFalse();
         third.release(true);
     }
@@ -105,35 +124,61 @@ class LongLivedJvmTest {
         Path context = Files.createDirectories(module.resolve("app"));
         Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY hello /hello\n");
         Files.writeString(context.resolve("hello"), "build " + n + " of " + dir + "\n");
-        List<ImageSpec> images = List.of(new ImageSpec("app", "localhost/e2e-test/long-lived", context,
-                context.resolve("Dockerfile"), null, Map.of()));
-        RunConfiguration config = new RunConfiguration(module, module.resolve("target/e2e"), "longlived", "1.0",
-                () -> images, "{service}-{digest}", engine.endpoint(), "2h", false,
+        List<ImageSpec> images = List.of(new ImageSpec(
+                "app", "localhost/e2e-test/long-lived", context, context.resolve("Dockerfile"), null, Map.of()));
+        RunConfiguration config = new RunConfiguration(
+                module,
+                module.resolve("target/e2e"),
+                "longlived",
+                "1.0",
+                () -> images,
+                "{service}-{digest}",
+                engine.endpoint(),
+                "2h",
+                false,
                 ClusterSettings.of("longlived", null, null, null, null, null, null, null, null, null));
         Object build = new Object();
-        RunLog log = RunLog.to(line -> { });
+        RunLog log = RunLog.to(line -> {});
         Run run = goal(build, config, log, "tag", Tags::decide);
         hooks.add(run.exitHook());
-        goal(build, config, log, "build", r -> new Build(r).goal(Build.Settings.of(false, false, false, "5m", true,
-                true, "classic", null, null, List.of(), true), RuntimeException::getMessage));
+        goal(
+                build,
+                config,
+                log,
+                "build",
+                r -> new Build(r)
+                        .goal(
+                                Build.Settings.of(
+                                        false, false, false, "5m", true, true, "classic", null, null, List.of(), true),
+                                RuntimeException::getMessage));
         String reference = run.ledger().read(d -> d.images.get(0).reference);
-        assertThat(engine.inspectImage(reference).isPresent()).as("built %s", reference).isTrue();
+        assertThat(engine.inspectImage(reference).isPresent())
+                .as("built %s", reference)
+                .isTrue();
         if (fail) {
             assertThatThrownBy(() -> goal(build, config, log, "deploy", r -> {
-                throw new ConfigException("deploy/stages", "is empty");
-            })).isInstanceOf(ConfigException.class);
+                        throw new ConfigException("deploy/stages", "is empty");
+                    }))
+                    .isInstanceOf(ConfigException.class);
         } else {
-            goal(build, config, log, "teardown", r -> new RunTeardown(r).goal(RunTeardown.Settings.of("all", true,
-                    module.resolve("no-failsafe-summary.xml"))));
+            goal(
+                    build,
+                    config,
+                    log,
+                    "teardown",
+                    r -> new RunTeardown(r)
+                            .goal(RunTeardown.Settings.of("all", true, module.resolve("no-failsafe-summary.xml"))));
         }
-        assertThat(engine.inspectImage(reference).isPresent()).as("%s after the run", reference).isFalse();
+        assertThat(engine.inspectImage(reference).isPresent())
+                .as("%s after the run", reference)
+                .isFalse();
         return run;
     }
 
     /** What a mojo does: the module's run for this build, its configuration, one goal. */
     private static Run goal(Object build, RunConfiguration config, RunLog log, String name, Run.Goal body)
             throws ConfigException {
-        Run run = Runs.of(build, config.workDirectory(), log, (k, v) -> { });
+        Run run = Runs.of(build, config.workDirectory(), log, (k, v) -> {});
         run.configure(config);
         run.goal(name, body);
         return run;
@@ -142,7 +187,9 @@ class LongLivedJvmTest {
     private static int liveThreads() throws InterruptedException {
         // threads that end on their own (a finished build's readers) get a moment to do so
         Thread.sleep(300);
-        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count();
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .count();
     }
 
     private static long openFds() throws IOException {

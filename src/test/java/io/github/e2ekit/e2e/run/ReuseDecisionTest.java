@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReuseDecisionTest {
-    private static final EnvironmentKey KEY = new EnvironmentKey("gateway", "/src/a/gateway", "c-e2e",
-            "https://127.0.0.1:40001");
+    private static final EnvironmentKey KEY =
+            new EnvironmentKey("gateway", "/src/a/gateway", "c-e2e", "https://127.0.0.1:40001");
 
     private static ReuseRecord record(EnvironmentKey key) {
         ReuseRecord r = new ReuseRecord();
@@ -28,7 +28,8 @@ class ReuseDecisionTest {
     }
 
     private static Inputs same() {
-        return new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:aaa", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
+        return new Inputs(
+                "e2e-gateway-0123abcd", Map.of("app", "sha256:aaa", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
     }
 
     @Test
@@ -40,7 +41,8 @@ class ReuseDecisionTest {
 
     @Test
     void aChangedImageRollsOnlyWhatUsesItAndNamesIt() {
-        Inputs now = new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
+        Inputs now = new Inputs(
+                "e2e-gateway-0123abcd", Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m1", "0.1.0");
         ReuseDecision d = ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS);
         assertThat(d.environment()).isEqualTo(Environment.ROLLED);
         assertThat(d.reason()).isEqualTo("image(s) changed: app");
@@ -50,13 +52,15 @@ class ReuseDecisionTest {
     @Test
     void anImageDroppedFromTheConfigurationCountsAsChanged() {
         Inputs now = new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:aaa"), "sha256:m1", "0.1.0");
-        assertThat(ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS).reason())
+        assertThat(ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS)
+                        .reason())
                 .isEqualTo("image(s) changed: db");
     }
 
     @Test
     void changedManifestsAreReapplied() {
-        Inputs now = new Inputs("e2e-gateway-0123abcd", Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m2", "0.1.0");
+        Inputs now = new Inputs(
+                "e2e-gateway-0123abcd", Map.of("app", "sha256:bbb", "db", "sha256:ddd"), "sha256:m2", "0.1.0");
         ReuseDecision d = ReuseDecision.decide(KEY, record(KEY), now, NamespaceState.OURS);
         assertThat(d.environment()).isEqualTo(Environment.REAPPLIED);
     }
@@ -70,9 +74,11 @@ class ReuseDecisionTest {
 
     @Test
     void aNamespaceBeingDeletedOrNotOursIsRebuilt() {
-        assertThat(ReuseDecision.decide(KEY, record(KEY), same(), NamespaceState.TERMINATING).environment())
+        assertThat(ReuseDecision.decide(KEY, record(KEY), same(), NamespaceState.TERMINATING)
+                        .environment())
                 .isEqualTo(Environment.REBUILT);
-        assertThat(ReuseDecision.decide(KEY, record(KEY), same(), NamespaceState.OTHER).environment())
+        assertThat(ReuseDecision.decide(KEY, record(KEY), same(), NamespaceState.OTHER)
+                        .environment())
                 .isEqualTo(Environment.REBUILT);
     }
 
@@ -94,8 +100,8 @@ class ReuseDecisionTest {
 
     @Test
     void aRecordFromAnotherLocationIsNotUsed() {
-        EnvironmentKey otherCheckout = new EnvironmentKey("gateway", "/src/b/gateway", "c-e2e",
-                "https://127.0.0.1:40001");
+        EnvironmentKey otherCheckout =
+                new EnvironmentKey("gateway", "/src/b/gateway", "c-e2e", "https://127.0.0.1:40001");
         ReuseDecision d = ReuseDecision.decide(KEY, record(otherCheckout), same(), NamespaceState.ABSENT);
         assertThat(d.environment()).isEqualTo(Environment.NEW);
     }
@@ -103,7 +109,8 @@ class ReuseDecisionTest {
     @Test
     void aRecordOfAnotherApiServerIsNotUsed() {
         EnvironmentKey recreated = new EnvironmentKey("gateway", "/src/a/gateway", "c-e2e", "https://127.0.0.1:40002");
-        assertThat(ReuseDecision.decide(KEY, record(recreated), same(), NamespaceState.ABSENT).environment())
+        assertThat(ReuseDecision.decide(KEY, record(recreated), same(), NamespaceState.ABSENT)
+                        .environment())
                 .isEqualTo(Environment.NEW);
     }
 
@@ -111,7 +118,8 @@ class ReuseDecisionTest {
     void noRecordButOurNamespaceIsRebuilt() {
         assertThat(ReuseDecision.decide(KEY, null, same(), NamespaceState.OURS).environment())
                 .isEqualTo(Environment.REBUILT);
-        assertThat(ReuseDecision.decide(KEY, null, same(), NamespaceState.ABSENT).environment())
+        assertThat(ReuseDecision.decide(KEY, null, same(), NamespaceState.ABSENT)
+                        .environment())
                 .isEqualTo(Environment.NEW);
     }
 }

@@ -54,15 +54,19 @@ class ReuseStoreTest {
         ReuseStore store = new ReuseStore(dir);
         store.save(record(other));
         Files.createDirectories(store.directory(mine));
-        Files.copy(store.directory(other).resolve("record.json"), store.directory(mine).resolve("record.json"));
+        Files.copy(
+                store.directory(other).resolve("record.json"),
+                store.directory(mine).resolve("record.json"));
         assertThat(store.find(mine)).isEmpty();
     }
 
     @Test
     void theUsersStoreIsUnderXdgCacheHomeElseHomeCache() {
-        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u").directory("k"))
+        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u")
+                        .directory("k"))
                 .isEqualTo(Path.of("/x/cache/e2e-maven-plugin/reuse/k"));
-        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "relative"), "/home/u").directory("k"))
+        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "relative"), "/home/u")
+                        .directory("k"))
                 .isEqualTo(Path.of("/home/u/.cache/e2e-maven-plugin/reuse/k"));
     }
 
@@ -72,7 +76,8 @@ class ReuseStoreTest {
         ledger.images().intend("app", "app:t", "t", "ab", null, null).confirm();
         Path to = dir.resolve("store/k/ledger-r1.json");
         ledger.handOver(to);
-        assertThat(Ledger.open(dir.resolve("target/ledger.json")).<Boolean>read(d -> d.hasLiveEntries())).isFalse();
+        assertThat(Ledger.open(dir.resolve("target/ledger.json")).<Boolean>read(d -> d.hasLiveEntries()))
+                .isFalse();
         assertThat(Ledger.open(to).<Boolean>read(d -> d.hasLiveEntries())).isTrue();
         assertThat(Ledger.open(to).<String>read(d -> d.keptFor)).isNull();
     }

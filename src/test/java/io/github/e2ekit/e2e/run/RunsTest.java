@@ -17,34 +17,43 @@ class RunsTest {
     @TempDir
     Path dir;
 
-    private static Run run(Object build, RunConfiguration config, RunLog log, java.util.function.BiConsumer<String,
-            String> outputs) {
+    private static Run run(
+            Object build, RunConfiguration config, RunLog log, java.util.function.BiConsumer<String, String> outputs) {
         Run run = Runs.of(build, config.workDirectory(), log, outputs);
         run.configure(config);
         return run;
     }
 
     private RunConfiguration config(Path module, boolean keepOnFailure) throws ConfigException {
-        return new RunConfiguration(module, module.resolve("target/e2e"), "svc", "1.0", List::of, "{digest}", null,
-                "2h", keepOnFailure, ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
+        return new RunConfiguration(
+                module,
+                module.resolve("target/e2e"),
+                "svc",
+                "1.0",
+                List::of,
+                "{digest}",
+                null,
+                "2h",
+                keepOnFailure,
+                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
     }
 
     @Test
     void theGoalsOfOneModuleInOneBuildShareOneRunAndANewBuildGetsANewOne() throws ConfigException {
         Object build = new Object();
-        Run first = run(build, config(dir.resolve("a"), false), RunLog.to(l -> { }), (k, v) -> { });
-        assertThat(run(build, config(dir.resolve("a"), false), RunLog.to(l -> { }), (k, v) -> { }))
+        Run first = run(build, config(dir.resolve("a"), false), RunLog.to(l -> {}), (k, v) -> {});
+        assertThat(run(build, config(dir.resolve("a"), false), RunLog.to(l -> {}), (k, v) -> {}))
                 .isSameAs(first);
-        assertThat(run(build, config(dir.resolve("b"), false), RunLog.to(l -> { }), (k, v) -> { }))
+        assertThat(run(build, config(dir.resolve("b"), false), RunLog.to(l -> {}), (k, v) -> {}))
                 .isNotSameAs(first);
-        assertThat(run(new Object(), config(dir.resolve("a"), false), RunLog.to(l -> { }), (k, v) -> { }))
+        assertThat(run(new Object(), config(dir.resolve("a"), false), RunLog.to(l -> {}), (k, v) -> {}))
                 .isNotSameAs(first);
     }
 
     @Test
     void startingTheRunWritesALedgerAndExportsTheRunAndServiceAsOutputs() throws ConfigException {
         Map<String, String> exported = new HashMap<>();
-        Run run = run(new Object(), config(dir, false), RunLog.to(l -> { }), exported::put);
+        Run run = run(new Object(), config(dir, false), RunLog.to(l -> {}), exported::put);
         String id = run.id();
         assertThat(id).matches("[0-9a-f]{8}");
         assertThat(run.ledger().<String>read(d -> d.run)).isEqualTo(id);
@@ -63,7 +72,7 @@ class RunsTest {
             d.images.add(e);
         });
         List<String> warnings = new ArrayList<>();
-        Run run = run(new Object(), config(dir, false), RunLog.to(warnings::add), (k, v) -> { });
+        Run run = run(new Object(), config(dir, false), RunLog.to(warnings::add), (k, v) -> {});
         run.id();
         assertThat(work.resolve("ledger-0badc0de.json")).exists();
         assertThat(warnings).anyMatch(w -> w.contains("ledger-0badc0de.json"));
@@ -71,7 +80,7 @@ class RunsTest {
 
     @Test
     void anOutputMavenHandsBackAsAParameterValueIsNoInput() throws ConfigException {
-        Run run = run(new Object(), config(dir, false), RunLog.to(l -> { }), (k, v) -> { });
+        Run run = run(new Object(), config(dir, false), RunLog.to(l -> {}), (k, v) -> {});
         run.export("e2e.namespace", "e2e-svc-0a1b2c3d");
         assertThat(run.input("e2e.namespace", "e2e-svc-0a1b2c3d")).isNull();
         assertThat(run.input("e2e.namespace", "mine")).isEqualTo("mine");
@@ -80,18 +89,19 @@ class RunsTest {
 
     @Test
     void aFailedGoalMarksTheRunFailedAndItsErrorReachesTheCaller() throws ConfigException {
-        Run run = run(new Object(), config(dir, true), RunLog.to(l -> { }), (k, v) -> { });
+        Run run = run(new Object(), config(dir, true), RunLog.to(l -> {}), (k, v) -> {});
         assertThat(run.failed()).isFalse();
         assertThatThrownBy(() -> run.goal("deploy", r -> {
-            throw new ConfigException("deploy/stages", "is empty");
-        })).isInstanceOf(ConfigException.class);
+                    throw new ConfigException("deploy/stages", "is empty");
+                }))
+                .isInstanceOf(ConfigException.class);
         assertThat(run.failed()).isTrue();
         assertThat(run.goalRunning()).isFalse();
     }
 
     @Test
     void aRunningGoalIsCountedUntilItEnds() throws ConfigException {
-        Run run = run(new Object(), config(dir, false), RunLog.to(l -> { }), (k, v) -> { });
+        Run run = run(new Object(), config(dir, false), RunLog.to(l -> {}), (k, v) -> {});
         boolean[] during = new boolean[2];
         run.goal("tag", r -> {
             during[0] = r.goalRunning();

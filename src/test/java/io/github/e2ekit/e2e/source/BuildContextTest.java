@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,12 +32,13 @@ class BuildContextTest {
         symlink(ctx, "link", "a/b.txt");
         symlink(ctx, "dirlink", "a");
         BuildContext bc = BuildContext.scan(ctx);
-        assertThat(paths(bc)).containsExactly("Dockerfile", "a", "a-b", "a/b.txt", "bin", "bin/run.sh", "dirlink",
-                "link");
+        assertThat(paths(bc))
+                .containsExactly("Dockerfile", "a", "a-b", "a/b.txt", "bin", "bin/run.sh", "dirlink", "link");
         assertThat(bc.entries().get(3)).isEqualTo(new ContextEntry("a/b.txt", ContextEntry.Type.FILE, false, 5, null));
         assertThat(bc.entries().get(5).executable()).isTrue();
         assertThat(bc.entries().get(5).mode()).isEqualTo(0755);
-        assertThat(bc.entries().get(6)).isEqualTo(new ContextEntry("dirlink", ContextEntry.Type.SYMLINK, false, 0, "a"));
+        assertThat(bc.entries().get(6))
+                .isEqualTo(new ContextEntry("dirlink", ContextEntry.Type.SYMLINK, false, 0, "a"));
         assertThat(bc.dockerfileName()).isEqualTo("Dockerfile");
         assertThat(bc.dockerfileInContext()).isTrue();
     }
@@ -77,8 +77,8 @@ class BuildContextTest {
         write(ctx, "out/c/drop.txt", "d");
         write(ctx, "top.txt", "t");
         // "*/" is cleaned to "*" (as Docker does), so it excludes top.txt as well
-        assertThat(paths(BuildContext.scan(ctx))).containsExactly(".dockerignore", "Dockerfile", "out", "out/a",
-                "out/a/b", "out/a/b/keep.txt");
+        assertThat(paths(BuildContext.scan(ctx)))
+                .containsExactly(".dockerignore", "Dockerfile", "out", "out/a", "out/a/b", "out/a/b/keep.txt");
     }
 
     @Test
@@ -101,8 +101,8 @@ class BuildContextTest {
         write(ctx, ".dockerignore", "b\n");
         write(ctx, "a", "x");
         write(ctx, "b", "x");
-        assertThat(paths(BuildContext.scan(ctx))).containsExactly(".dockerignore", "Dockerfile",
-                "Dockerfile.dockerignore", "b");
+        assertThat(paths(BuildContext.scan(ctx)))
+                .containsExactly(".dockerignore", "Dockerfile", "Dockerfile.dockerignore", "b");
     }
 
     @Test
@@ -129,15 +129,18 @@ class BuildContextTest {
     @Test
     void failsClearlyForMissingInputs() throws Exception {
         assertThatThrownBy(() -> BuildContext.scan(tmp.resolve("nope")))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("context directory")
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("context directory")
                 .hasMessageContaining("nope");
         Files.createDirectories(tmp.resolve("ctx"));
         assertThatThrownBy(() -> BuildContext.scan(tmp.resolve("ctx")))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("Dockerfile not found");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("Dockerfile not found");
         write(tmp, "ctx/Dockerfile", "FROM scratch\n");
         write(tmp, "ctx/.dockerignore", "[\n");
         assertThatThrownBy(() -> BuildContext.scan(tmp.resolve("ctx")))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("Bad pattern");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("Bad pattern");
     }
 
     @Test
@@ -148,9 +151,11 @@ class BuildContextTest {
         BuildContext bc = BuildContext.scan(ctx);
         Files.delete(secret);
         assertThatThrownBy(() -> SourceDigest.compute(bc))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("secret");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("secret");
         assertThatThrownBy(() -> ContextTar.write(bc, java.io.OutputStream.nullOutputStream()))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("secret");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("secret");
     }
 
     @Test
@@ -161,11 +166,14 @@ class BuildContextTest {
         BuildContext bc = BuildContext.scan(ctx);
         write(ctx, "grows", "xx");
         assertThatThrownBy(() -> SourceDigest.compute(bc))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("changed");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("changed");
         assertThatThrownBy(() -> ContextTar.write(bc, java.io.OutputStream.nullOutputStream()))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("changed");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("changed");
         write(ctx, "grows", "");
         assertThatThrownBy(() -> ContextTar.write(bc, java.io.OutputStream.nullOutputStream()))
-                .isInstanceOf(BuildContextException.class).hasMessageContaining("changed");
+                .isInstanceOf(BuildContextException.class)
+                .hasMessageContaining("changed");
     }
 }

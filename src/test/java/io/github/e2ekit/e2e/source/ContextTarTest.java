@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +25,7 @@ class ContextTarTest {
 
     @TempDir
     Path tmp;
+
     Path ctx;
 
     @BeforeEach
@@ -93,8 +93,13 @@ class ContextTarTest {
             }
         }
         List<String> names = list.stream().map(TarArchiveEntry::getName).toList();
-        assertThat(names).contains("bin/run.sh", "build/keep", "link", "ünïcødé.txt",
-                "deep/" + "very-long-directory-name/".repeat(6) + "file-with-a-long-name.txt");
+        assertThat(names)
+                .contains(
+                        "bin/run.sh",
+                        "build/keep",
+                        "link",
+                        "ünïcødé.txt",
+                        "deep/" + "very-long-directory-name/".repeat(6) + "file-with-a-long-name.txt");
         assertThat(names).doesNotContain("debug.log", "build/drop");
         assertThat(list.get(names.indexOf("bin/run.sh")).getMode() & 0777).isEqualTo(0755);
         assertThat(list.get(names.indexOf("src/App.java")).getMode() & 0777).isEqualTo(0644);
@@ -146,8 +151,12 @@ class ContextTarTest {
                 continue;
             }
             // every header, PAX ones included: mtime 0, no user or group name
-            String mtime = new String(tar, off + 136, 12, StandardCharsets.US_ASCII).replace("\0", "").trim();
-            assertThat(Long.parseLong(mtime.isEmpty() ? "0" : mtime, 8)).as("mtime at " + off).isZero();
+            String mtime = new String(tar, off + 136, 12, StandardCharsets.US_ASCII)
+                    .replace("\0", "")
+                    .trim();
+            assertThat(Long.parseLong(mtime.isEmpty() ? "0" : mtime, 8))
+                    .as("mtime at " + off)
+                    .isZero();
             assertThat(tar[off + 265]).as("uname at " + off).isZero();
             assertThat(tar[off + 297]).as("gname at " + off).isZero();
             if (type == 'x') {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -152,7 +151,8 @@ class DockerIgnoreTest {
         assertThat(ignore.exceptionsMayMatchBelow("vendor/x")).isFalse();
         assertThat(ignore.exceptionsMayMatchBelow("vendor/gen")).isTrue();
         assertThat(ignore.exceptionsMayMatchBelow("build/keep.txt")).isFalse();
-        assertThat(DockerIgnore.parse("a\n!**/x").exceptionsMayMatchBelow("a/b/c")).isTrue();
+        assertThat(DockerIgnore.parse("a\n!**/x").exceptionsMayMatchBelow("a/b/c"))
+                .isTrue();
         assertThat(DockerIgnore.parse("a").exceptionsMayMatchBelow("a")).isFalse();
         assertThat(DockerIgnore.parse("a\n!b/c").exceptionsMayMatchBelow("a")).isFalse();
     }

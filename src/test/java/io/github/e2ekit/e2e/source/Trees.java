@@ -10,8 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /** Test helpers to build context trees. */
 final class Trees {
-    private Trees() {
-    }
+    private Trees() {}
 
     static Path write(Path root, String rel, String content) {
         try {

@@ -9,20 +9,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TagTemplateTest {
     private static final String DIGEST = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    private static final TagValues VALUES = new TagValues("gateway", DIGEST, "a1b2c3d4", "20261122-010203",
-            "deadbeef1234-dirty", "1.0.0-SNAPSHOT");
+    private static final TagValues VALUES =
+            new TagValues("gateway", DIGEST, "a1b2c3d4", "20261122-010203", "deadbeef1234-dirty", "1.0.0-SNAPSHOT");
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{service}-{digest}        | gateway-0123456789ab",
-        "{digest:8}                | 01234567",
-        "{digest:64}               | " + DIGEST,
-        "{run}                     | a1b2c3d4",
-        "{timestamp}               | 20261122-010203",
-        "{git}                     | deadbeef1234-dirty",
-        "{version}                 | 1.0.0-SNAPSHOT",
-        "e2e-{service}_{run}       | e2e-gateway_a1b2c3d4",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{service}-{digest}        | gateway-0123456789ab",
+                "{digest:8}                | 01234567",
+                "{digest:64}               | " + DIGEST,
+                "{run}                     | a1b2c3d4",
+                "{timestamp}               | 20261122-010203",
+                "{git}                     | deadbeef1234-dirty",
+                "{version}                 | 1.0.0-SNAPSHOT",
+                "e2e-{service}_{run}       | e2e-gateway_a1b2c3d4",
+            })
     void rendersEveryPlaceholder(String template, String expected) {
         assertThat(new TagTemplate(template).render(VALUES)).isEqualTo(expected);
     }
@@ -40,15 +42,17 @@ class TagTemplateTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{nope}           | unknown placeholder {nope}",
-        "{digest:2}       | 4 to 64",
-        "{digest:65}      | 4 to 64",
-        "{service         | unbalanced",
-        "latest           | 'latest'",
-        "-{digest}        | not a valid Docker tag",
-        ".x{run}          | not a valid Docker tag",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{nope}           | unknown placeholder {nope}",
+                "{digest:2}       | 4 to 64",
+                "{digest:65}      | 4 to 64",
+                "{service         | unbalanced",
+                "latest           | 'latest'",
+                "-{digest}        | not a valid Docker tag",
+                ".x{run}          | not a valid Docker tag",
+            })
     void rejectsBadTemplatesWithOneLine(String template, String message) {
         assertThatThrownBy(() -> new TagTemplate(template).render(VALUES))
                 .isInstanceOf(TagTemplateException.class)

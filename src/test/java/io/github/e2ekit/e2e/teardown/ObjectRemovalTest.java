@@ -40,12 +40,14 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
         new ObjectRemoval(api, ledger, Duration.ofSeconds(30)).run(report);
 
         // the hold counts from the deletionTimestamp, which (RFC 3339, whole seconds) may be up to 1 s earlier
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited for the finalizer")
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("waited for the finalizer")
                 .isGreaterThan(Duration.ofMillis(1000));
         assertThat(report.failures()).isEmpty();
         assertThat(report.removed()).contains("Namespace/" + ns);
         assertThat(readNamespaceCode(ns)).isEqualTo(404);
-        List<EntryState> states = ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
+        List<EntryState> states =
+                ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
         assertThat(states).containsOnly(EntryState.REMOVED);
     }
 
@@ -60,10 +62,15 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
         new ObjectRemoval(api, ledger, Duration.ofSeconds(2)).run(report);
 
         assertThat(report.removed()).doesNotContain("Namespace/" + ns);
-        assertThat(report.failures()).singleElement().asString()
+        assertThat(report.failures())
+                .singleElement()
+                .asString()
                 .contains("Namespace/" + ns, "Terminating", "example.com/never", "configmaps");
-        EntryState nsState = ledger.read(d -> d.objects.stream().filter(o -> o.kind.equals("Namespace")).findFirst()
-                .orElseThrow().state);
+        EntryState nsState = ledger.read(d -> d.objects.stream()
+                .filter(o -> o.kind.equals("Namespace"))
+                .findFirst()
+                .orElseThrow()
+                .state);
         assertThat(nsState).isEqualTo(EntryState.CREATED);
 
         release(ns, "stuck");
@@ -71,16 +78,23 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
         new ObjectRemoval(api, ledger, Duration.ofSeconds(30)).run(again);
         assertThat(again.failures()).isEmpty();
         assertThat(readNamespaceCode(ns)).isEqualTo(404);
-        List<EntryState> states = ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
+        List<EntryState> states =
+                ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
         assertThat(states).containsOnly(EntryState.REMOVED);
     }
 
     @Test
     void aFixedNamespaceStillTerminatingIsWaitedForBeforeItIsCreatedAgain() throws Exception {
         String ns = "rm-again-" + SEQ.incrementAndGet();
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns))).execute();
-        core.createNamespacedConfigMap(ns, new V1ConfigMap().metadata(new V1ObjectMeta().name("held")
-                .finalizers(List.of("testbed.e2ekit.io/hold-2s")))).execute();
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
+                .execute();
+        core.createNamespacedConfigMap(
+                        ns,
+                        new V1ConfigMap()
+                                .metadata(new V1ObjectMeta()
+                                        .name("held")
+                                        .finalizers(List.of("testbed.e2ekit.io/hold-2s"))))
+                .execute();
         core.deleteNamespace(ns).execute();
 
         Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r3", "svc");
@@ -97,15 +111,22 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
         String stuck = "rm-reap-stuck-" + SEQ.incrementAndGet();
         String fine = "rm-reap-fine-" + SEQ.incrementAndGet();
         for (String ns : List.of(stuck, fine)) {
-            core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)
-                    .labels(ManifestRenderer.runLabels("old", "svc"))
-                    .annotations(Map.of(ManifestRenderer.EXPIRES, "2001-01-01T00:00:00Z")))).execute();
+            core.createNamespace(new V1Namespace()
+                            .metadata(new V1ObjectMeta()
+                                    .name(ns)
+                                    .labels(ManifestRenderer.runLabels("old", "svc"))
+                                    .annotations(Map.of(ManifestRenderer.EXPIRES, "2001-01-01T00:00:00Z"))))
+                    .execute();
         }
-        core.createNamespacedConfigMap(stuck, new V1ConfigMap().metadata(new V1ObjectMeta().name("x")
-                .finalizers(List.of("example.com/never")))).execute();
+        core.createNamespacedConfigMap(
+                        stuck,
+                        new V1ConfigMap()
+                                .metadata(new V1ObjectMeta().name("x").finalizers(List.of("example.com/never"))))
+                .execute();
 
         TeardownReport report = new TeardownReport();
-        new Reaper(null, api, Instant.parse("2001-01-01T00:00:01Z")).withNamespaceWait(Duration.ofSeconds(3))
+        new Reaper(null, api, Instant.parse("2001-01-01T00:00:01Z"))
+                .withNamespaceWait(Duration.ofSeconds(3))
                 .namespaces(false, report);
 
         assertThat(report.removed()).contains("namespace " + fine).doesNotContain("namespace " + stuck);
@@ -115,9 +136,12 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
     }
 
     private static void release(String ns, String configMap) throws ApiException {
-        PatchUtils.patch(V1ConfigMap.class, () -> core.patchNamespacedConfigMap(configMap, ns,
-                new V1Patch("{\"metadata\":{\"finalizers\":null}}")).buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, kube.client());
+        PatchUtils.patch(
+                V1ConfigMap.class,
+                () -> core.patchNamespacedConfigMap(configMap, ns, new V1Patch("{\"metadata\":{\"finalizers\":null}}"))
+                        .buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                kube.client());
     }
 
     private static int readNamespaceCode(String ns) {

@@ -32,18 +32,23 @@ class ReaperTest {
         Engine engine = TestEngine.require();
         String past = Instant.now().minusSeconds(60).toString();
         String future = Instant.now().plusSeconds(3600).toString();
-        try (TestBed bed = TestBed.start(engine, "reap-" + ProcessHandle.current().pid(), 0, dir.resolve("kubeconfig"));
+        try (TestBed bed =
+                        TestBed.start(engine, "reap-" + ProcessHandle.current().pid(), 0, dir.resolve("kubeconfig"));
                 TestImages images = new TestImages(engine)) {
             ImageReference expired = ImageReference.parse("localhost/reap/expired:" + images.run());
             ImageReference alive = ImageReference.parse("localhost/reap/alive:" + images.run());
             ImageReference foreign = ImageReference.parse("localhost/reap/foreign:" + images.run());
-            String expiredId = images.build(expired.toString(), Map.of("m", "1"), "LABEL " + ImageLabels.EXPIRES + "=" + past);
-            String aliveId = images.build(alive.toString(), Map.of("m", "2"), "LABEL " + ImageLabels.EXPIRES + "=" + future);
+            String expiredId =
+                    images.build(expired.toString(), Map.of("m", "1"), "LABEL " + ImageLabels.EXPIRES + "=" + past);
+            String aliveId =
+                    images.build(alive.toString(), Map.of("m", "2"), "LABEL " + ImageLabels.EXPIRES + "=" + future);
             String foreignId = images.build(foreign.toString(), Map.of("m", "3"), "");
             Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r", "s");
-            new ImageLoader(engine, ledger, bed.clusterName()).withNodeLabels(Map.of(ImageLabels.EXPIRES, past))
+            new ImageLoader(engine, ledger, bed.clusterName())
+                    .withNodeLabels(Map.of(ImageLabels.EXPIRES, past))
                     .load(bed.nodes().nodes(), expired, expiredId);
-            new ImageLoader(engine, ledger, bed.clusterName()).withNodeLabels(Map.of(ImageLabels.EXPIRES, future))
+            new ImageLoader(engine, ledger, bed.clusterName())
+                    .withNodeLabels(Map.of(ImageLabels.EXPIRES, future))
                     .load(bed.nodes().nodes(), alive, aliveId);
             new ImageLoader(engine, ledger, bed.clusterName()).load(bed.nodes().nodes(), foreign, foreignId);
 
@@ -57,26 +62,51 @@ class ReaperTest {
             TeardownReport dry = new Reaper(engine, kube, Instant.now()).reap(bed.clusterName(), true);
             // the engine is shared: another run's expired leftovers may be listed too; judge this test's own
             assertThat(dry.removed().stream().filter(r -> r.startsWith("namespace ") || r.contains(images.run())))
-                    .containsExactlyInAnyOrder("namespace e2e-dead-run",
-                    "node image " + expired + " in " + bed.clusterName() + "-control-plane", "image " + expired);
-            assertThat(engine.client().listImagesCmd().withReferenceFilter(expired.toString()).exec()).hasSize(1);
+                    .containsExactlyInAnyOrder(
+                            "namespace e2e-dead-run",
+                            "node image " + expired + " in " + bed.clusterName() + "-control-plane",
+                            "image " + expired);
+            assertThat(engine.client()
+                            .listImagesCmd()
+                            .withReferenceFilter(expired.toString())
+                            .exec())
+                    .hasSize(1);
 
             TeardownReport real = new Reaper(engine, kube, Instant.now()).reap(bed.clusterName(), false);
-            assertThat(real.removed()).containsAll(dry.removed().stream().filter(r -> r.contains(images.run())).toList());
+            assertThat(real.removed())
+                    .containsAll(dry.removed().stream()
+                            .filter(r -> r.contains(images.run()))
+                            .toList());
             assertThat(real.failures()).isEmpty();
-            assertThat(engine.client().listImagesCmd().withReferenceFilter(expired.toString()).exec()).isEmpty();
-            assertThat(engine.client().listImagesCmd().withReferenceFilter(alive.toString()).exec()).hasSize(1);
-            assertThat(engine.client().listImagesCmd().withReferenceFilter(foreign.toString()).exec()).hasSize(1);
+            assertThat(engine.client()
+                            .listImagesCmd()
+                            .withReferenceFilter(expired.toString())
+                            .exec())
+                    .isEmpty();
+            assertThat(engine.client()
+                            .listImagesCmd()
+                            .withReferenceFilter(alive.toString())
+                            .exec())
+                    .hasSize(1);
+            assertThat(engine.client()
+                            .listImagesCmd()
+                            .withReferenceFilter(foreign.toString())
+                            .exec())
+                    .hasSize(1);
             List<String> nodeRefs = bed.nodes().imageRefs(bed.nodes().nodes().get(0));
             assertThat(nodeRefs).doesNotContain(expired.toString()).contains(alive.toString(), foreign.toString());
             List<String> namespaces = core.listNamespace().execute().getItems().stream()
-                    .map(n -> n.getMetadata().getName()).toList();
+                    .map(n -> n.getMetadata().getName())
+                    .toList();
             assertThat(namespaces).doesNotContain("e2e-dead-run").contains("e2e-live-run", "someone-elses");
         }
     }
 
     private static V1Namespace ns(String name, Map<String, String> labels, String expires) {
-        return new V1Namespace().metadata(new V1ObjectMeta().name(name).labels(labels)
-                .annotations(Map.of(ManifestRenderer.EXPIRES, expires)));
+        return new V1Namespace()
+                .metadata(new V1ObjectMeta()
+                        .name(name)
+                        .labels(labels)
+                        .annotations(Map.of(ManifestRenderer.EXPIRES, expires)));
     }
 }

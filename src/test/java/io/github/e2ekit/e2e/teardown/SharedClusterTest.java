@@ -43,17 +43,21 @@ class SharedClusterTest {
         Ledger creator = run("aaaa0001", EntryState.CREATED);
         Ledger other = run("aaaa0002", EntryState.REUSED);
 
-        TeardownReport first = new Teardown(engine, creator).withClusterLocks(dir.resolve("locks"))
+        TeardownReport first = new Teardown(engine, creator)
+                .withClusterLocks(dir.resolve("locks"))
                 .run(null, RemoveImages.NONE, ClusterDeletion.IF_CREATED, cli);
-        assertThat(first.kept()).containsExactly("cluster shared (still used by 1 other run(s); the last one deletes it)");
+        assertThat(first.kept())
+                .containsExactly("cluster shared (still used by 1 other run(s); the last one deletes it)");
         assertThat(dir.resolve("calls")).doesNotExist();
 
-        TeardownReport last = new Teardown(engine, other).withClusterLocks(dir.resolve("locks"))
+        TeardownReport last = new Teardown(engine, other)
+                .withClusterLocks(dir.resolve("locks"))
                 .run(null, RemoveImages.NONE, ClusterDeletion.IF_CREATED, cli);
         assertThat(last.removed()).containsExactly("cluster shared");
         assertThat(Files.readAllLines(dir.resolve("calls")))
                 .containsExactly("docker delete cluster --name shared --kubeconfig " + dir.resolve("kubeconfig"));
-        assertThat(new ClusterUsers(dir.resolve("locks"), "shared").deletionPending(false)).isFalse();
+        assertThat(new ClusterUsers(dir.resolve("locks"), "shared").deletionPending(false))
+                .isFalse();
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.junit.jupiter.params.Parameter;
 class TeardownTest {
     /** An expiry long past, and a "now" just after it: the reaper then touches only what this test made. */
     private static final String LONG_AGO = "2001-01-01T00:00:00Z";
+
     private static final Instant JUST_AFTER = Instant.parse("2001-01-01T00:00:01Z");
     private static final String FUTURE = "2999-01-01T00:00:00Z";
 
@@ -44,13 +45,18 @@ class TeardownTest {
 
     @Parameter
     Engine current;
+
     @TempDir
     Path dir;
 
     @BeforeParameterizedClassInvocation
     static void start(Engine e) {
         engine = e;
-        cluster = KindLikeCluster.start(engine, "teardown-" + e.kind().kindProvider() + "-" + ProcessHandle.current().pid(), 0);
+        cluster = KindLikeCluster.start(
+                engine,
+                "teardown-" + e.kind().kindProvider() + "-"
+                        + ProcessHandle.current().pid(),
+                0);
         images = new TestImages(engine);
     }
 
@@ -70,7 +76,9 @@ class TeardownTest {
 
     /** Builds {@code ref} as the plugin's build would (the engine's name, the plugin's labels); returns its ID. */
     private String build(ImageReference ref, String run, String service, String imageId, String expires) {
-        return images.build(engine.buildName(ref), Map.of("marker.txt", UUID.randomUUID().toString()),
+        return images.build(
+                engine.buildName(ref),
+                Map.of("marker.txt", UUID.randomUUID().toString()),
                 "LABEL " + ImageLabels.RUN + "=" + run + " " + ImageLabels.SERVICE + "=" + service + " "
                         + ImageLabels.IMAGE_ID + "=" + imageId + " " + ImageLabels.EXPIRES + "=" + expires);
     }
@@ -117,24 +125,33 @@ class TeardownTest {
         loader.load(List.of(node()), newer, newerId);
         loader.load(List.of(node()), gone, goneId);
         NodeImageStore store = new NodeImageStore(engine, node());
-        assertThat(store.imageIds()).containsEntry(engine.nodeName(older), olderId)
-                .containsEntry(engine.nodeName(newer), newerId).containsEntry(engine.nodeName(gone), goneId);
+        assertThat(store.imageIds())
+                .containsEntry(engine.nodeName(older), olderId)
+                .containsEntry(engine.nodeName(newer), newerId)
+                .containsEntry(engine.nodeName(gone), goneId);
 
-        TeardownReport report = new Teardown(engine, ledger).run(null, RemoveImages.ALL_BUT_NEWEST, ClusterDeletion.NEVER, null);
+        TeardownReport report =
+                new Teardown(engine, ledger).run(null, RemoveImages.ALL_BUT_NEWEST, ClusterDeletion.NEVER, null);
 
         assertThat(report.failures()).isEmpty();
-        assertThat(report.removed()).containsExactlyInAnyOrder(
-                "node image " + engine.nodeName(older) + " from " + node().name(),
-                "image " + older);
+        assertThat(report.removed())
+                .containsExactlyInAnyOrder(
+                        "node image " + engine.nodeName(older) + " from " + node().name(), "image " + older);
         assertThat(report.kept()).hasSize(4); // newest of each: local image and node image
         assertThat(inEngine(older)).isFalse();
         assertThat(inEngine(newer)).isTrue();
         assertThat(inEngine(gone)).isTrue();
-        assertThat(store.imageIds()).doesNotContainKey(engine.nodeName(older))
-                .containsEntry(engine.nodeName(newer), newerId).containsEntry(engine.nodeName(gone), goneId);
+        assertThat(store.imageIds())
+                .doesNotContainKey(engine.nodeName(older))
+                .containsEntry(engine.nodeName(newer), newerId)
+                .containsEntry(engine.nodeName(gone), goneId);
         // nothing of this run is left but the kept images, in the engine and in the node
-        assertThat(engine.client().listImagesCmd().withLabelFilter(Map.of(ImageLabels.RUN, run)).exec())
-                .extracting(i -> i.getId()).containsExactlyInAnyOrder(newerId, goneId);
+        assertThat(engine.client()
+                        .listImagesCmd()
+                        .withLabelFilter(Map.of(ImageLabels.RUN, run))
+                        .exec())
+                .extracting(i -> i.getId())
+                .containsExactlyInAnyOrder(newerId, goneId);
 
         TeardownReport again = new Teardown(engine, ledger).run(null, RemoveImages.ALL, ClusterDeletion.NEVER, null);
         assertThat(again.removed()).isEmpty();
@@ -158,10 +175,15 @@ class TeardownTest {
         TeardownReport report = new Teardown(engine, ledger).run(null, RemoveImages.ALL, ClusterDeletion.NEVER, null);
 
         assertThat(report.failures()).isEmpty();
-        assertThat(report.removed()).containsExactlyInAnyOrder(
-                "node image " + engine.nodeName(ref) + " from " + node().name(), "image " + ref);
+        assertThat(report.removed())
+                .containsExactlyInAnyOrder(
+                        "node image " + engine.nodeName(ref) + " from " + node().name(), "image " + ref);
         assertThat(inEngine(ref)).isFalse();
-        assertThat(engine.client().listImagesCmd().withLabelFilter(Map.of(ImageLabels.RUN, run)).exec()).isEmpty();
+        assertThat(engine.client()
+                        .listImagesCmd()
+                        .withLabelFilter(Map.of(ImageLabels.RUN, run))
+                        .exec())
+                .isEmpty();
         assertThat(new NodeImageStore(engine, node()).imageIds()).doesNotContainValue(id);
         // the import's own name and the ID name are gone with it: no leak in the node
         assertThat(cluster.imageRefs(node())).hasSizeLessThanOrEqualTo(nodeRefsBefore - 2);
@@ -175,15 +197,18 @@ class TeardownTest {
         String expiredId = build(expired, run, "svc", "app", LONG_AGO);
         String liveId = build(live, run, "svc", "app", FUTURE);
         Ledger ledger = Ledger.start(dir.resolve("reap.json"), run, "svc");
-        new ImageLoader(engine, ledger, cluster.name()).withNodeLabels(Map.of(ImageLabels.EXPIRES, LONG_AGO))
+        new ImageLoader(engine, ledger, cluster.name())
+                .withNodeLabels(Map.of(ImageLabels.EXPIRES, LONG_AGO))
                 .load(List.of(node()), expired, expiredId);
-        new ImageLoader(engine, ledger, cluster.name()).withNodeLabels(Map.of(ImageLabels.EXPIRES, FUTURE))
+        new ImageLoader(engine, ledger, cluster.name())
+                .withNodeLabels(Map.of(ImageLabels.EXPIRES, FUTURE))
                 .load(List.of(node()), live, liveId);
 
         TeardownReport dry = new Reaper(engine, null, JUST_AFTER).reap(cluster.name(), true);
-        assertThat(dry.removed()).containsExactlyInAnyOrder(
-                "node image " + engine.nodeName(expired) + " in " + node().name(),
-                "image " + engine.storedName(expired));
+        assertThat(dry.removed())
+                .containsExactlyInAnyOrder(
+                        "node image " + engine.nodeName(expired) + " in " + node().name(),
+                        "image " + engine.storedName(expired));
         assertThat(inEngine(expired)).isTrue();
 
         TeardownReport report = new Reaper(engine, null, JUST_AFTER).reap(cluster.name(), false);
@@ -191,7 +216,8 @@ class TeardownTest {
         assertThat(report.removed()).containsExactlyInAnyOrderElementsOf(dry.removed());
         assertThat(inEngine(expired)).isFalse();
         assertThat(inEngine(live)).isTrue();
-        assertThat(new NodeImageStore(engine, node()).imageIds()).doesNotContainKey(engine.nodeName(expired))
+        assertThat(new NodeImageStore(engine, node()).imageIds())
+                .doesNotContainKey(engine.nodeName(expired))
                 .containsEntry(engine.nodeName(live), liveId);
     }
 }

@@ -13,15 +13,14 @@ import java.util.List;
  * {@code end <name>} to the log, and releases it. A wait is printed as {@code WAITED <holder>}.
  */
 public final class LockHolderMain {
-    private LockHolderMain() {
-    }
+    private LockHolderMain() {}
 
     public static void main(String[] args) throws Exception {
         SharedWork work = new SharedWork(Path.of(args[0]));
         WorkKey key = WorkKey.of(args[1], List.of(args[1]));
         String name = args[2];
         if (args[3].equals("hold")) {
-            SharedWork.Held held = work.acquire(key, "holding for " + name, Duration.ofMinutes(1), h -> { });
+            SharedWork.Held held = work.acquire(key, "holding for " + name, Duration.ofMinutes(1), h -> {});
             System.out.println("HOLDING " + held.file());
             System.out.flush();
             Thread.sleep(Long.MAX_VALUE);
@@ -35,26 +34,31 @@ public final class LockHolderMain {
         while (!Files.exists(go)) {
             Thread.sleep(2);
         }
-        work.exclusively(key, "working as " + name, Duration.ofMinutes(1), holder -> {
-            System.out.println("WAITED " + holder);
-            System.out.flush();
-        }, () -> {
-            append(log, "start " + name);
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            append(log, "end " + name);
-            return null;
-        });
+        work.exclusively(
+                key,
+                "working as " + name,
+                Duration.ofMinutes(1),
+                holder -> {
+                    System.out.println("WAITED " + holder);
+                    System.out.flush();
+                },
+                () -> {
+                    append(log, "start " + name);
+                    try {
+                        Thread.sleep(millis);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    append(log, "end " + name);
+                    return null;
+                });
         System.out.println("DONE");
     }
 
     private static void append(Path log, String line) {
         try {
-            Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.SYNC);
+            Files.writeString(
+                    log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedWorkAcrossProcessesTest {
     private static final String KEY = "image build of ctx (test)";
+
     @TempDir
     Path dir;
+
     private final List<Child> children = new ArrayList<>();
 
     @AfterEach
@@ -59,7 +61,9 @@ class SharedWorkAcrossProcessesTest {
         holder.process.destroyForcibly(); // SIGKILL: no shutdown hook, no finally runs in the holder
         long acquired = acquiredAt.get(30, TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(acquired - killedAt)).isLessThan(Duration.ofSeconds(2));
-        assertThat(told.get(0)).startsWith("pid " + holder.process.pid() + " on ").contains("holding for holder");
+        assertThat(told.get(0))
+                .startsWith("pid " + holder.process.pid() + " on ")
+                .contains("holding for holder");
     }
 
     @Test
@@ -82,8 +86,9 @@ class SharedWorkAcrossProcessesTest {
         assertThat(lines).containsExactly("start " + first, "end " + first, "start " + second, "end " + second);
         Child waiter = second.equals("a") ? a : b;
         Child holder = second.equals("a") ? b : a;
-        assertThat(waiter.output).anyMatch(l -> l.startsWith("WAITED pid " + holder.process.pid() + " on ")
-                && l.contains("working as " + first));
+        assertThat(waiter.output)
+                .anyMatch(l -> l.startsWith("WAITED pid " + holder.process.pid() + " on ")
+                        && l.contains("working as " + first));
     }
 
     @Test
@@ -92,12 +97,13 @@ class SharedWorkAcrossProcessesTest {
         holder.await("HOLDING");
         SharedWork work = new SharedWork(dir);
         long start = System.nanoTime();
-        assertThatThrownBy(() -> work.acquire(key(), "waiter", Duration.ofMillis(400), h -> { }))
+        assertThatThrownBy(() -> work.acquire(key(), "waiter", Duration.ofMillis(400), h -> {}))
                 .isInstanceOf(WorkWaitTimeoutException.class)
                 .hasMessageContaining("waited 400 ms for " + KEY)
                 .hasMessageContaining("which pid " + holder.process.pid() + " on ")
                 .hasMessageContaining("holding for ci-job-2")
-                .hasMessageContaining(dir.toRealPath().resolve(key().hash() + ".lock").toString());
+                .hasMessageContaining(
+                        dir.toRealPath().resolve(key().hash() + ".lock").toString());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
@@ -124,7 +130,8 @@ class SharedWorkAcrossProcessesTest {
         assertThat(t.getCause()).isInstanceOf(InterruptedException.class);
         // nothing leaked in this JVM: once the holder is gone, this JVM takes the key at once
         holder.process.destroyForcibly().waitFor();
-        assertThat(work.exclusively(key(), "again", Duration.ofSeconds(10), h -> { }, () -> "worked")).isEqualTo("worked");
+        assertThat(work.exclusively(key(), "again", Duration.ofSeconds(10), h -> {}, () -> "worked"))
+                .isEqualTo("worked");
     }
 
     @Test
@@ -132,8 +139,9 @@ class SharedWorkAcrossProcessesTest {
         Child holder = start("holder", "hold");
         String line = holder.await("HOLDING");
         Path file = Path.of(line.substring("HOLDING ".length()));
-        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
-                java.time.Instant.now().minus(Duration.ofDays(3))));
+        Files.setLastModifiedTime(
+                file,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofDays(3))));
         SharedWork work = new SharedWork(dir);
         assertThat(work.cleanNow(true)).isZero();
         assertThat(file).exists();
@@ -144,11 +152,20 @@ class SharedWorkAcrossProcessesTest {
     }
 
     private Child start(String name, String... mode) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                LockHolderMain.class.getName(), dir.toString(), KEY, name));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LockHolderMain.class.getName(),
+                dir.toString(),
+                KEY,
+                name));
         cmd.addAll(List.of(mode));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         Child c = new Child(p);
         children.add(c);
         return c;
@@ -163,8 +180,8 @@ class SharedWorkAcrossProcessesTest {
         Child(Process process) {
             this.process = process;
             Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String l; (l = r.readLine()) != null; ) {
                         output.add(l);
                         lines.add(l);

@@ -45,8 +45,8 @@ class SharedWorkTest {
         for (int i = 0; i < 6; i++) {
             all.add(pool.submit(() -> {
                 go.await();
-                return work.exclusively(key("same"), "thread work", Duration.ofMinutes(1), h -> waited.incrementAndGet(),
-                        () -> {
+                return work.exclusively(
+                        key("same"), "thread work", Duration.ofMinutes(1), h -> waited.incrementAndGet(), () -> {
                             most.accumulateAndGet(inside.incrementAndGet(), Math::max);
                             sleep(40);
                             inside.decrementAndGet();
@@ -69,7 +69,7 @@ class SharedWorkTest {
         SharedWork work = new SharedWork(dir);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> work.exclusively(key("a"), "a", Duration.ofSeconds(5), h -> { }, () -> {
+        Thread holder = new Thread(() -> work.exclusively(key("a"), "a", Duration.ofSeconds(5), h -> {}, () -> {
             holding.countDown();
             await(release);
             return null;
@@ -91,8 +91,8 @@ class SharedWorkTest {
         SharedWork work = new SharedWork(dir);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> work.exclusively(key("k"), "the first build", Duration.ofSeconds(5), h -> { },
-                () -> {
+        Thread holder =
+                new Thread(() -> work.exclusively(key("k"), "the first build", Duration.ofSeconds(5), h -> {}, () -> {
                     holding.countDown();
                     await(release);
                     return null;
@@ -111,28 +111,33 @@ class SharedWorkTest {
         });
         waiter.start();
         String holderText = told.poll(10, TimeUnit.SECONDS);
-        assertThat(holderText).startsWith("pid " + ProcessHandle.current().pid() + " on ")
-                .contains("the first build").endsWith("(this JVM)");
+        assertThat(holderText)
+                .startsWith("pid " + ProcessHandle.current().pid() + " on ")
+                .contains("the first build")
+                .endsWith("(this JVM)");
         waiter.interrupt();
         assertThat(outcome.poll(5, TimeUnit.SECONDS)).isInstanceOf(WorkInterruptedException.class);
         assertThat(waiter.isInterrupted() || !waiter.isAlive()).isTrue();
         // the holder still holds: a bounded wait fails, naming it
-        assertThatThrownBy(() -> work.exclusively(key("k"), "third", Duration.ofMillis(200), h -> { }, () -> "x"))
-                .isInstanceOf(WorkWaitTimeoutException.class).hasMessageContaining("the first build")
+        assertThatThrownBy(() -> work.exclusively(key("k"), "third", Duration.ofMillis(200), h -> {}, () -> "x"))
+                .isInstanceOf(WorkWaitTimeoutException.class)
+                .hasMessageContaining("the first build")
                 .hasMessageContaining("work k [");
         release.countDown();
         holder.join(10_000);
-        assertThat(work.exclusively(key("k"), "fourth", Duration.ZERO, h -> { }, () -> "free")).isEqualTo("free");
+        assertThat(work.exclusively(key("k"), "fourth", Duration.ZERO, h -> {}, () -> "free"))
+                .isEqualTo("free");
     }
 
     @Test
     void aThreadTakesOneLockAtATimeSoNoTwoCallersCanDeadlock() throws Exception {
         SharedWork work = new SharedWork(dir);
-        try (SharedWork.Held a = work.acquire(key("a"), "a", Duration.ZERO, h -> { })) {
-            assertThatThrownBy(() -> work.acquire(key("b"), "b", Duration.ZERO, h -> { }))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("already holds work a [");
+        try (SharedWork.Held a = work.acquire(key("a"), "a", Duration.ZERO, h -> {})) {
+            assertThatThrownBy(() -> work.acquire(key("b"), "b", Duration.ZERO, h -> {}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already holds work a [");
         }
-        try (SharedWork.Held b = work.acquire(key("b"), "b", Duration.ZERO, h -> { })) {
+        try (SharedWork.Held b = work.acquire(key("b"), "b", Duration.ZERO, h -> {})) {
             assertThat(b.key()).isEqualTo(key("b"));
         }
     }
@@ -142,21 +147,26 @@ class SharedWorkTest {
         Path locks = dir.resolve("cache/e2e-maven-plugin/locks");
         SharedWork work = new SharedWork(locks);
         Path file;
-        try (SharedWork.Held held = work.acquire(key("a"), "a build", Duration.ZERO, h -> { })) {
+        try (SharedWork.Held held = work.acquire(key("a"), "a build", Duration.ZERO, h -> {})) {
             file = held.file();
-            assertThat(Files.readString(file)).startsWith("pid " + ProcessHandle.current().pid() + " on ")
-                    .contains("a build").contains("key: work a [");
+            assertThat(Files.readString(file))
+                    .startsWith("pid " + ProcessHandle.current().pid() + " on ")
+                    .contains("a build")
+                    .contains("key: work a [");
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(locks))).isEqualTo("rwx------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(locks)))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         assertThat(Files.size(file)).isZero();
     }
 
     @Test
     void aLockDirectoryOthersMayWriteToIsMadeOwnerOnly() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        new SharedWork(dir).exclusively(key("a"), "a", Duration.ZERO, h -> { }, () -> null);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        new SharedWork(dir).exclusively(key("a"), "a", Duration.ZERO, h -> {}, () -> null);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                .isEqualTo("rwx------");
     }
 
     @Test
@@ -164,10 +174,10 @@ class SharedWorkTest {
         SharedWork work = new SharedWork(dir);
         Path old;
         Path fresh;
-        try (SharedWork.Held h = work.acquire(key("old"), "old", Duration.ZERO, x -> { })) {
+        try (SharedWork.Held h = work.acquire(key("old"), "old", Duration.ZERO, x -> {})) {
             old = h.file();
         }
-        try (SharedWork.Held h = work.acquire(key("fresh"), "fresh", Duration.ZERO, x -> { })) {
+        try (SharedWork.Held h = work.acquire(key("fresh"), "fresh", Duration.ZERO, x -> {})) {
             fresh = h.file();
         }
         FileTime twoDaysAgo = FileTime.from(Instant.now().minus(Duration.ofDays(2)));
@@ -177,7 +187,7 @@ class SharedWorkTest {
         Files.setLastModifiedTime(notOurs, twoDaysAgo);
         Files.setLastModifiedTime(notOursEither, twoDaysAgo);
         Path heldOld;
-        try (SharedWork.Held held = work.acquire(key("held"), "held", Duration.ZERO, x -> { })) {
+        try (SharedWork.Held held = work.acquire(key("held"), "held", Duration.ZERO, x -> {})) {
             heldOld = held.file();
             Files.setLastModifiedTime(heldOld, twoDaysAgo);
             // another thread cleans while this one holds an old file
@@ -191,7 +201,7 @@ class SharedWorkTest {
         assertThat(notOurs).exists();
         assertThat(notOursEither).exists();
         // a removed key's file comes back on its next use
-        work.exclusively(key("old"), "old again", Duration.ZERO, x -> { }, () -> null);
+        work.exclusively(key("old"), "old again", Duration.ZERO, x -> {}, () -> null);
         assertThat(old).exists();
     }
 
@@ -208,7 +218,8 @@ class SharedWorkTest {
     @Test
     void equalInputsGiveEqualKeysAndPartsCannotCollideByJoining() {
         assertThat(WorkKey.of("x", List.of("ab", "c"))).isEqualTo(WorkKey.of("x", List.of("ab", "c")));
-        assertThat(WorkKey.of("x", List.of("ab", "c")).hash()).isNotEqualTo(WorkKey.of("x", List.of("a", "bc")).hash());
+        assertThat(WorkKey.of("x", List.of("ab", "c")).hash())
+                .isNotEqualTo(WorkKey.of("x", List.of("a", "bc")).hash());
     }
 
     @Test
@@ -216,24 +227,26 @@ class SharedWorkTest {
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
         Path second = dir.resolve("tmp/locks");
         SharedWork fallback = SharedWork.firstUsable(file.resolve("locks"), second);
-        try (SharedWork.Held held = fallback.acquire(key("a"), "a", Duration.ZERO, h -> { })) {
+        try (SharedWork.Held held = fallback.acquire(key("a"), "a", Duration.ZERO, h -> {})) {
             assertThat(held.file().getParent()).isEqualTo(second.toRealPath());
         }
         SharedWork jvmOnly = SharedWork.firstUsable(file.resolve("locks"), file.resolve("other"));
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> jvmOnly.exclusively(key("a"), "first", Duration.ofSeconds(5), h -> { }, () -> {
+        Thread holder = new Thread(() -> jvmOnly.exclusively(key("a"), "first", Duration.ofSeconds(5), h -> {}, () -> {
             holding.countDown();
             await(release);
             return null;
         }));
         holder.start();
         assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThatThrownBy(() -> jvmOnly.exclusively(key("a"), "second", Duration.ofMillis(200), h -> { }, () -> "x"))
-                .isInstanceOf(WorkWaitTimeoutException.class).hasMessageContaining("first");
+        assertThatThrownBy(() -> jvmOnly.exclusively(key("a"), "second", Duration.ofMillis(200), h -> {}, () -> "x"))
+                .isInstanceOf(WorkWaitTimeoutException.class)
+                .hasMessageContaining("first");
         release.countDown();
         holder.join(10_000);
-        assertThat(jvmOnly.exclusively(key("a"), "third", Duration.ZERO, h -> { }, () -> "worked")).isEqualTo("worked");
+        assertThat(jvmOnly.exclusively(key("a"), "third", Duration.ZERO, h -> {}, () -> "worked"))
+                .isEqualTo("worked");
     }
 
     @Test
@@ -247,13 +260,16 @@ class SharedWorkTest {
             org.junit.jupiter.api.Assumptions.abort("cannot give a directory to another user here: " + e);
             return;
         }
-        assertThatThrownBy(() -> new SharedWork(foreign).directory()).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("belongs to nobody").hasMessageContaining("XDG_CACHE_HOME");
+        assertThatThrownBy(() -> new SharedWork(foreign).directory())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("belongs to nobody")
+                .hasMessageContaining("XDG_CACHE_HOME");
     }
 
     @Test
     void noneRunsTheWorkAtOnceWithoutLocks() {
-        assertThat(SharedWork.none().exclusively(key("a"), "a", Duration.ZERO, h -> { }, () -> "now")).isEqualTo("now");
+        assertThat(SharedWork.none().exclusively(key("a"), "a", Duration.ZERO, h -> {}, () -> "now"))
+                .isEqualTo("now");
     }
 
     private static void sleep(long millis) {

@@ -30,8 +30,7 @@ public final class ContainerdNodeImages implements NodeImages {
     private final Set<String> pulled = ConcurrentHashMap.newKeySet();
     private final Map<String, String> failures = new ConcurrentHashMap<>();
 
-    private record Snapshot(long at, Map<String, String> ids) {
-    }
+    private record Snapshot(long at, Map<String, String> ids) {}
 
     public ContainerdNodeImages(KindLikeCluster cluster) {
         this.cluster = cluster;
@@ -43,7 +42,10 @@ public final class ContainerdNodeImages implements NodeImages {
     }
 
     private KindNode node(String name) {
-        return cluster.nodes().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+        return cluster.nodes().stream()
+                .filter(k -> k.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     @Override
@@ -57,9 +59,14 @@ public final class ContainerdNodeImages implements NodeImages {
      */
     @Override
     public Optional<CriImage> criImage(String node, String imageRef) {
-        return names(node).flatMap(ids -> Optional.ofNullable(ids.get(NodeImages.normalize(imageRef)))
-                .map(id -> CriImage.of(id, ids.entrySet().stream().filter(e -> e.getValue().equals(id))
-                        .map(Map.Entry::getKey).toList())));
+        return names(node)
+                .flatMap(ids -> Optional.ofNullable(ids.get(NodeImages.normalize(imageRef)))
+                        .map(id -> CriImage.of(
+                                id,
+                                ids.entrySet().stream()
+                                        .filter(e -> e.getValue().equals(id))
+                                        .map(Map.Entry::getKey)
+                                        .toList())));
     }
 
     /** The node's names mapped to config digests; empty when there is no such node. */
@@ -94,8 +101,9 @@ public final class ContainerdNodeImages implements NodeImages {
             return false; // the test bed sends no traffic off loopback: like a kind node without registry access
         }
         String credentials = System.getProperty("e2e.testbed.pullCredentials");
-        NodeRegistryPull.Result r = new NodeRegistryPull(cluster.engine(), n,
-                credentials != null && credentials.contains(":") ? credentials : null).pull(imageRef);
+        NodeRegistryPull.Result r = new NodeRegistryPull(
+                        cluster.engine(), n, credentials != null && credentials.contains(":") ? credentials : null)
+                .pull(imageRef);
         cache.remove(node);
         if (!r.pulled()) {
             failures.put(key, r.error());

@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  * which this asks for.
  */
 public final class EngineContainers {
-    private EngineContainers() {
-    }
+    private EngineContainers() {}
 
     public static int count(Engine engine) {
         return names(engine).size();
@@ -34,7 +33,10 @@ public final class EngineContainers {
             return out;
         }
         for (var c : engine.client().listContainersCmd().withShowAll(true).exec()) {
-            out.add(c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", ""));
+            out.add(
+                    c.getNames() == null || c.getNames().length == 0
+                            ? c.getId()
+                            : c.getNames()[0].replaceFirst("^/", ""));
         }
         return out;
     }
@@ -50,7 +52,8 @@ public final class EngineContainers {
     private static JsonNode podmanPs(Engine engine) {
         try {
             Process p = new ProcessBuilder("podman", "ps", "-a", "--external", "--format", "json")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("podman ps --external failed");

@@ -116,16 +116,18 @@ public final class EngineFaults implements AutoCloseable {
         for (SocketChannel c : open) {
             closeQuietly(c);
         }
-        Thread back = new Thread(() -> {
-            try {
-                Thread.sleep(down.toMillis());
-                if (!closed) {
-                    listen();
-                }
-            } catch (InterruptedException | IOException e) {
-                System.err.println("test bed: the engine proxy did not listen again: " + e);
-            }
-        }, "engine-faults-restart");
+        Thread back = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(down.toMillis());
+                        if (!closed) {
+                            listen();
+                        }
+                    } catch (InterruptedException | IOException e) {
+                        System.err.println("test bed: the engine proxy did not listen again: " + e);
+                    }
+                },
+                "engine-faults-restart");
         back.setDaemon(true);
         back.start();
     }
@@ -174,7 +176,8 @@ public final class EngineFaults implements AutoCloseable {
                 byte[] body = ("{\"message\":\"injected by the test bed: " + rule.describe() + "\"}\n")
                         .getBytes(StandardCharsets.UTF_8);
                 String answer = "HTTP/1.1 500 Internal Server Error\r\nApi-Version: 1.41\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length
+                        + "\r\nConnection: close\r\n\r\n";
                 write(client, answer.getBytes(StandardCharsets.US_ASCII));
                 write(client, body);
                 return;
@@ -184,14 +187,16 @@ public final class EngineFaults implements AutoCloseable {
             open.add(engine);
             write(engine, head.forwarded());
             SocketChannel up = engine;
-            Thread toEngine = new Thread(() -> {
-                try {
-                    pipe(client, up, Long.MAX_VALUE);
-                    up.shutdownOutput();
-                } catch (IOException e) {
-                    // either side closed
-                }
-            }, "engine-faults-up");
+            Thread toEngine = new Thread(
+                    () -> {
+                        try {
+                            pipe(client, up, Long.MAX_VALUE);
+                            up.shutdownOutput();
+                        } catch (IOException e) {
+                            // either side closed
+                        }
+                    },
+                    "engine-faults-up");
             toEngine.setDaemon(true);
             toEngine.start();
             long limit = action == Action.CUT_ANSWER ? rule.afterBytes : Long.MAX_VALUE;
@@ -267,7 +272,10 @@ public final class EngineFaults implements AutoCloseable {
 
     /** What a matched request gets. */
     enum Action {
-        STATUS_500, CUT, CUT_ANSWER, PASS
+        STATUS_500,
+        CUT,
+        CUT_ANSWER,
+        PASS
     }
 
     /** One fault: the {@code nth} matching request (counted from 1) and the {@code times - 1} after it. */
@@ -339,8 +347,8 @@ public final class EngineFaults implements AutoCloseable {
             if (!method.equals(head.method) || !path.matcher(head.path).find()) {
                 return false;
             }
-            if (bodyContains != null && (head.body == null || !new String(head.body, StandardCharsets.UTF_8)
-                    .contains(bodyContains))) {
+            if (bodyContains != null
+                    && (head.body == null || !new String(head.body, StandardCharsets.UTF_8).contains(bodyContains))) {
                 return false;
             }
             int n = count.incrementAndGet();
@@ -364,8 +372,15 @@ public final class EngineFaults implements AutoCloseable {
         final boolean upgrade;
         private final String originalTarget;
 
-        private Head(String method, String target, String path, List<String> headers, byte[] body, long contentLength,
-                boolean chunked, boolean upgrade) {
+        private Head(
+                String method,
+                String target,
+                String path,
+                List<String> headers,
+                byte[] body,
+                long contentLength,
+                boolean chunked,
+                boolean upgrade) {
             this.method = method;
             this.originalTarget = target;
             this.path = path;

@@ -19,5 +19,4 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Documented
 @ParameterizedClass(name = "{0}", autoCloseArguments = false)
 @MethodSource("io.github.e2ekit.e2e.testbed.TestEngine#engines")
-public @interface EveryEngine {
-}
+public @interface EveryEngine {}

@@ -19,11 +19,11 @@ import java.util.function.BiConsumer;
  * the build started, and putting busybox into an image context.
  */
 public final class ItPrebuild {
-    private ItPrebuild() {
-    }
+    private ItPrebuild() {}
 
     /** Waits until {@code ../../<testbed>/testbed.properties} exists (the launcher writes it when ready). */
-    public static File awaitTestBed(File basedir, String testbed, long millis, String failure) throws InterruptedException {
+    public static File awaitTestBed(File basedir, String testbed, long millis, String failure)
+            throws InterruptedException {
         File ready = new File(basedir, "../../" + testbed + "/testbed.properties");
         long deadline = System.currentTimeMillis() + millis;
         while (!ready.exists() && System.currentTimeMillis() < deadline) {
@@ -44,7 +44,9 @@ public final class ItPrebuild {
     public static void copyBusybox(File basedir, String... contexts) {
         for (String context : contexts) {
             try {
-                Files.copy(Path.of("/bin/busybox"), new File(basedir, context + "/busybox").toPath(),
+                Files.copy(
+                        Path.of("/bin/busybox"),
+                        new File(basedir, context + "/busybox").toPath(),
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -67,9 +67,16 @@ public final class KindLikeCluster implements AutoCloseable {
 
     /** Removes test-bed nodes of the same name that a killed test run left behind (only test-bed ones). */
     private static void removeLeftovers(Engine engine, String name) {
-        for (var c : engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(TESTBED_CLUSTER_LABEL, name)).exec()) {
-            engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+        for (var c : engine.client()
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(TESTBED_CLUSTER_LABEL, name))
+                .exec()) {
+            engine.client()
+                    .removeContainerCmd(c.getId())
+                    .withForce(true)
+                    .withRemoveVolumes(true)
+                    .exec();
         }
     }
 
@@ -80,10 +87,19 @@ public final class KindLikeCluster implements AutoCloseable {
                 .withCapAdd(Capability.ALL)
                 .withCapDrop(Capability.SYS_RESOURCE)
                 .withSecurityOpts(List.of("seccomp=unconfined"))
-                .withTmpFs(containerdTmpfs == null ? Map.of("/run", "rw", "/tmp", "rw")
-                        : Map.of("/run", "rw", "/tmp", "rw", "/var/lib/containerd", "rw,size=" + containerdTmpfs));
+                .withTmpFs(
+                        containerdTmpfs == null
+                                ? Map.of("/run", "rw", "/tmp", "rw")
+                                : Map.of(
+                                        "/run",
+                                        "rw",
+                                        "/tmp",
+                                        "rw",
+                                        "/var/lib/containerd",
+                                        "rw,size=" + containerdTmpfs));
         if (containerdTmpfs == null) {
-            host = host.withMounts(List.of(new Mount().withType(MountType.VOLUME).withTarget("/var/lib/containerd")));
+            host = host.withMounts(
+                    List.of(new Mount().withType(MountType.VOLUME).withTarget("/var/lib/containerd")));
         }
         if (engine.kind() == EngineKind.PODMAN) {
             host = host.withUlimits(List.of(new Ulimit("nofile", 1024L, 1024L), new Ulimit("nproc", 1024L, 1024L)));
@@ -91,8 +107,8 @@ public final class KindLikeCluster implements AutoCloseable {
         String id = docker.createContainerCmd(image)
                 .withName(nodeName)
                 .withHostName(nodeName)
-                .withLabels(Map.of(KindNode.CLUSTER_LABEL, name, KindNode.ROLE_LABEL, role,
-                        TESTBED_CLUSTER_LABEL, name))
+                .withLabels(
+                        Map.of(KindNode.CLUSTER_LABEL, name, KindNode.ROLE_LABEL, role, TESTBED_CLUSTER_LABEL, name))
                 .withHostConfig(host)
                 .exec()
                 .getId();
@@ -115,8 +131,8 @@ public final class KindLikeCluster implements AutoCloseable {
                 break;
             }
         }
-        throw new IllegalStateException("containerd did not start in node " + node.name() + ": "
-                + (last == null ? "" : last.failureText()));
+        throw new IllegalStateException(
+                "containerd did not start in node " + node.name() + ": " + (last == null ? "" : last.failureText()));
     }
 
     /** Starts a node container again (after it was killed) and waits until its containerd answers. */
@@ -160,7 +176,11 @@ public final class KindLikeCluster implements AutoCloseable {
     public void close() {
         for (KindNode n : nodes) {
             try {
-                engine.client().removeContainerCmd(n.containerId()).withForce(true).withRemoveVolumes(true).exec();
+                engine.client()
+                        .removeContainerCmd(n.containerId())
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
             } catch (RuntimeException e) {
                 System.err.println("test bed: could not remove node " + n.name() + ": " + e.getMessage());
             }

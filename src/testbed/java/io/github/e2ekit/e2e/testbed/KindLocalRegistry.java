@@ -30,12 +30,12 @@ import java.util.List;
 public final class KindLocalRegistry {
     /** The registry container's name and port in kind's script. */
     public static final String NAME = "kind-registry";
+
     public static final int PORT = 5000;
     /** Where the test bed keeps its stand-in for the kind network's names (tmpfs: gone with the node). */
     public static final String NETWORK_DIR = "/run/testbed/kind-network";
 
-    private KindLocalRegistry() {
-    }
+    private KindLocalRegistry() {}
 
     /** Steps 3 and 4 for {@code registry}: the nodes pull {@code registry.host()} through {@code kind-registry:5000}. */
     public static void setUp(KindLikeCluster cluster, LocalRegistry registry) {
@@ -54,7 +54,13 @@ public final class KindLocalRegistry {
     /** Undoes {@link #setUp} (the nodes stay usable for other registries). */
     public static void tearDown(Engine engine, List<KindNode> nodes, String registryHost) {
         for (KindNode n : nodes) {
-            run(engine, n, "rm", "-rf", "/etc/containerd/certs.d/" + registryHost, NETWORK_DIR + "/" + NAME + ":" + PORT);
+            run(
+                    engine,
+                    n,
+                    "rm",
+                    "-rf",
+                    "/etc/containerd/certs.d/" + registryHost,
+                    NETWORK_DIR + "/" + NAME + ":" + PORT);
         }
     }
 
@@ -72,15 +78,24 @@ public final class KindLocalRegistry {
      */
     public static void connect(Engine engine, List<KindNode> nodes, String nameAndPort, String hostAddress) {
         for (KindNode n : nodes) {
-            run(engine, n, "sh", "-c", "mkdir -p \"$1\" && printf '%s' \"$3\" > \"$1/$2\"", "sh", NETWORK_DIR,
-                    nameAndPort, hostAddress);
+            run(
+                    engine,
+                    n,
+                    "sh",
+                    "-c",
+                    "mkdir -p \"$1\" && printf '%s' \"$3\" > \"$1/$2\"",
+                    "sh",
+                    NETWORK_DIR,
+                    nameAndPort,
+                    hostAddress);
         }
     }
 
     private static void run(Engine engine, KindNode n, String... cmd) {
         ExecResult r = NodeExec.run(engine, n.containerId(), cmd);
         if (!r.ok()) {
-            throw new IllegalStateException("kind local registry set-up failed in " + n.name() + ": " + r.failureText());
+            throw new IllegalStateException(
+                    "kind local registry set-up failed in " + n.name() + ": " + r.failureText());
         }
     }
 }

@@ -131,17 +131,19 @@ public final class Kubectl {
         }
 
         private void pump(InputStream in) {
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[4096];
-                try (in) {
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException e) {
-                    // process gone
-                }
-            }, "kubectl-port-forward-output");
+            Thread t = new Thread(
+                    () -> {
+                        byte[] buf = new byte[4096];
+                        try (in) {
+                            int n;
+                            while ((n = in.read(buf)) >= 0) {
+                                output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                            }
+                        } catch (IOException e) {
+                            // process gone
+                        }
+                    },
+                    "kubectl-port-forward-output");
             t.setDaemon(true);
             t.start();
         }
@@ -159,8 +161,8 @@ public final class Kubectl {
                 }
                 Thread.sleep(50);
             }
-            throw new AssertionError("kubectl port-forward did not listen on " + localPort + " within " + timeout + ": "
-                    + output);
+            throw new AssertionError(
+                    "kubectl port-forward did not listen on " + localPort + " within " + timeout + ": " + output);
         }
 
         /** Everything kubectl printed so far. */
@@ -183,8 +185,8 @@ public final class Kubectl {
     }
 
     /** Starts {@code kubectl port-forward <target> <localPort>:<remotePort>} with extra environment. */
-    public Forward portForward(Map<String, String> env, String namespace, String target, int localPort,
-            int remotePort) {
+    public Forward portForward(
+            Map<String, String> env, String namespace, String target, int localPort, int remotePort) {
         return new Forward(start(env, "-n", namespace, "port-forward", target, localPort + ":" + remotePort));
     }
 

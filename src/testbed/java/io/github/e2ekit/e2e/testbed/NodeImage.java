@@ -38,8 +38,7 @@ public final class NodeImage {
             ENTRYPOINT ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp /var/lib/containerd /run/containerd && exec /usr/bin/containerd"]
             """.formatted(LABEL);
 
-    private NodeImage() {
-    }
+    private NodeImage() {}
 
     /** Ensures the node image exists and returns its reference. */
     public static synchronized String ensure(Engine engine) {
@@ -48,8 +47,8 @@ public final class NodeImage {
             for (String b : BINARIES) {
                 Path p = Path.of(b);
                 if (!Files.isExecutable(p)) {
-                    throw new IllegalStateException("test bed needs " + b
-                            + " (apt-get install containerd busybox-static)");
+                    throw new IllegalStateException(
+                            "test bed needs " + b + " (apt-get install containerd busybox-static)");
                 }
                 files.add(p);
                 files.addAll(sharedLibraries(p));
@@ -95,7 +94,8 @@ public final class NodeImage {
             Path config = root.resolve("etc/containerd/config.toml");
             Files.createDirectories(config.getParent());
             Files.writeString(config, "version = 2\n");
-            engine.client().buildImageCmd()
+            engine.client()
+                    .buildImageCmd()
                     .withBaseDirectory(dir.toFile())
                     .withDockerfile(dir.resolve("Dockerfile").toFile())
                     .withTags(Set.of(ref))
@@ -111,7 +111,10 @@ public final class NodeImage {
 
     /** Removes node images built from older host binaries, unless a container still uses them. */
     private static void removeOutdated(Engine engine, String current) {
-        for (var image : engine.client().listImagesCmd().withLabelFilter(Map.of(LABEL, "node-image")).exec()) {
+        for (var image : engine.client()
+                .listImagesCmd()
+                .withLabelFilter(Map.of(LABEL, "node-image"))
+                .exec()) {
             String[] tags = image.getRepoTags();
             if (tags == null || List.of(tags).contains(current)) {
                 continue;
@@ -130,7 +133,9 @@ public final class NodeImage {
     }
 
     static List<Path> sharedLibraries(Path binary) throws IOException {
-        Process p = new ProcessBuilder("ldd", binary.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("ldd", binary.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         List<Path> libs = new ArrayList<>();
         Matcher m = LDD_PATH.matcher(out);

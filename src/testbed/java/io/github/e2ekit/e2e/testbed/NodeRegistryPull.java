@@ -53,8 +53,7 @@ final class NodeRegistryPull {
     private static final List<String> ROOTS = List.of("/etc/containerd/certs.d", "/etc/docker/certs.d");
 
     /** Success, or the message the kubelet shows with ErrImagePull. */
-    record Result(boolean pulled, String error) {
-    }
+    record Result(boolean pulled, String error) {}
 
     /** One registry host to try: {@code scheme://address/v2}; {@code mirror} when it is not the registry itself. */
     record Endpoint(String scheme, String address, String path, boolean mirror) {
@@ -98,23 +97,27 @@ final class NodeRegistryPull {
                 // reached names are never loopback, so no HTTP fallback (hosts.go ConfigureHosts); the test bed's
                 // registries speak plain HTTP only, and Go's TLS client reports just this
                 if (priority < 1) {
-                    firstError = "failed to do request: " + request + ": http: server gave HTTP response to HTTPS client";
+                    firstError =
+                            "failed to do request: " + request + ": http: server gave HTTP response to HTTPS client";
                     priority = 1;
                 }
                 continue;
             }
             try {
-                RegistryFetch.Fetched f = new RegistryFetch("http://" + hostAddress + e.path(),
-                        e.mirror() ? host : null, credentials).fetch(named.path(), reference,
-                        d -> named.repository() + "@" + d);
+                RegistryFetch.Fetched f = new RegistryFetch(
+                                "http://" + hostAddress + e.path(), e.mirror() ? host : null, credentials)
+                        .fetch(named.path(), reference, d -> named.repository() + "@" + d);
                 store(named, digest, f, imageRef);
                 return new Result(true, null);
             } catch (RegistryFetch.StatusException s) {
                 int p = s.status == 404 ? 2 : 3;
                 if (priority < p) {
-                    firstError = s.status == 404 ? criRef + ": not found"
-                            : s.status == 401 ? "pull access denied, repository does not exist or may require"
-                            + " authorization: " + s.getMessage() : s.getMessage();
+                    firstError = s.status == 404
+                            ? criRef + ": not found"
+                            : s.status == 401
+                                    ? "pull access denied, repository does not exist or may require"
+                                            + " authorization: " + s.getMessage()
+                                    : s.getMessage();
                     priority = p;
                 }
             } catch (ConnectException c) {
@@ -130,14 +133,20 @@ final class NodeRegistryPull {
                 return new Result(false, "interrupted");
             }
         }
-        return new Result(false, "failed to pull and unpack image \"" + criRef + "\": failed to resolve reference \""
-                + criRef + "\": " + firstError);
+        return new Result(
+                false,
+                "failed to pull and unpack image \"" + criRef + "\": failed to resolve reference \"" + criRef + "\": "
+                        + firstError);
     }
 
     /** The hosts containerd tries for {@code host}, read from the node's certs.d. */
     List<Endpoint> endpoints(String host) {
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "for d in \"$@\"; do if [ -d \"$d\" ]; then"
-                + " cat \"$d/hosts.toml\" 2>/dev/null; exit 0; fi; done; exit 3", "sh"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "for d in \"$@\"; do if [ -d \"$d\" ]; then"
+                        + " cat \"$d/hosts.toml\" 2>/dev/null; exit 0; fi; done; exit 3",
+                "sh"));
         for (String root : ROOTS) {
             int colon = host.lastIndexOf(':');
             if (colon > 0) {
@@ -152,7 +161,9 @@ final class NodeRegistryPull {
         if (r.ok() && !r.stdout().isBlank()) {
             try {
                 JsonNode toml = TOML.readTree(r.stdout());
-                for (Iterator<Map.Entry<String, JsonNode>> it = toml.path("host").fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it =
+                                toml.path("host").fields();
+                        it.hasNext(); ) {
                     Map.Entry<String, JsonNode> h = it.next();
                     if (pulls(h.getValue())) {
                         out.add(parse(h.getKey(), true));
@@ -168,8 +179,11 @@ final class NodeRegistryPull {
         } else {
             int colon = host.lastIndexOf(':');
             String port = colon < 0 ? "" : host.substring(colon + 1);
-            out.add(new Endpoint(port.isEmpty() || port.equals("443") ? "https" : port.equals("80") ? "http"
-                    : "https", host, "/v2", false));
+            out.add(new Endpoint(
+                    port.isEmpty() || port.equals("443") ? "https" : port.equals("80") ? "http" : "https",
+                    host,
+                    "/v2",
+                    false));
         }
         return out;
     }
@@ -189,14 +203,14 @@ final class NodeRegistryPull {
 
     private static Endpoint parse(String server, boolean mirror) {
         URI u = URI.create(server.startsWith("http") ? server : "https://" + server);
-        String path = u.getPath() == null || u.getPath().isEmpty() ? "/v2"
+        String path = u.getPath() == null || u.getPath().isEmpty()
+                ? "/v2"
                 : u.getPath().endsWith("/v2") ? u.getPath() : u.getPath() + "/v2";
         return new Endpoint(u.getScheme(), u.getRawAuthority(), path, mirror);
     }
 
     /** Where a dial from the node ends: the host address the test bed fetches from, or Go's dial error. */
-    record Dialled(String hostAddress, String error) {
-    }
+    record Dialled(String hostAddress, String error) {}
 
     /**
      * Dials {@code address} from the node. Loopback is the node itself, where nothing listens; other names resolve
@@ -204,7 +218,8 @@ final class NodeRegistryPull {
      */
     Dialled dial(String address) {
         int colon = address.lastIndexOf(':');
-        String name = address.startsWith("[") ? address.substring(0, address.indexOf(']') + 1)
+        String name = address.startsWith("[")
+                ? address.substring(0, address.indexOf(']') + 1)
                 : colon < 0 ? address : address.substring(0, colon);
         if (isLoopback(address)) {
             return new Dialled(null, "dial tcp " + address + ": connect: connection refused");
@@ -221,8 +236,17 @@ final class NodeRegistryPull {
             throws IOException {
         NodeImageStore store = new NodeImageStore(engine, node);
         String repoDigest = named.repository() + "@" + f.digest();
-        ExecResult r = NodeExec.run(engine, node.containerId(), new ByteArrayInputStream(f.archive()), 5, "ctr",
-                NodeImageStore.NAMESPACE, "images", "import", "--snapshotter=" + store.snapshotter(), "-");
+        ExecResult r = NodeExec.run(
+                engine,
+                node.containerId(),
+                new ByteArrayInputStream(f.archive()),
+                5,
+                "ctr",
+                NodeImageStore.NAMESPACE,
+                "images",
+                "import",
+                "--snapshotter=" + store.snapshotter(),
+                "-");
         if (!r.ok()) {
             throw new IOException("ctr images import failed in " + node.name() + ": " + r.failureText());
         }

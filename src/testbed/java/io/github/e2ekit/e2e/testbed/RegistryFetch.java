@@ -29,11 +29,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * test bed's stand-in for the node's own network fetch (its nodes have none).
  */
 final class RegistryFetch {
-    static final String ACCEPT = String.join(", ", "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.index.v1+json",
+    static final String ACCEPT = String.join(
+            ", ",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json",
+            "application/vnd.oci.image.index.v1+json",
             "application/vnd.docker.distribution.manifest.list.v2+json");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An HTTP answer other than 200 (the message reads like containerd's). */
     static final class StatusException extends IOException {
@@ -46,8 +50,7 @@ final class RegistryFetch {
     }
 
     /** A fetched image: the manifest's digest and an OCI layout archive naming it {@code name}. */
-    record Fetched(String digest, byte[] archive) {
-    }
+    record Fetched(String digest, byte[] archive) {}
 
     private final String base;
     private final String namespace;
@@ -76,7 +79,8 @@ final class RegistryFetch {
             JsonNode chosen = null;
             for (JsonNode d : m.path("manifests")) {
                 if ("linux".equals(d.path("platform").path("os").asText())
-                        && "amd64".equals(d.path("platform").path("architecture").asText())) {
+                        && "amd64"
+                                .equals(d.path("platform").path("architecture").asText())) {
                     chosen = d;
                     break;
                 }
@@ -113,23 +117,27 @@ final class RegistryFetch {
 
     private byte[] get(String repository, String path, String accept) throws IOException, InterruptedException {
         String url = base + "/" + repository + "/" + path + (namespace == null ? "" : "?ns=" + namespace);
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(1))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofMinutes(1))
                 .header("Accept", accept);
         if (credentials != null) {
-            req.header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+            req.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         }
         HttpResponse<byte[]> r = HTTP.send(req.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
-            throw new StatusException(r.statusCode(), "unexpected status from GET request to " + url + ": "
-                    + r.statusCode());
+            throw new StatusException(
+                    r.statusCode(), "unexpected status from GET request to " + url + ": " + r.statusCode());
         }
         return r.body();
     }
 
     static String digest(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -141,7 +149,11 @@ final class RegistryFetch {
             throws IOException {
         ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
         ArrayNode manifests = index.putArray("manifests");
-        ObjectNode d = manifests.addObject().put("mediaType", mediaType).put("digest", digest).put("size", size);
+        ObjectNode d = manifests
+                .addObject()
+                .put("mediaType", mediaType)
+                .put("digest", digest)
+                .put("size", size);
         d.putObject("annotations").put("io.containerd.image.name", name);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {

@@ -17,8 +17,7 @@ import java.util.concurrent.CountDownLatch;
  * names its process.
  */
 public final class TestBedLauncher {
-    private TestBedLauncher() {
-    }
+    private TestBedLauncher() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/it-testbed").toAbsolutePath();
@@ -44,8 +43,12 @@ public final class TestBedLauncher {
             // a pid file left by a launcher that was killed may name another process by now: one started after
             // the file was written (the JDK reads at most a page of /proc/<pid>/cmdline, too little for the class)
             java.time.Instant written = Files.getLastModifiedTime(pid).toInstant();
-            return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).filter(ProcessHandle::isAlive)
-                    .filter(h -> h.info().startInstant().map(t -> !t.isAfter(written)).orElse(true));
+            return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
+                    .filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info()
+                            .startInstant()
+                            .map(t -> !t.isAfter(written))
+                            .orElse(true));
         } catch (NumberFormatException | java.nio.file.NoSuchFileException e) {
             return java.util.Optional.empty();
         }
@@ -59,8 +62,8 @@ public final class TestBedLauncher {
             try {
                 engine = new io.github.e2ekit.e2e.image.EngineDiscovery().connect(args[3]);
             } catch (RuntimeException e) {
-                System.out.println("test bed not started: no engine answers at " + args[3] + " ("
-                        + e.getMessage() + ")");
+                System.out.println(
+                        "test bed not started: no engine answers at " + args[3] + " (" + e.getMessage() + ")");
                 return;
             }
         } else {
@@ -82,7 +85,8 @@ public final class TestBedLauncher {
                 p.store(out, "e2e test bed");
             }
             Files.move(tmp, dir.resolve("testbed.properties"), StandardCopyOption.ATOMIC_MOVE);
-            System.out.println("test bed ready: cluster " + cluster + ", API " + bed.kubernetes().url());
+            System.out.println("test bed ready: cluster " + cluster + ", API "
+                    + bed.kubernetes().url());
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(stop::countDown));
             while (!stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 if (Files.exists(dir.resolve("stop"))) {

@@ -16,8 +16,7 @@ public final class TestBedStopper {
     /** Bound per test bed: a launcher still starting (node containers, containerd) finishes that first. */
     static final long WAIT_SECONDS = 180;
 
-    private TestBedStopper() {
-    }
+    private TestBedStopper() {}
 
     public static void main(String[] args) throws Exception {
         for (String arg : args) {

@@ -31,8 +31,7 @@ public final class TestEngine {
     private static List<Engine> all;
     private static Map<EngineKind, String> absent;
 
-    private TestEngine() {
-    }
+    private TestEngine() {}
 
     public static boolean ci() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
@@ -74,17 +73,31 @@ public final class TestEngine {
             String podman = System.getProperty("e2e.podman.host");
             String xdg = System.getenv("XDG_RUNTIME_DIR");
             String podmanSocket = System.getenv("E2E_PODMAN_SOCKET"); // scripts/engine.sh's override
-            connect(EngineKind.PODMAN, podman != null ? endpoints(podman) : endpoints(
-                    podmanSocket == null || podmanSocket.isBlank() ? null : "unix://" + podmanSocket,
-                    xdg == null || xdg.isBlank() ? null : "unix://" + Path.of(xdg, "podman", "podman.sock"),
-                    "unix:///run/podman/podman.sock"));
+            connect(
+                    EngineKind.PODMAN,
+                    podman != null
+                            ? endpoints(podman)
+                            : endpoints(
+                                    podmanSocket == null || podmanSocket.isBlank() ? null : "unix://" + podmanSocket,
+                                    xdg == null || xdg.isBlank()
+                                            ? null
+                                            : "unix://" + Path.of(xdg, "podman", "podman.sock"),
+                                    "unix:///run/podman/podman.sock"));
             all.forEach(e -> Runtime.getRuntime().addShutdownHook(new Thread(e::close)));
         }
         absent.forEach((kind, why) -> {
-            String line = "ENGINE MISSING: " + kind.displayName() + " — " + why + "; the tests that run on every engine run"
-                    + " on " + (all.isEmpty() ? "none" : String.join(" and ",
-                            all.stream().map(e -> e.kind().displayName()).toList())) + " only"
-                    + (kind == EngineKind.PODMAN ? " (install and start it: bash scripts/engine.sh)" : "");
+            String line =
+                    "ENGINE MISSING: " + kind.displayName() + " — " + why + "; the tests that run on every engine run"
+                            + " on "
+                            + (all.isEmpty()
+                                    ? "none"
+                                    : String.join(
+                                            " and ",
+                                            all.stream()
+                                                    .map(e -> e.kind().displayName())
+                                                    .toList()))
+                            + " only"
+                            + (kind == EngineKind.PODMAN ? " (install and start it: bash scripts/engine.sh)" : "");
             System.err.println("*** " + line + " ***");
             if (ci()) {
                 throw new AssertionError(line + " (CI=true: both engines are required)");
@@ -98,7 +111,10 @@ public final class TestEngine {
 
     /** The engine of one kind among {@link #engines()}, or the test is skipped (a failure with CI=true). */
     public static Engine engine(EngineKind kind) {
-        return engines().stream().map(Named::getPayload).filter(e -> e.kind() == kind).findFirst()
+        return engines().stream()
+                .map(Named::getPayload)
+                .filter(e -> e.kind() == kind)
+                .findFirst()
                 .orElseGet(() -> {
                     Assumptions.abort(kind.displayName() + " is not on this machine");
                     return null;

@@ -49,11 +49,22 @@ public final class TestImages implements AutoCloseable {
                     Path file = dir.resolve(f.getKey());
                     Files.createDirectories(file.getParent());
                     Files.writeString(file, f.getValue());
-                    df.append("COPY ").append(f.getKey()).append(" /").append(f.getKey()).append('\n');
+                    df.append("COPY ")
+                            .append(f.getKey())
+                            .append(" /")
+                            .append(f.getKey())
+                            .append('\n');
                 }
-                df.append("LABEL ").append(LABEL).append('=').append(run).append('\n').append(extra).append('\n');
+                df.append("LABEL ")
+                        .append(LABEL)
+                        .append('=')
+                        .append(run)
+                        .append('\n')
+                        .append(extra)
+                        .append('\n');
                 Files.writeString(dir.resolve("Dockerfile"), df.toString());
-                engine.client().buildImageCmd()
+                engine.client()
+                        .buildImageCmd()
                         .withBaseDirectory(dir.toFile())
                         .withDockerfile(dir.resolve("Dockerfile").toFile())
                         .withTags(Set.of(reference))

@@ -70,17 +70,29 @@ public final class TlsDockerd implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path log = dir.resolve("dockerd.log");
-        Process p = new ProcessBuilder(List.of(dockerd.toString(),
-                "--data-root", dir.resolve("data").toString(),
-                "--exec-root", dir.resolve("exec").toString(),
-                "--pidfile", dir.resolve("dockerd.pid").toString(),
-                "-H", "tcp://127.0.0.1:" + port,
-                "--tlsverify",
-                "--tlscacert", server.resolve("ca.pem").toString(),
-                "--tlscert", server.resolve("cert.pem").toString(),
-                "--tlskey", server.resolve("key.pem").toString(),
-                "--bridge=none", "--iptables=false", "--ip-masq=false"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(List.of(
+                        dockerd.toString(),
+                        "--data-root",
+                        dir.resolve("data").toString(),
+                        "--exec-root",
+                        dir.resolve("exec").toString(),
+                        "--pidfile",
+                        dir.resolve("dockerd.pid").toString(),
+                        "-H",
+                        "tcp://127.0.0.1:" + port,
+                        "--tlsverify",
+                        "--tlscacert",
+                        server.resolve("ca.pem").toString(),
+                        "--tlscert",
+                        server.resolve("cert.pem").toString(),
+                        "--tlskey",
+                        server.resolve("key.pem").toString(),
+                        "--bridge=none",
+                        "--iptables=false",
+                        "--ip-masq=false"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         TlsDockerd d = new TlsDockerd(p, port, client, log);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
@@ -124,11 +136,17 @@ public final class TlsDockerd implements AutoCloseable {
         X500Name caName = new X500Name("CN=e2e test CA");
         X509Certificate caCert = sign(caName, ca, caName, ca.getPublic(), true, null, null);
         KeyPair srv = gen.generateKeyPair();
-        X509Certificate srvCert = sign(caName, ca, new X500Name("CN=127.0.0.1"), srv.getPublic(), false,
-                KeyPurposeId.id_kp_serverAuth, new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+        X509Certificate srvCert = sign(
+                caName,
+                ca,
+                new X500Name("CN=127.0.0.1"),
+                srv.getPublic(),
+                false,
+                KeyPurposeId.id_kp_serverAuth,
+                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
         KeyPair cli = gen.generateKeyPair();
-        X509Certificate cliCert = sign(caName, ca, new X500Name("CN=client"), cli.getPublic(), false,
-                KeyPurposeId.id_kp_clientAuth, null);
+        X509Certificate cliCert = sign(
+                caName, ca, new X500Name("CN=client"), cli.getPublic(), false, KeyPurposeId.id_kp_clientAuth, null);
         for (Path dir : List.of(server, client)) {
             pem(dir.resolve("ca.pem"), caCert);
         }
@@ -138,29 +156,42 @@ public final class TlsDockerd implements AutoCloseable {
         pem(client.resolve("key.pem"), cli.getPrivate());
     }
 
-    private static X509Certificate sign(X500Name issuer, KeyPair issuerKeys, X500Name subject,
-            java.security.PublicKey key, boolean ca, KeyPurposeId purpose, GeneralNames san) throws Exception {
+    private static X509Certificate sign(
+            X500Name issuer,
+            KeyPair issuerKeys,
+            X500Name subject,
+            java.security.PublicKey key,
+            boolean ca,
+            KeyPurposeId purpose,
+            GeneralNames san)
+            throws Exception {
         Instant now = Instant.now();
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer,
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                issuer,
                 BigInteger.valueOf(now.toEpochMilli()).add(BigInteger.valueOf(key.hashCode() & 0xffff)),
-                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))), subject, key);
+                Date.from(now.minus(Duration.ofMinutes(5))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                subject,
+                key);
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
         if (ca) {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         } else {
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            b.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
         }
         if (san != null) {
             b.addExtension(Extension.subjectAlternativeName, false, san);
         }
         PrivateKey signer = issuerKeys.getPrivate();
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer)));
     }
 
     private static void pem(Path file, Object o) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+        try (Writer w = Files.newBufferedWriter(file);
+                JcaPEMWriter pem = new JcaPEMWriter(w)) {
             pem.writeObject(o);
         }
     }

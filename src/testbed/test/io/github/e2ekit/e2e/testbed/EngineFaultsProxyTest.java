@@ -24,7 +24,9 @@ class EngineFaultsProxyTest {
             assertThat(t.getMessage()).contains("{\"message\":\"injected by the test bed");
             assertThat(faults.injected()).isEqualTo(1);
             through.client().listImagesCmd().exec(); // only the second was hit
-            assertThat(faults.requests()).filteredOn(r -> r.startsWith("GET /images/json")).hasSize(3);
+            assertThat(faults.requests())
+                    .filteredOn(r -> r.startsWith("GET /images/json"))
+                    .hasSize(3);
         }
     }
 

@@ -59,7 +59,9 @@ class KubectlCrossCheckTest {
         images = new TestImages(engine);
         marker = "kubectl-cross-check-" + images.run();
         ImageReference web = ImageReference.parse("localhost/testbed/kubectl-web:" + images.run());
-        String id = images.build(web.toString(), Map.of("www/marker.txt", marker),
+        String id = images.build(
+                web.toString(),
+                Map.of("www/marker.txt", marker),
                 "CMD [\"busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]");
         new ImageLoader(engine, Ledger.start(dir.resolve("ledger.json"), "r", "s"), bed.clusterName())
                 .load(bed.nodes().nodes(), web, id);
@@ -132,12 +134,12 @@ class KubectlCrossCheckTest {
     void applyCreatesEveryObjectAndASecondApplyChangesNothing() {
         Kubectl.Result first = kubectl.run(RUN, "apply", "-f", manifest.toString());
         assertThat(first.exitCode()).as(first.out()).isZero();
-        assertThat(first.stdout().lines()).containsExactly("namespace/xc created", "deployment.apps/web created",
-                "job.batch/once created");
+        assertThat(first.stdout().lines())
+                .containsExactly("namespace/xc created", "deployment.apps/web created", "job.batch/once created");
         Kubectl.Result second = kubectl.run(RUN, "apply", "-f", manifest.toString());
         assertThat(second.exitCode()).as(second.out()).isZero();
-        assertThat(second.stdout().lines()).containsExactly("namespace/xc unchanged", "deployment.apps/web unchanged",
-                "job.batch/once unchanged");
+        assertThat(second.stdout().lines())
+                .containsExactly("namespace/xc unchanged", "deployment.apps/web unchanged", "job.batch/once unchanged");
     }
 
     @Test
@@ -151,12 +153,12 @@ class KubectlCrossCheckTest {
     @Test
     @Order(3)
     void waitForAvailableAndCompleteAgreesWithThePluginsReadinessWait() throws Exception {
-        Kubectl.Result available = kubectl.run(RUN, "-n", "xc", "wait", "--for=condition=Available",
-                "deployment/web", "--timeout=60s");
+        Kubectl.Result available =
+                kubectl.run(RUN, "-n", "xc", "wait", "--for=condition=Available", "deployment/web", "--timeout=60s");
         assertThat(available.exitCode()).as(available.out()).isZero();
         assertThat(available.stdout()).isEqualTo("deployment.apps/web condition met\n");
-        Kubectl.Result complete = kubectl.run(RUN, "-n", "xc", "wait", "--for=condition=Complete", "job/once",
-                "--timeout=60s");
+        Kubectl.Result complete =
+                kubectl.run(RUN, "-n", "xc", "wait", "--for=condition=Complete", "job/once", "--timeout=60s");
         assertThat(complete.exitCode()).as(() -> complete.out() + state()).isZero();
         assertThat(complete.stdout()).isEqualTo("job.batch/once condition met\n");
 
@@ -164,7 +166,7 @@ class KubectlCrossCheckTest {
         KubeApi api = KubeApi.connect(bed.kubeconfig());
         List<AppliedObject> objects = List.of(
                 applied("apps/v1", "Deployment", "deployment", "web"), applied("batch/v1", "Job", "job", "once"));
-        new ReadinessWait(api, line -> { }).await(objects, Duration.ofSeconds(30));
+        new ReadinessWait(api, line -> {}).await(objects, Duration.ofSeconds(30));
     }
 
     @Test
@@ -193,18 +195,31 @@ class KubectlCrossCheckTest {
     @Test
     @Order(5)
     void portForwardCarriesAnHttpGetToThePodsProcessOverSpdyAndOverTheWebSocketTunnel() throws Exception {
-        String pod = getJson("pods", "-l", "app=web").path("items").get(0).path("metadata").path("name").asText();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String pod = getJson("pods", "-l", "app=web")
+                .path("items")
+                .get(0)
+                .path("metadata")
+                .path("name")
+                .asText();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         for (String websockets : List.of("true", "false")) {
             int local = Kubectl.freePort();
-            try (Kubectl.Forward f = kubectl.portForward(Map.of("KUBECTL_PORT_FORWARD_WEBSOCKETS", websockets), "xc",
-                    "pod/" + pod, local, 8080).awaitListening(local, Duration.ofSeconds(30))) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local
-                        + "/marker.txt")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            try (Kubectl.Forward f = kubectl.portForward(
+                            Map.of("KUBECTL_PORT_FORWARD_WEBSOCKETS", websockets), "xc", "pod/" + pod, local, 8080)
+                    .awaitListening(local, Duration.ofSeconds(30))) {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/marker.txt"))
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as("websockets=" + websockets).isEqualTo(200);
                 assertThat(r.body()).isEqualTo(marker);
-                HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local
-                        + "/nope")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> missing = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/nope"))
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(missing.statusCode()).isEqualTo(404);
                 assertThat(f.process().isAlive()).as(f.output()).isTrue();
             }
@@ -214,13 +229,20 @@ class KubectlCrossCheckTest {
     @Test
     @Order(6)
     void rolloutStatusOfADeploymentWhoseImageIsAbsentTimesOut() {
-        Kubectl.Result created = kubectl.run(RUN, "-n", "xc", "create", "deployment", "absent",
+        Kubectl.Result created = kubectl.run(
+                RUN,
+                "-n",
+                "xc",
+                "create",
+                "deployment",
+                "absent",
                 "--image=localhost/testbed/not-loaded:" + images.run());
         assertThat(created.exitCode()).as(created.out()).isZero();
         Kubectl.Result r = kubectl.run(RUN, "-n", "xc", "rollout", "status", "deployment/absent", "--timeout=4s");
         assertThat(r.exitCode()).as(r.out()).isNotZero();
-        assertThat(r.stdout()).contains("Waiting for deployment \"absent\" rollout to finish: 0 of 1 updated replicas "
-                + "are available...");
+        assertThat(r.stdout())
+                .contains("Waiting for deployment \"absent\" rollout to finish: 0 of 1 updated replicas "
+                        + "are available...");
         assertThat(r.stderr()).contains("timed out waiting for the condition");
     }
 
@@ -258,8 +280,14 @@ class KubectlCrossCheckTest {
 
     private AppliedObject applied(String apiVersion, String kind, String resource, String name) throws Exception {
         JsonNode o = getJson(resource, name);
-        Map<String, Object> raw = JSON.convertValue(o, new com.fasterxml.jackson.core.type.TypeReference<>() { });
-        return new AppliedObject(apiVersion, kind, "xc", name, o.path("metadata").path("uid").asText(), true,
+        Map<String, Object> raw = JSON.convertValue(o, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+        return new AppliedObject(
+                apiVersion,
+                kind,
+                "xc",
+                name,
+                o.path("metadata").path("uid").asText(),
+                true,
                 new Manifest(raw, manifest.toString()));
     }
 

@@ -63,12 +63,20 @@ class NodeProcessRuntimeUnitTest {
     @Test
     void theHostsFileListsTheNamespacesServicesUnderTheNamesClusterDnsWouldAnswer() {
         var pod = new io.github.e2ekit.e2e.testbed.kube.PodRuntime.PodRef("a", "p", "u", "n");
-        String hosts = ServiceProxies.hostsFile("a", java.util.List.of(
-                new io.github.e2ekit.e2e.testbed.kube.PodRuntime.ServiceRoute("a", "redis", "10.96.0.3", 6379,
-                        java.util.List.of(new io.github.e2ekit.e2e.testbed.kube.PodRuntime.Endpoint(pod, 6379))),
-                new io.github.e2ekit.e2e.testbed.kube.PodRuntime.ServiceRoute("b", "other", "10.96.0.4", 80,
-                        java.util.List.of())));
-        assertThat(hosts).contains("127.0.0.1\tlocalhost\n")
+        String hosts = ServiceProxies.hostsFile(
+                "a",
+                java.util.List.of(
+                        new io.github.e2ekit.e2e.testbed.kube.PodRuntime.ServiceRoute(
+                                "a",
+                                "redis",
+                                "10.96.0.3",
+                                6379,
+                                java.util.List.of(
+                                        new io.github.e2ekit.e2e.testbed.kube.PodRuntime.Endpoint(pod, 6379))),
+                        new io.github.e2ekit.e2e.testbed.kube.PodRuntime.ServiceRoute(
+                                "b", "other", "10.96.0.4", 80, java.util.List.of())));
+        assertThat(hosts)
+                .contains("127.0.0.1\tlocalhost\n")
                 .contains("10.96.0.3\tredis redis.a redis.a.svc redis.a.svc.cluster.local\n")
                 .doesNotContain("other");
     }
@@ -76,12 +84,13 @@ class NodeProcessRuntimeUnitTest {
     @Test
     void aFailedProbeIsWordedAsTheKubeletsProbersWordIt() {
         var http = new io.github.e2ekit.e2e.testbed.kube.PodRuntime.Probe.HttpGet(8080, "/readyz");
-        assertThat(NodeProcessRuntime.probeFailureText(http,
-                "wget: server returned error: HTTP/1.1 503 Service Unavailable"))
+        assertThat(NodeProcessRuntime.probeFailureText(
+                        http, "wget: server returned error: HTTP/1.1 503 Service Unavailable"))
                 .isEqualTo("HTTP probe failed with statuscode: 503");
-        assertThat(NodeProcessRuntime.probeFailureText(http,
-                "wget: can't connect to remote host (127.0.0.1): Connection refused"))
-                .isEqualTo("Get \"http://127.0.0.1:8080/readyz\": dial tcp 127.0.0.1:8080: connect: connection refused");
+        assertThat(NodeProcessRuntime.probeFailureText(
+                        http, "wget: can't connect to remote host (127.0.0.1): Connection refused"))
+                .isEqualTo(
+                        "Get \"http://127.0.0.1:8080/readyz\": dial tcp 127.0.0.1:8080: connect: connection refused");
         var exec = new io.github.e2ekit.e2e.testbed.kube.PodRuntime.Probe.Exec(java.util.List.of("pg_isready"));
         assertThat(NodeProcessRuntime.probeFailureText(exec, "127.0.0.1:5432 - no response\n"))
                 .isEqualTo("127.0.0.1:5432 - no response");

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeRegistryPullTest {
     @TempDir
     static Path dir;
+
     private static Engine engine;
     private static LocalRegistry registry;
     private static KindLikeCluster cluster;
@@ -39,16 +40,23 @@ class NodeRegistryPullTest {
     @BeforeAll
     static void pushAnImage() {
         engine = TestEngine.require();
-        Assumptions.assumeTrue(engine.kind() == EngineKind.DOCKER, "pushes through Docker (127.0.0.0/8 is insecure there)");
+        Assumptions.assumeTrue(
+                engine.kind() == EngineKind.DOCKER, "pushes through Docker (127.0.0.0/8 is insecure there)");
         registry = LocalRegistry.start(dir, null, null);
-        cluster = KindLikeCluster.start(engine, "wt-registry-pull-" + ProcessHandle.current().pid(), 0);
+        cluster = KindLikeCluster.start(
+                engine, "wt-registry-pull-" + ProcessHandle.current().pid(), 0);
         node = cluster.nodes().get(0);
         images = new TestImages(engine);
         ImageReference local = ImageReference.parse("e2e-pull/app-" + images.run() + ":t1");
         builtId = images.busybox(local.toString(), "pulled");
         pushed = new RegistryPush(engine, Ledger.start(dir.resolve("ledger.json"), "test", "pull"))
-                .push("app", local, builtId, RegistryTarget.parse(registry.host() + "/kind"),
-                        RegistryCredentials.anonymous(), line -> { });
+                .push(
+                        "app",
+                        local,
+                        builtId,
+                        RegistryTarget.parse(registry.host() + "/kind"),
+                        RegistryCredentials.anonymous(),
+                        line -> {});
         engine.client().removeImageCmd(pushed.reference()).exec(); // the engine keeps no copy under that name
     }
 
@@ -69,8 +77,10 @@ class NodeRegistryPullTest {
     void undoTheSetUp() {
         if (cluster != null) { // each test starts from a node without the mirror and without the image
             KindLocalRegistry.tearDown(engine, cluster.nodes(), registry.host());
-            new NodeImageStore(engine, node).remove(cluster.imageRefs(node).stream()
-                    .filter(r -> r.startsWith(registry.host() + "/")).toList());
+            new NodeImageStore(engine, node)
+                    .remove(cluster.imageRefs(node).stream()
+                            .filter(r -> r.startsWith(registry.host() + "/"))
+                            .toList());
         }
     }
 
@@ -84,11 +94,13 @@ class NodeRegistryPullTest {
 
         assertThat(kubelet.pull(node.name(), pushed.pinned())).isFalse();
 
-        assertThat(kubelet.pullFailure(node.name(), pushed.pinned())).hasValueSatisfying(m -> assertThat(m)
-                .startsWith("failed to pull and unpack image \"" + pushed.reference().replaceFirst(":t1$", "")
-                        + "@" + pushed.digest() + "\": failed to resolve reference")
-                .contains("Head \"https://" + registry.host() + "/v2/kind/e2e-pull/app-")
-                .endsWith("dial tcp " + registry.host() + ": connect: connection refused"));
+        assertThat(kubelet.pullFailure(node.name(), pushed.pinned()))
+                .hasValueSatisfying(m -> assertThat(m)
+                        .startsWith("failed to pull and unpack image \""
+                                + pushed.reference().replaceFirst(":t1$", "") + "@" + pushed.digest()
+                                + "\": failed to resolve reference")
+                        .contains("Head \"https://" + registry.host() + "/v2/kind/e2e-pull/app-")
+                        .endsWith("dial tcp " + registry.host() + ": connect: connection refused"));
         assertThat(kubelet.imageId(node.name(), pushed.pinned())).isEmpty();
     }
 
@@ -105,7 +117,8 @@ class NodeRegistryPullTest {
         assertThat(store.configDigest(pushed.digest())).hasValue(builtId); // the bytes this run built
         assertThat(kubelet.imageId(node.name(), pushed.pinned())).isPresent();
         // the host engine did not pull it behind the plugin's back: it has no name for the pushed repository
-        assertThat(engine.client().listImagesCmd().withReferenceFilter(repo).exec()).isEmpty();
+        assertThat(engine.client().listImagesCmd().withReferenceFilter(repo).exec())
+                .isEmpty();
     }
 
     @Test
@@ -120,21 +133,23 @@ class NodeRegistryPullTest {
 
     @Test
     void aHostsTomlWhoseRegistryWasNeverConnectedToTheKindNetworkCannotResolveTheMirror() {
-        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), registry.host(), "[host.\"http://kind-registry:5000\"]\n");
+        KindLocalRegistry.writeHostsToml(
+                engine, cluster.nodes(), registry.host(), "[host.\"http://kind-registry:5000\"]\n");
 
         NodeRegistryPull.Result r = pull(pushed.pinned());
 
         assertThat(r.pulled()).isFalse();
         // containerd reports the first host's connection error (resolver.go firstErrPriority): the mirror's
-        assertThat(r.error()).contains("Head \"http://kind-registry:5000/v2/kind/e2e-pull/app-")
+        assertThat(r.error())
+                .contains("Head \"http://kind-registry:5000/v2/kind/e2e-pull/app-")
                 .contains("?ns=" + registry.host())
                 .endsWith("dial tcp: lookup kind-registry: no such host");
     }
 
     @Test
     void aMirrorOnLoopbackIsTheNodeItselfAndIsRefused() {
-        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), registry.host(),
-                "[host.\"http://" + registry.host() + "\"]\n");
+        KindLocalRegistry.writeHostsToml(
+                engine, cluster.nodes(), registry.host(), "[host.\"http://" + registry.host() + "\"]\n");
 
         NodeRegistryPull.Result r = pull(pushed.pinned());
 
@@ -145,12 +160,14 @@ class NodeRegistryPullTest {
     @Test
     void anHttpsMirrorIsNotFallenBackToPlainHttp() {
         KindLocalRegistry.setUp(cluster, registry);
-        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), registry.host(), "[host.\"https://kind-registry:5000\"]\n");
+        KindLocalRegistry.writeHostsToml(
+                engine, cluster.nodes(), registry.host(), "[host.\"https://kind-registry:5000\"]\n");
 
         NodeRegistryPull.Result r = pull(pushed.pinned());
 
         assertThat(r.pulled()).isFalse();
-        assertThat(r.error()).contains("Head \"https://kind-registry:5000/v2/")
+        assertThat(r.error())
+                .contains("Head \"https://kind-registry:5000/v2/")
                 .endsWith("http: server gave HTTP response to HTTPS client");
     }
 
@@ -158,19 +175,24 @@ class NodeRegistryPullTest {
     void endpointsFollowContainerdsLookupOrderAndHostsOrder() {
         String host = registry.host();
         NodeRegistryPull p = new NodeRegistryPull(engine, node, null);
-        assertThat(p.endpoints(host)).extracting(NodeRegistryPull.Endpoint::url)
+        assertThat(p.endpoints(host))
+                .extracting(NodeRegistryPull.Endpoint::url)
                 .containsExactly("https://" + host + "/v2");
 
-        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), "_default",
-                "[host.\"http://fallback:5000\"]\n");
-        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), host,
+        KindLocalRegistry.writeHostsToml(engine, cluster.nodes(), "_default", "[host.\"http://fallback:5000\"]\n");
+        KindLocalRegistry.writeHostsToml(
+                engine,
+                cluster.nodes(),
+                host,
                 "server = \"http://origin:5000\"\n[host.\"http://first:5000\"]\n[host.\"http://second:5000\"]\n"
                         + "  capabilities = [\"push\"]\n[host.\"http://third:5000/custom\"]\n");
         try {
-            assertThat(p.endpoints(host)).extracting(NodeRegistryPull.Endpoint::url).containsExactly(
-                    "http://first:5000/v2", "http://third:5000/custom/v2", "http://origin:5000/v2");
+            assertThat(p.endpoints(host))
+                    .extracting(NodeRegistryPull.Endpoint::url)
+                    .containsExactly("http://first:5000/v2", "http://third:5000/custom/v2", "http://origin:5000/v2");
             KindLocalRegistry.tearDown(engine, cluster.nodes(), host);
-            assertThat(p.endpoints(host)).extracting(NodeRegistryPull.Endpoint::url)
+            assertThat(p.endpoints(host))
+                    .extracting(NodeRegistryPull.Endpoint::url)
                     .containsExactly("http://fallback:5000/v2", "https://" + host + "/v2");
         } finally {
             KindLocalRegistry.tearDown(engine, cluster.nodes(), "_default");

@@ -12,6 +12,7 @@ import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.NodeExec;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.kubernetes.client.PortForward;
+import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.BatchV1Api;
@@ -32,12 +33,11 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSecurityContext;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
-import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
-import io.kubernetes.client.openapi.models.V1Probe;
-import io.kubernetes.client.custom.IntOrString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,14 +88,17 @@ class PodRuntimeTest {
         images = new TestImages(engine);
         marker = "marker-" + images.run() + "-from-the-node";
         web = ImageReference.parse("localhost/testbed/httpd:" + images.run());
-        String id = images.build(web.toString(), Map.of("www/marker.txt", marker),
+        String id = images.build(
+                web.toString(),
+                Map.of("www/marker.txt", marker),
                 "CMD [\"busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]");
         new ImageLoader(engine, Ledger.start(dir.resolve("ledger.json"), "r", "s"), bed.clusterName())
                 .load(bed.nodes().nodes(), web, id);
         core = new CoreV1Api(bed.kubernetes().client());
         apps = new AppsV1Api(bed.kubernetes().client());
         node = bed.nodes().nodes().get(0);
-        InspectContainerResponse inspect = engine.client().inspectContainerCmd(node.containerId()).exec();
+        InspectContainerResponse inspect =
+                engine.client().inspectContainerCmd(node.containerId()).exec();
         nodeVolumes = new ArrayList<>();
         inspect.getMounts().forEach(m -> {
             if (m.getName() != null) {
@@ -110,21 +113,37 @@ class PodRuntimeTest {
             if (bed != null) {
                 // deleting a namespace deletes its pods, and the kubelet stops their processes
                 core.deleteNamespace("clash").execute();
-                await("namespace clash's containers stopped", () -> node("/bin/busybox", "sh", "-c",
-                        "/bin/busybox ls -d /run/e2e-pods/clash_* 2>/dev/null").stdout().isBlank() ? Boolean.TRUE
+                await(
+                        "namespace clash's containers stopped",
+                        () -> node("/bin/busybox", "sh", "-c", "/bin/busybox ls -d /run/e2e-pods/clash_* 2>/dev/null")
+                                        .stdout()
+                                        .isBlank()
+                                ? Boolean.TRUE
                                 : null);
                 // closing the API server stops what still runs and unmounts it
-                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout()).isNotBlank();
+                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout())
+                        .isNotBlank();
                 bed.kubernetes().close();
-                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout()).isBlank();
+                assertThat(node("/bin/busybox", "ls", "-A", "/run/e2e-pods").stdout())
+                        .isBlank();
                 assertThat(node("/bin/busybox", "cat", "/proc/mounts").stdout()).doesNotContain("/run/e2e-pods");
                 assertThat(bed.nodes().ctr(node, "snapshots", "ls")).doesNotContain("/run/e2e-pods");
-                assertThat(node("/bin/busybox", "ps", "-o", "pid,stat,args").stdout()).doesNotContain("httpd")
-                        .doesNotContain("sleep").doesNotContain(" Z ");
+                assertThat(node("/bin/busybox", "ps", "-o", "pid,stat,args").stdout())
+                        .doesNotContain("httpd")
+                        .doesNotContain("sleep")
+                        .doesNotContain(" Z ");
                 // every pod's network namespace is gone: every process left is in the node's
-                assertThat(node("/bin/busybox", "sh", "-c", "for p in /proc/[0-9]*; do /bin/busybox readlink "
-                        + "$p/ns/net; done | /bin/busybox sort -u").stdout().strip())
-                        .isEqualTo(node("/bin/busybox", "readlink", "/proc/1/ns/net").stdout().strip());
+                assertThat(node(
+                                        "/bin/busybox",
+                                        "sh",
+                                        "-c",
+                                        "for p in /proc/[0-9]*; do /bin/busybox readlink "
+                                                + "$p/ns/net; done | /bin/busybox sort -u")
+                                .stdout()
+                                .strip())
+                        .isEqualTo(node("/bin/busybox", "readlink", "/proc/1/ns/net")
+                                .stdout()
+                                .strip());
             }
         } finally {
             // the nodes go even when an assertion above failed
@@ -136,21 +155,32 @@ class PodRuntimeTest {
             }
             NodeImage.deleteTree(dir);
         }
-        assertThat(engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster)).exec()).isEmpty();
+        assertThat(engine.client()
+                        .listContainersCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster))
+                        .exec())
+                .isEmpty();
         assertThat(nodeVolumes).isNotEmpty();
         var volumes = engine.client().listVolumesCmd().exec().getVolumes();
-        assertThat(volumes == null ? List.of() : volumes.stream().map(v -> v.getName()).toList())
+        assertThat(
+                        volumes == null
+                                ? List.of()
+                                : volumes.stream().map(v -> v.getName()).toList())
                 .doesNotContainAnyElementsOf(nodeVolumes);
     }
 
     @Test
     void aDeploymentServesItsImageThroughPortForwardOnceItsReadinessProbeAnswers() throws Exception {
         namespace("serve");
-        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("web")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
-                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
-                        .port(new IntOrString(8080))).periodSeconds(1));
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
+                        .periodSeconds(1));
         apps.createNamespacedDeployment("serve", deployment("web", c)).execute();
         await("Deployment web available", () -> {
             V1Deployment d = apps.readNamespacedDeployment("web", "serve").execute();
@@ -160,10 +190,12 @@ class PodRuntimeTest {
         String podName = pod.getMetadata().getName();
         assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
         String rootfs = "/run/e2e-pods/serve_" + podName + "_web/rootfs";
-        assertThat(node("/bin/busybox", "grep", " " + rootfs + " ", "/proc/mounts").stdout()).contains("overlay");
+        assertThat(node("/bin/busybox", "grep", " " + rootfs + " ", "/proc/mounts")
+                        .stdout())
+                .contains("overlay");
 
-        PortForward.PortForwardResult forward = new PortForward(bed.kubernetes().client())
-                .forward("serve", podName, List.of(8080));
+        PortForward.PortForwardResult forward =
+                new PortForward(bed.kubernetes().client()).forward("serve", podName, List.of(8080));
         String response;
         try {
             OutputStream out = forward.getOutboundStream(8080);
@@ -176,8 +208,8 @@ class PodRuntimeTest {
         assertThat(response).startsWith("HTTP/1.").contains(" 200 ").endsWith(marker);
 
         // a second forward on the same pod works as well: one nc per WebSocket
-        PortForward.PortForwardResult again = new PortForward(bed.kubernetes().client())
-                .forward("serve", podName, List.of(8080));
+        PortForward.PortForwardResult again =
+                new PortForward(bed.kubernetes().client()).forward("serve", podName, List.of(8080));
         try {
             again.getOutboundStream(8080).write("GET /nope HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(readAll(again.getInputStream(8080))).contains(" 404 ");
@@ -186,15 +218,16 @@ class PodRuntimeTest {
         }
 
         // two ports in one WebSocket; nothing listens on 9999: its error channel says so, as a real kubelet does
-        PortForward.PortForwardResult two = new PortForward(bed.kubernetes().client())
-                .forward("serve", podName, List.of(9999, 8080));
+        PortForward.PortForwardResult two =
+                new PortForward(bed.kubernetes().client()).forward("serve", podName, List.of(9999, 8080));
         try {
             // take the streams first: client-java refuses to hand them out once the WebSocket has closed
             InputStream data = two.getInputStream(8080);
             InputStream err = two.getErrorStream(9999);
             two.getOutboundStream(8080).write("GET /marker.txt HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(err.readNBytes(2)).containsExactly(0x0f, 0x27); // 9999, little-endian
-            assertThat(readAll(err)).startsWith("error forwarding port 9999 to pod serve/" + podName)
+            assertThat(readAll(err))
+                    .startsWith("error forwarding port 9999 to pod serve/" + podName)
                     .contains("Connection refused");
             assertThat(readAll(data)).contains(" 200 ").endsWith(marker);
         } finally {
@@ -202,30 +235,43 @@ class PodRuntimeTest {
         }
 
         // a pod that does not exist: 404 with a Status, before any upgrade
-        HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                bed.kubernetes().url() + "/api/v1/namespaces/serve/pods/nope/portforward?ports=8080")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> missing = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(bed.kubernetes().url()
+                                        + "/api/v1/namespaces/serve/pods/nope/portforward?ports=8080"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.body()).contains("\"kind\":\"Status\"").contains("pods \\\"nope\\\" not found");
         assertThatThrownBy(() -> new PortForward(bed.kubernetes().client()).forward("serve", "nope", List.of(8080)))
-                .isInstanceOf(ApiException.class).hasMessageContaining("404");
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("404");
     }
 
     @Test
     void aCommandThatExitsNonZeroIsInCrashLoopBackOffWithItsExitCodeAndItsOutputInTheLog() throws Exception {
         namespace("crash");
-        V1Container c = new V1Container().name("fails").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("fails")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "sh", "-c", "echo \"giving up in $GREETING\" >&2; exit 3"))
                 .env(List.of(new V1EnvVar().name("GREETING").value("pod-runtime-test")));
         apps.createNamespacedDeployment("crash", deployment("fails", c)).execute();
         V1ContainerStatus s = await("CrashLoopBackOff", () -> {
             List<V1Pod> ps = pods("crash", "fails");
-            if (ps.isEmpty() || ps.get(0).getStatus() == null || ps.get(0).getStatus().getContainerStatuses() == null) {
+            if (ps.isEmpty()
+                    || ps.get(0).getStatus() == null
+                    || ps.get(0).getStatus().getContainerStatuses() == null) {
                 return null;
             }
             V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(0);
-            return cs.getState() != null && cs.getState().getWaiting() != null
-                    && "CrashLoopBackOff".equals(cs.getState().getWaiting().getReason()) ? cs : null;
+            return cs.getState() != null
+                            && cs.getState().getWaiting() != null
+                            && "CrashLoopBackOff"
+                                    .equals(cs.getState().getWaiting().getReason())
+                    ? cs
+                    : null;
         });
         assertThat(s.getRestartCount()).isGreaterThan(0);
         assertThat(s.getReady()).isFalse();
@@ -236,12 +282,19 @@ class PodRuntimeTest {
         // CrashLoopBackOff only after the first restart, which is immediate (kuberuntime_manager.go doBackOff);
         // after the first back-off (10 s × TestBedTime) the process is started again, from the same mount
         await("second crash", () -> {
-            V1ContainerStatus cs = core.readNamespacedPod(pod, "crash").execute().getStatus().getContainerStatuses()
+            V1ContainerStatus cs = core.readNamespacedPod(pod, "crash")
+                    .execute()
+                    .getStatus()
+                    .getContainerStatuses()
                     .get(0);
-            return cs.getRestartCount() >= 2 && cs.getLastState().getTerminated().getExitCode() == 3 ? cs : null;
+            return cs.getRestartCount() >= 2
+                            && cs.getLastState().getTerminated().getExitCode() == 3
+                    ? cs
+                    : null;
         });
         // restartCount counts restarts made: 2 means the third run started (it may not have printed yet)
-        assertThat(core.readNamespacedPodLog(pod, "crash").execute().split("giving up", -1)).hasSizeBetween(3, 4);
+        assertThat(core.readNamespacedPodLog(pod, "crash").execute().split("giving up", -1))
+                .hasSizeBetween(3, 4);
         await("Deployment fails unavailable", () -> {
             V1Deployment d = apps.readNamespacedDeployment("fails", "crash").execute();
             Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
@@ -252,10 +305,13 @@ class PodRuntimeTest {
     @Test
     void deletingTheDeploymentStopsTheProcessAndUnmountsItsImage() throws Exception {
         namespace("gone");
-        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("web")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8181", "-h", "/www"))
-                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
-                        .port(new IntOrString(8181))));
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8181))));
         apps.createNamespacedDeployment("gone", deployment("web", c)).execute();
         await("Deployment available", () -> {
             V1Deployment d = apps.readNamespacedDeployment("web", "gone").execute();
@@ -264,13 +320,16 @@ class PodRuntimeTest {
         String pod = pods("gone", "web").get(0).getMetadata().getName();
         String dirInNode = "/run/e2e-pods/gone_" + pod + "_web";
         String pid = node("/bin/busybox", "cat", dirInNode + "/pid").stdout().strip();
-        assertThat(node("/bin/busybox", "cat", "/proc/" + pid + "/cmdline").stdout()).contains("httpd");
+        assertThat(node("/bin/busybox", "cat", "/proc/" + pid + "/cmdline").stdout())
+                .contains("httpd");
 
         apps.deleteNamespacedDeployment("web", "gone").execute();
         await("process stopped and image unmounted", () -> {
             boolean dirGone = !node("/bin/busybox", "test", "-e", dirInNode).ok();
-            boolean unmounted = !node("/bin/busybox", "grep", "-q", dirInNode, "/proc/mounts").ok();
-            boolean processGone = !node("/bin/busybox", "test", "-e", "/proc/" + pid).ok();
+            boolean unmounted = !node("/bin/busybox", "grep", "-q", dirInNode, "/proc/mounts")
+                    .ok();
+            boolean processGone =
+                    !node("/bin/busybox", "test", "-e", "/proc/" + pid).ok();
             return dirGone && unmounted && processGone ? Boolean.TRUE : null;
         });
         assertThat(bed.nodes().ctr(node, "snapshots", "ls")).doesNotContain(dirInNode);
@@ -285,35 +344,67 @@ class PodRuntimeTest {
     @Test
     void aDeletedPodGetsSigtermAndGoesWhenItExitsOrIsKilledAfterItsGracePeriod() throws Exception {
         namespace("term");
-        V1Pod quick = new V1Pod().metadata(new V1ObjectMeta().name("quick")).spec(new V1PodSpec().containers(List.of(
-                new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
-                        .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www")))));
-        V1Pod stubborn = new V1Pod().metadata(new V1ObjectMeta().name("stubborn")).spec(new V1PodSpec()
-                .terminationGracePeriodSeconds(20L).containers(List.of(new V1Container().name("loop")
-                        .image(web.toString()).imagePullPolicy("IfNotPresent").command(List.of("busybox", "sh", "-c",
-                                // an ignored signal stays ignored across exec: httpd never hears SIGTERM
-                                "trap '' TERM; exec busybox httpd -f -p 8383 -h /www")))));
+        V1Pod quick = new V1Pod()
+                .metadata(new V1ObjectMeta().name("quick"))
+                .spec(new V1PodSpec()
+                        .containers(List.of(new V1Container()
+                                .name("web")
+                                .image(web.toString())
+                                .imagePullPolicy("IfNotPresent")
+                                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www")))));
+        V1Pod stubborn = new V1Pod()
+                .metadata(new V1ObjectMeta().name("stubborn"))
+                .spec(new V1PodSpec()
+                        .terminationGracePeriodSeconds(20L)
+                        .containers(List.of(new V1Container()
+                                .name("loop")
+                                .image(web.toString())
+                                .imagePullPolicy("IfNotPresent")
+                                .command(List.of(
+                                        "busybox",
+                                        "sh",
+                                        "-c",
+                                        // an ignored signal stays ignored across exec: httpd never hears SIGTERM
+                                        "trap '' TERM; exec busybox httpd -f -p 8383 -h /www")))));
         core.createNamespacedPod("term", quick).execute();
         core.createNamespacedPod("term", stubborn).execute();
         for (String name : List.of("quick", "stubborn")) {
             await(name + " running", () -> {
                 V1Pod p = core.readNamespacedPod(name, "term").execute();
-                return p.getStatus() != null && p.getStatus().getContainerStatuses() != null
-                        && p.getStatus().getContainerStatuses().get(0).getState().getRunning() != null ? p : null;
+                return p.getStatus() != null
+                                && p.getStatus().getContainerStatuses() != null
+                                && p.getStatus()
+                                                .getContainerStatuses()
+                                                .get(0)
+                                                .getState()
+                                                .getRunning()
+                                        != null
+                        ? p
+                        : null;
             });
         }
         // Pods created without terminationGracePeriodSeconds get the default 30 s (and wait 30 × the time scale)
         Duration quickGrace = io.github.e2ekit.e2e.testbed.kube.TestBedTime.seconds(30);
         Duration stubbornGrace = io.github.e2ekit.e2e.testbed.kube.TestBedTime.seconds(20);
-        String quickPid = node("/bin/busybox", "cat", "/run/e2e-pods/term_quick_web/pid").stdout().strip();
+        String quickPid = node("/bin/busybox", "cat", "/run/e2e-pods/term_quick_web/pid")
+                .stdout()
+                .strip();
 
         long start = System.nanoTime();
         V1Pod answer = core.deleteNamespacedPod("quick", "term").execute();
         assertThat(answer.getMetadata().getDeletionTimestamp()).isNotNull();
         assertThat(answer.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
-        await("quick gone", () -> core.listNamespacedPod("term").fieldSelector("metadata.name=quick").execute()
-                .getItems().isEmpty() ? Boolean.TRUE : null);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("httpd exits on SIGTERM: no need to wait")
+        await(
+                "quick gone",
+                () -> core.listNamespacedPod("term")
+                                .fieldSelector("metadata.name=quick")
+                                .execute()
+                                .getItems()
+                                .isEmpty()
+                        ? Boolean.TRUE
+                        : null);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("httpd exits on SIGTERM: no need to wait")
                 .isLessThan(quickGrace);
         assertThat(node("/bin/busybox", "test", "-e", "/proc/" + quickPid).ok()).isFalse();
 
@@ -321,61 +412,106 @@ class PodRuntimeTest {
         core.deleteNamespacedPod("stubborn", "term").execute();
         Thread.sleep(stubbornGrace.toMillis() / 2);
         V1Pod halfway = core.readNamespacedPod("stubborn", "term").execute();
-        assertThat(halfway.getMetadata().getDeletionTimestamp()).as("SIGTERM ignored: still there").isNotNull();
-        await("stubborn gone", () -> core.listNamespacedPod("term").fieldSelector("metadata.name=stubborn").execute()
-                .getItems().isEmpty() ? Boolean.TRUE : null);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("killed only after its grace period")
+        assertThat(halfway.getMetadata().getDeletionTimestamp())
+                .as("SIGTERM ignored: still there")
+                .isNotNull();
+        await(
+                "stubborn gone",
+                () -> core.listNamespacedPod("term")
+                                .fieldSelector("metadata.name=stubborn")
+                                .execute()
+                                .getItems()
+                                .isEmpty()
+                        ? Boolean.TRUE
+                        : null);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("killed only after its grace period")
                 .isGreaterThanOrEqualTo(stubbornGrace);
-        await("stubborn's processes gone", () -> node("/bin/busybox", "test", "-e", "/run/e2e-pods/term_stubborn_loop")
-                .ok() ? null : Boolean.TRUE);
+        await(
+                "stubborn's processes gone",
+                () -> node("/bin/busybox", "test", "-e", "/run/e2e-pods/term_stubborn_loop")
+                                .ok()
+                        ? null
+                        : Boolean.TRUE);
     }
 
     @Test
     void twoContainersOfOnePodCannotListenOnTheSamePortAndSayWhyButTwoPodsCan() throws Exception {
         namespace("clash");
-        V1Container a = new V1Container().name("a").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container a = new V1Container()
+                .name("a")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
                 .ports(List.of(new V1ContainerPort().containerPort(8282)));
-        V1Container b = new V1Container().name("b").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container b = new V1Container()
+                .name("b")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
                 .ports(List.of(new V1ContainerPort().containerPort(8282)));
         // a container that does not declare the port crashes on it; an event says why. (No "sleep" before its
         // httpd: a child left when the container is stopped would end as a zombie of the node's containerd.
         // The kubelet starts a before c, so a listens first.)
-        V1Container c = new V1Container().name("c").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("c")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
         V1Deployment both = deployment("both", a);
         both.getSpec().getTemplate().getSpec().setContainers(List.of(a, b, c));
         apps.createNamespacedDeployment("clash", both).execute();
         V1ContainerStatus s = await("b refused", () -> {
             List<V1Pod> ps = pods("clash", "both");
-            if (ps.isEmpty() || ps.get(0).getStatus() == null || ps.get(0).getStatus().getContainerStatuses() == null) {
+            if (ps.isEmpty()
+                    || ps.get(0).getStatus() == null
+                    || ps.get(0).getStatus().getContainerStatuses() == null) {
                 return null;
             }
             V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(1);
-            return cs.getState() != null && cs.getState().getWaiting() != null
-                    && "CreateContainerError".equals(cs.getState().getWaiting().getReason()) ? cs : null;
+            return cs.getState() != null
+                            && cs.getState().getWaiting() != null
+                            && "CreateContainerError"
+                                    .equals(cs.getState().getWaiting().getReason())
+                    ? cs
+                    : null;
         });
         String pod = pods("clash", "both").get(0).getMetadata().getName();
-        assertThat(s.getState().getWaiting().getMessage()).contains("port 8282").contains("already in use")
-                .contains("in pod clash/" + pod).contains("the containers of a pod share its network namespace");
-        CoreV1Event event = await("PortConflict event", () -> core.listNamespacedEvent("clash").execute().getItems()
-                .stream().filter(e -> "PortConflict".equals(e.getReason())
-                        && pod.equals(e.getInvolvedObject().getName())
-                        && e.getMessage().contains("container b")).findFirst().orElse(null));
+        assertThat(s.getState().getWaiting().getMessage())
+                .contains("port 8282")
+                .contains("already in use")
+                .contains("in pod clash/" + pod)
+                .contains("the containers of a pod share its network namespace");
+        CoreV1Event event = await(
+                "PortConflict event",
+                () -> core.listNamespacedEvent("clash").execute().getItems().stream()
+                        .filter(e -> "PortConflict".equals(e.getReason())
+                                && pod.equals(e.getInvolvedObject().getName())
+                                && e.getMessage().contains("container b"))
+                        .findFirst()
+                        .orElse(null));
         assertThat(event.getType()).isEqualTo("Warning");
-        CoreV1Event hint = await("PortConflict event for c", () -> core.listNamespacedEvent("clash").execute()
-                .getItems().stream().filter(e -> "PortConflict".equals(e.getReason())
-                        && e.getMessage().contains(" exited with code 1 ")).findFirst().orElse(null));
-        assertThat(hint.getMessage()).contains("says its address is already in use")
+        CoreV1Event hint = await(
+                "PortConflict event for c",
+                () -> core.listNamespacedEvent("clash").execute().getItems().stream()
+                        .filter(e -> "PortConflict".equals(e.getReason())
+                                && e.getMessage().contains(" exited with code 1 "))
+                        .findFirst()
+                        .orElse(null));
+        assertThat(hint.getMessage())
+                .contains("says its address is already in use")
                 .contains("share its network namespace");
 
         // another pod of the same node listens on the same port: it has a network namespace of its own
-        V1Container other = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container other = new V1Container()
+                .name("web")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
                 .ports(List.of(new V1ContainerPort().containerPort(8282)))
-                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
-                        .port(new IntOrString(8282))).periodSeconds(1));
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8282)))
+                        .periodSeconds(1));
         apps.createNamespacedDeployment("clash", deployment("other", other)).execute();
         awaitAvailable("clash", "other", 1);
     }
@@ -403,19 +539,24 @@ class PodRuntimeTest {
         for (String ns : namespaces) {
             V1Pod pod = pods(ns, "datastorage").get(0);
             assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
-            assertThat(get(ns, pod.getMetadata().getName(), 8080, "/m")).contains(" 200 ").endsWith("data of " + ns
-                    + "\n");
+            assertThat(get(ns, pod.getMetadata().getName(), 8080, "/m"))
+                    .contains(" 200 ")
+                    .endsWith("data of " + ns + "\n");
             netns.add(netnsInode(pod));
         }
-        assertThat(netns).doesNotHaveDuplicates().doesNotContain(node("/bin/busybox", "readlink",
-                "/proc/1/ns/net").stdout().strip());
+        assertThat(netns)
+                .doesNotHaveDuplicates()
+                .doesNotContain(node("/bin/busybox", "readlink", "/proc/1/ns/net")
+                        .stdout()
+                        .strip());
     }
 
     @Test
     void aDeploymentWithTwoReplicasOnOneNodeBecomesAvailableAndDeletingItRemovesTheNetworkNamespaces()
             throws Exception {
         namespace("replicas");
-        apps.createNamespacedDeployment("replicas", deployment("data", markerServer("replica"), 2)).execute();
+        apps.createNamespacedDeployment("replicas", deployment("data", markerServer("replica"), 2))
+                .execute();
         awaitAvailable("replicas", "data", 2);
         List<V1Pod> ps = pods("replicas", "data");
         assertThat(ps).hasSize(2);
@@ -430,7 +571,9 @@ class PodRuntimeTest {
         // the pod's process runs in its network namespace; no holder process keeps it (a bind mount does)
         String inPod = "for p in /proc/[0-9]*; do [ \"$(/bin/busybox readlink $p/ns/net)\" = \"$1\" ] "
                 + "&& /bin/busybox cat $p/cmdline | /bin/busybox tr '\\0' ' ' && echo; done";
-        assertThat(node("/bin/busybox", "sh", "-c", inPod, "in-pod", inodes.get(0)).stdout()).contains("httpd")
+        assertThat(node("/bin/busybox", "sh", "-c", inPod, "in-pod", inodes.get(0))
+                        .stdout())
+                .contains("httpd")
                 .doesNotContain("sleep");
 
         apps.deleteNamespacedDeployment("data", "replicas").execute();
@@ -442,10 +585,14 @@ class PodRuntimeTest {
                 }
             }
             return node("/bin/busybox", "sh", "-c", "/bin/busybox ls -d /run/e2e-pods/replicas_* 2>/dev/null")
-                    .stdout().isBlank() ? Boolean.TRUE : null;
+                            .stdout()
+                            .isBlank()
+                    ? Boolean.TRUE
+                    : null;
         });
         for (String inode : inodes) {
-            assertThat(node("/bin/busybox", "sh", "-c", inPod, "in-pod", inode).stdout()).isBlank();
+            assertThat(node("/bin/busybox", "sh", "-c", inPod, "in-pod", inode).stdout())
+                    .isBlank();
         }
         assertThat(node("/bin/busybox", "ps", "-o", "args").stdout()).doesNotContain("sleep");
         assertThat(pods("replicas", "data")).isEmpty();
@@ -453,19 +600,23 @@ class PodRuntimeTest {
 
     /** Serves {@code /m}, written at start from the env var MARKER, on 8080; ready once it answers. */
     private V1Container markerServer(String marker) {
-        return new V1Container().name("server").image(web.toString()).imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "sh", "-c",
-                        "echo \"$MARKER\" > /www/m; exec busybox httpd -f -p 8080 -h /www"))
+        return new V1Container()
+                .name("server")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
+                .command(List.of(
+                        "busybox", "sh", "-c", "echo \"$MARKER\" > /www/m; exec busybox httpd -f -p 8080 -h /www"))
                 .env(List.of(new V1EnvVar().name("MARKER").value(marker)))
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
-                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/m")
-                        .port(new IntOrString(8080))).periodSeconds(1));
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/m").port(new IntOrString(8080)))
+                        .periodSeconds(1));
     }
 
     /** A GET through the API's port-forward; the whole response. */
     private String get(String ns, String pod, int port, String path) throws Exception {
-        PortForward.PortForwardResult forward = new PortForward(bed.kubernetes().client())
-                .forward(ns, pod, List.of(port));
+        PortForward.PortForwardResult forward =
+                new PortForward(bed.kubernetes().client()).forward(ns, pod, List.of(port));
         try {
             OutputStream out = forward.getOutboundStream(port);
             out.write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -477,8 +628,8 @@ class PodRuntimeTest {
     }
 
     private static String sandboxDir(V1Pod p) {
-        return "/run/e2e-pods/" + p.getMetadata().getNamespace() + "_" + p.getMetadata().getName() + "@"
-                + p.getMetadata().getUid();
+        return "/run/e2e-pods/" + p.getMetadata().getNamespace() + "_"
+                + p.getMetadata().getName() + "@" + p.getMetadata().getUid();
     }
 
     /** The pod's network namespace as {@code readlink /proc/<pid>/ns/net} names it. */
@@ -498,36 +649,52 @@ class PodRuntimeTest {
     @Test
     void aFailingReadinessProbeKeepsThePodUnreadyAndANotRunningPodCannotBeForwarded() throws Exception {
         namespace("unready");
-        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("web")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "httpd", "-f", "-p", "8383", "-h", "/www"))
-                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/missing")
-                        .port(new IntOrString(8383))));
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/missing").port(new IntOrString(8383))));
         apps.createNamespacedDeployment("unready", deployment("web", c)).execute();
         V1Pod running = await("pod running", () -> {
             List<V1Pod> ps = pods("unready", "web");
-            return !ps.isEmpty() && ps.get(0).getStatus() != null && "Running".equals(ps.get(0).getStatus().getPhase())
-                    ? ps.get(0) : null;
+            return !ps.isEmpty()
+                            && ps.get(0).getStatus() != null
+                            && "Running".equals(ps.get(0).getStatus().getPhase())
+                    ? ps.get(0)
+                    : null;
         });
         Thread.sleep(1500);
-        V1Pod pod = core.readNamespacedPod(running.getMetadata().getName(), "unready").execute();
+        V1Pod pod = core.readNamespacedPod(running.getMetadata().getName(), "unready")
+                .execute();
         assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
-        assertThat(apps.readNamespacedDeployment("web", "unready").execute().getStatus().getAvailableReplicas())
+        assertThat(apps.readNamespacedDeployment("web", "unready")
+                        .execute()
+                        .getStatus()
+                        .getAvailableReplicas())
                 .isIn(null, 0);
 
-        V1Container absent = new V1Container().name("absent").image(web.repository() + ":not-loaded")
+        V1Container absent = new V1Container()
+                .name("absent")
+                .image(web.repository() + ":not-loaded")
                 .imagePullPolicy("Never");
         apps.createNamespacedDeployment("unready", deployment("absent", absent)).execute();
         V1Pod pending = await("pod pending", () -> {
             List<V1Pod> ps = pods("unready", "absent");
-            return !ps.isEmpty() && ps.get(0).getStatus() != null && ps.get(0).getStatus().getContainerStatuses() != null
-                    ? ps.get(0) : null;
+            return !ps.isEmpty()
+                            && ps.get(0).getStatus() != null
+                            && ps.get(0).getStatus().getContainerStatuses() != null
+                    ? ps.get(0)
+                    : null;
         });
         PortForward.PortForwardResult forward = new PortForward(bed.kubernetes().client())
                 .forward("unready", pending.getMetadata().getName(), List.of(8080));
         try {
             InputStream err = forward.getErrorStream(8080);
             err.readNBytes(2);
-            assertThat(readAll(err)).contains("error forwarding port 8080 to pod unready/")
+            assertThat(readAll(err))
+                    .contains("error forwarding port 8080 to pod unready/")
                     .contains("pod is not running (phase Pending)");
         } finally {
             forward.close();
@@ -537,14 +704,17 @@ class PodRuntimeTest {
     @Test
     void followingALogSendsTheLinesWrittenAfterTheRequestAndEndsWhenTheContainerExits() throws Exception {
         namespace("follow");
-        V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name("talker"))
-                .spec(new V1PodSpec().restartPolicy("Never")
-                        .containers(List.of(shell("talk", "echo one; busybox sleep 2; echo two; busybox sleep 1; "
-                                + "echo three"))));
+        V1Pod pod = new V1Pod()
+                .metadata(new V1ObjectMeta().name("talker"))
+                .spec(new V1PodSpec()
+                        .restartPolicy("Never")
+                        .containers(List.of(shell(
+                                "talk", "echo one; busybox sleep 2; echo two; busybox sleep 1; " + "echo three"))));
         core.createNamespacedPod("follow", pod).execute();
         String before = await("first line", () -> {
             V1Pod p = core.readNamespacedPod("talker", "follow").execute();
-            if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+            if (p.getStatus() == null
+                    || p.getStatus().getContainerStatuses() == null
                     || p.getStatus().getContainerStatuses().get(0).getState().getRunning() == null) {
                 return null;
             }
@@ -561,10 +731,12 @@ class PodRuntimeTest {
                 .streamNamespacedPodLog("follow", "talker", "talk", null, 2, false);
         assertThat(readAll(tail)).isEqualTo("two\nthree\n");
         // a container that is not among the pod's is refused, as the API server does (strategy.go LogLocation)
-        assertThatThrownBy(() -> new io.kubernetes.client.PodLogs(bed.kubernetes().client())
-                .streamNamespacedPodLog("follow", "talker", "nope"))
+        assertThatThrownBy(
+                        () -> new io.kubernetes.client.PodLogs(bed.kubernetes().client())
+                                .streamNamespacedPodLog("follow", "talker", "nope"))
                 .isInstanceOf(io.kubernetes.client.openapi.ApiException.class)
-                .satisfies(e -> assertThat(((io.kubernetes.client.openapi.ApiException) e).getCode()).isEqualTo(400));
+                .satisfies(e -> assertThat(((io.kubernetes.client.openapi.ApiException) e).getCode())
+                        .isEqualTo(400));
     }
 
     @Test
@@ -575,14 +747,25 @@ class PodRuntimeTest {
         batch.createNamespacedJob("jobs", job("fails", "exit 2")).execute();
         await("Job ok complete", () -> condition(batch, "ok", "Complete"));
         await("Job fails failed", () -> condition(batch, "fails", "Failed"));
-        V1Pod failed = core.listNamespacedPod("jobs").labelSelector("job-name=fails").execute().getItems().get(0);
+        V1Pod failed = core.listNamespacedPod("jobs")
+                .labelSelector("job-name=fails")
+                .execute()
+                .getItems()
+                .get(0);
         assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
-        assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+        assertThat(failed.getStatus()
+                        .getContainerStatuses()
+                        .get(0)
+                        .getState()
+                        .getTerminated()
+                        .getExitCode())
                 .isEqualTo(2);
 
         // the init containers run one after the other, then the main container; the pod succeeds
-        V1Pod pod = new V1Pod().metadata(new V1ObjectMeta().name("init"))
-                .spec(new V1PodSpec().restartPolicy("Never")
+        V1Pod pod = new V1Pod()
+                .metadata(new V1ObjectMeta().name("init"))
+                .spec(new V1PodSpec()
+                        .restartPolicy("Never")
                         .initContainers(List.of(shell("first", "busybox sleep 1"), shell("second", "true")))
                         .containers(List.of(shell("main", "echo main ran"))));
         core.createNamespacedPod("jobs", pod).execute();
@@ -590,54 +773,94 @@ class PodRuntimeTest {
             V1Pod p = core.readNamespacedPod("init", "jobs").execute();
             return p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()) ? p : null;
         });
-        var first = done.getStatus().getInitContainerStatuses().get(0).getState().getTerminated();
-        var second = done.getStatus().getInitContainerStatuses().get(1).getState().getTerminated();
+        var first =
+                done.getStatus().getInitContainerStatuses().get(0).getState().getTerminated();
+        var second =
+                done.getStatus().getInitContainerStatuses().get(1).getState().getTerminated();
         assertThat(first.getExitCode()).isZero();
         assertThat(first.getReason()).isEqualTo("Completed");
         assertThat(second.getExitCode()).isZero();
         assertThat(second.getStartedAt()).isAfterOrEqualTo(first.getFinishedAt());
-        assertThat(core.readNamespacedPodLog("init", "jobs").container("main").execute()).isEqualTo("main ran\n");
+        assertThat(core.readNamespacedPodLog("init", "jobs").container("main").execute())
+                .isEqualTo("main ran\n");
     }
 
     @Test
     void aPodReachesAnotherThroughItsServiceByNameAndRunsAsItsSecurityContextsUserWithDevShm() throws Exception {
         namespace("svc");
-        V1Container c = new V1Container().name("web").image(web.toString()).imagePullPolicy("IfNotPresent")
+        V1Container c = new V1Container()
+                .name("web")
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .ports(List.of(new V1ContainerPort().containerPort(8080).name("http")))
-                .readinessProbe(new V1Probe().httpGet(new V1HTTPGetAction().path("/marker.txt")
-                        .port(new IntOrString(8080))).periodSeconds(1));
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
+                        .periodSeconds(1));
         apps.createNamespacedDeployment("svc", deployment("web", c)).execute();
-        core.createNamespacedService("svc", new V1Service().metadata(new V1ObjectMeta().name("web"))
-                .spec(new V1ServiceSpec().selector(Map.of("app", "web")).ports(List.of(new V1ServicePort().port(80)
-                        .targetPort(new IntOrString("http")))))).execute();
+        core.createNamespacedService(
+                        "svc",
+                        new V1Service()
+                                .metadata(new V1ObjectMeta().name("web"))
+                                .spec(new V1ServiceSpec()
+                                        .selector(Map.of("app", "web"))
+                                        .ports(List.of(
+                                                new V1ServicePort().port(80).targetPort(new IntOrString("http"))))))
+                .execute();
         awaitAvailable("svc", "web", 1);
         BatchV1Api batch = new BatchV1Api(bed.kubernetes().client());
-        V1Container client = shell("client", "busybox id -u; busybox id -g; busybox stat -c %a /dev/shm; "
-                + "busybox wget -q -O - http://web/marker.txt; echo; "
-                + "busybox wget -q -O - http://web.svc.svc.cluster.local:80/marker.txt");
-        batch.createNamespacedJob("svc", new V1Job().metadata(new V1ObjectMeta().name("client"))
-                .spec(new V1JobSpec().backoffLimit(0).template(new V1PodTemplateSpec().spec(new V1PodSpec()
-                        .restartPolicy("Never").securityContext(new V1PodSecurityContext().runAsUser(1234L)
-                                .runAsGroup(4321L))
-                        .containers(List.of(client)))))).execute();
+        V1Container client = shell(
+                "client",
+                "busybox id -u; busybox id -g; busybox stat -c %a /dev/shm; "
+                        + "busybox wget -q -O - http://web/marker.txt; echo; "
+                        + "busybox wget -q -O - http://web.svc.svc.cluster.local:80/marker.txt");
+        batch.createNamespacedJob(
+                        "svc",
+                        new V1Job()
+                                .metadata(new V1ObjectMeta().name("client"))
+                                .spec(new V1JobSpec()
+                                        .backoffLimit(0)
+                                        .template(new V1PodTemplateSpec()
+                                                .spec(new V1PodSpec()
+                                                        .restartPolicy("Never")
+                                                        .securityContext(new V1PodSecurityContext()
+                                                                .runAsUser(1234L)
+                                                                .runAsGroup(4321L))
+                                                        .containers(List.of(client))))))
+                .execute();
         V1Pod done = await("client pod finished", () -> {
-            List<V1Pod> l = core.listNamespacedPod("svc").labelSelector("job-name=client").execute().getItems();
-            return !l.isEmpty() && l.get(0).getStatus() != null && List.of("Succeeded", "Failed")
-                    .contains(l.get(0).getStatus().getPhase()) ? l.get(0) : null;
+            List<V1Pod> l = core.listNamespacedPod("svc")
+                    .labelSelector("job-name=client")
+                    .execute()
+                    .getItems();
+            return !l.isEmpty()
+                            && l.get(0).getStatus() != null
+                            && List.of("Succeeded", "Failed")
+                                    .contains(l.get(0).getStatus().getPhase())
+                    ? l.get(0)
+                    : null;
         });
-        String log = core.readNamespacedPodLog(done.getMetadata().getName(), "svc").execute();
+        String log =
+                core.readNamespacedPodLog(done.getMetadata().getName(), "svc").execute();
         assertThat(log).isEqualTo("1234\n4321\n1777\n" + marker + "\n" + marker);
         assertThat(done.getStatus().getPhase()).isEqualTo("Succeeded");
     }
 
     private V1Job job(String name, String script) {
-        return new V1Job().metadata(new V1ObjectMeta().name(name)).spec(new V1JobSpec().backoffLimit(0)
-                .template(new V1PodTemplateSpec().spec(new V1PodSpec().restartPolicy("Never")
-                        .containers(List.of(shell(name, script))))));
+        return new V1Job()
+                .metadata(new V1ObjectMeta().name(name))
+                .spec(new V1JobSpec()
+                        .backoffLimit(0)
+                        .template(new V1PodTemplateSpec()
+                                .spec(new V1PodSpec()
+                                        .restartPolicy("Never")
+                                        .containers(List.of(shell(name, script))))));
     }
 
     private V1Container shell(String name, String script) {
-        return new V1Container().name(name).image(web.toString()).imagePullPolicy("IfNotPresent")
+        return new V1Container()
+                .name(name)
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
                 .command(List.of("busybox", "sh", "-c", script));
     }
 
@@ -647,13 +870,16 @@ class PodRuntimeTest {
             return null;
         }
         return j.getStatus().getConditions().stream()
-                .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus())) ? j : null;
+                        .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+                ? j
+                : null;
     }
 
     // ------------------------------------------------------------------ helpers
 
     private void namespace(String name) throws Exception {
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(name))).execute();
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(name)))
+                .execute();
     }
 
     private List<V1Pod> pods(String ns, String app) throws Exception {
@@ -702,18 +928,32 @@ class PodRuntimeTest {
         StringBuilder sb = new StringBuilder();
         try {
             for (V1Pod p : core.listPodForAllNamespaces().execute().getItems()) {
-                sb.append("pod ").append(p.getMetadata().getNamespace()).append('/').append(p.getMetadata().getName())
-                        .append(": ").append(p.getStatus()).append('\n');
+                sb.append("pod ")
+                        .append(p.getMetadata().getNamespace())
+                        .append('/')
+                        .append(p.getMetadata().getName())
+                        .append(": ")
+                        .append(p.getStatus())
+                        .append('\n');
             }
             for (CoreV1Event e : core.listEventForAllNamespaces().execute().getItems()) {
-                sb.append("event ").append(e.getInvolvedObject().getName()).append(' ').append(e.getReason())
-                        .append(": ").append(e.getMessage()).append('\n');
+                sb.append("event ")
+                        .append(e.getInvolvedObject().getName())
+                        .append(' ')
+                        .append(e.getReason())
+                        .append(": ")
+                        .append(e.getMessage())
+                        .append('\n');
             }
         } catch (Exception e) {
             sb.append("cannot list pods: ").append(e).append('\n');
         }
-        ExecResult r = node("/bin/busybox", "sh", "-c", "/bin/busybox ls -laR /run/e2e-pods | /bin/busybox head -50; "
-                + "for f in /run/e2e-pods/*/log; do echo \"== $f\"; /bin/busybox tail -5 \"$f\"; done; /bin/busybox ps");
+        ExecResult r = node(
+                "/bin/busybox",
+                "sh",
+                "-c",
+                "/bin/busybox ls -laR /run/e2e-pods | /bin/busybox head -50; "
+                        + "for f in /run/e2e-pods/*/log; do echo \"== $f\"; /bin/busybox tail -5 \"$f\"; done; /bin/busybox ps");
         sb.append(r.stdout()).append(r.stderr());
         return sb.toString();
     }
@@ -724,9 +964,13 @@ class PodRuntimeTest {
 
     private static V1Deployment deployment(String name, V1Container container, int replicas) {
         Map<String, String> labels = Map.of("app", name);
-        return new V1Deployment().metadata(new V1ObjectMeta().name(name))
-                .spec(new V1DeploymentSpec().replicas(replicas).selector(new V1LabelSelector().matchLabels(labels))
-                        .template(new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(labels))
+        return new V1Deployment()
+                .metadata(new V1ObjectMeta().name(name))
+                .spec(new V1DeploymentSpec()
+                        .replicas(replicas)
+                        .selector(new V1LabelSelector().matchLabels(labels))
+                        .template(new V1PodTemplateSpec()
+                                .metadata(new V1ObjectMeta().labels(labels))
                                 .spec(new V1PodSpec().containers(List.of(container)))));
     }
 }

@@ -46,8 +46,10 @@ class TestBedTest {
             var client = bed.kubernetes().client();
             CoreV1Api core = new CoreV1Api(client);
             AppsV1Api apps = new AppsV1Api(client);
-            core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("bed"))).execute();
-            apps.createNamespacedDeployment("bed", deployment("web", ref.toString(), "IfNotPresent")).execute();
+            core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("bed")))
+                    .execute();
+            apps.createNamespacedDeployment("bed", deployment("web", ref.toString(), "IfNotPresent"))
+                    .execute();
             apps.createNamespacedDeployment("bed", deployment("absent", ref.repository() + ":not-loaded", "Never"))
                     .execute();
 
@@ -58,8 +60,12 @@ class TestBedTest {
             assertThat(web.getStatus().getReadyReplicas()).isEqualTo(1);
             V1ContainerStatus status = await(() -> containerStatus(core, "web"));
             // as containerd's CRI reports it (testbed/kube/CriImage): the repo digest ctr import --digests added
-            String manifest = new NodeImageStore(engine, bed.nodes().nodes().get(0)).list().stream()
-                    .filter(i -> i.reference().equals(engine.nodeName(ref))).findFirst().orElseThrow().manifestDigest();
+            String manifest = new NodeImageStore(engine, bed.nodes().nodes().get(0))
+                    .list().stream()
+                            .filter(i -> i.reference().equals(engine.nodeName(ref)))
+                            .findFirst()
+                            .orElseThrow()
+                            .manifestDigest();
             assertThat(status.getImageID()).matches("docker\\.io/library/import-\\d{4}-\\d{2}-\\d{2}@" + manifest);
             assertThat(status.getImage()).isEqualTo(engine.nodeName(ref));
             assertThat(manifest).isNotEqualTo(id);
@@ -71,11 +77,18 @@ class TestBedTest {
             assertThat(absent.getState().getWaiting().getReason()).isEqualTo("ErrImageNeverPull");
             Thread.sleep(500);
             V1Deployment stillAbsent = read(apps, "absent");
-            assertThat(stillAbsent.getStatus() == null ? null : stillAbsent.getStatus().getAvailableReplicas())
+            assertThat(
+                            stillAbsent.getStatus() == null
+                                    ? null
+                                    : stillAbsent.getStatus().getAvailableReplicas())
                     .isIn(null, 0);
         }
-        assertThat(engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster)).exec()).isEmpty();
+        assertThat(engine.client()
+                        .listContainersCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster))
+                        .exec())
+                .isEmpty();
     }
 
     private static V1Deployment read(AppsV1Api apps, String name) throws Exception {
@@ -83,8 +96,13 @@ class TestBedTest {
     }
 
     private static V1ContainerStatus containerStatus(CoreV1Api core, String app) throws Exception {
-        List<V1Pod> pods = core.listNamespacedPod("bed").labelSelector("app=" + app).execute().getItems();
-        if (pods.isEmpty() || pods.get(0).getStatus() == null || pods.get(0).getStatus().getContainerStatuses() == null
+        List<V1Pod> pods = core.listNamespacedPod("bed")
+                .labelSelector("app=" + app)
+                .execute()
+                .getItems();
+        if (pods.isEmpty()
+                || pods.get(0).getStatus() == null
+                || pods.get(0).getStatus().getContainerStatuses() == null
                 || pods.get(0).getStatus().getContainerStatuses().isEmpty()) {
             return null;
         }
@@ -109,10 +127,17 @@ class TestBedTest {
 
     private static V1Deployment deployment(String name, String image, String policy) {
         Map<String, String> labels = Map.of("app", name);
-        return new V1Deployment().metadata(new V1ObjectMeta().name(name))
-                .spec(new V1DeploymentSpec().replicas(1).selector(new V1LabelSelector().matchLabels(labels))
-                        .template(new V1PodTemplateSpec().metadata(new V1ObjectMeta().labels(labels))
-                                .spec(new V1PodSpec().containers(List.of(new V1Container().name(name).image(image)
-                                        .imagePullPolicy(policy))))));
+        return new V1Deployment()
+                .metadata(new V1ObjectMeta().name(name))
+                .spec(new V1DeploymentSpec()
+                        .replicas(1)
+                        .selector(new V1LabelSelector().matchLabels(labels))
+                        .template(new V1PodTemplateSpec()
+                                .metadata(new V1ObjectMeta().labels(labels))
+                                .spec(new V1PodSpec()
+                                        .containers(List.of(new V1Container()
+                                                .name(name)
+                                                .image(image)
+                                                .imagePullPolicy(policy))))));
     }
 }

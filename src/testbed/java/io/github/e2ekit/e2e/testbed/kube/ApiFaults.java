@@ -1,8 +1,8 @@
 package io.github.e2ekit.e2e.testbed.kube;
 
-import io.vertx.core.Vertx;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
@@ -34,202 +34,211 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class ApiFaults {
-  /** Marks a request whose answer is to be lost; the CRUD front calls {@link #afterDispatch} with it. */
-  static final String LOSE_ANSWER_HEADER = "X-Testbed-Lose-Answer";
-  private static final AtomicLong LOST = new AtomicLong();
-  private final Map<String, HttpConnection> losing = new ConcurrentHashMap<>();
-  private final List<Rule> rules = new CopyOnWriteArrayList<>();
-  private final Vertx vertx;
+    /** Marks a request whose answer is to be lost; the CRUD front calls {@link #afterDispatch} with it. */
+    static final String LOSE_ANSWER_HEADER = "X-Testbed-Lose-Answer";
 
-  ApiFaults(Vertx vertx) {
-    this.vertx = vertx;
-  }
+    private static final AtomicLong LOST = new AtomicLong();
+    private final Map<String, HttpConnection> losing = new ConcurrentHashMap<>();
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private final Vertx vertx;
 
-  /** A rule for requests with this method ({@code "*"}: any) whose path (without query) matches {@code pathRegex}. */
-  public Rule on(String method, String pathRegex) {
-    Rule r = new Rule(method, Pattern.compile(pathRegex));
-    rules.add(r);
-    return r;
-  }
-
-  /** Removes every rule. */
-  public void clear() {
-    rules.clear();
-  }
-
-  /** What happens to a matched request. */
-  enum Action { STATUS, CLOSE, LOSE_ANSWER, DELAY, CUT_AFTER }
-
-  /** One rule: by default the first matching request is answered 503 once. */
-  public static final class Rule {
-    private final String method;
-    private final Pattern path;
-    private final AtomicInteger seen = new AtomicInteger();
-    private final AtomicInteger fired = new AtomicInteger();
-    private volatile int nth = 1;
-    private volatile int times = 1;
-    private volatile Action action = Action.STATUS;
-    private volatile int status = 503;
-    private volatile Integer retryAfterSeconds;
-    private volatile Duration delay = Duration.ZERO;
-
-    private Rule(String method, Pattern path) {
-      this.method = method;
-      this.path = path;
+    ApiFaults(Vertx vertx) {
+        this.vertx = vertx;
     }
 
-    /** Starts at the {@code n}th matching request (1: the first). */
-    public Rule nth(int n) {
-      this.nth = n;
-      return this;
+    /** A rule for requests with this method ({@code "*"}: any) whose path (without query) matches {@code pathRegex}. */
+    public Rule on(String method, String pathRegex) {
+        Rule r = new Rule(method, Pattern.compile(pathRegex));
+        rules.add(r);
+        return r;
     }
 
-    /** Applies to this many matching requests in a row (default 1). */
-    public Rule times(int count) {
-      this.times = count;
-      return this;
+    /** Removes every rule. */
+    public void clear() {
+        rules.clear();
     }
 
-    /** Applies to every matching request from the {@code nth} on. */
-    public Rule always() {
-      return times(Integer.MAX_VALUE);
+    /** What happens to a matched request. */
+    enum Action {
+        STATUS,
+        CLOSE,
+        LOSE_ANSWER,
+        DELAY,
+        CUT_AFTER
     }
 
-    /** Answers with {@code code} (429: plain text, as the in-flight filters; else a Status object). */
-    public Rule status(int code) {
-      this.action = Action.STATUS;
-      this.status = code;
-      return this;
-    }
+    /** One rule: by default the first matching request is answered 503 once. */
+    public static final class Rule {
+        private final String method;
+        private final Pattern path;
+        private final AtomicInteger seen = new AtomicInteger();
+        private final AtomicInteger fired = new AtomicInteger();
+        private volatile int nth = 1;
+        private volatile int times = 1;
+        private volatile Action action = Action.STATUS;
+        private volatile int status = 503;
+        private volatile Integer retryAfterSeconds;
+        private volatile Duration delay = Duration.ZERO;
 
-    /** Answers with {@code code} and {@code Retry-After: seconds}. */
-    public Rule status(int code, int retryAfter) {
-      status(code);
-      this.retryAfterSeconds = retryAfter;
-      return this;
-    }
+        private Rule(String method, Pattern path) {
+            this.method = method;
+            this.path = path;
+        }
 
-    /** Closes the connection without answering (the client sees the connection end: no answer). */
-    public Rule closeConnection() {
-      this.action = Action.CLOSE;
-      return this;
+        /** Starts at the {@code n}th matching request (1: the first). */
+        public Rule nth(int n) {
+            this.nth = n;
+            return this;
+        }
+
+        /** Applies to this many matching requests in a row (default 1). */
+        public Rule times(int count) {
+            this.times = count;
+            return this;
+        }
+
+        /** Applies to every matching request from the {@code nth} on. */
+        public Rule always() {
+            return times(Integer.MAX_VALUE);
+        }
+
+        /** Answers with {@code code} (429: plain text, as the in-flight filters; else a Status object). */
+        public Rule status(int code) {
+            this.action = Action.STATUS;
+            this.status = code;
+            return this;
+        }
+
+        /** Answers with {@code code} and {@code Retry-After: seconds}. */
+        public Rule status(int code, int retryAfter) {
+            status(code);
+            this.retryAfterSeconds = retryAfter;
+            return this;
+        }
+
+        /** Closes the connection without answering (the client sees the connection end: no answer). */
+        public Rule closeConnection() {
+            this.action = Action.CLOSE;
+            return this;
+        }
+
+        /**
+         * Does what the request asks (a create creates), then closes the connection instead of sending the answer: the
+         * client cannot tell whether it happened (an answer lost on the way, or a server that died after its write).
+         */
+        public Rule loseAnswer() {
+            this.action = Action.LOSE_ANSWER;
+            return this;
+        }
+
+        /** Answers normally, but only after {@code d} (past a client's read timeout, the client gives up first). */
+        public Rule delay(Duration d) {
+            this.action = Action.DELAY;
+            this.delay = d;
+            return this;
+        }
+
+        /** Serves the request (a stream: port-forward, followed log, watch), then cuts its connection after {@code d}. */
+        public Rule cutAfter(Duration d) {
+            this.action = Action.CUT_AFTER;
+            this.delay = d;
+            return this;
+        }
+
+        /** How many requests this rule hit so far. */
+        public int fired() {
+            return fired.get();
+        }
+
+        private boolean matches(HttpServerRequest request, String bare) {
+            return ("*".equals(method)
+                            || method.equalsIgnoreCase(request.method().name()))
+                    && path.matcher(bare).matches();
+        }
+
+        /** Counts a matching request; true when this one is to be hit. */
+        private boolean hit() {
+            int n = seen.incrementAndGet();
+            if (n >= nth && n - nth < times) {
+                fired.incrementAndGet();
+                return true;
+            }
+            return false;
+        }
     }
 
     /**
-     * Does what the request asks (a create creates), then closes the connection instead of sending the answer: the
-     * client cannot tell whether it happened (an answer lost on the way, or a server that died after its write).
+     * Called first for every request: true when a fault answered it (or will); {@code proceed} serves it normally
+     * (at once, or later for a delay).
      */
-    public Rule loseAnswer() {
-      this.action = Action.LOSE_ANSWER;
-      return this;
-    }
-
-    /** Answers normally, but only after {@code d} (past a client's read timeout, the client gives up first). */
-    public Rule delay(Duration d) {
-      this.action = Action.DELAY;
-      this.delay = d;
-      return this;
-    }
-
-    /** Serves the request (a stream: port-forward, followed log, watch), then cuts its connection after {@code d}. */
-    public Rule cutAfter(Duration d) {
-      this.action = Action.CUT_AFTER;
-      this.delay = d;
-      return this;
-    }
-
-    /** How many requests this rule hit so far. */
-    public int fired() {
-      return fired.get();
-    }
-
-    private boolean matches(HttpServerRequest request, String bare) {
-      return ("*".equals(method) || method.equalsIgnoreCase(request.method().name())) && path.matcher(bare).matches();
-    }
-
-    /** Counts a matching request; true when this one is to be hit. */
-    private boolean hit() {
-      int n = seen.incrementAndGet();
-      if (n >= nth && n - nth < times) {
-        fired.incrementAndGet();
-        return true;
-      }
-      return false;
-    }
-  }
-
-  /**
-   * Called first for every request: true when a fault answered it (or will); {@code proceed} serves it normally
-   * (at once, or later for a delay).
-   */
-  boolean intercept(HttpServerRequest request, Runnable proceed) {
-    if (rules.isEmpty()) {
-      return false;
-    }
-    String uri = request.uri();
-    String bare = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
-    for (Rule r : rules) {
-      if (!r.matches(request, bare) || !r.hit()) {
-        continue;
-      }
-      switch (r.action) {
-        case STATUS -> answer(request, r);
-        case CLOSE -> request.connection().close();
-        case LOSE_ANSWER -> {
-          String token = Long.toString(LOST.incrementAndGet());
-          losing.put(token, request.connection());
-          request.headers().set(LOSE_ANSWER_HEADER, token);
-          proceed.run();
+    boolean intercept(HttpServerRequest request, Runnable proceed) {
+        if (rules.isEmpty()) {
+            return false;
         }
-        case DELAY -> {
-          request.pause();
-          vertx.setTimer(Math.max(1, r.delay.toMillis()), t -> {
-            proceed.run();
-            request.resume();
-          });
+        String uri = request.uri();
+        String bare = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        for (Rule r : rules) {
+            if (!r.matches(request, bare) || !r.hit()) {
+                continue;
+            }
+            switch (r.action) {
+                case STATUS -> answer(request, r);
+                case CLOSE -> request.connection().close();
+                case LOSE_ANSWER -> {
+                    String token = Long.toString(LOST.incrementAndGet());
+                    losing.put(token, request.connection());
+                    request.headers().set(LOSE_ANSWER_HEADER, token);
+                    proceed.run();
+                }
+                case DELAY -> {
+                    request.pause();
+                    vertx.setTimer(Math.max(1, r.delay.toMillis()), t -> {
+                        proceed.run();
+                        request.resume();
+                    });
+                }
+                case CUT_AFTER -> {
+                    var connection = request.connection();
+                    vertx.setTimer(Math.max(1, r.delay.toMillis()), t -> connection.close());
+                    proceed.run();
+                }
+            }
+            return true;
         }
-        case CUT_AFTER -> {
-          var connection = request.connection();
-          vertx.setTimer(Math.max(1, r.delay.toMillis()), t -> connection.close());
-          proceed.run();
+        return false;
+    }
+
+    /**
+     * Called by the CRUD front with what it is about to send: for a request whose answer is to be lost, the request has
+     * been done (the dispatcher ran) and its connection is closed now, on the event loop, before the answer is written.
+     */
+    MockResponse afterDispatch(RecordedRequest request, MockResponse answer) {
+        String token = request.getHeader(LOSE_ANSWER_HEADER);
+        HttpConnection connection = token == null ? null : losing.remove(token);
+        if (connection != null) {
+            connection.close();
         }
-      }
-      return true;
+        return answer;
     }
-    return false;
-  }
 
-  /**
-   * Called by the CRUD front with what it is about to send: for a request whose answer is to be lost, the request has
-   * been done (the dispatcher ran) and its connection is closed now, on the event loop, before the answer is written.
-   */
-  MockResponse afterDispatch(RecordedRequest request, MockResponse answer) {
-    String token = request.getHeader(LOSE_ANSWER_HEADER);
-    HttpConnection connection = token == null ? null : losing.remove(token);
-    if (connection != null) {
-      connection.close();
+    private static void answer(HttpServerRequest request, Rule r) {
+        var response = request.response().setStatusCode(r.status);
+        if (r.retryAfterSeconds != null) {
+            response.putHeader("Retry-After", String.valueOf(r.retryAfterSeconds));
+        }
+        if (r.status == 429) {
+            response.putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("Too many requests, please try again later.\n");
+            return;
+        }
+        String reason = switch (r.status) {
+            case 500 -> "InternalError";
+            case 503 -> "ServiceUnavailable";
+            case 504 -> "Timeout";
+            default -> "";
+        };
+        response.putHeader("Content-Type", "application/json")
+                .end(Json.write(FakeApiDispatcher.statusBody(
+                        r.status, reason, "injected fault (HTTP " + r.status + ")", null, null)));
     }
-    return answer;
-  }
-
-  private static void answer(HttpServerRequest request, Rule r) {
-    var response = request.response().setStatusCode(r.status);
-    if (r.retryAfterSeconds != null) {
-      response.putHeader("Retry-After", String.valueOf(r.retryAfterSeconds));
-    }
-    if (r.status == 429) {
-      response.putHeader("Content-Type", "text/plain; charset=utf-8")
-          .end("Too many requests, please try again later.\n");
-      return;
-    }
-    String reason = switch (r.status) {
-      case 500 -> "InternalError";
-      case 503 -> "ServiceUnavailable";
-      case 504 -> "Timeout";
-      default -> "";
-    };
-    response.putHeader("Content-Type", "application/json")
-        .end(Json.write(FakeApiDispatcher.statusBody(r.status, reason, "injected fault (HTTP " + r.status + ")",
-            null, null)));
-  }
 }

@@ -61,226 +61,227 @@ import java.util.Objects;
  */
 public final class FakeKubernetes implements AutoCloseable {
 
-  private final ApiFront server;
-  private final FakeApiDispatcher dispatcher;
-  private final FakeControllers controllers;
-  private final Thread loop;
-  private final Path ownKubeconfig;
-  private final NodeImages nodeImages;
-  private final PodRuntime podRuntime;
-  private volatile ApiClient client;
-  private volatile boolean closed;
+    private final ApiFront server;
+    private final FakeApiDispatcher dispatcher;
+    private final FakeControllers controllers;
+    private final Thread loop;
+    private final Path ownKubeconfig;
+    private final NodeImages nodeImages;
+    private final PodRuntime podRuntime;
+    private volatile ApiClient client;
+    private volatile boolean closed;
 
-  /** Starts the server on 127.0.0.1 at a free port and the simulated controllers; containers are simulated. */
-  public FakeKubernetes(NodeImages nodeImages) {
-    this(nodeImages, PodRuntime.none());
-  }
-
-  /**
-   * Starts the server on 127.0.0.1 at a free port and the simulated controllers, whose kubelet runs containers
-   * with {@code podRuntime} (closed with this server).
-   */
-  public FakeKubernetes(NodeImages nodeImages, PodRuntime podRuntime) {
-    this.nodeImages = Objects.requireNonNull(nodeImages, "nodeImages");
-    this.podRuntime = Objects.requireNonNull(podRuntime, "podRuntime");
-    this.dispatcher = new FakeApiDispatcher();
-    this.server = new ApiFront(dispatcher);
-    this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
-    dispatcher.logs(controllers::logs);
-    dispatcher.logFollow(controllers::logFrom);
-    dispatcher.podRuntime(podRuntime);
-    controllers.bootstrap();
-    this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.port());
-    loop.setDaemon(true);
-    loop.start();
-    try {
-      ownKubeconfig = Files.createTempFile("fake-kubeconfig", ".yaml");
-      ownKubeconfig.toFile().deleteOnExit();
-      writeKubeconfig(ownKubeconfig, "fake");
-    } catch (IOException e) {
-      close();
-      throw new UncheckedIOException(e);
+    /** Starts the server on 127.0.0.1 at a free port and the simulated controllers; containers are simulated. */
+    public FakeKubernetes(NodeImages nodeImages) {
+        this(nodeImages, PodRuntime.none());
     }
-  }
 
-  /** Base URL, {@code http://127.0.0.1:<port>}. */
-  public String url() {
-    return "http://127.0.0.1:" + server.port();
-  }
-
-  /** The port the server listens on. */
-  public int port() {
-    return server.port();
-  }
-
-  /** What runs the pods' containers ({@link PodRuntime#none()} when they are simulated). */
-  public PodRuntime podRuntime() {
-    return podRuntime;
-  }
-
-  /** The node/image source the simulated kubelet consults. */
-  public NodeImages nodeImages() {
-    return nodeImages;
-  }
-
-  /**
-   * Writes a kubeconfig whose cluster, context and user are all named {@code kind-<clusterName>}, with the
-   * current context set to it. Returns {@code file}.
-   */
-  public Path writeKubeconfig(Path file, String clusterName) throws IOException {
-    String n = "kind-" + clusterName;
-    String yaml = "apiVersion: v1\n"
-        + "kind: Config\n"
-        + "clusters:\n"
-        + "- name: " + n + "\n"
-        + "  cluster:\n"
-        + "    server: " + url() + "\n"
-        + "contexts:\n"
-        + "- name: " + n + "\n"
-        + "  context:\n"
-        + "    cluster: " + n + "\n"
-        + "    user: " + n + "\n"
-        + "current-context: " + n + "\n"
-        + "preferences: {}\n"
-        + "users:\n"
-        + "- name: " + n + "\n"
-        + "  user:\n"
-        + "    token: fake-token-" + clusterName + "\n";
-    if (file.getParent() != null) {
-      Files.createDirectories(file.getParent());
-    }
-    Files.writeString(file, yaml, StandardCharsets.UTF_8);
-    return file;
-  }
-
-  /** A client-java client for this server, built from a kubeconfig (created once). */
-  public ApiClient client() {
-    ApiClient c = client;
-    if (c == null) {
-      synchronized (this) {
-        if (client == null) {
-          try (Reader r = Files.newBufferedReader(ownKubeconfig)) {
-            client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r)).build();
-          } catch (IOException e) {
+    /**
+     * Starts the server on 127.0.0.1 at a free port and the simulated controllers, whose kubelet runs containers
+     * with {@code podRuntime} (closed with this server).
+     */
+    public FakeKubernetes(NodeImages nodeImages, PodRuntime podRuntime) {
+        this.nodeImages = Objects.requireNonNull(nodeImages, "nodeImages");
+        this.podRuntime = Objects.requireNonNull(podRuntime, "podRuntime");
+        this.dispatcher = new FakeApiDispatcher();
+        this.server = new ApiFront(dispatcher);
+        this.controllers = new FakeControllers(dispatcher, nodeImages, podRuntime);
+        dispatcher.logs(controllers::logs);
+        dispatcher.logFollow(controllers::logFrom);
+        dispatcher.podRuntime(podRuntime);
+        controllers.bootstrap();
+        this.loop = new Thread(this::runLoop, "fake-kubernetes-controllers-" + server.port());
+        loop.setDaemon(true);
+        loop.start();
+        try {
+            ownKubeconfig = Files.createTempFile("fake-kubeconfig", ".yaml");
+            ownKubeconfig.toFile().deleteOnExit();
+            writeKubeconfig(ownKubeconfig, "fake");
+        } catch (IOException e) {
+            close();
             throw new UncheckedIOException(e);
-          }
         }
-        c = client;
-      }
     }
-    return c;
-  }
 
-  // ------------------------------------------------------------------ faults
-
-  /** Containers of this image crash-loop: waiting {@code CrashLoopBackOff}, restartCount &gt; 0. */
-  public FakeKubernetes crashLoop(String imageRef) {
-    controllers.crashLoop(imageRef);
-    return this;
-  }
-
-  /** Running containers become Ready only this long after they started. */
-  public FakeKubernetes readinessDelay(Duration delay) {
-    controllers.readinessDelay(delay);
-    return this;
-  }
-
-  /** Pods of Jobs with this name, or running this image, fail (exit code 1); the Job ends Failed. */
-  public FakeKubernetes failJobs(String jobNameOrImage) {
-    controllers.failJobs(jobNameOrImage);
-    return this;
-  }
-
-  /**
-   * The next {@code count} requests whose path (with query) starts with {@code pathPrefix} are answered with
-   * {@code status} and a {@code Status} body (429 and 503 also carry {@code Retry-After: 0}).
-   */
-  public FakeKubernetes failNextRequests(String pathPrefix, int status, int count) {
-    dispatcher.failNextRequests(pathPrefix, status, count);
-    return this;
-  }
-
-  /** Faults of the HTTP front (status answers, closed connections, delays, cut streams), see {@link ApiFaults}. */
-  public ApiFaults faults() {
-    return server.faults();
-  }
-
-  /**
-   * Simulated containers of this image ignore SIGTERM: a deleted pod running it stays (Terminating) for its whole
-   * grace period, then is killed. Others exit at once on SIGTERM. See {@link PodTermination}.
-   */
-  public FakeKubernetes ignoreSigterm(String imageRef) {
-    controllers.ignoreSigterm(imageRef);
-    return this;
-  }
-
-  /** Removes the kubelet faults (crash loops, readiness delay, failing jobs, ignored SIGTERM). */
-  public FakeKubernetes clearFaults() {
-    controllers.clearFaults();
-    return this;
-  }
-
-  // ------------------------------------------------------------------ counters
-
-  /** Requests received over HTTP (the fake's own controllers are not counted). */
-  /** How many {@code pods/log?follow=true} streams the server still serves. */
-  public int openLogStreams() {
-    return server.openLogStreams();
-  }
-
-  public long requestCount() {
-    return dispatcher.externalRequests();
-  }
-
-  /** Completed controller passes; tests can wait for one more pass instead of sleeping. */
-  public long controllerPasses() {
-    return controllers.passes();
-  }
-
-  // ------------------------------------------------------------------ lifecycle
-
-  private void runLoop() {
-    while (!closed) {
-      try {
-        controllers.pass();
-        dispatcher.lifecyclePass();
-      } catch (RuntimeException e) {
-        // keep the simulation alive: a test might have deleted something mid-pass
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      }
+    /** Base URL, {@code http://127.0.0.1:<port>}. */
+    public String url() {
+        return "http://127.0.0.1:" + server.port();
     }
-  }
 
-  /** Stops the controllers, every container process the pod runtime runs, and the server. Idempotent. */
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+    /** The port the server listens on. */
+    public int port() {
+        return server.port();
     }
-    closed = true;
-    loop.interrupt();
-    try {
-      loop.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+
+    /** What runs the pods' containers ({@link PodRuntime#none()} when they are simulated). */
+    public PodRuntime podRuntime() {
+        return podRuntime;
     }
-    try {
-      controllers.close();
-      podRuntime.close();
-    } catch (RuntimeException e) {
-      System.err.println("fake kubernetes: could not stop all pod processes: " + e.getMessage());
+
+    /** The node/image source the simulated kubelet consults. */
+    public NodeImages nodeImages() {
+        return nodeImages;
     }
-    server.close();
-    if (ownKubeconfig != null) {
-      try {
-        Files.deleteIfExists(ownKubeconfig);
-      } catch (IOException e) {
-        // temp file; deleteOnExit is the fallback
-      }
+
+    /**
+     * Writes a kubeconfig whose cluster, context and user are all named {@code kind-<clusterName>}, with the
+     * current context set to it. Returns {@code file}.
+     */
+    public Path writeKubeconfig(Path file, String clusterName) throws IOException {
+        String n = "kind-" + clusterName;
+        String yaml = "apiVersion: v1\n"
+                + "kind: Config\n"
+                + "clusters:\n"
+                + "- name: " + n + "\n"
+                + "  cluster:\n"
+                + "    server: " + url() + "\n"
+                + "contexts:\n"
+                + "- name: " + n + "\n"
+                + "  context:\n"
+                + "    cluster: " + n + "\n"
+                + "    user: " + n + "\n"
+                + "current-context: " + n + "\n"
+                + "preferences: {}\n"
+                + "users:\n"
+                + "- name: " + n + "\n"
+                + "  user:\n"
+                + "    token: fake-token-" + clusterName + "\n";
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        return file;
     }
-  }
+
+    /** A client-java client for this server, built from a kubeconfig (created once). */
+    public ApiClient client() {
+        ApiClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    try (Reader r = Files.newBufferedReader(ownKubeconfig)) {
+                        client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(r))
+                                .build();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    /** Containers of this image crash-loop: waiting {@code CrashLoopBackOff}, restartCount &gt; 0. */
+    public FakeKubernetes crashLoop(String imageRef) {
+        controllers.crashLoop(imageRef);
+        return this;
+    }
+
+    /** Running containers become Ready only this long after they started. */
+    public FakeKubernetes readinessDelay(Duration delay) {
+        controllers.readinessDelay(delay);
+        return this;
+    }
+
+    /** Pods of Jobs with this name, or running this image, fail (exit code 1); the Job ends Failed. */
+    public FakeKubernetes failJobs(String jobNameOrImage) {
+        controllers.failJobs(jobNameOrImage);
+        return this;
+    }
+
+    /**
+     * The next {@code count} requests whose path (with query) starts with {@code pathPrefix} are answered with
+     * {@code status} and a {@code Status} body (429 and 503 also carry {@code Retry-After: 0}).
+     */
+    public FakeKubernetes failNextRequests(String pathPrefix, int status, int count) {
+        dispatcher.failNextRequests(pathPrefix, status, count);
+        return this;
+    }
+
+    /** Faults of the HTTP front (status answers, closed connections, delays, cut streams), see {@link ApiFaults}. */
+    public ApiFaults faults() {
+        return server.faults();
+    }
+
+    /**
+     * Simulated containers of this image ignore SIGTERM: a deleted pod running it stays (Terminating) for its whole
+     * grace period, then is killed. Others exit at once on SIGTERM. See {@link PodTermination}.
+     */
+    public FakeKubernetes ignoreSigterm(String imageRef) {
+        controllers.ignoreSigterm(imageRef);
+        return this;
+    }
+
+    /** Removes the kubelet faults (crash loops, readiness delay, failing jobs, ignored SIGTERM). */
+    public FakeKubernetes clearFaults() {
+        controllers.clearFaults();
+        return this;
+    }
+
+    // ------------------------------------------------------------------ counters
+
+    /** Requests received over HTTP (the fake's own controllers are not counted). */
+    /** How many {@code pods/log?follow=true} streams the server still serves. */
+    public int openLogStreams() {
+        return server.openLogStreams();
+    }
+
+    public long requestCount() {
+        return dispatcher.externalRequests();
+    }
+
+    /** Completed controller passes; tests can wait for one more pass instead of sleeping. */
+    public long controllerPasses() {
+        return controllers.passes();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void runLoop() {
+        while (!closed) {
+            try {
+                controllers.pass();
+                dispatcher.lifecyclePass();
+            } catch (RuntimeException e) {
+                // keep the simulation alive: a test might have deleted something mid-pass
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Stops the controllers, every container process the pod runtime runs, and the server. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.interrupt();
+        try {
+            loop.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            controllers.close();
+            podRuntime.close();
+        } catch (RuntimeException e) {
+            System.err.println("fake kubernetes: could not stop all pod processes: " + e.getMessage());
+        }
+        server.close();
+        if (ownKubeconfig != null) {
+            try {
+                Files.deleteIfExists(ownKubeconfig);
+            } catch (IOException e) {
+                // temp file; deleteOnExit is the fallback
+            }
+        }
+    }
 }

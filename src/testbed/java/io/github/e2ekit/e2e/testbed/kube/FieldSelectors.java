@@ -7,25 +7,24 @@ import com.fasterxml.jackson.databind.JsonNode;
  * hold.
  */
 final class FieldSelectors {
-  private FieldSelectors() {
-  }
+    private FieldSelectors() {}
 
-  static boolean matches(JsonNode item, String selector) {
-    for (String term : selector.split(",")) {
-      boolean negate = term.contains("!=");
-      String[] kv = negate ? term.split("!=", 2) : term.split("==?", 2);
-      if (kv.length != 2) {
-        continue;
-      }
-      JsonNode c = item;
-      for (String p : kv[0].trim().split("\\.")) {
-        c = c == null ? null : c.get(p);
-      }
-      String actual = c == null || c.isNull() ? "" : c.asText();
-      if (actual.equals(kv[1].trim()) == negate) {
-        return false;
-      }
+    static boolean matches(JsonNode item, String selector) {
+        for (String term : selector.split(",")) {
+            boolean negate = term.contains("!=");
+            String[] kv = negate ? term.split("!=", 2) : term.split("==?", 2);
+            if (kv.length != 2) {
+                continue;
+            }
+            JsonNode c = item;
+            for (String p : kv[0].trim().split("\\.")) {
+                c = c == null ? null : c.get(p);
+            }
+            String actual = c == null || c.isNull() ? "" : c.asText();
+            if (actual.equals(kv[1].trim()) == negate) {
+                return false;
+            }
+        }
+        return true;
     }
-    return true;
-  }
 }

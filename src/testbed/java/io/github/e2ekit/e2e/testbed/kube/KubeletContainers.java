@@ -15,169 +15,227 @@ import java.util.Optional;
  * crash-looping or failing when a test asked for it).
  */
 final class KubeletContainers {
-  private static final long JOB_RUN_MILLIS = 300;
-  private static final long PULL_CYCLE_MILLIS = 3000;
-  private static final long PULL_ERROR_MILLIS = 800;
-  private static final long CRASH_PERIOD_MILLIS = 1500;
+    private static final long JOB_RUN_MILLIS = 300;
+    private static final long PULL_CYCLE_MILLIS = 3000;
+    private static final long PULL_ERROR_MILLIS = 800;
+    private static final long CRASH_PERIOD_MILLIS = 1500;
 
-  private final FakeControllers kit;
-  private final NodeImages nodes;
-  private final PodRuntime runtime;
-  private final ContainerConfigCheck configCheck;
-  private final KubeletFaults faults;
-  private final RealContainers real;
+    private final FakeControllers kit;
+    private final NodeImages nodes;
+    private final PodRuntime runtime;
+    private final ContainerConfigCheck configCheck;
+    private final KubeletFaults faults;
+    private final RealContainers real;
 
-  KubeletContainers(FakeControllers kit, NodeImages nodes, PodRuntime runtime, ContainerConfigCheck configCheck,
-      KubeletFaults faults, RealContainers real) {
-    this.kit = kit;
-    this.nodes = nodes;
-    this.runtime = runtime;
-    this.configCheck = configCheck;
-    this.faults = faults;
-    this.real = real;
-  }
+    KubeletContainers(
+            FakeControllers kit,
+            NodeImages nodes,
+            PodRuntime runtime,
+            ContainerConfigCheck configCheck,
+            KubeletFaults faults,
+            RealContainers real) {
+        this.kit = kit;
+        this.nodes = nodes;
+        this.runtime = runtime;
+        this.configCheck = configCheck;
+        this.faults = faults;
+        this.real = real;
+    }
 
-  ObjectNode status(JsonNode pod, String node, PodState rt, JsonNode c, Instant now,
-      boolean runsToCompletion, boolean fails, String restartPolicy) {
-    String cname = c.path("name").asText();
-    String image = c.path("image").asText();
-    String policy = Optional.ofNullable(Json.text(c, "imagePullPolicy"))
-        .orElse(NodeImages.isLatest(image) ? "Always" : "IfNotPresent");
-    Optional<String> imageId = nodes.imageId(node, image);
-    long age = Duration.between(rt.firstSeen, now).toMillis();
-    String field = "spec.containers{" + cname + "}";
-    boolean pulled = false;
-    if ((policy.equals("Always") || imageId.isEmpty()) && !policy.equals("Never") && nodes.pull(node, image)) {
-      imageId = nodes.imageId(node, image);
-      pulled = imageId.isPresent();
-      if (pulled && !rt.eventsSent.contains("pulled/" + cname)) {
-        kit.event(pod, "Normal", "Pulled", "Successfully pulled image \"" + image + "\"", "kubelet", field);
-        rt.eventsSent.add("pulled/" + cname);
-      }
+    ObjectNode status(
+            JsonNode pod,
+            String node,
+            PodState rt,
+            JsonNode c,
+            Instant now,
+            boolean runsToCompletion,
+            boolean fails,
+            String restartPolicy) {
+        String cname = c.path("name").asText();
+        String image = c.path("image").asText();
+        String policy = Optional.ofNullable(Json.text(c, "imagePullPolicy"))
+                .orElse(NodeImages.isLatest(image) ? "Always" : "IfNotPresent");
+        Optional<String> imageId = nodes.imageId(node, image);
+        long age = Duration.between(rt.firstSeen, now).toMillis();
+        String field = "spec.containers{" + cname + "}";
+        boolean pulled = false;
+        if ((policy.equals("Always") || imageId.isEmpty()) && !policy.equals("Never") && nodes.pull(node, image)) {
+            imageId = nodes.imageId(node, image);
+            pulled = imageId.isPresent();
+            if (pulled && !rt.eventsSent.contains("pulled/" + cname)) {
+                kit.event(pod, "Normal", "Pulled", "Successfully pulled image \"" + image + "\"", "kubelet", field);
+                rt.eventsSent.add("pulled/" + cname);
+            }
+        }
+        if (!pulled && (policy.equals("Always") || imageId.isEmpty())) {
+            if (policy.equals("Never")) {
+                String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
+                kit.event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);
+                kit.event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
+                return waiting(c, "ErrImageNeverPull", msg);
+            }
+            String pullMsg = nodes.pullFailure(node, image).orElseGet(() -> pullFailure(image));
+            kit.event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
+            kit.event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullMsg, "kubelet", field);
+            kit.event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
+            if (age % PULL_CYCLE_MILLIS < PULL_ERROR_MILLIS) {
+                return waiting(c, "ErrImagePull", pullMsg);
+            }
+            kit.event(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet", field);
+            kit.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
+            return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
+        }
+        String id = imageId.get();
+        Optional<String> configProblem = configCheck.problem(Json.text(pod, "metadata", "namespace"), c);
+        if (configProblem.isPresent() && !rt.containers.containsKey(cname) && !rt.started.containsKey(cname)) {
+            kit.event(pod, "Warning", "Failed", "Error: " + configProblem.get(), "kubelet", field);
+            return waiting(c, "CreateContainerConfigError", configProblem.get());
+        }
+        boolean crashFault = faults.crashes(NodeImages.normalize(image));
+        if (runtime.runsProcesses() && !crashFault && !fails) {
+            return real.status(
+                    pod,
+                    node,
+                    rt,
+                    c,
+                    now,
+                    id,
+                    runsToCompletion && restartPolicy.equals("Always") ? "OnFailure" : restartPolicy,
+                    field);
+        }
+        Instant started = rt.started.computeIfAbsent(cname, k -> now);
+        if (!rt.eventsSent.contains("started/" + cname)) {
+            rt.log
+                    .append(started)
+                    .append(" fake-kubelet: started container ")
+                    .append(cname)
+                    .append(" (image ")
+                    .append(image)
+                    .append(", ")
+                    .append(id)
+                    .append(")\n");
+        }
+        kit.event(
+                pod,
+                "Normal",
+                "Pulled",
+                "Container image \"" + image + "\" already present on machine",
+                "kubelet",
+                field);
+        kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
+        kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+        rt.eventsSent.add("started/" + cname);
+        ObjectNode cs = reportedImage(nodes, Json.obj().put("name", cname), node, image, id);
+        int restarts = 0;
+        boolean crash = faults.crashes(NodeImages.normalize(image));
+        String startedAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
+        if (crash && !(runsToCompletion && "Never".equals(restartPolicy))) {
+            long sinceStart = Duration.between(started, now).toMillis();
+            restarts = (int) (sinceStart / CRASH_PERIOD_MILLIS) + 1;
+            cs.put("containerID", containerId(pod, cname, restarts));
+            cs.put("ready", false).put("restartCount", restarts).put("started", false);
+            String msg = "back-off " + Math.min(300, 10 << Math.min(5, restarts - 1)) + "s restarting failed container="
+                    + cname + " pod=" + Json.text(pod, "metadata", "name") + "_"
+                    + Json.text(pod, "metadata", "namespace")
+                    + "(" + Json.text(pod, "metadata", "uid") + ")";
+            cs.putObject("state")
+                    .putObject("waiting")
+                    .put("reason", "CrashLoopBackOff")
+                    .put("message", msg);
+            cs.putObject("lastState")
+                    .putObject("terminated")
+                    .put("exitCode", 1)
+                    .put("reason", "Error")
+                    .put("startedAt", startedAt)
+                    .put("finishedAt", startedAt)
+                    .put("containerID", containerId(pod, cname, restarts - 1));
+            kit.event(
+                    pod,
+                    "Warning",
+                    "BackOff",
+                    "Back-off restarting failed container " + cname + " in pod "
+                            + Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace") + "("
+                            + Json.text(pod, "metadata", "uid") + ")",
+                    "kubelet",
+                    field);
+            if (!rt.eventsSent.contains("crashlog/" + cname)) {
+                rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code 1\n");
+                rt.eventsSent.add("crashlog/" + cname);
+            }
+            return cs;
+        }
+        cs.put("containerID", containerId(pod, cname, 0)).put("restartCount", 0);
+        long running = Duration.between(started, now).toMillis();
+        if (runsToCompletion && (running >= JOB_RUN_MILLIS || crash)) {
+            int exit = fails || crash ? 1 : 0;
+            Instant finished = started.plusMillis(JOB_RUN_MILLIS);
+            cs.put("ready", false).put("started", false);
+            cs.putObject("state")
+                    .putObject("terminated")
+                    .put("exitCode", exit)
+                    .put("reason", exit == 0 ? "Completed" : "Error")
+                    .put("startedAt", startedAt)
+                    .put("finishedAt", finished.truncatedTo(ChronoUnit.SECONDS).toString())
+                    .put("containerID", containerId(pod, cname, 0));
+            if (!rt.eventsSent.contains("exit/" + cname)) {
+                rt.log
+                        .append("fake-kubelet: container ")
+                        .append(cname)
+                        .append(" exited with code ")
+                        .append(exit)
+                        .append('\n');
+                rt.eventsSent.add("exit/" + cname);
+            }
+            return cs;
+        }
+        boolean ready = running >= faults.readinessDelay().toMillis() && !runsToCompletion
+                || runsToCompletion && running >= faults.readinessDelay().toMillis();
+        cs.put("ready", ready).put("started", true);
+        cs.putObject("state").putObject("running").put("startedAt", startedAt);
+        return cs;
     }
-    if (!pulled && (policy.equals("Always") || imageId.isEmpty())) {
-      if (policy.equals("Never")) {
-        String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
-        kit.event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);
-        kit.event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
-        return waiting(c, "ErrImageNeverPull", msg);
-      }
-      String pullMsg = nodes.pullFailure(node, image).orElseGet(() -> pullFailure(image));
-      kit.event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
-      kit.event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullMsg, "kubelet", field);
-      kit.event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
-      if (age % PULL_CYCLE_MILLIS < PULL_ERROR_MILLIS) {
-        return waiting(c, "ErrImagePull", pullMsg);
-      }
-      kit.event(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet", field);
-      kit.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
-      return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
-    }
-    String id = imageId.get();
-    Optional<String> configProblem = configCheck.problem(Json.text(pod, "metadata", "namespace"), c);
-    if (configProblem.isPresent() && !rt.containers.containsKey(cname) && !rt.started.containsKey(cname)) {
-      kit.event(pod, "Warning", "Failed", "Error: " + configProblem.get(), "kubelet", field);
-      return waiting(c, "CreateContainerConfigError", configProblem.get());
-    }
-    boolean crashFault = faults.crashes(NodeImages.normalize(image));
-    if (runtime.runsProcesses() && !crashFault && !fails) {
-      return real.status(pod, node, rt, c, now, id, runsToCompletion && restartPolicy.equals("Always")
-          ? "OnFailure" : restartPolicy, field);
-    }
-    Instant started = rt.started.computeIfAbsent(cname, k -> now);
-    if (!rt.eventsSent.contains("started/" + cname)) {
-      rt.log.append(started).append(" fake-kubelet: started container ").append(cname).append(" (image ")
-          .append(image).append(", ").append(id).append(")\n");
-    }
-    kit.event(pod, "Normal", "Pulled", "Container image \"" + image + "\" already present on machine", "kubelet",
-        field);
-    kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
-    kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
-    rt.eventsSent.add("started/" + cname);
-    ObjectNode cs = reportedImage(nodes, Json.obj().put("name", cname), node, image, id);
-    int restarts = 0;
-    boolean crash = faults.crashes(NodeImages.normalize(image));
-    String startedAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
-    if (crash && !(runsToCompletion && "Never".equals(restartPolicy))) {
-      long sinceStart = Duration.between(started, now).toMillis();
-      restarts = (int) (sinceStart / CRASH_PERIOD_MILLIS) + 1;
-      cs.put("containerID", containerId(pod, cname, restarts));
-      cs.put("ready", false).put("restartCount", restarts).put("started", false);
-      String msg = "back-off " + Math.min(300, 10 << Math.min(5, restarts - 1)) + "s restarting failed container="
-          + cname + " pod=" + Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace")
-          + "(" + Json.text(pod, "metadata", "uid") + ")";
-      cs.putObject("state").putObject("waiting").put("reason", "CrashLoopBackOff").put("message", msg);
-      cs.putObject("lastState").putObject("terminated").put("exitCode", 1).put("reason", "Error")
-          .put("startedAt", startedAt).put("finishedAt", startedAt)
-          .put("containerID", containerId(pod, cname, restarts - 1));
-      kit.event(pod, "Warning", "BackOff", "Back-off restarting failed container " + cname + " in pod "
-          + Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace") + "("
-          + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
-      if (!rt.eventsSent.contains("crashlog/" + cname)) {
-        rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code 1\n");
-        rt.eventsSent.add("crashlog/" + cname);
-      }
-      return cs;
-    }
-    cs.put("containerID", containerId(pod, cname, 0)).put("restartCount", 0);
-    long running = Duration.between(started, now).toMillis();
-    if (runsToCompletion && (running >= JOB_RUN_MILLIS || crash)) {
-      int exit = fails || crash ? 1 : 0;
-      Instant finished = started.plusMillis(JOB_RUN_MILLIS);
-      cs.put("ready", false).put("started", false);
-      cs.putObject("state").putObject("terminated").put("exitCode", exit).put("reason", exit == 0 ? "Completed"
-          : "Error").put("startedAt", startedAt)
-          .put("finishedAt", finished.truncatedTo(ChronoUnit.SECONDS).toString())
-          .put("containerID", containerId(pod, cname, 0));
-      if (!rt.eventsSent.contains("exit/" + cname)) {
-        rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code ").append(exit)
-            .append('\n');
-        rt.eventsSent.add("exit/" + cname);
-      }
-      return cs;
-    }
-    boolean ready = running >= faults.readinessDelay().toMillis() && !runsToCompletion
-        || runsToCompletion && running >= faults.readinessDelay().toMillis();
-    cs.put("ready", ready).put("started", true);
-    cs.putObject("state").putObject("running").put("startedAt", startedAt);
-    return cs;
-  }
 
-  /**
-   * {@code image} and {@code imageID} as the kubelet copies them from the CRI's container status
-   * ({@link CriImage}: first repo tag, first repo digest, else the config digest {@code id}).
-   */
-  static ObjectNode reportedImage(NodeImages nodes, ObjectNode cs, String node, String image, String id) {
-    CriImage cri = nodes.criImage(node, image).filter(c -> c.id().equals(id)).orElse(CriImage.of(id, List.of()));
-    return cs.put("image", cri.image()).put("imageID", cri.imageRef());
-  }
-
-  private static String pullFailure(String image) {
-    String full = NodeImages.normalize(image);
-    int slash = full.indexOf('/');
-    String registry = full.substring(0, slash);
-    String host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
-    String repoAndTag = full.substring(slash + 1);
-    int colon = repoAndTag.lastIndexOf(':');
-    String repo = colon < 0 ? repoAndTag : repoAndTag.substring(0, colon);
-    String tag = colon < 0 ? "latest" : repoAndTag.substring(colon + 1);
-    return "failed to pull and unpack image \"" + full + "\": failed to resolve reference \"" + full
-        + "\": failed to do request: Head \"https://" + host + "/v2/" + repo + "/manifests/" + tag
-        + "\": dial tcp: lookup " + host.replaceAll(":\\d+$", "") + ": no such host";
-  }
-
-  static ObjectNode waiting(JsonNode c, String reason, String message) {
-    ObjectNode cs = Json.obj().put("name", c.path("name").asText()).put("image", c.path("image").asText())
-        .put("imageID", "").put("ready", false).put("restartCount", 0).put("started", false);
-    ObjectNode w = cs.putObject("state").putObject("waiting").put("reason", reason);
-    if (message != null) {
-      w.put("message", message);
+    /**
+     * {@code image} and {@code imageID} as the kubelet copies them from the CRI's container status
+     * ({@link CriImage}: first repo tag, first repo digest, else the config digest {@code id}).
+     */
+    static ObjectNode reportedImage(NodeImages nodes, ObjectNode cs, String node, String image, String id) {
+        CriImage cri =
+                nodes.criImage(node, image).filter(c -> c.id().equals(id)).orElse(CriImage.of(id, List.of()));
+        return cs.put("image", cri.image()).put("imageID", cri.imageRef());
     }
-    return cs;
-  }
 
-  static String containerId(JsonNode pod, String container, int restart) {
-    return "containerd://"
-        + FakeControllers.sha256(Json.text(pod, "metadata", "uid") + "/" + container + "/" + restart);
-  }
+    private static String pullFailure(String image) {
+        String full = NodeImages.normalize(image);
+        int slash = full.indexOf('/');
+        String registry = full.substring(0, slash);
+        String host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
+        String repoAndTag = full.substring(slash + 1);
+        int colon = repoAndTag.lastIndexOf(':');
+        String repo = colon < 0 ? repoAndTag : repoAndTag.substring(0, colon);
+        String tag = colon < 0 ? "latest" : repoAndTag.substring(colon + 1);
+        return "failed to pull and unpack image \"" + full + "\": failed to resolve reference \"" + full
+                + "\": failed to do request: Head \"https://" + host + "/v2/" + repo + "/manifests/" + tag
+                + "\": dial tcp: lookup " + host.replaceAll(":\\d+$", "") + ": no such host";
+    }
+
+    static ObjectNode waiting(JsonNode c, String reason, String message) {
+        ObjectNode cs = Json.obj()
+                .put("name", c.path("name").asText())
+                .put("image", c.path("image").asText())
+                .put("imageID", "")
+                .put("ready", false)
+                .put("restartCount", 0)
+                .put("started", false);
+        ObjectNode w = cs.putObject("state").putObject("waiting").put("reason", reason);
+        if (message != null) {
+            w.put("message", message);
+        }
+        return cs;
+    }
+
+    static String containerId(JsonNode pod, String container, int restart) {
+        return "containerd://"
+                + FakeControllers.sha256(Json.text(pod, "metadata", "uid") + "/" + container + "/" + restart);
+    }
 }

@@ -9,40 +9,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a delay before a started container turns ready.
  */
 final class KubeletFaults {
-  private final Set<String> crashImages = ConcurrentHashMap.newKeySet();
-  private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
-  private volatile Duration readinessDelay = Duration.ZERO;
+    private final Set<String> crashImages = ConcurrentHashMap.newKeySet();
+    private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
+    private volatile Duration readinessDelay = Duration.ZERO;
 
-  void crashLoop(String imageRef) {
-    crashImages.add(NodeImages.normalize(imageRef));
-  }
+    void crashLoop(String imageRef) {
+        crashImages.add(NodeImages.normalize(imageRef));
+    }
 
-  void readinessDelay(Duration d) {
-    readinessDelay = d == null ? Duration.ZERO : d;
-  }
+    void readinessDelay(Duration d) {
+        readinessDelay = d == null ? Duration.ZERO : d;
+    }
 
-  void failJobs(String jobNameOrImage) {
-    failingJobs.add(jobNameOrImage);
-    failingJobs.add(NodeImages.normalize(jobNameOrImage));
-  }
+    void failJobs(String jobNameOrImage) {
+        failingJobs.add(jobNameOrImage);
+        failingJobs.add(NodeImages.normalize(jobNameOrImage));
+    }
 
-  void clear() {
-    crashImages.clear();
-    failingJobs.clear();
-    readinessDelay = Duration.ZERO;
-  }
+    void clear() {
+        crashImages.clear();
+        failingJobs.clear();
+        readinessDelay = Duration.ZERO;
+    }
 
-  /** Whether containers of this image (normalized) crash-loop. */
-  boolean crashes(String normalizedImage) {
-    return crashImages.contains(normalizedImage);
-  }
+    /** Whether containers of this image (normalized) crash-loop. */
+    boolean crashes(String normalizedImage) {
+        return crashImages.contains(normalizedImage);
+    }
 
-  /** Whether pods of this Job name or this image (normalized) fail. */
-  boolean fails(String jobNameOrNormalizedImage) {
-    return failingJobs.contains(jobNameOrNormalizedImage);
-  }
+    /** Whether pods of this Job name or this image (normalized) fail. */
+    boolean fails(String jobNameOrNormalizedImage) {
+        return failingJobs.contains(jobNameOrNormalizedImage);
+    }
 
-  Duration readinessDelay() {
-    return readinessDelay;
-  }
+    Duration readinessDelay() {
+        return readinessDelay;
+    }
 }

@@ -26,70 +26,75 @@ import java.util.Optional;
  * custom resources advertise JSON merge patch only, as the real server does.
  */
 final class OpenApiV3 {
-  private static final List<String> PATCH_PARAMETERS = List.of("dryRun", "fieldManager", "fieldValidation", "force");
+    private static final List<String> PATCH_PARAMETERS = List.of("dryRun", "fieldManager", "fieldValidation", "force");
 
-  private OpenApiV3() {
-  }
+    private OpenApiV3() {}
 
-  /** {@code GET /openapi/v3}: one entry per group version, with a content hash in its URL. */
-  static ObjectNode root(List<ResourceType> types) {
-    ObjectNode out = Json.obj();
-    ObjectNode paths = out.putObject("paths");
-    groupVersions(types).forEach((key, gvTypes) -> paths.putObject(key).put("serverRelativeURL",
-        "/openapi/v3/" + key + "?hash=" + hash(Json.write(document(gvTypes)))));
-    return out;
-  }
-
-  /** {@code GET /openapi/v3/api/v1} or {@code /openapi/v3/apis/<group>/<version>}; empty when unknown. */
-  static Optional<ObjectNode> groupVersion(List<ResourceType> types, String path) {
-    String key = path.substring("/openapi/v3/".length());
-    List<ResourceType> gvTypes = groupVersions(types).get(key);
-    return gvTypes == null ? Optional.empty() : Optional.of(document(gvTypes));
-  }
-
-  private static Map<String, List<ResourceType>> groupVersions(List<ResourceType> types) {
-    Map<String, List<ResourceType>> out = new LinkedHashMap<>();
-    for (ResourceType t : types) {
-      String key = t.group().isEmpty() ? "api/" + t.version() : "apis/" + t.group() + "/" + t.version();
-      out.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(t);
+    /** {@code GET /openapi/v3}: one entry per group version, with a content hash in its URL. */
+    static ObjectNode root(List<ResourceType> types) {
+        ObjectNode out = Json.obj();
+        ObjectNode paths = out.putObject("paths");
+        groupVersions(types)
+                .forEach((key, gvTypes) -> paths.putObject(key)
+                        .put(
+                                "serverRelativeURL",
+                                "/openapi/v3/" + key + "?hash=" + hash(Json.write(document(gvTypes)))));
+        return out;
     }
-    return out;
-  }
 
-  private static ObjectNode document(List<ResourceType> types) {
-    ObjectNode doc = Json.obj().put("openapi", "3.0.0");
-    doc.putObject("info").put("title", "Kubernetes").put("version", "v1.31.0");
-    ObjectNode paths = doc.putObject("paths");
-    for (ResourceType t : types) {
-      String path = t.namespaced() ? t.objectPath("{namespace}", "{name}") : t.objectPath(null, "{name}");
-      ObjectNode patch = paths.putObject(path).putObject("patch");
-      patch.put("operationId", "patch" + t.kind());
-      patch.putObject("x-kubernetes-group-version-kind").put("group", t.group()).put("version", t.version())
-          .put("kind", t.kind());
-      patch.put("x-kubernetes-action", "patch");
-      ArrayNode params = patch.putArray("parameters");
-      for (String name : PATCH_PARAMETERS) {
-        ObjectNode param = params.addObject().put("name", name).put("in", "query");
-        param.putObject("schema").put("type", name.equals("force") ? "boolean" : "string");
-      }
-      ObjectNode content = patch.putObject("requestBody").putObject("content");
-      content.putObject("application/apply-patch+yaml");
-      content.putObject("application/json-patch+json");
-      content.putObject("application/merge-patch+json");
-      if (ResourceType.BUILT_IN.contains(t)) {
-        content.putObject("application/strategic-merge-patch+json");
-      }
+    /** {@code GET /openapi/v3/api/v1} or {@code /openapi/v3/apis/<group>/<version>}; empty when unknown. */
+    static Optional<ObjectNode> groupVersion(List<ResourceType> types, String path) {
+        String key = path.substring("/openapi/v3/".length());
+        List<ResourceType> gvTypes = groupVersions(types).get(key);
+        return gvTypes == null ? Optional.empty() : Optional.of(document(gvTypes));
     }
-    doc.putObject("components").putObject("schemas");
-    return doc;
-  }
 
-  private static String hash(String text) {
-    try {
-      return HexFormat.of().withUpperCase().formatHex(
-          MessageDigest.getInstance("SHA-512").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    private static Map<String, List<ResourceType>> groupVersions(List<ResourceType> types) {
+        Map<String, List<ResourceType>> out = new LinkedHashMap<>();
+        for (ResourceType t : types) {
+            String key = t.group().isEmpty() ? "api/" + t.version() : "apis/" + t.group() + "/" + t.version();
+            out.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(t);
+        }
+        return out;
     }
-  }
+
+    private static ObjectNode document(List<ResourceType> types) {
+        ObjectNode doc = Json.obj().put("openapi", "3.0.0");
+        doc.putObject("info").put("title", "Kubernetes").put("version", "v1.31.0");
+        ObjectNode paths = doc.putObject("paths");
+        for (ResourceType t : types) {
+            String path = t.namespaced() ? t.objectPath("{namespace}", "{name}") : t.objectPath(null, "{name}");
+            ObjectNode patch = paths.putObject(path).putObject("patch");
+            patch.put("operationId", "patch" + t.kind());
+            patch.putObject("x-kubernetes-group-version-kind")
+                    .put("group", t.group())
+                    .put("version", t.version())
+                    .put("kind", t.kind());
+            patch.put("x-kubernetes-action", "patch");
+            ArrayNode params = patch.putArray("parameters");
+            for (String name : PATCH_PARAMETERS) {
+                ObjectNode param = params.addObject().put("name", name).put("in", "query");
+                param.putObject("schema").put("type", name.equals("force") ? "boolean" : "string");
+            }
+            ObjectNode content = patch.putObject("requestBody").putObject("content");
+            content.putObject("application/apply-patch+yaml");
+            content.putObject("application/json-patch+json");
+            content.putObject("application/merge-patch+json");
+            if (ResourceType.BUILT_IN.contains(t)) {
+                content.putObject("application/strategic-merge-patch+json");
+            }
+        }
+        doc.putObject("components").putObject("schemas");
+        return doc;
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of()
+                    .withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-512").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

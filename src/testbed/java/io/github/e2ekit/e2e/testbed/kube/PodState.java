@@ -11,17 +11,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link PodRuntime} runs. Dropped when the pod is gone.
  */
 final class PodState {
-  final Instant firstSeen = Instant.now();
-  final String podIp;
-  final Map<String, Instant> started = new ConcurrentHashMap<>();
-  final Set<String> eventsSent = ConcurrentHashMap.newKeySet();
-  final StringBuilder log = new StringBuilder();
-  /** Set once the pod runtime was asked to start something for this pod. */
-  volatile PodRuntime.PodRef ref;
-  /** Containers run by a real pod runtime, by name. */
-  final Map<String, RealContainer> containers = new ConcurrentHashMap<>();
+    final Instant firstSeen = Instant.now();
+    final String podIp;
+    final Map<String, Instant> started = new ConcurrentHashMap<>();
+    final Set<String> eventsSent = ConcurrentHashMap.newKeySet();
+    final StringBuilder log = new StringBuilder();
+    /** Set once the pod runtime was asked to start something for this pod. */
+    volatile PodRuntime.PodRef ref;
+    /** Containers run by a real pod runtime, by name. */
+    final Map<String, RealContainer> containers = new ConcurrentHashMap<>();
 
-  PodState(String podIp) {
-    this.podIp = podIp;
-  }
+    PodState(String podIp) {
+        this.podIp = podIp;
+    }
 }

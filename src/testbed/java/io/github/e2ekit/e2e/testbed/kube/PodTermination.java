@@ -34,131 +34,139 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PodTermination {
 
-  private final FakeApiDispatcher api;
-  private final PodRuntime runtime;
-  private final ResourceType pods;
-  private final Set<String> ignoringImages = ConcurrentHashMap.newKeySet();
-  /** Pod uid → when the grace period is over. */
-  private final Map<String, Instant> killAt = new ConcurrentHashMap<>();
+    private final FakeApiDispatcher api;
+    private final PodRuntime runtime;
+    private final ResourceType pods;
+    private final Set<String> ignoringImages = ConcurrentHashMap.newKeySet();
+    /** Pod uid → when the grace period is over. */
+    private final Map<String, Instant> killAt = new ConcurrentHashMap<>();
 
-  PodTermination(FakeApiDispatcher api, PodRuntime runtime) {
-    this.api = api;
-    this.runtime = runtime;
-    this.pods = api.typeOf("", "v1", "pods");
-  }
+    PodTermination(FakeApiDispatcher api, PodRuntime runtime) {
+        this.api = api;
+        this.runtime = runtime;
+        this.pods = api.typeOf("", "v1", "pods");
+    }
 
-  /** Simulated containers of this image ignore SIGTERM: they run for the whole grace period. */
-  void ignoreSigterm(String imageRef) {
-    ignoringImages.add(NodeImages.normalize(imageRef));
-  }
+    /** Simulated containers of this image ignore SIGTERM: they run for the whole grace period. */
+    void ignoreSigterm(String imageRef) {
+        ignoringImages.add(NodeImages.normalize(imageRef));
+    }
 
-  void clearFaults() {
-    ignoringImages.clear();
-  }
+    void clearFaults() {
+        ignoringImages.clear();
+    }
 
-  /** Forgets pods that are gone. */
-  void retain(Set<String> liveUids) {
-    killAt.keySet().retainAll(liveUids);
-  }
+    /** Forgets pods that are gone. */
+    void retain(Set<String> liveUids) {
+        killAt.keySet().retainAll(liveUids);
+    }
 
-  /**
-   * One kubelet pass over a pod that has a {@code deletionTimestamp}. {@code ref} is null when the runtime never
-   * started anything for it; {@code running} names the containers whose processes the runtime runs.
-   */
-  void step(JsonNode pod, PodRuntime.PodRef ref, List<String> running) {
-    String uid = Json.text(pod, "metadata", "uid");
-    Instant now = Instant.now();
-    boolean real = runtime.runsProcesses() && ref != null;
-    Instant deadline = killAt.computeIfAbsent(uid, u -> {
-      if (real) {
-        runtime.terminate(ref);
-      }
-      return now.plus(TestBedTime.seconds(pod.path("metadata").path("deletionGracePeriodSeconds").asLong(0)));
-    });
-    Map<String, Integer> exits = new HashMap<>();
-    boolean allExited = true;
-    if (real) {
-      for (String c : running) {
-        Optional<Integer> exit;
-        try {
-          exit = runtime.exitCode(ref, c);
-        } catch (RuntimeException e) {
-          exit = Optional.empty();
+    /**
+     * One kubelet pass over a pod that has a {@code deletionTimestamp}. {@code ref} is null when the runtime never
+     * started anything for it; {@code running} names the containers whose processes the runtime runs.
+     */
+    void step(JsonNode pod, PodRuntime.PodRef ref, List<String> running) {
+        String uid = Json.text(pod, "metadata", "uid");
+        Instant now = Instant.now();
+        boolean real = runtime.runsProcesses() && ref != null;
+        Instant deadline = killAt.computeIfAbsent(uid, u -> {
+            if (real) {
+                runtime.terminate(ref);
+            }
+            return now.plus(TestBedTime.seconds(
+                    pod.path("metadata").path("deletionGracePeriodSeconds").asLong(0)));
+        });
+        Map<String, Integer> exits = new HashMap<>();
+        boolean allExited = true;
+        if (real) {
+            for (String c : running) {
+                Optional<Integer> exit;
+                try {
+                    exit = runtime.exitCode(ref, c);
+                } catch (RuntimeException e) {
+                    exit = Optional.empty();
+                }
+                if (exit.isPresent()) {
+                    exits.put(c, exit.get());
+                } else {
+                    allExited = false;
+                }
+            }
+        } else if (!runtime.runsProcesses()) {
+            Map<String, String> images = new HashMap<>();
+            pod.path("spec")
+                    .path("containers")
+                    .forEach(c ->
+                            images.put(c.path("name").asText(), c.path("image").asText()));
+            for (JsonNode cs : pod.path("status").path("containerStatuses")) {
+                String name = cs.path("name").asText();
+                if (!cs.path("state").has("running")) {
+                    continue;
+                }
+                if (ignoringImages.contains(NodeImages.normalize(images.getOrDefault(name, "")))) {
+                    allExited = false;
+                } else {
+                    exits.put(name, 0);
+                }
+            }
         }
-        if (exit.isPresent()) {
-          exits.put(c, exit.get());
-        } else {
-          allExited = false;
+        if (!allExited && now.isBefore(deadline)) {
+            return; // still running within its grace period
         }
-      }
-    } else if (!runtime.runsProcesses()) {
-      Map<String, String> images = new HashMap<>();
-      pod.path("spec").path("containers").forEach(c -> images.put(c.path("name").asText(),
-          c.path("image").asText()));
-      for (JsonNode cs : pod.path("status").path("containerStatuses")) {
-        String name = cs.path("name").asText();
-        if (!cs.path("state").has("running")) {
-          continue;
+        if (!allExited && real) {
+            runtime.kill(ref);
         }
-        if (ignoringImages.contains(NodeImages.normalize(images.getOrDefault(name, "")))) {
-          allExited = false;
-        } else {
-          exits.put(name, 0);
-        }
-      }
+        writeFinalStatus(pod, exits, now);
+        ObjectNode options = Json.obj().put("gracePeriodSeconds", 0);
+        options.putObject("preconditions").put("uid", uid);
+        api.internal(
+                "DELETE",
+                pods.objectPath(Json.text(pod, "metadata", "namespace"), Json.text(pod, "metadata", "name")),
+                options);
+        killAt.remove(uid);
     }
-    if (!allExited && now.isBefore(deadline)) {
-      return; // still running within its grace period
-    }
-    if (!allExited && real) {
-      runtime.kill(ref);
-    }
-    writeFinalStatus(pod, exits, now);
-    ObjectNode options = Json.obj().put("gracePeriodSeconds", 0);
-    options.putObject("preconditions").put("uid", uid);
-    api.internal("DELETE", pods.objectPath(Json.text(pod, "metadata", "namespace"), Json.text(pod, "metadata",
-        "name")), options);
-    killAt.remove(uid);
-  }
 
-  /** Every container that ran is terminated (137 when it had to be killed); the phase is terminal. */
-  private void writeFinalStatus(JsonNode pod, Map<String, Integer> exits, Instant now) {
-    ObjectNode status = pod.path("status").isObject() ? ((ObjectNode) pod.path("status")).deepCopy() : Json.obj();
-    boolean allZero = true;
-    String finished = now.truncatedTo(ChronoUnit.SECONDS).toString();
-    for (JsonNode n : status.path("containerStatuses")) {
-      ObjectNode cs = (ObjectNode) n;
-      String name = cs.path("name").asText();
-      JsonNode runningState = cs.path("state").path("running");
-      if (!runningState.isMissingNode()) {
-        int code = exits.getOrDefault(name, 137);
-        cs.putObject("state").putObject("terminated").put("exitCode", code)
-            .put("reason", code == 0 ? "Completed" : "Error")
-            .put("startedAt", runningState.path("startedAt").asText(finished)).put("finishedAt", finished)
-            .put("containerID", cs.path("containerID").asText(""));
-      }
-      JsonNode term = cs.path("state").path("terminated");
-      if (term.isMissingNode() || term.path("exitCode").asInt() != 0) {
-        allZero = false;
-      }
-      cs.put("ready", false).put("started", false);
+    /** Every container that ran is terminated (137 when it had to be killed); the phase is terminal. */
+    private void writeFinalStatus(JsonNode pod, Map<String, Integer> exits, Instant now) {
+        ObjectNode status = pod.path("status").isObject() ? ((ObjectNode) pod.path("status")).deepCopy() : Json.obj();
+        boolean allZero = true;
+        String finished = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        for (JsonNode n : status.path("containerStatuses")) {
+            ObjectNode cs = (ObjectNode) n;
+            String name = cs.path("name").asText();
+            JsonNode runningState = cs.path("state").path("running");
+            if (!runningState.isMissingNode()) {
+                int code = exits.getOrDefault(name, 137);
+                cs.putObject("state")
+                        .putObject("terminated")
+                        .put("exitCode", code)
+                        .put("reason", code == 0 ? "Completed" : "Error")
+                        .put("startedAt", runningState.path("startedAt").asText(finished))
+                        .put("finishedAt", finished)
+                        .put("containerID", cs.path("containerID").asText(""));
+            }
+            JsonNode term = cs.path("state").path("terminated");
+            if (term.isMissingNode() || term.path("exitCode").asInt() != 0) {
+                allZero = false;
+            }
+            cs.put("ready", false).put("started", false);
+        }
+        String phase = allZero && status.path("containerStatuses").size() > 0 ? "Succeeded" : "Failed";
+        status.put("phase", phase);
+        String reason = phase.equals("Succeeded") ? "PodCompleted" : "PodFailed";
+        JsonNode oldConds = pod.path("status").path("conditions");
+        ArrayNode conds = Json.arr();
+        for (JsonNode c : oldConds) {
+            String type = c.path("type").asText();
+            switch (type) {
+                case "Ready", "ContainersReady" ->
+                    conds.add(FakeControllers.condition(oldConds, type, "False", reason, null, false));
+                case "PodReadyToStartContainers" ->
+                    conds.add(FakeControllers.condition(oldConds, type, "False", null, null, false));
+                default -> conds.add(c);
+            }
+        }
+        status.set("conditions", conds);
+        FakeControllers.writeStatus(api, pods, pod, status);
     }
-    String phase = allZero && status.path("containerStatuses").size() > 0 ? "Succeeded" : "Failed";
-    status.put("phase", phase);
-    String reason = phase.equals("Succeeded") ? "PodCompleted" : "PodFailed";
-    JsonNode oldConds = pod.path("status").path("conditions");
-    ArrayNode conds = Json.arr();
-    for (JsonNode c : oldConds) {
-      String type = c.path("type").asText();
-      switch (type) {
-        case "Ready", "ContainersReady" -> conds.add(FakeControllers.condition(oldConds, type, "False", reason,
-            null, false));
-        case "PodReadyToStartContainers" -> conds.add(FakeControllers.condition(oldConds, type, "False", null,
-            null, false));
-        default -> conds.add(c);
-      }
-    }
-    status.set("conditions", conds);
-    FakeControllers.writeStatus(api, pods, pod, status);
-  }
 }

@@ -12,30 +12,36 @@ import java.util.Optional;
  */
 record PortForwardTarget(PodRuntime.PodRef pod, String notRunning, MockResponse error) {
 
-  static PortForwardTarget resolve(FakeApiDispatcher dispatcher, ResourcePath rp, String method) {
-    ResourceType type = dispatcher.typeOf("", "v1", "pods");
-    if (!method.equals("GET") && !method.equals("POST")) {
-      return failed(FakeApiDispatcher.status(405, "MethodNotAllowed",
-          "the server does not allow this method on the requested resource", type, rp.name()));
+    static PortForwardTarget resolve(FakeApiDispatcher dispatcher, ResourcePath rp, String method) {
+        ResourceType type = dispatcher.typeOf("", "v1", "pods");
+        if (!method.equals("GET") && !method.equals("POST")) {
+            return failed(FakeApiDispatcher.status(
+                    405,
+                    "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource",
+                    type,
+                    rp.name()));
+        }
+        JsonNode pod = dispatcher.atomically(() -> dispatcher.find(type, rp.namespace(), rp.name()));
+        if (pod == null) {
+            return failed(
+                    FakeApiDispatcher.status(404, "NotFound", "pods \"" + rp.name() + "\" not found", type, rp.name()));
+        }
+        String node = Json.text(pod, "spec", "nodeName");
+        if (node == null || node.isEmpty()) {
+            return failed(FakeApiDispatcher.status(
+                    400, "BadRequest", "pod " + rp.name() + " does not have a host assigned", type, rp.name()));
+        }
+        String phase = Optional.ofNullable(Json.text(pod, "status", "phase")).orElse("Pending");
+        String notRunning = phase.equals("Running")
+                ? null
+                : "unable to do port forwarding: pod is not running (phase " + phase + ")";
+        PodRuntime.PodRef ref =
+                new PodRuntime.PodRef(rp.namespace(), rp.name(), Json.text(pod, "metadata", "uid"), node);
+        return new PortForwardTarget(ref, notRunning, null);
     }
-    JsonNode pod = dispatcher.atomically(() -> dispatcher.find(type, rp.namespace(), rp.name()));
-    if (pod == null) {
-      return failed(FakeApiDispatcher.status(404, "NotFound", "pods \"" + rp.name() + "\" not found", type,
-          rp.name()));
-    }
-    String node = Json.text(pod, "spec", "nodeName");
-    if (node == null || node.isEmpty()) {
-      return failed(FakeApiDispatcher.status(400, "BadRequest", "pod " + rp.name() + " does not have a host assigned",
-          type, rp.name()));
-    }
-    String phase = Optional.ofNullable(Json.text(pod, "status", "phase")).orElse("Pending");
-    String notRunning = phase.equals("Running") ? null
-        : "unable to do port forwarding: pod is not running (phase " + phase + ")";
-    PodRuntime.PodRef ref = new PodRuntime.PodRef(rp.namespace(), rp.name(), Json.text(pod, "metadata", "uid"), node);
-    return new PortForwardTarget(ref, notRunning, null);
-  }
 
-  private static PortForwardTarget failed(MockResponse error) {
-    return new PortForwardTarget(null, null, error);
-  }
+    private static PortForwardTarget failed(MockResponse error) {
+        return new PortForwardTarget(null, null, error);
+    }
 }

@@ -12,239 +12,313 @@ import java.util.Optional;
 
 /** Containers whose processes the pod runtime really runs: start, exit, restart back-off and readiness probes. */
 final class RealContainers {
-  private final FakeControllers kit;
-  private final NodeImages nodes;
-  private final PodRuntime runtime;
-  private final KubeletProbes probes;
-  private final KubeletFaults faults;
+    private final FakeControllers kit;
+    private final NodeImages nodes;
+    private final PodRuntime runtime;
+    private final KubeletProbes probes;
+    private final KubeletFaults faults;
 
-  RealContainers(FakeControllers kit, NodeImages nodes, PodRuntime runtime, KubeletProbes probes,
-      KubeletFaults faults) {
-    this.kit = kit;
-    this.nodes = nodes;
-    this.runtime = runtime;
-    this.probes = probes;
-    this.faults = faults;
-  }
-
-  /**
-   * The status of a container whose process the pod runtime really runs: started when it is not running,
-   * restarted after a back-off as the pod's restart policy says, ready when its readiness probe passes.
-   * {@code restartPolicy} for init containers is never {@code Always} (they restart on failure only).
-   */
-  ObjectNode status(JsonNode pod, String node, PodState rt, JsonNode c, Instant now,
-      String imageId, String restartPolicy, String field) {
-    String cname = c.path("name").asText();
-    String image = c.path("image").asText();
-    String podName = Json.text(pod, "metadata", "name");
-    String ns = Json.text(pod, "metadata", "namespace");
-    PodRuntime.PodRef ref = rt.ref;
-    if (ref == null) {
-      ref = new PodRuntime.PodRef(ns, podName, Json.text(pod, "metadata", "uid"), node);
-      rt.ref = ref;
+    RealContainers(
+            FakeControllers kit, NodeImages nodes, PodRuntime runtime, KubeletProbes probes, KubeletFaults faults) {
+        this.kit = kit;
+        this.nodes = nodes;
+        this.runtime = runtime;
+        this.probes = probes;
+        this.faults = faults;
     }
-    RealContainer k = rt.containers.computeIfAbsent(cname, n -> new RealContainer());
-    startIfDue(pod, rt, c, ref, k, now, imageId, field);
-    if (k.running) {
-      Optional<Integer> exit;
-      try {
-        exit = runtime.exitCode(ref, cname);
-      } catch (RuntimeException e) {
-        exit = Optional.empty();
-      }
-      if (exit.isPresent()) {
-        int code = exit.get();
-        k.running = false;
-        k.lastExit = code;
-        k.lastStartedAt = k.startedAt;
-        k.lastFinishedAt = now;
-        k.probe.reset();
-        rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code ").append(code)
-            .append('\n');
-        if (code != 0) {
-          hintAtPortConflict(pod, ref, cname, code, field);
+
+    /**
+     * The status of a container whose process the pod runtime really runs: started when it is not running,
+     * restarted after a back-off as the pod's restart policy says, ready when its readiness probe passes.
+     * {@code restartPolicy} for init containers is never {@code Always} (they restart on failure only).
+     */
+    ObjectNode status(
+            JsonNode pod,
+            String node,
+            PodState rt,
+            JsonNode c,
+            Instant now,
+            String imageId,
+            String restartPolicy,
+            String field) {
+        String cname = c.path("name").asText();
+        String image = c.path("image").asText();
+        String podName = Json.text(pod, "metadata", "name");
+        String ns = Json.text(pod, "metadata", "namespace");
+        PodRuntime.PodRef ref = rt.ref;
+        if (ref == null) {
+            ref = new PodRuntime.PodRef(ns, podName, Json.text(pod, "metadata", "uid"), node);
+            rt.ref = ref;
         }
-        boolean restart = restartPolicy.equals("Always") || restartPolicy.equals("OnFailure") && code != 0;
-        if (restart) {
-          k.pendingRestart = true;
-          k.backoff = KubeletProbes.restartBackoff(k.restarts);
-          k.nextStart = now.plus(TestBedTime.scaled(k.backoff));
-          // the first restart is immediate: no CrashLoopBackOff before it
-          startIfDue(pod, rt, c, ref, k, now, imageId, field);
+        RealContainer k = rt.containers.computeIfAbsent(cname, n -> new RealContainer());
+        startIfDue(pod, rt, c, ref, k, now, imageId, field);
+        if (k.running) {
+            Optional<Integer> exit;
+            try {
+                exit = runtime.exitCode(ref, cname);
+            } catch (RuntimeException e) {
+                exit = Optional.empty();
+            }
+            if (exit.isPresent()) {
+                int code = exit.get();
+                k.running = false;
+                k.lastExit = code;
+                k.lastStartedAt = k.startedAt;
+                k.lastFinishedAt = now;
+                k.probe.reset();
+                rt.log
+                        .append("fake-kubelet: container ")
+                        .append(cname)
+                        .append(" exited with code ")
+                        .append(code)
+                        .append('\n');
+                if (code != 0) {
+                    hintAtPortConflict(pod, ref, cname, code, field);
+                }
+                boolean restart = restartPolicy.equals("Always") || restartPolicy.equals("OnFailure") && code != 0;
+                if (restart) {
+                    k.pendingRestart = true;
+                    k.backoff = KubeletProbes.restartBackoff(k.restarts);
+                    k.nextStart = now.plus(TestBedTime.scaled(k.backoff));
+                    // the first restart is immediate: no CrashLoopBackOff before it
+                    startIfDue(pod, rt, c, ref, k, now, imageId, field);
+                } else {
+                    k.finished = true;
+                }
+            }
+        }
+        ObjectNode cs = KubeletContainers.reportedImage(nodes, Json.obj().put("name", cname), node, image, imageId);
+        cs.put("containerID", KubeletContainers.containerId(pod, cname, k.restarts))
+                .put("restartCount", k.restarts);
+        if (k.lastExit != null && !k.finished) {
+            cs.putObject("lastState")
+                    .set(
+                            "terminated",
+                            terminated(
+                                    pod,
+                                    cname,
+                                    k.lastExit,
+                                    k.lastStartedAt,
+                                    k.lastFinishedAt,
+                                    k.pendingRestart ? k.restarts : k.restarts - 1));
+        }
+        if (k.running && Duration.between(k.startedAt, now).compareTo(KubeletProbes.relistPeriod()) < 0) {
+            // not yet seen by the kubelet's PLEG relist: the status still shows what the last relist saw
+            cs.put("ready", false).put("started", false);
+            if (k.lastExit == null) {
+                cs.putObject("state").putObject("waiting").put("reason", "ContainerCreating");
+            } else {
+                cs.remove("lastState");
+                cs.put("restartCount", Math.max(0, k.restarts - 1));
+                cs.putObject("state")
+                        .set(
+                                "terminated",
+                                terminated(pod, cname, k.lastExit, k.lastStartedAt, k.lastFinishedAt, k.restarts - 1));
+            }
+        } else if (k.running) {
+            boolean ready = Duration.between(k.startedAt, now).compareTo(faults.readinessDelay()) >= 0
+                    && probes.ready(ref, c, k.probe, k.startedAt, now);
+            String failure = k.probe.failure();
+            if (!ready && failure != null) {
+                // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
+                // "Unhealthy" event "<type> probe failed: <output>" (the API server aggregates repeats; here: once
+                // each)
+                kit.event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
+            }
+            cs.put("ready", ready).put("started", true);
+            cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
+        } else if (k.finished) {
+            cs.put("ready", false).put("started", false);
+            cs.putObject("state")
+                    .set(
+                            "terminated",
+                            terminated(pod, cname, k.lastExit, k.lastStartedAt, k.lastFinishedAt, k.restarts));
+        } else if (k.startError != null) {
+            cs.put("ready", false).put("started", false);
+            cs.putObject("state")
+                    .putObject("waiting")
+                    .put("reason", k.startErrorReason)
+                    .put("message", k.startError);
         } else {
-          k.finished = true;
+            long backoffSeconds = Math.max(1, k.backoff.toSeconds());
+            String msg = "back-off " + backoffSeconds + "s restarting failed container=" + cname + " pod=" + podName
+                    + "_" + ns + "(" + Json.text(pod, "metadata", "uid") + ")";
+            cs.put("ready", false).put("started", false);
+            cs.putObject("state")
+                    .putObject("waiting")
+                    .put("reason", "CrashLoopBackOff")
+                    .put("message", msg);
+            kit.event(
+                    pod,
+                    "Warning",
+                    "BackOff",
+                    "Back-off restarting failed container " + cname + " in pod " + podName + "_" + ns + "("
+                            + Json.text(pod, "metadata", "uid") + ")",
+                    "kubelet",
+                    field);
         }
-      }
+        return cs;
     }
-    ObjectNode cs = KubeletContainers.reportedImage(nodes, Json.obj().put("name", cname), node, image, imageId);
-    cs.put("containerID", KubeletContainers.containerId(pod, cname, k.restarts)).put("restartCount", k.restarts);
-    if (k.lastExit != null && !k.finished) {
-      cs.putObject("lastState").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
-          k.lastFinishedAt, k.pendingRestart ? k.restarts : k.restarts - 1));
-    }
-    if (k.running && Duration.between(k.startedAt, now).compareTo(KubeletProbes.relistPeriod()) < 0) {
-      // not yet seen by the kubelet's PLEG relist: the status still shows what the last relist saw
-      cs.put("ready", false).put("started", false);
-      if (k.lastExit == null) {
-        cs.putObject("state").putObject("waiting").put("reason", "ContainerCreating");
-      } else {
-        cs.remove("lastState");
-        cs.put("restartCount", Math.max(0, k.restarts - 1));
-        cs.putObject("state").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
-            k.lastFinishedAt, k.restarts - 1));
-      }
-    } else if (k.running) {
-      boolean ready = Duration.between(k.startedAt, now).compareTo(faults.readinessDelay()) >= 0
-          && probes.ready(ref, c, k.probe, k.startedAt, now);
-      String failure = k.probe.failure();
-      if (!ready && failure != null) {
-        // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
-        // "Unhealthy" event "<type> probe failed: <output>" (the API server aggregates repeats; here: once each)
-        kit.event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
-      }
-      cs.put("ready", ready).put("started", true);
-      cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
-    } else if (k.finished) {
-      cs.put("ready", false).put("started", false);
-      cs.putObject("state").set("terminated", terminated(pod, cname, k.lastExit, k.lastStartedAt,
-          k.lastFinishedAt, k.restarts));
-    } else if (k.startError != null) {
-      cs.put("ready", false).put("started", false);
-      cs.putObject("state").putObject("waiting").put("reason", k.startErrorReason).put("message", k.startError);
-    } else {
-      long backoffSeconds = Math.max(1, k.backoff.toSeconds());
-      String msg = "back-off " + backoffSeconds + "s restarting failed container=" + cname + " pod=" + podName + "_"
-          + ns + "(" + Json.text(pod, "metadata", "uid") + ")";
-      cs.put("ready", false).put("started", false);
-      cs.putObject("state").putObject("waiting").put("reason", "CrashLoopBackOff").put("message", msg);
-      kit.event(pod, "Warning", "BackOff", "Back-off restarting failed container " + cname + " in pod " + podName + "_"
-          + ns + "(" + Json.text(pod, "metadata", "uid") + ")", "kubelet", field);
-    }
-    return cs;
-  }
 
-  /** Starts (or restarts) a container whose back-off is over; a restart counts once its container starts. */
-  private void startIfDue(JsonNode pod, PodState rt, JsonNode c, PodRuntime.PodRef ref, RealContainer k, Instant now,
-      String imageId, String field) {
-    if (k.running || k.finished || now.isBefore(k.nextStart)) {
-      return;
-    }
-    String cname = c.path("name").asText();
-    String image = c.path("image").asText();
-    try {
-      runtime.start(ref, containerSpec(pod, c, rt), image);
-      k.running = true;
-      k.startedAt = now;
-      k.startError = null;
-      k.run++;
-      k.probe.reset();
-      if (k.pendingRestart) {
-        k.restarts++;
-        k.pendingRestart = false;
-      }
-      rt.log.append(now).append(" fake-kubelet: started container ").append(cname).append(" (image ")
-          .append(image).append(", ").append(imageId).append(")\n");
-      kit.event(pod, "Normal", "Pulled", "Container image \"" + image + "\" already present on machine", "kubelet",
-          field);
-      kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
-      kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
-    } catch (PodRuntime.StartException e) {
-      startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
-    } catch (RuntimeException e) {
-      // one pod's broken start must not stop the kubelet's pass over the others
-      startFailed(pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e,
-          field);
-    }
-  }
-
-  private void startFailed(JsonNode pod, RealContainer k, Instant now, String reason, String eventReason,
-      String message, String field) {
-    k.startError = message;
-    k.startErrorReason = reason;
-    k.nextStart = now.plusSeconds(1);
-    kit.event(pod, "Warning", eventReason, message, "kubelet", field);
-    kit.event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
-  }
-
-  /**
-   * A container that exits because its address is in use most likely met another container of its pod on the
-   * same port (the containers of a pod share its network namespace): says so in a {@code PortConflict} event.
-   */
-  private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
-    String out;
-    try {
-      out = runtime.logs(ref, cname).orElse("");
-    } catch (RuntimeException e) {
-      return;
-    }
-    String tail = out.length() > 4096 ? out.substring(out.length() - 4096) : out;
-    if (tail.toLowerCase(java.util.Locale.ROOT).contains("address in use")
-        || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
-      kit.event(pod, "Warning", "PortConflict", "container " + cname + " exited with code " + code + " and says its "
-          + "address is already in use: the containers of a pod share its network namespace, so they cannot "
-          + "listen on the same port", "kubelet", field);
-    }
-  }
-
-  private static ObjectNode terminated(JsonNode pod, String cname, int exitCode, Instant started, Instant finished,
-      int restart) {
-    return Json.obj().put("exitCode", exitCode).put("reason", exitCode == 0 ? "Completed" : "Error")
-        .put("startedAt", seconds(started)).put("finishedAt", seconds(finished))
-        .put("containerID", KubeletContainers.containerId(pod, cname, Math.max(0, restart)));
-  }
-
-  private static String seconds(Instant t) {
-    return t.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  /** The container as the pod runtime needs it; env values from simple field references are resolved. */
-  private PodRuntime.ContainerSpec containerSpec(JsonNode pod, JsonNode c, PodState rt) {
-    List<String> command = new ArrayList<>();
-    c.path("command").forEach(x -> command.add(x.asText()));
-    List<String> args = new ArrayList<>();
-    c.path("args").forEach(x -> args.add(x.asText()));
-    Map<String, String> env = new java.util.LinkedHashMap<>();
-    for (JsonNode e : c.path("env")) {
-      String name = e.path("name").asText();
-      if (e.has("value")) {
-        env.put(name, e.path("value").asText());
-      } else if (e.path("valueFrom").has("fieldRef")) {
-        String path = e.path("valueFrom").path("fieldRef").path("fieldPath").asText();
-        String v = switch (path) {
-          case "metadata.name" -> Json.text(pod, "metadata", "name");
-          case "metadata.namespace" -> Json.text(pod, "metadata", "namespace");
-          case "metadata.uid" -> Json.text(pod, "metadata", "uid");
-          case "spec.nodeName" -> Json.text(pod, "spec", "nodeName");
-          case "spec.serviceAccountName" -> Json.text(pod, "spec", "serviceAccountName");
-          case "status.podIP" -> rt.podIp;
-          case "status.hostIP" -> kit.nodeIp(Json.text(pod, "spec", "nodeName"));
-          default -> null;
-        };
-        if (v != null) {
-          env.put(name, v);
+    /** Starts (or restarts) a container whose back-off is over; a restart counts once its container starts. */
+    private void startIfDue(
+            JsonNode pod,
+            PodState rt,
+            JsonNode c,
+            PodRuntime.PodRef ref,
+            RealContainer k,
+            Instant now,
+            String imageId,
+            String field) {
+        if (k.running || k.finished || now.isBefore(k.nextStart)) {
+            return;
         }
-      } else {
-        env.put(name, "");
-      }
+        String cname = c.path("name").asText();
+        String image = c.path("image").asText();
+        try {
+            runtime.start(ref, containerSpec(pod, c, rt), image);
+            k.running = true;
+            k.startedAt = now;
+            k.startError = null;
+            k.run++;
+            k.probe.reset();
+            if (k.pendingRestart) {
+                k.restarts++;
+                k.pendingRestart = false;
+            }
+            rt.log
+                    .append(now)
+                    .append(" fake-kubelet: started container ")
+                    .append(cname)
+                    .append(" (image ")
+                    .append(image)
+                    .append(", ")
+                    .append(imageId)
+                    .append(")\n");
+            kit.event(
+                    pod,
+                    "Normal",
+                    "Pulled",
+                    "Container image \"" + image + "\" already present on machine",
+                    "kubelet",
+                    field);
+            kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
+            kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+        } catch (PodRuntime.StartException e) {
+            startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
+        } catch (RuntimeException e) {
+            // one pod's broken start must not stop the kubelet's pass over the others
+            startFailed(
+                    pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e, field);
+        }
     }
-    List<Integer> ports = new ArrayList<>();
-    c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
-    // kubernetes pkg/securitycontext/util.go DetermineEffectiveSecurityContext: the container's fields win over
-    // the pod's
-    JsonNode podSc = pod.path("spec").path("securityContext");
-    JsonNode sc = c.path("securityContext");
-    Long uid = longOrNull(sc.has("runAsUser") ? sc.get("runAsUser") : podSc.get("runAsUser"));
-    Long gid = longOrNull(sc.has("runAsGroup") ? sc.get("runAsGroup") : podSc.get("runAsGroup"));
-    List<Integer> podPorts = new ArrayList<>();
-    for (String kind : List.of("initContainers", "containers")) {
-      pod.path("spec").path(kind).forEach(x -> x.path("ports").forEach(p -> podPorts.add(p.path("containerPort")
-          .asInt())));
-    }
-    return new PodRuntime.ContainerSpec(c.path("name").asText(), c.path("image").asText(), command, args, env,
-        ports, uid, gid, podPorts);
-  }
 
-  private static Long longOrNull(JsonNode n) {
-    return n == null || n.isNull() || n.isMissingNode() ? null : Long.valueOf(n.asLong());
-  }
+    private void startFailed(
+            JsonNode pod,
+            RealContainer k,
+            Instant now,
+            String reason,
+            String eventReason,
+            String message,
+            String field) {
+        k.startError = message;
+        k.startErrorReason = reason;
+        k.nextStart = now.plusSeconds(1);
+        kit.event(pod, "Warning", eventReason, message, "kubelet", field);
+        kit.event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
+    }
+
+    /**
+     * A container that exits because its address is in use most likely met another container of its pod on the
+     * same port (the containers of a pod share its network namespace): says so in a {@code PortConflict} event.
+     */
+    private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
+        String out;
+        try {
+            out = runtime.logs(ref, cname).orElse("");
+        } catch (RuntimeException e) {
+            return;
+        }
+        String tail = out.length() > 4096 ? out.substring(out.length() - 4096) : out;
+        if (tail.toLowerCase(java.util.Locale.ROOT).contains("address in use")
+                || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
+            kit.event(
+                    pod,
+                    "Warning",
+                    "PortConflict",
+                    "container " + cname + " exited with code " + code + " and says its "
+                            + "address is already in use: the containers of a pod share its network namespace, so they cannot "
+                            + "listen on the same port",
+                    "kubelet",
+                    field);
+        }
+    }
+
+    private static ObjectNode terminated(
+            JsonNode pod, String cname, int exitCode, Instant started, Instant finished, int restart) {
+        return Json.obj()
+                .put("exitCode", exitCode)
+                .put("reason", exitCode == 0 ? "Completed" : "Error")
+                .put("startedAt", seconds(started))
+                .put("finishedAt", seconds(finished))
+                .put("containerID", KubeletContainers.containerId(pod, cname, Math.max(0, restart)));
+    }
+
+    private static String seconds(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** The container as the pod runtime needs it; env values from simple field references are resolved. */
+    private PodRuntime.ContainerSpec containerSpec(JsonNode pod, JsonNode c, PodState rt) {
+        List<String> command = new ArrayList<>();
+        c.path("command").forEach(x -> command.add(x.asText()));
+        List<String> args = new ArrayList<>();
+        c.path("args").forEach(x -> args.add(x.asText()));
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (JsonNode e : c.path("env")) {
+            String name = e.path("name").asText();
+            if (e.has("value")) {
+                env.put(name, e.path("value").asText());
+            } else if (e.path("valueFrom").has("fieldRef")) {
+                String path =
+                        e.path("valueFrom").path("fieldRef").path("fieldPath").asText();
+                String v = switch (path) {
+                    case "metadata.name" -> Json.text(pod, "metadata", "name");
+                    case "metadata.namespace" -> Json.text(pod, "metadata", "namespace");
+                    case "metadata.uid" -> Json.text(pod, "metadata", "uid");
+                    case "spec.nodeName" -> Json.text(pod, "spec", "nodeName");
+                    case "spec.serviceAccountName" -> Json.text(pod, "spec", "serviceAccountName");
+                    case "status.podIP" -> rt.podIp;
+                    case "status.hostIP" -> kit.nodeIp(Json.text(pod, "spec", "nodeName"));
+                    default -> null;
+                };
+                if (v != null) {
+                    env.put(name, v);
+                }
+            } else {
+                env.put(name, "");
+            }
+        }
+        List<Integer> ports = new ArrayList<>();
+        c.path("ports").forEach(p -> ports.add(p.path("containerPort").asInt()));
+        // kubernetes pkg/securitycontext/util.go DetermineEffectiveSecurityContext: the container's fields win over
+        // the pod's
+        JsonNode podSc = pod.path("spec").path("securityContext");
+        JsonNode sc = c.path("securityContext");
+        Long uid = longOrNull(sc.has("runAsUser") ? sc.get("runAsUser") : podSc.get("runAsUser"));
+        Long gid = longOrNull(sc.has("runAsGroup") ? sc.get("runAsGroup") : podSc.get("runAsGroup"));
+        List<Integer> podPorts = new ArrayList<>();
+        for (String kind : List.of("initContainers", "containers")) {
+            pod.path("spec")
+                    .path(kind)
+                    .forEach(x -> x.path("ports")
+                            .forEach(p -> podPorts.add(p.path("containerPort").asInt())));
+        }
+        return new PodRuntime.ContainerSpec(
+                c.path("name").asText(), c.path("image").asText(), command, args, env, ports, uid, gid, podPorts);
+    }
+
+    private static Long longOrNull(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() ? null : Long.valueOf(n.asLong());
+    }
 }

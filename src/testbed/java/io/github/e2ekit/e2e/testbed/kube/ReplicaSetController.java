@@ -9,58 +9,71 @@ import java.util.Map;
 
 /** The ReplicaSet controller: keeps each ReplicaSet's active pods at its replica count, then writes its status. */
 final class ReplicaSetController {
-  private final FakeApiDispatcher api;
-  private final FakeControllers kit;
-  private final DeploymentController deploymentController;
-  private final ResourceType pods;
-  private final ResourceType replicaSets;
+    private final FakeApiDispatcher api;
+    private final FakeControllers kit;
+    private final DeploymentController deploymentController;
+    private final ResourceType pods;
+    private final ResourceType replicaSets;
 
-  ReplicaSetController(FakeApiDispatcher api, FakeControllers kit, DeploymentController deploymentController) {
-    this.api = api;
-    this.kit = kit;
-    this.deploymentController = deploymentController;
-    pods = api.typeOf("", "v1", "pods");
-    replicaSets = api.typeOf("apps", "v1", "replicasets");
-  }
-
-  /**
-   * The ReplicaSet controller (kubernetes pkg/controller/replicaset/replica_set.go manageReplicas): it counts only
-   * active pods (controller_utils.go FilterActivePods: not terminating, not Succeeded/Failed), so a pod being
-   * deleted is replaced at once; it removes not-ready and newer pods first when scaling down.
-   */
-  void sync() {
-    List<JsonNode> allPods = api.list(pods, null).stream().filter(FakeControllers::isActive).toList();
-    for (JsonNode rs : api.list(replicaSets, null)) {
-      String ns = Json.text(rs, "metadata", "namespace");
-      String name = Json.text(rs, "metadata", "name");
-      String uid = Json.text(rs, "metadata", "uid");
-      int desired = rs.path("spec").path("replicas").asInt(1);
-      List<JsonNode> owned = new ArrayList<>(FakeControllers.ownedBy(allPods, uid));
-      for (int i = owned.size(); i < desired; i++) {
-        kit.createPod(ns, name + "-" + FakeControllers.randomSuffix(5), rs.path("spec").path("template"),
-            FakeControllers.ownerRef("apps/v1", "ReplicaSet", name, uid), null, Map.of());
-      }
-      if (owned.size() > desired) {
-        owned.sort(Comparator.comparing((JsonNode p) -> FakeControllers.isReady(p)).thenComparing(
-            p -> Json.text(p, "metadata", "creationTimestamp"), Comparator.reverseOrder()));
-        for (int i = 0; i < owned.size() - desired; i++) {
-          kit.deletePod(owned.get(i));
-        }
-      }
-      List<JsonNode> now = FakeControllers.ownedBy(api.list(pods, ns).stream().filter(FakeControllers::isActive)
-          .toList(), uid);
-      int ready = (int) now.stream().filter(FakeControllers::isReady).count();
-      ObjectNode st = Json.obj().put("replicas", now.size());
-      int labelled = now.size();
-      st.put("fullyLabeledReplicas", labelled).put("readyReplicas", ready).put("availableReplicas", ready)
-          .put("observedGeneration", rs.path("metadata").path("generation").asLong(1));
-      if (ready == 0) {
-        st.remove("readyReplicas");
-        st.remove("availableReplicas");
-      }
-      FakeControllers.writeStatus(api, replicaSets, rs, st);
+    ReplicaSetController(FakeApiDispatcher api, FakeControllers kit, DeploymentController deploymentController) {
+        this.api = api;
+        this.kit = kit;
+        this.deploymentController = deploymentController;
+        pods = api.typeOf("", "v1", "pods");
+        replicaSets = api.typeOf("apps", "v1", "replicasets");
     }
-    // Deployment status depends on the ReplicaSets' pods: compute it after them.
-    deploymentController.updateStatuses();
-  }
+
+    /**
+     * The ReplicaSet controller (kubernetes pkg/controller/replicaset/replica_set.go manageReplicas): it counts only
+     * active pods (controller_utils.go FilterActivePods: not terminating, not Succeeded/Failed), so a pod being
+     * deleted is replaced at once; it removes not-ready and newer pods first when scaling down.
+     */
+    void sync() {
+        List<JsonNode> allPods =
+                api.list(pods, null).stream().filter(FakeControllers::isActive).toList();
+        for (JsonNode rs : api.list(replicaSets, null)) {
+            String ns = Json.text(rs, "metadata", "namespace");
+            String name = Json.text(rs, "metadata", "name");
+            String uid = Json.text(rs, "metadata", "uid");
+            int desired = rs.path("spec").path("replicas").asInt(1);
+            List<JsonNode> owned = new ArrayList<>(FakeControllers.ownedBy(allPods, uid));
+            for (int i = owned.size(); i < desired; i++) {
+                kit.createPod(
+                        ns,
+                        name + "-" + FakeControllers.randomSuffix(5),
+                        rs.path("spec").path("template"),
+                        FakeControllers.ownerRef("apps/v1", "ReplicaSet", name, uid),
+                        null,
+                        Map.of());
+            }
+            if (owned.size() > desired) {
+                owned.sort(Comparator.comparing((JsonNode p) -> FakeControllers.isReady(p))
+                        .thenComparing(p -> Json.text(p, "metadata", "creationTimestamp"), Comparator.reverseOrder()));
+                for (int i = 0; i < owned.size() - desired; i++) {
+                    kit.deletePod(owned.get(i));
+                }
+            }
+            List<JsonNode> now = FakeControllers.ownedBy(
+                    api.list(pods, ns).stream()
+                            .filter(FakeControllers::isActive)
+                            .toList(),
+                    uid);
+            int ready = (int) now.stream().filter(FakeControllers::isReady).count();
+            ObjectNode st = Json.obj().put("replicas", now.size());
+            int labelled = now.size();
+            st.put("fullyLabeledReplicas", labelled)
+                    .put("readyReplicas", ready)
+                    .put("availableReplicas", ready)
+                    .put(
+                            "observedGeneration",
+                            rs.path("metadata").path("generation").asLong(1));
+            if (ready == 0) {
+                st.remove("readyReplicas");
+                st.remove("availableReplicas");
+            }
+            FakeControllers.writeStatus(api, replicaSets, rs, st);
+        }
+        // Deployment status depends on the ReplicaSets' pods: compute it after them.
+        deploymentController.updateStatuses();
+    }
 }

@@ -10,36 +10,33 @@ import java.util.Optional;
  */
 class SimulatedPodRuntime implements PodRuntime {
 
-  @Override
-  public boolean runsProcesses() {
-    return false;
-  }
+    @Override
+    public boolean runsProcesses() {
+        return false;
+    }
 
-  @Override
-  public void start(PodRef pod, ContainerSpec container, String imageRef) {
-  }
+    @Override
+    public void start(PodRef pod, ContainerSpec container, String imageRef) {}
 
-  @Override
-  public Optional<Integer> exitCode(PodRef pod, String container) {
-    return Optional.empty();
-  }
+    @Override
+    public Optional<Integer> exitCode(PodRef pod, String container) {
+        return Optional.empty();
+    }
 
-  @Override
-  public boolean probe(PodRef pod, String container, Probe probe) {
-    return true;
-  }
+    @Override
+    public boolean probe(PodRef pod, String container, Probe probe) {
+        return true;
+    }
 
-  @Override
-  public void stopPod(PodRef pod) {
-  }
+    @Override
+    public void stopPod(PodRef pod) {}
 
-  @Override
-  public Connection connect(PodRef pod, int port) throws IOException {
-    throw new IOException("this fake cluster runs no container processes (its node images are in memory), "
-        + "so nothing listens on port " + port);
-  }
+    @Override
+    public Connection connect(PodRef pod, int port) throws IOException {
+        throw new IOException("this fake cluster runs no container processes (its node images are in memory), "
+                + "so nothing listens on port " + port);
+    }
 
-  @Override
-  public void close() {
-  }
+    @Override
+    public void close() {}
 }

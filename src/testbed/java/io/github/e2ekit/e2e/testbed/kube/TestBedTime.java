@@ -16,36 +16,36 @@ import java.time.Duration;
  * told: it must judge what it sees as it would on a real cluster.
  */
 public final class TestBedTime {
-  /** The default factor. */
-  public static final double DEFAULT = 0.1;
-  private static final double FACTOR = parse(System.getProperty("e2e.testbed.timeScale"));
+    /** The default factor. */
+    public static final double DEFAULT = 0.1;
 
-  private TestBedTime() {
-  }
+    private static final double FACTOR = parse(System.getProperty("e2e.testbed.timeScale"));
 
-  /** The factor every Kubernetes duration is multiplied by in this test bed. */
-  public static double factor() {
-    return FACTOR;
-  }
+    private TestBedTime() {}
 
-  /** {@code real} as the test bed waits it. */
-  public static Duration scaled(Duration real) {
-    return Duration.ofNanos((long) (real.toNanos() * FACTOR));
-  }
-
-  /** {@code seconds} (as a manifest or Kubernetes states them) as the test bed waits them. */
-  public static Duration seconds(double seconds) {
-    return Duration.ofNanos((long) (seconds * 1_000_000_000L * FACTOR));
-  }
-
-  static double parse(String value) {
-    if (value == null || value.isBlank()) {
-      return DEFAULT;
+    /** The factor every Kubernetes duration is multiplied by in this test bed. */
+    public static double factor() {
+        return FACTOR;
     }
-    double f = Double.parseDouble(value.trim());
-    if (!(f > 0) || f > 10) {
-      throw new IllegalArgumentException("e2e.testbed.timeScale must be in (0, 10], was " + value);
+
+    /** {@code real} as the test bed waits it. */
+    public static Duration scaled(Duration real) {
+        return Duration.ofNanos((long) (real.toNanos() * FACTOR));
     }
-    return f;
-  }
+
+    /** {@code seconds} (as a manifest or Kubernetes states them) as the test bed waits them. */
+    public static Duration seconds(double seconds) {
+        return Duration.ofNanos((long) (seconds * 1_000_000_000L * FACTOR));
+    }
+
+    static double parse(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT;
+        }
+        double f = Double.parseDouble(value.trim());
+        if (!(f > 0) || f > 10) {
+            throw new IllegalArgumentException("e2e.testbed.timeScale must be in (0, 10], was " + value);
+        }
+        return f;
+    }
 }

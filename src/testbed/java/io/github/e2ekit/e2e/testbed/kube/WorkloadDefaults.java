@@ -11,63 +11,61 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code partition: 0} it reports a StatefulSet as "partitioned roll out complete". Only absent fields are set.
  */
 final class WorkloadDefaults {
-  private WorkloadDefaults() {
-  }
+    private WorkloadDefaults() {}
 
-  static void apply(String kind, ObjectNode spec) {
-    switch (kind) {
-      case "Deployment" -> {
-        ObjectNode strategy = Json.with(spec, "strategy");
-        if (!strategy.hasNonNull("type")) {
-          strategy.put("type", "RollingUpdate");
+    static void apply(String kind, ObjectNode spec) {
+        switch (kind) {
+            case "Deployment" -> {
+                ObjectNode strategy = Json.with(spec, "strategy");
+                if (!strategy.hasNonNull("type")) {
+                    strategy.put("type", "RollingUpdate");
+                }
+                if ("RollingUpdate".equals(strategy.path("type").asText())) {
+                    ObjectNode ru = Json.with(strategy, "rollingUpdate");
+                    putIfAbsent(ru, "maxUnavailable", "25%");
+                    putIfAbsent(ru, "maxSurge", "25%");
+                }
+                putIfAbsent(spec, "revisionHistoryLimit", 10);
+                putIfAbsent(spec, "progressDeadlineSeconds", 600);
+            }
+            case "DaemonSet" -> {
+                ObjectNode strategy = Json.with(spec, "updateStrategy");
+                if (!strategy.hasNonNull("type")) {
+                    strategy.put("type", "RollingUpdate");
+                }
+                if ("RollingUpdate".equals(strategy.path("type").asText())) {
+                    ObjectNode ru = Json.with(strategy, "rollingUpdate");
+                    putIfAbsent(ru, "maxUnavailable", 1);
+                    putIfAbsent(ru, "maxSurge", 0);
+                }
+                putIfAbsent(spec, "revisionHistoryLimit", 10);
+            }
+            case "StatefulSet" -> {
+                ObjectNode strategy = Json.with(spec, "updateStrategy");
+                if (!strategy.hasNonNull("type")) {
+                    strategy.put("type", "RollingUpdate");
+                }
+                if ("RollingUpdate".equals(strategy.path("type").asText())) {
+                    putIfAbsent(Json.with(strategy, "rollingUpdate"), "partition", 0);
+                }
+                if (!spec.hasNonNull("podManagementPolicy")) {
+                    spec.put("podManagementPolicy", "OrderedReady");
+                }
+                putIfAbsent(spec, "revisionHistoryLimit", 10);
+            }
+            default -> {}
         }
-        if ("RollingUpdate".equals(strategy.path("type").asText())) {
-          ObjectNode ru = Json.with(strategy, "rollingUpdate");
-          putIfAbsent(ru, "maxUnavailable", "25%");
-          putIfAbsent(ru, "maxSurge", "25%");
-        }
-        putIfAbsent(spec, "revisionHistoryLimit", 10);
-        putIfAbsent(spec, "progressDeadlineSeconds", 600);
-      }
-      case "DaemonSet" -> {
-        ObjectNode strategy = Json.with(spec, "updateStrategy");
-        if (!strategy.hasNonNull("type")) {
-          strategy.put("type", "RollingUpdate");
-        }
-        if ("RollingUpdate".equals(strategy.path("type").asText())) {
-          ObjectNode ru = Json.with(strategy, "rollingUpdate");
-          putIfAbsent(ru, "maxUnavailable", 1);
-          putIfAbsent(ru, "maxSurge", 0);
-        }
-        putIfAbsent(spec, "revisionHistoryLimit", 10);
-      }
-      case "StatefulSet" -> {
-        ObjectNode strategy = Json.with(spec, "updateStrategy");
-        if (!strategy.hasNonNull("type")) {
-          strategy.put("type", "RollingUpdate");
-        }
-        if ("RollingUpdate".equals(strategy.path("type").asText())) {
-          putIfAbsent(Json.with(strategy, "rollingUpdate"), "partition", 0);
-        }
-        if (!spec.hasNonNull("podManagementPolicy")) {
-          spec.put("podManagementPolicy", "OrderedReady");
-        }
-        putIfAbsent(spec, "revisionHistoryLimit", 10);
-      }
-      default -> {
-      }
     }
-  }
 
-  private static void putIfAbsent(ObjectNode o, String field, String value) {
-    if (!o.hasNonNull(field)) {
-      o.put(field, value);
+    private static void putIfAbsent(ObjectNode o, String field, String value) {
+        if (!o.hasNonNull(field)) {
+            o.put(field, value);
+        }
     }
-  }
 
-  private static void putIfAbsent(ObjectNode o, String field, int value) {
-    if (!o.hasNonNull(field)) {
-      o.put(field, value);
+    private static void putIfAbsent(ObjectNode o, String field, int value) {
+        if (!o.hasNonNull(field)) {
+            o.put(field, value);
+        }
     }
-  }
 }

@@ -20,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -38,183 +37,221 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamingWatchTest {
-  private FakeKubernetes kube;
-  private final HttpClient http = HttpClient.newHttpClient();
+    private FakeKubernetes kube;
+    private final HttpClient http = HttpClient.newHttpClient();
 
-  @BeforeAll
-  void start() throws Exception {
-    kube = new FakeKubernetes(new InMemoryNodeImages());
-    new CoreV1Api(kube.client()).createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("w"))).execute();
-  }
+    @BeforeAll
+    void start() throws Exception {
+        kube = new FakeKubernetes(new InMemoryNodeImages());
+        new CoreV1Api(kube.client())
+                .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("w")))
+                .execute();
+    }
 
-  @AfterAll
-  void stop() {
-    kube.close();
-  }
+    @AfterAll
+    void stop() {
+        kube.close();
+    }
 
-  /** One open watch: its events as they arrive. */
-  private final class Stream implements AutoCloseable {
-    final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-    final HttpResponse<InputStream> response;
-    final Thread reader;
+    /** One open watch: its events as they arrive. */
+    private final class Stream implements AutoCloseable {
+        final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        final HttpResponse<InputStream> response;
+        final Thread reader;
 
-    Stream(String query) throws Exception {
-      response = http.send(HttpRequest.newBuilder(URI.create(kube.url() + "/api/v1/namespaces/w/configmaps?watch=true&"
-          + query)).build(), HttpResponse.BodyHandlers.ofInputStream());
-      reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            events.add(Json.parse(line));
-          }
-          events.add(Json.obj().put("type", "END"));
-        } catch (Exception e) {
-          events.add(Json.obj().put("type", "END"));
+        Stream(String query) throws Exception {
+            response = http.send(
+                    HttpRequest.newBuilder(
+                                    URI.create(kube.url() + "/api/v1/namespaces/w/configmaps?watch=true&" + query))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            reader = new Thread(() -> {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        events.add(Json.parse(line));
+                    }
+                    events.add(Json.obj().put("type", "END"));
+                } catch (Exception e) {
+                    events.add(Json.obj().put("type", "END"));
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
         }
-      });
-      reader.setDaemon(true);
-      reader.start();
+
+        JsonNode next() throws InterruptedException {
+            JsonNode e = events.poll(10, TimeUnit.SECONDS);
+            assertThat(e).as("an event within 10 s").isNotNull();
+            return e;
+        }
+
+        @Override
+        public void close() throws Exception {
+            response.body().close();
+        }
     }
 
-    JsonNode next() throws InterruptedException {
-      JsonNode e = events.poll(10, TimeUnit.SECONDS);
-      assertThat(e).as("an event within 10 s").isNotNull();
-      return e;
+    private String send(String method, String path, String body, String contentType) throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(kube.url() + path))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", contentType)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+        return r.body();
     }
 
-    @Override
-    public void close() throws Exception {
-      response.body().close();
+    private String create(String name, String labels) throws Exception {
+        return send(
+                "POST",
+                "/api/v1/namespaces/w/configmaps",
+                "{\"metadata\":{\"name\":\"" + name + "\",\"labels\":" + labels + "},\"data\":{\"k\":\"v\"}}",
+                "application/json");
     }
-  }
 
-  private String send(String method, String path, String body, String contentType) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kube.url() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", contentType).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
-    return r.body();
-  }
-
-  private String create(String name, String labels) throws Exception {
-    return send("POST", "/api/v1/namespaces/w/configmaps", "{\"metadata\":{\"name\":\"" + name + "\",\"labels\":"
-        + labels + "},\"data\":{\"k\":\"v\"}}", "application/json");
-  }
-
-  private String listVersion() throws Exception {
-    return Json.text(Json.parse(send("GET", "/api/v1/namespaces/w/configmaps", null, "application/json")),
-        "metadata", "resourceVersion");
-  }
-
-  private static String name(JsonNode event) {
-    return Json.text(event, "object", "metadata", "name");
-  }
-
-  private static long version(JsonNode event) {
-    return Long.parseLong(Json.text(event, "object", "metadata", "resourceVersion"));
-  }
-
-  @Test
-  void aWatchFromTheListsResourceVersionSendsOnlyLaterChangesInOrder() throws Exception {
-    create("before", "{}");
-    String rv = listVersion();
-    try (Stream s = new Stream("resourceVersion=" + rv + "&fieldSelector=metadata.name%3Dlater")) {
-      assertThat(s.response.statusCode()).isEqualTo(200);
-      assertThat(s.response.headers().firstValue("Content-Type")).hasValue("application/json");
-      assertThat(s.response.headers().firstValue("Content-Length")).isEmpty(); // chunked: no length
-      create("later", "{}");
-      send("PATCH", "/api/v1/namespaces/w/configmaps/later", "{\"data\":{\"k\":\"w\"}}",
-          "application/merge-patch+json");
-      send("DELETE", "/api/v1/namespaces/w/configmaps/later", null, "application/json");
-      JsonNode added = s.next();
-      JsonNode modified = s.next();
-      JsonNode deleted = s.next();
-      assertThat(List.of(added.path("type").asText(), modified.path("type").asText(), deleted.path("type").asText()))
-          .containsExactly("ADDED", "MODIFIED", "DELETED");
-      assertThat(List.of(name(added), name(modified), name(deleted))).containsOnly("later");
-      assertThat(version(added)).isGreaterThan(Long.parseLong(rv));
-      assertThat(version(modified)).isGreaterThan(version(added));
-      // a deletion has its own, newer resource version (etcd's revision of the delete)
-      assertThat(version(deleted)).isGreaterThan(version(modified));
-      assertThat(Json.text(modified, "object", "data", "k")).isEqualTo("w");
-      assertThat(s.events).isEmpty();
+    private String listVersion() throws Exception {
+        return Json.text(
+                Json.parse(send("GET", "/api/v1/namespaces/w/configmaps", null, "application/json")),
+                "metadata",
+                "resourceVersion");
     }
-  }
 
-  @Test
-  void aWatchWithoutResourceVersionStartsWithAnAddedEventPerExistingObject() throws Exception {
-    create("existing-a", "{\"set\":\"initial\"}");
-    create("existing-b", "{\"set\":\"initial\"}");
-    for (String from : new String[] {"", "resourceVersion=0&"}) {
-      try (Stream s = new Stream(from + "labelSelector=" + URLEncoder.encode("set=initial", StandardCharsets.UTF_8))) {
-        JsonNode a = s.next();
-        JsonNode b = s.next();
-        assertThat(List.of(a.path("type").asText(), b.path("type").asText())).containsOnly("ADDED");
-        assertThat(List.of(name(a), name(b))).containsExactlyInAnyOrder("existing-a", "existing-b");
-        create("after-" + from.length(), "{\"set\":\"initial\"}");
-        JsonNode c = s.next();
-        assertThat(c.path("type").asText()).isEqualTo("ADDED");
-        assertThat(name(c)).isEqualTo("after-" + from.length());
-        send("DELETE", "/api/v1/namespaces/w/configmaps/after-" + from.length(), null, "application/json");
-      }
+    private static String name(JsonNode event) {
+        return Json.text(event, "object", "metadata", "name");
     }
-  }
 
-  @Test
-  void anObjectThatStopsMatchingTheLabelSelectorIsDeletedForTheWatchAndAddedWhenItMatchesAgain() throws Exception {
-    create("flip", "{\"app\":\"x\"}");
-    String rv = listVersion();
-    try (Stream s = new Stream("resourceVersion=" + rv + "&labelSelector=app%3Dx")) {
-      send("PATCH", "/api/v1/namespaces/w/configmaps/flip", "{\"metadata\":{\"labels\":{\"app\":null}}}",
-          "application/merge-patch+json");
-      JsonNode gone = s.next();
-      assertThat(gone.path("type").asText()).isEqualTo("DELETED");
-      // the old state (still labelled), at the resource version of the change
-      assertThat(Json.text(gone, "object", "metadata", "labels", "app")).isEqualTo("x");
-      send("PATCH", "/api/v1/namespaces/w/configmaps/flip", "{\"metadata\":{\"labels\":{\"app\":\"x\"}}}",
-          "application/merge-patch+json");
-      JsonNode back = s.next();
-      assertThat(back.path("type").asText()).isEqualTo("ADDED");
-      assertThat(version(back)).isGreaterThan(version(gone));
+    private static long version(JsonNode event) {
+        return Long.parseLong(Json.text(event, "object", "metadata", "resourceVersion"));
     }
-  }
 
-  @Test
-  void timeoutSecondsEndsTheStream() throws Exception {
-    long start = System.nanoTime();
-    try (Stream s = new Stream("resourceVersion=" + listVersion() + "&timeoutSeconds=1")) {
-      JsonNode end = s.events.poll(10, TimeUnit.SECONDS);
-      assertThat(end).isNotNull();
-      assertThat(end.path("type").asText()).isEqualTo("END");
+    @Test
+    void aWatchFromTheListsResourceVersionSendsOnlyLaterChangesInOrder() throws Exception {
+        create("before", "{}");
+        String rv = listVersion();
+        try (Stream s = new Stream("resourceVersion=" + rv + "&fieldSelector=metadata.name%3Dlater")) {
+            assertThat(s.response.statusCode()).isEqualTo(200);
+            assertThat(s.response.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(s.response.headers().firstValue("Content-Length")).isEmpty(); // chunked: no length
+            create("later", "{}");
+            send(
+                    "PATCH",
+                    "/api/v1/namespaces/w/configmaps/later",
+                    "{\"data\":{\"k\":\"w\"}}",
+                    "application/merge-patch+json");
+            send("DELETE", "/api/v1/namespaces/w/configmaps/later", null, "application/json");
+            JsonNode added = s.next();
+            JsonNode modified = s.next();
+            JsonNode deleted = s.next();
+            assertThat(List.of(
+                            added.path("type").asText(),
+                            modified.path("type").asText(),
+                            deleted.path("type").asText()))
+                    .containsExactly("ADDED", "MODIFIED", "DELETED");
+            assertThat(List.of(name(added), name(modified), name(deleted))).containsOnly("later");
+            assertThat(version(added)).isGreaterThan(Long.parseLong(rv));
+            assertThat(version(modified)).isGreaterThan(version(added));
+            // a deletion has its own, newer resource version (etcd's revision of the delete)
+            assertThat(version(deleted)).isGreaterThan(version(modified));
+            assertThat(Json.text(modified, "object", "data", "k")).isEqualTo("w");
+            assertThat(s.events).isEmpty();
+        }
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
-  }
 
-  @Test
-  void aResourceVersionOlderThanTheHistoryIsExpired() {
-    AtomicLong rv = new AtomicLong();
-    WatchHub hub = new WatchHub(rv::incrementAndGet);
-    for (int i = 0; i < WatchHub.HISTORY + 5; i++) {
-      hub.publish(null, "{\"metadata\":{\"resourceVersion\":\"" + rv.incrementAndGet() + "\"}}");
+    @Test
+    void aWatchWithoutResourceVersionStartsWithAnAddedEventPerExistingObject() throws Exception {
+        create("existing-a", "{\"set\":\"initial\"}");
+        create("existing-b", "{\"set\":\"initial\"}");
+        for (String from : new String[] {"", "resourceVersion=0&"}) {
+            try (Stream s =
+                    new Stream(from + "labelSelector=" + URLEncoder.encode("set=initial", StandardCharsets.UTF_8))) {
+                JsonNode a = s.next();
+                JsonNode b = s.next();
+                assertThat(List.of(a.path("type").asText(), b.path("type").asText()))
+                        .containsOnly("ADDED");
+                assertThat(List.of(name(a), name(b))).containsExactlyInAnyOrder("existing-a", "existing-b");
+                create("after-" + from.length(), "{\"set\":\"initial\"}");
+                JsonNode c = s.next();
+                assertThat(c.path("type").asText()).isEqualTo("ADDED");
+                assertThat(name(c)).isEqualTo("after-" + from.length());
+                send("DELETE", "/api/v1/namespaces/w/configmaps/after-" + from.length(), null, "application/json");
+            }
+        }
     }
-    assertThat(hub.subscribeAfter(1, c -> { })).isNull();
-    assertThat(hub.subscribeAfter(hub.oldestKept(), c -> { })).hasSize(WatchHub.HISTORY);
-    assertThat(hub.subscribeAfter(rv.get(), c -> { })).isEmpty();
-  }
 
-  @Test
-  void clientJavaWatchesOverHttpStreaming() throws Exception {
-    ApiClient client = kube.client();
-    CoreV1Api core = new CoreV1Api(client);
-    String rv = listVersion();
-    try (Watch<V1ConfigMap> watch = Watch.createWatch(client, core.listNamespacedConfigMap("w").watch(true)
-        .resourceVersion(rv).timeoutSeconds(5).buildCall(null), new TypeToken<Watch.Response<V1ConfigMap>>() { }
-        .getType())) {
-      create("seen-by-client-java", "{}");
-      Watch.Response<V1ConfigMap> event = watch.next();
-      assertThat(event.type).isEqualTo("ADDED");
-      assertThat(event.object.getMetadata().getName()).isEqualTo("seen-by-client-java");
-      assertThat(event.object.getData()).isEqualTo(Map.of("k", "v"));
+    @Test
+    void anObjectThatStopsMatchingTheLabelSelectorIsDeletedForTheWatchAndAddedWhenItMatchesAgain() throws Exception {
+        create("flip", "{\"app\":\"x\"}");
+        String rv = listVersion();
+        try (Stream s = new Stream("resourceVersion=" + rv + "&labelSelector=app%3Dx")) {
+            send(
+                    "PATCH",
+                    "/api/v1/namespaces/w/configmaps/flip",
+                    "{\"metadata\":{\"labels\":{\"app\":null}}}",
+                    "application/merge-patch+json");
+            JsonNode gone = s.next();
+            assertThat(gone.path("type").asText()).isEqualTo("DELETED");
+            // the old state (still labelled), at the resource version of the change
+            assertThat(Json.text(gone, "object", "metadata", "labels", "app")).isEqualTo("x");
+            send(
+                    "PATCH",
+                    "/api/v1/namespaces/w/configmaps/flip",
+                    "{\"metadata\":{\"labels\":{\"app\":\"x\"}}}",
+                    "application/merge-patch+json");
+            JsonNode back = s.next();
+            assertThat(back.path("type").asText()).isEqualTo("ADDED");
+            assertThat(version(back)).isGreaterThan(version(gone));
+        }
     }
-  }
+
+    @Test
+    void timeoutSecondsEndsTheStream() throws Exception {
+        long start = System.nanoTime();
+        try (Stream s = new Stream("resourceVersion=" + listVersion() + "&timeoutSeconds=1")) {
+            JsonNode end = s.events.poll(10, TimeUnit.SECONDS);
+            assertThat(end).isNotNull();
+            assertThat(end.path("type").asText()).isEqualTo("END");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
+    }
+
+    @Test
+    void aResourceVersionOlderThanTheHistoryIsExpired() {
+        AtomicLong rv = new AtomicLong();
+        WatchHub hub = new WatchHub(rv::incrementAndGet);
+        for (int i = 0; i < WatchHub.HISTORY + 5; i++) {
+            hub.publish(null, "{\"metadata\":{\"resourceVersion\":\"" + rv.incrementAndGet() + "\"}}");
+        }
+        assertThat(hub.subscribeAfter(1, c -> {})).isNull();
+        assertThat(hub.subscribeAfter(hub.oldestKept(), c -> {})).hasSize(WatchHub.HISTORY);
+        assertThat(hub.subscribeAfter(rv.get(), c -> {})).isEmpty();
+    }
+
+    @Test
+    void clientJavaWatchesOverHttpStreaming() throws Exception {
+        ApiClient client = kube.client();
+        CoreV1Api core = new CoreV1Api(client);
+        String rv = listVersion();
+        try (Watch<V1ConfigMap> watch = Watch.createWatch(
+                client,
+                core.listNamespacedConfigMap("w")
+                        .watch(true)
+                        .resourceVersion(rv)
+                        .timeoutSeconds(5)
+                        .buildCall(null),
+                new TypeToken<Watch.Response<V1ConfigMap>>() {}.getType())) {
+            create("seen-by-client-java", "{}");
+            Watch.Response<V1ConfigMap> event = watch.next();
+            assertThat(event.type).isEqualTo("ADDED");
+            assertThat(event.object.getMetadata().getName()).isEqualTo("seen-by-client-java");
+            assertThat(event.object.getData()).isEqualTo(Map.of("k", "v"));
+        }
+    }
 }
