@@ -386,7 +386,11 @@ public final class ImageBuilder {
             a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
             return;
         } catch (DockerException e) {
-            a.failure = failure(a, spec, firstLine(engine.buildError(DockerfileSyntax.engineMessage(e.getMessage()))));
+            String said = DockerfileSyntax.engineMessage(e.getMessage());
+            if (e.getHttpStatus() >= 500) { // the engine failed (not the Dockerfile): say so with its status
+                said = "HTTP " + e.getHttpStatus() + ": " + said;
+            }
+            a.failure = failure(a, spec, firstLine(engine.buildError(said)));
             return;
         } catch (IOException e) {
             // closing the callback
@@ -529,9 +533,13 @@ public final class ImageBuilder {
         @Override
         public void onError(Throwable throwable) {
             if (error == null) {
-                error = firstLine(Objects.requireNonNullElse(
+                String said = Objects.requireNonNullElse(
                         DockerfileSyntax.engineMessage(throwable.getMessage()),
-                        throwable.getClass().getSimpleName()));
+                        throwable.getClass().getSimpleName());
+                if (throwable instanceof DockerException d && d.getHttpStatus() >= 500) {
+                    said = "HTTP " + d.getHttpStatus() + ": " + said; // the engine failed, not the Dockerfile
+                }
+                error = firstLine(said);
             }
             try {
                 close();

@@ -295,7 +295,7 @@ class EngineFaultsTest {
                     new ImageLoader(faulty, ledger(), small.name()).load(small.nodes(), little, littleId);
                     break;
                 } catch (LoadException stillFull) {
-                    if (attempt == 5 || !stillFull.getMessage().contains("no space left")) {
+                    if (attempt == 15 || !stillFull.getMessage().contains("no space left")) {
                         throw stillFull;
                     }
                     Thread.sleep(2000);
