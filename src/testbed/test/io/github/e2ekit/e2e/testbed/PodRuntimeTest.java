@@ -182,10 +182,7 @@ class PodRuntimeTest {
                         .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
                         .periodSeconds(1));
         apps.createNamespacedDeployment("serve", deployment("web", c)).execute();
-        await("Deployment web available", () -> {
-            V1Deployment d = apps.readNamespacedDeployment("web", "serve").execute();
-            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
-        });
+        awaitAvailable("serve", "web", 1);
         V1Pod pod = pods("serve", "web").get(0);
         String podName = pod.getMetadata().getName();
         assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
@@ -258,21 +255,7 @@ class PodRuntimeTest {
                 .command(List.of("busybox", "sh", "-c", "echo \"giving up in $GREETING\" >&2; exit 3"))
                 .env(List.of(new V1EnvVar().name("GREETING").value("pod-runtime-test")));
         apps.createNamespacedDeployment("crash", deployment("fails", c)).execute();
-        V1ContainerStatus s = await("CrashLoopBackOff", () -> {
-            List<V1Pod> ps = pods("crash", "fails");
-            if (ps.isEmpty()
-                    || ps.get(0).getStatus() == null
-                    || ps.get(0).getStatus().getContainerStatuses() == null) {
-                return null;
-            }
-            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(0);
-            return cs.getState() != null
-                            && cs.getState().getWaiting() != null
-                            && "CrashLoopBackOff"
-                                    .equals(cs.getState().getWaiting().getReason())
-                    ? cs
-                    : null;
-        });
+        V1ContainerStatus s = awaitWaiting("crash", "fails", 0, "CrashLoopBackOff");
         assertThat(s.getRestartCount()).isGreaterThan(0);
         assertThat(s.getReady()).isFalse();
         assertThat(s.getLastState().getTerminated().getExitCode()).isEqualTo(3);
@@ -313,10 +296,7 @@ class PodRuntimeTest {
                 .readinessProbe(new V1Probe()
                         .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8181))));
         apps.createNamespacedDeployment("gone", deployment("web", c)).execute();
-        await("Deployment available", () -> {
-            V1Deployment d = apps.readNamespacedDeployment("web", "gone").execute();
-            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
-        });
+        awaitAvailable("gone", "web", 1);
         String pod = pods("gone", "web").get(0).getMetadata().getName();
         String dirInNode = "/run/e2e-pods/gone_" + pod + "_web";
         String pid = node("/bin/busybox", "cat", dirInNode + "/pid").stdout().strip();
@@ -461,21 +441,7 @@ class PodRuntimeTest {
         V1Deployment both = deployment("both", a);
         both.getSpec().getTemplate().getSpec().setContainers(List.of(a, b, c));
         apps.createNamespacedDeployment("clash", both).execute();
-        V1ContainerStatus s = await("b refused", () -> {
-            List<V1Pod> ps = pods("clash", "both");
-            if (ps.isEmpty()
-                    || ps.get(0).getStatus() == null
-                    || ps.get(0).getStatus().getContainerStatuses() == null) {
-                return null;
-            }
-            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(1);
-            return cs.getState() != null
-                            && cs.getState().getWaiting() != null
-                            && "CreateContainerError"
-                                    .equals(cs.getState().getWaiting().getReason())
-                    ? cs
-                    : null;
-        });
+        V1ContainerStatus s = awaitWaiting("clash", "both", 1, "CreateContainerError");
         String pod = pods("clash", "both").get(0).getMetadata().getName();
         assertThat(s.getState().getWaiting().getMessage())
                 .contains("port 8282")
@@ -643,6 +609,24 @@ class PodRuntimeTest {
         await("Deployment " + ns + "/" + name + " available", () -> {
             V1Deployment d = apps.readNamespacedDeployment(name, ns).execute();
             return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), replicas) ? d : null;
+        });
+    }
+
+    /** The first pod of {@code app}'s container {@code index} once it waits with {@code reason}. */
+    private V1ContainerStatus awaitWaiting(String ns, String app, int index, String reason) throws Exception {
+        return await(app + " container " + index + " " + reason, () -> {
+            List<V1Pod> ps = pods(ns, app);
+            if (ps.isEmpty()
+                    || ps.get(0).getStatus() == null
+                    || ps.get(0).getStatus().getContainerStatuses() == null) {
+                return null;
+            }
+            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(index);
+            return cs.getState() != null
+                            && cs.getState().getWaiting() != null
+                            && reason.equals(cs.getState().getWaiting().getReason())
+                    ? cs
+                    : null;
         });
     }
 
