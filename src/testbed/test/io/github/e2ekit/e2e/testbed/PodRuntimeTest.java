@@ -178,9 +178,7 @@ class PodRuntimeTest {
                 .image(web.toString())
                 .imagePullPolicy("IfNotPresent")
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/marker.txt", 8080).periodSeconds(1));
         apps.createNamespacedDeployment("serve", deployment("web", c)).execute();
         awaitAvailable("serve", "web", 1);
         V1Pod pod = pods("serve", "web").get(0);
@@ -288,13 +286,7 @@ class PodRuntimeTest {
     @Test
     void deletingTheDeploymentStopsTheProcessAndUnmountsItsImage() throws Exception {
         namespace("gone");
-        V1Container c = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8181", "-h", "/www"))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8181))));
+        V1Container c = httpd("web", 8181).readinessProbe(probe("/marker.txt", 8181));
         apps.createNamespacedDeployment("gone", deployment("web", c)).execute();
         awaitAvailable("gone", "web", 1);
         String pod = pods("gone", "web").get(0).getMetadata().getName();
@@ -326,12 +318,7 @@ class PodRuntimeTest {
         namespace("term");
         V1Pod quick = new V1Pod()
                 .metadata(new V1ObjectMeta().name("quick"))
-                .spec(new V1PodSpec()
-                        .containers(List.of(new V1Container()
-                                .name("web")
-                                .image(web.toString())
-                                .imagePullPolicy("IfNotPresent")
-                                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www")))));
+                .spec(new V1PodSpec().containers(List.of(httpd("web", 8282))));
         V1Pod stubborn = new V1Pod()
                 .metadata(new V1ObjectMeta().name("stubborn"))
                 .spec(new V1PodSpec()
@@ -418,26 +405,12 @@ class PodRuntimeTest {
     @Test
     void twoContainersOfOnePodCannotListenOnTheSamePortAndSayWhyButTwoPodsCan() throws Exception {
         namespace("clash");
-        V1Container a = new V1Container()
-                .name("a")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
-                .ports(List.of(new V1ContainerPort().containerPort(8282)));
-        V1Container b = new V1Container()
-                .name("b")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
-                .ports(List.of(new V1ContainerPort().containerPort(8282)));
+        V1Container a = httpd("a", 8282).ports(List.of(new V1ContainerPort().containerPort(8282)));
+        V1Container b = httpd("b", 8282).ports(List.of(new V1ContainerPort().containerPort(8282)));
         // a container that does not declare the port crashes on it; an event says why. (No "sleep" before its
         // httpd: a child left when the container is stopped would end as a zombie of the node's containerd.
         // The kubelet starts a before c, so a listens first.)
-        V1Container c = new V1Container()
-                .name("c")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
+        V1Container c = httpd("c", 8282);
         V1Deployment both = deployment("both", a);
         both.getSpec().getTemplate().getSpec().setContainers(List.of(a, b, c));
         apps.createNamespacedDeployment("clash", both).execute();
@@ -469,15 +442,9 @@ class PodRuntimeTest {
                 .contains("share its network namespace");
 
         // another pod of the same node listens on the same port: it has a network namespace of its own
-        V1Container other = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
+        V1Container other = httpd("web", 8282)
                 .ports(List.of(new V1ContainerPort().containerPort(8282)))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8282)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/marker.txt", 8282).periodSeconds(1));
         apps.createNamespacedDeployment("clash", deployment("other", other)).execute();
         awaitAvailable("clash", "other", 1);
     }
@@ -564,6 +531,20 @@ class PodRuntimeTest {
         assertThat(pods("replicas", "data")).isEmpty();
     }
 
+    /** The web image's httpd serving /www on {@code port}. */
+    private V1Container httpd(String name, int port) {
+        return new V1Container()
+                .name(name)
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", Integer.toString(port), "-h", "/www"));
+    }
+
+    /** A readiness probe: GET {@code path} on {@code port}. */
+    private static V1Probe probe(String path, int port) {
+        return new V1Probe().httpGet(new V1HTTPGetAction().path(path).port(new IntOrString(port)));
+    }
+
     /** Serves {@code /m}, written at start from the env var MARKER, on 8080; ready once it answers. */
     private V1Container markerServer(String marker) {
         return new V1Container()
@@ -574,9 +555,7 @@ class PodRuntimeTest {
                         "busybox", "sh", "-c", "echo \"$MARKER\" > /www/m; exec busybox httpd -f -p 8080 -h /www"))
                 .env(List.of(new V1EnvVar().name("MARKER").value(marker)))
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/m").port(new IntOrString(8080)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/m", 8080).periodSeconds(1));
     }
 
     /** A GET through the API's port-forward; the whole response. */
@@ -633,13 +612,7 @@ class PodRuntimeTest {
     @Test
     void aFailingReadinessProbeKeepsThePodUnreadyAndANotRunningPodCannotBeForwarded() throws Exception {
         namespace("unready");
-        V1Container c = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8383", "-h", "/www"))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/missing").port(new IntOrString(8383))));
+        V1Container c = httpd("web", 8383).readinessProbe(probe("/missing", 8383));
         apps.createNamespacedDeployment("unready", deployment("web", c)).execute();
         V1Pod running = await("pod running", () -> {
             List<V1Pod> ps = pods("unready", "web");
@@ -777,9 +750,7 @@ class PodRuntimeTest {
                 .image(web.toString())
                 .imagePullPolicy("IfNotPresent")
                 .ports(List.of(new V1ContainerPort().containerPort(8080).name("http")))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/marker.txt", 8080).periodSeconds(1));
         apps.createNamespacedDeployment("svc", deployment("web", c)).execute();
         core.createNamespacedService(
                         "svc",
