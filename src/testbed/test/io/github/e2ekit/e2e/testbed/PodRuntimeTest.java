@@ -361,15 +361,7 @@ class PodRuntimeTest {
         V1Pod answer = core.deleteNamespacedPod("quick", "term").execute();
         assertThat(answer.getMetadata().getDeletionTimestamp()).isNotNull();
         assertThat(answer.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
-        await(
-                "quick gone",
-                () -> core.listNamespacedPod("term")
-                                .fieldSelector("metadata.name=quick")
-                                .execute()
-                                .getItems()
-                                .isEmpty()
-                        ? Boolean.TRUE
-                        : null);
+        awaitGone("term", "quick");
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("httpd exits on SIGTERM: no need to wait")
                 .isLessThan(quickGrace);
@@ -382,15 +374,7 @@ class PodRuntimeTest {
         assertThat(halfway.getMetadata().getDeletionTimestamp())
                 .as("SIGTERM ignored: still there")
                 .isNotNull();
-        await(
-                "stubborn gone",
-                () -> core.listNamespacedPod("term")
-                                .fieldSelector("metadata.name=stubborn")
-                                .execute()
-                                .getItems()
-                                .isEmpty()
-                        ? Boolean.TRUE
-                        : null);
+        awaitGone("term", "stubborn");
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("killed only after its grace period")
                 .isGreaterThanOrEqualTo(stubbornGrace);
@@ -529,6 +513,19 @@ class PodRuntimeTest {
         }
         assertThat(node("/bin/busybox", "ps", "-o", "args").stdout()).doesNotContain("sleep");
         assertThat(pods("replicas", "data")).isEmpty();
+    }
+
+    /** Until the pod {@code name} is no longer listed in {@code ns}. */
+    private void awaitGone(String ns, String name) throws Exception {
+        await(
+                name + " gone",
+                () -> core.listNamespacedPod(ns)
+                                .fieldSelector("metadata.name=" + name)
+                                .execute()
+                                .getItems()
+                                .isEmpty()
+                        ? Boolean.TRUE
+                        : null);
     }
 
     /** The web image's httpd serving /www on {@code port}. */
