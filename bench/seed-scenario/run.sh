@@ -31,26 +31,11 @@ done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds must be a positive number, not '$rounds'" >&2; exit 2; }
 command -v kubectl >/dev/null || { echo "run.sh: kubectl is not on PATH" >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-bench-seed.XXXXXX")
-prefix=e2e-bench-seed-$$
-source "$here/common.sh"
-bases_before=$(docker images -q 'localhost/e2e-example-base/*' | sort -u)
-cleanup() {
-  local extra
-  extra=$(bench_images "$prefix" | awk '{print $1}')
-  [ -z "$extra" ] || docker rmi -f $extra >/dev/null 2>&1 || true
-  # the example's base images, only if this run built them
-  extra=$(comm -13 <(echo "$bases_before") <(docker images -q 'localhost/e2e-example-base/*' | sort -u))
-  [ -z "$extra" ] || docker rmi $extra >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$bench_root/bench/lib.sh"
+bench_begin seed
 
 bench_install_plugin
 workers=0
 [ $mode = seed ] || workers=2
 export BENCH_WORK=$work BENCH_PREFIX=$prefix BENCH_ROUNDS=$rounds BENCH_REUSE=$reuse BENCH_MODE=$mode
-# the plugin's lock files (kind/ClusterLock: $XDG_CACHE_HOME/e2e-maven-plugin/locks) go with the temp dir
-export XDG_CACHE_HOME=$work/cache
-E2E_TESTBED_DIR=$work/testbed E2E_TESTBED_CLUSTER=e2e-bench-seed-$$ E2E_TESTBED_WORKERS=$workers \
-  bash "$bench_root/scripts/with-testbed.sh" bash "$here/run.sh" --inner
+bench_in_testbed $workers "$here/run.sh"

@@ -32,23 +32,9 @@ n=${1:-20}
 command -v kubectl >/dev/null || { echo "soak: kubectl is not on PATH" >&2; exit 2; }
 command -v jstat >/dev/null || { echo "soak: jstat is not on PATH (a JDK's bin/)" >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-bench-soak.XXXXXX")
-prefix=e2e-bench-soak-$$
-source "$bench_root/bench/seed-scenario/common.sh"
-bases_before=$(docker images -q 'localhost/e2e-example-base/*' | sort -u)
-cleanup() {
-  local extra
-  extra=$(bench_images "$prefix" | awk '{print $1}')
-  [ -z "$extra" ] || docker rmi -f $extra >/dev/null 2>&1 || true
-  extra=$(comm -13 <(echo "$bases_before") <(docker images -q 'localhost/e2e-example-base/*' | sort -u))
-  [ -z "$extra" ] || docker rmi $extra >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$bench_root/bench/lib.sh"
+bench_begin soak
 
 bench_install_plugin
 export BENCH_WORK=$work BENCH_PREFIX=$prefix BENCH_RUNS=$n
-# the plugin's lock files (kind/ClusterLock: $XDG_CACHE_HOME/e2e-maven-plugin/locks) go with the temp dir
-export XDG_CACHE_HOME=$work/cache
-E2E_TESTBED_DIR=$work/testbed E2E_TESTBED_CLUSTER=e2e-bench-soak-$$ E2E_TESTBED_WORKERS=0 \
-  bash "$bench_root/scripts/with-testbed.sh" bash "$here/run.sh" --inner
+bench_in_testbed 0 "$here/run.sh"

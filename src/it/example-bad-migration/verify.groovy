@@ -2,6 +2,7 @@ import groovy.json.JsonSlurper
 // The example's migration Job runs SQL that PostgreSQL refuses: deploy fails on the Job before DataStorage is
 // deployed, psql's error is in the Job pod's log in the diagnostics, and what the run created is removed.
 def log = new File(basedir, 'build.log').text
+def lifecycle = new GroovyShell(getClass().classLoader).parse(new File(basedir, '../../../src/it/_shared/verify/Lifecycle.groovy'))
 def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').canonicalFile
 def report = new JsonSlurper().parse(new File(gateway, 'target/e2e/report.json'))
 def ns = report.namespace.name
@@ -17,10 +18,5 @@ assert (report.failure.text ?: report.failure.message).contains(diag.toString())
 def logs = new File(diag, 'logs').listFiles() as List
 assert logs.any { it.name.startsWith('datastorage-migrations-') && it.text.contains('ERROR:  syntax error at or near "TABEL"') } :
     "psql's error is in the Job pod's log: ${logs*.name}"
-assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
-assert report.images.every { i -> i.nodes.every { it.state in ['REMOVED', 'REUSED'] } }
-report.images.each { i ->
-    ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', i.reference].execute().waitFor()
-    ['docker', 'rmi', i.reference].execute().waitFor()
-}
+lifecycle.failedRunCleanedUp(report, itCluster)
 return true

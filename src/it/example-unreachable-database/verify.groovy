@@ -3,6 +3,7 @@ import groovy.json.JsonSlurper
 // readiness probe never passes; deploy times out and the diagnostics name the failing probe (the kubelet's
 // Unhealthy event) and why (DataStorage's own log), and what the run created is removed.
 def log = new File(basedir, 'build.log').text
+def lifecycle = new GroovyShell(getClass().classLoader).parse(new File(basedir, '../../../src/it/_shared/verify/Lifecycle.groovy'))
 def gateway = new File(basedir, '../../../examples/datastorage-e2e/gateway').canonicalFile
 def report = new JsonSlurper().parse(new File(gateway, 'target/e2e/report.json'))
 def ns = report.namespace.name
@@ -20,10 +21,5 @@ def logs = new File(diag, 'logs').listFiles() as List
 assert logs.any { it.name.startsWith('datastorage-') && !it.name.startsWith('datastorage-migrations')
     && it.text.contains('not ready: database: jdbc:postgresql://no-such-postgresql:5432/datastorage') } :
     "DataStorage's log says why: ${logs*.name}"
-assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
-assert report.images.every { i -> i.nodes.every { it.state in ['REMOVED', 'REUSED'] } }
-report.images.each { i ->
-    ['docker', 'exec', "${itCluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'rm', i.reference].execute().waitFor()
-    ['docker', 'rmi', i.reference].execute().waitFor()
-}
+lifecycle.failedRunCleanedUp(report, itCluster)
 return true

@@ -1,6 +1,7 @@
 import groovy.json.JsonSlurper
 // Judged on what the run produced: target/e2e/report.json, the rendered manifests, the pod logs, the engine.
 def log = new File(basedir, 'build.log').text
+def lifecycle = new GroovyShell(getClass().classLoader).parse(new File(basedir, '../../../src/it/_shared/verify/Lifecycle.groovy'))
 def report = new JsonSlurper().parse(new File(basedir, 'target/e2e/report.json'))
 def ledger = new JsonSlurper().parse(new File(basedir, 'target/e2e/ledger.json'))
 def image = report.images.find { it.id == 'datastorage' }
@@ -20,26 +21,11 @@ def proofs = report.proofs.findAll { it.image == 'datastorage' }
 assert proofs.size() == 1 && proofs[0].verdict == 'fresh' && proofs[0].expected == image.imageId : proofs
 assert proofs[0].node == "${itCluster}-control-plane" && proofs[0].pod.startsWith('datastorage-')
 assert image.sourceDigest ==~ /[0-9a-f]{64}/ && image.reference.endsWith(image.sourceDigest.substring(0, 12))
-// teardown removed everything it recorded
-assert report.namespace.state == 'REMOVED'
+// teardown removed everything it recorded (removeImages=all: the image this run built too)
 assert image.nodes.collect { "${it.node} ${it.action} ${it.state}" } == ["${itCluster}-control-plane imported REMOVED"]
-assert report.objects.every { it.state == 'REMOVED' } : "objects left: ${report.objects.findAll { it.state != 'REMOVED' }}"
-// removeImages=all: the image this run built is removed too
-def inspect = ['docker', 'image', 'inspect', image.reference].execute()
-inspect.waitFor()
-if (image.built) {
-    assert image.state == 'REMOVED' && inspect.exitValue() != 0 : "image ${image.reference} still exists"
-} else {
-    ['docker', 'rmi', image.reference].execute().waitFor()
-}
+lifecycle.removedEverything(report, image, 'docker')
 // the failsafe IT read the endpoint and the digest from the exported properties, and passed
-assert log.contains('Tests run: 1, Failures: 0, Errors: 0') : 'the failsafe IT did not run or failed'
-def endpoints = new Properties()
-new File(basedir, 'target/e2e/endpoints.properties').withInputStream { endpoints.load(it) }
-def url = endpoints.getProperty('e2e.endpoint.datastorage.url')
-assert url ==~ /http:\/\/127\.0\.0\.1:\d+/
-assert report.endpoints.find { it.name == 'datastorage' }?.url == url : report.endpoints
-assert ledger.portForwards.size() == 1 && ledger.portForwards.every { it.state == 'REMOVED' } : 'teardown closes the port-forward'
+lifecycle.endpointReadByTheIt(basedir, log, report, ledger)
 // the pods' logs were followed into target/e2e/logs/<namespace>/<pod>.<container>.log while the ITs ran, and the
 // log tells a person where: the app's own output (httpd -vv logs each request: the endpoint's /readyz, the IT's /version)
 def logsDir = new File(basedir, "target/e2e/logs/${ns}")

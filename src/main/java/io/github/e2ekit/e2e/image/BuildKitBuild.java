@@ -1,6 +1,5 @@
 package io.github.e2ekit.e2e.image;
 
-import io.github.e2ekit.e2e.source.BuildContext;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,16 +37,7 @@ final class BuildKitBuild {
         return bridge ? null : "host";
     }
 
-    void run(
-            ImageBuilder.Attempt a,
-            ImageSpec spec,
-            BuildContext context,
-            String reference,
-            String digest,
-            Map<String, String> labels,
-            boolean noCache,
-            BuildOptions options,
-            String network) {
+    void run(ImageBuilder.Attempt a, BuildRequest request, boolean noCache, String network) {
         List<Path> temporary = new ArrayList<>();
         Process p = null;
         try {
@@ -57,30 +47,30 @@ final class BuildKitBuild {
             cmd.addAll(List.of(
                     "--progress=plain",
                     "-f",
-                    context.dockerfile().toString(),
+                    request.context().dockerfile().toString(),
                     "-t",
-                    reference,
+                    request.reference(),
                     "--iidfile",
                     iid.toString()));
-            new TreeMap<>(labels).forEach((k, v) -> cmd.addAll(List.of("--label", k + "=" + v)));
-            spec.buildArgs().forEach((k, v) -> cmd.addAll(List.of("--build-arg", k + "=" + v)));
-            cmd.addAll(List.of("--build-arg", ImageBuilder.SOURCE_DIGEST_ARG + "=" + digest));
-            if (spec.target() != null && !spec.target().isBlank()) {
-                cmd.addAll(List.of("--target", spec.target()));
+            new TreeMap<>(request.labels()).forEach((k, v) -> cmd.addAll(List.of("--label", k + "=" + v)));
+            request.spec().buildArgs().forEach((k, v) -> cmd.addAll(List.of("--build-arg", k + "=" + v)));
+            cmd.addAll(List.of("--build-arg", ImageBuilder.SOURCE_DIGEST_ARG + "=" + request.digest()));
+            if (request.spec().target() != null && !request.spec().target().isBlank()) {
+                cmd.addAll(List.of("--target", request.spec().target()));
             }
             if (noCache) {
                 cmd.add("--no-cache");
             }
-            if (options.pull()) {
+            if (request.options().pull()) {
                 cmd.add("--pull");
             }
             if (network != null) {
                 cmd.addAll(List.of("--network", network));
             }
-            for (BuildSecret s : options.secrets()) {
+            for (BuildSecret s : request.options().secrets()) {
                 cmd.addAll(List.of("--secret", "id=" + s.id() + ",src=" + secretFile(s, temporary)));
             }
-            cmd.add(context.root().toString());
+            cmd.add(request.context().root().toString());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().putAll(engine.cliEnvironment());
             pb.environment().put("DOCKER_BUILDKIT", "1");
@@ -99,24 +89,24 @@ final class BuildKitBuild {
                             // the process ended
                         }
                     },
-                    "e2e-buildkit-" + spec.id());
+                    "e2e-buildkit-" + request.spec().id());
             reader.setDaemon(true);
             reader.start();
-            if (!p.waitFor(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(request.options().timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 stop(p);
                 reader.join(5_000);
                 a.timedOut = true;
                 a.failure = new BuildFailedException(
-                        spec.id(),
+                        request.spec().id(),
                         a.step,
                         a.tail(),
-                        "build did not finish within " + options.timeout().toMinutes()
-                                + " min (buildTimeout); it was stopped");
+                        "build did not finish within "
+                                + request.options().timeout().toMinutes() + " min (buildTimeout); it was stopped");
                 return;
             }
             reader.join(10_000);
             if (p.exitValue() != 0) {
-                a.failure = ImageBuilder.failure(a, spec, a.buildKitError(p.exitValue()));
+                a.failure = ImageBuilder.failure(a, request.spec(), a.buildKitError(p.exitValue()));
                 return;
             }
             String id = Files.readString(iid).strip();
@@ -125,7 +115,7 @@ final class BuildKitBuild {
             }
         } catch (IOException e) {
             a.failure = new BuildFailedException(
-                    spec.id(),
+                    request.spec().id(),
                     a.step,
                     a.tail(),
                     "cannot run " + cli.executable() + ": " + e.getMessage()
@@ -135,7 +125,7 @@ final class BuildKitBuild {
                 stop(p);
             }
             Thread.currentThread().interrupt();
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
+            a.failure = new BuildFailedException(request.spec().id(), a.step, a.tail(), "build interrupted");
         } finally {
             for (Path t : temporary) {
                 try {

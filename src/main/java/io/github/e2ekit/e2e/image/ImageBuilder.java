@@ -91,33 +91,31 @@ public final class ImageBuilder {
                                 spec.id(),
                                 "waiting for " + holder
                                         + ", which builds the same inputs; then building from the engine's cache"),
-                        () -> buildShared(spec, context, named, digest, labels, options, listener, start));
+                        () -> buildShared(
+                                new BuildRequest(spec, context, named, digest, labels, options), listener, start));
     }
 
-    private BuildResult buildShared(
-            ImageSpec spec,
-            BuildContext context,
-            String reference,
-            String digest,
-            Map<String, String> labels,
-            BuildOptions options,
-            BuildListener listener,
-            long start) {
-        if (!options.force() && !options.noCache()) {
-            InspectImageResponse existing = inspect(reference);
-            if (existing != null && digest.equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {
+    private BuildResult buildShared(BuildRequest r, BuildListener listener, long start) {
+        if (!r.options().force() && !r.options().noCache()) {
+            InspectImageResponse existing = inspect(r.reference());
+            if (existing != null && r.digest().equals(labelsOf(existing).get(ImageLabels.SOURCE_DIGEST))) {
                 return new BuildResult(
-                        spec.id(), reference, existing.getId(), BuildResult.Outcome.UP_TO_DATE, seconds(start), null);
+                        r.spec().id(),
+                        r.reference(),
+                        existing.getId(),
+                        BuildResult.Outcome.UP_TO_DATE,
+                        seconds(start),
+                        null);
             }
         }
-        Route route = route(spec, context, options, listener);
-        Attempt first = attempt(route, spec, context, reference, digest, labels, options.noCache(), options, listener);
+        Route route = route(r.spec(), r.context(), r.options(), listener);
+        Attempt first = attempt(route, r, r.options().noCache(), listener);
         BuildResult.Outcome outcome = BuildResult.Outcome.BUILT;
         Attempt done = first;
         String warning = null;
         if (first.failure != null) {
-            if (!options.retryWithoutCache()
-                    || options.noCache()
+            if (!r.options().retryWithoutCache()
+                    || r.options().noCache()
                     || first.cachedSteps.isEmpty()
                     || first.timedOut
                     || first.syntaxError) { // an unparsable Dockerfile stays so without the cache
@@ -125,13 +123,13 @@ public final class ImageBuilder {
             }
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
             listener.line(
-                    spec.id(),
+                    r.spec().id(),
                     "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
                             + " once without the build cache");
-            Attempt retry = attempt(route, spec, context, reference, digest, labels, true, options, listener);
+            Attempt retry = attempt(route, r, true, listener);
             if (retry.failure != null) {
                 throw new BuildFailedException(
-                        spec.id(),
+                        r.spec().id(),
                         retry.failure.step(),
                         retry.failure.output(),
                         "a real build failure in the sources: it fails without the build cache too ("
@@ -146,8 +144,8 @@ public final class ImageBuilder {
                             : " To clear only this image's cache: docker rmi " + String.join(" ", first.cachedLayers)
                                     + " (or build once with -De2e.noCache=true)");
         }
-        String imageId = verify(spec, reference, digest, done.imageId);
-        return new BuildResult(spec.id(), reference, imageId, outcome, seconds(start), warning);
+        String imageId = verify(r.spec(), r.reference(), r.digest(), done.imageId);
+        return new BuildResult(r.spec().id(), r.reference(), imageId, outcome, seconds(start), warning);
     }
 
     /** How one image is built: through the engine API, or through BuildKit with {@code cli} on {@code network}. */
@@ -251,32 +249,23 @@ public final class ImageBuilder {
         return inspect(image) != null || inspect(ImageReference.parse(image).normalized()) != null;
     }
 
-    private Attempt attempt(
-            Route route,
-            ImageSpec spec,
-            BuildContext context,
-            String reference,
-            String digest,
-            Map<String, String> labels,
-            boolean noCache,
-            BuildOptions options,
-            BuildListener listener) {
+    private Attempt attempt(Route route, BuildRequest r, boolean noCache, BuildListener listener) {
         buildCalls.incrementAndGet();
-        Attempt a = new Attempt(engine, spec.id(), listener);
+        Attempt a = new Attempt(engine, r.spec().id(), listener);
         if (route.cli() != null) {
-            new BuildKitBuild(engine, route.cli(), environment)
-                    .run(a, spec, context, reference, digest, labels, noCache, options, route.network());
+            new BuildKitBuild(engine, route.cli(), environment).run(a, r, noCache, route.network());
             if (a.failure != null && !a.timedOut) {
                 a.failure = hint(a.failure, route.features());
             }
             if (a.failure == null && a.imageId == null) {
-                a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the docker CLI wrote no image ID");
+                a.failure =
+                        new BuildFailedException(r.spec().id(), a.step, a.tail(), "the docker CLI wrote no image ID");
             }
             return a;
         }
-        Map<String, String> ours = ownLabels(labels);
+        Map<String, String> ours = ownLabels(r.labels());
         Set<String> before = ours.isEmpty() ? Set.of() : ids(engine.imagesLabelled(ours));
-        apiBuild(a, spec, context, reference, digest, labels, noCache, options);
+        apiBuild(a, r, noCache);
         if (a.failure != null && !ours.isEmpty()) {
             removeLeftovers(ours, before);
         }
@@ -328,15 +317,7 @@ public final class ImageBuilder {
         }
     }
 
-    private void apiBuild(
-            Attempt a,
-            ImageSpec spec,
-            BuildContext context,
-            String reference,
-            String digest,
-            Map<String, String> labels,
-            boolean noCache,
-            BuildOptions options) {
+    private void apiBuild(Attempt a, BuildRequest r, boolean noCache) {
         PipedInputStream tarIn = new PipedInputStream(1 << 16);
         Thread writer;
         try {
@@ -344,12 +325,12 @@ public final class ImageBuilder {
             writer = new Thread(
                     () -> {
                         try (tarOut) {
-                            ContextTar.write(context, tarOut);
+                            ContextTar.write(r.context(), tarOut);
                         } catch (IOException | RuntimeException e) {
                             a.contextError = e;
                         }
                     },
-                    "e2e-context-" + spec.id());
+                    "e2e-context-" + r.spec().id());
             writer.setDaemon(true);
             writer.start();
         } catch (IOException e) {
@@ -357,40 +338,40 @@ public final class ImageBuilder {
         }
         BuildImageCmd cmd = engine.client()
                 .buildImageCmd(tarIn)
-                .withDockerfilePath(context.dockerfileName())
-                .withTags(Set.of(reference))
-                .withLabels(labels)
+                .withDockerfilePath(r.context().dockerfileName())
+                .withTags(Set.of(r.reference()))
+                .withLabels(r.labels())
                 .withNoCache(noCache)
-                .withPull(options.pull())
+                .withPull(r.options().pull())
                 .withForcerm(true)
                 .withRemove(true);
-        if (spec.target() != null && !spec.target().isBlank()) {
-            cmd.withTarget(spec.target());
+        if (r.spec().target() != null && !r.spec().target().isBlank()) {
+            cmd.withTarget(r.spec().target());
         }
-        spec.buildArgs().forEach(cmd::withBuildArg);
-        cmd.withBuildArg(SOURCE_DIGEST_ARG, digest);
+        r.spec().buildArgs().forEach(cmd::withBuildArg);
+        cmd.withBuildArg(SOURCE_DIGEST_ARG, r.digest());
         try (ResultCallback<BuildResponseItem> cb = cmd.exec(a)) {
-            if (!a.awaitCompletion(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!a.awaitCompletion(r.options().timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 cb.close();
                 a.timedOut = true;
                 a.failure = new BuildFailedException(
-                        spec.id(),
+                        r.spec().id(),
                         a.step,
                         a.tail(),
-                        "build did not finish within " + options.timeout().toMinutes() + " min (buildTimeout);"
+                        "build did not finish within " + r.options().timeout().toMinutes() + " min (buildTimeout);"
                                 + " it was stopped");
                 return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "build interrupted");
+            a.failure = new BuildFailedException(r.spec().id(), a.step, a.tail(), "build interrupted");
             return;
         } catch (DockerException e) {
             String said = DockerfileSyntax.engineMessage(e.getMessage());
             if (e.getHttpStatus() >= 500) { // the engine failed (not the Dockerfile): say so with its status
                 said = "HTTP " + e.getHttpStatus() + ": " + said;
             }
-            a.failure = failure(a, spec, firstLine(engine.buildError(said)));
+            a.failure = failure(a, r.spec(), firstLine(engine.buildError(said)));
             return;
         } catch (IOException e) {
             // closing the callback
@@ -403,13 +384,13 @@ public final class ImageBuilder {
         }
         if (a.contextError != null && a.failure == null && a.imageId == null && a.error == null) {
             a.failure = new BuildFailedException(
-                    spec.id(), null, List.of(), "cannot send the build context: " + a.contextError.getMessage());
+                    r.spec().id(), null, List.of(), "cannot send the build context: " + a.contextError.getMessage());
         }
         if (a.failure == null && a.error != null) {
-            a.failure = failure(a, spec, engine.buildError(a.error));
+            a.failure = failure(a, r.spec(), engine.buildError(a.error));
         }
         if (a.failure == null && a.imageId == null) {
-            a.failure = new BuildFailedException(spec.id(), a.step, a.tail(), "the engine returned no image ID");
+            a.failure = new BuildFailedException(r.spec().id(), a.step, a.tail(), "the engine returned no image ID");
         }
     }
 

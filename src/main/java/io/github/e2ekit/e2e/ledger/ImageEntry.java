@@ -1,7 +1,7 @@
 package io.github.e2ekit.e2e.ledger;
 
 /** One image decided by Phase 0 and (maybe) built: the thread a reader follows from tag to teardown. */
-public final class ImageEntry implements LedgerEntry {
+public final class ImageEntry extends LedgerEntry {
     public String id;
     public String reference;
     public String tag;
@@ -10,19 +10,8 @@ public final class ImageEntry implements LedgerEntry {
     /** The engine's image ID once built (or found up to date). */
     public String imageId;
 
-    public EntryState state = EntryState.INTENDED;
     /** Set when Phase 0 decided the tag; the build sets {@link #state}. */
     public boolean built;
 
     public String expires;
-
-    @Override
-    public EntryState state() {
-        return state;
-    }
-
-    @Override
-    public void state(EntryState state) {
-        this.state = state;
-    }
 }

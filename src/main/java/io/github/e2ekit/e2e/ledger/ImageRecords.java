@@ -1,14 +1,11 @@
 package io.github.e2ekit.e2e.ledger;
 
-import java.util.List;
 import java.util.Optional;
 
 /** The images of the run: decided by Phase 0 before anything is built, then built or found up to date. */
-public final class ImageRecords {
-    private final Ledger ledger;
-
+public final class ImageRecords extends EntryRecords<ImageEntry> {
     ImageRecords(Ledger ledger) {
-        this.ledger = ledger;
+        super(ledger, d -> d.images);
     }
 
     /** Phase 0 decided {@code id}'s tag: recorded before the build, replacing an earlier decision for {@code id}. */
@@ -43,10 +40,5 @@ public final class ImageRecords {
 
     public Optional<Recorded<ImageEntry>> find(String id) {
         return ledger.find(d -> d.images, e -> id.equals(e.id));
-    }
-
-    /** What teardown still has to look at. */
-    public List<Recorded<ImageEntry>> live() {
-        return ledger.live(d -> d.images);
     }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A reference this run put into a node's containerd (imported or re-tagged). */
-public final class NodeImageEntry implements LedgerEntry {
+public final class NodeImageEntry extends LedgerEntry {
     public String cluster;
     public String node;
     public String reference;
@@ -13,16 +13,4 @@ public final class NodeImageEntry implements LedgerEntry {
     public String action;
     /** Extra references the import created beside {@link #reference} (e.g. ctr's import-date@digest). */
     public List<String> sideReferences = new ArrayList<>();
-
-    public EntryState state = EntryState.INTENDED;
-
-    @Override
-    public EntryState state() {
-        return state;
-    }
-
-    @Override
-    public void state(EntryState state) {
-        this.state = state;
-    }
 }

@@ -1,13 +1,9 @@
 package io.github.e2ekit.e2e.ledger;
 
-import java.util.List;
-
 /** References put into the nodes' containerd: recorded before the import or re-tag, confirmed after. */
-public final class NodeImageRecords {
-    private final Ledger ledger;
-
+public final class NodeImageRecords extends EntryRecords<NodeImageEntry> {
     NodeImageRecords(Ledger ledger) {
-        this.ledger = ledger;
+        super(ledger, d -> d.nodeImages);
     }
 
     /**
@@ -16,8 +12,7 @@ public final class NodeImageRecords {
      */
     public Recorded<NodeImageEntry> intend(
             String cluster, String node, String reference, String imageId, String action) {
-        return ledger.add(
-                d -> d.nodeImages, entry(cluster, node, reference, imageId, action, EntryState.INTENDED), d -> {});
+        return add(entry(cluster, node, reference, imageId, action, EntryState.INTENDED));
     }
 
     /**
@@ -25,16 +20,11 @@ public final class NodeImageRecords {
      * knows what every node holds.
      */
     public Recorded<NodeImageEntry> present(String cluster, String node, String reference, String imageId) {
-        return ledger.add(
-                d -> d.nodeImages, entry(cluster, node, reference, imageId, PRESENT, EntryState.REUSED), d -> {});
+        return add(entry(cluster, node, reference, imageId, PRESENT, EntryState.REUSED));
     }
 
     /** The action of an entry {@link #present} recorded. */
     public static final String PRESENT = "present";
-
-    public List<Recorded<NodeImageEntry>> live() {
-        return ledger.live(d -> d.nodeImages);
-    }
 
     private static NodeImageEntry entry(
             String cluster, String node, String reference, String imageId, String action, EntryState state) {

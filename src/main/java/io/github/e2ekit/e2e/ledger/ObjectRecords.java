@@ -1,17 +1,13 @@
 package io.github.e2ekit.e2e.ledger;
 
-import java.util.List;
-
 /**
  * Kubernetes objects (and the namespace) the run applies: recorded before the create, then
  * {@link Recorded#confirm created} with the UID, {@link Recorded#reused found} (patched or left as found: never
  * removed) or {@link Recorded#forget forgotten} when the API server refused it.
  */
-public final class ObjectRecords {
-    private final Ledger ledger;
-
+public final class ObjectRecords extends EntryRecords<ObjectEntry> {
     ObjectRecords(Ledger ledger) {
-        this.ledger = ledger;
+        super(ledger, d -> d.objects);
     }
 
     public Recorded<ObjectEntry> intend(String apiVersion, String kind, String namespace, String name) {
@@ -21,7 +17,7 @@ public final class ObjectRecords {
         e.namespace = namespace;
         e.name = name;
         e.state = EntryState.INTENDED;
-        return ledger.add(d -> d.objects, e, d -> {});
+        return add(e);
     }
 
     /** Created by this run, with the UID the API server gave it. */
@@ -37,9 +33,5 @@ public final class ObjectRecords {
             }
             e.patched = true;
         });
-    }
-
-    public List<Recorded<ObjectEntry>> live() {
-        return ledger.live(d -> d.objects);
     }
 }

@@ -1,13 +1,9 @@
 package io.github.e2ekit.e2e.ledger;
 
-import java.util.List;
-
 /** Port-forwards (in this JVM: recorded once open, as they end with it). */
-public final class PortForwardRecords {
-    private final Ledger ledger;
-
+public final class PortForwardRecords extends EntryRecords<PortForwardEntry> {
     PortForwardRecords(Ledger ledger) {
-        this.ledger = ledger;
+        super(ledger, d -> d.portForwards);
     }
 
     public Recorded<PortForwardEntry> opened(
@@ -19,10 +15,6 @@ public final class PortForwardRecords {
         e.localPort = localPort;
         e.remotePort = remotePort;
         e.state = EntryState.CREATED;
-        return ledger.add(d -> d.portForwards, e, d -> {});
-    }
-
-    public List<Recorded<PortForwardEntry>> live() {
-        return ledger.live(d -> d.portForwards);
+        return add(e);
     }
 }

@@ -5,7 +5,7 @@ package io.github.e2ekit.e2e.ledger;
  * local tag the push needed ({@code <registry>/<name>:<tag>}), which teardown removes; the pushed
  * manifest stays in the registry, whose own retention removes it.
  */
-public final class PushEntry implements LedgerEntry {
+public final class PushEntry extends LedgerEntry {
     /** The image id of the configuration ({@code datastorage}). */
     public String id;
 
@@ -17,20 +17,8 @@ public final class PushEntry implements LedgerEntry {
     /** The manifest digest the registry answered; set once the push succeeded. */
     public String digest;
 
-    public EntryState state = EntryState.INTENDED;
-
     /** What manifests get: {@code <registry>/<name>:<tag>@sha256:…}. */
     public String pinned() {
         return digest == null ? null : reference + "@" + digest;
-    }
-
-    @Override
-    public EntryState state() {
-        return state;
-    }
-
-    @Override
-    public void state(EntryState state) {
-        this.state = state;
     }
 }

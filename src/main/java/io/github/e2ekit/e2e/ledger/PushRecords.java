@@ -5,21 +5,19 @@ package io.github.e2ekit.e2e.ledger;
  * that already pointed at the image is recorded as {@link EntryState#REUSED} (never removed); the digest the
  * registry answered is {@link #pushed noted} once the push succeeded.
  */
-public final class PushRecords {
-    private final Ledger ledger;
-
+public final class PushRecords extends EntryRecords<PushEntry> {
     PushRecords(Ledger ledger) {
-        this.ledger = ledger;
+        super(ledger, d -> d.pushes);
     }
 
     /** The local tag {@code reference} is about to be made for the push; confirm once tagged. */
     public Recorded<PushEntry> intend(String id, String registry, String reference, String imageId) {
-        return ledger.add(d -> d.pushes, entry(id, registry, reference, imageId, EntryState.INTENDED), d -> {});
+        return add(entry(id, registry, reference, imageId, EntryState.INTENDED));
     }
 
     /** {@code reference} already named the image: pushed as it is, never removed. */
     public Recorded<PushEntry> reuse(String id, String registry, String reference, String imageId) {
-        return ledger.add(d -> d.pushes, entry(id, registry, reference, imageId, EntryState.REUSED), d -> {});
+        return add(entry(id, registry, reference, imageId, EntryState.REUSED));
     }
 
     /** The registry took the push and answered {@code digest}. */

@@ -8,7 +8,6 @@ import io.github.e2ekit.e2e.deploy.Deployer;
 import io.github.e2ekit.e2e.deploy.FreshnessCheck;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.KubeApi;
-import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.deploy.NodeDigests;
 import io.github.e2ekit.e2e.deploy.ReadinessWait;
@@ -146,16 +145,8 @@ public final class Reuse {
     /** The kept environment as it is: its workloads ready, its pods running this run's images. */
     private Deployer.Result check(DeployPlan plan, List<ImageBinding> bindings, NodeDigests nodes) {
         List<AppliedObject> kept = record.objects.stream()
-                .map(o -> new AppliedObject(
-                        o.apiVersion,
-                        o.kind,
-                        o.namespace,
-                        o.name,
-                        o.uid,
-                        false,
-                        new Manifest(
-                                new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
-                                "kept environment")))
+                .map(o -> AppliedObject.recorded(
+                        o.apiVersion, o.kind, o.namespace, o.name, o.uid, false, "kept environment"))
                 .toList();
         Duration wait = plan.timeout().compareTo(READY_CHECK) < 0 ? plan.timeout() : READY_CHECK;
         new ReadinessWait(api, run.log()::debug, plan.heal()).await(kept, wait);

@@ -27,32 +27,6 @@ public record RunConfiguration(
         ClusterSettings cluster,
         boolean reuse) {
 
-    /** Without {@code <reuse>} (off). */
-    public RunConfiguration(
-            Path basedir,
-            Path workDirectory,
-            String service,
-            String version,
-            Images images,
-            String tagTemplate,
-            String dockerHost,
-            String ttl,
-            boolean keepOnFailure,
-            ClusterSettings cluster) {
-        this(
-                basedir,
-                workDirectory,
-                service,
-                version,
-                images,
-                tagTemplate,
-                dockerHost,
-                ttl,
-                keepOnFailure,
-                cluster,
-                false);
-    }
-
     /** The {@code <images>}, turned into specs (or one clear error) when first needed. */
     @FunctionalInterface
     public interface Images {

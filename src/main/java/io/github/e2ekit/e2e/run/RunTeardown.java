@@ -3,7 +3,6 @@ package io.github.e2ekit.e2e.run;
 import io.github.e2ekit.e2e.deploy.AppliedObject;
 import io.github.e2ekit.e2e.deploy.Diagnostics;
 import io.github.e2ekit.e2e.deploy.KubeApi;
-import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.deploy.PodLogFollower;
 import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.ledger.EntryState;
@@ -18,9 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -231,16 +228,8 @@ public final class RunTeardown {
                 .forEach(ns -> {
                     List<AppliedObject> workloads = objects.stream()
                             .filter(o -> ns.equals(o.namespace))
-                            .map(o -> new AppliedObject(
-                                    o.apiVersion,
-                                    o.kind,
-                                    o.namespace,
-                                    o.name,
-                                    o.uid,
-                                    !o.patched,
-                                    new Manifest(
-                                            new LinkedHashMap<>(Map.of("apiVersion", o.apiVersion, "kind", o.kind)),
-                                            "ledger")))
+                            .map(o -> AppliedObject.recorded(
+                                    o.apiVersion, o.kind, o.namespace, o.name, o.uid, !o.patched, "ledger"))
                             .toList();
                     Path where = new Diagnostics(api).collect(dir, ns, workloads);
                     run.log().warn("the integration tests failed; diagnostics of namespace " + ns + " are in " + where);

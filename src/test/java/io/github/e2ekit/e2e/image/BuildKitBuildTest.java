@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
-import io.github.e2ekit.e2e.tag.TagTemplate;
 import io.github.e2ekit.e2e.testbed.EngineContainers;
 import io.github.e2ekit.e2e.testbed.EveryEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,8 +38,8 @@ class BuildKitBuildTest {
     @Parameter
     Engine engine;
 
-    private final List<String> references = new ArrayList<>();
     private final String run = PhaseZero.newRunId();
+    private final DecidedImages decided = new DecidedImages(run);
     private final Map<String, String> env = new HashMap<>(System.getenv());
 
     @BeforeEach
@@ -69,15 +67,7 @@ class BuildKitBuildTest {
 
     @AfterEach
     void removeImages() {
-        for (String ref : references) {
-            try {
-                engine.client()
-                        .removeImageCmd(engine.storedName(ImageReference.parse(ref)))
-                        .exec();
-            } catch (RuntimeException e) {
-                // not built
-            }
-        }
+        decided.remove(engine);
     }
 
     private TagDecision decide() throws Exception {
@@ -88,15 +78,11 @@ class BuildKitBuildTest {
                 context.resolve("Dockerfile"),
                 null,
                 Map.of("FLAVOUR", "kit"));
-        TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
-                .decide(List.of(spec))
-                .get(0);
-        references.add(d.reference().toString());
-        return d;
+        return decided.decide(spec);
     }
 
     private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
-        Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run);
+        Map<String, String> labels = decided.labels(d);
         return new ImageBuilder(engine, env)
                 .build(
                         d.spec(),

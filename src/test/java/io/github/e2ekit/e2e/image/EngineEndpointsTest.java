@@ -172,19 +172,24 @@ class EngineEndpointsTest {
                                 + " over SSH, which the plugin's engine client (docker-java) cannot reach: forward its socket");
     }
 
+    /** Discovery with DOCKER_HOST at the TLS engine, DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH={@code certs}. */
+    private Engine discoverOverTls(Path certs) {
+        return discovery()
+                .discover(
+                        null,
+                        Map.of(
+                                "DOCKER_HOST",
+                                dockerd.host(),
+                                "DOCKER_TLS_VERIFY",
+                                "1",
+                                "DOCKER_CERT_PATH",
+                                certs.toString()));
+    }
+
     @Test
     void aCertificateDirectoryThatCannotBeReadIsOneLineNamingTheSetting() throws Exception {
         Path missing = dir.resolve("no-such-certs");
-        assertThatThrownBy(() -> discovery()
-                        .discover(
-                                null,
-                                Map.of(
-                                        "DOCKER_HOST",
-                                        dockerd.host(),
-                                        "DOCKER_TLS_VERIFY",
-                                        "1",
-                                        "DOCKER_CERT_PATH",
-                                        missing.toString())))
+        assertThatThrownBy(() -> discoverOverTls(missing))
                 .isInstanceOf(EngineException.class)
                 .hasMessage(
                         "DOCKER_TLS_VERIFY is set, but DOCKER_CERT_PATH " + missing + " is not a readable directory:"
@@ -192,16 +197,7 @@ class EngineEndpointsTest {
                                 + " connection");
         Path partial = Files.createDirectories(dir.resolve("partial"));
         Files.copy(dockerd.clientCertificates().resolve("ca.pem"), partial.resolve("ca.pem"));
-        assertThatThrownBy(() -> discovery()
-                        .discover(
-                                null,
-                                Map.of(
-                                        "DOCKER_HOST",
-                                        dockerd.host(),
-                                        "DOCKER_TLS_VERIFY",
-                                        "1",
-                                        "DOCKER_CERT_PATH",
-                                        partial.toString())))
+        assertThatThrownBy(() -> discoverOverTls(partial))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining(partial + " has no readable cert.pem, key.pem: ");
         // a context whose TLS directory lost its key

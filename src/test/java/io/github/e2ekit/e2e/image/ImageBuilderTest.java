@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
-import io.github.e2ekit.e2e.tag.TagTemplate;
 import io.github.e2ekit.e2e.testbed.EngineContainers;
 import io.github.e2ekit.e2e.testbed.EveryEngine;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +29,8 @@ class ImageBuilderTest {
     @Parameter
     Engine engine;
 
-    private final List<String> references = new ArrayList<>();
     private final String run = PhaseZero.newRunId();
+    private final DecidedImages decided = new DecidedImages(run);
 
     @BeforeEach
     void setUp() throws Exception {
@@ -51,15 +49,7 @@ class ImageBuilderTest {
 
     @AfterEach
     void removeImages() {
-        for (String ref : references) {
-            try {
-                engine.client()
-                        .removeImageCmd(engine.storedName(ImageReference.parse(ref)))
-                        .exec();
-            } catch (RuntimeException e) {
-                // not built
-            }
-        }
+        decided.remove(engine);
     }
 
     private TagDecision decide() throws Exception {
@@ -69,15 +59,11 @@ class ImageBuilderTest {
     private TagDecision decide(String repository) throws Exception {
         ImageSpec spec = new ImageSpec(
                 "app", repository, context, context.resolve("Dockerfile"), null, Map.of("FLAVOUR", "test"));
-        TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
-                .decide(List.of(spec))
-                .get(0);
-        references.add(d.reference().toString());
-        return d;
+        return decided.decide(spec);
     }
 
     private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
-        Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run);
+        Map<String, String> labels = decided.labels(d);
         return new ImageBuilder(engine)
                 .build(
                         d.spec(),

@@ -1,5 +1,6 @@
 package io.github.e2ekit.e2e.kind;
 
+import static io.github.e2ekit.e2e.kind.Tars.tar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.BuildImageResultCallback;
@@ -401,22 +402,6 @@ class IncrementalLoadTest {
         byte[] b = new byte[size];
         new SplittableRandom().nextBytes(b);
         return b;
-    }
-
-    private static byte[] tar(Map<String, byte[]> files) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-                e.setSize(f.getValue().length);
-                tar.putArchiveEntry(e);
-                tar.write(f.getValue());
-                tar.closeArchiveEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     /** The export, read whole, rewritten without the layer file(s) whose content has digest {@code diffId}. */

@@ -26,18 +26,7 @@ class NodeExecTest {
             KindNode node = cluster.nodes().get(0);
             ExecResult r;
             try (InputStream tar = engine.client().saveImageCmd(ref).exec()) {
-                r = NodeExec.run(
-                        engine,
-                        node.containerId(),
-                        tar,
-                        2,
-                        "ctr",
-                        "--namespace=k8s.io",
-                        "images",
-                        "import",
-                        "--digests",
-                        "--snapshotter=overlayfs",
-                        "-");
+                r = ctrImport(node, tar);
             }
             assertThat(r.exitCode()).as(r.failureText()).isZero();
             assertThat(cluster.imageRefs(node)).contains(ref, id);
@@ -58,21 +47,26 @@ class NodeExecTest {
             ExecResult r;
             try (InputStream tar =
                     engine.client().saveImageCmd(engine.storedName(ref)).exec()) {
-                r = NodeExec.run(
-                        engine,
-                        node.containerId(),
-                        tar,
-                        2,
-                        "ctr",
-                        "--namespace=k8s.io",
-                        "images",
-                        "import",
-                        "--digests",
-                        "--snapshotter=overlayfs",
-                        "-");
+                r = ctrImport(node, tar);
             }
             assertThat(r.exitCode()).as(r.failureText()).isZero();
             assertThat(new NodeImageStore(engine, node).imageIds()).containsEntry(engine.nodeName(ref), id);
         }
+    }
+
+    /** kind's node import ({@code ctr images import --digests --snapshotter=overlayfs -}), fed through NodeExec. */
+    private ExecResult ctrImport(KindNode node, InputStream tar) {
+        return NodeExec.run(
+                engine,
+                node.containerId(),
+                tar,
+                2,
+                "ctr",
+                "--namespace=k8s.io",
+                "images",
+                "import",
+                "--digests",
+                "--snapshotter=overlayfs",
+                "-");
     }
 }

@@ -7,7 +7,6 @@ import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineKind;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.testbed.LocalRegistry;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Files;
@@ -16,11 +15,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,30 +29,15 @@ class CredentialHelperPushTest {
     private static final String USER = "helper-user";
     private static final String PASSWORD = "helper-pa55-secret";
 
-    @TempDir
-    static Path registryDir;
-
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final PushFixture registry = new PushFixture(USER, PASSWORD);
 
     @TempDir
     Path work;
 
     private Engine engine;
     private TestImages images;
-    private final List<String> localTags = new ArrayList<>();
     private final List<String> lines = new ArrayList<>();
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = LocalRegistry.start(registryDir, USER, PASSWORD);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     @BeforeEach
     void setUp() {
@@ -64,13 +47,7 @@ class CredentialHelperPushTest {
 
     @AfterEach
     void tearDown() {
-        for (String t : localTags) {
-            try {
-                engine.client().removeImageCmd(t).exec();
-            } catch (RuntimeException e) {
-                // not there
-            }
-        }
+        registry.removeTags(engine);
         images.close();
     }
 
@@ -95,7 +72,7 @@ class CredentialHelperPushTest {
         ImageReference ref = ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
         String id = images.busybox(ref.toString(), "v1");
         RegistryTarget target = RegistryTarget.parse(registry.host());
-        localTags.add(target.referenceFor(ref).toString());
+        registry.localTag(target.referenceFor(ref).toString());
         return new RegistryPush(engine, Ledger.open(work.resolve("ledger.json")))
                 .push("app", ref, id, target, credentials, lines::add);
     }

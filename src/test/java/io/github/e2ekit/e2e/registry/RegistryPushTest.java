@@ -16,18 +16,16 @@ import io.github.e2ekit.e2e.teardown.ClusterDeletion;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
-import io.github.e2ekit.e2e.testbed.LocalRegistry;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Pushes to Debian's docker-registry on 127.0.0.1 (with htpasswd authentication) through Docker. */
@@ -35,10 +33,8 @@ class RegistryPushTest {
     private static final String USER = "alice";
     private static final String PASSWORD = "pa55-w0rd-secret";
 
-    @TempDir
-    static Path registryDir;
-
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final PushFixture registry = new PushFixture(USER, PASSWORD);
 
     @TempDir
     Path work;
@@ -47,19 +43,6 @@ class RegistryPushTest {
     private TestImages images;
     private Ledger ledger;
     private final List<String> lines = new ArrayList<>();
-    private final List<String> localTags = new ArrayList<>();
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = LocalRegistry.start(registryDir, USER, PASSWORD);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     @BeforeEach
     void setUp() {
@@ -73,13 +56,7 @@ class RegistryPushTest {
 
     @AfterEach
     void tearDown() {
-        for (String t : localTags) {
-            try {
-                engine.client().removeImageCmd(t).exec();
-            } catch (RuntimeException e) {
-                // not there
-            }
-        }
+        registry.removeTags(engine);
         images.close();
     }
 
@@ -98,7 +75,7 @@ class RegistryPushTest {
         ImageReference ref = local(name);
         String id = images.busybox(ref.toString(), "v1");
         RegistryTarget target = RegistryTarget.parse(registryHost);
-        localTags.add(target.referenceFor(ref).toString());
+        registry.localTag(target.referenceFor(ref).toString());
         return new Pushable(ref, id, target);
     }
 
@@ -132,7 +109,7 @@ class RegistryPushTest {
         engine.client().removeImageCmd(pushed.reference()).exec();
         engine.client().removeImageCmd(ref.toString()).exec();
         String pulledRef = registry.host() + "/team/e2e-push/app-" + images.run() + "@" + pushed.digest();
-        localTags.add(pulledRef);
+        registry.localTag(pulledRef);
         pull(pulledRef);
         assertThat(engine.client().inspectImageCmd(pulledRef).exec().getId()).isEqualTo(id);
     }
@@ -199,7 +176,7 @@ class RegistryPushTest {
         ImageReference ref = local("replaced");
         String first = images.busybox(ref.toString(), "v1");
         images.busybox(ref.toString(), "v2"); // same tag, other image
-        localTags.add(first); // now untagged: removed by ID after the test
+        registry.localTag(first); // now untagged: removed by ID after the test
         RegistryTarget target = RegistryTarget.parse(registry.host());
 
         assertThatThrownBy(() -> new RegistryPush(engine, ledger).push("app", ref, first, target, good(), lines::add))

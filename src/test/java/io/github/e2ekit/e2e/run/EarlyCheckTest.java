@@ -36,7 +36,8 @@ class EarlyCheckTest {
                 null,
                 "2h",
                 false,
-                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
+                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null),
+                false);
     }
 
     private DeploySettings deploy(

@@ -26,7 +26,8 @@ class EngineDownTeardownTest {
                 "unix://" + dir.resolve("no-engine.sock"),
                 "2h",
                 false,
-                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
+                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null),
+                false);
         Run run = Runs.of(new Object(), config.workDirectory(), RunLog.to(lines::add), (k, v) -> {});
         run.configure(config);
         return run;

@@ -93,7 +93,8 @@ class LongLivedJvmTest {
                 engine.endpoint(),
                 "2h",
                 false,
-                ClusterSettings.of("same", null, null, null, null, null, null, null, null, null));
+                ClusterSettings.of("same", null, null, null, null, null, null, null, null, null),
+                false);
         Run first = goal(new Object(), config, RunLog.to(l -> {}), "tag", Tags::decide);
         String ledger = Files.readString(config.ledgerFile());
         // the first build holds the module as another process would (the next build in this JVM would release it)
@@ -136,7 +137,8 @@ class LongLivedJvmTest {
                 engine.endpoint(),
                 "2h",
                 false,
-                ClusterSettings.of("longlived", null, null, null, null, null, null, null, null, null));
+                ClusterSettings.of("longlived", null, null, null, null, null, null, null, null, null),
+                false);
         Object build = new Object();
         RunLog log = RunLog.to(line -> {});
         Run run = goal(build, config, log, "tag", Tags::decide);

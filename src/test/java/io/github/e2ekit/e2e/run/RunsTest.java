@@ -35,7 +35,8 @@ class RunsTest {
                 null,
                 "2h",
                 keepOnFailure,
-                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null));
+                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null),
+                false);
     }
 
     @Test

@@ -279,16 +279,13 @@ public final class EngineFaults implements AutoCloseable {
     }
 
     /** One fault: the {@code nth} matching request (counted from 1) and the {@code times - 1} after it. */
-    public final class Rule {
+    public final class Rule extends FaultRule<Rule> {
         private final String method;
         private final Pattern path;
         private String bodyContains;
-        private int nth = 1;
-        private int times = 1;
         private Action action = Action.PASS;
         private long afterBytes;
         private Runnable hook;
-        private final AtomicInteger count = new AtomicInteger();
 
         Rule(String method, Pattern path) {
             this.method = method;
@@ -298,18 +295,6 @@ public final class EngineFaults implements AutoCloseable {
         /** Only requests whose (small, {@code Content-Length}) body contains {@code text}. */
         public Rule bodyContains(String text) {
             this.bodyContains = text;
-            return this;
-        }
-
-        /** The {@code nth} matching request is hit (default: the first). */
-        public Rule nth(int n) {
-            this.nth = n;
-            return this;
-        }
-
-        /** This many matching requests from the {@code nth} on are hit (default 1). */
-        public Rule times(int n) {
-            this.times = n;
             return this;
         }
 
@@ -338,9 +323,9 @@ public final class EngineFaults implements AutoCloseable {
             return this;
         }
 
-        /** How many requests matched so far. */
-        public int matched() {
-            return count.get();
+        @Override
+        protected Rule self() {
+            return this;
         }
 
         boolean matches(Head head) {
@@ -351,12 +336,11 @@ public final class EngineFaults implements AutoCloseable {
                     && (head.body == null || !new String(head.body, StandardCharsets.UTF_8).contains(bodyContains))) {
                 return false;
             }
-            int n = count.incrementAndGet();
-            return n >= nth && n < nth + times;
+            return hit();
         }
 
         String describe() {
-            return method + " " + path.pattern() + " #" + nth;
+            return method + " " + path.pattern() + " " + position();
         }
     }
 

@@ -178,14 +178,9 @@ class PodRuntimeTest {
                 .image(web.toString())
                 .imagePullPolicy("IfNotPresent")
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/marker.txt", 8080).periodSeconds(1));
         apps.createNamespacedDeployment("serve", deployment("web", c)).execute();
-        await("Deployment web available", () -> {
-            V1Deployment d = apps.readNamespacedDeployment("web", "serve").execute();
-            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
-        });
+        awaitAvailable("serve", "web", 1);
         V1Pod pod = pods("serve", "web").get(0);
         String podName = pod.getMetadata().getName();
         assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
@@ -258,21 +253,7 @@ class PodRuntimeTest {
                 .command(List.of("busybox", "sh", "-c", "echo \"giving up in $GREETING\" >&2; exit 3"))
                 .env(List.of(new V1EnvVar().name("GREETING").value("pod-runtime-test")));
         apps.createNamespacedDeployment("crash", deployment("fails", c)).execute();
-        V1ContainerStatus s = await("CrashLoopBackOff", () -> {
-            List<V1Pod> ps = pods("crash", "fails");
-            if (ps.isEmpty()
-                    || ps.get(0).getStatus() == null
-                    || ps.get(0).getStatus().getContainerStatuses() == null) {
-                return null;
-            }
-            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(0);
-            return cs.getState() != null
-                            && cs.getState().getWaiting() != null
-                            && "CrashLoopBackOff"
-                                    .equals(cs.getState().getWaiting().getReason())
-                    ? cs
-                    : null;
-        });
+        V1ContainerStatus s = awaitWaiting("crash", "fails", 0, "CrashLoopBackOff");
         assertThat(s.getRestartCount()).isGreaterThan(0);
         assertThat(s.getReady()).isFalse();
         assertThat(s.getLastState().getTerminated().getExitCode()).isEqualTo(3);
@@ -305,18 +286,9 @@ class PodRuntimeTest {
     @Test
     void deletingTheDeploymentStopsTheProcessAndUnmountsItsImage() throws Exception {
         namespace("gone");
-        V1Container c = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8181", "-h", "/www"))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8181))));
+        V1Container c = httpd("web", 8181).readinessProbe(probe("/marker.txt", 8181));
         apps.createNamespacedDeployment("gone", deployment("web", c)).execute();
-        await("Deployment available", () -> {
-            V1Deployment d = apps.readNamespacedDeployment("web", "gone").execute();
-            return d.getStatus() != null && Objects.equals(d.getStatus().getAvailableReplicas(), 1) ? d : null;
-        });
+        awaitAvailable("gone", "web", 1);
         String pod = pods("gone", "web").get(0).getMetadata().getName();
         String dirInNode = "/run/e2e-pods/gone_" + pod + "_web";
         String pid = node("/bin/busybox", "cat", dirInNode + "/pid").stdout().strip();
@@ -346,12 +318,7 @@ class PodRuntimeTest {
         namespace("term");
         V1Pod quick = new V1Pod()
                 .metadata(new V1ObjectMeta().name("quick"))
-                .spec(new V1PodSpec()
-                        .containers(List.of(new V1Container()
-                                .name("web")
-                                .image(web.toString())
-                                .imagePullPolicy("IfNotPresent")
-                                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www")))));
+                .spec(new V1PodSpec().containers(List.of(httpd("web", 8282))));
         V1Pod stubborn = new V1Pod()
                 .metadata(new V1ObjectMeta().name("stubborn"))
                 .spec(new V1PodSpec()
@@ -394,15 +361,7 @@ class PodRuntimeTest {
         V1Pod answer = core.deleteNamespacedPod("quick", "term").execute();
         assertThat(answer.getMetadata().getDeletionTimestamp()).isNotNull();
         assertThat(answer.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
-        await(
-                "quick gone",
-                () -> core.listNamespacedPod("term")
-                                .fieldSelector("metadata.name=quick")
-                                .execute()
-                                .getItems()
-                                .isEmpty()
-                        ? Boolean.TRUE
-                        : null);
+        awaitGone("term", "quick");
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("httpd exits on SIGTERM: no need to wait")
                 .isLessThan(quickGrace);
@@ -415,15 +374,7 @@ class PodRuntimeTest {
         assertThat(halfway.getMetadata().getDeletionTimestamp())
                 .as("SIGTERM ignored: still there")
                 .isNotNull();
-        await(
-                "stubborn gone",
-                () -> core.listNamespacedPod("term")
-                                .fieldSelector("metadata.name=stubborn")
-                                .execute()
-                                .getItems()
-                                .isEmpty()
-                        ? Boolean.TRUE
-                        : null);
+        awaitGone("term", "stubborn");
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("killed only after its grace period")
                 .isGreaterThanOrEqualTo(stubbornGrace);
@@ -438,44 +389,16 @@ class PodRuntimeTest {
     @Test
     void twoContainersOfOnePodCannotListenOnTheSamePortAndSayWhyButTwoPodsCan() throws Exception {
         namespace("clash");
-        V1Container a = new V1Container()
-                .name("a")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
-                .ports(List.of(new V1ContainerPort().containerPort(8282)));
-        V1Container b = new V1Container()
-                .name("b")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
-                .ports(List.of(new V1ContainerPort().containerPort(8282)));
+        V1Container a = httpd("a", 8282).ports(List.of(new V1ContainerPort().containerPort(8282)));
+        V1Container b = httpd("b", 8282).ports(List.of(new V1ContainerPort().containerPort(8282)));
         // a container that does not declare the port crashes on it; an event says why. (No "sleep" before its
         // httpd: a child left when the container is stopped would end as a zombie of the node's containerd.
         // The kubelet starts a before c, so a listens first.)
-        V1Container c = new V1Container()
-                .name("c")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"));
+        V1Container c = httpd("c", 8282);
         V1Deployment both = deployment("both", a);
         both.getSpec().getTemplate().getSpec().setContainers(List.of(a, b, c));
         apps.createNamespacedDeployment("clash", both).execute();
-        V1ContainerStatus s = await("b refused", () -> {
-            List<V1Pod> ps = pods("clash", "both");
-            if (ps.isEmpty()
-                    || ps.get(0).getStatus() == null
-                    || ps.get(0).getStatus().getContainerStatuses() == null) {
-                return null;
-            }
-            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(1);
-            return cs.getState() != null
-                            && cs.getState().getWaiting() != null
-                            && "CreateContainerError"
-                                    .equals(cs.getState().getWaiting().getReason())
-                    ? cs
-                    : null;
-        });
+        V1ContainerStatus s = awaitWaiting("clash", "both", 1, "CreateContainerError");
         String pod = pods("clash", "both").get(0).getMetadata().getName();
         assertThat(s.getState().getWaiting().getMessage())
                 .contains("port 8282")
@@ -503,15 +426,9 @@ class PodRuntimeTest {
                 .contains("share its network namespace");
 
         // another pod of the same node listens on the same port: it has a network namespace of its own
-        V1Container other = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8282", "-h", "/www"))
+        V1Container other = httpd("web", 8282)
                 .ports(List.of(new V1ContainerPort().containerPort(8282)))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8282)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/marker.txt", 8282).periodSeconds(1));
         apps.createNamespacedDeployment("clash", deployment("other", other)).execute();
         awaitAvailable("clash", "other", 1);
     }
@@ -598,6 +515,33 @@ class PodRuntimeTest {
         assertThat(pods("replicas", "data")).isEmpty();
     }
 
+    /** Until the pod {@code name} is no longer listed in {@code ns}. */
+    private void awaitGone(String ns, String name) throws Exception {
+        await(
+                name + " gone",
+                () -> core.listNamespacedPod(ns)
+                                .fieldSelector("metadata.name=" + name)
+                                .execute()
+                                .getItems()
+                                .isEmpty()
+                        ? Boolean.TRUE
+                        : null);
+    }
+
+    /** The web image's httpd serving /www on {@code port}. */
+    private V1Container httpd(String name, int port) {
+        return new V1Container()
+                .name(name)
+                .image(web.toString())
+                .imagePullPolicy("IfNotPresent")
+                .command(List.of("busybox", "httpd", "-f", "-p", Integer.toString(port), "-h", "/www"));
+    }
+
+    /** A readiness probe: GET {@code path} on {@code port}. */
+    private static V1Probe probe(String path, int port) {
+        return new V1Probe().httpGet(new V1HTTPGetAction().path(path).port(new IntOrString(port)));
+    }
+
     /** Serves {@code /m}, written at start from the env var MARKER, on 8080; ready once it answers. */
     private V1Container markerServer(String marker) {
         return new V1Container()
@@ -608,9 +552,7 @@ class PodRuntimeTest {
                         "busybox", "sh", "-c", "echo \"$MARKER\" > /www/m; exec busybox httpd -f -p 8080 -h /www"))
                 .env(List.of(new V1EnvVar().name("MARKER").value(marker)))
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/m").port(new IntOrString(8080)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/m", 8080).periodSeconds(1));
     }
 
     /** A GET through the API's port-forward; the whole response. */
@@ -646,16 +588,28 @@ class PodRuntimeTest {
         });
     }
 
+    /** The first pod of {@code app}'s container {@code index} once it waits with {@code reason}. */
+    private V1ContainerStatus awaitWaiting(String ns, String app, int index, String reason) throws Exception {
+        return await(app + " container " + index + " " + reason, () -> {
+            List<V1Pod> ps = pods(ns, app);
+            if (ps.isEmpty()
+                    || ps.get(0).getStatus() == null
+                    || ps.get(0).getStatus().getContainerStatuses() == null) {
+                return null;
+            }
+            V1ContainerStatus cs = ps.get(0).getStatus().getContainerStatuses().get(index);
+            return cs.getState() != null
+                            && cs.getState().getWaiting() != null
+                            && reason.equals(cs.getState().getWaiting().getReason())
+                    ? cs
+                    : null;
+        });
+    }
+
     @Test
     void aFailingReadinessProbeKeepsThePodUnreadyAndANotRunningPodCannotBeForwarded() throws Exception {
         namespace("unready");
-        V1Container c = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", "8383", "-h", "/www"))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/missing").port(new IntOrString(8383))));
+        V1Container c = httpd("web", 8383).readinessProbe(probe("/missing", 8383));
         apps.createNamespacedDeployment("unready", deployment("web", c)).execute();
         V1Pod running = await("pod running", () -> {
             List<V1Pod> ps = pods("unready", "web");
@@ -793,9 +747,7 @@ class PodRuntimeTest {
                 .image(web.toString())
                 .imagePullPolicy("IfNotPresent")
                 .ports(List.of(new V1ContainerPort().containerPort(8080).name("http")))
-                .readinessProbe(new V1Probe()
-                        .httpGet(new V1HTTPGetAction().path("/marker.txt").port(new IntOrString(8080)))
-                        .periodSeconds(1));
+                .readinessProbe(probe("/marker.txt", 8080).periodSeconds(1));
         apps.createNamespacedDeployment("svc", deployment("web", c)).execute();
         core.createNamespacedService(
                         "svc",

@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.testbed.kube;
 
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.github.e2ekit.e2e.testbed.FaultRule;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -68,13 +68,9 @@ public final class ApiFaults {
     }
 
     /** One rule: by default the first matching request is answered 503 once. */
-    public static final class Rule {
+    public static final class Rule extends FaultRule<Rule> {
         private final String method;
         private final Pattern path;
-        private final AtomicInteger seen = new AtomicInteger();
-        private final AtomicInteger fired = new AtomicInteger();
-        private volatile int nth = 1;
-        private volatile int times = 1;
         private volatile Action action = Action.STATUS;
         private volatile int status = 503;
         private volatile Integer retryAfterSeconds;
@@ -85,21 +81,9 @@ public final class ApiFaults {
             this.path = path;
         }
 
-        /** Starts at the {@code n}th matching request (1: the first). */
-        public Rule nth(int n) {
-            this.nth = n;
+        @Override
+        protected Rule self() {
             return this;
-        }
-
-        /** Applies to this many matching requests in a row (default 1). */
-        public Rule times(int count) {
-            this.times = count;
-            return this;
-        }
-
-        /** Applies to every matching request from the {@code nth} on. */
-        public Rule always() {
-            return times(Integer.MAX_VALUE);
         }
 
         /** Answers with {@code code} (429: plain text, as the in-flight filters; else a Status object). */
@@ -145,25 +129,10 @@ public final class ApiFaults {
             return this;
         }
 
-        /** How many requests this rule hit so far. */
-        public int fired() {
-            return fired.get();
-        }
-
         private boolean matches(HttpServerRequest request, String bare) {
             return ("*".equals(method)
                             || method.equalsIgnoreCase(request.method().name()))
                     && path.matcher(bare).matches();
-        }
-
-        /** Counts a matching request; true when this one is to be hit. */
-        private boolean hit() {
-            int n = seen.incrementAndGet();
-            if (n >= nth && n - nth < times) {
-                fired.incrementAndGet();
-                return true;
-            }
-            return false;
         }
     }
 

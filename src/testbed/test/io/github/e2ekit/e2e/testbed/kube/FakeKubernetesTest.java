@@ -1,5 +1,7 @@
 package io.github.e2ekit.e2e.testbed.kube;
 
+import static io.github.e2ekit.e2e.testbed.kube.Conditions.condition;
+import static io.github.e2ekit.e2e.testbed.kube.Conditions.jobCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -36,7 +38,6 @@ import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1JSONSchemaProps;
 import io.kubernetes.client.openapi.models.V1Job;
-import io.kubernetes.client.openapi.models.V1JobCondition;
 import io.kubernetes.client.openapi.models.V1JobSpec;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Namespace;
@@ -857,26 +858,6 @@ class FakeKubernetesTest {
     private static boolean available(V1Deployment d) {
         V1DeploymentCondition c = condition(d, "Available");
         return c != null && "True".equals(c.getStatus());
-    }
-
-    private static V1DeploymentCondition condition(V1Deployment d, String type) {
-        if (d.getStatus() == null || d.getStatus().getConditions() == null) {
-            return null;
-        }
-        return d.getStatus().getConditions().stream()
-                .filter(c -> type.equals(c.getType()))
-                .findFirst()
-                .orElse(null);
-    }
-
-    private static V1JobCondition jobCondition(V1Job j, String type) {
-        if (j.getStatus() == null || j.getStatus().getConditions() == null) {
-            return null;
-        }
-        return j.getStatus().getConditions().stream()
-                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
-                .findFirst()
-                .orElse(null);
     }
 
     private static JsonObject statusBody(ApiException e) {

@@ -249,10 +249,8 @@ class KubectlProtocolsTest {
         assertThat(r.stdout()).contains("configmap/c condition met");
     }
 
-    /** kubectl 1.31 tunnels SPDY through a WebSocket first; with the feature off it upgrades the HTTP connection. */
-    @ParameterizedTest
-    @ValueSource(strings = {"true", "false"})
-    void portForwardCarriesHttpToThePodOverEitherTransport(String websockets) throws Exception {
+    /** One replica of web applied, and {@code kubectl rollout status} says it rolled out. */
+    private void applyAndRollOut() throws Exception {
         assertThat(apply(1).exitCode()).isZero();
         assertThat(kubectl.run(
                                 Duration.ofSeconds(40),
@@ -264,6 +262,13 @@ class KubectlProtocolsTest {
                                 "--timeout=30s")
                         .exitCode())
                 .isZero();
+    }
+
+    /** kubectl 1.31 tunnels SPDY through a WebSocket first; with the feature off it upgrades the HTTP connection. */
+    @ParameterizedTest
+    @ValueSource(strings = {"true", "false"})
+    void portForwardCarriesHttpToThePodOverEitherTransport(String websockets) throws Exception {
+        applyAndRollOut();
         int local = Kubectl.freePort();
         try (Kubectl.Forward f = kubectl.portForward(
                         Map.of("KUBECTL_PORT_FORWARD_WEBSOCKETS", websockets), "proto", "deployment/web", local, 8080)
@@ -287,17 +292,7 @@ class KubectlProtocolsTest {
 
     @Test
     void portForwardToAPortNothingListensOnReportsTheKubeletErrorAndExits() throws Exception {
-        assertThat(apply(1).exitCode()).isZero();
-        assertThat(kubectl.run(
-                                Duration.ofSeconds(40),
-                                "-n",
-                                "proto",
-                                "rollout",
-                                "status",
-                                "deployment/web",
-                                "--timeout=30s")
-                        .exitCode())
-                .isZero();
+        applyAndRollOut();
         int local = Kubectl.freePort();
         try (Kubectl.Forward f = kubectl.portForward(Map.of(), "proto", "deployment/web", local, 9999)
                 .awaitListening(local, Duration.ofSeconds(20))) {

@@ -1,5 +1,7 @@
 package io.github.e2ekit.e2e.testbed.kube;
 
+import static io.github.e2ekit.e2e.testbed.kube.Conditions.condition;
+import static io.github.e2ekit.e2e.testbed.kube.Conditions.jobCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -15,7 +17,6 @@ import io.kubernetes.client.openapi.models.V1ConfigMapKeySelector;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1EnvVarSource;
@@ -452,26 +453,6 @@ class WorkloadControllersTest {
                         .buildCall(null),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
                 client);
-    }
-
-    private static V1DeploymentCondition condition(V1Deployment d, String type) {
-        if (d.getStatus() == null || d.getStatus().getConditions() == null) {
-            return null;
-        }
-        return d.getStatus().getConditions().stream()
-                .filter(c -> type.equals(c.getType()))
-                .findFirst()
-                .orElse(null);
-    }
-
-    private static V1JobCondition jobCondition(V1Job j, String type) {
-        if (j.getStatus() == null || j.getStatus().getConditions() == null) {
-            return null;
-        }
-        return j.getStatus().getConditions().stream()
-                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
-                .findFirst()
-                .orElse(null);
     }
 
     private static <T> T await(String what, Duration timeout, Callable<T> probe, Predicate<T> done) throws Exception {

@@ -1,0 +1,60 @@
+package io.github.e2ekit.e2e.testbed;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which of the requests a fault rule matches it hits: from the {@code nth} on, {@code times} in a row (by default the
+ * first, once). Shared by the engine's ({@link EngineFaults}) and the API server's ({@code kube.ApiFaults}) rules.
+ *
+ * @param <R> the rule itself, for its fluent setters
+ */
+public abstract class FaultRule<R extends FaultRule<R>> {
+    private final AtomicInteger seen = new AtomicInteger();
+    private final AtomicInteger fired = new AtomicInteger();
+    private volatile int nth = 1;
+    private volatile int times = 1;
+
+    protected abstract R self();
+
+    /** Starts at the {@code n}th matching request (1: the first). */
+    public R nth(int n) {
+        this.nth = n;
+        return self();
+    }
+
+    /** Applies to this many matching requests in a row (default 1). */
+    public R times(int count) {
+        this.times = count;
+        return self();
+    }
+
+    /** Applies to every matching request from the {@code nth} on. */
+    public R always() {
+        return times(Integer.MAX_VALUE);
+    }
+
+    /** How many requests matched so far (hit or not). */
+    public int matched() {
+        return seen.get();
+    }
+
+    /** How many requests this rule hit so far. */
+    public int fired() {
+        return fired.get();
+    }
+
+    /** Counts a matching request (called by the injector); true when this one is to be hit. */
+    public boolean hit() {
+        int n = seen.incrementAndGet();
+        if (n >= nth && n - nth < times) {
+            fired.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code #<nth>}, for messages naming the rule. */
+    protected String position() {
+        return "#" + nth;
+    }
+}
