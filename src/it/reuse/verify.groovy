@@ -31,6 +31,9 @@ try {
     def image3 = runs[2].images.find { it.id == 'datastorage' }
     assert runs[2].proofs.find { it.image == 'datastorage' }.expected == image3.imageId
     assert runs[2].proofs.every { it.verdict == 'fresh' }
+    // the rolled run applied into the namespace run 1 kept: said as kept, never as someone else's
+    assert log.contains('namespace ' + ns + ' kept from an earlier run (<reuse>)')
+    assert !log.contains('namespace ' + ns + ' exists (not ours')
     // run 4: the namespace was gone; made again (created by run 4), with new pods proven fresh
     assert runs[3].environmentReason == "namespace ${ns} is gone"
     assert runs[3].namespace.created && runs[3].objects.size() == 4

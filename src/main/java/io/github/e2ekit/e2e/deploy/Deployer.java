@@ -18,6 +18,7 @@ public final class Deployer {
     private final Ledger ledger;
     private final Consumer<String> log;
     private NodeDigests nodes = NodeDigests.NONE;
+    private boolean kept;
 
     public Deployer(KubeApi api, Ledger ledger, Consumer<String> log) {
         this.api = api;
@@ -28,6 +29,15 @@ public final class Deployer {
     /** Where the freshness check resolves the digests pods report (a kind cluster's nodes); default: nowhere. */
     public Deployer resolvingOn(NodeDigests nodes) {
         this.nodes = nodes;
+        return this;
+    }
+
+    /**
+     * The namespace, when it exists, is the one an earlier run of this environment kept ({@code <reuse>}): said so
+     * instead of "not ours".
+     */
+    public Deployer intoKeptNamespace(boolean kept) {
+        this.kept = kept;
         return this;
     }
 
@@ -47,7 +57,11 @@ public final class Deployer {
         }
         boolean created = Namespaces.ensure(api, ledger, plan.namespace(), namespaceLabels, namespaceAnnotations);
         log.accept("namespace " + plan.namespace()
-                + (created ? " created" : " exists (not ours: only our objects" + " in it are removed at teardown)"));
+                + (created
+                        ? " created"
+                        : kept
+                                ? " kept from an earlier run (<reuse>)"
+                                : " exists (not ours: only our objects in it are removed at teardown)"));
         List<AppliedObject> applied = new ArrayList<>();
         long deadline = System.nanoTime() + plan.timeout().toNanos();
         try {

@@ -64,6 +64,7 @@ public final class Deploy {
         NodeDigests digests = cluster == null ? NodeDigests.NONE : new KindNodeDigests(run.engine(), cluster, nodes);
         Supplier<Deployer.Result> apply = () -> new Deployer(api, run.ledger(), log::info)
                 .resolvingOn(digests)
+                .intoKeptNamespace(reuse != null)
                 .deploy(plan, renderer, bindings, labels, Map.of(ManifestRenderer.EXPIRES, expires), diagnostics);
         Deployer.Result result =
                 reuse == null ? apply.get() : reuse.deploy(plan, renderer, bindings, digests, expires, apply);
