@@ -14,4 +14,14 @@ class SkipsTest {
         assertThat(Skips.reason("deploy", false, false, false, true)).contains("e2e.skip.deploy");
         assertThat(Skips.reason("tag", false, false, false, true)).contains("e2e.skip.tag");
     }
+
+    @Test
+    void theCleanUpsAskedForByNameAreNotSkippedWithTheTests() {
+        for (String goal : new String[] {"down", "reap"}) {
+            assertThat(Skips.reason(goal, false, true, true, false)).isEmpty();
+            assertThat(Skips.reason(goal, true, true, true, false)).contains("e2e.skip");
+            assertThat(Skips.reason(goal, false, true, false, true)).contains("e2e.skip." + goal);
+        }
+        assertThat(Skips.reason("teardown", false, true, false, false)).contains("skipITs");
+    }
 }
