@@ -151,8 +151,10 @@ run() {
   esac
   took=$(secs "$t")
   if [ $rc -ne 0 ]; then
-    echo "bench: $side $kind (round $round) failed; the last lines of $out:" >&2
+    echo "bench: $side $kind (round $round) failed; its error lines and the last lines of $out:" >&2
+    grep -n -i -E 'error|fail|refused|denied|no such|not found' "$out" | grep -v -E 'Failures: 0, Errors: 0|DEPRECATED' | head -20 >&2
     tail -40 "$out" >&2
+    if [ -n "${E2E_BENCH_KEEP_LOGS:-}" ]; then mkdir -p "$E2E_BENCH_KEEP_LOGS" && cp -r "$work/logs" "$E2E_BENCH_KEEP_LOGS/"; fi
     exit 1
   fi
   log "round $round: $side $kind ${took} s"
