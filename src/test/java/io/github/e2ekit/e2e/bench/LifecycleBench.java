@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.bench;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Image;
+import io.github.e2ekit.e2e.deploy.TestManifests;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineDiscovery;
 import io.github.e2ekit.e2e.kind.KindNode;
@@ -242,7 +243,9 @@ public final class LifecycleBench {
                 CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]
                 """);
         Path k8s = Files.createDirectories(dir.resolve("k8s"));
-        Files.writeString(k8s.resolve("backing.yaml"), """
+        Files.writeString(
+                k8s.resolve("backing.yaml"),
+                """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata:
@@ -250,20 +253,7 @@ public final class LifecycleBench {
                 data:
                   POSTGRES_DB: action_history
                 ---
-                apiVersion: batch/v1
-                kind: Job
-                metadata:
-                  name: migrations
-                spec:
-                  backoffLimit: 0
-                  template:
-                    spec:
-                      restartPolicy: Never
-                      containers:
-                      - name: migrate
-                        image: ${e2e.image.app}
-                        command: ["/bin/busybox", "true"]
-                """);
+                """ + TestManifests.job("migrations", "${e2e.image.app}", "command: [\"/bin/busybox\", \"true\"]"));
         Files.writeString(k8s.resolve("datastorage.yaml"), """
                 apiVersion: apps/v1
                 kind: Deployment
