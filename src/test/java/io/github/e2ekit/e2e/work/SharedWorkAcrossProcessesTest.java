@@ -39,8 +39,7 @@ class SharedWorkAcrossProcessesTest {
 
     @Test
     void aHolderKilledWithSigkillReleasesItsLockAndTheWaiterProceedsPromptly() throws Exception {
-        Child holder = start("holder", "hold");
-        holder.await("HOLDING");
+        Child holder = holding("holder");
         SharedWork work = new SharedWork(dir);
         CountDownLatch waiting = new CountDownLatch(1);
         List<String> told = new ArrayList<>();
@@ -93,8 +92,7 @@ class SharedWorkAcrossProcessesTest {
 
     @Test
     void aWaitLongerThanAllowedFailsNamingTheKeyAndTheHoldingProcess() throws Exception {
-        Child holder = start("ci-job-2", "hold");
-        holder.await("HOLDING");
+        Child holder = holding("ci-job-2");
         SharedWork work = new SharedWork(dir);
         long start = System.nanoTime();
         assertThatThrownBy(() -> work.acquire(key(), "waiter", Duration.ofMillis(400), h -> {}))
@@ -109,8 +107,7 @@ class SharedWorkAcrossProcessesTest {
 
     @Test
     void aThreadWaitingForAnotherJvmStopsWhenInterrupted() throws Exception {
-        Child holder = start("holder", "hold");
-        holder.await("HOLDING");
+        Child holder = holding("holder");
         SharedWork work = new SharedWork(dir);
         CountDownLatch waiting = new CountDownLatch(1);
         BlockingQueue<Throwable> outcome = new LinkedBlockingQueue<>();
@@ -149,6 +146,13 @@ class SharedWorkAcrossProcessesTest {
 
     private WorkKey key() {
         return WorkKey.of(KEY, List.of(KEY));
+    }
+
+    /** Another JVM holding the key, working as {@code name}, once it says so. */
+    private Child holding(String name) throws Exception {
+        Child holder = start(name, "hold");
+        holder.await("HOLDING");
+        return holder;
     }
 
     private Child start(String name, String... mode) throws Exception {
