@@ -3,20 +3,13 @@ package io.github.e2ekit.e2e.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.e2ekit.e2e.image.Engine;
-import io.github.e2ekit.e2e.image.EngineKind;
-import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.testbed.TestEngine;
-import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,21 +28,7 @@ class CredentialHelperPushTest {
     @TempDir
     Path work;
 
-    private Engine engine;
-    private TestImages images;
     private final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        engine = TestEngine.engine(EngineKind.DOCKER);
-        images = new TestImages(engine);
-    }
-
-    @AfterEach
-    void tearDown() {
-        registry.removeTags(engine);
-        images.close();
-    }
 
     /** A helper answering {@code password} for the registry, and a config.json naming it for the registry host. */
     private RegistryCredentials fromHelper(String password) throws Exception {
@@ -69,12 +48,9 @@ class CredentialHelperPushTest {
     }
 
     private RegistryPush.Pushed push(String name, RegistryCredentials credentials) {
-        ImageReference ref = ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registry.host());
-        registry.localTag(target.referenceFor(ref).toString());
-        return new RegistryPush(engine, Ledger.open(work.resolve("ledger.json")))
-                .push("app", ref, id, target, credentials, lines::add);
+        PushFixture.Pushable p = registry.pushable(name, registry.host());
+        return new RegistryPush(registry.engine(), Ledger.open(work.resolve("ledger.json")))
+                .push("app", p.ref(), p.id(), p.target(), credentials, lines::add);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import io.github.e2ekit.e2e.image.Engine;
-import io.github.e2ekit.e2e.image.EngineKind;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
@@ -16,13 +15,11 @@ import io.github.e2ekit.e2e.teardown.ClusterDeletion;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
-import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,46 +43,22 @@ class RegistryPushTest {
 
     @BeforeEach
     void setUp() {
-        engine = TestEngine.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                engine.kind() == EngineKind.DOCKER,
-                "the pushing engine is Docker here (Podman: see RegistryPushPodmanTest)");
-        images = new TestImages(engine);
+        engine = registry.engine();
+        images = registry.images();
         ledger = Ledger.open(work.resolve("ledger.json"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        registry.removeTags(engine);
-        images.close();
     }
 
     private RegistryCredentials good() {
         return RegistryCredentials.password(USER, PASSWORD, "test settings");
     }
 
-    private ImageReference local(String name) {
-        return ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
-    }
-
-    /** A freshly built local image and where it goes; its push tag is removed after the test. */
-    private record Pushable(ImageReference ref, String id, RegistryTarget target) {}
-
-    private Pushable pushable(String name, String registryHost) {
-        ImageReference ref = local(name);
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registryHost);
-        registry.localTag(target.referenceFor(ref).toString());
-        return new Pushable(ref, id, target);
-    }
-
-    private RegistryPush.Pushed push(Pushable p, RegistryCredentials credentials) {
+    private RegistryPush.Pushed push(PushFixture.Pushable p, RegistryCredentials credentials) {
         return new RegistryPush(engine, ledger).push("app", p.ref(), p.id(), p.target(), credentials, lines::add);
     }
 
     @Test
     void pushesTheExactImageAndPinsItByTheRegistrysDigest() {
-        Pushable p = pushable("app", registry.host() + "/team");
+        PushFixture.Pushable p = registry.pushable("app", registry.host() + "/team");
         ImageReference ref = p.ref();
         String id = p.id();
 
@@ -133,7 +106,7 @@ class RegistryPushTest {
 
     @Test
     void aRefusedPasswordIsOneLineThatNamesTheUserButNotThePassword() {
-        Pushable p = pushable("refused", registry.host());
+        PushFixture.Pushable p = registry.pushable("refused", registry.host());
         String wrong = "not-the-" + PASSWORD;
 
         assertThatThrownBy(() -> push(
@@ -150,7 +123,7 @@ class RegistryPushTest {
 
     @Test
     void noCredentialsForARegistryThatWantsThemIsRefused() {
-        Pushable p = pushable("anon", registry.host());
+        PushFixture.Pushable p = registry.pushable("anon", registry.host());
 
         assertThatThrownBy(() -> push(p, RegistryCredentials.anonymous()))
                 .isInstanceOf(RegistryException.class)
@@ -163,7 +136,7 @@ class RegistryPushTest {
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Pushable p = pushable("unreachable", "127.0.0.1:" + closed);
+        PushFixture.Pushable p = registry.pushable("unreachable", "127.0.0.1:" + closed);
 
         assertThatThrownBy(() -> push(p, good()))
                 .isInstanceOf(RegistryException.class)
@@ -173,7 +146,7 @@ class RegistryPushTest {
 
     @Test
     void anImageReplacedSinceTheBuildIsNotPushed() {
-        ImageReference ref = local("replaced");
+        ImageReference ref = registry.local("replaced");
         String first = images.busybox(ref.toString(), "v1");
         images.busybox(ref.toString(), "v2"); // same tag, other image
         registry.localTag(first); // now untagged: removed by ID after the test
@@ -197,9 +170,9 @@ class RegistryPushTest {
 
     @Test
     void teardownRemovesThePushTagItMadeAndLeavesOneItFoundInPlace() {
-        Pushable made = pushable("made", registry.host());
+        PushFixture.Pushable made = registry.pushable("made", registry.host());
         RegistryPush.Pushed pushed = push(made, good());
-        Pushable found = pushable("found", registry.host());
+        PushFixture.Pushable found = registry.pushable("found", registry.host());
         String foundAlias = found.target().referenceFor(found.ref()).toString();
         engine.client()
                 .tagImageCmd(
@@ -224,7 +197,7 @@ class RegistryPushTest {
 
     @Test
     void aLocalRegistryNameHoldingAnotherImageIsNotMoved() {
-        Pushable p = pushable("taken", registry.host());
+        PushFixture.Pushable p = registry.pushable("taken", registry.host());
         String alias = p.target().referenceFor(p.ref()).toString();
         String other = images.busybox(alias, "another image");
 
