@@ -19,11 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the lookup, in front of Debian's docker-registry with htpasswd authentication on 127.0.0.1, pushed through Docker.
  */
 class CredentialHelperPushTest {
-    private static final String USER = "helper-user";
-    private static final String PASSWORD = "helper-pa55-secret";
-
     @RegisterExtension
-    static final PushFixture registry = new PushFixture(USER, PASSWORD);
+    static final PushFixture registry = new PushFixture("helper-user", "helper-pa55-secret");
 
     @TempDir
     Path work;
@@ -39,7 +36,7 @@ class CredentialHelperPushTest {
                 read -r server
                 [ "$1" = get ] && [ "$server" = "%s" ] || { echo "credentials not found in native keychain"; exit 1; }
                 printf '{"ServerURL":"%%s","Username":"%s","Secret":"%s"}' "$server"
-                """.formatted(registry.host(), USER, password));
+                """.formatted(registry.host(), registry.user(), password));
         Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
         Path config = Files.createDirectories(work.resolve("docker-config"));
         Files.writeString(config.resolve("config.json"), "{\"credHelpers\":{\"" + registry.host() + "\":\"e2etest\"}}");
@@ -55,21 +52,22 @@ class CredentialHelperPushTest {
 
     @Test
     void thePushUsesTheCredentialsTheHelperHandsOut() throws Exception {
-        RegistryCredentials credentials = fromHelper(PASSWORD);
-        assertThat(credentials.describe()).startsWith("user '" + USER + "' from docker-credential-e2etest (");
+        RegistryCredentials credentials = fromHelper(registry.password());
+        assertThat(credentials.describe())
+                .startsWith("user '" + registry.user() + "' from docker-credential-e2etest (");
         RegistryPush.Pushed pushed = push("helped", credentials);
         assertThat(pushed.digest()).matches("sha256:[0-9a-f]{64}");
-        assertThat(lines).noneMatch(l -> l.contains(PASSWORD));
+        assertThat(lines).noneMatch(l -> l.contains(registry.password()));
     }
 
     @Test
     void aRefusedHelperPasswordNamesTheHelperButNotThePassword() throws Exception {
-        String wrong = "not-" + PASSWORD;
+        String wrong = "not-" + registry.password();
         RegistryCredentials credentials = fromHelper(wrong);
         assertThatThrownBy(() -> push("refused", credentials))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageStartingWith("registry " + registry.host() + " refused the push with user '" + USER
-                        + "' from docker-credential-e2etest (")
+                .hasMessageStartingWith("registry " + registry.host() + " refused the push with user '"
+                        + registry.user() + "' from docker-credential-e2etest (")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain("\n"));
     }
 }

@@ -41,6 +41,16 @@ final class PushFixture implements BeforeAllCallback, AfterAllCallback, BeforeEa
         this.password = password;
     }
 
+    /** The user the registry's htpasswd file knows. */
+    String user() {
+        return user;
+    }
+
+    /** That user's password. */
+    String password() {
+        return password;
+    }
+
     /** {@code 127.0.0.1:<port>} of the running registry. */
     String host() {
         return registry.host();

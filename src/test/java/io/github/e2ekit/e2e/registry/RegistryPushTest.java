@@ -27,11 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Pushes to Debian's docker-registry on 127.0.0.1 (with htpasswd authentication) through Docker. */
 class RegistryPushTest {
-    private static final String USER = "alice";
-    private static final String PASSWORD = "pa55-w0rd-secret";
-
     @RegisterExtension
-    static final PushFixture registry = new PushFixture(USER, PASSWORD);
+    static final PushFixture registry = new PushFixture("alice", "pa55-w0rd-secret");
 
     @TempDir
     Path work;
@@ -49,7 +46,7 @@ class RegistryPushTest {
     }
 
     private RegistryCredentials good() {
-        return RegistryCredentials.password(USER, PASSWORD, "test settings");
+        return RegistryCredentials.password(registry.user(), registry.password(), "test settings");
     }
 
     private RegistryPush.Pushed push(PushFixture.Pushable p, RegistryCredentials credentials) {
@@ -75,8 +72,8 @@ class RegistryPushTest {
         assertThat(entry.digest).isEqualTo(pushed.digest());
         assertThat(entry.imageId).isEqualTo(id);
         assertThat(entry.state).isEqualTo(EntryState.CREATED);
-        assertThat(String.join("\n", lines)).contains("user 'alice'").doesNotContain(PASSWORD);
-        assertThat(ledger.file()).content().doesNotContain(PASSWORD);
+        assertThat(String.join("\n", lines)).contains("user 'alice'").doesNotContain(registry.password());
+        assertThat(ledger.file()).content().doesNotContain(registry.password());
 
         // what a node would pull by the pinned name is this very image
         engine.client().removeImageCmd(pushed.reference()).exec();
@@ -90,8 +87,8 @@ class RegistryPushTest {
     private void pull(String pinned) {
         AuthConfig auth = new AuthConfig()
                 .withRegistryAddress(registry.host())
-                .withUsername(USER)
-                .withPassword(PASSWORD);
+                .withUsername(registry.user())
+                .withPassword(registry.password());
         try {
             engine.client()
                     .pullImageCmd(pinned)
@@ -107,10 +104,12 @@ class RegistryPushTest {
     @Test
     void aRefusedPasswordIsOneLineThatNamesTheUserButNotThePassword() {
         PushFixture.Pushable p = registry.pushable("refused", registry.host());
-        String wrong = "not-the-" + PASSWORD;
+        String wrong = "not-the-" + registry.password();
 
         assertThatThrownBy(() -> push(
-                        p, RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'")))
+                        p,
+                        RegistryCredentials.password(
+                                registry.user(), wrong, "settings.xml server '" + registry.host() + "'")))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("registry " + registry.host() + " refused the push with user 'alice' from"
                         + " settings.xml server '" + registry.host() + "'")
