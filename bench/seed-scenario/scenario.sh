@@ -26,6 +26,16 @@ gen_files() {
   touch -d '2026-01-01 00:00:00' "$dir" "$dir"/*
 }
 
+# bench_pom ARTIFACT PLUGIN: bench/bench-pom.xml (the plugin's coordinates, shared with LifecycleBench) with the
+# artifactId and, inside <plugin>, the configuration and executions PLUGIN filled in.
+bench_pom() {
+  local pom
+  pom=$(<"$bench_root/bench/bench-pom.xml")
+  pom=${pom//@artifactId@/"$1"}
+  pom=${pom//@plugin@/"$2"}
+  printf '%s\n' "$pom"
+}
+
 # ======================================================================== heap: 1 GB into three nodes, -Xmx256m
 if [ "$mode" = heap ]; then
   proj=$work/heap
@@ -33,19 +43,7 @@ if [ "$mode" = heap ]; then
   log "generating the 1 GB image context"
   gen_files "$proj/image/data" 8 128 42
   printf 'FROM scratch\nCOPY data/ /data/\n' >"$proj/image/Dockerfile"
-  cat >"$proj/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>io.github.e2ekit.bench</groupId>
-  <artifactId>heap</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>io.github.e2ekit</groupId>
-        <artifactId>e2e-maven-plugin</artifactId>
-        <version>0.1.0-SNAPSHOT</version>
+  bench_pom heap "$(cat <<EOF
         <configuration>
           <images><image><id>big</id><name>localhost/$prefix/big</name><context>\${project.basedir}/image</context></image></images>
           <cluster><name>\${e2e.cluster}</name><create>never</create></cluster>
@@ -53,11 +51,8 @@ if [ "$mode" = heap ]; then
         <executions>
           <execution><id>up</id><goals><goal>tag</goal><goal>build</goal><goal>load</goal></goals></execution>
         </executions>
-      </plugin>
-    </plugins>
-  </build>
-</project>
 EOF
+)" >"$proj/pom.xml"
   bench_baseline
   log "heap check: tag, build, load of the 1 GB image into $(echo $nodes | wc -w) nodes with MAVEN_OPTS=-Xmx256m"
   t=$(now) rc=0

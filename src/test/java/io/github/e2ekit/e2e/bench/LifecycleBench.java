@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.bench;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Image;
+import io.github.e2ekit.e2e.deploy.TestManifests;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineDiscovery;
 import io.github.e2ekit.e2e.kind.KindNode;
@@ -242,7 +243,9 @@ public final class LifecycleBench {
                 CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]
                 """);
         Path k8s = Files.createDirectories(dir.resolve("k8s"));
-        Files.writeString(k8s.resolve("backing.yaml"), """
+        Files.writeString(
+                k8s.resolve("backing.yaml"),
+                """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata:
@@ -250,37 +253,10 @@ public final class LifecycleBench {
                 data:
                   POSTGRES_DB: action_history
                 ---
-                apiVersion: batch/v1
-                kind: Job
-                metadata:
-                  name: migrations
-                spec:
-                  backoffLimit: 0
-                  template:
-                    spec:
-                      restartPolicy: Never
-                      containers:
-                      - name: migrate
-                        image: ${e2e.image.app}
-                        command: ["/bin/busybox", "true"]
-                """);
-        Files.writeString(k8s.resolve("datastorage.yaml"), """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: datastorage
-                spec:
-                  replicas: 1
-                  selector:
-                    matchLabels: {app: datastorage}
-                  template:
-                    metadata:
-                      labels: {app: datastorage}
-                    spec:
-                      containers:
-                      - name: datastorage
-                        image: ${e2e.image.app}
-                        ports: [{containerPort: 8080, name: http}]
+                """ + TestManifests.job("migrations", "${e2e.image.app}", "command: [\"/bin/busybox\", \"true\"]"));
+        String datastorage = TestManifests.deployment(
+                "datastorage", "${e2e.image.app}", "ports: [{containerPort: 8080, name: http}]");
+        Files.writeString(k8s.resolve("datastorage.yaml"), datastorage + """
                 ---
                 apiVersion: v1
                 kind: Service
@@ -290,20 +266,7 @@ public final class LifecycleBench {
                   selector: {app: datastorage}
                   ports: [{port: 8080, targetPort: http}]
                 """);
-        Files.writeString(dir.resolve("pom.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
-                  <modelVersion>4.0.0</modelVersion>
-                  <groupId>io.github.e2ekit.bench</groupId>
-                  <artifactId>lifecycle</artifactId>
-                  <version>1.0</version>
-                  <packaging>pom</packaging>
-                  <build>
-                    <plugins>
-                      <plugin>
-                        <groupId>io.github.e2ekit</groupId>
-                        <artifactId>e2e-maven-plugin</artifactId>
-                        <version>0.1.0-SNAPSHOT</version>
+        Files.writeString(dir.resolve("pom.xml"), benchPom("lifecycle", """
                         <configuration>
                           <service>%s</service>
                           <images>
@@ -331,13 +294,16 @@ public final class LifecycleBench {
                             <id>e2e-down</id>
                             <goals><goal>teardown</goal></goals>
                           </execution>
-                        </executions>
-                      </plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """.formatted(SERVICE, REPOSITORY));
+                        </executions>\
+                """.formatted(SERVICE, REPOSITORY)));
         return dir;
+    }
+
+    /** bench/bench-pom.xml (the plugin's coordinates, shared with scenario.sh's heap check), filled in. */
+    private String benchPom(String artifactId, String plugin) throws IOException {
+        return Files.readString(root.resolve("bench/bench-pom.xml"))
+                .replace("@artifactId@", artifactId)
+                .replace("@plugin@", plugin);
     }
 
     // ---- the two sides -------------------------------------------------------------------------------------

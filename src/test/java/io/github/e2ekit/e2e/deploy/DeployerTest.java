@@ -306,19 +306,12 @@ class DeployerTest {
 
     @Test
     void aFailingMigrationJobIsReportedWithItsExitCodeAndLogLongBeforeTheTimeout() throws Exception {
-        Path m = manifest("migrate.yaml", """
-                apiVersion: batch/v1
-                kind: Job
-                metadata: {name: migrate}
-                spec:
-                  template:
-                    spec:
-                      restartPolicy: Never
-                      containers:
-                      - name: migrate
-                        image: ${e2e.image.app}
-                        command: ["/bin/busybox", "sh", "-c", "echo applying 001_init.sql; exit 3"]
-                """);
+        Path m = manifest(
+                "migrate.yaml",
+                TestManifests.job(
+                        "migrate",
+                        "${e2e.image.app}",
+                        "command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo applying 001_init.sql; exit 3\"]"));
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 engine.kind() != io.github.e2ekit.e2e.image.EngineKind.PODMAN,
                 "the test bed's process runtime does not see exec exits on Podman 4.3 yet");

@@ -97,34 +97,22 @@ class KubeApiFaultsTest {
     }
 
     private Path manifest() throws Exception {
+        String deployment = TestManifests.deployment(
+                "app", "${e2e.image.app}", "imagePullPolicy: Never", "ports: [{containerPort: 8080}]");
         return Files.writeString(dir.resolve("app.yaml"), """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata: {name: settings}
                 data: {a: "1"}
                 ---
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: app}
-                spec:
-                  replicas: 1
-                  selector: {matchLabels: {app: app}}
-                  template:
-                    metadata: {labels: {app: app}}
-                    spec:
-                      containers:
-                      - name: main
-                        image: ${e2e.image.app}
-                        imagePullPolicy: Never
-                        ports: [{containerPort: 8080}]
-                ---
+                %s---
                 apiVersion: v1
                 kind: Service
                 metadata: {name: app}
                 spec:
                   selector: {app: app}
                   ports: [{port: 80, targetPort: 8080}]
-                """);
+                """.formatted(deployment));
     }
 
     private Deployer.Result deploy(KubeApi api, String ns) throws Exception {
@@ -138,10 +126,6 @@ class KubeApiFaultsTest {
                         ManifestRenderer.runLabels(run, "svc"),
                         Map.of(),
                         dir.resolve("diagnostics"));
-    }
-
-    private TeardownReport teardown(KubeApi api) {
-        return new Teardown(null, ledger).run(api, RemoveImages.NONE, ClusterDeletion.NEVER, null);
     }
 
     private static String get(int port) throws Exception {
@@ -159,7 +143,10 @@ class KubeApiFaultsTest {
         return out;
     }
 
-    private void assertNothingLeft(KubeApi api, String ns) {
+    /** Teardown removes without a failure all the run made: the namespace is gone, the ledger says REMOVED. */
+    private void assertTeardownLeavesNothing(KubeApi api, String ns) {
+        TeardownReport report = new Teardown(null, ledger).run(api, RemoveImages.NONE, ClusterDeletion.NEVER, null);
+        assertThat(report.failures()).isEmpty();
         assertThat(api.readNamespace(ns)).as("namespace " + ns).isEmpty();
         assertThat(objects()).extracting(o -> o.kind + " " + o.state).allMatch(s -> s.endsWith(" REMOVED"));
     }
@@ -195,10 +182,8 @@ class KubeApiFaultsTest {
         }
         assertThat(objects()).extracting(o -> o.state).containsOnly(EntryState.CREATED);
 
-        TeardownReport report = teardown(api);
-        assertThat(report.failures()).isEmpty();
+        assertTeardownLeavesNothing(api, ns);
         assertThat(rules).allSatisfy(r -> assertThat(r.fired()).as("fault hit").isEqualTo(1));
-        assertNothingLeft(api, ns);
     }
 
     @Test
@@ -215,8 +200,7 @@ class KubeApiFaultsTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("waited Retry-After: 1")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(950));
-        assertThat(teardown(api).failures()).isEmpty();
-        assertNothingLeft(api, ns);
+        assertTeardownLeavesNothing(api, ns);
     }
 
     @Test
@@ -244,8 +228,7 @@ class KubeApiFaultsTest {
                 .containsExactly("Namespace CREATED", "ConfigMap CREATED", "Service CREATED", "Deployment INTENDED");
 
         kube.faults().clear();
-        assertThat(teardown(api).failures()).isEmpty();
-        assertNothingLeft(api, ns);
+        assertTeardownLeavesNothing(api, ns);
     }
 
     @Test
@@ -274,8 +257,7 @@ class KubeApiFaultsTest {
         assertThat(objects.get(0).uid)
                 .isEqualTo(api.readNamespace(ns).orElseThrow().getMetadata().getUid());
 
-        assertThat(teardown(api).failures()).isEmpty();
-        assertNothingLeft(api, ns);
+        assertTeardownLeavesNothing(api, ns);
     }
 
     @Test
@@ -283,20 +265,11 @@ class KubeApiFaultsTest {
         String ns = "e2e-job-" + run;
         KubeApi api = KubeApi.connect(kubeconfig);
         Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels(run, "svc"), Map.of());
-        String job = """
-                apiVersion: batch/v1
-                kind: Job
-                metadata: {name: migrate}
-                spec:
-                  template:
-                    spec:
-                      restartPolicy: Never
-                      containers: [{name: m, image: "localhost/m:%s"}]
-                """;
         ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(), run, "svc", "2030-01-01T00:00:00Z");
         Applier applier = new Applier(api, ledger);
         String firstUid = applier.apply(
-                        renderer.render(List.of(Files.writeString(dir.resolve("job1.yaml"), job.formatted("1"))))
+                        renderer.render(List.of(Files.writeString(
+                                        dir.resolve("job1.yaml"), TestManifests.job("migrate", "localhost/m:1"))))
                                 .get(0),
                         ns)
                 .uid();
@@ -307,7 +280,8 @@ class KubeApiFaultsTest {
                 .loseAnswer();
 
         AppliedObject replaced = applier.apply(
-                renderer.render(List.of(Files.writeString(dir.resolve("job2.yaml"), job.formatted("2"))))
+                renderer.render(List.of(Files.writeString(
+                                dir.resolve("job2.yaml"), TestManifests.job("migrate", "localhost/m:2"))))
                         .get(0),
                 ns);
 
@@ -317,8 +291,7 @@ class KubeApiFaultsTest {
                 .filteredOn(o -> o.kind.equals("Job"))
                 .extracting(o -> o.uid + " " + o.state)
                 .contains(replaced.uid() + " CREATED");
-        assertThat(teardown(api).failures()).isEmpty();
-        assertNothingLeft(api, ns);
+        assertTeardownLeavesNothing(api, ns);
     }
 
     @Test
@@ -337,8 +310,7 @@ class KubeApiFaultsTest {
         assertThat(result.applied()).extracting(AppliedObject::kind).contains("Service", "Deployment");
         assertThat(closed.fired()).isEqualTo(1);
         assertThat(slow.fired()).isEqualTo(1);
-        assertThat(teardown(api).failures()).isEmpty();
-        assertNothingLeft(api, ns);
+        assertTeardownLeavesNothing(api, ns);
     }
 
     @Test
@@ -369,8 +341,7 @@ class KubeApiFaultsTest {
             assertThat(forward.lastFailure()).contains("port-forward Pod/", kube.url(), "HTTP 503");
         }
         kube.faults().clear();
-        assertThat(teardown(api).failures()).isEmpty();
-        assertNothingLeft(api, ns);
+        assertTeardownLeavesNothing(api, ns);
     }
 
     @Test

@@ -36,26 +36,9 @@ class ManifestSourcesTest {
         return p;
     }
 
-    static String deployment(String image) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: web}
-                spec:
-                  replicas: 1
-                  selector: {matchLabels: {app: web}}
-                  template:
-                    metadata: {labels: {app: web}}
-                    spec:
-                      containers:
-                      - name: main
-                        image: %s
-                """.formatted(image);
-    }
-
     private Path overlay() throws Exception {
         write("base/kustomization.yaml", "resources: [deployment.yaml]\n");
-        write("base/deployment.yaml", deployment("orders-app:from-the-file"));
+        write("base/deployment.yaml", TestManifests.deployment("web", "orders-app:from-the-file"));
         write("overlay/config.yaml", """
                 apiVersion: v1
                 kind: ConfigMap

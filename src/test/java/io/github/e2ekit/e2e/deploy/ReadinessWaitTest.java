@@ -8,18 +8,13 @@ import io.github.e2ekit.e2e.testbed.kube.InMemoryNodeImages;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
-import io.kubernetes.client.openapi.models.V1DeploymentSpec;
-import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.kubernetes.client.openapi.models.V1PodSpec;
-import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.util.PatchUtils;
+import io.kubernetes.client.util.Yaml;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,18 +51,8 @@ class ReadinessWaitTest {
     }
 
     private static AppliedObject create(String ns, String name, String image) throws Exception {
-        V1Deployment d = new V1Deployment()
-                .apiVersion("apps/v1")
-                .kind("Deployment")
-                .metadata(new V1ObjectMeta().name(name))
-                .spec(new V1DeploymentSpec()
-                        .replicas(2)
-                        .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
-                        .template(new V1PodTemplateSpec()
-                                .metadata(new V1ObjectMeta().labels(Map.of("app", name)))
-                                .spec(new V1PodSpec()
-                                        .containers(new ArrayList<>(List.of(
-                                                new V1Container().name("main").image(image)))))));
+        V1Deployment d = Yaml.loadAs(TestManifests.deployment(name, image), V1Deployment.class);
+        d.getSpec().replicas(2);
         V1Deployment created =
                 new AppsV1Api(kube.client()).createNamespacedDeployment(ns, d).execute();
         return new AppliedObject(

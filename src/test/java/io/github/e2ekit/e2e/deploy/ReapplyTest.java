@@ -45,25 +45,15 @@ class ReapplyTest extends FakeApiServerTestBase {
     @Test
     void reappliedJobWithANewImageIsReplacedNotPatched() throws Exception {
         String ns = namespace();
-        String job = """
-                apiVersion: batch/v1
-                kind: Job
-                metadata: {name: migrate}
-                spec:
-                  template:
-                    spec:
-                      restartPolicy: Never
-                      containers: [{name: m, image: "%s"}]
-                """;
-        apply(ns, "run1", "svc", job.formatted("localhost/m:1"));
+        apply(ns, "run1", "svc", TestManifests.job("migrate", "localhost/m:1"));
         BatchV1Api batch = new BatchV1Api(kube.client());
         String firstUid =
                 batch.readNamespacedJob("migrate", ns).execute().getMetadata().getUid();
 
-        List<AppliedObject> again = apply(ns, "run1", "svc", job.formatted("localhost/m:1"));
+        List<AppliedObject> again = apply(ns, "run1", "svc", TestManifests.job("migrate", "localhost/m:1"));
         assertThat(again.get(0).uid()).as("an unchanged Job is left alone").isEqualTo(firstUid);
 
-        List<AppliedObject> changed = apply(ns, "run2", "svc", job.formatted("localhost/m:2"));
+        List<AppliedObject> changed = apply(ns, "run2", "svc", TestManifests.job("migrate", "localhost/m:2"));
         V1Job now = batch.readNamespacedJob("migrate", ns).execute();
         assertThat(now.getMetadata().getUid())
                 .isNotEqualTo(firstUid)
@@ -124,16 +114,7 @@ class ReapplyTest extends FakeApiServerTestBase {
                 service,
                 "2030-01-01T00:00:00Z");
         Path f = dir.resolve("odd.yaml");
-        Files.writeString(f, """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: ds}
-                spec:
-                  selector: {matchLabels: {app: ds}}
-                  template:
-                    metadata: {labels: {app: ds}}
-                    spec: {containers: [{name: ds, image: "localhost/ds:x"}]}
-                """);
+        Files.writeString(f, TestManifests.deployment("ds", "localhost/ds:x"));
         Ledger ledger = Ledger.start(dir.resolve("ledger-odd.json"), "run-1", service);
         List<AppliedObject> applied = new Applier(api, ledger).applyStage(renderer.render(List.of(f)), ns);
         assertThat(applied).hasSize(1); // the test bed validates labels and annotation keys as a real server does

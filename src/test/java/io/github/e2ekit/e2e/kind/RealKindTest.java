@@ -7,6 +7,7 @@ import io.github.e2ekit.e2e.deploy.Deployer;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.KubeApi;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.deploy.TestManifests;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
@@ -64,18 +65,10 @@ class RealKindTest {
             assertThat(loaded.count(NodeLoad.Action.IMPORTED))
                     .isEqualTo(ensured.nodes().size());
             Path manifest = dir.resolve("app.yaml");
-            Files.writeString(manifest, """
-                    apiVersion: apps/v1
-                    kind: Deployment
-                    metadata: {name: app}
-                    spec:
-                      replicas: 1
-                      selector: {matchLabels: {app: app}}
-                      template:
-                        metadata: {labels: {app: app}}
-                        spec:
-                          containers: [{name: app, image: "${e2e.image.app}", command: ["/bin/busybox", "sleep", "3600"]}]
-                    """);
+            Files.writeString(
+                    manifest,
+                    TestManifests.deployment(
+                            "app", "${e2e.image.app}", "command: [\"/bin/busybox\", \"sleep\", \"3600\"]"));
             ImageBinding binding = new ImageBinding("app", ref.repository(), ref.toString(), "cd".repeat(32), id);
             // real kind reports docker.io/library/import-<date>@sha256:<manifest>: resolved on the nodes
             Deployer.Result r = new Deployer(KubeApi.connect(kubeconfig), ledger, System.out::println)

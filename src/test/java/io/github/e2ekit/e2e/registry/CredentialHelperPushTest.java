@@ -3,20 +3,13 @@ package io.github.e2ekit.e2e.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.e2ekit.e2e.image.Engine;
-import io.github.e2ekit.e2e.image.EngineKind;
-import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
-import io.github.e2ekit.e2e.testbed.TestEngine;
-import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,30 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
  * the lookup, in front of Debian's docker-registry with htpasswd authentication on 127.0.0.1, pushed through Docker.
  */
 class CredentialHelperPushTest {
-    private static final String USER = "helper-user";
-    private static final String PASSWORD = "helper-pa55-secret";
-
     @RegisterExtension
-    static final PushFixture registry = new PushFixture(USER, PASSWORD);
+    static final PushFixture registry = new PushFixture("helper-user", "helper-pa55-secret");
 
     @TempDir
     Path work;
 
-    private Engine engine;
-    private TestImages images;
     private final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        engine = TestEngine.engine(EngineKind.DOCKER);
-        images = new TestImages(engine);
-    }
-
-    @AfterEach
-    void tearDown() {
-        registry.removeTags(engine);
-        images.close();
-    }
 
     /** A helper answering {@code password} for the registry, and a config.json naming it for the registry host. */
     private RegistryCredentials fromHelper(String password) throws Exception {
@@ -60,7 +36,7 @@ class CredentialHelperPushTest {
                 read -r server
                 [ "$1" = get ] && [ "$server" = "%s" ] || { echo "credentials not found in native keychain"; exit 1; }
                 printf '{"ServerURL":"%%s","Username":"%s","Secret":"%s"}' "$server"
-                """.formatted(registry.host(), USER, password));
+                """.formatted(registry.host(), registry.user(), password));
         Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
         Path config = Files.createDirectories(work.resolve("docker-config"));
         Files.writeString(config.resolve("config.json"), "{\"credHelpers\":{\"" + registry.host() + "\":\"e2etest\"}}");
@@ -69,31 +45,29 @@ class CredentialHelperPushTest {
     }
 
     private RegistryPush.Pushed push(String name, RegistryCredentials credentials) {
-        ImageReference ref = ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registry.host());
-        registry.localTag(target.referenceFor(ref).toString());
-        return new RegistryPush(engine, Ledger.open(work.resolve("ledger.json")))
-                .push("app", ref, id, target, credentials, lines::add);
+        PushFixture.Pushable p = registry.pushable(name, registry.host());
+        return new RegistryPush(registry.engine(), Ledger.open(work.resolve("ledger.json")))
+                .push("app", p.ref(), p.id(), p.target(), credentials, lines::add);
     }
 
     @Test
     void thePushUsesTheCredentialsTheHelperHandsOut() throws Exception {
-        RegistryCredentials credentials = fromHelper(PASSWORD);
-        assertThat(credentials.describe()).startsWith("user '" + USER + "' from docker-credential-e2etest (");
+        RegistryCredentials credentials = fromHelper(registry.password());
+        assertThat(credentials.describe())
+                .startsWith("user '" + registry.user() + "' from docker-credential-e2etest (");
         RegistryPush.Pushed pushed = push("helped", credentials);
         assertThat(pushed.digest()).matches("sha256:[0-9a-f]{64}");
-        assertThat(lines).noneMatch(l -> l.contains(PASSWORD));
+        assertThat(lines).noneMatch(l -> l.contains(registry.password()));
     }
 
     @Test
     void aRefusedHelperPasswordNamesTheHelperButNotThePassword() throws Exception {
-        String wrong = "not-" + PASSWORD;
+        String wrong = "not-" + registry.password();
         RegistryCredentials credentials = fromHelper(wrong);
         assertThatThrownBy(() -> push("refused", credentials))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageStartingWith("registry " + registry.host() + " refused the push with user '" + USER
-                        + "' from docker-credential-e2etest (")
+                .hasMessageStartingWith("registry " + registry.host() + " refused the push with user '"
+                        + registry.user() + "' from docker-credential-e2etest (")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain("\n"));
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import io.github.e2ekit.e2e.image.Engine;
-import io.github.e2ekit.e2e.image.EngineKind;
 import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
@@ -16,13 +15,11 @@ import io.github.e2ekit.e2e.teardown.ClusterDeletion;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
-import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,11 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Pushes to Debian's docker-registry on 127.0.0.1 (with htpasswd authentication) through Docker. */
 class RegistryPushTest {
-    private static final String USER = "alice";
-    private static final String PASSWORD = "pa55-w0rd-secret";
-
     @RegisterExtension
-    static final PushFixture registry = new PushFixture(USER, PASSWORD);
+    static final PushFixture registry = new PushFixture("alice", "pa55-w0rd-secret");
 
     @TempDir
     Path work;
@@ -46,46 +40,22 @@ class RegistryPushTest {
 
     @BeforeEach
     void setUp() {
-        engine = TestEngine.require();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                engine.kind() == EngineKind.DOCKER,
-                "the pushing engine is Docker here (Podman: see RegistryPushPodmanTest)");
-        images = new TestImages(engine);
+        engine = registry.engine();
+        images = registry.images();
         ledger = Ledger.open(work.resolve("ledger.json"));
     }
 
-    @AfterEach
-    void tearDown() {
-        registry.removeTags(engine);
-        images.close();
-    }
-
     private RegistryCredentials good() {
-        return RegistryCredentials.password(USER, PASSWORD, "test settings");
+        return RegistryCredentials.password(registry.user(), registry.password(), "test settings");
     }
 
-    private ImageReference local(String name) {
-        return ImageReference.parse("e2e-push/" + name + "-" + images.run() + ":t1");
-    }
-
-    /** A freshly built local image and where it goes; its push tag is removed after the test. */
-    private record Pushable(ImageReference ref, String id, RegistryTarget target) {}
-
-    private Pushable pushable(String name, String registryHost) {
-        ImageReference ref = local(name);
-        String id = images.busybox(ref.toString(), "v1");
-        RegistryTarget target = RegistryTarget.parse(registryHost);
-        registry.localTag(target.referenceFor(ref).toString());
-        return new Pushable(ref, id, target);
-    }
-
-    private RegistryPush.Pushed push(Pushable p, RegistryCredentials credentials) {
+    private RegistryPush.Pushed push(PushFixture.Pushable p, RegistryCredentials credentials) {
         return new RegistryPush(engine, ledger).push("app", p.ref(), p.id(), p.target(), credentials, lines::add);
     }
 
     @Test
     void pushesTheExactImageAndPinsItByTheRegistrysDigest() {
-        Pushable p = pushable("app", registry.host() + "/team");
+        PushFixture.Pushable p = registry.pushable("app", registry.host() + "/team");
         ImageReference ref = p.ref();
         String id = p.id();
 
@@ -102,8 +72,8 @@ class RegistryPushTest {
         assertThat(entry.digest).isEqualTo(pushed.digest());
         assertThat(entry.imageId).isEqualTo(id);
         assertThat(entry.state).isEqualTo(EntryState.CREATED);
-        assertThat(String.join("\n", lines)).contains("user 'alice'").doesNotContain(PASSWORD);
-        assertThat(ledger.file()).content().doesNotContain(PASSWORD);
+        assertThat(String.join("\n", lines)).contains("user 'alice'").doesNotContain(registry.password());
+        assertThat(ledger.file()).content().doesNotContain(registry.password());
 
         // what a node would pull by the pinned name is this very image
         engine.client().removeImageCmd(pushed.reference()).exec();
@@ -117,8 +87,8 @@ class RegistryPushTest {
     private void pull(String pinned) {
         AuthConfig auth = new AuthConfig()
                 .withRegistryAddress(registry.host())
-                .withUsername(USER)
-                .withPassword(PASSWORD);
+                .withUsername(registry.user())
+                .withPassword(registry.password());
         try {
             engine.client()
                     .pullImageCmd(pinned)
@@ -133,11 +103,13 @@ class RegistryPushTest {
 
     @Test
     void aRefusedPasswordIsOneLineThatNamesTheUserButNotThePassword() {
-        Pushable p = pushable("refused", registry.host());
-        String wrong = "not-the-" + PASSWORD;
+        PushFixture.Pushable p = registry.pushable("refused", registry.host());
+        String wrong = "not-the-" + registry.password();
 
         assertThatThrownBy(() -> push(
-                        p, RegistryCredentials.password(USER, wrong, "settings.xml server '" + registry.host() + "'")))
+                        p,
+                        RegistryCredentials.password(
+                                registry.user(), wrong, "settings.xml server '" + registry.host() + "'")))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("registry " + registry.host() + " refused the push with user 'alice' from"
                         + " settings.xml server '" + registry.host() + "'")
@@ -150,7 +122,7 @@ class RegistryPushTest {
 
     @Test
     void noCredentialsForARegistryThatWantsThemIsRefused() {
-        Pushable p = pushable("anon", registry.host());
+        PushFixture.Pushable p = registry.pushable("anon", registry.host());
 
         assertThatThrownBy(() -> push(p, RegistryCredentials.anonymous()))
                 .isInstanceOf(RegistryException.class)
@@ -163,7 +135,7 @@ class RegistryPushTest {
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Pushable p = pushable("unreachable", "127.0.0.1:" + closed);
+        PushFixture.Pushable p = registry.pushable("unreachable", "127.0.0.1:" + closed);
 
         assertThatThrownBy(() -> push(p, good()))
                 .isInstanceOf(RegistryException.class)
@@ -173,7 +145,7 @@ class RegistryPushTest {
 
     @Test
     void anImageReplacedSinceTheBuildIsNotPushed() {
-        ImageReference ref = local("replaced");
+        ImageReference ref = registry.local("replaced");
         String first = images.busybox(ref.toString(), "v1");
         images.busybox(ref.toString(), "v2"); // same tag, other image
         registry.localTag(first); // now untagged: removed by ID after the test
@@ -197,9 +169,9 @@ class RegistryPushTest {
 
     @Test
     void teardownRemovesThePushTagItMadeAndLeavesOneItFoundInPlace() {
-        Pushable made = pushable("made", registry.host());
+        PushFixture.Pushable made = registry.pushable("made", registry.host());
         RegistryPush.Pushed pushed = push(made, good());
-        Pushable found = pushable("found", registry.host());
+        PushFixture.Pushable found = registry.pushable("found", registry.host());
         String foundAlias = found.target().referenceFor(found.ref()).toString();
         engine.client()
                 .tagImageCmd(
@@ -224,7 +196,7 @@ class RegistryPushTest {
 
     @Test
     void aLocalRegistryNameHoldingAnotherImageIsNotMoved() {
-        Pushable p = pushable("taken", registry.host());
+        PushFixture.Pushable p = registry.pushable("taken", registry.host());
         String alias = p.target().referenceFor(p.ref()).toString();
         String other = images.busybox(alias, "another image");
 

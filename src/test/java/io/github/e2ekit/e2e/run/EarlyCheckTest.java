@@ -26,18 +26,7 @@ class EarlyCheckTest {
     Path basedir;
 
     private RunConfiguration config() throws ConfigException {
-        return new RunConfiguration(
-                basedir,
-                basedir.resolve("target/e2e"),
-                "svc",
-                "1.0",
-                List::of,
-                "{digest}",
-                null,
-                "2h",
-                false,
-                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null),
-                false);
+        return TestConfigurations.module(basedir, false);
     }
 
     private DeploySettings deploy(

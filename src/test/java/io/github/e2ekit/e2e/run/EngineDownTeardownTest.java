@@ -16,18 +16,8 @@ class EngineDownTeardownTest {
     Path dir;
 
     private Run run(List<String> lines) throws ConfigException {
-        RunConfiguration config = new RunConfiguration(
-                dir,
-                dir.resolve("target/e2e"),
-                "svc",
-                "1.0",
-                List::of,
-                "{digest}",
-                "unix://" + dir.resolve("no-engine.sock"),
-                "2h",
-                false,
-                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null),
-                false);
+        RunConfiguration config = TestConfigurations.module(
+                dir, "svc", List::of, "{digest}", "unix://" + dir.resolve("no-engine.sock"), false);
         Run run = Runs.of(new Object(), config.workDirectory(), RunLog.to(lines::add), (k, v) -> {});
         run.configure(config);
         return run;

@@ -83,18 +83,8 @@ class LongLivedJvmTest {
     @Test
     void aSecondBuildOfTheSameModuleAtOnceFailsWithOneLineAndTouchesNothing() throws Exception {
         Path module = dir.resolve("same");
-        RunConfiguration config = new RunConfiguration(
-                module,
-                module.resolve("target/e2e"),
-                "same",
-                "1.0",
-                List::of,
-                "{service}-{digest}",
-                engine.endpoint(),
-                "2h",
-                false,
-                ClusterSettings.of("same", null, null, null, null, null, null, null, null, null),
-                false);
+        RunConfiguration config =
+                TestConfigurations.module(module, "same", List::of, "{service}-{digest}", engine.endpoint(), false);
         Run first = goal(new Object(), config, RunLog.to(l -> {}), "tag", Tags::decide);
         String ledger = Files.readString(config.ledgerFile());
         // the first build holds the module as another process would (the next build in this JVM would release it)
@@ -127,18 +117,8 @@ class LongLivedJvmTest {
         Files.writeString(context.resolve("hello"), "build " + n + " of " + dir + "\n");
         List<ImageSpec> images = List.of(new ImageSpec(
                 "app", "localhost/e2e-test/long-lived", context, context.resolve("Dockerfile"), null, Map.of()));
-        RunConfiguration config = new RunConfiguration(
-                module,
-                module.resolve("target/e2e"),
-                "longlived",
-                "1.0",
-                () -> images,
-                "{service}-{digest}",
-                engine.endpoint(),
-                "2h",
-                false,
-                ClusterSettings.of("longlived", null, null, null, null, null, null, null, null, null),
-                false);
+        RunConfiguration config = TestConfigurations.module(
+                module, "longlived", () -> images, "{service}-{digest}", engine.endpoint(), false);
         Object build = new Object();
         RunLog log = RunLog.to(line -> {});
         Run run = goal(build, config, log, "tag", Tags::decide);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.e2ekit.e2e.deploy.DeployPlan;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
+import io.github.e2ekit.e2e.deploy.TestManifests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,21 +18,10 @@ class ManifestsHashTest {
     @TempDir
     Path dir;
 
-    private static final String DEPLOYMENT = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: app}
-            spec:
-              selector: {matchLabels: {app: app}}
-              template:
-                metadata: {labels: {app: app}}
-                spec:
-                  containers: [{name: main, image: "localhost/app:old", env: [{name: MODE, value: %s}]}]
-            """;
-
     private String hash(String mode, String run, String expires, ImageBinding app) throws Exception {
         Path m = dir.resolve("app.yaml");
-        Files.writeString(m, DEPLOYMENT.formatted(mode));
+        Files.writeString(
+                m, TestManifests.deployment("app", "localhost/app:old", "env: [{name: MODE, value: " + mode + "}]"));
         DeployPlan plan = new DeployPlan("ns", List.of(List.of(m)), Duration.ofMinutes(1));
         ManifestRenderer renderer = new ManifestRenderer(Map.of(), List.of(app), run, "svc", expires);
         return ManifestsHash.of(plan, renderer, List.of(app), run, expires);

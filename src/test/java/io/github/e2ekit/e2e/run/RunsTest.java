@@ -25,18 +25,7 @@ class RunsTest {
     }
 
     private RunConfiguration config(Path module, boolean keepOnFailure) throws ConfigException {
-        return new RunConfiguration(
-                module,
-                module.resolve("target/e2e"),
-                "svc",
-                "1.0",
-                List::of,
-                "{digest}",
-                null,
-                "2h",
-                keepOnFailure,
-                ClusterSettings.of("svc", null, null, null, null, null, null, null, null, null),
-                false);
+        return TestConfigurations.module(module, keepOnFailure);
     }
 
     @Test

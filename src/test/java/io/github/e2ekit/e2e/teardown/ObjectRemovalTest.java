@@ -31,9 +31,7 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
     @Test
     void namespaceHeldByAFinalizerIsWaitedForAndMarkedRemovedOnlyOnceGone() throws Exception {
         String ns = "rm-held-" + SEQ.incrementAndGet();
-        Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r1", "svc");
-        Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels("r1", "svc"), Map.of());
-        new Applier(api, ledger).apply(configMap("held", "testbed.e2ekit.io/hold-2s"), ns);
+        Ledger ledger = runWithHeldConfigMap("r1", ns, "held", "testbed.e2ekit.io/hold-2s");
 
         TeardownReport report = new TeardownReport();
         long start = System.nanoTime();
@@ -45,18 +43,13 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
                 .isGreaterThan(Duration.ofMillis(1000));
         assertThat(report.failures()).isEmpty();
         assertThat(report.removed()).contains("Namespace/" + ns);
-        assertThat(readNamespaceCode(ns)).isEqualTo(404);
-        List<EntryState> states =
-                ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
-        assertThat(states).containsOnly(EntryState.REMOVED);
+        assertGoneAndMarkedRemoved(ns, ledger);
     }
 
     @Test
     void aStuckNamespaceIsReportedWithWhatHoldsItAndStaysInTheLedger() throws Exception {
         String ns = "rm-stuck-" + SEQ.incrementAndGet();
-        Ledger ledger = Ledger.start(dir.resolve("ledger.json"), "r2", "svc");
-        Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels("r2", "svc"), Map.of());
-        new Applier(api, ledger).apply(configMap("stuck", "example.com/never"), ns);
+        Ledger ledger = runWithHeldConfigMap("r2", ns, "stuck", "example.com/never");
 
         TeardownReport report = new TeardownReport();
         new ObjectRemoval(api, ledger, Duration.ofSeconds(2)).run(report);
@@ -77,10 +70,7 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
         TeardownReport again = new TeardownReport();
         new ObjectRemoval(api, ledger, Duration.ofSeconds(30)).run(again);
         assertThat(again.failures()).isEmpty();
-        assertThat(readNamespaceCode(ns)).isEqualTo(404);
-        List<EntryState> states =
-                ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
-        assertThat(states).containsOnly(EntryState.REMOVED);
+        assertGoneAndMarkedRemoved(ns, ledger);
     }
 
     @Test
@@ -133,6 +123,21 @@ class ObjectRemovalTest extends FakeApiServerTestBase {
         assertThat(report.failures()).singleElement().asString().contains(stuck, "example.com/never");
         assertThat(readNamespaceCode(fine)).isEqualTo(404);
         release(stuck, "x");
+    }
+
+    /** A run's ledger, after the run made namespace {@code ns} and in it a ConfigMap held by {@code finalizer}. */
+    private Ledger runWithHeldConfigMap(String run, String ns, String configMap, String finalizer) {
+        Ledger ledger = Ledger.start(dir.resolve("ledger.json"), run, "svc");
+        Namespaces.ensure(api, ledger, ns, ManifestRenderer.runLabels(run, "svc"), Map.of());
+        new Applier(api, ledger).apply(configMap(configMap, finalizer), ns);
+        return ledger;
+    }
+
+    private static void assertGoneAndMarkedRemoved(String ns, Ledger ledger) {
+        assertThat(readNamespaceCode(ns)).isEqualTo(404);
+        List<EntryState> states =
+                ledger.read(d -> d.objects.stream().map(o -> o.state).toList());
+        assertThat(states).containsOnly(EntryState.REMOVED);
     }
 
     private static void release(String ns, String configMap) throws ApiException {

@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +34,12 @@ class SharedWorkAcrossProcessesTest {
     Path dir;
 
     private final List<Child> children = new ArrayList<>();
+    private SharedWork work;
+
+    @BeforeEach
+    void openWork() {
+        work = new SharedWork(dir);
+    }
 
     @AfterEach
     void stopChildren() {
@@ -39,29 +48,23 @@ class SharedWorkAcrossProcessesTest {
 
     @Test
     void aHolderKilledWithSigkillReleasesItsLockAndTheWaiterProceedsPromptly() throws Exception {
-        Child holder = start("holder", "hold");
-        holder.await("HOLDING");
-        SharedWork work = new SharedWork(dir);
-        CountDownLatch waiting = new CountDownLatch(1);
-        List<String> told = new ArrayList<>();
+        Child holder = holding("holder");
+        Told told = new Told();
         CompletableFuture<Long> acquiredAt = CompletableFuture.supplyAsync(() -> {
-            try (SharedWork.Held held = work.acquire(key(), "waiter", Duration.ofMinutes(1), h -> {
-                told.add(h);
-                waiting.countDown();
-            })) {
+            try (SharedWork.Held held = work.acquire(key(), "waiter", Duration.ofMinutes(1), told)) {
                 return System.nanoTime();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(told.await()).isTrue();
         Thread.sleep(300);
         assertThat(acquiredAt).isNotDone();
         long killedAt = System.nanoTime();
         holder.process.destroyForcibly(); // SIGKILL: no shutdown hook, no finally runs in the holder
         long acquired = acquiredAt.get(30, TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(acquired - killedAt)).isLessThan(Duration.ofSeconds(2));
-        assertThat(told.get(0))
+        assertThat(told.first())
                 .startsWith("pid " + holder.process.pid() + " on ")
                 .contains("holding for holder");
     }
@@ -93,9 +96,7 @@ class SharedWorkAcrossProcessesTest {
 
     @Test
     void aWaitLongerThanAllowedFailsNamingTheKeyAndTheHoldingProcess() throws Exception {
-        Child holder = start("ci-job-2", "hold");
-        holder.await("HOLDING");
-        SharedWork work = new SharedWork(dir);
+        Child holder = holding("ci-job-2");
         long start = System.nanoTime();
         assertThatThrownBy(() -> work.acquire(key(), "waiter", Duration.ofMillis(400), h -> {}))
                 .isInstanceOf(WorkWaitTimeoutException.class)
@@ -109,21 +110,19 @@ class SharedWorkAcrossProcessesTest {
 
     @Test
     void aThreadWaitingForAnotherJvmStopsWhenInterrupted() throws Exception {
-        Child holder = start("holder", "hold");
-        holder.await("HOLDING");
-        SharedWork work = new SharedWork(dir);
-        CountDownLatch waiting = new CountDownLatch(1);
+        Child holder = holding("holder");
+        Told told = new Told();
         BlockingQueue<Throwable> outcome = new LinkedBlockingQueue<>();
         Thread waiter = new Thread(() -> {
             try {
-                work.exclusively(key(), "waiter", Duration.ofMinutes(1), h -> waiting.countDown(), () -> "worked");
+                work.exclusively(key(), "waiter", Duration.ofMinutes(1), told, () -> "worked");
                 outcome.add(new AssertionError("worked although interrupted"));
             } catch (Throwable t) {
                 outcome.add(t);
             }
         });
         waiter.start();
-        assertThat(waiting.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(told.await()).isTrue();
         waiter.interrupt();
         Throwable t = outcome.poll(5, TimeUnit.SECONDS);
         assertThat(t).isInstanceOf(WorkInterruptedException.class).hasMessageContaining(KEY);
@@ -142,13 +141,39 @@ class SharedWorkAcrossProcessesTest {
         Files.setLastModifiedTime(
                 file,
                 java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofDays(3))));
-        SharedWork work = new SharedWork(dir);
         assertThat(work.cleanNow(true)).isZero();
         assertThat(file).exists();
     }
 
     private WorkKey key() {
         return WorkKey.of(KEY, List.of(KEY));
+    }
+
+    /** What a waiter in this JVM is told about the holder; {@link #await} returns once it was told: it waits. */
+    private static final class Told implements Consumer<String> {
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+        private final CountDownLatch once = new CountDownLatch(1);
+
+        @Override
+        public void accept(String holder) {
+            lines.add(holder);
+            once.countDown();
+        }
+
+        boolean await() throws InterruptedException {
+            return once.await(30, TimeUnit.SECONDS);
+        }
+
+        String first() {
+            return lines.get(0);
+        }
+    }
+
+    /** Another JVM holding the key, working as {@code name}, once it says so. */
+    private Child holding(String name) throws Exception {
+        Child holder = start(name, "hold");
+        holder.await("HOLDING");
+        return holder;
     }
 
     private Child start(String name, String... mode) throws Exception {
