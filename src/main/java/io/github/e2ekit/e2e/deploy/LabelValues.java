@@ -1,9 +1,6 @@
 package io.github.e2ekit.e2e.deploy;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.github.e2ekit.e2e.work.Sha256;
 import java.util.regex.Pattern;
 
 /**
@@ -44,7 +41,7 @@ public final class LabelValues {
         if (raw.length() <= max && VALID.matcher(raw).matches()) {
             return raw;
         }
-        String hash = sha256(raw).substring(0, HASH);
+        String hash = Sha256.hex(raw).substring(0, HASH);
         String clean = raw.replaceAll("[^A-Za-z0-9._-]", "-");
         int keep = Math.max(0, max - HASH - 1);
         if (clean.length() > keep) {
@@ -52,14 +49,5 @@ public final class LabelValues {
         }
         clean = clean.replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[^A-Za-z0-9]+$", "");
         return clean.isEmpty() ? hash : clean + "-" + hash;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -35,11 +35,11 @@ public final class PodLogFollower implements AutoCloseable {
     private volatile boolean closed;
 
     private PodLogFollower(KubeApi api, String namespace, Path directory, Duration poll) {
+        this.lister = new Thread(this::listPods, "e2e-logs-" + namespace);
         this.api = api;
         this.namespace = namespace;
         this.directory = directory;
         this.poll = poll;
-        this.lister = new Thread(this::listPods, "e2e-logs-" + namespace);
         lister.setDaemon(true);
     }
 

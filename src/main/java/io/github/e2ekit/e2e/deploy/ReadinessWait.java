@@ -72,7 +72,7 @@ public final class ReadinessWait {
             for (AppliedObject o : List.copyOf(pending)) {
                 JsonObject raw = read(o);
                 if (raw == null) {
-                    throw new NotReadyException(o, "Missing", o.describe() + " disappeared while waiting");
+                    throw new NotReadyException("Missing", o.describe() + " disappeared while waiting");
                 }
                 List<V1Pod> own = RevisionPods.of(
                         o,
@@ -103,7 +103,6 @@ public final class ReadinessWait {
                 List<V1Pod> own = RevisionPods.of(
                         o, raw, pods, "Deployment".equals(o.kind()) ? replicaSets(o.namespace()) : List.of());
                 throw new NotReadyException(
-                        o,
                         "Timeout",
                         o.describe() + " not ready after " + timeout.toSeconds() + " s: "
                                 + readiness(o, raw).summary() + " — " + podState(own) + lastProbeFailure(own));
@@ -156,7 +155,6 @@ public final class ReadinessWait {
         RolloutStatus.Rollout rollout = RolloutStatus.of(o.kind(), raw);
         if (rollout.failed()) {
             throw new NotReadyException(
-                    o,
                     "ProgressDeadlineExceeded",
                     o.describe() + " " + rollout.message() + " (spec.progressDeadlineSeconds) — " + podState(own));
         }
@@ -165,7 +163,6 @@ public final class ReadinessWait {
             Instant deadline = now.plusNanos(Math.max(0, deadlineNanos - System.nanoTime()));
             JobFailure.check(raw, own, now, deadline).ifPresent(v -> {
                 throw new NotReadyException(
-                        o,
                         "JobFailed",
                         "Job " + o.name() + " will not complete: "
                                 + (v.attempt() == null
@@ -234,7 +231,6 @@ public final class ReadinessWait {
                                 p.getMetadata().getName(), k -> System.nanoTime());
                         if (System.nanoTime() - since > UNSCHEDULABLE_GRACE.toNanos()) {
                             throw new NotReadyException(
-                                    o,
                                     "FailedScheduling",
                                     o.describe() + ": pod " + p.getMetadata().getName() + " cannot be scheduled: "
                                             + c.getMessage());
@@ -249,7 +245,6 @@ public final class ReadinessWait {
             AppliedObject o, V1Pod p, V1ContainerStatus cs, String reason, String more) {
         var waiting = cs.getState().getWaiting();
         return new NotReadyException(
-                o,
                 reason,
                 o.describe() + ": pod " + p.getMetadata().getName() + " container "
                         + cs.getName() + " is " + reason

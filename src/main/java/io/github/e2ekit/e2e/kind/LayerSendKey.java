@@ -1,12 +1,9 @@
 package io.github.e2ekit.e2e.kind;
 
+import io.github.e2ekit.e2e.work.Sha256;
 import io.github.e2ekit.e2e.work.WorkKey;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +26,7 @@ public final class LayerSendKey {
         List<String> out = new ArrayList<>(diffIds.size());
         String chain = null;
         for (String diffId : diffIds) {
-            chain = chain == null ? diffId : "sha256:" + sha256(chain + " " + diffId);
+            chain = chain == null ? diffId : "sha256:" + Sha256.hex(chain + " " + diffId);
             out.add(chain);
         }
         return out;
@@ -63,14 +60,5 @@ public final class LayerSendKey {
             }
         }
         return null;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -14,4 +14,17 @@ public final class ImageEntry extends LedgerEntry {
     public boolean built;
 
     public String expires;
+
+    /** For the JSON reader. */
+    public ImageEntry() {}
+
+    /** Phase 0's decision for image {@code id} ({@code INTENDED}: before the build). */
+    ImageEntry(String id, String reference, String tag, String digest, String git, String expires) {
+        this.id = id;
+        this.reference = reference;
+        this.tag = tag;
+        this.digest = digest;
+        this.git = git;
+        this.expires = expires;
+    }
 }

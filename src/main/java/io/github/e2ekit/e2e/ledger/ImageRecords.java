@@ -11,15 +11,10 @@ public final class ImageRecords extends EntryRecords<ImageEntry> {
     /** Phase 0 decided {@code id}'s tag: recorded before the build, replacing an earlier decision for {@code id}. */
     public Recorded<ImageEntry> intend(
             String id, String reference, String tag, String digest, String git, String expires) {
-        ImageEntry e = new ImageEntry();
-        e.id = id;
-        e.reference = reference;
-        e.tag = tag;
-        e.digest = digest;
-        e.git = git;
-        e.expires = expires;
-        e.state = EntryState.INTENDED;
-        return ledger.add(d -> d.images, e, d -> d.images.removeIf(x -> id.equals(x.id)));
+        return ledger.add(
+                d -> d.images,
+                new ImageEntry(id, reference, tag, digest, git, expires),
+                d -> d.images.removeIf(x -> id.equals(x.id)));
     }
 
     /** The build made {@code imageId} for {@code id}: this run's to remove. */

@@ -13,4 +13,16 @@ public final class NodeImageEntry extends LedgerEntry {
     public String action;
     /** Extra references the import created beside {@link #reference} (e.g. ctr's import-date@digest). */
     public List<String> sideReferences = new ArrayList<>();
+
+    /** For the JSON reader. */
+    public NodeImageEntry() {}
+
+    NodeImageEntry(String cluster, String node, String reference, String imageId, String action, EntryState state) {
+        super(state);
+        this.cluster = cluster;
+        this.node = node;
+        this.reference = reference;
+        this.imageId = imageId;
+        this.action = action;
+    }
 }

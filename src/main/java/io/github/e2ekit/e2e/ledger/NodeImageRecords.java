@@ -12,7 +12,7 @@ public final class NodeImageRecords extends EntryRecords<NodeImageEntry> {
      */
     public Recorded<NodeImageEntry> intend(
             String cluster, String node, String reference, String imageId, String action) {
-        return add(entry(cluster, node, reference, imageId, action, EntryState.INTENDED));
+        return add(new NodeImageEntry(cluster, node, reference, imageId, action, EntryState.INTENDED));
     }
 
     /**
@@ -20,21 +20,9 @@ public final class NodeImageRecords extends EntryRecords<NodeImageEntry> {
      * knows what every node holds.
      */
     public Recorded<NodeImageEntry> present(String cluster, String node, String reference, String imageId) {
-        return add(entry(cluster, node, reference, imageId, PRESENT, EntryState.REUSED));
+        return add(new NodeImageEntry(cluster, node, reference, imageId, PRESENT, EntryState.REUSED));
     }
 
     /** The action of an entry {@link #present} recorded. */
     public static final String PRESENT = "present";
-
-    private static NodeImageEntry entry(
-            String cluster, String node, String reference, String imageId, String action, EntryState state) {
-        NodeImageEntry e = new NodeImageEntry();
-        e.cluster = cluster;
-        e.node = node;
-        e.reference = reference;
-        e.imageId = imageId;
-        e.action = action;
-        e.state = state;
-        return e;
-    }
 }

@@ -9,4 +9,15 @@ public final class ObjectEntry extends LedgerEntry {
     public String uid;
     /** True when the object existed before and this run only patched it. */
     public boolean patched;
+
+    /** For the JSON reader. */
+    public ObjectEntry() {}
+
+    /** An object about to be applied ({@code INTENDED}). */
+    ObjectEntry(String apiVersion, String kind, String namespace, String name) {
+        this.apiVersion = apiVersion;
+        this.kind = kind;
+        this.namespace = namespace;
+        this.name = name;
+    }
 }

@@ -11,13 +11,7 @@ public final class ObjectRecords extends EntryRecords<ObjectEntry> {
     }
 
     public Recorded<ObjectEntry> intend(String apiVersion, String kind, String namespace, String name) {
-        ObjectEntry e = new ObjectEntry();
-        e.apiVersion = apiVersion;
-        e.kind = kind;
-        e.namespace = namespace;
-        e.name = name;
-        e.state = EntryState.INTENDED;
-        return add(e);
+        return add(new ObjectEntry(apiVersion, kind, namespace, name));
     }
 
     /** Created by this run, with the UID the API server gave it. */

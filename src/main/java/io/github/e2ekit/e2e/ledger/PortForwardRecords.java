@@ -8,13 +8,6 @@ public final class PortForwardRecords extends EntryRecords<PortForwardEntry> {
 
     public Recorded<PortForwardEntry> opened(
             String endpoint, String namespace, String pod, int localPort, int remotePort) {
-        PortForwardEntry e = new PortForwardEntry();
-        e.endpoint = endpoint;
-        e.namespace = namespace;
-        e.pod = pod;
-        e.localPort = localPort;
-        e.remotePort = remotePort;
-        e.state = EntryState.CREATED;
-        return add(e);
+        return add(new PortForwardEntry(endpoint, namespace, pod, localPort, remotePort));
     }
 }

@@ -17,6 +17,17 @@ public final class PushEntry extends LedgerEntry {
     /** The manifest digest the registry answered; set once the push succeeded. */
     public String digest;
 
+    /** For the JSON reader. */
+    public PushEntry() {}
+
+    PushEntry(String id, String registry, String reference, String imageId, EntryState state) {
+        super(state);
+        this.id = id;
+        this.registry = registry;
+        this.reference = reference;
+        this.imageId = imageId;
+    }
+
     /** What manifests get: {@code <registry>/<name>:<tag>@sha256:…}. */
     public String pinned() {
         return digest == null ? null : reference + "@" + digest;

@@ -12,26 +12,16 @@ public final class PushRecords extends EntryRecords<PushEntry> {
 
     /** The local tag {@code reference} is about to be made for the push; confirm once tagged. */
     public Recorded<PushEntry> intend(String id, String registry, String reference, String imageId) {
-        return add(entry(id, registry, reference, imageId, EntryState.INTENDED));
+        return add(new PushEntry(id, registry, reference, imageId, EntryState.INTENDED));
     }
 
     /** {@code reference} already named the image: pushed as it is, never removed. */
     public Recorded<PushEntry> reuse(String id, String registry, String reference, String imageId) {
-        return add(entry(id, registry, reference, imageId, EntryState.REUSED));
+        return add(new PushEntry(id, registry, reference, imageId, EntryState.REUSED));
     }
 
     /** The registry took the push and answered {@code digest}. */
     public static void pushed(Recorded<PushEntry> r, String digest) {
         r.note(e -> e.digest = digest);
-    }
-
-    private static PushEntry entry(String id, String registry, String reference, String imageId, EntryState state) {
-        PushEntry e = new PushEntry();
-        e.id = id;
-        e.registry = registry;
-        e.reference = reference;
-        e.imageId = imageId;
-        e.state = state;
-        return e;
     }
 }

@@ -47,12 +47,8 @@ public final class RunReport {
         public String kubeconfig;
     }
 
-    public static final class Namespace {
-        public String name;
-        public String state;
-        /** Whether this run created it (and so removes it). */
-        public boolean created;
-    }
+    /** @param created whether this run created it (and so removes it) */
+    public record Namespace(String name, String state, boolean created) {}
 
     public static final class Image {
         /** The configured image id ({@code datastorage}). */
@@ -75,34 +71,15 @@ public final class RunReport {
         public Registry registry;
     }
 
-    public static final class NodeImage {
-        public String node;
-        public String reference;
-        public String imageId;
-        /** {@code imported}, {@code retagged} or {@code present}. */
-        public String action;
+    /** @param action {@code imported}, {@code retagged} or {@code present} */
+    public record NodeImage(String node, String reference, String imageId, String action, String state) {}
 
-        public String state;
-    }
+    /** @param pinned what the manifests named: {@code <registry>/<name>:<tag>@sha256:…} */
+    public record Registry(String reference, String digest, String pinned, String state) {}
 
-    public static final class Registry {
-        public String reference;
-        public String digest;
-        /** What the manifests named: {@code <registry>/<name>:<tag>@sha256:…}. */
-        public String pinned;
-
-        public String state;
-    }
-
-    public static final class KubeObject {
-        public String apiVersion;
-        public String kind;
-        public String namespace;
-        public String name;
-        public String state;
-        /** True when it existed before and this run only patched it (never removed). */
-        public boolean patched;
-    }
+    /** @param patched true when it existed before and this run only patched it (never removed) */
+    public record KubeObject(
+            String apiVersion, String kind, String namespace, String name, String state, boolean patched) {}
 
     public static final class Goal {
         public String goal;

@@ -175,19 +175,10 @@ public final class RunReports {
         }
         for (ObjectEntry o : d.objects) {
             if ("Namespace".equals(o.kind) && o.namespace == null && r.namespace == null) {
-                r.namespace = new RunReport.Namespace();
-                r.namespace.name = o.name;
-                r.namespace.state = String.valueOf(o.state);
-                r.namespace.created = !o.patched;
+                r.namespace = new RunReport.Namespace(o.name, String.valueOf(o.state), !o.patched);
             }
-            RunReport.KubeObject k = new RunReport.KubeObject();
-            k.apiVersion = o.apiVersion;
-            k.kind = o.kind;
-            k.namespace = o.namespace;
-            k.name = o.name;
-            k.state = String.valueOf(o.state);
-            k.patched = o.patched;
-            r.objects.add(k);
+            r.objects.add(new RunReport.KubeObject(
+                    o.apiVersion, o.kind, o.namespace, o.name, String.valueOf(o.state), o.patched));
         }
         r.endpoints.addAll(d.endpoints);
         for (PortForwardEntry p : d.portForwards) {
@@ -225,22 +216,11 @@ public final class RunReports {
     }
 
     private static RunReport.NodeImage nodeImage(NodeImageEntry n) {
-        RunReport.NodeImage x = new RunReport.NodeImage();
-        x.node = n.node;
-        x.reference = n.reference;
-        x.imageId = n.imageId;
-        x.action = n.action;
-        x.state = String.valueOf(n.state);
-        return x;
+        return new RunReport.NodeImage(n.node, n.reference, n.imageId, n.action, String.valueOf(n.state));
     }
 
     private static RunReport.Registry registry(PushEntry p) {
-        RunReport.Registry x = new RunReport.Registry();
-        x.reference = p.reference;
-        x.digest = p.digest;
-        x.pinned = p.pinned();
-        x.state = String.valueOf(p.state);
-        return x;
+        return new RunReport.Registry(p.reference, p.digest, p.pinned(), String.valueOf(p.state));
     }
 
     private static String oneLine(String message) {

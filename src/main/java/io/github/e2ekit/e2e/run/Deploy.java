@@ -53,9 +53,7 @@ public final class Deploy {
         Path kube = kubeconfig();
         String expires = config.expiry().toString();
         List<ImageBinding> bindings = ImageBindings.delivered(run, decided);
-        ManifestRenderer renderer =
-                new ManifestRenderer(settings.properties(), bindings, run.id(), config.service(), expires);
-        renderer.withSources(settings.manifestSources(config.basedir(), config.service(), renderer, ns, log::debug));
+        ManifestRenderer renderer = Render.renderer(run, settings, bindings, ns);
         KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = ManifestRenderer.runLabels(run.id(), config.service());
         run.export("e2e.namespace", ns);

@@ -1,11 +1,10 @@
 package io.github.e2ekit.e2e.run;
 
+import io.github.e2ekit.e2e.work.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * What identifies a reusable environment: the service, the project's canonical location (two checkouts of the same
@@ -30,16 +29,12 @@ public record EnvironmentKey(String service, String basedir, String cluster, Str
 
     /** 16 hex characters of SHA-256 over the four parts: a label value and a directory name. */
     public String hash() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {service, basedir, cluster, server}) {
-                md.update(part.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest md = Sha256.digest();
+        for (String part : new String[] {service, basedir, cluster, server}) {
+            md.update(part.getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
         }
+        return Sha256.hex(md.digest()).substring(0, 16);
     }
 
     /** The stable namespace of this environment when {@code <namespace>} is not set: {@code e2e-<service>-<hash8>}. */

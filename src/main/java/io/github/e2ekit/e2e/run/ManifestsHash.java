@@ -7,11 +7,8 @@ import io.github.e2ekit.e2e.deploy.DeployPlan;
 import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.Manifest;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
-import java.nio.charset.StandardCharsets;
+import io.github.e2ekit.e2e.work.Sha256;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -42,12 +39,7 @@ final class ManifestsHash {
             s = s.replace(b.reference(), "{image:" + b.id() + "}")
                     .replace("sha256:" + b.digest(), "{digest:" + b.id() + "}");
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + HexFormat.of().formatHex(h);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "sha256:" + Sha256.hex(s);
     }
 
     /** The object as JSON, without the run label (the object's own: selectors and templates never get it). */

@@ -14,21 +14,10 @@ import java.util.Optional;
 /**
  * Delivery by pushing to a registry and pinning by digest, for clusters that pull: wraps {@link RegistryPush}. The
  * kind cluster of the configured name (if there is one) is only read: a registry on the host's loopback needs kind's
- * local-registry mirror.
+ * local-registry mirror. The credentials are looked up when delivering: settings.xml's {@code <server>} ({@code serverId},
+ * else the registry host), else the Docker client's config.
  */
-public final class RegistryDelivery implements Delivery {
-    private final Run run;
-    private final RegistryTarget target;
-    private final String serverId;
-    private final Servers servers;
-
-    private RegistryDelivery(Run run, RegistryTarget target, String serverId, Servers servers) {
-        this.run = run;
-        this.target = target;
-        this.serverId = serverId;
-        this.servers = servers;
-    }
-
+record RegistryDelivery(Run run, RegistryTarget target, String serverId, Delivery.Servers servers) implements Delivery {
     static RegistryDelivery of(Run run, Settings settings, Servers servers) throws ConfigException {
         RegistryTarget target;
         try {

@@ -1,9 +1,9 @@
 package io.github.e2ekit.e2e.run;
 
 import io.github.e2ekit.e2e.deploy.DeployPlan;
+import io.github.e2ekit.e2e.deploy.ImageBinding;
 import io.github.e2ekit.e2e.deploy.ManifestRenderer;
 import io.github.e2ekit.e2e.deploy.RenderedManifests;
-import io.github.e2ekit.e2e.tag.TagDecision;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,23 +16,31 @@ public final class Render {
     }
 
     public void goal(DeploySettings settings) throws ConfigException {
-        List<TagDecision> decided = Tags.decide(run);
+        List<ImageBinding> planned = ImageBindings.planned(run, Tags.decide(run));
         RunConfiguration config = run.config();
         String ns = settings.namespace(config.service(), run.id());
         DeployPlan plan = settings.plan(config.basedir(), ns);
-        ManifestRenderer renderer = new ManifestRenderer(
-                settings.properties(),
-                ImageBindings.planned(run, decided),
-                run.id(),
-                config.service(),
-                config.expiry().toString());
-        renderer.withSources(
-                settings.manifestSources(config.basedir(), config.service(), renderer, ns, run.log()::debug));
+        ManifestRenderer renderer = renderer(run, settings, planned, ns);
         Path out = config.workDirectory().resolve("manifests");
         List<Path> written = new RenderedManifests(out).write(plan, renderer);
         run.log()
                 .info("rendered " + written.size() + " object(s) of "
                         + plan.stages().size() + " stage(s) for namespace " + ns + " into " + out
                         + " (nothing applied)");
+    }
+
+    /** The renderer of {@code settings}' stages for namespace {@code ns} with {@code bindings}: as deploy applies them. */
+    static ManifestRenderer renderer(Run run, DeploySettings settings, List<ImageBinding> bindings, String ns)
+            throws ConfigException {
+        RunConfiguration config = run.config();
+        ManifestRenderer renderer = new ManifestRenderer(
+                settings.properties(),
+                bindings,
+                run.id(),
+                config.service(),
+                config.expiry().toString());
+        renderer.withSources(
+                settings.manifestSources(config.basedir(), config.service(), renderer, ns, run.log()::debug));
+        return renderer;
     }
 }

@@ -15,26 +15,13 @@ import java.util.List;
 
 /**
  * Decides, once per image per run and before anything is built, the tag every later step uses:
- * walks each build context, computes its source digest and renders the tag template.
+ * walks each build context, computes its source digest and renders the tag template with the run's
+ * {@code service}, {@code run} id and project {@code version} and the time {@code clock} tells.
  */
-public final class PhaseZero {
+public record PhaseZero(String service, String run, String version, TagTemplate template, Clock clock) {
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
-
-    private final String service;
-    private final String run;
-    private final String version;
-    private final TagTemplate template;
-    private final Clock clock;
-
-    public PhaseZero(String service, String run, String version, TagTemplate template, Clock clock) {
-        this.service = service;
-        this.run = run;
-        this.version = version;
-        this.template = template;
-        this.clock = clock;
-    }
 
     /** A new random run id: 8 hex digits. */
     public static String newRunId() {

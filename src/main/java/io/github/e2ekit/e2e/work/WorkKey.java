@@ -2,8 +2,6 @@ package io.github.e2ekit.e2e.work;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,19 +20,14 @@ public record WorkKey(String description, String hash) {
 
     /** A key over {@code parts} (order matters; each part length-prefixed, so no two lists collide by joining). */
     public static WorkKey of(String description, List<String> parts) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = Sha256.digest();
         for (String part : parts) {
             byte[] b = String.valueOf(part).getBytes(StandardCharsets.UTF_8);
             md.update((part == null ? "-" : Integer.toString(b.length)).getBytes(StandardCharsets.US_ASCII));
             md.update((byte) ':');
             md.update(b);
         }
-        return new WorkKey(description, HexFormat.of().formatHex(md.digest()));
+        return new WorkKey(description, Sha256.hex(md.digest()));
     }
 
     @Override

@@ -89,7 +89,8 @@ class ReadinessWaitTest {
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> new ReadinessWait(api, l -> {}, new HealPolicy(Duration.ofSeconds(1), 2))
                         .await(List.of(web), Duration.ofSeconds(20)))
-                .isInstanceOf(NotReadyException.class)
+                .isInstanceOfSatisfying(
+                        NotReadyException.class, e -> assertThat(e.reason()).isEqualTo("CreateContainerConfigError"))
                 .hasMessageContaining("CreateContainerConfigError")
                 .hasMessageContaining("configmap \"absent\" not found");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));

@@ -80,15 +80,15 @@ class RunReportsTest {
         assertThat(ds.sourceDigest).isEqualTo(SOURCES);
         assertThat(ds.built).isTrue();
         assertThat(ds.nodes)
-                .extracting(n -> n.node + " " + n.action + " " + n.state)
+                .extracting(n -> n.node() + " " + n.action() + " " + n.state())
                 .containsExactly("it-control-plane imported CREATED", "it-worker present REUSED");
         assertThat(r.images.get(1).built).isFalse();
         assertThat(r.images.get(1).state).isEqualTo("REUSED");
-        assertThat(r.preloaded).extracting(n -> n.reference).containsExactly("docker.io/library/redis:7");
-        assertThat(r.namespace.name).isEqualTo("e2e-gateway-r1");
-        assertThat(r.namespace.created).isTrue();
+        assertThat(r.preloaded).extracting(RunReport.NodeImage::reference).containsExactly("docker.io/library/redis:7");
+        assertThat(r.namespace.name()).isEqualTo("e2e-gateway-r1");
+        assertThat(r.namespace.created()).isTrue();
         assertThat(r.objects)
-                .extracting(o -> o.kind + " " + o.state)
+                .extracting(o -> o.kind() + " " + o.state())
                 .containsExactly("Namespace CREATED", "Deployment CREATED");
         assertThat(r.endpoints).singleElement().satisfies(e -> {
             assertThat(e.property).isEqualTo("e2e.endpoint.datastorage.url");
@@ -120,8 +120,8 @@ class RunReportsTest {
         assertThat(r.failure.message).isEqualTo("STALE: pod ds-1 runs x");
         assertThat(r.failure.text).isEqualTo("STALE: pod ds-1 runs x\n  at somewhere");
         assertThat(r.goals.get(1).failure).isEqualTo("STALE: pod ds-1 runs x");
-        assertThat(r.objects).extracting(o -> o.state).containsOnly("REMOVED");
-        assertThat(r.namespace.state).isEqualTo("REMOVED");
+        assertThat(r.objects).extracting(RunReport.KubeObject::state).containsOnly("REMOVED");
+        assertThat(r.namespace.state()).isEqualTo("REMOVED");
     }
 
     @Test
@@ -156,8 +156,8 @@ class RunReportsTest {
         PushRecords.pushed(p, "sha256:" + "6e".repeat(32));
         reports().goalFinished("load", Duration.ofSeconds(1), null);
         RunReport r = RunReports.read(dir.resolve("report.json"));
-        assertThat(r.images.get(0).registry.digest).isEqualTo("sha256:" + "6e".repeat(32));
-        assertThat(r.images.get(0).registry.pinned)
+        assertThat(r.images.get(0).registry.digest()).isEqualTo("sha256:" + "6e".repeat(32));
+        assertThat(r.images.get(0).registry.pinned())
                 .isEqualTo("127.0.0.1:5000/e2e/datastorage:gateway-c1@sha256:" + "6e".repeat(32));
         assertThat(r.images.get(1).registry).isNull();
     }
