@@ -50,11 +50,14 @@ leftovers() {
   x=$(find /tmp -maxdepth 1 -newer "$marker" -name 'e2e*' ! -path "$work*" 2>/dev/null | tr '\n' ' ')
   echo "  new /tmp/e2e* (any user of this machine): ${x:-none}"
   # lock files: the plugin's (XDG_CACHE_HOME of the soak's own) and any under the copy; a file lock itself ends with
-  # the JVM, so a lock file new in run 1 is the plugin's by design, a new one in a later run (same inputs) is growth
-  x=$(find "$ex" "$work/tmp" "$work/cache" -newer "$marker" \( -name '*.lock' -o -name '*.lck' \) 2>/dev/null)
-  c=$(find "$ex" "$work/tmp" "$work/cache" \( -name '*.lock' -o -name '*.lck' \) 2>/dev/null | wc -l)
-  if [ "$i" -gt 1 ]; then report "new lock files" "$x"
-  else echo "  lock files: $c (new in the first run: $(echo "$x" | grep -c . || true); later runs must add none)"; fi
+  # the JVM, so a lock file new in run 1 is the plugin's by design, a new one in a later run (same inputs) is growth.
+  # Compared by path: a holder writes its pid into the file each time, so its mtime says nothing about being new.
+  all=$(find "$ex" "$work/tmp" "$work/cache" \( -name '*.lock' -o -name '*.lck' \) 2>/dev/null | sort)
+  if [ "$i" -gt 1 ]; then report "new lock files" "$(comm -13 "$work/locks-after-run-1" <(echo "$all"))"
+  else
+    echo "$all" >"$work/locks-after-run-1"
+    echo "  lock files: $(echo "$all" | grep -c . || true) after the first run (later runs must add none)"
+  fi
 }
 report() {
   local what=$1 found=${2:-}
