@@ -109,11 +109,7 @@ public final class ImageLoader {
                 nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
-            List<NodeImageStore.Snapshot> before = all(
-                    pool,
-                    stores.stream()
-                            .map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot)
-                            .toList());
+            List<NodeImageStore.Snapshot> before = snapshots(pool, stores);
             List<NodeLoad> results = new ArrayList<>();
             List<NodeImport> toImport = new ArrayList<>();
             for (int i = 0; i < stores.size(); i++) {
@@ -169,11 +165,7 @@ public final class ImageLoader {
                     results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
                 }
                 // the names read after the import are the verification of these nodes (labels change no target)
-                check(
-                        toImport.stream().map(n -> n.store).toList(),
-                        toImport.stream().map(n -> n.namesAfter).toList(),
-                        nodeRef,
-                        localId);
+                check(stores(toImport), toImport.stream().map(n -> n.namesAfter).toList(), nodeRef, localId);
                 all(
                         pool,
                         toImport.stream()
@@ -238,11 +230,7 @@ public final class ImageLoader {
         for (int turn = 0; key != null && turn <= load.image().diffIds().size(); turn++) {
             WorkKey taken = key;
             OptionalLong sent = shared(load.engineName(), taken, nodeNames, () -> {
-                List<NodeImageStore.Snapshot> now = all(
-                        load.pool(),
-                        targets.stream()
-                                .map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot)
-                                .toList());
+                List<NodeImageStore.Snapshot> now = snapshots(load.pool(), stores(targets));
                 for (int i = 0; i < targets.size(); i++) {
                     targets.get(i).held(now.get(i));
                 }
@@ -297,7 +285,7 @@ public final class ImageLoader {
     private long importIncrementally(Load load, List<NodeImport> targets) {
         List<String> diffIds = load.image().diffIds();
         if (diffIds.isEmpty()) {
-            long bytes = importAll(load, targets.stream().map(n -> n.store).toList());
+            long bytes = importAll(load, stores(targets));
             for (NodeImport n : targets) {
                 n.transfer =
                         new NodeLoad.Transfer(0, 0, 0, bytes, bytes, "the engine does not list the image's layers");
@@ -387,11 +375,7 @@ public final class ImageLoader {
         }
         // one round, one exec per node: every node's names, and for incremental ones the content store (all blobs
         // there?)
-        List<NodeImageStore.Snapshot> checked = all(
-                load.pool(),
-                targets.stream()
-                        .map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot)
-                        .toList());
+        List<NodeImageStore.Snapshot> checked = snapshots(load.pool(), stores(targets));
         for (int i = 0; i < targets.size(); i++) {
             NodeImport n = targets.get(i);
             if (!n.archive.full && n.again == null) {
@@ -556,6 +540,19 @@ public final class ImageLoader {
                         + (found == null ? "nothing" : found) + ", expected " + imageId);
             }
         }
+    }
+
+    /** Each store's snapshot, read at the same time. */
+    private static List<NodeImageStore.Snapshot> snapshots(ExecutorService pool, List<NodeImageStore> stores) {
+        return all(
+                pool,
+                stores.stream()
+                        .map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot)
+                        .toList());
+    }
+
+    private static List<NodeImageStore> stores(List<NodeImport> nodes) {
+        return nodes.stream().map(n -> n.store).toList();
     }
 
     private static <T> List<T> all(ExecutorService pool, List<Supplier<T>> tasks) {
