@@ -40,9 +40,7 @@ final class ChunkStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        return nextChunk() ? current[pos++] & 0xff : -1;
     }
 
     @Override
@@ -50,9 +48,20 @@ final class ChunkStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        if (!nextChunk()) {
+            return -1;
+        }
+        int n = Math.min(len, current.length - pos);
+        System.arraycopy(current, pos, b, off, n);
+        pos += n;
+        return n;
+    }
+
+    /** Waits until the current chunk has bytes left to read; false at the end of the data or once closed. */
+    private boolean nextChunk() throws IOException {
         while (pos >= current.length) {
             if (ended || closed) {
-                return -1;
+                return false;
             }
             try {
                 current = queue.take();
@@ -61,15 +70,9 @@ final class ChunkStream extends InputStream {
                 throw new IOException("interrupted", e);
             }
             pos = 0;
-            if (current == END) {
-                ended = true;
-                return -1;
-            }
+            ended = current == END;
         }
-        int n = Math.min(len, current.length - pos);
-        System.arraycopy(current, pos, b, off, n);
-        pos += n;
-        return n;
+        return true;
     }
 
     @Override

@@ -109,11 +109,7 @@ public final class ImageLoader {
                 nodes.stream().map(n -> new NodeImageStore(engine, n)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(stores.size() * 3 + 2);
         try {
-            List<NodeImageStore.Snapshot> before = all(
-                    pool,
-                    stores.stream()
-                            .map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot)
-                            .toList());
+            List<NodeImageStore.Snapshot> before = snapshots(pool, stores);
             List<NodeLoad> results = new ArrayList<>();
             List<NodeImport> toImport = new ArrayList<>();
             for (int i = 0; i < stores.size(); i++) {
@@ -147,7 +143,7 @@ public final class ImageLoader {
                 for (NodeImport n : toImport) {
                     n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
                 }
-                bytes = sendShared(pool, engineName, localId, image, nodeRef, toImport);
+                bytes = sendShared(new Load(pool, engineName, image, nodeRef), toImport);
                 List<NodeImport> unknown =
                         toImport.stream().filter(n -> n.namesAfter == null).toList();
                 List<Map<String, String>> read = all(
@@ -169,11 +165,7 @@ public final class ImageLoader {
                     results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
                 }
                 // the names read after the import are the verification of these nodes (labels change no target)
-                check(
-                        toImport.stream().map(n -> n.store).toList(),
-                        toImport.stream().map(n -> n.namesAfter).toList(),
-                        nodeRef,
-                        localId);
+                check(stores(toImport), toImport.stream().map(n -> n.namesAfter).toList(), nodeRef, localId);
                 all(
                         pool,
                         toImport.stream()
@@ -220,6 +212,9 @@ public final class ImageLoader {
                         + " is not in the engine (removed after the build?); run the build again"));
     }
 
+    /** One image's load: the pool its node calls run in, the image (by ID) with the engine's name and the nodes'. */
+    private record Load(ExecutorService pool, String engineName, ImageInfo image, String nodeRef) {}
+
     /**
      * {@link #importIncrementally}, one load at a time per layer stack and nodes ({@link LayerSendKey}): a load that
      * would send the same lowest missing layer into the same nodes as another load (of this JVM, or of another process
@@ -227,39 +222,29 @@ public final class ImageLoader {
      * where that moved the lowest missing layer, it lets go and takes the key of the new one. The nodes are read again
      * under the lock even when nobody was waited for: a load that just ended may have sent the layers.
      */
-    private long sendShared(
-            ExecutorService pool,
-            String engineName,
-            String exportId,
-            ImageInfo image,
-            String nodeRef,
-            List<NodeImport> targets) {
-        WorkKey key = sendKey(image, targets);
+    private long sendShared(Load load, List<NodeImport> targets) {
+        WorkKey key = sendKey(load.image(), targets);
         String nodeNames =
                 String.join(", ", targets.stream().map(n -> n.node().name()).toList());
         // the lowest missing layer only moves up while loads finish: bounded by the layer count
-        for (int turn = 0; key != null && turn <= image.diffIds().size(); turn++) {
+        for (int turn = 0; key != null && turn <= load.image().diffIds().size(); turn++) {
             WorkKey taken = key;
-            OptionalLong sent = shared(engineName, taken, nodeNames, () -> {
-                List<NodeImageStore.Snapshot> now = all(
-                        pool,
-                        targets.stream()
-                                .map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot)
-                                .toList());
+            OptionalLong sent = shared(load.engineName(), taken, nodeNames, () -> {
+                List<NodeImageStore.Snapshot> now = snapshots(load.pool(), stores(targets));
                 for (int i = 0; i < targets.size(); i++) {
                     targets.get(i).held(now.get(i));
                 }
-                WorkKey still = sendKey(image, targets);
+                WorkKey still = sendKey(load.image(), targets);
                 return still == null || still.equals(taken)
-                        ? OptionalLong.of(importIncrementally(pool, engineName, exportId, image, nodeRef, targets))
+                        ? OptionalLong.of(importIncrementally(load, targets))
                         : OptionalLong.empty();
             });
             if (sent.isPresent()) {
                 return sent.getAsLong();
             }
-            key = sendKey(image, targets);
+            key = sendKey(load.image(), targets);
         }
-        return importIncrementally(pool, engineName, exportId, image, nodeRef, targets);
+        return importIncrementally(load, targets);
     }
 
     private OptionalLong shared(String engineName, WorkKey key, String nodeNames, Supplier<OptionalLong> send) {
@@ -297,20 +282,10 @@ public final class ImageLoader {
      * imported again in full (a second export). Sets each node's transfer, and the names of nodes read
      * after their import; returns the bytes read from the engine.
      */
-    private long importIncrementally(
-            ExecutorService pool,
-            String engineName,
-            String exportId,
-            ImageInfo image,
-            String nodeRef,
-            List<NodeImport> targets) {
-        List<String> diffIds = image.diffIds();
+    private long importIncrementally(Load load, List<NodeImport> targets) {
+        List<String> diffIds = load.image().diffIds();
         if (diffIds.isEmpty()) {
-            long bytes = importAll(
-                    pool,
-                    engineName,
-                    exportId,
-                    targets.stream().map(n -> n.store).toList());
+            long bytes = importAll(load, stores(targets));
             for (NodeImport n : targets) {
                 n.transfer =
                         new NodeLoad.Transfer(0, 0, 0, bytes, bytes, "the engine does not list the image's layers");
@@ -318,11 +293,11 @@ public final class ImageLoader {
             return bytes;
         }
         CompletableFuture<InputStream> exportOpened =
-                CompletableFuture.supplyAsync(() -> engine.export(exportId), pool);
+                CompletableFuture.supplyAsync(() -> engine.export(load.image().id()), load.pool());
         Set<String> layers = new LinkedHashSet<>(diffIds);
         try { // asked once per node container, then known
             List<String> snapshotters = all(
-                    pool,
+                    load.pool(),
                     targets.stream()
                             .map(n -> (Supplier<String>) n.store::snapshotter)
                             .toList());
@@ -352,17 +327,17 @@ public final class ImageLoader {
                             return n.store.importArchive(in, snapshotter);
                         }
                     },
-                    pool);
+                    load.pool());
         }
         List<NodeArchive> archives = targets.stream().map(n -> n.archive).toList();
-        IncrementalExport export = new IncrementalExport(image.id(), diffIds, nodeRef, exportView);
+        IncrementalExport export = new IncrementalExport(load.image().id(), diffIds, load.nodeRef(), exportView);
         InputStream raw;
         try {
             raw = exportOpened.join();
         } catch (CompletionException e) {
             archives.forEach(a -> a.sink.close());
             throw new LoadException(
-                    "export of " + engineName + " from the engine failed: "
+                    "export of " + load.engineName() + " from the engine failed: "
                             + e.getCause().getMessage(),
                     e.getCause());
         }
@@ -373,7 +348,7 @@ public final class ImageLoader {
         } catch (InterruptedException e) {
             archives.forEach(a -> a.sink.close());
             Thread.currentThread().interrupt();
-            throw new LoadException("interrupted while loading " + engineName);
+            throw new LoadException("interrupted while loading " + load.engineName());
         }
         long bytes = export.bytesRead();
         List<String> failures = new ArrayList<>();
@@ -396,20 +371,16 @@ public final class ImageLoader {
             }
         }
         if (!failures.isEmpty()) {
-            throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
+            throw new LoadException("loading " + load.engineName() + " failed — " + String.join("; ", failures));
         }
         // one round, one exec per node: every node's names, and for incremental ones the content store (all blobs
         // there?)
-        List<NodeImageStore.Snapshot> checked = all(
-                pool,
-                targets.stream()
-                        .map(n -> (Supplier<NodeImageStore.Snapshot>) n.store::snapshot)
-                        .toList());
+        List<NodeImageStore.Snapshot> checked = snapshots(load.pool(), stores(targets));
         for (int i = 0; i < targets.size(); i++) {
             NodeImport n = targets.get(i);
             if (!n.archive.full && n.again == null) {
                 Map<String, String> blobs = checked.get(i).contentBlobs();
-                Stream.concat(Stream.of(image.id()), layers.stream())
+                Stream.concat(Stream.of(load.image().id()), layers.stream())
                         .filter(d -> !blobs.containsKey(d))
                         .findFirst()
                         .ifPresent(lacking -> n.again = "after the incremental import the node lacks "
@@ -422,7 +393,7 @@ public final class ImageLoader {
         List<NodeImageStore> again =
                 targets.stream().filter(n -> n.again != null).map(n -> n.store).toList();
         if (!again.isEmpty()) {
-            bytes += importAll(pool, engineName, exportId, again);
+            bytes += importAll(load, again);
         }
         int count = export.layerCount();
         long total = export.allSizesKnown() ? export.layerBytes() : export.bytesRead();
@@ -473,7 +444,7 @@ public final class ImageLoader {
     }
 
     /** Exports the image once and streams the same bytes into every node's import concurrently. */
-    private long importAll(ExecutorService pool, String engineName, String exportId, List<NodeImageStore> stores) {
+    private long importAll(Load load, List<NodeImageStore> stores) {
         List<ChunkStream> streams = new ArrayList<>();
         List<CompletableFuture<ExecResult>> imports = new ArrayList<>();
         for (NodeImageStore s : stores) {
@@ -486,18 +457,18 @@ public final class ImageLoader {
                             return s.importArchive(in, snapshotter);
                         }
                     },
-                    pool));
+                    load.pool()));
         }
         AtomicLong total = new AtomicLong();
-        try (InputStream export = engine.export(exportId)) {
+        try (InputStream export = engine.export(load.image().id())) {
             ExportFanOut.copy(export, streams, total);
         } catch (IOException e) {
             streams.forEach(ChunkStream::close);
-            throw new LoadException("export of " + engineName + " from the engine failed: " + e.getMessage(), e);
+            throw new LoadException("export of " + load.engineName() + " from the engine failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             streams.forEach(ChunkStream::close);
             Thread.currentThread().interrupt();
-            throw new LoadException("interrupted while loading " + engineName);
+            throw new LoadException("interrupted while loading " + load.engineName());
         }
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < stores.size(); i++) {
@@ -514,7 +485,7 @@ public final class ImageLoader {
             }
         }
         if (!failures.isEmpty()) {
-            throw new LoadException("loading " + engineName + " failed — " + String.join("; ", failures));
+            throw new LoadException("loading " + load.engineName() + " failed — " + String.join("; ", failures));
         }
         return total.get();
     }
@@ -569,6 +540,19 @@ public final class ImageLoader {
                         + (found == null ? "nothing" : found) + ", expected " + imageId);
             }
         }
+    }
+
+    /** Each store's snapshot, read at the same time. */
+    private static List<NodeImageStore.Snapshot> snapshots(ExecutorService pool, List<NodeImageStore> stores) {
+        return all(
+                pool,
+                stores.stream()
+                        .map(s -> (Supplier<NodeImageStore.Snapshot>) s::snapshot)
+                        .toList());
+    }
+
+    private static List<NodeImageStore> stores(List<NodeImport> nodes) {
+        return nodes.stream().map(n -> n.store).toList();
     }
 
     private static <T> List<T> all(ExecutorService pool, List<Supplier<T>> tasks) {

@@ -179,7 +179,7 @@ final class IncrementalExport {
         if (first == null) {
             return "empty archive";
         }
-        String name = clean(first.getName());
+        String name = normalize(first.getName());
         int slash = name.indexOf('/');
         String top = slash < 0 ? name : name.substring(0, slash);
         if (top.equals("blobs")
@@ -202,7 +202,7 @@ final class IncrementalExport {
 
     private void entry(TarArchiveInputStream tar, TarArchiveEntry e, List<NodeArchive> inc)
             throws IOException, InterruptedException {
-        String name = clean(e.getName());
+        String name = normalize(e.getName());
         if (e.isDirectory()) {
             return;
         }
@@ -456,20 +456,13 @@ final class IncrementalExport {
         return null;
     }
 
-    private static String clean(String name) {
-        String n = name;
-        while (n.startsWith("./")) {
-            n = n.substring(2);
-        }
-        while (n.startsWith("/")) {
-            n = n.substring(1);
-        }
-        return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
-    }
-
+    /**
+     * An entry's name or a link's target as a path inside the archive: without {@code ./}, {@code /} or empty parts,
+     * {@code ..} taking one part off (never above the top).
+     */
     private static String normalize(String path) {
         List<String> out = new ArrayList<>();
-        for (String part : clean(path).split("/")) {
+        for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
             }

@@ -37,7 +37,7 @@ public final class DockerIgnore {
 
     private DockerIgnore(List<Rule> rules) {
         this.rules = List.copyOf(rules);
-        this.hasExceptions = rules.stream().anyMatch(r -> r.exception);
+        this.hasExceptions = rules.stream().anyMatch(r -> r.exception());
     }
 
     /** No patterns: nothing is excluded. */
@@ -149,7 +149,7 @@ public final class DockerIgnore {
     public List<String> patterns() {
         List<String> out = new ArrayList<>(rules.size());
         for (Rule r : rules) {
-            out.add(r.exception ? "!" + r.pattern : r.pattern);
+            out.add(r.exception() ? "!" + r.pattern() : r.pattern());
         }
         return Collections.unmodifiableList(out);
     }
@@ -184,7 +184,7 @@ public final class DockerIgnore {
         }
         String[] dirSegs = normalise(dirPath).split("/", -1);
         for (Rule r : rules) {
-            if (r.exception && r.glob.mayMatchBelow(dirSegs)) {
+            if (r.exception() && r.glob().mayMatchBelow(dirSegs)) {
                 return true;
             }
         }
@@ -204,11 +204,11 @@ public final class DockerIgnore {
             Rule r = rules.get(i);
             boolean m = parentState != null && parentState[i];
             if (!m) {
-                m = r.glob.matches(path);
+                m = r.glob().matches(path);
             }
             if (!m && computeParents) {
                 for (int slash = path.indexOf('/'); slash >= 0 && !m; slash = path.indexOf('/', slash + 1)) {
-                    m = r.glob.matches(path.substring(0, slash));
+                    m = r.glob().matches(path.substring(0, slash));
                 }
             }
             state[i] = m;
@@ -220,7 +220,7 @@ public final class DockerIgnore {
     boolean decide(boolean[] state) {
         for (int i = state.length - 1; i >= 0; i--) {
             if (state[i]) {
-                return !rules.get(i).exception;
+                return !rules.get(i).exception();
             }
         }
         return false;
@@ -293,17 +293,8 @@ public final class DockerIgnore {
         return out.length() == 0 ? "." : out.toString();
     }
 
-    private static final class Rule {
-        final String pattern;
-        final boolean exception;
-        final Glob glob;
-
-        Rule(String pattern, boolean exception, Glob glob) {
-            this.pattern = pattern;
-            this.exception = exception;
-            this.glob = glob;
-        }
-    }
+    /** One pattern line: an exception ({@code !}) re-includes what it matches. */
+    private record Rule(String pattern, boolean exception, Glob glob) {}
 
     /** One compiled pattern. */
     static final class Glob {

@@ -82,16 +82,7 @@ class BuildKitBuildTest {
     }
 
     private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
-        Map<String, String> labels = decided.labels(d);
-        return new ImageBuilder(engine, env)
-                .build(
-                        d.spec(),
-                        d.context(),
-                        d.reference().toString(),
-                        d.digest(),
-                        labels,
-                        options,
-                        (id, line) -> lines.add(line));
+        return decided.build(new ImageBuilder(engine, env), d, options, lines);
     }
 
     private static BuildOptions with(BuilderChoice choice, List<BuildSecret> secrets) {

@@ -63,16 +63,7 @@ class ImageBuilderTest {
     }
 
     private BuildResult build(TagDecision d, BuildOptions options, List<String> lines) {
-        Map<String, String> labels = decided.labels(d);
-        return new ImageBuilder(engine)
-                .build(
-                        d.spec(),
-                        d.context(),
-                        d.reference().toString(),
-                        d.digest(),
-                        labels,
-                        options,
-                        (id, line) -> lines.add(line));
+        return decided.build(new ImageBuilder(engine), d, options, lines);
     }
 
     @Test

@@ -136,14 +136,7 @@ class SharedBuildTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return builder.build(
-                        d.spec(),
-                        d.context(),
-                        d.reference().toString(),
-                        d.digest(),
-                        labels,
-                        BuildOptions.defaults(),
-                        (id, line) -> lines.add(line));
+                return DecidedImages.build(builder, d, labels, BuildOptions.defaults(), (id, line) -> lines.add(line));
             }));
         }
         go.countDown();

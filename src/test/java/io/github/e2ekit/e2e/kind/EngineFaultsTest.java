@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.e2ekit.e2e.image.BuildFailedException;
 import io.github.e2ekit.e2e.image.BuildOptions;
 import io.github.e2ekit.e2e.image.BuildResult;
+import io.github.e2ekit.e2e.image.DecidedImages;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineDiscovery;
 import io.github.e2ekit.e2e.image.ImageBuilder;
@@ -17,22 +18,19 @@ import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
-import io.github.e2ekit.e2e.tag.TagTemplate;
 import io.github.e2ekit.e2e.testbed.EngineFaults;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,16 +45,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineFaultsTest {
     private static Engine real;
+
+    @AutoClose
     private static EngineFaults faults;
+
+    @AutoClose
     private static Engine faulty;
+
+    @AutoClose
     private static KindLikeCluster cluster;
+
+    @AutoClose
     private static TestImages images;
 
     @TempDir
     Path dir;
 
     private final String run = PhaseZero.newRunId();
-    private final List<String> built = new ArrayList<>();
+    private final DecidedImages decided = new DecidedImages(run);
     private Set<String> tmpBefore;
 
     @BeforeAll
@@ -69,22 +75,6 @@ class EngineFaultsTest {
         images = new TestImages(real);
     }
 
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (images != null) {
-            images.close();
-        }
-        if (faulty != null) {
-            faulty.close();
-        }
-        if (faults != null) {
-            faults.close();
-        }
-    }
-
     @BeforeEach
     void noRules() throws Exception {
         faults.clear();
@@ -94,9 +84,7 @@ class EngineFaultsTest {
     @AfterEach
     void removeBuilt() {
         faults.clear();
-        for (String ref : built) {
-            real.removeImage(ref);
-        }
+        decided.remove(real);
     }
 
     // ---- build ----
@@ -331,24 +319,12 @@ class EngineFaultsTest {
                 context.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY run.txt /run.txt\n");
         ImageSpec spec = new ImageSpec(
                 "app", "localhost/efaults/built-" + run, context, context.resolve("Dockerfile"), null, Map.of());
-        TagDecision d = new PhaseZero("svc", run, "1.0", new TagTemplate(null), Clock.systemUTC())
-                .decide(List.of(spec))
-                .get(0);
-        built.add(d.reference().toString());
-        return d;
+        return decided.decide(spec);
     }
 
     private BuildResult build(TagDecision d) {
-        Map<String, String> labels = Map.of(ImageLabels.SOURCE_DIGEST, d.digest(), ImageLabels.RUN, run);
-        return new ImageBuilder(faulty)
-                .build(
-                        d.spec(),
-                        d.context(),
-                        d.reference().toString(),
-                        d.digest(),
-                        labels,
-                        BuildOptions.defaults(),
-                        (id, line) -> {});
+        return DecidedImages.build(
+                new ImageBuilder(faulty), d, decided.labels(d), BuildOptions.defaults(), (id, line) -> {});
     }
 
     private Ledger ledger() {

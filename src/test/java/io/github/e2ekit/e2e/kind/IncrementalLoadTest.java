@@ -329,18 +329,7 @@ class IncrementalLoadTest {
     private static void fullImportTheKindWay(KindNode node, ImageReference ref) {
         try (InputStream save =
                 engine.client().saveImageCmd(engine.storedName(ref)).exec()) {
-            ExecResult r = NodeExec.run(
-                    engine,
-                    node.containerId(),
-                    save,
-                    5,
-                    "ctr",
-                    NodeImageStore.NAMESPACE,
-                    "images",
-                    "import",
-                    "--digests",
-                    "--snapshotter=overlayfs",
-                    "-");
+            ExecResult r = new NodeImageStore(engine, node).importArchive(save, "overlayfs");
             assertThat(r.ok()).as(r.failureText()).isTrue();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

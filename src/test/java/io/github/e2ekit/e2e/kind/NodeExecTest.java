@@ -56,17 +56,6 @@ class NodeExecTest {
 
     /** kind's node import ({@code ctr images import --digests --snapshotter=overlayfs -}), fed through NodeExec. */
     private ExecResult ctrImport(KindNode node, InputStream tar) {
-        return NodeExec.run(
-                engine,
-                node.containerId(),
-                tar,
-                2,
-                "ctr",
-                "--namespace=k8s.io",
-                "images",
-                "import",
-                "--digests",
-                "--snapshotter=overlayfs",
-                "-");
+        return new NodeImageStore(engine, node).importArchive(tar, "overlayfs");
     }
 }

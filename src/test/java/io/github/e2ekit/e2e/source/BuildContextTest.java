@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,13 +19,29 @@ class BuildContextTest {
     @TempDir
     Path tmp;
 
+    Path ctx;
+
+    @BeforeEach
+    void context() {
+        ctx = tmp.resolve("ctx");
+    }
+
     private static List<String> paths(BuildContext ctx) {
         return ctx.entries().stream().map(ContextEntry::path).collect(Collectors.toList());
     }
 
+    /** The paths a scan sends from a context of a Dockerfile, {@code dockerignore} and {@code files}. */
+    private List<String> sent(String dockerignore, String... files) throws Exception {
+        write(ctx, "Dockerfile", "FROM scratch\n");
+        write(ctx, ".dockerignore", dockerignore);
+        for (String f : files) {
+            write(ctx, f, "x");
+        }
+        return paths(BuildContext.scan(ctx));
+    }
+
     @Test
     void walksSortedWithTypesModesAndLinks() throws Exception {
-        Path ctx = tmp.resolve("ctx");
         write(ctx, "Dockerfile", "FROM scratch\n");
         write(ctx, "a-b", "x");
         write(ctx, "a/b.txt", "hello");
@@ -45,45 +62,30 @@ class BuildContextTest {
 
     @Test
     void appliesIgnoreFileAndSkipsExcludedDirectories() throws Exception {
-        Path ctx = tmp.resolve("ctx");
-        write(ctx, "Dockerfile", "FROM scratch\n");
-        write(ctx, ".dockerignore", "node_modules\n*.log\n**/*.tmp\n");
-        write(ctx, "node_modules/x/index.js", "x");
-        write(ctx, "app.log", "x");
-        write(ctx, "src/a.tmp", "x");
-        write(ctx, "src/a.java", "x");
-        assertThat(paths(BuildContext.scan(ctx))).containsExactly(".dockerignore", "Dockerfile", "src", "src/a.java");
+        assertThat(sent(
+                        "node_modules\n*.log\n**/*.tmp\n",
+                        "node_modules/x/index.js",
+                        "app.log",
+                        "src/a.tmp",
+                        "src/a.java"))
+                .containsExactly(".dockerignore", "Dockerfile", "src", "src/a.java");
     }
 
     @Test
     void exceptionsReincludeBelowExcludedDirectoriesWithTheirParents() throws Exception {
-        Path ctx = tmp.resolve("ctx");
-        write(ctx, "Dockerfile", "FROM scratch\n");
-        write(ctx, ".dockerignore", "build\n!build/libs/app.jar\n");
-        write(ctx, "build/libs/app.jar", "jar");
-        write(ctx, "build/libs/other.jar", "jar");
-        write(ctx, "build/tmp/x", "x");
-        assertThat(paths(BuildContext.scan(ctx)))
+        assertThat(sent("build\n!build/libs/app.jar\n", "build/libs/app.jar", "build/libs/other.jar", "build/tmp/x"))
                 .containsExactly(".dockerignore", "Dockerfile", "build", "build/libs", "build/libs/app.jar");
     }
 
     @Test
     void wildcardExceptionsAreFoundDeepInExcludedDirectories() throws Exception {
-        Path ctx = tmp.resolve("ctx");
-        write(ctx, "Dockerfile", "FROM scratch\n");
-        write(ctx, ".dockerignore", "*/\nout\n!**/keep.txt\n");
-        write(ctx, "out/a/b/keep.txt", "k");
-        write(ctx, "out/a/b/drop.txt", "d");
-        write(ctx, "out/c/drop.txt", "d");
-        write(ctx, "top.txt", "t");
         // "*/" is cleaned to "*" (as Docker does), so it excludes top.txt as well
-        assertThat(paths(BuildContext.scan(ctx)))
+        assertThat(sent("*/\nout\n!**/keep.txt\n", "out/a/b/keep.txt", "out/a/b/drop.txt", "out/c/drop.txt", "top.txt"))
                 .containsExactly(".dockerignore", "Dockerfile", "out", "out/a", "out/a/b", "out/a/b/keep.txt");
     }
 
     @Test
     void alwaysSendsDockerfileAndDockerignore() throws Exception {
-        Path ctx = tmp.resolve("ctx");
         write(ctx, "docker/app.Dockerfile", "FROM scratch\n");
         write(ctx, ".dockerignore", "*\n");
         write(ctx, "docker/other", "x");
@@ -95,19 +97,13 @@ class BuildContextTest {
 
     @Test
     void prefersDockerfileSpecificIgnoreFile() throws Exception {
-        Path ctx = tmp.resolve("ctx");
-        write(ctx, "Dockerfile", "FROM scratch\n");
         write(ctx, "Dockerfile.dockerignore", "a\n");
-        write(ctx, ".dockerignore", "b\n");
-        write(ctx, "a", "x");
-        write(ctx, "b", "x");
-        assertThat(paths(BuildContext.scan(ctx)))
+        assertThat(sent("b\n", "a", "b"))
                 .containsExactly(".dockerignore", "Dockerfile", "Dockerfile.dockerignore", "b");
     }
 
     @Test
     void dockerfileOutsideTheContextGetsAHashedName() throws Exception {
-        Path ctx = tmp.resolve("ctx");
         write(ctx, "a", "x");
         Path df = write(tmp, "elsewhere/Dockerfile", "FROM scratch\n");
         BuildContext bc = BuildContext.scan(ctx, df);
@@ -119,7 +115,6 @@ class BuildContextTest {
 
     @Test
     void dockerfileReachedThroughDotsIsInTheContext() throws Exception {
-        Path ctx = tmp.resolve("ctx");
         write(ctx, "Dockerfile", "FROM scratch\n");
         BuildContext bc = BuildContext.scan(ctx, tmp.resolve("ctx/sub/../Dockerfile"));
         assertThat(bc.dockerfileInContext()).isTrue();
@@ -145,7 +140,6 @@ class BuildContextTest {
 
     @Test
     void unreadableFileFailsTheDigest() throws Exception {
-        Path ctx = tmp.resolve("ctx");
         write(ctx, "Dockerfile", "FROM scratch\n");
         Path secret = write(ctx, "secret", "x");
         BuildContext bc = BuildContext.scan(ctx);
@@ -160,7 +154,6 @@ class BuildContextTest {
 
     @Test
     void fileChangedAfterScanFailsTheDigest() throws Exception {
-        Path ctx = tmp.resolve("ctx");
         write(ctx, "Dockerfile", "FROM scratch\n");
         write(ctx, "grows", "x");
         BuildContext bc = BuildContext.scan(ctx);

@@ -12,9 +12,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SourceDigestTest {
 
@@ -76,45 +80,28 @@ class SourceDigestTest {
         assertThat(SourceDigest.compute(BuildContext.scan(ctx), "prod", a)).isEqualTo(digest(ctx));
     }
 
-    @Test
-    void contentChangeChangesDigest() throws Exception {
-        String before = digest(ctx);
-        write(ctx, "src/main/res/a.txt", "b");
-        assertThat(digest(ctx)).isNotEqualTo(before);
+    /** A change to what the context sends. */
+    interface Change {
+        void apply(Path ctx) throws Exception;
     }
 
-    @Test
-    void renameChangesDigest() throws Exception {
-        String before = digest(ctx);
-        Files.move(ctx.resolve("src/main/res/a.txt"), ctx.resolve("src/main/res/b.txt"));
-        assertThat(digest(ctx)).isNotEqualTo(before);
+    static Stream<Named<Change>> changesToWhatIsSent() {
+        return Stream.of(
+                Named.of("a file's content", ctx -> write(ctx, "src/main/res/a.txt", "b")),
+                Named.of(
+                        "a file's name",
+                        ctx -> Files.move(ctx.resolve("src/main/res/a.txt"), ctx.resolve("src/main/res/b.txt"))),
+                Named.of("a new empty directory", ctx -> Files.createDirectories(ctx.resolve("src/empty"))),
+                Named.of("a file's executable bit", ctx -> executable(ctx.resolve("bin/run.sh"), false)),
+                Named.of("a symlink's target", ctx -> symlink(ctx, "current", "src/main/res")),
+                Named.of("the Dockerfile", ctx -> write(ctx, "Dockerfile", "FROM scratch\n")));
     }
 
-    @Test
-    void newEmptyDirectoryChangesDigest() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("changesToWhatIsSent")
+    void aChangeToWhatIsSentChangesTheDigest(Change change) throws Exception {
         String before = digest(ctx);
-        Files.createDirectories(ctx.resolve("src/empty"));
-        assertThat(digest(ctx)).isNotEqualTo(before);
-    }
-
-    @Test
-    void executableBitChangesDigest() throws Exception {
-        String before = digest(ctx);
-        executable(ctx.resolve("bin/run.sh"), false);
-        assertThat(digest(ctx)).isNotEqualTo(before);
-    }
-
-    @Test
-    void symlinkTargetChangesDigest() throws Exception {
-        String before = digest(ctx);
-        symlink(ctx, "current", "src/main/res");
-        assertThat(digest(ctx)).isNotEqualTo(before);
-    }
-
-    @Test
-    void dockerfileChangeChangesDigest() throws Exception {
-        String before = digest(ctx);
-        write(ctx, "Dockerfile", "FROM scratch\n");
+        change.apply(ctx);
         assertThat(digest(ctx)).isNotEqualTo(before);
     }
 
