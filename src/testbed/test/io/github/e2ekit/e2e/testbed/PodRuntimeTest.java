@@ -152,12 +152,7 @@ class PodRuntimeTest {
             }
             NodeImage.deleteTree(dir);
         }
-        assertThat(engine.client()
-                        .listContainersCmd()
-                        .withShowAll(true)
-                        .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster))
-                        .exec())
-                .isEmpty();
+        assertThat(KindLikeCluster.nodeContainers(engine, cluster)).isEmpty();
         assertThat(nodeVolumes).isNotEmpty();
         var volumes = engine.client().listVolumesCmd().exec().getVolumes();
         assertThat(

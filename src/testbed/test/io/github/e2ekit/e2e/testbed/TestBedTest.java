@@ -83,12 +83,7 @@ class TestBedTest {
                                     : stillAbsent.getStatus().getAvailableReplicas())
                     .isIn(null, 0);
         }
-        assertThat(engine.client()
-                        .listContainersCmd()
-                        .withShowAll(true)
-                        .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster))
-                        .exec())
-                .isEmpty();
+        assertThat(KindLikeCluster.nodeContainers(engine, cluster)).isEmpty();
     }
 
     private static V1Deployment read(AppsV1Api apps, String name) throws Exception {
