@@ -1,25 +1,14 @@
 import groovy.json.JsonSlurper
 // An interrupted run's teardown is the teardown goal's, with the run's configuration: <kindExecutable> is the
 // script that was configured (not 'kind'), and <cluster><delete>never</delete> leaves the cluster the run created.
-def testbed = new Properties()
-new File(basedir, '../../it-testbed/testbed.properties').withInputStream { testbed.load(it) }
-def mvn = new File(System.getProperty('maven.home'), 'bin/mvn').path
-def common = [mvn, '-B', "-Dmaven.repo.local=${localRepositoryPath}", "-De2e.kubeconfig=${testbed.kubeconfig}",
-              "-De2e.cluster.name=${testbed.cluster}"]
+def interrupting = new GroovyShell(getClass().classLoader).parse(new File(basedir, '../../../src/it/_shared/verify/Interrupting.groovy'))
+def testbed = interrupting.testbed(basedir)
+def common = interrupting.mavenCommand(localRepositoryPath.toString(), testbed)
 def calls = new File(basedir, 'kind-calls.txt')
 def callLines = { calls.exists() ? calls.readLines() : [] }
 
 def interrupt = { String name, List<String> extra ->
-    def out = new File(basedir, "${name}.log")
-    def p = new ProcessBuilder((common + extra + ['verify']).collect { it.toString() }).directory(basedir)
-            .redirectErrorStream(true).redirectOutput(out).start()
-    def deadline = System.currentTimeMillis() + 120_000
-    while (!(out.exists() && out.text.contains('e2e: stage 1/1: applied')) && System.currentTimeMillis() < deadline) {
-        assert p.isAlive() : "${name}: the build ended before deploy: ${out.text.readLines().takeRight(20).join('\n')}"
-        Thread.sleep(200)
-    }
-    assert out.text.contains('e2e: stage 1/1: applied') : "${name}: deploy never started"
-    Thread.sleep(500)
+    def (p, out) = interrupting.startUntilDeployed(basedir, common + extra, name)
     def before = callLines()
     p.destroy() // SIGTERM
     assert p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) : "${name}: the build did not stop on SIGTERM"

@@ -1,26 +1,10 @@
 import groovy.json.JsonSlurper
 // Interrupting a build during deploy: SIGTERM → the shutdown hook removes what the run created;
 // kill -9 → nothing can run, so 'reap' removes the plugin-labelled leftovers after the TTL.
-def testbed = new Properties()
-new File(basedir, '../../it-testbed/testbed.properties').withInputStream { testbed.load(it) }
-def mvn = new File(System.getProperty('maven.home'), 'bin/mvn').path
-def common = [mvn, '-B', "-Dmaven.repo.local=${localRepositoryPath}", "-De2e.kubeconfig=${testbed.kubeconfig}",
-              "-De2e.cluster.name=${testbed.cluster}"]
-
-def startAndWaitForDeploy = { String name, List<String> extra ->
-    def out = new File(basedir, "${name}.log")
-    def pb = new ProcessBuilder((common + extra + ['verify']).collect { it.toString() }).directory(basedir).redirectErrorStream(true)
-            .redirectOutput(out)
-    def p = pb.start()
-    def deadline = System.currentTimeMillis() + 120_000
-    while (!(out.exists() && out.text.contains('e2e: stage 1/1: applied')) && System.currentTimeMillis() < deadline) {
-        assert p.isAlive() : "${name}: the build ended before deploy: ${out.text.readLines().takeRight(20).join('\n')}"
-        Thread.sleep(200)
-    }
-    assert out.text.contains('e2e: stage 1/1: applied') : "${name}: deploy never started"
-    Thread.sleep(500)
-    [p, out]
-}
+def interrupting = new GroovyShell(getClass().classLoader).parse(new File(basedir, '../../../src/it/_shared/verify/Interrupting.groovy'))
+def testbed = interrupting.testbed(basedir)
+def common = interrupting.mavenCommand(localRepositoryPath.toString(), testbed)
+def startAndWaitForDeploy = { String name, List<String> extra -> interrupting.startUntilDeployed(basedir, common + extra, name) }
 def sh = { List cmd -> def p = cmd.collect { it.toString() }.execute(); def t = p.text; p.waitFor(); [p.exitValue(), t] }
 def nodeRefs = { sh(['docker', 'exec', "${testbed.cluster}-control-plane", 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'])[1] }
 

@@ -162,7 +162,7 @@ public final class EngineFaults implements AutoCloseable {
                     break;
                 }
             }
-            Action action = rule == null ? null : rule.action;
+            Action action = rule == null ? null : rule.action();
             if (rule != null && rule.hook != null) {
                 rule.hook.run();
             }
@@ -279,17 +279,13 @@ public final class EngineFaults implements AutoCloseable {
     }
 
     /** One fault: the {@code nth} matching request (counted from 1) and the {@code times - 1} after it. */
-    public final class Rule extends FaultRule<Rule> {
-        private final String method;
-        private final Pattern path;
+    public final class Rule extends FaultRule<Rule, Action> {
         private String bodyContains;
-        private Action action = Action.PASS;
         private long afterBytes;
         private Runnable hook;
 
         Rule(String method, Pattern path) {
-            this.method = method;
-            this.path = path;
+            super(method, path, Action.PASS);
         }
 
         /** Only requests whose (small, {@code Content-Length}) body contains {@code text}. */
@@ -300,21 +296,18 @@ public final class EngineFaults implements AutoCloseable {
 
         /** Answered 500 with moby's JSON error body. */
         public Rule answer500() {
-            this.action = Action.STATUS_500;
-            return this;
+            return act(Action.STATUS_500);
         }
 
         /** Connection closed without an answer. */
         public Rule cut() {
-            this.action = Action.CUT;
-            return this;
+            return act(Action.CUT);
         }
 
         /** Forwarded, and the answer cut off after {@code bytes} bytes (the status line and headers count). */
         public Rule cutAnswerAfter(long bytes) {
-            this.action = Action.CUT_ANSWER;
             this.afterBytes = bytes;
-            return this;
+            return act(Action.CUT_ANSWER);
         }
 
         /** Forwarded after {@code hook} ran (e.g. arming another rule, or starting a thread that kills a node). */

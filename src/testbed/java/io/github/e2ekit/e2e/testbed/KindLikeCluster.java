@@ -2,6 +2,7 @@ package io.github.e2ekit.e2e.testbed;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
@@ -65,13 +66,18 @@ public final class KindLikeCluster implements AutoCloseable {
         }
     }
 
-    /** Removes test-bed nodes of the same name that a killed test run left behind (only test-bed ones). */
-    private static void removeLeftovers(Engine engine, String name) {
-        for (var c : engine.client()
+    /** The test bed's node containers of cluster {@code name}, running or not. */
+    public static List<Container> nodeContainers(Engine engine, String name) {
+        return engine.client()
                 .listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(TESTBED_CLUSTER_LABEL, name))
-                .exec()) {
+                .exec();
+    }
+
+    /** Removes test-bed nodes of the same name that a killed test run left behind (only test-bed ones). */
+    private static void removeLeftovers(Engine engine, String name) {
+        for (var c : nodeContainers(engine, name)) {
             engine.client()
                     .removeContainerCmd(c.getId())
                     .withForce(true)

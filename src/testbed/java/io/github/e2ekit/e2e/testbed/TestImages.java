@@ -36,6 +36,17 @@ public final class TestImages implements AutoCloseable {
     }
 
     /**
+     * Builds an image holding busybox and {@code /www/marker.txt} with {@code marker} as content, whose command serves
+     * {@code /www} over HTTP on port 8080 (busybox httpd); returns its ID.
+     */
+    public String httpd(String reference, String marker) {
+        return build(
+                reference,
+                Map.of("www/marker.txt", marker),
+                "CMD [\"busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]");
+    }
+
+    /**
      * Builds {@code FROM scratch} with busybox plus the given files (relative paths, which become absolute
      * in the image); {@code extra} lines are appended to the Dockerfile.
      */

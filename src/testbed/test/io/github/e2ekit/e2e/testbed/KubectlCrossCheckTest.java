@@ -59,10 +59,7 @@ class KubectlCrossCheckTest {
         images = new TestImages(engine);
         marker = "kubectl-cross-check-" + images.run();
         ImageReference web = ImageReference.parse("localhost/testbed/kubectl-web:" + images.run());
-        String id = images.build(
-                web.toString(),
-                Map.of("www/marker.txt", marker),
-                "CMD [\"busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]");
+        String id = images.httpd(web.toString(), marker);
         new ImageLoader(engine, Ledger.start(dir.resolve("ledger.json"), "r", "s"), bed.clusterName())
                 .load(bed.nodes().nodes(), web, id);
         manifest = dir.resolve("app.yaml");

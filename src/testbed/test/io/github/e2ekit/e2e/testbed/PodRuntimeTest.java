@@ -88,10 +88,7 @@ class PodRuntimeTest {
         images = new TestImages(engine);
         marker = "marker-" + images.run() + "-from-the-node";
         web = ImageReference.parse("localhost/testbed/httpd:" + images.run());
-        String id = images.build(
-                web.toString(),
-                Map.of("www/marker.txt", marker),
-                "CMD [\"busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]");
+        String id = images.httpd(web.toString(), marker);
         new ImageLoader(engine, Ledger.start(dir.resolve("ledger.json"), "r", "s"), bed.clusterName())
                 .load(bed.nodes().nodes(), web, id);
         core = new CoreV1Api(bed.kubernetes().client());
@@ -155,12 +152,7 @@ class PodRuntimeTest {
             }
             NodeImage.deleteTree(dir);
         }
-        assertThat(engine.client()
-                        .listContainersCmd()
-                        .withShowAll(true)
-                        .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster))
-                        .exec())
-                .isEmpty();
+        assertThat(KindLikeCluster.nodeContainers(engine, cluster)).isEmpty();
         assertThat(nodeVolumes).isNotEmpty();
         var volumes = engine.client().listVolumesCmd().exec().getVolumes();
         assertThat(
@@ -173,10 +165,7 @@ class PodRuntimeTest {
     @Test
     void aDeploymentServesItsImageThroughPortForwardOnceItsReadinessProbeAnswers() throws Exception {
         namespace("serve");
-        V1Container c = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
+        V1Container c = fromWeb("web")
                 .ports(List.of(new V1ContainerPort().containerPort(8080)))
                 .readinessProbe(probe("/marker.txt", 8080).periodSeconds(1));
         apps.createNamespacedDeployment("serve", deployment("web", c)).execute();
@@ -246,10 +235,7 @@ class PodRuntimeTest {
     @Test
     void aCommandThatExitsNonZeroIsInCrashLoopBackOffWithItsExitCodeAndItsOutputInTheLog() throws Exception {
         namespace("crash");
-        V1Container c = new V1Container()
-                .name("fails")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
+        V1Container c = fromWeb("fails")
                 .command(List.of("busybox", "sh", "-c", "echo \"giving up in $GREETING\" >&2; exit 3"))
                 .env(List.of(new V1EnvVar().name("GREETING").value("pod-runtime-test")));
         apps.createNamespacedDeployment("crash", deployment("fails", c)).execute();
@@ -323,10 +309,7 @@ class PodRuntimeTest {
                 .metadata(new V1ObjectMeta().name("stubborn"))
                 .spec(new V1PodSpec()
                         .terminationGracePeriodSeconds(20L)
-                        .containers(List.of(new V1Container()
-                                .name("loop")
-                                .image(web.toString())
-                                .imagePullPolicy("IfNotPresent")
+                        .containers(List.of(fromWeb("loop")
                                 .command(List.of(
                                         "busybox",
                                         "sh",
@@ -530,11 +513,12 @@ class PodRuntimeTest {
 
     /** The web image's httpd serving /www on {@code port}. */
     private V1Container httpd(String name, int port) {
-        return new V1Container()
-                .name(name)
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "httpd", "-f", "-p", Integer.toString(port), "-h", "/www"));
+        return fromWeb(name).command(List.of("busybox", "httpd", "-f", "-p", Integer.toString(port), "-h", "/www"));
+    }
+
+    /** A container named {@code name} of the test image loaded into the node ({@code IfNotPresent}). */
+    private V1Container fromWeb(String name) {
+        return new V1Container().name(name).image(web.toString()).imagePullPolicy("IfNotPresent");
     }
 
     /** A readiness probe: GET {@code path} on {@code port}. */
@@ -544,10 +528,7 @@ class PodRuntimeTest {
 
     /** Serves {@code /m}, written at start from the env var MARKER, on 8080; ready once it answers. */
     private V1Container markerServer(String marker) {
-        return new V1Container()
-                .name("server")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
+        return fromWeb("server")
                 .command(List.of(
                         "busybox", "sh", "-c", "echo \"$MARKER\" > /www/m; exec busybox httpd -f -p 8080 -h /www"))
                 .env(List.of(new V1EnvVar().name("MARKER").value(marker)))
@@ -742,10 +723,7 @@ class PodRuntimeTest {
     @Test
     void aPodReachesAnotherThroughItsServiceByNameAndRunsAsItsSecurityContextsUserWithDevShm() throws Exception {
         namespace("svc");
-        V1Container c = new V1Container()
-                .name("web")
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
+        V1Container c = fromWeb("web")
                 .ports(List.of(new V1ContainerPort().containerPort(8080).name("http")))
                 .readinessProbe(probe("/marker.txt", 8080).periodSeconds(1));
         apps.createNamespacedDeployment("svc", deployment("web", c)).execute();
@@ -809,11 +787,7 @@ class PodRuntimeTest {
     }
 
     private V1Container shell(String name, String script) {
-        return new V1Container()
-                .name(name)
-                .image(web.toString())
-                .imagePullPolicy("IfNotPresent")
-                .command(List.of("busybox", "sh", "-c", script));
+        return fromWeb(name).command(List.of("busybox", "sh", "-c", script));
     }
 
     private static V1Job condition(BatchV1Api batch, String name, String type) throws Exception {
@@ -859,20 +833,9 @@ class PodRuntimeTest {
         return f.get(20, TimeUnit.SECONDS);
     }
 
-    interface Probe<T> {
-        T get() throws Exception;
-    }
-
-    private <T> T await(String what, Probe<T> probe) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            T v = probe.get();
-            if (v != null) {
-                return v;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(what + ": not reached within 30 s\n" + diagnostics());
+    private <T> T await(String what, Eventually.Probe<T> probe) throws Exception {
+        return Eventually.await(
+                Duration.ofSeconds(30), () -> what + ": not reached within 30 s\n" + diagnostics(), probe);
     }
 
     /** What the pods and the node look like, for failure messages. */

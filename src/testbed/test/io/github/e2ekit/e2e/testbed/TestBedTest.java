@@ -83,12 +83,7 @@ class TestBedTest {
                                     : stillAbsent.getStatus().getAvailableReplicas())
                     .isIn(null, 0);
         }
-        assertThat(engine.client()
-                        .listContainersCmd()
-                        .withShowAll(true)
-                        .withLabelFilter(Map.of(KindLikeCluster.TESTBED_CLUSTER_LABEL, cluster))
-                        .exec())
-                .isEmpty();
+        assertThat(KindLikeCluster.nodeContainers(engine, cluster)).isEmpty();
     }
 
     private static V1Deployment read(AppsV1Api apps, String name) throws Exception {
@@ -109,20 +104,8 @@ class TestBedTest {
         return pods.get(0).getStatus().getContainerStatuses().get(0);
     }
 
-    interface Probe<T> {
-        T get() throws Exception;
-    }
-
-    private static <T> T await(Probe<T> probe) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            T v = probe.get();
-            if (v != null) {
-                return v;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("condition not reached within 15 s");
+    private static <T> T await(Eventually.Probe<T> probe) throws Exception {
+        return Eventually.await(Duration.ofSeconds(15), () -> "condition not reached within 15 s", probe);
     }
 
     private static V1Deployment deployment(String name, String image, String policy) {

@@ -68,17 +68,13 @@ public final class ApiFaults {
     }
 
     /** One rule: by default the first matching request is answered 503 once. */
-    public static final class Rule extends FaultRule<Rule> {
-        private final String method;
-        private final Pattern path;
-        private volatile Action action = Action.STATUS;
+    public static final class Rule extends FaultRule<Rule, Action> {
         private volatile int status = 503;
         private volatile Integer retryAfterSeconds;
         private volatile Duration delay = Duration.ZERO;
 
         private Rule(String method, Pattern path) {
-            this.method = method;
-            this.path = path;
+            super(method, path, Action.STATUS);
         }
 
         @Override
@@ -88,9 +84,8 @@ public final class ApiFaults {
 
         /** Answers with {@code code} (429: plain text, as the in-flight filters; else a Status object). */
         public Rule status(int code) {
-            this.action = Action.STATUS;
             this.status = code;
-            return this;
+            return act(Action.STATUS);
         }
 
         /** Answers with {@code code} and {@code Retry-After: seconds}. */
@@ -102,8 +97,7 @@ public final class ApiFaults {
 
         /** Closes the connection without answering (the client sees the connection end: no answer). */
         public Rule closeConnection() {
-            this.action = Action.CLOSE;
-            return this;
+            return act(Action.CLOSE);
         }
 
         /**
@@ -111,22 +105,19 @@ public final class ApiFaults {
          * client cannot tell whether it happened (an answer lost on the way, or a server that died after its write).
          */
         public Rule loseAnswer() {
-            this.action = Action.LOSE_ANSWER;
-            return this;
+            return act(Action.LOSE_ANSWER);
         }
 
         /** Answers normally, but only after {@code d} (past a client's read timeout, the client gives up first). */
         public Rule delay(Duration d) {
-            this.action = Action.DELAY;
             this.delay = d;
-            return this;
+            return act(Action.DELAY);
         }
 
         /** Serves the request (a stream: port-forward, followed log, watch), then cuts its connection after {@code d}. */
         public Rule cutAfter(Duration d) {
-            this.action = Action.CUT_AFTER;
             this.delay = d;
-            return this;
+            return act(Action.CUT_AFTER);
         }
 
         private boolean matches(HttpServerRequest request, String bare) {
@@ -150,7 +141,7 @@ public final class ApiFaults {
             if (!r.matches(request, bare) || !r.hit()) {
                 continue;
             }
-            switch (r.action) {
+            switch (r.action()) {
                 case STATUS -> answer(request, r);
                 case CLOSE -> request.connection().close();
                 case LOSE_ANSWER -> {

@@ -535,14 +535,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
                     return notFound(type, rp.name());
                 }
                 if (!ResourceType.BUILT_IN.contains(type)) {
-                    return status(
-                            415,
-                            "UnsupportedMediaType",
-                            "the body of the request was in an unknown format - accepted "
-                                    + "media types include: application/json-patch+json, application/merge-patch+json, "
-                                    + "application/apply-patch+yaml",
-                            type,
-                            rp.name());
+                    return unsupportedPatchType(type, rp.name());
                 }
                 result = Json.strategicMerge(stored, Json.parse(body));
             }
@@ -602,14 +595,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
                 result = Json.strategicMerge(stored, a);
             }
             default -> {
-                return status(
-                        415,
-                        "UnsupportedMediaType",
-                        "the body of the request was in an unknown format - accepted "
-                                + "media types include: application/json-patch+json, application/merge-patch+json, "
-                                + "application/apply-patch+yaml",
-                        type,
-                        rp.name());
+                return unsupportedPatchType(type, rp.name());
             }
         }
         if (!(result instanceof ObjectNode obj)) {
@@ -956,6 +942,21 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
 
     private MockResponse notFound(ResourceType type, String name) {
         return status(404, "NotFound", type.qualifiedName() + " \"" + name + "\" not found", type, name);
+    }
+
+    /**
+     * A patch of a content type this resource does not take (k8s.io/apiserver pkg/endpoints/handlers/patch.go
+     * PatchResource: 415 naming the patch types it accepts; custom resources take no strategic merge patch).
+     */
+    private MockResponse unsupportedPatchType(ResourceType type, String name) {
+        return status(
+                415,
+                "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted "
+                        + "media types include: application/json-patch+json, application/merge-patch+json, "
+                        + "application/apply-patch+yaml",
+                type,
+                name);
     }
 
     private MockResponse conflict(ResourceType type, String name) {

@@ -217,20 +217,17 @@ final class Kubelet {
         String notReady = names(statuses, true);
         String terminalReason = "Succeeded".equals(phase) ? "PodCompleted" : "PodFailed";
         boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
-        conds.add(FakeControllers.condition(
-                oldConds,
-                "Ready",
-                ready ? "True" : "False",
-                ready ? null : terminal ? terminalReason : "ContainersNotReady",
-                ready || terminal ? null : "containers with unready status: " + notReady,
-                false));
-        conds.add(FakeControllers.condition(
-                oldConds,
-                "ContainersReady",
-                ready ? "True" : "False",
-                ready ? null : terminal ? terminalReason : "ContainersNotReady",
-                ready || terminal ? null : "containers with unready status: " + notReady,
-                false));
+        // kubernetes pkg/kubelet/status/generate.go GeneratePodReadyCondition: Ready takes ContainersReady's status,
+        // reason and message (GenerateContainersReadyCondition) when the containers are not ready
+        for (String type : List.of("Ready", "ContainersReady")) {
+            conds.add(FakeControllers.condition(
+                    oldConds,
+                    type,
+                    ready ? "True" : "False",
+                    ready ? null : terminal ? terminalReason : "ContainersNotReady",
+                    ready || terminal ? null : "containers with unready status: " + notReady,
+                    false));
+        }
         conds.add(FakeControllers.condition(oldConds, "PodScheduled", "True", null, null, false));
         st.set("conditions", conds);
         st.put("phase", phase);

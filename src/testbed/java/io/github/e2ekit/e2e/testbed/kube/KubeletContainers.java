@@ -105,25 +105,9 @@ final class KubeletContainers {
         }
         Instant started = rt.started.computeIfAbsent(cname, k -> now);
         if (!rt.eventsSent.contains("started/" + cname)) {
-            rt.log
-                    .append(started)
-                    .append(" fake-kubelet: started container ")
-                    .append(cname)
-                    .append(" (image ")
-                    .append(image)
-                    .append(", ")
-                    .append(id)
-                    .append(")\n");
+            logStarted(rt, started, cname, image, id);
         }
-        kit.event(
-                pod,
-                "Normal",
-                "Pulled",
-                "Container image \"" + image + "\" already present on machine",
-                "kubelet",
-                field);
-        kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
-        kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+        startEvents(kit, pod, cname, image, field);
         rt.eventsSent.add("started/" + cname);
         ObjectNode cs = reportedImage(nodes, Json.obj().put("name", cname), node, image, id);
         int restarts = 0;
@@ -134,14 +118,7 @@ final class KubeletContainers {
             restarts = (int) (sinceStart / CRASH_PERIOD_MILLIS) + 1;
             cs.put("containerID", containerId(pod, cname, restarts));
             cs.put("ready", false).put("restartCount", restarts).put("started", false);
-            String msg = "back-off " + Math.min(300, 10 << Math.min(5, restarts - 1)) + "s restarting failed container="
-                    + cname + " pod=" + Json.text(pod, "metadata", "name") + "_"
-                    + Json.text(pod, "metadata", "namespace")
-                    + "(" + Json.text(pod, "metadata", "uid") + ")";
-            cs.putObject("state")
-                    .putObject("waiting")
-                    .put("reason", "CrashLoopBackOff")
-                    .put("message", msg);
+            crashLoopBackOff(kit, pod, cs, cname, Math.min(300, 10 << Math.min(5, restarts - 1)), field);
             cs.putObject("lastState")
                     .putObject("terminated")
                     .put("exitCode", 1)
@@ -149,17 +126,8 @@ final class KubeletContainers {
                     .put("startedAt", startedAt)
                     .put("finishedAt", startedAt)
                     .put("containerID", containerId(pod, cname, restarts - 1));
-            kit.event(
-                    pod,
-                    "Warning",
-                    "BackOff",
-                    "Back-off restarting failed container " + cname + " in pod "
-                            + Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace") + "("
-                            + Json.text(pod, "metadata", "uid") + ")",
-                    "kubelet",
-                    field);
             if (!rt.eventsSent.contains("crashlog/" + cname)) {
-                rt.log.append("fake-kubelet: container ").append(cname).append(" exited with code 1\n");
+                logExited(rt, cname, 1);
                 rt.eventsSent.add("crashlog/" + cname);
             }
             return cs;
@@ -178,12 +146,7 @@ final class KubeletContainers {
                     .put("finishedAt", finished.truncatedTo(ChronoUnit.SECONDS).toString())
                     .put("containerID", containerId(pod, cname, 0));
             if (!rt.eventsSent.contains("exit/" + cname)) {
-                rt.log
-                        .append("fake-kubelet: container ")
-                        .append(cname)
-                        .append(" exited with code ")
-                        .append(exit)
-                        .append('\n');
+                logExited(rt, cname, exit);
                 rt.eventsSent.add("exit/" + cname);
             }
             return cs;
@@ -193,6 +156,70 @@ final class KubeletContainers {
         cs.put("ready", ready).put("started", true);
         cs.putObject("state").putObject("running").put("startedAt", startedAt);
         return cs;
+    }
+
+    /** The node's log line for a started container (its run's start, image and image ID). */
+    static void logStarted(PodState rt, Instant at, String cname, String image, String imageId) {
+        rt.log
+                .append(at)
+                .append(" fake-kubelet: started container ")
+                .append(cname)
+                .append(" (image ")
+                .append(image)
+                .append(", ")
+                .append(imageId)
+                .append(")\n");
+    }
+
+    /** The node's log line for a container that exited with {@code code}. */
+    static void logExited(PodState rt, String cname, int code) {
+        rt.log
+                .append("fake-kubelet: container ")
+                .append(cname)
+                .append(" exited with code ")
+                .append(code)
+                .append('\n');
+    }
+
+    /**
+     * The kubelet's events for a container it starts from an image on the node: kubernetes
+     * pkg/kubelet/images/image_manager.go EnsureImageExists ("Pulled": already present on machine), then
+     * pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer ("Created", "Started").
+     */
+    static void startEvents(FakeControllers kit, JsonNode pod, String cname, String image, String field) {
+        kit.event(
+                pod,
+                "Normal",
+                "Pulled",
+                "Container image \"" + image + "\" already present on machine",
+                "kubelet",
+                field);
+        kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
+        kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+    }
+
+    /**
+     * A container waiting out its restart back-off, as kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go
+     * doBackOff says it: state {@code waiting} with reason CrashLoopBackOff and the message "back-off &lt;n&gt;s
+     * restarting failed container=&lt;c&gt; pod=&lt;name&gt;_&lt;ns&gt;(&lt;uid&gt;)", and a Warning "BackOff" event.
+     */
+    static void crashLoopBackOff(
+            FakeControllers kit, JsonNode pod, ObjectNode cs, String cname, long backoffSeconds, String field) {
+        String podRef = Json.text(pod, "metadata", "name") + "_" + Json.text(pod, "metadata", "namespace") + "("
+                + Json.text(pod, "metadata", "uid") + ")";
+        cs.putObject("state")
+                .putObject("waiting")
+                .put("reason", "CrashLoopBackOff")
+                .put(
+                        "message",
+                        "back-off " + backoffSeconds + "s restarting failed container=" + cname + " pod=" + podRef);
+        kit.event(
+                pod,
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container " + cname + " in pod " + podRef,
+                "kubelet",
+                field);
     }
 
     /**

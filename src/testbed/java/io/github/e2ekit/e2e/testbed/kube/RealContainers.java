@@ -66,12 +66,7 @@ final class RealContainers {
                 k.lastStartedAt = k.startedAt;
                 k.lastFinishedAt = now;
                 k.probe.reset();
-                rt.log
-                        .append("fake-kubelet: container ")
-                        .append(cname)
-                        .append(" exited with code ")
-                        .append(code)
-                        .append('\n');
+                KubeletContainers.logExited(rt, cname, code);
                 if (code != 0) {
                     hintAtPortConflict(pod, ref, cname, code, field);
                 }
@@ -140,22 +135,8 @@ final class RealContainers {
                     .put("reason", k.startErrorReason)
                     .put("message", k.startError);
         } else {
-            long backoffSeconds = Math.max(1, k.backoff.toSeconds());
-            String msg = "back-off " + backoffSeconds + "s restarting failed container=" + cname + " pod=" + podName
-                    + "_" + ns + "(" + Json.text(pod, "metadata", "uid") + ")";
             cs.put("ready", false).put("started", false);
-            cs.putObject("state")
-                    .putObject("waiting")
-                    .put("reason", "CrashLoopBackOff")
-                    .put("message", msg);
-            kit.event(
-                    pod,
-                    "Warning",
-                    "BackOff",
-                    "Back-off restarting failed container " + cname + " in pod " + podName + "_" + ns + "("
-                            + Json.text(pod, "metadata", "uid") + ")",
-                    "kubelet",
-                    field);
+            KubeletContainers.crashLoopBackOff(kit, pod, cs, cname, Math.max(1, k.backoff.toSeconds()), field);
         }
         return cs;
     }
@@ -186,24 +167,8 @@ final class RealContainers {
                 k.restarts++;
                 k.pendingRestart = false;
             }
-            rt.log
-                    .append(now)
-                    .append(" fake-kubelet: started container ")
-                    .append(cname)
-                    .append(" (image ")
-                    .append(image)
-                    .append(", ")
-                    .append(imageId)
-                    .append(")\n");
-            kit.event(
-                    pod,
-                    "Normal",
-                    "Pulled",
-                    "Container image \"" + image + "\" already present on machine",
-                    "kubelet",
-                    field);
-            kit.event(pod, "Normal", "Created", "Created container " + cname, "kubelet", field);
-            kit.event(pod, "Normal", "Started", "Started container " + cname, "kubelet", field);
+            KubeletContainers.logStarted(rt, now, cname, image, imageId);
+            KubeletContainers.startEvents(kit, pod, cname, image, field);
         } catch (PodRuntime.StartException e) {
             startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
         } catch (RuntimeException e) {

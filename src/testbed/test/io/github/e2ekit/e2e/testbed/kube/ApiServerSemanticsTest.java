@@ -3,10 +3,7 @@ package io.github.e2ekit.e2e.testbed.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.github.e2ekit.e2e.testbed.kube.RawApi.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.Test;
 class ApiServerSemanticsTest {
 
     private static final AtomicInteger SEQ = new AtomicInteger();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static FakeKubernetes kube;
 
     @BeforeAll
@@ -35,16 +31,6 @@ class ApiServerSemanticsTest {
     @AfterAll
     static void stop() {
         kube.close();
-    }
-
-    record Answer(int code, JsonNode body) {
-        String message() {
-            return Json.text(body, "message");
-        }
-
-        String reason() {
-            return Json.text(body, "reason");
-        }
     }
 
     // ------------------------------------------------------------------ namespaces and finalizers
@@ -85,9 +71,7 @@ class ApiServerSemanticsTest {
 
         await(() -> get("/api/v1/namespaces/" + ns).code(), c -> c == 404);
         assertThat(get("/api/v1/namespaces/" + ns + "/configmaps/held").code()).isEqualTo(404);
-        assertThat(post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}")
-                        .code())
-                .isEqualTo(201);
+        create("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
     }
 
     @Test
@@ -212,9 +196,7 @@ class ApiServerSemanticsTest {
         assertThat(causeFields(noPolicy)).containsExactly("spec.template.spec.restartPolicy");
         assertThat(noPolicy.message())
                 .contains("Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"");
-        assertThat(post("/apis/batch/v1/namespaces/" + ns + "/jobs", job("j2", "img:1", "Never"))
-                        .code())
-                .isEqualTo(201);
+        create("/apis/batch/v1/namespaces/" + ns + "/jobs", job("j2", "img:1", "Never"));
     }
 
     @Test
@@ -369,9 +351,7 @@ class ApiServerSemanticsTest {
 
     private static String namespace() throws Exception {
         String ns = "sem-" + SEQ.incrementAndGet();
-        assertThat(post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}")
-                        .code())
-                .isEqualTo(201);
+        create("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
         return ns;
     }
 
@@ -388,13 +368,12 @@ class ApiServerSemanticsTest {
     }
 
     private static Answer call(String method, String path, String body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(kube.url() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", contentType);
-        b.method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body().isBlank() ? Json.obj() : Json.parse(r.body()));
+        return RawApi.call(kube, method, path, body, contentType);
+    }
+
+    /** POSTs {@code body} to {@code path}; asserts it was created (201). */
+    private static void create(String path, String body) throws Exception {
+        assertThat(post(path, body).code()).as(path).isEqualTo(201);
     }
 
     private static <T> T await(java.util.concurrent.Callable<T> probe, Predicate<T> done) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.e2ekit.e2e.testbed.Kubectl;
+import io.github.e2ekit.e2e.testbed.kube.RawApi.Answer;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -56,20 +57,19 @@ class GracefulPodDeletionTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private record Answer(int code, JsonNode body) {}
+    /** Creates ReplicaSet {@code web} in {@code ns}: {@code replicas} pods of the image that ignores SIGTERM. */
+    private static void createReplicaSet(String ns, int replicas) throws Exception {
+        String rs = "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"web\"},\"spec\":{"
+                + "\"replicas\":" + replicas + ",\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{"
+                + "\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\""
+                + STUBBORN + "\"}]}}}}";
+        assertThat(send("POST", "/apis/apps/v1/namespaces/" + ns + "/replicasets", rs)
+                        .code())
+                .isEqualTo(201);
+    }
 
     private static Answer send(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(kube.url() + path))
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .header("Content-Type", "application/json")
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body().isBlank() ? Json.obj() : Json.parse(r.body()));
+        return RawApi.call(kube, method, path, body, "application/json");
     }
 
     private static String namespace() throws Exception {
@@ -334,14 +334,12 @@ class GracefulPodDeletionTest {
         String ns = namespace();
         runningPod(ns, "p", STUBBORN, 600);
         send("DELETE", "/api/v1/namespaces/" + ns + "/pods/p", null);
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(kube.url() + "/api/v1/namespaces/" + ns + "/pods/p"))
-                        .method(
-                                "PATCH",
-                                HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"labels\":{\"x\":\"y\"}}}"))
-                        .header("Content-Type", "application/merge-patch+json")
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = RawApi.send(
+                kube,
+                "PATCH",
+                "/api/v1/namespaces/" + ns + "/pods/p",
+                "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}",
+                "application/merge-patch+json");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(pod(ns, "p"))
                 .as("store.go ShouldDeleteDuringUpdate: only with deletionGracePeriodSeconds 0")
@@ -354,12 +352,7 @@ class GracefulPodDeletionTest {
     @Test
     void aTerminatingPodIsReplacedAtOnceAndLeavesTheServiceEndpoints() throws Exception {
         String ns = namespace();
-        String rs = "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"web\"},\"spec\":{"
-                + "\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":{\"labels\":"
-                + "{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"" + STUBBORN + "\"}]}}}}";
-        assertThat(send("POST", "/apis/apps/v1/namespaces/" + ns + "/replicasets", rs)
-                        .code())
-                .isEqualTo(201);
+        createReplicaSet(ns, 1);
         await("one ready pod", () -> readyPods(ns).size() == 1);
         JsonNode old = readyPods(ns).get(0);
         String oldName = Json.text(old, "metadata", "name");
@@ -379,19 +372,14 @@ class GracefulPodDeletionTest {
     @Test
     void scaleDownDeletesGracefully() throws Exception {
         String ns = namespace();
-        String rs = "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"web\"},\"spec\":{"
-                + "\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metadata\":{\"labels\":"
-                + "{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"" + STUBBORN + "\"}]}}}}";
-        assertThat(send("POST", "/apis/apps/v1/namespaces/" + ns + "/replicasets", rs)
-                        .code())
-                .isEqualTo(201);
+        createReplicaSet(ns, 2);
         await("two ready pods", () -> readyPods(ns).size() == 2);
-        HttpResponse<String> r = HTTP.send(
-                HttpRequest.newBuilder(URI.create(kube.url() + "/apis/apps/v1/namespaces/" + ns + "/replicasets/web"))
-                        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"spec\":{\"replicas\":1}}"))
-                        .header("Content-Type", "application/merge-patch+json")
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = RawApi.send(
+                kube,
+                "PATCH",
+                "/apis/apps/v1/namespaces/" + ns + "/replicasets/web",
+                "{\"spec\":{\"replicas\":1}}",
+                "application/merge-patch+json");
         assertThat(r.statusCode()).isEqualTo(200);
         await(
                 "one pod terminating",

@@ -94,18 +94,14 @@ class StreamingWatchTest {
     }
 
     private String send(String method, String path, String body, String contentType) throws Exception {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create(kube.url() + path))
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .header("Content-Type", contentType)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = RawApi.send(kube, method, path, body, contentType);
         assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
         return r.body();
+    }
+
+    /** A merge patch of ConfigMap {@code name} in namespace w. */
+    private void mergePatch(String name, String patch) throws Exception {
+        send("PATCH", "/api/v1/namespaces/w/configmaps/" + name, patch, "application/merge-patch+json");
     }
 
     private String create(String name, String labels) throws Exception {
@@ -140,11 +136,7 @@ class StreamingWatchTest {
             assertThat(s.response.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(s.response.headers().firstValue("Content-Length")).isEmpty(); // chunked: no length
             create("later", "{}");
-            send(
-                    "PATCH",
-                    "/api/v1/namespaces/w/configmaps/later",
-                    "{\"data\":{\"k\":\"w\"}}",
-                    "application/merge-patch+json");
+            mergePatch("later", "{\"data\":{\"k\":\"w\"}}");
             send("DELETE", "/api/v1/namespaces/w/configmaps/later", null, "application/json");
             JsonNode added = s.next();
             JsonNode modified = s.next();
@@ -190,20 +182,12 @@ class StreamingWatchTest {
         create("flip", "{\"app\":\"x\"}");
         String rv = listVersion();
         try (Stream s = new Stream("resourceVersion=" + rv + "&labelSelector=app%3Dx")) {
-            send(
-                    "PATCH",
-                    "/api/v1/namespaces/w/configmaps/flip",
-                    "{\"metadata\":{\"labels\":{\"app\":null}}}",
-                    "application/merge-patch+json");
+            mergePatch("flip", "{\"metadata\":{\"labels\":{\"app\":null}}}");
             JsonNode gone = s.next();
             assertThat(gone.path("type").asText()).isEqualTo("DELETED");
             // the old state (still labelled), at the resource version of the change
             assertThat(Json.text(gone, "object", "metadata", "labels", "app")).isEqualTo("x");
-            send(
-                    "PATCH",
-                    "/api/v1/namespaces/w/configmaps/flip",
-                    "{\"metadata\":{\"labels\":{\"app\":\"x\"}}}",
-                    "application/merge-patch+json");
+            mergePatch("flip", "{\"metadata\":{\"labels\":{\"app\":\"x\"}}}");
             JsonNode back = s.next();
             assertThat(back.path("type").asText()).isEqualTo("ADDED");
             assertThat(version(back)).isGreaterThan(version(gone));
