@@ -270,6 +270,8 @@ assert imageGone(killedLoadImage) : "the run after kill -9 during load left its 
 assert !new File(work, "ledger-${killedInLoad.run}.json").exists() : 'the ledger of the run killed in load is kept'
 ctrlC(intDown)
 ended('Ctrl-C during teardown', intDown, intDownLog)
+// the exit-time teardown waits for the goal's removal: neither removes beside the other (a failure said is the sign)
+assert !intDownLog.text.contains('could not remove') : "Ctrl-C during teardown: two removals at once:\n${tail(intDownLog)}"
 assert ledger().run == intDowned.run
 nothingLeft('Ctrl-C during teardown', ledger())
 def downReport = new JsonSlurper().parse(new File(work, 'report.json')) // written by the goal or by the exit, last wins
