@@ -65,8 +65,8 @@ def node = "${testbed.cluster}-control-plane"
 def inNode = { String script -> sh(['docker', 'exec', node, 'sh', '-c', script]) }
 /** Ctrl-C: SIGINT to the build's process group (it runs in its own session: start(..., true)). */
 def ctrlC = { Process p -> assert sh(['kill', '-INT', '--', "-${p.pid()}"])[0] == 0 }
-def ended = { String what, Process p, File out ->
-    assert p.waitFor(90, TimeUnit.SECONDS) : "${out.name}: the build did not stop on ${what}:\n${tail(out)}"
+def ended = { String what, Process p, File out, long seconds = 90 ->
+    assert p.waitFor(seconds, TimeUnit.SECONDS) : "${out.name}: the build did not stop on ${what} within ${seconds} s:\n${tail(out)}"
     assert p.exitValue() != 0 : "${out.name}: the build ended green after ${what}:\n${tail(out)}"
 }
 /** report.json after an interrupt: this run's, saying where it was interrupted, with the states the exit left. */
@@ -146,7 +146,7 @@ def (termTag, termTagLog) = startHeldInTag('sigterm-tag')
 def termTagRun = ledger().run
 assert termTagRun != killedInBuild.run : 'the held tag did not start a run'
 sh(['kill', '-TERM', termTag.pid()])
-ended('SIGTERM during tag', termTag, termTagLog)
+ended('SIGTERM during tag', termTag, termTagLog, 20) // nothing to remove: no wait for the held tag
 gitHold.delete()
 assert ledger().run == termTagRun
 nothingLeft('SIGTERM during tag', ledger())

@@ -46,6 +46,8 @@ public final class Run {
     private Thread exitHook;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
+    /** Held while Phase 0 decides the tags (once per build). */
+    final Object phaseZero = new Object();
 
     private final java.util.Map<String, String> exported = new java.util.concurrent.ConcurrentHashMap<>();
 
