@@ -85,7 +85,7 @@ public final class RunReport {
         public String goal;
         public String finished;
         public double seconds;
-        /** {@code success} or {@code failure}. */
+        /** {@code success}, {@code failure}, or {@code interrupted} (SIGINT or SIGTERM while it ran). */
         public String outcome;
 
         public String failure;

@@ -67,6 +67,25 @@ public final class RunReports {
      * @return null, or why the report could not be written
      */
     public String goalFinished(String goal, Duration took, String failure) {
+        return rewrite(goal, took, failure == null ? "success" : "failure", goal, failure);
+    }
+
+    /**
+     * The build was interrupted (SIGINT, SIGTERM) {@code during} a goal that never finished (null: between goals, e.g.
+     * in the integration tests), after {@code last}, the e2e goal that ran last: the report is written again from the
+     * ledger as the exit-time teardown left it, with the goal {@code interrupted} and a failure saying so, instead of
+     * showing what the last finished goal saw. Never throws.
+     *
+     * @return null, or why the report could not be written
+     */
+    public String interrupted(String during, String last, Duration took) {
+        String message = "build interrupted (SIGINT or SIGTERM) "
+                + (during != null ? "during " + during : "after " + last + ", before the build ended");
+        return rewrite(during, took, "interrupted", during != null ? during : last, message);
+    }
+
+    /** Writes the report from the ledger, adding {@code goal} (null: none) with {@code outcome}. */
+    private String rewrite(String goal, Duration took, String outcome, String failedGoal, String failure) {
         try {
             Path ledgerFile = workDirectory.resolve("ledger.json");
             LedgerData d = Files.exists(ledgerFile) ? Ledger.open(ledgerFile).read(x -> x) : new LedgerData();
@@ -76,20 +95,23 @@ public final class RunReports {
                 report.goals.addAll(previous.goals);
                 report.failure = previous.failure;
             }
-            RunReport.Goal g = new RunReport.Goal();
-            g.goal = goal;
-            g.finished = clock.instant().toString();
-            g.seconds = Math.round(took.toMillis() / 10.0) / 100.0;
-            g.outcome = failure == null ? "success" : "failure";
-            g.failure = failure == null ? null : oneLine(failure);
-            report.goals.add(g);
+            String now = clock.instant().toString();
+            if (goal != null) {
+                RunReport.Goal g = new RunReport.Goal();
+                g.goal = goal;
+                g.finished = now;
+                g.seconds = Math.round(took.toMillis() / 10.0) / 100.0;
+                g.outcome = outcome;
+                g.failure = failure == null ? null : oneLine(failure);
+                report.goals.add(g);
+            }
             if (failure != null && report.failure == null) {
                 report.failure = new RunReport.Failure();
-                report.failure.goal = goal;
-                report.failure.message = g.failure;
-                report.failure.text = failure.strip().equals(g.failure) ? null : failure.strip();
+                report.failure.goal = failedGoal;
+                report.failure.message = oneLine(failure);
+                report.failure.text = failure.strip().equals(oneLine(failure)) ? null : failure.strip();
             }
-            report.written = g.finished;
+            report.written = now;
             write(report);
             return null;
         } catch (IOException | RuntimeException e) {

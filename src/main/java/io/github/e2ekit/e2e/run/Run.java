@@ -37,6 +37,7 @@ public final class Run {
     private List<TagDecision> decisions;
     private volatile boolean failed;
     private volatile String lastGoal;
+    private volatile long goalStarted;
     /** This build's hold on the module's work directory, from its first goal until the run is released. */
     private ModuleLock moduleLock;
 
@@ -45,6 +46,8 @@ public final class Run {
     private Thread exitHook;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
+    /** Held while Phase 0 decides the tags (once per build). */
+    final Object phaseZero = new Object();
 
     private final java.util.Map<String, String> exported = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -97,6 +100,7 @@ public final class Run {
      */
     public void goal(String goal, Goal body) throws ConfigException {
         lastGoal = goal;
+        goalStarted = System.nanoTime();
         running.incrementAndGet();
         boolean done = false;
         try {
@@ -140,6 +144,12 @@ public final class Run {
      * case, a later build took over; the ledger keeps what is left for {@code teardown} or {@code reap}).
      */
     void release(boolean always) {
+        synchronized (teardownLock) { // not while the exit-time teardown still removes with this engine
+            releaseNow(always);
+        }
+    }
+
+    private void releaseNow(boolean always) {
         closeForwards();
         stopPodLogs();
         Thread hook;
@@ -187,6 +197,11 @@ public final class Run {
     /** The exit-time teardown registered for this run, or null (not started, or released). */
     synchronized Thread exitHook() {
         return exitHook;
+    }
+
+    /** How long the e2e goal that ran last has run (or ran, until now). */
+    java.time.Duration goalTime() {
+        return java.time.Duration.ofNanos(System.nanoTime() - goalStarted);
     }
 
     boolean goalRunning() {

@@ -9,6 +9,7 @@ import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
 import io.github.e2ekit.e2e.ledger.Recorded;
+import io.github.e2ekit.e2e.report.RunReports;
 import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
@@ -16,6 +17,7 @@ import io.github.e2ekit.e2e.teardown.TeardownReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -142,12 +144,29 @@ public final class RunTeardown {
                 .forEach(Recorded::forget);
     }
 
-    /** At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr. */
+    /**
+     * At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr; after an
+     * interrupt, {@code report.json} then says so, with what the removal left (see {@link RunReports#interrupted}).
+     */
     void atExit(boolean interrupted, RunLog err) {
         Ledger ledger = run.startedLedger();
         if (ledger == null) {
             return;
         }
+        try {
+            removeAtExit(interrupted, ledger, err);
+        } finally {
+            if (interrupted) {
+                String why = new RunReports(run.config().workDirectory(), Clock.systemUTC())
+                        .interrupted(run.goalRunning() ? run.lastGoal() : null, run.lastGoal(), run.goalTime());
+                if (why != null) {
+                    err.warn(why);
+                }
+            }
+        }
+    }
+
+    private void removeAtExit(boolean interrupted, Ledger ledger, RunLog err) {
         boolean keep = run.config().keepOnFailure();
         if (!interrupted && run.engineUnreachable()) {
             return; // the failed goal's teardown said what is left and how to remove it
@@ -189,8 +208,18 @@ public final class RunTeardown {
                 + run.config().basedir());
     }
 
-    /** Removes what {@code ledger} holds with this run's configuration, reporting each thing through {@code out}. */
+    /**
+     * Removes what {@code ledger} holds with this run's configuration, reporting each thing through {@code out}. One
+     * removal at a time per run: an interrupt during the teardown goal starts the exit-time teardown beside it, which
+     * then waits and finds nothing left (instead of removing the same things twice, one of them failing).
+     */
     private TeardownReport remove(Ledger ledger, RemoveImages images, RunLog out) {
+        synchronized (run.teardownLock) {
+            return removeNow(ledger, images, out);
+        }
+    }
+
+    private TeardownReport removeNow(Ledger ledger, RemoveImages images, RunLog out) {
         int closed = run.closeForwards();
         if (closed > 0) {
             out.info("closed " + closed + " port-forward(s)");

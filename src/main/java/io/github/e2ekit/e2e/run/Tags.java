@@ -14,7 +14,9 @@ public final class Tags {
     private Tags() {}
 
     public static List<TagDecision> decide(Run run) throws ConfigException {
-        synchronized (run) {
+        // not the run's own monitor: Phase 0 may take long (a large context, git), and the exit-time teardown after
+        // Ctrl-C needs the run (its port-forwards, engine) meanwhile
+        synchronized (run.phaseZero) {
             if (run.decisions() != null) {
                 return run.decisions();
             }

@@ -125,6 +125,34 @@ class RunReportsTest {
     }
 
     @Test
+    void anInterruptDuringAGoalIsThatGoalsOutcomeAndTheRunsFailureWithWhatTheExitTeardownLeft() throws Exception {
+        Ledger ledger = deployedRun("r1");
+        reports().goalFinished("deploy", Duration.ofSeconds(3), null);
+        ledger.objects().live().forEach(Recorded::removed);
+        assertThat(reports().interrupted("teardown", "teardown", Duration.ofSeconds(2)))
+                .isNull();
+        RunReport r = RunReports.read(dir.resolve("report.json"));
+        assertThat(r.goals)
+                .extracting(g -> g.goal + " " + g.outcome)
+                .containsExactly("deploy success", "teardown interrupted");
+        assertThat(r.failure.goal).isEqualTo("teardown");
+        assertThat(r.failure.message).isEqualTo("build interrupted (SIGINT or SIGTERM) during teardown");
+        assertThat(r.namespace.state).isEqualTo("REMOVED");
+    }
+
+    @Test
+    void anInterruptBetweenGoalsAddsNoGoalAndNamesTheLastOne() throws Exception {
+        deployedRun("r1");
+        reports().goalFinished("deploy", Duration.ofSeconds(3), null);
+        reports().interrupted(null, "deploy", Duration.ofSeconds(40));
+        RunReport r = RunReports.read(dir.resolve("report.json"));
+        assertThat(r.goals).extracting(g -> g.goal + " " + g.outcome).containsExactly("deploy success");
+        assertThat(r.failure.goal).isEqualTo("deploy");
+        assertThat(r.failure.message)
+                .isEqualTo("build interrupted (SIGINT or SIGTERM) after deploy, before the build ended");
+    }
+
+    @Test
     void aNewRunStartsItsOwnGoals() throws Exception {
         deployedRun("r1");
         reports().goalFinished("deploy", Duration.ofSeconds(3), "failed");
