@@ -272,12 +272,24 @@ class EngineFaultsTest {
             assertThat(lines(small.ctr(node, "leases", "ls", "-q")))
                     .as("no lease of the failed import")
                     .isEmpty();
-            // what the failed import wrote is gone again: a small image still fits
+            assertThat(lines(small.ctr(node, "content", "active")).stream()
+                            .skip(1)
+                            .toList())
+                    .as("no ingest of the failed import")
+                    .isEmpty();
+            System.out.println("node disk after the failed import: "
+                    + NodeExec.run(real, node.containerId(), "/bin/busybox", "df", "-k", "/var/lib/containerd")
+                            .stdout()
+                            .strip());
+            // what the failed import wrote is freed by containerd's garbage collector. NOT deterministic yet (seen
+            // here in 3 of 8 runs): when the import fails opening a second writer ("failed to open writer: write
+            // …/ingest/<id>/ref: no space left on device"), content/ingest keeps the first blob's 6 MB "data" and a
+            // directory with an empty "ref", unknown to the metadata store (ctr content active lists nothing), and
+            // the disk stays 100 % full past the retries below even after a synchronous collection
+            // (NodeImageStore#collectGarbage); the collector's content sweep (metadata/content.go garbageCollect →
+            // local store WalkStatusRefs/Abort) should remove both; why it does not is open.
             ImageReference little = ImageReference.parse("localhost/efaults/little:" + run);
             String littleId = images.build(little.toString(), Map.of("m.txt", run), "");
-            // containerd frees the failed import's blobs when its garbage collector next runs, which the scheduler
-            // may delay (containerd gc scheduler plugin: pause_threshold, default 0.02, keeps collection under 2 % of
-            // the time)
             for (int attempt = 1; ; attempt++) {
                 try {
                     new ImageLoader(faulty, ledger(), small.name()).load(small.nodes(), little, littleId);

@@ -31,6 +31,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * fabric8's CRUD dispatcher, corrected where it differs from a real API server (see
  * {@link FakeKubernetes}). Every request runs under one lock, so compound operations (merge patch = read,
  * merge, write; namespace cascade) are atomic.
+ *
+ * <p>The store is read and written from many threads: HTTP requests, the controller loop, followed logs
+ * ({@link PodLogStream}), watches ({@link WatchStream}), port-forwards ({@link PortForwardTarget}). fabric8's map is
+ * a {@code Collections.synchronizedMap} whose lookups iterate it unsynchronized ({@code findResource} streams its
+ * entry set), so a lookup racing a write throws {@code ConcurrentModificationException}. Hence every way into the
+ * store below ({@link #find}, {@link #list}, {@link #findResource}, {@link #processEvent}, the stored-object helpers
+ * and fabric8's WebSocket watch) takes the same lock as a request; it is reentrant, so request code calls them freely.
  */
 final class FakeApiDispatcher extends KubernetesCrudDispatcher {
 
@@ -114,10 +121,26 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
             AttributeSet oldAttributes,
             io.fabric8.kubernetes.api.model.GenericKubernetesResource resource,
             String newState) {
-        String before = oldAttributes == null ? null : getMap().get(oldAttributes);
-        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-        if (!Objects.equals(before, newState)) {
-            watchHub.publish(before, newState);
+        lock.lock();
+        try {
+            String before = oldAttributes == null ? null : getMap().get(oldAttributes);
+            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+            if (!Objects.equals(before, newState)) {
+                watchHub.publish(before, newState);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** fabric8's lookup (it walks the map's entries unsynchronized), under the store's lock. */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+        lock.lock();
+        try {
+            return super.findResource(attributes);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -153,7 +176,8 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
             String method = request.getMethod().toUpperCase(Locale.ROOT);
             ResourcePath rp = ResourcePath.parse(path);
             if (method.equals("GET") && rp != null && isWatch(rp)) {
-                return super.handleGet(path);
+                // fabric8's WebSocket watch walks the store for its initial events
+                return atomically(() -> super.handleGet(path));
             }
             if (rp != null
                     && rp.group().isEmpty()
@@ -679,11 +703,13 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
 
     /** Removes a stored object at once (no finalizers consulted). */
     void removeStored(ResourceType type, String namespace, String name) {
-        String p = type.objectPath(namespace, name);
-        Map.Entry<AttributeSet, String> e = findResource(getKey(p));
-        if (e != null) {
-            processEvent(p, getKey(p), e.getKey(), null, null);
-        }
+        locked(() -> {
+            String p = type.objectPath(namespace, name);
+            Map.Entry<AttributeSet, String> e = findResource(getKey(p));
+            if (e != null) {
+                processEvent(p, getKey(p), e.getKey(), null, null);
+            }
+        });
     }
 
     /**
@@ -691,6 +717,11 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
      * own PUT handler this never deletes an object marked for deletion (the lifecycle classes decide that).
      */
     void writeStored(ResourceType type, String namespace, String name, ObjectNode obj, boolean withStatus) {
+        locked(() -> writeStoredLocked(type, namespace, name, obj, withStatus));
+    }
+
+    private void writeStoredLocked(
+            ResourceType type, String namespace, String name, ObjectNode obj, boolean withStatus) {
         String p = type.objectPath(namespace, name);
         Map.Entry<AttributeSet, String> e = findResource(getKey(p));
         if (e == null) {
@@ -720,7 +751,7 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
     /** Every stored object. */
     List<JsonNode> allStored() {
         List<JsonNode> out = new ArrayList<>();
-        for (String v : new ArrayList<>(getMap().values())) {
+        for (String v : atomically(() -> new ArrayList<>(getMap().values()))) {
             JsonNode o = Json.parse(v);
             if (o != null) {
                 out.add(o);
@@ -838,9 +869,9 @@ final class FakeApiDispatcher extends KubernetesCrudDispatcher {
         return e == null ? null : Json.parse(e.getValue());
     }
 
-    /** All stored objects of a type (in a namespace, or everywhere when null). */
+    /** All stored objects of a type (in a namespace, or everywhere when null), as they were at one moment. */
     List<JsonNode> list(ResourceType type, String namespace) {
-        MockResponse r = super.handleGet(type.collectionPath(namespace));
+        MockResponse r = atomically(() -> super.handleGet(type.collectionPath(namespace)));
         if (r.code() != 200 || r.getBody() == null) {
             return List.of();
         }

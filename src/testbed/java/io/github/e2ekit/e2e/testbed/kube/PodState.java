@@ -15,7 +15,8 @@ final class PodState {
     final String podIp;
     final Map<String, Instant> started = new ConcurrentHashMap<>();
     final Set<String> eventsSent = ConcurrentHashMap.newKeySet();
-    final StringBuilder log = new StringBuilder();
+    /** Appended by the kubelet's loop, read by followed logs on their own threads. */
+    final StringBuffer log = new StringBuffer();
     /** Set once the pod runtime was asked to start something for this pod. */
     volatile PodRuntime.PodRef ref;
     /** Containers run by a real pod runtime, by name. */
