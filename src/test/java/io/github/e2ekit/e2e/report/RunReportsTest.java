@@ -137,7 +137,7 @@ class RunReportsTest {
                 .containsExactly("deploy success", "teardown interrupted");
         assertThat(r.failure.goal).isEqualTo("teardown");
         assertThat(r.failure.message).isEqualTo("build interrupted (SIGINT or SIGTERM) during teardown");
-        assertThat(r.namespace.state).isEqualTo("REMOVED");
+        assertThat(r.namespace.state()).isEqualTo("REMOVED");
     }
 
     @Test
