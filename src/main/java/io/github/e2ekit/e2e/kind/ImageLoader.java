@@ -504,6 +504,10 @@ public final class ImageLoader {
                     + " containerd image store (kind#3795), whose API here exports every platform; build the image for"
                     + " one platform only, or turn the containerd image store off (daemon.json \"features\":"
                     + " {\"containerd-snapshotter\": false})";
+        } else if (last.contains("no space left on device")) {
+            text += " — the node's disk is full: a kind node keeps its images in /var/lib/containerd, in the engine's"
+                    + " storage on the host; free space there ('docker system df' or 'podman system df' shows what"
+                    + " holds it) and run again";
         }
         return text;
     }

@@ -195,7 +195,7 @@ public final class NodeImageStore {
      * {@link NodeExec}) as kind does: {@code ctr images import --digests --snapshotter=<the node's> -}.
      */
     public ExecResult importArchive(java.io.InputStream archive, String snapshotter) {
-        ExecResult r = NodeExec.run(
+        return NodeExec.run(
                 engine,
                 node.containerId(),
                 archive,
@@ -207,34 +207,6 @@ public final class NodeImageStore {
                 "--digests",
                 "--snapshotter=" + snapshotter,
                 "-");
-        if (!r.ok()) {
-            try {
-                collectGarbage();
-            } catch (RuntimeException e) {
-                // a node that is gone or cannot run ctr: the import's own error says so
-            }
-        }
-        return r;
-    }
-
-    /**
-     * Frees now what a failed import left in the node. containerd keeps a failed {@code ctr images import}'s partly
-     * written blob (containerd {@code content/helpers.go} {@code WriteBlob} closes its writer without aborting the
-     * ingest; {@code content/local/writer.go} {@code Close} keeps the data) and the blobs it did commit; ctr deletes
-     * the import's lease ({@code lease.go} {@code WithLease}) without waiting, so they are freed only by the next
-     * garbage collection, which the gc scheduler ({@code gc/scheduler/scheduler.go}) runs 49 × the average
-     * collection time later: tens of seconds on a busy node, while a full disk refuses every other import. Deleting
-     * a lease with {@code --sync} runs a collection and waits for it ({@code services/leases/local.go} {@code Delete}
-     * → {@code ScheduleAndWait}); other imports keep what they hold under their own leases. Best effort: the
-     * import's own error is what the caller reports.
-     */
-    void collectGarbage() {
-        String lease = "e2e-gc-"
-                + Long.toHexString(
-                        java.util.concurrent.ThreadLocalRandom.current().nextLong());
-        if (ctr("leases", "create", "--id", lease, "--expires", "10m").ok()) {
-            ctr("leases", "rm", "--sync", lease);
-        }
     }
 
     /** Adds {@code target} as another name of the image named {@code source}. */

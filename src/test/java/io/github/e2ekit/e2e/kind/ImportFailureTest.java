@@ -19,8 +19,18 @@ class ImportFailureTest {
 
     @Test
     void otherFailuresShowCtrsLastLineOnly() {
+        String text = ImageLoader.importFailure(new ExecResult(1, "", "first\nctr: failed to unpack: bad layer\n"));
+        assertThat(text).isEqualTo("ctr import failed (exit 1): ctr: failed to unpack: bad layer");
+    }
+
+    @Test
+    void aFullDiskIsNamedWithWhereTheSpaceIsAndWhatToDo() {
         String text = ImageLoader.importFailure(
                 new ExecResult(1, "", "first\nctr: failed to ingest: no space left on device\n"));
-        assertThat(text).isEqualTo("ctr import failed (exit 1): ctr: failed to ingest: no space left on device");
+        assertThat(text)
+                .startsWith("ctr import failed (exit 1): ctr: failed to ingest: no space left on device — ")
+                .contains("/var/lib/containerd")
+                .contains("free space there")
+                .doesNotContain("\n");
     }
 }
