@@ -53,7 +53,7 @@ public final class Deploy {
         Path kube = kubeconfig();
         String expires = config.expiry().toString();
         List<ImageBinding> bindings = ImageBindings.delivered(run, decided);
-        ManifestRenderer renderer = Render.renderer(run, settings, bindings, ns);
+        ManifestRenderer renderer = Render.renderer(run, settings, bindings, ns, expires);
         KubeApi api = KubeApi.connect(kube);
         Map<String, String> labels = ManifestRenderer.runLabels(run.id(), config.service());
         run.export("e2e.namespace", ns);

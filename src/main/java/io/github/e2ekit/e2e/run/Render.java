@@ -20,7 +20,8 @@ public final class Render {
         RunConfiguration config = run.config();
         String ns = settings.namespace(config.service(), run.id());
         DeployPlan plan = settings.plan(config.basedir(), ns);
-        ManifestRenderer renderer = renderer(run, settings, planned, ns);
+        ManifestRenderer renderer =
+                renderer(run, settings, planned, ns, config.expiry().toString());
         Path out = config.workDirectory().resolve("manifests");
         List<Path> written = new RenderedManifests(out).write(plan, renderer);
         run.log()
@@ -29,16 +30,17 @@ public final class Render {
                         + " (nothing applied)");
     }
 
-    /** The renderer of {@code settings}' stages for namespace {@code ns} with {@code bindings}: as deploy applies them. */
-    static ManifestRenderer renderer(Run run, DeploySettings settings, List<ImageBinding> bindings, String ns)
+    /**
+     * The renderer of {@code settings}' stages for namespace {@code ns} with {@code bindings}: as deploy applies them.
+     * {@code expires} is passed in, not read here: the caller uses the same instant elsewhere (reuse's manifests hash
+     * leaves exactly this value out), and the configured expiry is "now + ttl" anew at every call.
+     */
+    static ManifestRenderer renderer(
+            Run run, DeploySettings settings, List<ImageBinding> bindings, String ns, String expires)
             throws ConfigException {
         RunConfiguration config = run.config();
-        ManifestRenderer renderer = new ManifestRenderer(
-                settings.properties(),
-                bindings,
-                run.id(),
-                config.service(),
-                config.expiry().toString());
+        ManifestRenderer renderer =
+                new ManifestRenderer(settings.properties(), bindings, run.id(), config.service(), expires);
         renderer.withSources(
                 settings.manifestSources(config.basedir(), config.service(), renderer, ns, run.log()::debug));
         return renderer;
