@@ -1,13 +1,12 @@
 package io.github.e2ekit.e2e.kind;
 
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -88,36 +87,29 @@ public final class KindKubeconfig {
     }
 
     static void write(Path target, String yaml, boolean posix) {
-        Path dir = target.toAbsolutePath().getParent();
         try {
-            Path tmp;
             if (posix) {
-                tmp = Files.createTempFile(
-                        dir,
-                        ".kubeconfig",
-                        ".tmp",
+                AtomicFiles.write(
+                        target,
+                        tmp -> Files.writeString(tmp, yaml),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
-                tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp");
-                File f = tmp.toFile();
-                // everyone's flags off, then the owner's on: the closest a non-POSIX file system comes to 0600
-                boolean ok = f.setReadable(false, false)
-                        & f.setReadable(true, true)
-                        & f.setWritable(false, false)
-                        & f.setWritable(true, true)
-                        & f.setExecutable(false, false);
-                if (!ok) {
-                    System.getLogger(KindKubeconfig.class.getName())
-                            .log(
-                                    System.Logger.Level.DEBUG,
-                                    "cannot restrict " + tmp + " to its owner on this file system");
-                }
-            }
-            Files.writeString(tmp, yaml);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(target, tmp -> {
+                    File f = tmp.toFile();
+                    // everyone's flags off, then the owner's on: the closest a non-POSIX file system comes to 0600
+                    boolean ok = f.setReadable(false, false)
+                            & f.setReadable(true, true)
+                            & f.setWritable(false, false)
+                            & f.setWritable(true, true)
+                            & f.setExecutable(false, false);
+                    if (!ok) {
+                        System.getLogger(KindKubeconfig.class.getName())
+                                .log(
+                                        System.Logger.Level.DEBUG,
+                                        "cannot restrict " + tmp + " to its owner on this file system");
+                    }
+                    Files.writeString(tmp, yaml);
+                });
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write kubeconfig " + target, e);

@@ -13,11 +13,10 @@ import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import io.github.e2ekit.e2e.ledger.ObjectEntry;
 import io.github.e2ekit.e2e.ledger.PortForwardEntry;
 import io.github.e2ekit.e2e.ledger.PushEntry;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -132,18 +131,7 @@ public final class RunReports {
     }
 
     private void write(RunReport report) throws IOException {
-        Files.createDirectories(workDirectory);
-        Path tmp = Files.createTempFile(workDirectory, ".report", ".tmp");
-        try {
-            JSON.writeValue(tmp.toFile(), report);
-            try {
-                Files.move(tmp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file(), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file(), tmp -> JSON.writeValue(tmp.toFile(), report));
     }
 
     /** The facts a ledger holds, as the report shows them (goals and failure excepted). */

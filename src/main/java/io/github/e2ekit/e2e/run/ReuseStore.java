@@ -4,11 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -62,14 +62,7 @@ public final class ReuseStore {
     public void save(ReuseRecord record) {
         Path dir = directory(record.key());
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".record", ".tmp");
-            JSON.writeValue(tmp.toFile(), record);
-            Files.move(
-                    tmp,
-                    dir.resolve("record.json"),
-                    StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(dir.resolve("record.json"), tmp -> JSON.writeValue(tmp.toFile(), record));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reuse record in " + dir, e);
         }

@@ -7,6 +7,7 @@ import io.github.e2ekit.e2e.image.EngineDiscovery;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -170,6 +171,7 @@ public final class Run {
         if (hook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                AtomicFiles.exitHookRemoved(hook);
             } catch (IllegalStateException e) {
                 // the JVM is exiting: the hook runs anyway
             }

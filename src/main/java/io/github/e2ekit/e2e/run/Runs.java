@@ -1,5 +1,6 @@
 package io.github.e2ekit.e2e.run;
 
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,14 +90,19 @@ public final class Runs {
                         run.stopPodLogs();
                     } catch (LinkageError e) {
                         stderr.warn("cannot tear down at exit (" + e + "); run 'mvn e2e:teardown' or 'e2e:reap'");
+                    } finally {
+                        // the goal this exit interrupted may be writing the ledger or report: the halt must not cut it
+                        AtomicFiles.exitHookDone(Thread.currentThread());
                     }
                 },
                 "e2e-shutdown-teardown");
         try {
+            AtomicFiles.exitHookRegistered(hook);
             Runtime.getRuntime().addShutdownHook(hook);
             return hook;
         } catch (IllegalStateException e) {
             // first used while the JVM is already shutting down: nothing more to register
+            AtomicFiles.exitHookRemoved(hook);
             return null;
         }
     }

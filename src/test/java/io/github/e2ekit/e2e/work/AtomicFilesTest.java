@@ -1,0 +1,134 @@
+package io.github.e2ekit.e2e.work;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void replacesTheTargetWholeAndLeavesNoTemporaryFile() throws IOException {
+        Path target = dir.resolve("sub/ledger.json");
+        AtomicFiles.write(target, tmp -> Files.writeString(tmp, "one"));
+        AtomicFiles.write(target, tmp -> Files.writeString(tmp, "two"));
+        assertThat(target).hasContent("two");
+        assertThat(names(target.getParent())).containsExactly("ledger.json");
+    }
+
+    @Test
+    void aFailedWriteKeepsTheOldContentAndNoTemporaryFile() throws IOException {
+        Path target = dir.resolve("report.json");
+        AtomicFiles.write(target, tmp -> Files.writeString(tmp, "old"));
+        assertThatThrownBy(() -> AtomicFiles.write(target, tmp -> {
+                    Files.writeString(tmp, "half");
+                    throw new IOException("disk full");
+                }))
+                .hasMessage("disk full");
+        assertThat(target).hasContent("old");
+        assertThat(names(dir)).containsExactly("report.json");
+    }
+
+    @Test
+    void theTemporaryFileIsMadeWithTheAttributesAsked() throws IOException {
+        Path target = dir.resolve("kubeconfig");
+        AtomicFiles.write(
+                target,
+                tmp -> {
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp)))
+                            .isEqualTo("rw-------");
+                    Files.writeString(tmp, "x");
+                },
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    void atExitTheLastHookWaitsForAWriteInProgressThenLaterWritesNeverStart() throws Exception {
+        AtomicFiles.ExitGate gate = new AtomicFiles.ExitGate();
+        Thread hookA = new Thread(() -> {});
+        Thread hookB = new Thread(() -> {});
+        gate.registered(hookA);
+        gate.registered(hookB);
+        Path target = dir.resolve("ledger.json");
+
+        // the interrupted goal is writing: its content is half written when the hooks finish
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        CompletableFuture<Void> inProgress = CompletableFuture.runAsync(() -> write(gate, target, tmp -> {
+            Files.writeString(tmp, "goal's");
+            writing.countDown();
+            await(finish);
+        }));
+        assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+
+        gate.done(hookA); // another hook still runs: nothing closes
+        assertThat(gate.closed()).isFalse();
+
+        CompletableFuture<Void> lastHook = CompletableFuture.runAsync(() -> gate.done(hookB));
+        Thread.sleep(300);
+        assertThat(lastHook).as("the last hook waits for the write in progress").isNotDone();
+        finish.countDown();
+        lastHook.get(10, TimeUnit.SECONDS);
+        inProgress.get(10, TimeUnit.SECONDS);
+        assertThat(gate.closed()).isTrue();
+        assertThat(target).hasContent("goal's");
+        assertThat(names(dir)).containsExactly("ledger.json");
+
+        // a write after the close waits for the halt: no temporary file is even made
+        Thread later = new Thread(() -> write(gate, target, tmp -> Files.writeString(tmp, "later")));
+        later.setDaemon(true);
+        later.start();
+        later.join(300);
+        assertThat(later.isAlive()).isTrue();
+        assertThat(target).hasContent("goal's");
+        assertThat(names(dir)).containsExactly("ledger.json");
+    }
+
+    @Test
+    void aRemovedHookIsNotWaitedFor() {
+        AtomicFiles.ExitGate gate = new AtomicFiles.ExitGate();
+        Thread ended = new Thread(() -> {});
+        Thread running = new Thread(() -> {});
+        gate.registered(ended);
+        gate.registered(running);
+        gate.removed(ended); // its build ended: it will not run at exit
+        gate.done(running);
+        assertThat(gate.closed()).isTrue();
+    }
+
+    private static void write(AtomicFiles.ExitGate gate, Path target, AtomicFiles.Content content) {
+        try {
+            gate.write(target, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.List<String> names(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
