@@ -45,17 +45,18 @@ public final class ImageBuilder {
     private final AtomicInteger buildCalls = new AtomicInteger();
     private final SharedWork sharedWork;
 
+    /** A builder that waits for no other build ({@link SharedWork#none()}). */
     public ImageBuilder(Engine engine) {
         this(engine, System.getenv());
     }
 
     /** {@code environment}: where secrets from the environment and the PATH (for the docker CLI) are read. */
     public ImageBuilder(Engine engine, Map<String, String> environment) {
-        this(engine, environment, SharedWork.forUser());
+        this(engine, environment, SharedWork.none());
     }
 
     /** {@code sharedWork}: where a build waits for a build of the same inputs (here or in another JVM) to finish. */
-    ImageBuilder(Engine engine, Map<String, String> environment, SharedWork sharedWork) {
+    public ImageBuilder(Engine engine, Map<String, String> environment, SharedWork sharedWork) {
         this.engine = engine;
         this.environment = Map.copyOf(environment);
         this.sharedWork = sharedWork;

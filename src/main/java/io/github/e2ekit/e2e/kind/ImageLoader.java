@@ -54,7 +54,7 @@ public final class ImageLoader {
 
     private Map<String, String> nodeLabels = Map.of();
     private UnaryOperator<InputStream> exportView = UnaryOperator.identity();
-    private SharedWork sharedWork = SharedWork.forUser();
+    private SharedWork sharedWork = SharedWork.none();
     private Consumer<String> progress = line -> {};
 
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
@@ -69,7 +69,7 @@ public final class ImageLoader {
         return this;
     }
 
-    /** Where loads sending the same layers into the same nodes take turns (default: this user's, {@link SharedWork#forUser()}). */
+    /** Where loads sending the same layers into the same nodes take turns (default: none, every load sends at once). */
     public ImageLoader withSharedWork(SharedWork work) {
         this.sharedWork = work;
         return this;

@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.Yaml;
 public final class KindKubeconfig {
     private KindKubeconfig() {}
 
-    public static Path derive(Engine engine, String cluster, List<KindNode> nodes, Path target) {
+    /** Derives the kubeconfig at {@code target}, written through {@code files} (the run's). */
+    public static Path derive(Engine engine, String cluster, List<KindNode> nodes, Path target, AtomicFiles files) {
         KindNode cp = nodes.stream()
                 .filter(KindNode::isControlPlane)
                 .findFirst()
@@ -35,7 +36,7 @@ public final class KindKubeconfig {
         }
         int port = apiServerPort(cp.name(), engine.publishedPort(cp.containerId(), 6443));
         String yaml = rewrite(admin.stdout(), cluster, "https://127.0.0.1:" + port);
-        write(target, yaml);
+        write(target, yaml, files);
         return target;
     }
 
@@ -74,7 +75,7 @@ public final class KindKubeconfig {
      * Windows or FAT volume, a macOS volume mounted without permissions) the owner-only read/write flags
      * {@link java.io.File} offers.
      */
-    public static void write(Path target, String yaml) {
+    public static void write(Path target, String yaml, AtomicFiles files) {
         Path dir = target.toAbsolutePath().getParent();
         boolean posix;
         try {
@@ -83,18 +84,18 @@ public final class KindKubeconfig {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write kubeconfig " + target, e);
         }
-        write(target, yaml, posix);
+        write(target, yaml, posix, files);
     }
 
-    static void write(Path target, String yaml, boolean posix) {
+    static void write(Path target, String yaml, boolean posix, AtomicFiles files) {
         try {
             if (posix) {
-                AtomicFiles.write(
+                files.write(
                         target,
                         tmp -> Files.writeString(tmp, yaml),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
-                AtomicFiles.write(target, tmp -> {
+                files.write(target, tmp -> {
                     File f = tmp.toFile();
                     // everyone's flags off, then the owner's on: the closest a non-POSIX file system comes to 0600
                     boolean ok = f.setReadable(false, false)

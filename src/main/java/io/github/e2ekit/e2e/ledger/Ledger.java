@@ -36,19 +36,29 @@ public final class Ledger {
 
     private final Path file;
     private final LedgerData data;
+    private final AtomicFiles files;
 
-    private Ledger(Path file, LedgerData data) {
+    private Ledger(Path file, LedgerData data, AtomicFiles files) {
         this.file = file;
         this.data = data;
+        this.files = files;
     }
 
-    /** Reads the ledger at {@code file}, or starts an empty one (not written until the first change). */
+    /** {@link #open(Path, AtomicFiles)} with writes of its own (a tool's or a test's; a run passes its own). */
     public static Ledger open(Path file) {
+        return open(file, new AtomicFiles());
+    }
+
+    /**
+     * Reads the ledger at {@code file}, or starts an empty one (not written until the first change); changes are
+     * written through {@code files}.
+     */
+    public static Ledger open(Path file, AtomicFiles files) {
         if (!Files.exists(file)) {
-            return new Ledger(file, new LedgerData());
+            return new Ledger(file, new LedgerData(), files);
         }
         try {
-            return new Ledger(file, JSON.readValue(file.toFile(), LedgerData.class));
+            return new Ledger(file, JSON.readValue(file.toFile(), LedgerData.class), files);
         } catch (IOException e) {
             throw new LedgerException(
                     "cannot read the run ledger " + file + ": " + e.getMessage()
@@ -57,13 +67,21 @@ public final class Ledger {
         }
     }
 
-    /** Starts a new ledger for {@code run}, replacing an empty or fully removed one. */
+    /** {@link #start(Path, String, String, AtomicFiles)} with writes of its own (a tool's or a test's). */
     public static Ledger start(Path file, String run, String service) {
+        return start(file, run, service, new AtomicFiles());
+    }
+
+    /**
+     * Starts a new ledger for {@code run}, replacing an empty or fully removed one; it is written through
+     * {@code files}.
+     */
+    public static Ledger start(Path file, String run, String service, AtomicFiles files) {
         LedgerData d = new LedgerData();
         d.run = run;
         d.service = service;
         d.started = Instant.now().toString();
-        Ledger ledger = new Ledger(file, d);
+        Ledger ledger = new Ledger(file, d, files);
         ledger.save();
         return ledger;
     }
@@ -154,7 +172,7 @@ public final class Ledger {
 
     private void save(Path file) {
         try {
-            AtomicFiles.write(file, tmp -> JSON.writeValue(tmp.toFile(), data));
+            files.write(file, tmp -> JSON.writeValue(tmp.toFile(), data));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run ledger " + file, e);
         }

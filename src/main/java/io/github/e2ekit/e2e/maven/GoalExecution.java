@@ -6,6 +6,7 @@ import io.github.e2ekit.e2e.run.EarlyCheck;
 import io.github.e2ekit.e2e.run.Run;
 import io.github.e2ekit.e2e.run.Runs;
 import io.github.e2ekit.e2e.run.Tags;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.MojoFailureException;
 
@@ -49,7 +50,12 @@ final class GoalExecution {
         } finally {
             if (run == null || !run.heldElsewhere()) { // the report of another build's run is not this goal's
                 RunReports.finished(
-                        m.workDirectory.toPath(), m.goal(), System.nanoTime() - started, failure, m.getLog()::warn);
+                        m.workDirectory.toPath(),
+                        run != null ? run.files() : new AtomicFiles(),
+                        m.goal(),
+                        System.nanoTime() - started,
+                        failure,
+                        m.getLog()::warn);
             }
         }
     }

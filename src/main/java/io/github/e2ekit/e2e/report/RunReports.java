@@ -39,16 +39,27 @@ public final class RunReports {
 
     private final Path workDirectory;
     private final Clock clock;
+    private final AtomicFiles files;
 
-    public RunReports(Path workDirectory, Clock clock) {
+    /** Reports in {@code workDirectory} written through {@code files} (the run's). */
+    public RunReports(Path workDirectory, Clock clock, AtomicFiles files) {
         this.workDirectory = workDirectory;
         this.clock = clock;
+        this.files = files;
     }
 
-    /** Writes the report after a goal; a report that cannot be written is said through {@code warn}, never fatal. */
+    /**
+     * Writes the report after a goal through {@code files}; a report that cannot be written is said through
+     * {@code warn}, never fatal.
+     */
     public static void finished(
-            Path workDirectory, String goal, long tookNanos, String failure, java.util.function.Consumer<String> warn) {
-        String why = new RunReports(workDirectory, Clock.systemUTC())
+            Path workDirectory,
+            AtomicFiles files,
+            String goal,
+            long tookNanos,
+            String failure,
+            java.util.function.Consumer<String> warn) {
+        String why = new RunReports(workDirectory, Clock.systemUTC(), files)
                 .goalFinished(goal, Duration.ofNanos(tookNanos), failure);
         if (why != null) {
             warn.accept("e2e: " + why);
@@ -131,7 +142,7 @@ public final class RunReports {
     }
 
     private void write(RunReport report) throws IOException {
-        AtomicFiles.write(file(), tmp -> JSON.writeValue(tmp.toFile(), report));
+        files.write(file(), tmp -> JSON.writeValue(tmp.toFile(), report));
     }
 
     /** The facts a ledger holds, as the report shows them (goals and failure excepted). */

@@ -95,7 +95,7 @@ public final class Build {
             refuseOfflinePulls(decided, settings);
         }
         BuildOptions options = settings.options();
-        ImageBuilder builder = new ImageBuilder(run.engine());
+        ImageBuilder builder = new ImageBuilder(run.engine(), System.getenv(), Runs.sharedWork());
         String expires = run.config().expiry().toString();
         int threads = settings.parallel()
                 ? Math.min(decided.size(), Math.max(1, Runtime.getRuntime().availableProcessors()))

@@ -25,7 +25,7 @@ public final class Down {
     private final ReuseStore store;
 
     public Down(Run run) {
-        this(run, Reuse.store());
+        this(run, Reuse.store(run));
     }
 
     Down(Run run, ReuseStore store) {
@@ -53,7 +53,7 @@ public final class Down {
             List<String> failed = new ArrayList<>();
             int removed = 0;
             for (Path file : store.ledgers(dir)) {
-                TeardownReport report = new Teardown(run.engine(), Ledger.open(file))
+                TeardownReport report = new Teardown(run.engine(), Ledger.open(file, run.files()))
                         .run(
                                 kube,
                                 RemoveImages.ALL,
@@ -92,7 +92,7 @@ public final class Down {
                 return null;
             }
             Path derived = run.config().workDirectory().resolve("kubeconfig");
-            KindKubeconfig.derive(run.engine(), record.cluster, nodes, derived);
+            KindKubeconfig.derive(run.engine(), record.cluster, nodes, derived, run.files());
             return KubeApi.connect(derived);
         } catch (RuntimeException e) {
             run.log().debug("cannot derive a kubeconfig for " + record.cluster + ": " + e);

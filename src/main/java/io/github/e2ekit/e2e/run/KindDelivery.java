@@ -58,7 +58,7 @@ public final class KindDelivery implements Delivery {
             new ClusterUsers(ClusterLock.defaultDirectory(), name).join(run.id());
         }
         if (cluster.kubeconfig() == null && !ensured.created()) {
-            KindKubeconfig.derive(engine, name, ensured.nodes(), derived);
+            KindKubeconfig.derive(engine, name, ensured.nodes(), derived, run.files());
         }
         run.export("e2e.kubeconfig", kubeconfigOut.toString());
         run.export("e2e.cluster", name);
@@ -69,6 +69,7 @@ public final class KindDelivery implements Delivery {
                 .withNodeLabels(Map.of(
                         ImageLabels.EXPIRES, run.config().expiry().toString(),
                         ImageLabels.RUN, run.id()))
+                .withSharedWork(Runs.sharedWork())
                 .withProgress(log::info);
         for (TagDecision t : decided) {
             String builtId =

@@ -57,11 +57,11 @@ public final class Reuse {
     static Reuse of(Run run, KubeApi api, String cluster) {
         EnvironmentKey key =
                 EnvironmentKey.of(run.config().service(), run.config().basedir(), cluster, api.server());
-        return new Reuse(run, api, key, store());
+        return new Reuse(run, api, key, store(run));
     }
 
-    static ReuseStore store() {
-        return ReuseStore.forUser(System.getenv(), System.getProperty("user.home"));
+    static ReuseStore store(Run run) {
+        return ReuseStore.forUser(System.getenv(), System.getProperty("user.home"), run.files());
     }
 
     public EnvironmentKey key() {
@@ -187,7 +187,7 @@ public final class Reuse {
             }
         }
         for (java.nio.file.Path file : store.ledgers(store.directory(key))) {
-            Ledger kept = Ledger.open(file);
+            Ledger kept = Ledger.open(file, run.files());
             for (Recorded<ObjectEntry> o : kept.objects().live()) {
                 if (o.read(e -> ns.equals(e.namespace)
                         || e.namespace == null && "Namespace".equals(e.kind) && ns.equals(e.name))) {

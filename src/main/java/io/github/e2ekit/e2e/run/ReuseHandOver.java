@@ -22,12 +22,12 @@ final class ReuseHandOver {
     static boolean keep(Run run, RunLog log) {
         Ledger ledger = run.startedLedger() != null
                 ? run.startedLedger()
-                : Ledger.open(run.config().ledgerFile());
+                : Ledger.open(run.config().ledgerFile(), run.files());
         String hash = ledger.read(d -> d.keptFor == null ? d.environmentKey : null);
         if (hash == null) {
             return false;
         }
-        ReuseStore store = Reuse.store();
+        ReuseStore store = Reuse.store(run);
         Path dir = store.directory(hash);
         ReuseRecord record = store.record(dir);
         if (record == null) {
@@ -52,7 +52,7 @@ final class ReuseHandOver {
             if (file.equals(current)) {
                 continue;
             }
-            Ledger old = Ledger.open(file);
+            Ledger old = Ledger.open(file, run.files());
             boolean holdsObjects = old.read(d -> d.objects.stream().anyMatch(o -> o.state.live() && !o.patched));
             boolean holdsRunning = old.read(d -> d.images.stream().anyMatch(i -> running.contains(i.imageId))
                     || d.nodeImages.stream().anyMatch(n -> running.contains(n.imageId)));

@@ -29,16 +29,23 @@ public final class ReuseStore {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private final Path root;
+    private final AtomicFiles files;
 
     public ReuseStore(Path root) {
+        this(root, new AtomicFiles());
+    }
+
+    /** Records under {@code root}, written through {@code files} (the run's). */
+    public ReuseStore(Path root, AtomicFiles files) {
         this.root = root;
+        this.files = files;
     }
 
     /** This user's store, as the locks find their directory ({@code XDG_CACHE_HOME}, else {@code ~/.cache}). */
-    public static ReuseStore forUser(Map<String, String> environment, String home) {
+    public static ReuseStore forUser(Map<String, String> environment, String home, AtomicFiles files) {
         String xdg = environment.get("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".cache");
-        return new ReuseStore(base.resolve("e2e-maven-plugin").resolve("reuse"));
+        return new ReuseStore(base.resolve("e2e-maven-plugin").resolve("reuse"), files);
     }
 
     public Path directory(EnvironmentKey key) {
@@ -62,7 +69,7 @@ public final class ReuseStore {
     public void save(ReuseRecord record) {
         Path dir = directory(record.key());
         try {
-            AtomicFiles.write(dir.resolve("record.json"), tmp -> JSON.writeValue(tmp.toFile(), record));
+            files.write(dir.resolve("record.json"), tmp -> JSON.writeValue(tmp.toFile(), record));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the reuse record in " + dir, e);
         }

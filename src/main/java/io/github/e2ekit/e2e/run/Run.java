@@ -50,6 +50,9 @@ public final class Run {
     /** Held while Phase 0 decides the tags (once per build). */
     final Object phaseZero = new Object();
 
+    /** This run's whole-file writes, closed by its exit-time teardown. */
+    private final AtomicFiles files = new AtomicFiles();
+
     private final java.util.Map<String, String> exported = new java.util.concurrent.ConcurrentHashMap<>();
 
     Run(Object build, RunLog log) {
@@ -78,6 +81,11 @@ public final class Run {
 
     public RunLog log() {
         return log;
+    }
+
+    /** How this run writes its files (ledger, report, reuse record, kubeconfig). */
+    public AtomicFiles files() {
+        return files;
     }
 
     /** Exports a value to later plugins (failsafe) as a project property: an output, never read back. */
@@ -171,7 +179,6 @@ public final class Run {
         if (hook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
-                AtomicFiles.exitHookRemoved(hook);
             } catch (IllegalStateException e) {
                 // the JVM is exiting: the hook runs anyway
             }
@@ -289,7 +296,7 @@ public final class Run {
             return;
         }
         Path file = config.ledgerFile();
-        Ledger previous = Ledger.open(file);
+        Ledger previous = Ledger.open(file, files);
         if (previous.read(d -> d.hasLiveEntries())) {
             Path kept = file.resolveSibling("ledger-" + previous.read(d -> d.run) + ".json");
             try {
@@ -301,7 +308,7 @@ public final class Run {
                     + " and 'teardown' removes them too");
         }
         String run = PhaseZero.newRunId();
-        ledger = Ledger.start(file, run, config.service());
+        ledger = Ledger.start(file, run, config.service(), files);
         id = run;
         exitHook = Runs.atExit(this);
         export("e2e.run", id);

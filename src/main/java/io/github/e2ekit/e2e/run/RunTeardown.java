@@ -67,7 +67,7 @@ public final class RunTeardown {
             // this build's own ledger through the run's instance: a second copy in memory would leave the run's
             // stale (an exit-time teardown would remove again, and write the old states back)
             Ledger own = run.startedLedger();
-            Ledger ledger = own != null && file.equals(own.file()) ? own : Ledger.open(file);
+            Ledger ledger = own != null && file.equals(own.file()) ? own : Ledger.open(file, run.files());
             if (!ledger.read(d -> d.hasLiveEntries())) {
                 continue;
             }
@@ -157,7 +157,7 @@ public final class RunTeardown {
             removeAtExit(interrupted, ledger, err);
         } finally {
             if (interrupted) {
-                String why = new RunReports(run.config().workDirectory(), Clock.systemUTC())
+                String why = new RunReports(run.config().workDirectory(), Clock.systemUTC(), run.files())
                         .interrupted(run.goalRunning() ? run.lastGoal() : null, run.lastGoal(), run.goalTime());
                 if (why != null) {
                     err.warn(why);

@@ -1,14 +1,15 @@
 package io.github.e2ekit.e2e.run;
 
-import io.github.e2ekit.e2e.work.AtomicFiles;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
- * The registry of run objects, one per module (its work directory) and build: the plugin's only JVM-wide mutable
- * state. A goal of a new build in the same JVM (an embedder, mvnd) gets a new run. A run leaves it when it is
+ * The registry of run objects, one per module (its work directory) and build, and the one piece they share across
+ * builds, this user's {@link SharedWork} locks (Java holds file locks for the whole JVM, so one object serves it):
+ * the plugin's only JVM-wide mutable state. A goal of a new build in the same JVM (an embedder, mvnd) gets a new run. A run leaves it when it is
  * released ({@link Run#release}: after its teardown goal, after a failed goal) and at the latest when a goal of
  * another build starts, so a JVM that runs many builds holds only the current build's runs, their shutdown hooks
  * and engine connections.
@@ -17,6 +18,16 @@ public final class Runs {
     private static final Map<Path, Run> RUNS = new ConcurrentHashMap<>();
 
     private Runs() {}
+
+    /** Made on first use: a JVM that never builds or loads never makes the lock directory. */
+    private static final class UserWork {
+        static final SharedWork LOCKS = SharedWork.forUser();
+    }
+
+    /** Where builds and loads of the same inputs take turns, within this JVM and across this user's JVMs. */
+    static SharedWork sharedWork() {
+        return UserWork.LOCKS;
+    }
 
     /**
      * The run of the module with this work directory, made on first use in {@code build}; the goal now executing
@@ -92,17 +103,15 @@ public final class Runs {
                         stderr.warn("cannot tear down at exit (" + e + "); run 'mvn e2e:teardown' or 'e2e:reap'");
                     } finally {
                         // the goal this exit interrupted may be writing the ledger or report: the halt must not cut it
-                        AtomicFiles.exitHookDone(Thread.currentThread());
+                        run.files().closeAtExit();
                     }
                 },
                 "e2e-shutdown-teardown");
         try {
-            AtomicFiles.exitHookRegistered(hook);
             Runtime.getRuntime().addShutdownHook(hook);
             return hook;
         } catch (IllegalStateException e) {
             // first used while the JVM is already shutting down: nothing more to register
-            AtomicFiles.exitHookRemoved(hook);
             return null;
         }
     }

@@ -34,8 +34,6 @@ public final class SourceDigest {
     private static final String FORMAT = "e2e-source-digest/v1";
 
     private static final int BUFFER_SIZE = 1 << 19;
-    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[BUFFER_SIZE]);
-    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(BuildContext::sha256);
 
     private SourceDigest() {}
 
@@ -115,12 +113,15 @@ public final class SourceDigest {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<BuildContextException> failure = new AtomicReference<>();
         Runnable worker = () -> {
+            // one digest and read buffer per worker, reused for every file it hashes
+            MessageDigest md = BuildContext.sha256();
+            byte[] buf = new byte[BUFFER_SIZE];
             int k;
             while (failure.get() == null && (k = next.getAndIncrement()) < files.size()) {
                 int i = files.get(k);
                 ContextEntry e = entries.get(i);
                 try {
-                    hashes[i] = hashFile(context.resolve(e), e.size());
+                    hashes[i] = hashFile(context.resolve(e), e.size(), md, buf);
                 } catch (BuildContextException ex) {
                     failure.compareAndSet(null, ex);
                 }
@@ -152,10 +153,8 @@ public final class SourceDigest {
     }
 
     /** SHA-256 of one file, which must still have {@code expectedSize} bytes. */
-    static byte[] hashFile(Path file, long expectedSize) throws BuildContextException {
-        MessageDigest md = DIGESTS.get();
+    static byte[] hashFile(Path file, long expectedSize, MessageDigest md, byte[] buf) throws BuildContextException {
         md.reset();
-        byte[] buf = BUFFERS.get();
         ByteBuffer bb = ByteBuffer.wrap(buf);
         long read = 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -59,10 +59,15 @@ public final class SharedWork {
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
     private static final String UNKNOWN_HOLDER = "another process (it has not written its pid yet)";
-    private static final ThreadLocal<Held> HELD = new ThreadLocal<>();
-    private static final ConcurrentHashMap<Path, Local> LOCALS = new ConcurrentHashMap<>();
     private static final SharedWork NONE = new SharedWork(null);
-    private static volatile SharedWork forUser;
+
+    /** The lock this thread holds, if any. */
+    private final ThreadLocal<Held> holding = new ThreadLocal<>();
+    /**
+     * This JVM's lock per lock file. Java holds a file lock for the whole JVM and closing any channel on the file may
+     * drop it, so one SharedWork serves a lock directory in a JVM ({@code Runs} keeps the one for this user).
+     */
+    private final ConcurrentHashMap<Path, Local> locals = new ConcurrentHashMap<>();
 
     private final Path configuredDir;
     private final boolean fileLocks;
@@ -82,24 +87,16 @@ public final class SharedWork {
     /**
      * This user's locks: {@code $XDG_CACHE_HOME/e2e-maven-plugin/locks}, else {@code ~/.cache/e2e-maven-plugin/locks};
      * where that cannot be made (a read-only home), {@code <java.io.tmpdir>/e2e-maven-plugin-<user>/locks}; where
-     * neither can, shared within this JVM only (a build never fails for want of a lock directory).
+     * neither can, shared within this JVM only (a build never fails for want of a lock directory). A new one each
+     * call: one serves the JVM ({@code Runs} keeps it).
      */
     public static SharedWork forUser() {
-        SharedWork w = forUser;
-        if (w == null) {
-            synchronized (SharedWork.class) {
-                if (forUser == null) {
-                    forUser = firstUsable(
-                            defaultDirectory(System.getenv(), System.getProperty("user.home")),
-                            Path.of(
-                                    System.getProperty("java.io.tmpdir"),
-                                    "e2e-maven-plugin-" + System.getProperty("user.name"),
-                                    "locks"));
-                }
-                w = forUser;
-            }
-        }
-        return w;
+        return firstUsable(
+                defaultDirectory(System.getenv(), System.getProperty("user.home")),
+                Path.of(
+                        System.getProperty("java.io.tmpdir"),
+                        "e2e-maven-plugin-" + System.getProperty("user.name"),
+                        "locks"));
     }
 
     /** No sharing: every caller does its work at once. */
@@ -152,7 +149,7 @@ public final class SharedWork {
     public Held acquire(WorkKey key, String what, Duration maxWait, Consumer<String> onWait)
             throws InterruptedException {
         Objects.requireNonNull(configuredDir, "SharedWork.none() takes no locks");
-        Held already = HELD.get();
+        Held already = holding.get();
         if (already != null) {
             throw new IllegalStateException("this thread already holds " + already.key + " and takes one shared-work"
                     + " lock at a time (so no two callers can deadlock): release it before taking " + key);
@@ -188,10 +185,10 @@ public final class SharedWork {
             Held held = fileLocks
                     ? lockFile(key, what, file, local, deadline, maxWait, once)
                     : new Held(key, file, local, null, null);
-            HELD.set(held);
+            holding.set(held);
             return held;
         } finally {
-            if (HELD.get() == null || HELD.get().file != file) {
+            if (holding.get() == null || holding.get().file != file) {
                 if (locked) {
                     local.holder = null;
                     local.lock.unlock();
@@ -406,7 +403,7 @@ public final class SharedWork {
         return removed;
     }
 
-    private static boolean removeIfUnused(Path f, Instant usedBefore) {
+    private boolean removeIfUnused(Path f, Instant usedBefore) {
         Local local = ref(f);
         try {
             if (!local.lock.tryLock()) {
@@ -445,16 +442,16 @@ public final class SharedWork {
         }
     }
 
-    private static Local ref(Path file) {
-        return LOCALS.compute(file, (k, v) -> {
+    private Local ref(Path file) {
+        return locals.compute(file, (k, v) -> {
             Local l = v == null ? new Local() : v;
             l.users++;
             return l;
         });
     }
 
-    private static void unref(Path file) {
-        LOCALS.computeIfPresent(file, (k, v) -> --v.users == 0 ? null : v);
+    private void unref(Path file) {
+        locals.computeIfPresent(file, (k, v) -> --v.users == 0 ? null : v);
     }
 
     /** This JVM's lock for one file; {@code users} counts threads holding or waiting, so unused ones are dropped. */
@@ -465,7 +462,7 @@ public final class SharedWork {
     }
 
     /** A held shared-work lock; {@link #close()} releases it (in the thread that took it). */
-    public static final class Held implements AutoCloseable {
+    public final class Held implements AutoCloseable {
         private final WorkKey key;
         private final Path file;
         private final Local local;
@@ -510,7 +507,7 @@ public final class SharedWork {
                 }
             }
             local.holder = null;
-            HELD.remove();
+            holding.remove();
             local.lock.unlock();
             unref(file);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.testbed.KindLikeCluster;
 import io.github.e2ekit.e2e.testbed.TestEngine;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -75,12 +76,14 @@ class KindKubeconfigTest {
                     ADMIN_CONF);
             assertThat(mk.ok()).as(mk.failureText()).isTrue();
             // the node runs without a network, so it has no port binding: the read works, the port lookup says so
-            assertThatThrownBy(() -> KindKubeconfig.derive(engine, cluster.name(), cluster.nodes(), dir.resolve("k")))
+            assertThatThrownBy(() -> KindKubeconfig.derive(
+                            engine, cluster.name(), cluster.nodes(), dir.resolve("k"), new AtomicFiles()))
                     .hasMessageContaining("6443/tcp");
             ExecResult read = NodeExec.run(engine, cp.containerId(), "cat", "/etc/kubernetes/admin.conf");
             KindKubeconfig.write(
                     dir.resolve("kubeconfig"),
-                    KindKubeconfig.rewrite(read.stdout(), cluster.name(), "https://127.0.0.1:1"));
+                    KindKubeconfig.rewrite(read.stdout(), cluster.name(), "https://127.0.0.1:1"),
+                    new AtomicFiles());
             assertThat(Files.readString(dir.resolve("kubeconfig"))).contains("kind-" + cluster.name());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("kubeconfig"))))
                     .isEqualTo("rw-------");
@@ -91,7 +94,8 @@ class KindKubeconfigTest {
     void onAFileSystemWithoutPosixPermissionsTheKubeconfigIsStillOwnerOnly(@org.junit.jupiter.api.io.TempDir Path d)
             throws Exception {
         Path target = d.resolve("kubeconfig");
-        KindKubeconfig.write(target, "apiVersion: v1\n", false); // the path a Windows/FAT volume takes
+        KindKubeconfig.write(
+                target, "apiVersion: v1\n", false, new AtomicFiles()); // the path a Windows/FAT volume takes
         assertThat(java.nio.file.Files.readString(target)).isEqualTo("apiVersion: v1\n");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                         java.nio.file.Files.getPosixFilePermissions(target)))

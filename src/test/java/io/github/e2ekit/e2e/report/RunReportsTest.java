@@ -9,6 +9,7 @@ import io.github.e2ekit.e2e.ledger.ProofEntry;
 import io.github.e2ekit.e2e.ledger.PushEntry;
 import io.github.e2ekit.e2e.ledger.PushRecords;
 import io.github.e2ekit.e2e.ledger.Recorded;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,7 +29,8 @@ class RunReportsTest {
     Path dir;
 
     private RunReports reports() {
-        return new RunReports(dir, Clock.fixed(Instant.parse("2026-12-06T15:00:00Z"), ZoneOffset.UTC));
+        return new RunReports(
+                dir, Clock.fixed(Instant.parse("2026-12-06T15:00:00Z"), ZoneOffset.UTC), new AtomicFiles());
     }
 
     /** A run as tag, build, load and deploy leave it in the ledger. */
@@ -205,7 +207,7 @@ class RunReportsTest {
     @Test
     void anUnwritableReportIsSaidNotThrown() throws Exception {
         Files.writeString(dir.resolve("blocker"), "a file");
-        RunReports blocked = new RunReports(dir.resolve("blocker"), Clock.systemUTC());
+        RunReports blocked = new RunReports(dir.resolve("blocker"), Clock.systemUTC(), new AtomicFiles());
         assertThat(blocked.goalFinished("tag", Duration.ZERO, null)).contains("could not be written");
     }
 }

@@ -3,6 +3,7 @@ package io.github.e2ekit.e2e.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.e2ekit.e2e.ledger.Ledger;
+import io.github.e2ekit.e2e.work.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -62,10 +63,10 @@ class ReuseStoreTest {
 
     @Test
     void theUsersStoreIsUnderXdgCacheHomeElseHomeCache() {
-        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u")
+        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u", new AtomicFiles())
                         .directory("k"))
                 .isEqualTo(Path.of("/x/cache/e2e-maven-plugin/reuse/k"));
-        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "relative"), "/home/u")
+        assertThat(ReuseStore.forUser(Map.of("XDG_CACHE_HOME", "relative"), "/home/u", new AtomicFiles())
                         .directory("k"))
                 .isEqualTo(Path.of("/home/u/.cache/e2e-maven-plugin/reuse/k"));
     }

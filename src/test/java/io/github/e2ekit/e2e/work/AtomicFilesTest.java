@@ -19,11 +19,13 @@ class AtomicFilesTest {
     @TempDir
     Path dir;
 
+    private final AtomicFiles files = new AtomicFiles();
+
     @Test
     void replacesTheTargetWholeAndLeavesNoTemporaryFile() throws IOException {
         Path target = dir.resolve("sub/ledger.json");
-        AtomicFiles.write(target, tmp -> Files.writeString(tmp, "one"));
-        AtomicFiles.write(target, tmp -> Files.writeString(tmp, "two"));
+        files.write(target, tmp -> Files.writeString(tmp, "one"));
+        files.write(target, tmp -> Files.writeString(tmp, "two"));
         assertThat(target).hasContent("two");
         assertThat(names(target.getParent())).containsExactly("ledger.json");
     }
@@ -31,8 +33,8 @@ class AtomicFilesTest {
     @Test
     void aFailedWriteKeepsTheOldContentAndNoTemporaryFile() throws IOException {
         Path target = dir.resolve("report.json");
-        AtomicFiles.write(target, tmp -> Files.writeString(tmp, "old"));
-        assertThatThrownBy(() -> AtomicFiles.write(target, tmp -> {
+        files.write(target, tmp -> Files.writeString(tmp, "old"));
+        assertThatThrownBy(() -> files.write(target, tmp -> {
                     Files.writeString(tmp, "half");
                     throw new IOException("disk full");
                 }))
@@ -44,7 +46,7 @@ class AtomicFilesTest {
     @Test
     void theTemporaryFileIsMadeWithTheAttributesAsked() throws IOException {
         Path target = dir.resolve("kubeconfig");
-        AtomicFiles.write(
+        files.write(
                 target,
                 tmp -> {
                     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp)))
@@ -57,15 +59,11 @@ class AtomicFilesTest {
     }
 
     @Test
-    void atExitTheLastHookWaitsForAWriteInProgressThenLaterWritesNeverStart() throws Exception {
-        AtomicFiles.ExitGate gate = new AtomicFiles.ExitGate();
-        Thread hookA = new Thread(() -> {});
-        Thread hookB = new Thread(() -> {});
-        gate.registered(hookA);
-        gate.registered(hookB);
+    void atExitAWriteInProgressCompletesThenLaterWritesNeverStart() throws Exception {
+        AtomicFiles gate = new AtomicFiles();
         Path target = dir.resolve("ledger.json");
 
-        // the interrupted goal is writing: its content is half written when the hooks finish
+        // the interrupted goal is writing: its content is half written when the run's exit teardown is done
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         CompletableFuture<Void> inProgress = CompletableFuture.runAsync(() -> write(gate, target, tmp -> {
@@ -75,14 +73,11 @@ class AtomicFilesTest {
         }));
         assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
 
-        gate.done(hookA); // another hook still runs: nothing closes
-        assertThat(gate.closed()).isFalse();
-
-        CompletableFuture<Void> lastHook = CompletableFuture.runAsync(() -> gate.done(hookB));
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(gate::closeAtExit);
         Thread.sleep(300);
-        assertThat(lastHook).as("the last hook waits for the write in progress").isNotDone();
+        assertThat(closing).as("closing waits for the write in progress").isNotDone();
         finish.countDown();
-        lastHook.get(10, TimeUnit.SECONDS);
+        closing.get(10, TimeUnit.SECONDS);
         inProgress.get(10, TimeUnit.SECONDS);
         assertThat(gate.closed()).isTrue();
         assertThat(target).hasContent("goal's");
@@ -99,18 +94,15 @@ class AtomicFilesTest {
     }
 
     @Test
-    void aRemovedHookIsNotWaitedFor() {
-        AtomicFiles.ExitGate gate = new AtomicFiles.ExitGate();
-        Thread ended = new Thread(() -> {});
-        Thread running = new Thread(() -> {});
-        gate.registered(ended);
-        gate.registered(running);
-        gate.removed(ended); // its build ended: it will not run at exit
-        gate.done(running);
-        assertThat(gate.closed()).isTrue();
+    void closingOneRunsWritesLeavesAnotherRunsOpen() throws IOException {
+        AtomicFiles closedRun = new AtomicFiles();
+        closedRun.closeAtExit();
+        closedRun.closeAtExit(); // a second close does not wait on the first
+        files.write(dir.resolve("other.json"), tmp -> Files.writeString(tmp, "still written"));
+        assertThat(dir.resolve("other.json")).hasContent("still written");
     }
 
-    private static void write(AtomicFiles.ExitGate gate, Path target, AtomicFiles.Content content) {
+    private static void write(AtomicFiles gate, Path target, AtomicFiles.Content content) {
         try {
             gate.write(target, content);
         } catch (IOException e) {
