@@ -6,6 +6,7 @@ import io.github.e2ekit.e2e.image.ImageReference;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import io.github.e2ekit.e2e.ledger.Recorded;
+import io.github.e2ekit.e2e.work.InFlight;
 import io.github.e2ekit.e2e.work.SharedWork;
 import io.github.e2ekit.e2e.work.WorkInterruptedException;
 import io.github.e2ekit.e2e.work.WorkKey;
@@ -55,6 +56,7 @@ public final class ImageLoader {
     private Map<String, String> nodeLabels = Map.of();
     private UnaryOperator<InputStream> exportView = UnaryOperator.identity();
     private SharedWork sharedWork = SharedWork.none();
+    private InFlight imports = new InFlight();
     private Consumer<String> progress = line -> {};
 
     public ImageLoader(Engine engine, Ledger ledger, String cluster) {
@@ -72,6 +74,15 @@ public final class ImageLoader {
     /** Where loads sending the same layers into the same nodes take turns (default: none, every load sends at once). */
     public ImageLoader withSharedWork(SharedWork work) {
         this.sharedWork = work;
+        return this;
+    }
+
+    /**
+     * Counts this loader's node imports while they run, recorded to confirmed and labelled: an import whose archive
+     * is complete ends in the node even when this process does not, so an exit-time teardown waits for it first.
+     */
+    public ImageLoader withImportsInFlight(InFlight imports) {
+        this.imports = imports;
         return this;
     }
 
@@ -140,40 +151,46 @@ public final class ImageLoader {
             }
             long bytes = 0;
             if (!toImport.isEmpty()) {
-                for (NodeImport n : toImport) {
-                    n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
+                try (InFlight.Token importing = imports.begin()) {
+                    for (NodeImport n : toImport) {
+                        n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
+                    }
+                    bytes = sendShared(new Load(pool, engineName, image, nodeRef), toImport);
+                    List<NodeImport> unknown =
+                            toImport.stream().filter(n -> n.namesAfter == null).toList();
+                    List<Map<String, String>> read = all(
+                            pool,
+                            unknown.stream()
+                                    .map(n -> (Supplier<Map<String, String>>) n.store::imageIds)
+                                    .toList());
+                    for (int i = 0; i < unknown.size(); i++) {
+                        unknown.get(i).namesAfter = read.get(i);
+                    }
+                    nameImported(toImport, nodeRef, localId);
+                    // recorded first, with every name the import added, so teardown finds all of it whatever follows
+                    for (NodeImport n : toImport) {
+                        Set<String> side = new HashSet<>(n.namesAfter.keySet());
+                        side.removeAll(n.namesBefore);
+                        side.remove(nodeRef);
+                        List<String> sideRefs = side.stream().sorted().toList();
+                        n.entry.confirm(e -> e.sideReferences = new ArrayList<>(sideRefs));
+                        results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
+                    }
+                    // the names read after the import are the verification of these nodes (labels change no target)
+                    check(
+                            stores(toImport),
+                            toImport.stream().map(n -> n.namesAfter).toList(),
+                            nodeRef,
+                            localId);
+                    all(
+                            pool,
+                            toImport.stream()
+                                    .map(n -> (Supplier<Object>) () -> {
+                                        n.store.label(nodeRef, nodeLabels);
+                                        return n;
+                                    })
+                                    .toList());
                 }
-                bytes = sendShared(new Load(pool, engineName, image, nodeRef), toImport);
-                List<NodeImport> unknown =
-                        toImport.stream().filter(n -> n.namesAfter == null).toList();
-                List<Map<String, String>> read = all(
-                        pool,
-                        unknown.stream()
-                                .map(n -> (Supplier<Map<String, String>>) n.store::imageIds)
-                                .toList());
-                for (int i = 0; i < unknown.size(); i++) {
-                    unknown.get(i).namesAfter = read.get(i);
-                }
-                nameImported(toImport, nodeRef, localId);
-                // recorded first, with every name the import added, so teardown finds all of it whatever follows
-                for (NodeImport n : toImport) {
-                    Set<String> side = new HashSet<>(n.namesAfter.keySet());
-                    side.removeAll(n.namesBefore);
-                    side.remove(nodeRef);
-                    List<String> sideRefs = side.stream().sorted().toList();
-                    n.entry.confirm(e -> e.sideReferences = new ArrayList<>(sideRefs));
-                    results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
-                }
-                // the names read after the import are the verification of these nodes (labels change no target)
-                check(stores(toImport), toImport.stream().map(n -> n.namesAfter).toList(), nodeRef, localId);
-                all(
-                        pool,
-                        toImport.stream()
-                                .map(n -> (Supplier<Object>) () -> {
-                                    n.store.label(nodeRef, nodeLabels);
-                                    return n;
-                                })
-                                .toList());
             }
             // nodes that already held it were verified by the first read; re-tagged ones are read again
             List<NodeImageStore> retagged = results.stream()

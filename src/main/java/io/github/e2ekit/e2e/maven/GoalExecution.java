@@ -48,7 +48,8 @@ final class GoalExecution {
             failure = f.getMessage();
             throw f;
         } finally {
-            if (run == null || !run.heldElsewhere()) { // the report of another build's run is not this goal's
+            // the report of another build's run is not this goal's; once the exit teardown began, it writes the report
+            if (run == null || !run.heldElsewhere() && !run.exitBegun()) {
                 RunReports.finished(
                         m.workDirectory.toPath(),
                         run != null ? run.files() : new AtomicFiles(),

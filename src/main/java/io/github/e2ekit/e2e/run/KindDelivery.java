@@ -70,6 +70,7 @@ public final class KindDelivery implements Delivery {
                         ImageLabels.EXPIRES, run.config().expiry().toString(),
                         ImageLabels.RUN, run.id()))
                 .withSharedWork(Runs.sharedWork())
+                .withImportsInFlight(run.importsInFlight())
                 .withProgress(log::info);
         for (TagDecision t : decided) {
             String builtId =

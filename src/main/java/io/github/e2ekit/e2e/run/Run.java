@@ -8,6 +8,7 @@ import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.tag.PhaseZero;
 import io.github.e2ekit.e2e.tag.TagDecision;
 import io.github.e2ekit.e2e.work.AtomicFiles;
+import io.github.e2ekit.e2e.work.InFlight;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,12 +44,17 @@ public final class Run {
     private ModuleLock moduleLock;
 
     private volatile boolean heldElsewhere;
+    /** Set when the JVM-exit teardown begins: no goal starts after it. */
+    private volatile boolean exiting;
     /** The JVM-exit teardown registered when the run started; removed when the run is released. */
     private Thread exitHook;
     /** Held while removing: the shutdown hook and a goal failing because of the interruption may both remove. */
     final Object teardownLock = new Object();
     /** Held while Phase 0 decides the tags (once per build). */
     final Object phaseZero = new Object();
+
+    /** This run's node imports under way (the exit-time teardown waits for them before removing). */
+    private final InFlight imports = new InFlight();
 
     /** This run's whole-file writes, closed by its exit-time teardown. */
     private final AtomicFiles files = new AtomicFiles();
@@ -83,6 +89,11 @@ public final class Run {
         return log;
     }
 
+    /** This run's node imports under way. */
+    public InFlight importsInFlight() {
+        return imports;
+    }
+
     /** How this run writes its files (ledger, report, reuse record, kubeconfig). */
     public AtomicFiles files() {
         return files;
@@ -108,6 +119,9 @@ public final class Run {
      * (unless keepOnFailure). The single place where every goal finishes.
      */
     public void goal(String goal, Goal body) throws ConfigException {
+        if (exiting) {
+            throw new GoalFailure("the build is being interrupted: e2e:" + goal + " does not start");
+        }
         lastGoal = goal;
         goalStarted = System.nanoTime();
         running.incrementAndGet();
@@ -140,6 +154,16 @@ public final class Run {
                 throw e;
             }
         }
+    }
+
+    /** The JVM-exit teardown begins: a goal that would start now does not. */
+    void exiting() {
+        exiting = true;
+    }
+
+    /** Whether the JVM-exit teardown has begun (it writes the run report from then on). */
+    public boolean exitBegun() {
+        return exiting;
     }
 
     /** Whether another build held this module when this run's goal began: the run did nothing, wrote nothing. */

@@ -14,10 +14,12 @@ import io.github.e2ekit.e2e.teardown.FailsafeSummary;
 import io.github.e2ekit.e2e.teardown.RemoveImages;
 import io.github.e2ekit.e2e.teardown.Teardown;
 import io.github.e2ekit.e2e.teardown.TeardownReport;
+import io.github.e2ekit.e2e.work.InFlight;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -146,9 +148,10 @@ public final class RunTeardown {
 
     /**
      * At JVM exit after an interrupt or a failed goal: as {@link #afterFailure}, bounded to 30 s, on stderr; after an
-     * interrupt, {@code report.json} then says so, with what the removal left (see {@link RunReports#interrupted}).
+     * interrupt, {@code report.json} then says so, with what the removal left (see {@link RunReports#interrupted});
+     * {@code during}: the goal the interrupt came in (null: between goals).
      */
-    void atExit(boolean interrupted, RunLog err) {
+    void atExit(boolean interrupted, String during, RunLog err) {
         Ledger ledger = run.startedLedger();
         if (ledger == null) {
             return;
@@ -158,7 +161,7 @@ public final class RunTeardown {
         } finally {
             if (interrupted) {
                 String why = new RunReports(run.config().workDirectory(), Clock.systemUTC(), run.files())
-                        .interrupted(run.goalRunning() ? run.lastGoal() : null, run.lastGoal(), run.goalTime());
+                        .interrupted(during, run.lastGoal(), run.goalTime());
                 if (why != null) {
                     err.warn(why);
                 }
@@ -180,10 +183,36 @@ public final class RunTeardown {
         }
         err.warn("build " + (interrupted ? "interrupted" : "failed") + ": removing what run " + run.startedId()
                 + " created (30 s at most)");
-        Thread worker = new Thread(() -> afterFailure(err), "e2e-teardown-at-exit");
+        Thread worker = new Thread(
+                () -> {
+                    awaitImports(err);
+                    afterFailure(err);
+                },
+                "e2e-teardown-at-exit");
         worker.start();
         try {
             worker.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A node import under way when the build was interrupted ends in the node even without this process once its
+     * archive is complete: removing the node image before it ends would leave the image it adds (unlabelled, so not
+     * even {@code reap} would find it). Waits for it, 20 of the 30 s at most; an import still running then is cut off
+     * with the process, and so adds nothing unless its archive was already complete.
+     */
+    private void awaitImports(RunLog err) {
+        InFlight imports = run.importsInFlight();
+        if (imports.close() == 0) { // and none begins now
+            return;
+        }
+        err.warn("waiting for the node import under way to end before removing (20 s at most)");
+        try {
+            if (!imports.awaitNone(Duration.ofSeconds(20))) {
+                err.warn("the node import is still running; removing now");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

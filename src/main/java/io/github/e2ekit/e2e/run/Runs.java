@@ -93,10 +93,11 @@ public final class Runs {
                     try {
                         // still registered: the build did not end (an ended build releases its runs and this hook), so
                         // the JVM exits because of Ctrl-C/SIGTERM — during a goal, or between goals (the ITs) — or
-                        // after
-                        // a failed goal whose removal left something
+                        // after a failed goal whose removal left something
                         boolean interrupted = anyGoalRunning() || !run.failed();
-                        teardown.atExit(interrupted, stderr);
+                        String during = run.goalRunning() ? run.lastGoal() : null;
+                        run.exiting(); // the goal under way may end meanwhile: no later goal starts
+                        teardown.atExit(interrupted, during, stderr);
                         run.closeForwards();
                         run.stopPodLogs();
                     } catch (LinkageError e) {

@@ -48,7 +48,7 @@ class EngineDownTeardownTest {
         assertThat(run.ledger().<Integer>read(d -> d.images.size())).isZero();
         assertThat(lines).noneMatch(l -> l.contains("removing what run")).noneMatch(l -> l.contains("teardown failed"));
         List<String> atExit = new ArrayList<>();
-        new RunTeardown(run).atExit(false, RunLog.to(atExit::add));
+        new RunTeardown(run).atExit(false, null, RunLog.to(atExit::add));
         assertThat(atExit).isEmpty();
     }
 
@@ -64,7 +64,7 @@ class EngineDownTeardownTest {
                 .hasSize(1)
                 .allMatch(l -> l.contains(dir.toString()));
         List<String> atExit = new ArrayList<>();
-        new RunTeardown(run).atExit(false, RunLog.to(atExit::add));
+        new RunTeardown(run).atExit(false, null, RunLog.to(atExit::add));
         assertThat(atExit).isEmpty();
     }
 
