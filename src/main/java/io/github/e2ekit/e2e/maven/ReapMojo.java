@@ -24,11 +24,6 @@ public class ReapMojo extends AbstractE2eMojo {
     }
 
     @Override
-    protected String goal() {
-        return "reap";
-    }
-
-    @Override
     protected void run(Run run) {
         new Reap(run).goal(clusterName == null || clusterName.isBlank() ? null : clusterName.trim(), dryRun);
     }

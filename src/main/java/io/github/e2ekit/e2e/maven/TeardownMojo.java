@@ -39,11 +39,6 @@ public class TeardownMojo extends AbstractE2eMojo {
     }
 
     @Override
-    protected String goal() {
-        return "teardown";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipTeardown;
     }
