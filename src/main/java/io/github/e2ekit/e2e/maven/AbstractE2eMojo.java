@@ -49,9 +49,12 @@ public abstract class AbstractE2eMojo extends E2eParameters {
         return false;
     }
 
-    /** Whether this goal, when it is the first of a build, checks the whole configuration (not teardown, reap). */
-    protected boolean checksFirst() {
-        return true;
+    /**
+     * Whether this goal, when it is the first of a build, checks the whole configuration: not the clean-ups
+     * {@code teardown} and {@code reap}, which remove what is recorded whatever the configuration says now.
+     */
+    final boolean checksFirst() {
+        return !goal().equals("teardown") && !goal().equals("reap");
     }
 
     /** The goal's one call into the core. */
