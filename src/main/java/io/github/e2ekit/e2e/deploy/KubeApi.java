@@ -175,9 +175,8 @@ public final class KubeApi {
     public Optional<String> podLog(String namespace, String pod, String container, boolean previous, int tailLines) {
         return orAbsent(
                 "read",
-                "log of Pod/" + pod + " container " + container + " in " + namespace,
-                () -> core.readNamespacedPodLog(pod, namespace)
-                        .container(container)
+                logOf(namespace, pod, container),
+                () -> log(namespace, pod, container)
                         .previous(previous)
                         .tailLines(tailLines)
                         .execute(),
@@ -189,11 +188,16 @@ public final class KubeApi {
     public okhttp3.Call followPodLog(String namespace, String pod, String container) {
         return typed(
                 "follow",
-                "log of Pod/" + pod + " container " + container + " in " + namespace,
-                () -> core.readNamespacedPodLog(pod, namespace)
-                        .container(container)
-                        .follow(true)
-                        .buildCall(null));
+                logOf(namespace, pod, container),
+                () -> log(namespace, pod, container).follow(true).buildCall(null));
+    }
+
+    private CoreV1Api.APIreadNamespacedPodLogRequest log(String namespace, String pod, String container) {
+        return core.readNamespacedPodLog(pod, namespace).container(container);
+    }
+
+    private static String logOf(String namespace, String pod, String container) {
+        return "log of Pod/" + pod + " container " + container + " in " + namespace;
     }
 
     public Optional<V1StorageClass> readStorageClass(String name) {

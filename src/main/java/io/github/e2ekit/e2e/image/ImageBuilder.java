@@ -117,7 +117,7 @@ public final class ImageBuilder {
         if (first.failure != null) {
             if (!r.options().retryWithoutCache()
                     || r.options().noCache()
-                    || first.cachedSteps.isEmpty()
+                    || first.cached.steps.isEmpty()
                     || first.timedOut
                     || first.syntaxError) { // an unparsable Dockerfile stays so without the cache
                 throw first.failure;
@@ -125,7 +125,7 @@ public final class ImageBuilder {
             // Cached steps came before the failure: the cache may hold outdated layers. Once, without it.
             listener.line(
                     r.spec().id(),
-                    "build failed after " + first.cachedSteps.size() + " cached step(s); retrying"
+                    "build failed after " + first.cached.steps.size() + " cached step(s); retrying"
                             + " once without the build cache");
             Attempt retry = attempt(route, r, true, listener);
             if (retry.failure != null) {
@@ -139,10 +139,10 @@ public final class ImageBuilder {
             done = retry;
             outcome = BuildResult.Outcome.REBUILT_WITHOUT_CACHE;
             warning = "the build cache was stale: " + first.failure.step() + " failed after cached step(s) "
-                    + String.join("; ", first.cachedSteps) + ", and the build passes without the cache."
-                    + (first.cachedLayers.isEmpty()
+                    + String.join("; ", first.cached.steps) + ", and the build passes without the cache."
+                    + (first.cached.layers.isEmpty()
                             ? ""
-                            : " To clear only this image's cache: docker rmi " + String.join(" ", first.cachedLayers)
+                            : " To clear only this image's cache: docker rmi " + String.join(" ", first.cached.layers)
                                     + " (or build once with -De2e.noCache=true)");
         }
         String imageId = verify(r.spec(), r.reference(), r.digest(), done.imageId);
@@ -491,9 +491,7 @@ public final class ImageBuilder {
         private final Deque<String> tail = new ArrayDeque<>();
         private final Map<String, String> buildKitSteps = new java.util.HashMap<>();
         private final StringBuilder partial = new StringBuilder();
-        final List<String> cachedSteps = new ArrayList<>();
-        final List<String> cachedLayers = new ArrayList<>();
-        private boolean lastWasCacheHit;
+        final CachedSteps cached = new CachedSteps();
         volatile boolean timedOut;
         volatile boolean syntaxError;
         volatile String step;
@@ -561,18 +559,10 @@ public final class ImageBuilder {
             if (started != null) {
                 step = started;
                 tail.clear();
-            } else if (engine.isCacheHit(line) && step != null) {
-                cachedSteps.add(step);
-                lastWasCacheHit = true;
-            } else if (lastWasCacheHit && line.trim().startsWith("---> ")) {
-                cachedLayers.add(line.trim().substring(5).trim());
-                lastWasCacheHit = false;
+            } else {
+                cached.classicLine(line, step, engine.isCacheHit(line));
             }
-            tail.addLast(line);
-            while (tail.size() > TAIL_LINES) {
-                tail.removeFirst();
-            }
-            listener.line(id, line);
+            keep(line);
         }
 
         /** One line of BuildKit's plain progress: {@code #5 [stage-0 2/3] RUN …}, {@code #5 CACHED}, {@code #5 0.08 out}. */
@@ -587,9 +577,14 @@ public final class ImageBuilder {
             } else {
                 Matcher c = BUILDKIT_CACHED.matcher(line);
                 if (c.matches() && buildKitSteps.containsKey(c.group(1))) {
-                    cachedSteps.add(buildKitSteps.get(c.group(1)));
+                    cached.hit(buildKitSteps.get(c.group(1)));
                 }
             }
+            keep(line);
+        }
+
+        /** Keeps {@code line} in the tail shown with a failure, and passes it on to the listener. */
+        private void keep(String line) {
             tail.addLast(line);
             while (tail.size() > TAIL_LINES) {
                 tail.removeFirst();

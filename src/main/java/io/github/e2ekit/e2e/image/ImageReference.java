@@ -8,18 +8,18 @@ import java.util.regex.Pattern;
  * An image reference {@code repository:tag}, validated with Docker's grammar, with the
  * name normalisation both engines apply ({@code busybox} is {@code docker.io/library/busybox}).
  */
-public final class ImageReference {
+public record ImageReference(String repository, String tag) {
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern DOMAIN = Pattern.compile(
             "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?");
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
 
-    private final String repository;
-    private final String tag;
-
-    private ImageReference(String repository, String tag) {
-        this.repository = repository;
-        this.tag = tag;
+    /** A valid {@code repository} with a valid {@code tag}, or none ({@code null}); see {@link #parse} and {@link #of}. */
+    public ImageReference {
+        validateRepository(repository, repository);
+        if (tag != null && !isValidTag(tag)) {
+            throw new IllegalArgumentException("'" + tag + "' is not a valid tag");
+        }
     }
 
     /** Parses {@code repository[:tag]}; a missing tag stays {@code null}. Digests are not accepted here. */
@@ -85,14 +85,6 @@ public final class ImageReference {
                 || first.contains(":")
                 || first.equals("localhost")
                 || !first.equals(first.toLowerCase(Locale.ROOT));
-    }
-
-    public String repository() {
-        return repository;
-    }
-
-    public String tag() {
-        return tag;
     }
 
     /** The registry host this reference names, or {@code null} for Docker Hub's implicit one. */

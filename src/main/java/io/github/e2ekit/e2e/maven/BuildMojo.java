@@ -36,11 +36,6 @@ public class BuildMojo extends AbstractE2eMojo {
     boolean skipBuild;
 
     @Override
-    protected String goal() {
-        return "build";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipBuild;
     }

@@ -19,11 +19,6 @@ public class DeployMojo extends AbstractE2eMojo {
     boolean skipDeploy;
 
     @Override
-    protected String goal() {
-        return "deploy";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipDeploy;
     }

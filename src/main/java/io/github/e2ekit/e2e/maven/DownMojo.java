@@ -17,11 +17,6 @@ public class DownMojo extends AbstractE2eMojo {
     boolean skipDown;
 
     @Override
-    protected String goal() {
-        return "down";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipDown;
     }

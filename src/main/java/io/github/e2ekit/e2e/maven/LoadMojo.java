@@ -30,11 +30,6 @@ public class LoadMojo extends AbstractE2eMojo {
     boolean skipLoad;
 
     @Override
-    protected String goal() {
-        return "load";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipLoad;
     }

@@ -5,6 +5,8 @@ import org.apache.maven.plugin.logging.Log;
 
 /** A run's lines in the Maven log, prefixed {@code e2e: } (a tool's own output lines as they are). */
 final class MavenRunLog implements RunLog {
+    private static final String PREFIX = "e2e: ";
+
     private final Log log;
 
     MavenRunLog(Log log) {
@@ -12,27 +14,13 @@ final class MavenRunLog implements RunLog {
     }
 
     @Override
-    public void info(String line) {
-        log.info("e2e: " + line);
-    }
-
-    @Override
-    public void warn(String line) {
-        log.warn("e2e: " + line);
-    }
-
-    @Override
-    public void error(String line) {
-        log.error("e2e: " + line);
-    }
-
-    @Override
-    public void debug(String line) {
-        log.debug("e2e: " + line);
-    }
-
-    @Override
-    public void output(String line) {
-        log.info(line);
+    public void line(Level level, String line) {
+        switch (level) {
+            case DEBUG -> log.debug(PREFIX + line);
+            case INFO -> log.info(PREFIX + line);
+            case WARN -> log.warn(PREFIX + line);
+            case ERROR -> log.error(PREFIX + line);
+            case OUTPUT -> log.info(line);
+        }
     }
 }

@@ -19,16 +19,6 @@ public class ReapMojo extends AbstractE2eMojo {
     boolean dryRun;
 
     @Override
-    protected boolean checksFirst() {
-        return false;
-    }
-
-    @Override
-    protected String goal() {
-        return "reap";
-    }
-
-    @Override
     protected void run(Run run) {
         new Reap(run).goal(clusterName == null || clusterName.isBlank() ? null : clusterName.trim(), dryRun);
     }

@@ -22,11 +22,6 @@ public class RenderMojo extends DeployMojo {
     boolean skipRender;
 
     @Override
-    protected String goal() {
-        return "render";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipRender;
     }

@@ -18,11 +18,6 @@ public class TagMojo extends AbstractE2eMojo {
     boolean skipTag;
 
     @Override
-    protected String goal() {
-        return "tag";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipTag;
     }

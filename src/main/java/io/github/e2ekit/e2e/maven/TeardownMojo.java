@@ -34,16 +34,6 @@ public class TeardownMojo extends AbstractE2eMojo {
     boolean skipTeardown;
 
     @Override
-    protected boolean checksFirst() {
-        return false;
-    }
-
-    @Override
-    protected String goal() {
-        return "teardown";
-    }
-
-    @Override
     protected boolean skipGoal() {
         return skipTeardown;
     }

@@ -29,6 +29,13 @@ class ImageReferenceTest {
     }
 
     @org.junit.jupiter.api.Test
+    void isValidHoweverItIsMade() {
+        assertThatThrownBy(() -> new ImageReference("team/UPPER", "t")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ImageReference("app", "-x")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new ImageReference("app", null)).isEqualTo(ImageReference.parse("docker.io/library/app"));
+    }
+
+    @org.junit.jupiter.api.Test
     void rejectsATagLongerThan128() {
         assertThatThrownBy(() -> ImageReference.parse("app:" + "x".repeat(129)))
                 .isInstanceOf(IllegalArgumentException.class);
