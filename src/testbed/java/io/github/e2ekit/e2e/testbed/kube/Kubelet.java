@@ -41,13 +41,9 @@ final class Kubelet {
         this.nodes = nodes;
         this.runtime = runtime;
         this.probes = new KubeletProbes(runtime);
-        this.containers = new KubeletContainers(
-                kit,
-                nodes,
-                runtime,
-                new ContainerConfigCheck(api),
-                faults,
-                new RealContainers(kit, nodes, runtime, probes, faults));
+        KubeletParts parts = new KubeletParts(kit, nodes, runtime, faults);
+        this.containers =
+                new KubeletContainers(parts, new ContainerConfigCheck(api), new RealContainers(parts, probes));
         this.termination = new PodTermination(api, runtime);
         pods = api.typeOf("", "v1", "pods");
     }
