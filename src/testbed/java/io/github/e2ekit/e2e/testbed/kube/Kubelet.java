@@ -41,9 +41,8 @@ final class Kubelet {
         this.nodes = nodes;
         this.runtime = runtime;
         this.probes = new KubeletProbes(runtime);
-        KubeletParts parts = new KubeletParts(kit, nodes, runtime, faults);
-        this.containers =
-                new KubeletContainers(parts, new ContainerConfigCheck(api), new RealContainers(parts, probes));
+        this.containers = new KubeletContainers(
+                new KubeletParts(kit, nodes, runtime, faults, probes), new ContainerConfigCheck(api));
         this.termination = new PodTermination(api, runtime);
         pods = api.typeOf("", "v1", "pods");
     }

@@ -24,10 +24,10 @@ final class KubeletContainers {
     private final ContainerConfigCheck configCheck;
     private final RealContainers real;
 
-    KubeletContainers(KubeletParts parts, ContainerConfigCheck configCheck, RealContainers real) {
+    KubeletContainers(KubeletParts parts, ContainerConfigCheck configCheck) {
         this.parts = parts;
         this.configCheck = configCheck;
-        this.real = real;
+        real = new RealContainers(parts);
     }
 
     ObjectNode status(

@@ -13,11 +13,9 @@ import java.util.Optional;
 /** Containers whose processes the pod runtime really runs: start, exit, restart back-off and readiness probes. */
 final class RealContainers {
     private final KubeletParts parts;
-    private final KubeletProbes probes;
 
-    RealContainers(KubeletParts parts, KubeletProbes probes) {
+    RealContainers(KubeletParts parts) {
         this.parts = parts;
-        this.probes = probes;
     }
 
     /**
@@ -100,7 +98,7 @@ final class RealContainers {
         } else if (k.running) {
             boolean ready =
                     Duration.between(k.startedAt, now).compareTo(parts.faults().readinessDelay()) >= 0
-                            && probes.ready(ref, c, k.probe, k.startedAt, now);
+                            && parts.probes().ready(ref, c, k.probe, k.startedAt, now);
             String failure = k.probe.failure();
             if (!ready && failure != null) {
                 // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
