@@ -22,7 +22,6 @@ final class DaemonSetController extends PodController {
         List<String> nodeNames = nodes.nodes();
         for (JsonNode ds : api.list(workloads, null)) {
             String ns = Json.text(ds, "metadata", "namespace");
-            String name = Json.text(ds, "metadata", "name");
             String uid = Json.text(ds, "metadata", "uid");
             String hash = FakeControllers.templateHash(ds.path("spec").path("template"));
             long generation = ds.path("metadata").path("generation").asLong(1);

@@ -25,7 +25,6 @@ final class ReplicaSetController extends PodController {
                 api.list(pods, null).stream().filter(FakeControllers::isActive).toList();
         for (JsonNode rs : api.list(workloads, null)) {
             String ns = Json.text(rs, "metadata", "namespace");
-            String name = Json.text(rs, "metadata", "name");
             String uid = Json.text(rs, "metadata", "uid");
             int desired = rs.path("spec").path("replicas").asInt(1);
             List<JsonNode> owned = new ArrayList<>(FakeControllers.ownedBy(allPods, uid));
