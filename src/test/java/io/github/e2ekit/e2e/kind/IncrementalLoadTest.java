@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -104,14 +105,34 @@ class IncrementalLoadTest {
         return cluster.nodes().get(i);
     }
 
+    private static List<KindNode> firstNodeOnly() {
+        return List.of(node(0));
+    }
+
+    /** {@code localhost/incr/<name>}, tagged with this run. */
+    private static ImageReference reference(String name) {
+        return ImageReference.parse("localhost/incr/" + name + ":" + RUN);
+    }
+
+    /** The files of an image's layers, bottom first: random bytes of each size. */
+    private static List<byte[]> layers(int... sizes) {
+        return Arrays.stream(sizes).mapToObj(IncrementalLoadTest::random).toList();
+    }
+
+    /** The same layers with the top one replaced by 1 MB of new bytes: the image after a change to its top layer. */
+    private static List<byte[]> withNewTop(List<byte[]> files) {
+        List<byte[]> changed = new ArrayList<>(files.subList(0, files.size() - 1));
+        changed.add(random(MB));
+        return changed;
+    }
+
     @Test
     void firstLoadSendsEverythingThenOnlyTheChangedTopLayer() {
-        List<byte[]> files = List.of(random(3 * MB), random(2 * MB), random(MB));
-        ImageReference ref = ImageReference.parse("localhost/incr/first:" + RUN);
+        List<byte[]> files = layers(3 * MB, 2 * MB, MB);
+        ImageReference ref = reference("first");
         String v1 = build(ref, files);
-        List<KindNode> one = List.of(node(0));
 
-        LoadResult first = loader().load(one, ref, v1);
+        LoadResult first = loader().load(firstNodeOnly(), ref, v1);
         NodeLoad.Transfer t1 = only(first).transfer();
         assertThat(t1.fallbackReason()).isNull();
         assertThat(t1.layers()).isEqualTo(3);
@@ -120,9 +141,9 @@ class IncrementalLoadTest {
         assertThat(t1.bytesSent()).isEqualTo(t1.bytes()).isGreaterThan(6L * MB);
         assertThat(first.summary()).contains("(1/1 nodes: sent 3 of 3 layers, 6.3 MB of 6.3 MB)");
 
-        String v2 = build(ref, List.of(files.get(0), files.get(1), random(MB)));
+        String v2 = build(ref, withNewTop(files));
         assertThat(v2).isNotEqualTo(v1);
-        LoadResult second = loader().load(one, ref, v2);
+        LoadResult second = loader().load(firstNodeOnly(), ref, v2);
         NodeLoad.Transfer t2 = only(second).transfer();
         assertThat(only(second).action()).isEqualTo(NodeLoad.Action.IMPORTED);
         assertThat(t2.fallbackReason()).isNull();
@@ -132,7 +153,7 @@ class IncrementalLoadTest {
         assertThat(second.summary())
                 .contains("(1/1 nodes: sent 1 of 3 layers, " + LoadResult.megabytes(t2.bytesSent()) + " of 6.3 MB)");
         String nodeRef = engine.nodeName(ref);
-        loader().verify(one, nodeRef, v2);
+        loader().verify(firstNodeOnly(), nodeRef, v2);
         assertUnpackedAndComplete(node(0), nodeRef);
 
         // indistinguishable: kind's way (the engine export into ctr import) gives the same manifest
@@ -143,8 +164,8 @@ class IncrementalLoadTest {
     @Test
     void twoLoadsSharingABaseLayerSendItOnceAndEachImageKeepsItsOwnName() {
         byte[] base = random(50 * MB);
-        ImageReference a = ImageReference.parse("localhost/incr/shared-a:" + RUN);
-        ImageReference b = ImageReference.parse("localhost/incr/shared-b:" + RUN);
+        ImageReference a = reference("shared-a");
+        ImageReference b = reference("shared-b");
         String idA = build(a, List.of(base, random(MB)));
         String idB = build(b, List.of(base, random(MB)));
         String baseLayer = diffIds(idA).get(0);
@@ -194,38 +215,37 @@ class IncrementalLoadTest {
 
     @Test
     void aNodeMissingABaseLayerGetsIt() {
-        List<byte[]> files = List.of(random(2 * MB), random(2 * MB), random(MB));
-        ImageReference ref = ImageReference.parse("localhost/incr/base-lost:" + RUN);
+        List<byte[]> files = layers(2 * MB, 2 * MB, MB);
+        ImageReference ref = reference("base-lost");
         String v1 = build(ref, files);
-        List<KindNode> one = List.of(node(0));
-        loader().load(one, ref, v1);
+        loader().load(firstNodeOnly(), ref, v1);
         String base = diffIds(v1).get(0);
         cluster.ctr(node(0), "content", "rm", base);
         assertThat(cluster.ctr(node(0), "content", "ls", "-q")).doesNotContain(base);
 
-        String v2 = build(ref, List.of(files.get(0), files.get(1), random(MB)));
-        LoadResult r = loader().load(one, ref, v2);
+        String v2 = build(ref, withNewTop(files));
+        LoadResult r = loader().load(firstNodeOnly(), ref, v2);
         NodeLoad.Transfer t = only(r).transfer();
         assertThat(t.fallbackReason()).isNull();
         assertThat(t.layersPresent()).isEqualTo(1);
         assertThat(t.layersSent()).isEqualTo(2);
         assertThat(r.summary()).contains("sent 2 of 3 layers");
         assertThat(cluster.ctr(node(0), "content", "ls", "-q")).contains(base);
-        loader().verify(one, engine.nodeName(ref), v2);
+        loader().verify(firstNodeOnly(), engine.nodeName(ref), v2);
         assertUnpackedAndComplete(node(0), engine.nodeName(ref));
     }
 
     @Test
     void threeNodesInDifferentStatesEachGetWhatTheyLack() {
-        List<byte[]> files = List.of(random(3 * MB), random(2 * MB), random(MB));
-        ImageReference ref = ImageReference.parse("localhost/incr/three:" + RUN);
+        List<byte[]> files = layers(3 * MB, 2 * MB, MB);
+        ImageReference ref = reference("three");
         String v1 = build(ref, files);
         // node 0: nothing; node 1: v1; node 2: v1 without its base layer
         loader().load(List.of(node(1), node(2)), ref, v1);
         String base = diffIds(v1).get(0);
         cluster.ctr(node(2), "content", "rm", base);
 
-        String v2 = build(ref, List.of(files.get(0), files.get(1), random(MB)));
+        String v2 = build(ref, withNewTop(files));
         LoadResult r = loader().load(cluster.nodes(), ref, v2);
         System.out.println("three nodes: " + r.summary());
         assertThat(r.count(NodeLoad.Action.IMPORTED)).isEqualTo(3);
@@ -254,8 +274,8 @@ class IncrementalLoadTest {
 
     @Test
     void anUnknownExportLayoutFallsBackToAFullImportAndSaysWhy() {
-        ImageReference ref = ImageReference.parse("localhost/incr/unknown:" + RUN);
-        String id = build(ref, List.of(random(2 * MB), random(MB)));
+        ImageReference ref = reference("unknown");
+        String id = build(ref, layers(2 * MB, MB));
         byte[] strange = tar(Map.of("images/one/rootfs.tar", random(4096)));
         LoadResult r =
                 loader().exportView(raw -> new ByteArrayInputStream(strange)).load(List.of(node(0), node(1)), ref, id);
@@ -276,14 +296,14 @@ class IncrementalLoadTest {
 
     @Test
     void anExportWithoutALayerTheNodeLacksFallsBackToAFullImportOfThatNode() {
-        List<byte[]> files = List.of(random(2 * MB), random(MB));
-        ImageReference ref = ImageReference.parse("localhost/incr/no-top:" + RUN);
+        List<byte[]> files = layers(2 * MB, MB);
+        ImageReference ref = reference("no-top");
         String v1 = build(ref, files);
-        loader().load(List.of(node(0)), ref, v1);
-        String v2 = build(ref, List.of(files.get(0), random(MB)));
+        loader().load(firstNodeOnly(), ref, v1);
+        String v2 = build(ref, withNewTop(files));
         String top = diffIds(v2).get(1);
         // the parser sees the export without the new top layer; the fallback gets the real one
-        LoadResult r = loader().exportView(raw -> withoutLayer(raw, top)).load(List.of(node(0)), ref, v2);
+        LoadResult r = loader().exportView(raw -> withoutLayer(raw, top)).load(firstNodeOnly(), ref, v2);
         System.out.println("layer missing from the export: " + r.summary());
         NodeLoad load = only(r);
         assertThat(load.fallbackReason())

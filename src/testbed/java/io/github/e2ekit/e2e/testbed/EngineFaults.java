@@ -35,12 +35,11 @@ import java.util.regex.Pattern;
  * {@code FromError}: an unclassified error is 500; {@code api/server/server.go} {@code makeHTTPHandler} writes it with
  * {@code httputils.WriteJSON}) after the request body was read, as Go's server reads a request body before answering.
  */
-public final class EngineFaults implements AutoCloseable {
+public final class EngineFaults extends FaultRules<EngineFaults.Rule> implements AutoCloseable {
     private final Path upstream;
     private final Path dir;
     private final Path socket;
     private volatile ServerSocketChannel server;
-    private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger injected = new AtomicInteger();
@@ -80,15 +79,9 @@ public final class EngineFaults implements AutoCloseable {
     }
 
     /** A rule for the requests with this method whose path (query included, API version prefix removed) matches. */
-    public Rule on(String method, String pathRegex) {
-        Rule r = new Rule(method, Pattern.compile(pathRegex));
-        rules.add(r);
-        return r;
-    }
-
-    /** Removes every rule. */
-    public void clear() {
-        rules.clear();
+    @Override
+    protected Rule newRule(String method, Pattern path) {
+        return new Rule(method, path);
     }
 
     /** How many faults were injected so far. */
@@ -313,11 +306,6 @@ public final class EngineFaults implements AutoCloseable {
         /** Forwarded after {@code hook} ran (e.g. arming another rule, or starting a thread that kills a node). */
         public Rule then(Runnable hook) {
             this.hook = hook;
-            return this;
-        }
-
-        @Override
-        protected Rule self() {
             return this;
         }
 

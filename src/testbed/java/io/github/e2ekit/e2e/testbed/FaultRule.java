@@ -26,7 +26,11 @@ public abstract class FaultRule<R extends FaultRule<R, A>, A extends Enum<A>> {
         this.action = action;
     }
 
-    protected abstract R self();
+    /** This rule as its own type, for the fluent setters ({@code R} is always the subclass itself). */
+    @SuppressWarnings("unchecked")
+    protected final R self() {
+        return (R) this;
+    }
 
     /** Sets what the rule does to the requests it hits. */
     protected R act(A what) {

@@ -27,8 +27,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * written as an OCI image layout archive for {@code ctr images import}. Mirrors get {@code ?ns=<registry>}, as
  * containerd's resolver adds it ({@code core/remotes/docker/resolver.go addNamespace}). Test bed only: the
  * test bed's stand-in for the node's own network fetch (its nodes have none).
+ *
+ * @param base like {@code http://127.0.0.1:41234/v2}
+ * @param namespace the registry host when {@code base} is a mirror, else null
+ * @param credentials {@code user:password} for basic authentication, or null
  */
-final class RegistryFetch {
+record RegistryFetch(String base, String namespace, String credentials) {
     static final String ACCEPT = String.join(
             ", ",
             "application/vnd.oci.image.manifest.v1+json",
@@ -52,15 +56,10 @@ final class RegistryFetch {
     /** A fetched image: the manifest's digest and an OCI layout archive naming it {@code name}. */
     record Fetched(String digest, byte[] archive) {}
 
-    private final String base;
-    private final String namespace;
-    private final String credentials;
-
-    /** {@code base} like {@code http://127.0.0.1:41234/v2}; {@code namespace} the registry host, or null. */
-    RegistryFetch(String base, String namespace, String credentials) {
-        this.base = base;
-        this.namespace = namespace;
-        this.credentials = credentials;
+    /** Names the endpoint, never the credentials. */
+    @Override
+    public String toString() {
+        return "RegistryFetch[" + base + (namespace == null ? "" : "?ns=" + namespace) + "]";
     }
 
     /** Fetches {@code repository} at {@code reference} (tag or digest); the archive names it {@code name(digest)}. */

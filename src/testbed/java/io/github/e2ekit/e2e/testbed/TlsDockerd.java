@@ -37,19 +37,13 @@ import org.junit.jupiter.api.Assumptions;
  * certificates made here with Bouncy Castle (as {@code docker-machine} or a CI's remote engine would have them:
  * the client's {@code ca.pem}, {@code cert.pem}, {@code key.pem} in one directory). Measured here: it answers
  * within about 0.3 s. Stopped (SIGTERM, which also stops the containerd it started) on close.
+ *
+ * @param process the daemon
+ * @param host where it listens, {@code tcp://127.0.0.1:<port>}
+ * @param clientCertificates the directory with {@code ca.pem}, {@code cert.pem}, {@code key.pem} for a client
+ * @param logFile the daemon's own log
  */
-public final class TlsDockerd implements AutoCloseable {
-    private final Process process;
-    private final int port;
-    private final Path clientDir;
-    private final Path log;
-
-    private TlsDockerd(Process process, int port, Path clientDir, Path log) {
-        this.process = process;
-        this.port = port;
-        this.clientDir = clientDir;
-        this.log = log;
-    }
+public record TlsDockerd(Process process, String host, Path clientCertificates, Path logFile) implements AutoCloseable {
 
     /** Starts one under {@code dir} (which must be short: containerd's sockets live under the exec root). */
     public static TlsDockerd start(Path dir) throws Exception {
@@ -93,7 +87,7 @@ public final class TlsDockerd implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        TlsDockerd d = new TlsDockerd(p, port, client, log);
+        TlsDockerd d = new TlsDockerd(p, "tcp://127.0.0.1:" + port, client, log);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -106,15 +100,6 @@ public final class TlsDockerd implements AutoCloseable {
         }
         d.close();
         throw new IllegalStateException("the second dockerd did not listen within 30 s: " + Files.readString(log));
-    }
-
-    public String host() {
-        return "tcp://127.0.0.1:" + port;
-    }
-
-    /** {@code ca.pem}, {@code cert.pem}, {@code key.pem} for a client. */
-    public Path clientCertificates() {
-        return clientDir;
     }
 
     @Override
@@ -198,6 +183,6 @@ public final class TlsDockerd implements AutoCloseable {
 
     /** The daemon's own log, for a failing test's message. */
     public String log() throws IOException {
-        return Files.readString(log);
+        return Files.readString(logFile);
     }
 }

@@ -3,14 +3,13 @@ package io.github.e2ekit.e2e.testbed.kube;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.github.e2ekit.e2e.testbed.FaultRule;
+import io.github.e2ekit.e2e.testbed.FaultRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -33,29 +32,22 @@ import java.util.regex.Pattern;
  *       unavailable).</li>
  * </ul>
  */
-public final class ApiFaults {
+public final class ApiFaults extends FaultRules<ApiFaults.Rule> {
     /** Marks a request whose answer is to be lost; the CRUD front calls {@link #afterDispatch} with it. */
     static final String LOSE_ANSWER_HEADER = "X-Testbed-Lose-Answer";
 
     private static final AtomicLong LOST = new AtomicLong();
     private final Map<String, HttpConnection> losing = new ConcurrentHashMap<>();
-    private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final Vertx vertx;
 
     ApiFaults(Vertx vertx) {
         this.vertx = vertx;
     }
 
-    /** A rule for requests with this method ({@code "*"}: any) whose path (without query) matches {@code pathRegex}. */
-    public Rule on(String method, String pathRegex) {
-        Rule r = new Rule(method, Pattern.compile(pathRegex));
-        rules.add(r);
-        return r;
-    }
-
-    /** Removes every rule. */
-    public void clear() {
-        rules.clear();
+    /** A rule for requests with this method ({@code "*"}: any) whose path (without query) matches. */
+    @Override
+    protected Rule newRule(String method, Pattern path) {
+        return new Rule(method, path);
     }
 
     /** What happens to a matched request. */
@@ -75,11 +67,6 @@ public final class ApiFaults {
 
         private Rule(String method, Pattern path) {
             super(method, path, Action.STATUS);
-        }
-
-        @Override
-        protected Rule self() {
-            return this;
         }
 
         /** Answers with {@code code} (429: plain text, as the in-flight filters; else a Status object). */

@@ -8,19 +8,11 @@ import java.util.List;
  * The namespaces and nodes a fresh kind cluster has, and the addresses kind gives its nodes on its Docker network
  * ({@code 172.18.0.2} for the first).
  */
-final class ClusterBootstrap {
-    private final FakeApiDispatcher api;
-    private final NodeImages nodes;
-    private final ResourceType nodeType;
-
-    ClusterBootstrap(FakeApiDispatcher api, NodeImages nodes) {
-        this.api = api;
-        this.nodes = nodes;
-        nodeType = api.typeOf("", "v1", "nodes");
-    }
+record ClusterBootstrap(FakeApiDispatcher api, NodeImages nodes) {
 
     /** The namespaces and nodes a fresh kind cluster has. */
     void bootstrap() {
+        ResourceType nodeType = api.typeOf("", "v1", "nodes");
         for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
             ObjectNode o = Json.obj().put("apiVersion", "v1").put("kind", "Namespace");
             Json.with(o, "metadata").put("name", ns);

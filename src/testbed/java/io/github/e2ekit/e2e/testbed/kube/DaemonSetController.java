@@ -9,26 +9,19 @@ import java.util.Map;
  * The DaemonSet controller: one pod per node, bound to it; on a template change (unless {@code OnDelete}) one
  * outdated pod at a time is replaced once all are ready; status counts scheduled, ready and updated pods.
  */
-final class DaemonSetController {
-    private final FakeApiDispatcher api;
-    private final FakeControllers kit;
+final class DaemonSetController extends PodController {
     private final NodeImages nodes;
-    private final ResourceType pods;
-    private final ResourceType daemonSets;
 
     DaemonSetController(FakeApiDispatcher api, FakeControllers kit, NodeImages nodes) {
-        this.api = api;
-        this.kit = kit;
+        super(api, kit, "apps", "daemonsets");
         this.nodes = nodes;
-        pods = api.typeOf("", "v1", "pods");
-        daemonSets = api.typeOf("apps", "v1", "daemonsets");
     }
 
+    @Override
     void sync() {
         List<String> nodeNames = nodes.nodes();
-        for (JsonNode ds : api.list(daemonSets, null)) {
+        for (JsonNode ds : api.list(workloads, null)) {
             String ns = Json.text(ds, "metadata", "namespace");
-            String name = Json.text(ds, "metadata", "name");
             String uid = Json.text(ds, "metadata", "uid");
             String hash = FakeControllers.templateHash(ds.path("spec").path("template"));
             long generation = ds.path("metadata").path("generation").asLong(1);
@@ -40,11 +33,9 @@ final class DaemonSetController {
                         .filter(p -> node.equals(Json.text(p, "spec", "nodeName")))
                         .toList();
                 if (onNode.isEmpty()) {
-                    kit.createPod(
-                            ns,
-                            name + "-" + FakeControllers.randomSuffix(5),
-                            ds.path("spec").path("template"),
-                            FakeControllers.ownerRef("apps/v1", "DaemonSet", name, uid),
+                    createPod(
+                            ds,
+                            generatedPodName(ds),
                             node,
                             Map.of(
                                     "controller-revision-hash",
@@ -78,7 +69,7 @@ final class DaemonSetController {
             if (ready == 0) {
                 st.remove("numberAvailable");
             }
-            FakeControllers.writeStatus(api, daemonSets, ds, st);
+            writeStatus(ds, st);
         }
     }
 }

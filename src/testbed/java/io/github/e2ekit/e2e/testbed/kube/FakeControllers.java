@@ -48,7 +48,7 @@ final class FakeControllers {
         kubelet = new Kubelet(api, this, nodes, runtime);
         events = new EventRecorder(api, kubelet::eventsSent);
         deploymentController = new DeploymentController(api, this);
-        replicaSetController = new ReplicaSetController(api, this, deploymentController);
+        replicaSetController = new ReplicaSetController(api, this);
         statefulSetController = new StatefulSetController(api, this);
         daemonSetController = new DaemonSetController(api, this, nodes);
         jobController = new JobController(api, this);
@@ -116,6 +116,8 @@ final class FakeControllers {
     void pass() {
         guarded(deploymentController::sync);
         guarded(replicaSetController::sync);
+        // Deployment status sums its ReplicaSets' pods: compute it after the ReplicaSet controller ran
+        guarded(deploymentController::updateStatuses);
         guarded(statefulSetController::sync);
         guarded(daemonSetController::sync);
         guarded(jobController::sync);
@@ -313,10 +315,6 @@ final class FakeControllers {
             return sb.append(']').toString();
         }
         return n.toString();
-    }
-
-    static String randomSuffix(int n) {
-        return FakeApiDispatcher.randomSuffix(n);
     }
 
     static String sha256(String s) {

@@ -21,29 +21,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * enough successes set {@code SuccessCriteriaMet}, then {@code Complete} (both reason {@code CompletionsReached})
  * once no pod is left running.
  */
-final class JobController {
+final class JobController extends PodController {
     static final Duration BACKOFF_BASE = Duration.ofSeconds(10);
     static final Duration BACKOFF_MAX = Duration.ofMinutes(10);
 
-    private final FakeApiDispatcher api;
-    private final FakeControllers kit;
-    private final ResourceType jobs;
-    private final ResourceType pods;
     /** Per Job uid: failed pods seen so far, and when the last of them was seen failing (precise). */
     private final Map<String, Failures> failures = new ConcurrentHashMap<>();
 
     private record Failures(int count, Instant last) {}
 
     JobController(FakeApiDispatcher api, FakeControllers kit) {
-        this.api = api;
-        this.kit = kit;
-        jobs = api.typeOf("batch", "v1", "jobs");
-        pods = api.typeOf("", "v1", "pods");
+        super(api, kit, "batch", "jobs");
     }
 
+    @Override
     void sync() {
         List<JsonNode> allPods = api.list(pods, null);
-        for (JsonNode j : api.list(jobs, null)) {
+        for (JsonNode j : api.list(workloads, null)) {
             FakeControllers.guarded(
                     () -> syncOne(j, FakeControllers.ownedBy(allPods, Json.text(j, "metadata", "uid"))));
         }
@@ -159,12 +153,10 @@ final class JobController {
             boolean waited = !now.isBefore(seen.last().plus(TestBedTime.scaled(backoff(consecutive))));
             for (int i = active.size(); i < want && waited; i++) {
                 String name = Json.text(j, "metadata", "name");
-                String podName = name + "-" + FakeApiDispatcher.randomSuffix(5);
-                kit.createPod(
-                        Json.text(j, "metadata", "namespace"),
+                String podName = generatedPodName(j);
+                createPod(
+                        j,
                         podName,
-                        j.path("spec").path("template"),
-                        FakeControllers.ownerRef("batch/v1", "Job", name, uid),
                         null,
                         Map.of(
                                 "batch.kubernetes.io/controller-uid",
@@ -194,7 +186,7 @@ final class JobController {
         if (!conds.isEmpty()) {
             st.set("conditions", conds);
         }
-        FakeControllers.writeStatus(api, jobs, j, st);
+        writeStatus(j, st);
     }
 
     private static void add(ArrayNode conds, String type, String reason, String message, String now) {

@@ -42,12 +42,7 @@ final class Kubelet {
         this.runtime = runtime;
         this.probes = new KubeletProbes(runtime);
         this.containers = new KubeletContainers(
-                kit,
-                nodes,
-                runtime,
-                new ContainerConfigCheck(api),
-                faults,
-                new RealContainers(kit, nodes, runtime, probes, faults));
+                new KubeletParts(kit, nodes, runtime, faults, probes), new ContainerConfigCheck(api));
         this.termination = new PodTermination(api, runtime);
         pods = api.typeOf("", "v1", "pods");
     }

@@ -20,26 +20,14 @@ final class KubeletContainers {
     private static final long PULL_ERROR_MILLIS = 800;
     private static final long CRASH_PERIOD_MILLIS = 1500;
 
-    private final FakeControllers kit;
-    private final NodeImages nodes;
-    private final PodRuntime runtime;
+    private final KubeletParts parts;
     private final ContainerConfigCheck configCheck;
-    private final KubeletFaults faults;
     private final RealContainers real;
 
-    KubeletContainers(
-            FakeControllers kit,
-            NodeImages nodes,
-            PodRuntime runtime,
-            ContainerConfigCheck configCheck,
-            KubeletFaults faults,
-            RealContainers real) {
-        this.kit = kit;
-        this.nodes = nodes;
-        this.runtime = runtime;
+    KubeletContainers(KubeletParts parts, ContainerConfigCheck configCheck) {
+        this.parts = parts;
         this.configCheck = configCheck;
-        this.faults = faults;
-        this.real = real;
+        real = new RealContainers(parts);
     }
 
     ObjectNode status(
@@ -55,47 +43,63 @@ final class KubeletContainers {
         String image = c.path("image").asText();
         String policy = Optional.ofNullable(Json.text(c, "imagePullPolicy"))
                 .orElse(NodeImages.isLatest(image) ? "Always" : "IfNotPresent");
-        Optional<String> imageId = nodes.imageId(node, image);
+        Optional<String> imageId = parts.nodes().imageId(node, image);
         long age = Duration.between(rt.firstSeen, now).toMillis();
         String field = "spec.containers{" + cname + "}";
         boolean pulled = false;
-        if ((policy.equals("Always") || imageId.isEmpty()) && !policy.equals("Never") && nodes.pull(node, image)) {
-            imageId = nodes.imageId(node, image);
+        if ((policy.equals("Always") || imageId.isEmpty())
+                && !policy.equals("Never")
+                && parts.nodes().pull(node, image)) {
+            imageId = parts.nodes().imageId(node, image);
             pulled = imageId.isPresent();
             if (pulled && !rt.eventsSent.contains("pulled/" + cname)) {
-                kit.event(pod, "Normal", "Pulled", "Successfully pulled image \"" + image + "\"", "kubelet", field);
+                parts.kit()
+                        .event(
+                                pod,
+                                "Normal",
+                                "Pulled",
+                                "Successfully pulled image \"" + image + "\"",
+                                "kubelet",
+                                field);
                 rt.eventsSent.add("pulled/" + cname);
             }
         }
         if (!pulled && (policy.equals("Always") || imageId.isEmpty())) {
             if (policy.equals("Never")) {
                 String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
-                kit.event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);
-                kit.event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
+                parts.kit().event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);
+                parts.kit().event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
                 return waiting(c, "ErrImageNeverPull", msg);
             }
-            String pullMsg = nodes.pullFailure(node, image).orElseGet(() -> pullFailure(image));
-            kit.event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
-            kit.event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + pullMsg, "kubelet", field);
-            kit.event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
+            String pullMsg = parts.nodes().pullFailure(node, image).orElseGet(() -> pullFailure(image));
+            parts.kit().event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
+            parts.kit()
+                    .event(
+                            pod,
+                            "Warning",
+                            "Failed",
+                            "Failed to pull image \"" + image + "\": " + pullMsg,
+                            "kubelet",
+                            field);
+            parts.kit().event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
             if (age % PULL_CYCLE_MILLIS < PULL_ERROR_MILLIS) {
                 return waiting(c, "ErrImagePull", pullMsg);
             }
-            kit.event(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet", field);
-            kit.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
+            parts.kit().event(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet", field);
+            parts.kit().event(pod, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
             return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
         }
         String id = imageId.get();
         Optional<String> configProblem = configCheck.problem(Json.text(pod, "metadata", "namespace"), c);
         if (configProblem.isPresent() && !rt.containers.containsKey(cname) && !rt.started.containsKey(cname)) {
-            kit.event(pod, "Warning", "Failed", "Error: " + configProblem.get(), "kubelet", field);
+            parts.kit().event(pod, "Warning", "Failed", "Error: " + configProblem.get(), "kubelet", field);
             return waiting(c, "CreateContainerConfigError", configProblem.get());
         }
-        boolean crashFault = faults.crashes(NodeImages.normalize(image));
-        if (runtime.runsProcesses() && !crashFault && !fails) {
+        boolean crashFault = parts.faults().crashes(NodeImages.normalize(image));
+        if (parts.runtime().runsProcesses() && !crashFault && !fails) {
             return real.status(
                     pod,
-                    node,
+                    rt.runtimeRef(pod, node),
                     rt,
                     c,
                     now,
@@ -107,18 +111,18 @@ final class KubeletContainers {
         if (!rt.eventsSent.contains("started/" + cname)) {
             logStarted(rt, started, cname, image, id);
         }
-        startEvents(kit, pod, cname, image, field);
+        startEvents(parts.kit(), pod, cname, image, field);
         rt.eventsSent.add("started/" + cname);
-        ObjectNode cs = reportedImage(nodes, Json.obj().put("name", cname), node, image, id);
+        ObjectNode cs = reportedImage(parts.nodes(), Json.obj().put("name", cname), node, image, id);
         int restarts = 0;
-        boolean crash = faults.crashes(NodeImages.normalize(image));
+        boolean crash = parts.faults().crashes(NodeImages.normalize(image));
         String startedAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         if (crash && !(runsToCompletion && "Never".equals(restartPolicy))) {
             long sinceStart = Duration.between(started, now).toMillis();
             restarts = (int) (sinceStart / CRASH_PERIOD_MILLIS) + 1;
             cs.put("containerID", containerId(pod, cname, restarts));
             cs.put("ready", false).put("restartCount", restarts).put("started", false);
-            crashLoopBackOff(kit, pod, cs, cname, Math.min(300, 10 << Math.min(5, restarts - 1)), field);
+            crashLoopBackOff(parts.kit(), pod, cs, cname, Math.min(300, 10 << Math.min(5, restarts - 1)), field);
             cs.putObject("lastState")
                     .putObject("terminated")
                     .put("exitCode", 1)
@@ -151,8 +155,9 @@ final class KubeletContainers {
             }
             return cs;
         }
-        boolean ready = running >= faults.readinessDelay().toMillis() && !runsToCompletion
-                || runsToCompletion && running >= faults.readinessDelay().toMillis();
+        boolean ready = running >= parts.faults().readinessDelay().toMillis() && !runsToCompletion
+                || runsToCompletion
+                        && running >= parts.faults().readinessDelay().toMillis();
         cs.put("ready", ready).put("started", true);
         cs.putObject("state").putObject("running").put("startedAt", startedAt);
         return cs;

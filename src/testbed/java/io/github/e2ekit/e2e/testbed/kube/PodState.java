@@ -1,5 +1,6 @@
 package io.github.e2ekit.e2e.testbed.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -24,5 +25,17 @@ final class PodState {
 
     PodState(String podIp) {
         this.podIp = podIp;
+    }
+
+    /** The pod as the pod runtime knows it, made the first time the runtime is asked to run one of its containers. */
+    PodRuntime.PodRef runtimeRef(JsonNode pod, String node) {
+        if (ref == null) {
+            ref = new PodRuntime.PodRef(
+                    Json.text(pod, "metadata", "namespace"),
+                    Json.text(pod, "metadata", "name"),
+                    Json.text(pod, "metadata", "uid"),
+                    node);
+        }
+        return ref;
     }
 }

@@ -12,19 +12,10 @@ import java.util.Optional;
 
 /** Containers whose processes the pod runtime really runs: start, exit, restart back-off and readiness probes. */
 final class RealContainers {
-    private final FakeControllers kit;
-    private final NodeImages nodes;
-    private final PodRuntime runtime;
-    private final KubeletProbes probes;
-    private final KubeletFaults faults;
+    private final KubeletParts parts;
 
-    RealContainers(
-            FakeControllers kit, NodeImages nodes, PodRuntime runtime, KubeletProbes probes, KubeletFaults faults) {
-        this.kit = kit;
-        this.nodes = nodes;
-        this.runtime = runtime;
-        this.probes = probes;
-        this.faults = faults;
+    RealContainers(KubeletParts parts) {
+        this.parts = parts;
     }
 
     /**
@@ -34,7 +25,7 @@ final class RealContainers {
      */
     ObjectNode status(
             JsonNode pod,
-            String node,
+            PodRuntime.PodRef ref,
             PodState rt,
             JsonNode c,
             Instant now,
@@ -43,19 +34,12 @@ final class RealContainers {
             String field) {
         String cname = c.path("name").asText();
         String image = c.path("image").asText();
-        String podName = Json.text(pod, "metadata", "name");
-        String ns = Json.text(pod, "metadata", "namespace");
-        PodRuntime.PodRef ref = rt.ref;
-        if (ref == null) {
-            ref = new PodRuntime.PodRef(ns, podName, Json.text(pod, "metadata", "uid"), node);
-            rt.ref = ref;
-        }
         RealContainer k = rt.containers.computeIfAbsent(cname, n -> new RealContainer());
         startIfDue(pod, rt, c, ref, k, now, imageId, field);
         if (k.running) {
             Optional<Integer> exit;
             try {
-                exit = runtime.exitCode(ref, cname);
+                exit = parts.runtime().exitCode(ref, cname);
             } catch (RuntimeException e) {
                 exit = Optional.empty();
             }
@@ -82,7 +66,8 @@ final class RealContainers {
                 }
             }
         }
-        ObjectNode cs = KubeletContainers.reportedImage(nodes, Json.obj().put("name", cname), node, image, imageId);
+        ObjectNode cs = KubeletContainers.reportedImage(
+                parts.nodes(), Json.obj().put("name", cname), ref.node(), image, imageId);
         cs.put("containerID", KubeletContainers.containerId(pod, cname, k.restarts))
                 .put("restartCount", k.restarts);
         if (k.lastExit != null && !k.finished) {
@@ -111,14 +96,15 @@ final class RealContainers {
                                 terminated(pod, cname, k.lastExit, k.lastStartedAt, k.lastFinishedAt, k.restarts - 1));
             }
         } else if (k.running) {
-            boolean ready = Duration.between(k.startedAt, now).compareTo(faults.readinessDelay()) >= 0
-                    && probes.ready(ref, c, k.probe, k.startedAt, now);
+            boolean ready =
+                    Duration.between(k.startedAt, now).compareTo(parts.faults().readinessDelay()) >= 0
+                            && parts.probes().ready(ref, c, k.probe, k.startedAt, now);
             String failure = k.probe.failure();
             if (!ready && failure != null) {
                 // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
                 // "Unhealthy" event "<type> probe failed: <output>" (the API server aggregates repeats; here: once
                 // each)
-                kit.event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
+                parts.kit().event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
             }
             cs.put("ready", ready).put("started", true);
             cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
@@ -136,7 +122,7 @@ final class RealContainers {
                     .put("message", k.startError);
         } else {
             cs.put("ready", false).put("started", false);
-            KubeletContainers.crashLoopBackOff(kit, pod, cs, cname, Math.max(1, k.backoff.toSeconds()), field);
+            KubeletContainers.crashLoopBackOff(parts.kit(), pod, cs, cname, Math.max(1, k.backoff.toSeconds()), field);
         }
         return cs;
     }
@@ -157,7 +143,7 @@ final class RealContainers {
         String cname = c.path("name").asText();
         String image = c.path("image").asText();
         try {
-            runtime.start(ref, containerSpec(pod, c, rt), image);
+            parts.runtime().start(ref, containerSpec(pod, c, rt), image);
             k.running = true;
             k.startedAt = now;
             k.startError = null;
@@ -168,7 +154,7 @@ final class RealContainers {
                 k.pendingRestart = false;
             }
             KubeletContainers.logStarted(rt, now, cname, image, imageId);
-            KubeletContainers.startEvents(kit, pod, cname, image, field);
+            KubeletContainers.startEvents(parts.kit(), pod, cname, image, field);
         } catch (PodRuntime.StartException e) {
             startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
         } catch (RuntimeException e) {
@@ -189,8 +175,8 @@ final class RealContainers {
         k.startError = message;
         k.startErrorReason = reason;
         k.nextStart = now.plusSeconds(1);
-        kit.event(pod, "Warning", eventReason, message, "kubelet", field);
-        kit.event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
+        parts.kit().event(pod, "Warning", eventReason, message, "kubelet", field);
+        parts.kit().event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
     }
 
     /**
@@ -200,22 +186,23 @@ final class RealContainers {
     private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
         String out;
         try {
-            out = runtime.logs(ref, cname).orElse("");
+            out = parts.runtime().logs(ref, cname).orElse("");
         } catch (RuntimeException e) {
             return;
         }
         String tail = out.length() > 4096 ? out.substring(out.length() - 4096) : out;
         if (tail.toLowerCase(java.util.Locale.ROOT).contains("address in use")
                 || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
-            kit.event(
-                    pod,
-                    "Warning",
-                    "PortConflict",
-                    "container " + cname + " exited with code " + code + " and says its "
-                            + "address is already in use: the containers of a pod share its network namespace, so they cannot "
-                            + "listen on the same port",
-                    "kubelet",
-                    field);
+            parts.kit()
+                    .event(
+                            pod,
+                            "Warning",
+                            "PortConflict",
+                            "container " + cname + " exited with code " + code + " and says its "
+                                    + "address is already in use: the containers of a pod share its network namespace, so they cannot "
+                                    + "listen on the same port",
+                            "kubelet",
+                            field);
         }
     }
 
@@ -254,7 +241,7 @@ final class RealContainers {
                     case "spec.nodeName" -> Json.text(pod, "spec", "nodeName");
                     case "spec.serviceAccountName" -> Json.text(pod, "spec", "serviceAccountName");
                     case "status.podIP" -> rt.podIp;
-                    case "status.hostIP" -> kit.nodeIp(Json.text(pod, "spec", "nodeName"));
+                    case "status.hostIP" -> parts.kit().nodeIp(Json.text(pod, "spec", "nodeName"));
                     default -> null;
                 };
                 if (v != null) {

@@ -8,19 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /** The ReplicaSet controller: keeps each ReplicaSet's active pods at its replica count, then writes its status. */
-final class ReplicaSetController {
-    private final FakeApiDispatcher api;
-    private final FakeControllers kit;
-    private final DeploymentController deploymentController;
-    private final ResourceType pods;
-    private final ResourceType replicaSets;
+final class ReplicaSetController extends PodController {
 
-    ReplicaSetController(FakeApiDispatcher api, FakeControllers kit, DeploymentController deploymentController) {
-        this.api = api;
-        this.kit = kit;
-        this.deploymentController = deploymentController;
-        pods = api.typeOf("", "v1", "pods");
-        replicaSets = api.typeOf("apps", "v1", "replicasets");
+    ReplicaSetController(FakeApiDispatcher api, FakeControllers kit) {
+        super(api, kit, "apps", "replicasets");
     }
 
     /**
@@ -28,23 +19,17 @@ final class ReplicaSetController {
      * active pods (controller_utils.go FilterActivePods: not terminating, not Succeeded/Failed), so a pod being
      * deleted is replaced at once; it removes not-ready and newer pods first when scaling down.
      */
+    @Override
     void sync() {
         List<JsonNode> allPods =
                 api.list(pods, null).stream().filter(FakeControllers::isActive).toList();
-        for (JsonNode rs : api.list(replicaSets, null)) {
+        for (JsonNode rs : api.list(workloads, null)) {
             String ns = Json.text(rs, "metadata", "namespace");
-            String name = Json.text(rs, "metadata", "name");
             String uid = Json.text(rs, "metadata", "uid");
             int desired = rs.path("spec").path("replicas").asInt(1);
             List<JsonNode> owned = new ArrayList<>(FakeControllers.ownedBy(allPods, uid));
             for (int i = owned.size(); i < desired; i++) {
-                kit.createPod(
-                        ns,
-                        name + "-" + FakeControllers.randomSuffix(5),
-                        rs.path("spec").path("template"),
-                        FakeControllers.ownerRef("apps/v1", "ReplicaSet", name, uid),
-                        null,
-                        Map.of());
+                createPod(rs, generatedPodName(rs), null, Map.of());
             }
             if (owned.size() > desired) {
                 owned.sort(Comparator.comparing((JsonNode p) -> FakeControllers.isReady(p))
@@ -71,9 +56,7 @@ final class ReplicaSetController {
                 st.remove("readyReplicas");
                 st.remove("availableReplicas");
             }
-            FakeControllers.writeStatus(api, replicaSets, rs, st);
+            writeStatus(rs, st);
         }
-        // Deployment status depends on the ReplicaSets' pods: compute it after them.
-        deploymentController.updateStatuses();
     }
 }

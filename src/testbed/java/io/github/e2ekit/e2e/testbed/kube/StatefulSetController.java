@@ -12,21 +12,15 @@ import java.util.Optional;
  * previous is ready, unless {@code podManagementPolicy: Parallel}), removed from the highest ordinal, replaced
  * highest first on a rolling update once the others are ready; status with current and update revisions.
  */
-final class StatefulSetController {
-    private final FakeApiDispatcher api;
-    private final FakeControllers kit;
-    private final ResourceType pods;
-    private final ResourceType statefulSets;
+final class StatefulSetController extends PodController {
 
     StatefulSetController(FakeApiDispatcher api, FakeControllers kit) {
-        this.api = api;
-        this.kit = kit;
-        pods = api.typeOf("", "v1", "pods");
-        statefulSets = api.typeOf("apps", "v1", "statefulsets");
+        super(api, kit, "apps", "statefulsets");
     }
 
+    @Override
     void sync() {
-        for (JsonNode s : api.list(statefulSets, null)) {
+        for (JsonNode s : api.list(workloads, null)) {
             String ns = Json.text(s, "metadata", "namespace");
             String name = Json.text(s, "metadata", "name");
             String uid = Json.text(s, "metadata", "uid");
@@ -62,13 +56,7 @@ final class StatefulSetController {
                                 name + "-" + i,
                                 "apps.kubernetes.io/pod-index",
                                 String.valueOf(i));
-                        kit.createPod(
-                                ns,
-                                name + "-" + i,
-                                s.path("spec").path("template"),
-                                FakeControllers.ownerRef("apps/v1", "StatefulSet", name, uid),
-                                null,
-                                extraLabels);
+                        createPod(s, name + "-" + i, null, extraLabels);
                         if (!parallel) {
                             break;
                         }
@@ -120,7 +108,7 @@ final class StatefulSetController {
                     st.remove(f);
                 }
             }
-            FakeControllers.writeStatus(api, statefulSets, s, st);
+            writeStatus(s, st);
         }
     }
 }

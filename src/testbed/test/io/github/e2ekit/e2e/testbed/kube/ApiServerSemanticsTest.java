@@ -88,7 +88,7 @@ class ApiServerSemanticsTest {
         Thread.sleep(300); // a controller pass does not remove someone else's finalizer
         assertThat(get(path).code()).isEqualTo(200);
 
-        Answer patched = call("PATCH", path, "{\"metadata\":{\"finalizers\":null}}", "application/merge-patch+json");
+        Answer patched = mergePatch(path, "{\"metadata\":{\"finalizers\":null}}");
         assertThat(patched.code()).isEqualTo(200);
         assertThat(get(path).code())
                 .as("gone once its last finalizer is removed")
@@ -204,11 +204,9 @@ class ApiServerSemanticsTest {
         String ns = namespace();
         String jobs = "/apis/batch/v1/namespaces/" + ns + "/jobs";
         post(jobs, job("m", "img:1", "Never"));
-        Answer newImage = call(
-                "PATCH",
+        Answer newImage = mergePatch(
                 jobs + "/m",
-                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\"," + "\"image\":\"img:2\"}]}}}}",
-                "application/merge-patch+json");
+                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\"," + "\"image\":\"img:2\"}]}}}}");
         assertThat(newImage.code()).isEqualTo(422);
         assertThat(causeFields(newImage)).contains("spec.template");
         assertThat(newImage.message()).contains("field is immutable");
@@ -219,22 +217,16 @@ class ApiServerSemanticsTest {
                 "{\"metadata\":{\"name\":\"d\"},\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"d\"}},"
                         + "\"template\":{\"metadata\":{\"labels\":{\"app\":\"d\",\"v\":\"1\"}},\"spec\":{\"containers\":[{\"name\":\"c\","
                         + "\"image\":\"img:1\"}]}}}}");
-        Answer selector = call(
-                "PATCH",
-                deps + "/d",
-                "{\"spec\":{\"selector\":{\"matchLabels\":{\"v\":\"1\"}}}}",
-                "application/merge-patch+json");
+        Answer selector = mergePatch(deps + "/d", "{\"spec\":{\"selector\":{\"matchLabels\":{\"v\":\"1\"}}}}");
         assertThat(selector.code()).isEqualTo(422);
         assertThat(causeFields(selector)).containsExactly("spec.selector");
-        assertThat(call("PATCH", deps + "/d", "{\"spec\":{\"replicas\":2}}", "application/merge-patch+json")
-                        .code())
+        assertThat(mergePatch(deps + "/d", "{\"spec\":{\"replicas\":2}}").code())
                 .as("other fields change")
                 .isEqualTo(200);
 
         String svcs = "/api/v1/namespaces/" + ns + "/services";
         post(svcs, "{\"metadata\":{\"name\":\"s\"},\"spec\":{\"ports\":[{\"port\":80}]}}");
-        Answer ip = call(
-                "PATCH", svcs + "/s", "{\"spec\":{\"clusterIP\":\"10.96.99.99\"}}", "application/merge-patch+json");
+        Answer ip = mergePatch(svcs + "/s", "{\"spec\":{\"clusterIP\":\"10.96.99.99\"}}");
         assertThat(ip.code()).isEqualTo(422);
         assertThat(ip.message()).contains("may not change once set");
 
@@ -243,18 +235,10 @@ class ApiServerSemanticsTest {
                 pvcs,
                 "{\"metadata\":{\"name\":\"c\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
                         + "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}");
-        assertThat(call(
-                                "PATCH",
-                                pvcs + "/c",
-                                "{\"spec\":{\"accessModes\":[\"ReadWriteMany\"]}}",
-                                "application/merge-patch+json")
+        assertThat(mergePatch(pvcs + "/c", "{\"spec\":{\"accessModes\":[\"ReadWriteMany\"]}}")
                         .code())
                 .isEqualTo(422);
-        assertThat(call(
-                                "PATCH",
-                                pvcs + "/c",
-                                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"2Gi\"}}}}",
-                                "application/merge-patch+json")
+        assertThat(mergePatch(pvcs + "/c", "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"2Gi\"}}}}")
                         .code())
                 .as("requests may grow")
                 .isEqualTo(200);
@@ -270,12 +254,10 @@ class ApiServerSemanticsTest {
                 "{\"metadata\":{\"name\":\"d\",\"labels\":{\"a\":\"1\",\"b\":\"2\"}},\"spec\":{\"selector\":"
                         + "{\"matchLabels\":{\"app\":\"d\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"d\"}},\"spec\":"
                         + "{\"containers\":[{\"name\":\"c\",\"image\":\"img:1\"},{\"name\":\"side\",\"image\":\"img:s\"}]}}}}");
-        Answer r = call(
-                "PATCH",
+        Answer r = mergePatch(
                 deps + "/d",
                 "{\"metadata\":{\"labels\":{\"b\":null}},\"spec\":{\"template\":{\"spec\":"
-                        + "{\"containers\":[{\"name\":\"c\",\"image\":\"img:2\"}]}}}}",
-                "application/merge-patch+json");
+                        + "{\"containers\":[{\"name\":\"c\",\"image\":\"img:2\"}]}}}}");
         assertThat(r.code()).isEqualTo(200);
         JsonNode d = get(deps + "/d").body();
         assertThat(d.path("metadata").path("labels").has("b")).isFalse();
@@ -361,6 +343,11 @@ class ApiServerSemanticsTest {
 
     private static Answer post(String path, String body) throws Exception {
         return call("POST", path, body);
+    }
+
+    /** A JSON merge patch (RFC 7386), as {@code kubectl patch --type merge} sends it. */
+    private static Answer mergePatch(String path, String body) throws Exception {
+        return call("PATCH", path, body, "application/merge-patch+json");
     }
 
     private static Answer call(String method, String path, String body) throws Exception {

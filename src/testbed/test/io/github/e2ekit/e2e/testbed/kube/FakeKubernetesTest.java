@@ -9,14 +9,10 @@ import static org.assertj.core.api.Assertions.fail;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.custom.V1Patch;
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.ApiextensionsV1Api;
 import io.kubernetes.client.openapi.apis.ApisApi;
-import io.kubernetes.client.openapi.apis.AppsV1Api;
-import io.kubernetes.client.openapi.apis.BatchV1Api;
 import io.kubernetes.client.openapi.apis.CoreApi;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1APIGroup;
@@ -40,7 +36,6 @@ import io.kubernetes.client.openapi.models.V1JSONSchemaProps;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobSpec;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
-import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
@@ -59,15 +54,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FakeKubernetesTest {
+class FakeKubernetesTest extends ClientJavaTestBase {
 
     private static final String APP_IMAGE = "localhost/e2e/app:1";
     private static final String APP_ID = "sha256:" + "a".repeat(64);
@@ -75,14 +67,8 @@ class FakeKubernetesTest {
     private static final String APP2_ID = "sha256:" + "b".repeat(64);
     private static final String BUSYBOX_ID = "sha256:" + "c".repeat(64);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     private static InMemoryNodeImages images;
-    private static FakeKubernetes kube;
-    private static ApiClient client;
-    private static CoreV1Api core;
-    private static AppsV1Api apps;
-    private static BatchV1Api batch;
 
     @BeforeAll
     static void start() {
@@ -90,23 +76,7 @@ class FakeKubernetesTest {
                 .load(APP_IMAGE, APP_ID)
                 .load(APP2_IMAGE, APP2_ID)
                 .load("docker.io/library/busybox:1", BUSYBOX_ID);
-        kube = new FakeKubernetes(images);
-        client = kube.client();
-        core = new CoreV1Api(client);
-        apps = new AppsV1Api(client);
-        batch = new BatchV1Api(client);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kube != null) {
-            kube.close();
-        }
-    }
-
-    @AfterEach
-    void clearFaults() {
-        kube.clearFaults();
+        startOn(images);
     }
 
     // ------------------------------------------------------------------ kubelet and controllers
@@ -760,13 +730,6 @@ class FakeKubernetesTest {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static String namespace() throws ApiException {
-        String ns = "t" + SEQ.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100000, 36);
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
-                .execute();
-        return ns;
-    }
 
     private static V1Deployment mergePatchDeployment(String ns, String name, String patch) throws ApiException {
         return PatchUtils.patch(

@@ -34,29 +34,19 @@ class KubectlProtocolsTest {
     private static final String MANIFEST = """
       apiVersion: v1
       kind: Namespace
-      metadata:
-        name: proto
+      metadata: {name: proto}
       ---
       apiVersion: apps/v1
       kind: Deployment
-      metadata:
-        name: web
-        namespace: proto
+      metadata: {name: web, namespace: proto}
       spec:
         replicas: REPLICAS
-        selector:
-          matchLabels: {app: web}
+        selector: {matchLabels: {app: web}}
         template:
-          metadata:
-            labels: {app: web}
+          metadata: {labels: {app: web}}
           spec:
-            containers:
-            - name: web
-              image: localhost/protocols/web:1
-              imagePullPolicy: Never
-              ports:
-              - containerPort: 8080
-      """;
+            containers: [{name: web, image: IMAGE, imagePullPolicy: Never, ports: [{containerPort: 8080}]}]
+      """.replace("IMAGE", IMAGE);
 
     private HttpServer http;
     private FakeKubernetes kube;

@@ -7,11 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubernetes.client.custom.V1Patch;
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.AppsV1Api;
-import io.kubernetes.client.openapi.apis.BatchV1Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapKeySelector;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -24,7 +20,6 @@ import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobCondition;
 import io.kubernetes.client.openapi.models.V1JobSpec;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
-import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
@@ -37,10 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,36 +41,15 @@ import org.junit.jupiter.api.Test;
  * {@link JobController}, {@link KubeletProbes}, {@link ContainerConfigCheck}), with the default time scale
  * {@link TestBedTime#DEFAULT}.
  */
-class WorkloadControllersTest {
+class WorkloadControllersTest extends ClientJavaTestBase {
     private static final String APP = "localhost/e2e/app:1";
     private static final String APP2 = "localhost/e2e/app:2";
-    private static final AtomicInteger SEQ = new AtomicInteger();
-
-    private static FakeKubernetes kube;
-    private static ApiClient client;
-    private static CoreV1Api core;
-    private static AppsV1Api apps;
-    private static BatchV1Api batch;
 
     @BeforeAll
     static void start() {
-        kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane")
+        startOn(new InMemoryNodeImages("kind-control-plane")
                 .load(APP, "sha256:" + "a".repeat(64))
                 .load(APP2, "sha256:" + "b".repeat(64)));
-        client = kube.client();
-        core = new CoreV1Api(client);
-        apps = new AppsV1Api(client);
-        batch = new BatchV1Api(client);
-    }
-
-    @AfterAll
-    static void stop() {
-        kube.close();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        kube.clearFaults();
     }
 
     @Test
@@ -408,13 +379,6 @@ class WorkloadControllersTest {
         return cs.getState() == null || cs.getState().getWaiting() == null
                 ? null
                 : cs.getState().getWaiting().getReason();
-    }
-
-    private static String namespace() throws ApiException {
-        String ns = "w" + SEQ.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100000, 36);
-        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
-                .execute();
-        return ns;
     }
 
     private static V1Deployment deployment(String name, String image, int replicas) {
