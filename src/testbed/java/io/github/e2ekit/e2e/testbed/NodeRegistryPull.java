@@ -47,8 +47,11 @@ import java.util.Map;
  * (and {@code <repo>:<tag>} when pulled by tag; a reference with tag and digest loses the tag, docker
  * {@code ParseDockerRef}) ({@code internal/cri/server/images/image_pull.go PullImage}) — plus the pod spec's
  * reference as written, so the test bed's kubelet finds it by that.
+ *
+ * @param node the node whose containerd pulls
+ * @param credentials {@code user:password} the kubelet passes to CRI PullImage (an image pull secret), or null
  */
-final class NodeRegistryPull {
+record NodeRegistryPull(Engine engine, KindNode node, String credentials) {
     private static final TomlMapper TOML = new TomlMapper();
     private static final List<String> ROOTS = List.of("/etc/containerd/certs.d", "/etc/docker/certs.d");
 
@@ -62,14 +65,10 @@ final class NodeRegistryPull {
         }
     }
 
-    private final Engine engine;
-    private final KindNode node;
-    private final String credentials;
-
-    NodeRegistryPull(Engine engine, KindNode node, String credentials) {
-        this.engine = engine;
-        this.node = node;
-        this.credentials = credentials;
+    /** Names the node, never the credentials. */
+    @Override
+    public String toString() {
+        return "NodeRegistryPull[" + node.name() + "]";
     }
 
     Result pull(String imageRef) {
