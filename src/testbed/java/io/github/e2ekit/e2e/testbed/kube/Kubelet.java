@@ -148,7 +148,7 @@ final class Kubelet {
             // a real runtime runs init containers one after the other; the simulation runs them side by side
             ObjectNode cs = real && !initDone
                     ? KubeletContainers.waiting(c, "PodInitializing", null)
-                    : containers.status(pod, node, rt, c, now, true, false, restartPolicy);
+                    : containers.status(new ContainerTurn(pod, node, rt, c, now), true, false, restartPolicy);
             initStatuses.add(cs);
             JsonNode term = cs.path("state").path("terminated");
             if (term.isMissingNode()) {
@@ -169,7 +169,11 @@ final class Kubelet {
             } else {
                 boolean fails = jobFails
                         || faults.fails(NodeImages.normalize(c.path("image").asText()));
-                cs = containers.status(pod, node, rt, c, now, jobName != null, fails && jobName != null, restartPolicy);
+                cs = containers.status(
+                        new ContainerTurn(pod, node, rt, c, now),
+                        jobName != null,
+                        fails && jobName != null,
+                        restartPolicy);
             }
             statuses.add(cs);
             JsonNode state = cs.path("state");

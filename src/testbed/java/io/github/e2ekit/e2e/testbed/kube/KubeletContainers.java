@@ -30,27 +30,21 @@ final class KubeletContainers {
         real = new RealContainers(parts);
     }
 
-    ObjectNode status(
-            JsonNode pod,
-            String node,
-            PodState rt,
-            JsonNode c,
-            Instant now,
-            boolean runsToCompletion,
-            boolean fails,
-            String restartPolicy) {
-        String cname = c.path("name").asText();
-        String image = c.path("image").asText();
-        String policy = Optional.ofNullable(Json.text(c, "imagePullPolicy"))
+    ObjectNode status(ContainerTurn turn, boolean runsToCompletion, boolean fails, String restartPolicy) {
+        JsonNode pod = turn.pod();
+        PodState rt = turn.rt();
+        String cname = turn.cname();
+        String image = turn.image();
+        String policy = Optional.ofNullable(Json.text(turn.c(), "imagePullPolicy"))
                 .orElse(NodeImages.isLatest(image) ? "Always" : "IfNotPresent");
-        Optional<String> imageId = parts.nodes().imageId(node, image);
-        long age = Duration.between(rt.firstSeen, now).toMillis();
-        String field = "spec.containers{" + cname + "}";
+        Optional<String> imageId = parts.nodes().imageId(turn.node(), image);
+        long age = Duration.between(rt.firstSeen, turn.now()).toMillis();
+        String field = turn.field();
         boolean pulled = false;
         if ((policy.equals("Always") || imageId.isEmpty())
                 && !policy.equals("Never")
-                && parts.nodes().pull(node, image)) {
-            imageId = parts.nodes().imageId(node, image);
+                && parts.nodes().pull(turn.node(), image)) {
+            imageId = parts.nodes().imageId(turn.node(), image);
             pulled = imageId.isPresent();
             if (pulled && !rt.eventsSent.contains("pulled/" + cname)) {
                 parts.kit()
@@ -69,9 +63,9 @@ final class KubeletContainers {
                 String msg = "Container image \"" + image + "\" is not present with pull policy of Never";
                 parts.kit().event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", field);
                 parts.kit().event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", field);
-                return waiting(c, "ErrImageNeverPull", msg);
+                return waiting(turn.c(), "ErrImageNeverPull", msg);
             }
-            String pullMsg = parts.nodes().pullFailure(node, image).orElseGet(() -> pullFailure(image));
+            String pullMsg = parts.nodes().pullFailure(turn.node(), image).orElseGet(() -> pullFailure(image));
             parts.kit().event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", field);
             parts.kit()
                     .event(
@@ -83,42 +77,35 @@ final class KubeletContainers {
                             field);
             parts.kit().event(pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
             if (age % PULL_CYCLE_MILLIS < PULL_ERROR_MILLIS) {
-                return waiting(c, "ErrImagePull", pullMsg);
+                return waiting(turn.c(), "ErrImagePull", pullMsg);
             }
             parts.kit().event(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet", field);
             parts.kit().event(pod, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
-            return waiting(c, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
+            return waiting(turn.c(), "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
         }
         String id = imageId.get();
-        Optional<String> configProblem = configCheck.problem(Json.text(pod, "metadata", "namespace"), c);
+        Optional<String> configProblem = configCheck.problem(Json.text(pod, "metadata", "namespace"), turn.c());
         if (configProblem.isPresent() && !rt.containers.containsKey(cname) && !rt.started.containsKey(cname)) {
             parts.kit().event(pod, "Warning", "Failed", "Error: " + configProblem.get(), "kubelet", field);
-            return waiting(c, "CreateContainerConfigError", configProblem.get());
+            return waiting(turn.c(), "CreateContainerConfigError", configProblem.get());
         }
         boolean crashFault = parts.faults().crashes(NodeImages.normalize(image));
         if (parts.runtime().runsProcesses() && !crashFault && !fails) {
             return real.status(
-                    pod,
-                    rt.runtimeRef(pod, node),
-                    rt,
-                    c,
-                    now,
-                    id,
-                    runsToCompletion && restartPolicy.equals("Always") ? "OnFailure" : restartPolicy,
-                    field);
+                    turn, id, runsToCompletion && restartPolicy.equals("Always") ? "OnFailure" : restartPolicy);
         }
-        Instant started = rt.started.computeIfAbsent(cname, k -> now);
+        Instant started = rt.started.computeIfAbsent(cname, k -> turn.now());
         if (!rt.eventsSent.contains("started/" + cname)) {
             logStarted(rt, started, cname, image, id);
         }
         startEvents(parts.kit(), pod, cname, image, field);
         rt.eventsSent.add("started/" + cname);
-        ObjectNode cs = reportedImage(parts.nodes(), Json.obj().put("name", cname), node, image, id);
+        ObjectNode cs = reportedImage(parts.nodes(), Json.obj().put("name", cname), turn.node(), image, id);
         int restarts = 0;
         boolean crash = parts.faults().crashes(NodeImages.normalize(image));
         String startedAt = started.truncatedTo(ChronoUnit.SECONDS).toString();
         if (crash && !(runsToCompletion && "Never".equals(restartPolicy))) {
-            long sinceStart = Duration.between(started, now).toMillis();
+            long sinceStart = Duration.between(started, turn.now()).toMillis();
             restarts = (int) (sinceStart / CRASH_PERIOD_MILLIS) + 1;
             cs.put("containerID", containerId(pod, cname, restarts));
             cs.put("ready", false).put("restartCount", restarts).put("started", false);
@@ -137,7 +124,7 @@ final class KubeletContainers {
             return cs;
         }
         cs.put("containerID", containerId(pod, cname, 0)).put("restartCount", 0);
-        long running = Duration.between(started, now).toMillis();
+        long running = Duration.between(started, turn.now()).toMillis();
         if (runsToCompletion && (running >= JOB_RUN_MILLIS || crash)) {
             int exit = fails || crash ? 1 : 0;
             Instant finished = started.plusMillis(JOB_RUN_MILLIS);

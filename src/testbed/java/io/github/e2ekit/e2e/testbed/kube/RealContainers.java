@@ -23,23 +23,16 @@ final class RealContainers {
      * restarted after a back-off as the pod's restart policy says, ready when its readiness probe passes.
      * {@code restartPolicy} for init containers is never {@code Always} (they restart on failure only).
      */
-    ObjectNode status(
-            JsonNode pod,
-            PodRuntime.PodRef ref,
-            PodState rt,
-            JsonNode c,
-            Instant now,
-            String imageId,
-            String restartPolicy,
-            String field) {
-        String cname = c.path("name").asText();
-        String image = c.path("image").asText();
-        RealContainer k = rt.containers.computeIfAbsent(cname, n -> new RealContainer());
-        startIfDue(pod, rt, c, ref, k, now, imageId, field);
+    ObjectNode status(ContainerTurn turn, String imageId, String restartPolicy) {
+        JsonNode pod = turn.pod();
+        Instant now = turn.now();
+        String cname = turn.cname();
+        RealContainer k = turn.rt().containers.computeIfAbsent(cname, n -> new RealContainer());
+        startIfDue(turn, k, imageId);
         if (k.running) {
             Optional<Integer> exit;
             try {
-                exit = parts.runtime().exitCode(ref, cname);
+                exit = parts.runtime().exitCode(turn.ref(), cname);
             } catch (RuntimeException e) {
                 exit = Optional.empty();
             }
@@ -50,9 +43,9 @@ final class RealContainers {
                 k.lastStartedAt = k.startedAt;
                 k.lastFinishedAt = now;
                 k.probe.reset();
-                KubeletContainers.logExited(rt, cname, code);
+                KubeletContainers.logExited(turn.rt(), cname, code);
                 if (code != 0) {
-                    hintAtPortConflict(pod, ref, cname, code, field);
+                    hintAtPortConflict(turn, code);
                 }
                 boolean restart = restartPolicy.equals("Always") || restartPolicy.equals("OnFailure") && code != 0;
                 if (restart) {
@@ -60,14 +53,14 @@ final class RealContainers {
                     k.backoff = KubeletProbes.restartBackoff(k.restarts);
                     k.nextStart = now.plus(TestBedTime.scaled(k.backoff));
                     // the first restart is immediate: no CrashLoopBackOff before it
-                    startIfDue(pod, rt, c, ref, k, now, imageId, field);
+                    startIfDue(turn, k, imageId);
                 } else {
                     k.finished = true;
                 }
             }
         }
         ObjectNode cs = KubeletContainers.reportedImage(
-                parts.nodes(), Json.obj().put("name", cname), ref.node(), image, imageId);
+                parts.nodes(), Json.obj().put("name", cname), turn.node(), turn.image(), imageId);
         cs.put("containerID", KubeletContainers.containerId(pod, cname, k.restarts))
                 .put("restartCount", k.restarts);
         if (k.lastExit != null && !k.finished) {
@@ -98,13 +91,20 @@ final class RealContainers {
         } else if (k.running) {
             boolean ready =
                     Duration.between(k.startedAt, now).compareTo(parts.faults().readinessDelay()) >= 0
-                            && parts.probes().ready(ref, c, k.probe, k.startedAt, now);
+                            && parts.probes().ready(turn.ref(), turn.c(), k.probe, k.startedAt, now);
             String failure = k.probe.failure();
             if (!ready && failure != null) {
                 // kubernetes pkg/kubelet/prober/prober.go runProbeWithRetries/probe: every failed probe is a Warning
                 // "Unhealthy" event "<type> probe failed: <output>" (the API server aggregates repeats; here: once
                 // each)
-                parts.kit().event(pod, "Warning", "Unhealthy", "Readiness probe failed: " + failure, "kubelet", field);
+                parts.kit()
+                        .event(
+                                pod,
+                                "Warning",
+                                "Unhealthy",
+                                "Readiness probe failed: " + failure,
+                                "kubelet",
+                                turn.field());
             }
             cs.put("ready", ready).put("started", true);
             cs.putObject("state").putObject("running").put("startedAt", seconds(k.startedAt));
@@ -122,30 +122,23 @@ final class RealContainers {
                     .put("message", k.startError);
         } else {
             cs.put("ready", false).put("started", false);
-            KubeletContainers.crashLoopBackOff(parts.kit(), pod, cs, cname, Math.max(1, k.backoff.toSeconds()), field);
+            KubeletContainers.crashLoopBackOff(
+                    parts.kit(), pod, cs, cname, Math.max(1, k.backoff.toSeconds()), turn.field());
         }
         return cs;
     }
 
     /** Starts (or restarts) a container whose back-off is over; a restart counts once its container starts. */
-    private void startIfDue(
-            JsonNode pod,
-            PodState rt,
-            JsonNode c,
-            PodRuntime.PodRef ref,
-            RealContainer k,
-            Instant now,
-            String imageId,
-            String field) {
-        if (k.running || k.finished || now.isBefore(k.nextStart)) {
+    private void startIfDue(ContainerTurn turn, RealContainer k, String imageId) {
+        if (k.running || k.finished || turn.now().isBefore(k.nextStart)) {
             return;
         }
-        String cname = c.path("name").asText();
-        String image = c.path("image").asText();
+        String cname = turn.cname();
+        String image = turn.image();
         try {
-            parts.runtime().start(ref, containerSpec(pod, c, rt), image);
+            parts.runtime().start(turn.ref(), containerSpec(turn.pod(), turn.c(), turn.rt()), image);
             k.running = true;
-            k.startedAt = now;
+            k.startedAt = turn.now();
             k.startError = null;
             k.run++;
             k.probe.reset();
@@ -153,40 +146,32 @@ final class RealContainers {
                 k.restarts++;
                 k.pendingRestart = false;
             }
-            KubeletContainers.logStarted(rt, now, cname, image, imageId);
-            KubeletContainers.startEvents(parts.kit(), pod, cname, image, field);
+            KubeletContainers.logStarted(turn.rt(), turn.now(), cname, image, imageId);
+            KubeletContainers.startEvents(parts.kit(), turn.pod(), cname, image, turn.field());
         } catch (PodRuntime.StartException e) {
-            startFailed(pod, k, now, e.reason(), e.eventReason(), e.getMessage(), field);
+            startFailed(turn, k, e.reason(), e.eventReason(), e.getMessage());
         } catch (RuntimeException e) {
             // one pod's broken start must not stop the kubelet's pass over the others
-            startFailed(
-                    pod, k, now, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e, field);
+            startFailed(turn, k, "RunContainerError", "Failed", "failed to start container " + cname + ": " + e);
         }
     }
 
-    private void startFailed(
-            JsonNode pod,
-            RealContainer k,
-            Instant now,
-            String reason,
-            String eventReason,
-            String message,
-            String field) {
+    private void startFailed(ContainerTurn turn, RealContainer k, String reason, String eventReason, String message) {
         k.startError = message;
         k.startErrorReason = reason;
-        k.nextStart = now.plusSeconds(1);
-        parts.kit().event(pod, "Warning", eventReason, message, "kubelet", field);
-        parts.kit().event(pod, "Warning", "Failed", "Error: " + message, "kubelet", field);
+        k.nextStart = turn.now().plusSeconds(1);
+        parts.kit().event(turn.pod(), "Warning", eventReason, message, "kubelet", turn.field());
+        parts.kit().event(turn.pod(), "Warning", "Failed", "Error: " + message, "kubelet", turn.field());
     }
 
     /**
      * A container that exits because its address is in use most likely met another container of its pod on the
      * same port (the containers of a pod share its network namespace): says so in a {@code PortConflict} event.
      */
-    private void hintAtPortConflict(JsonNode pod, PodRuntime.PodRef ref, String cname, int code, String field) {
+    private void hintAtPortConflict(ContainerTurn turn, int code) {
         String out;
         try {
-            out = parts.runtime().logs(ref, cname).orElse("");
+            out = parts.runtime().logs(turn.ref(), turn.cname()).orElse("");
         } catch (RuntimeException e) {
             return;
         }
@@ -195,14 +180,14 @@ final class RealContainers {
                 || tail.toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
             parts.kit()
                     .event(
-                            pod,
+                            turn.pod(),
                             "Warning",
                             "PortConflict",
-                            "container " + cname + " exited with code " + code + " and says its "
+                            "container " + turn.cname() + " exited with code " + code + " and says its "
                                     + "address is already in use: the containers of a pod share its network namespace, so they cannot "
                                     + "listen on the same port",
                             "kubelet",
-                            field);
+                            turn.field());
         }
     }
 
