@@ -38,36 +38,33 @@ final class PodLogStream implements Runnable {
         FakeControllers.LogPiece from(String namespace, String pod, String container, long offset);
     }
 
+    /**
+     * What one log request asks for, checked against the pod before the stream starts: whose log, the options
+     * honoured ({@code tailLines}, {@code limitBytes}: null when absent), and whether to follow it past what is
+     * written (only while the container runs).
+     */
+    record LogRequest(
+            String namespace, String pod, String container, Integer tailLines, Long limitBytes, boolean follow) {
+        /** {@code namespace/pod container}, as the stream's error line names it. */
+        @Override
+        public String toString() {
+            return namespace + "/" + pod + " " + container;
+        }
+    }
+
     private final HttpServerResponse response;
     private final Source source;
-    private final String namespace;
-    private final String pod;
-    private final String container;
-    private final Integer tailLines;
-    private final Long limitBytes;
-    private final boolean follow;
+    private final LogRequest request;
     private final Thread thread;
     private volatile boolean closed;
     private long sent;
 
-    private PodLogStream(
-            HttpServerResponse response,
-            Source source,
-            String namespace,
-            String pod,
-            String container,
-            Integer tailLines,
-            Long limitBytes,
-            boolean follow) {
+    private PodLogStream(HttpServerResponse response, Source source, LogRequest request) {
         this.response = response;
         this.source = source;
-        this.namespace = namespace;
-        this.pod = pod;
-        this.container = container;
-        this.tailLines = tailLines;
-        this.limitBytes = limitBytes;
-        this.follow = follow;
-        this.thread = new Thread(this, "fake-kubelet-logs-" + namespace + "-" + pod + "-" + container);
+        this.request = request;
+        this.thread = new Thread(
+                this, "fake-kubelet-logs-" + request.namespace() + "-" + request.pod() + "-" + request.container());
         thread.setDaemon(true);
     }
 
@@ -134,7 +131,9 @@ final class PodLogStream implements Runnable {
             return null;
         }
         PodLogStream stream = new PodLogStream(
-                resp, source, rp.namespace(), rp.name(), container, tail, limit, started && !state.has("terminated"));
+                resp,
+                source,
+                new LogRequest(rp.namespace(), rp.name(), container, tail, limit, started && !state.has("terminated")));
         resp.setStatusCode(200).putHeader("Content-Type", "text/plain").setChunked(true);
         resp.closeHandler(v -> stream.closed = true);
         resp.exceptionHandler(e -> stream.closed = true);
@@ -176,15 +175,16 @@ final class PodLogStream implements Runnable {
     @Override
     public void run() {
         try {
-            FakeControllers.LogPiece first = source.from(namespace, pod, container, 0);
-            String whole = first.ended() || !follow ? first.text() : wholeLines(first.text());
+            FakeControllers.LogPiece first = piece(0);
+            String whole = first.ended() || !request.follow() ? first.text() : wholeLines(first.text());
             sent = whole.getBytes(StandardCharsets.UTF_8).length;
-            if (!write(tailLines == null ? whole : lastLines(whole, tailLines)) || first.ended() || !follow) {
+            String tailed = request.tailLines() == null ? whole : lastLines(whole, request.tailLines());
+            if (!write(tailed) || first.ended() || !request.follow()) {
                 return;
             }
             while (!closed) {
                 Thread.sleep(POLL_MILLIS);
-                FakeControllers.LogPiece piece = source.from(namespace, pod, container, sent);
+                FakeControllers.LogPiece piece = piece(sent);
                 String text = piece.ended() ? piece.text() : wholeLines(piece.text());
                 sent += text.getBytes(StandardCharsets.UTF_8).length;
                 if (!write(text) || piece.ended()) {
@@ -194,11 +194,14 @@ final class PodLogStream implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            System.err.println(
-                    "fake kubelet: following the log of " + namespace + "/" + pod + " " + container + " failed: " + e);
+            System.err.println("fake kubelet: following the log of " + request + " failed: " + e);
         } finally {
             end();
         }
+    }
+
+    private FakeControllers.LogPiece piece(long offset) {
+        return source.from(request.namespace(), request.pod(), request.container(), offset);
     }
 
     private long written;
@@ -213,6 +216,7 @@ final class PodLogStream implements Runnable {
         }
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         int n = b.length;
+        Long limitBytes = request.limitBytes();
         if (limitBytes != null && written + n > limitBytes) {
             n = (int) Math.max(0, limitBytes - written);
         }
