@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,9 @@ class ApiServerSemanticsTest {
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static FakeKubernetes kube;
 
+    /** Each test's own namespace, made before it runs. */
+    private String ns;
+
     @BeforeAll
     static void start() {
         kube = new FakeKubernetes(new InMemoryNodeImages("kind-control-plane"));
@@ -33,11 +37,16 @@ class ApiServerSemanticsTest {
         kube.close();
     }
 
+    @BeforeEach
+    void createTheTestsNamespace() throws Exception {
+        ns = "sem-" + SEQ.incrementAndGet();
+        create("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
+    }
+
     // ------------------------------------------------------------------ namespaces and finalizers
 
     @Test
     void deletedNamespaceStaysTerminatingWhileAFinalizerHoldsItsContentThenGoes() throws Exception {
-        String ns = namespace();
         post(
                 "/api/v1/namespaces/" + ns + "/configmaps",
                 "{\"metadata\":{\"name\":\"held\",\"finalizers\":" + "[\"testbed.e2ekit.io/hold-2s\"]}}");
@@ -76,7 +85,6 @@ class ApiServerSemanticsTest {
 
     @Test
     void objectWithFinalizerStaysUntilTheFinalizerIsRemoved() throws Exception {
-        String ns = namespace();
         String path = "/api/v1/namespaces/" + ns + "/configmaps/f";
         post(
                 "/api/v1/namespaces/" + ns + "/configmaps",
@@ -97,7 +105,6 @@ class ApiServerSemanticsTest {
 
     @Test
     void deleteHonoursUidAndResourceVersionPreconditions() throws Exception {
-        String ns = namespace();
         String path = "/api/v1/namespaces/" + ns + "/configmaps/p";
         JsonNode created = post("/api/v1/namespaces/" + ns + "/configmaps", "{\"metadata\":{\"name\":\"p\"}}")
                 .body();
@@ -118,7 +125,6 @@ class ApiServerSemanticsTest {
 
     @Test
     void foregroundDeletionRemovesDependentsBeforeTheOwner() throws Exception {
-        String ns = namespace();
         String cms = "/api/v1/namespaces/" + ns + "/configmaps";
         String ownerUid =
                 Json.text(post(cms, "{\"metadata\":{\"name\":\"owner\"}}").body(), "metadata", "uid");
@@ -144,7 +150,6 @@ class ApiServerSemanticsTest {
 
     @Test
     void invalidNamesLabelsAndAnnotationsAnswer422WithCauses() throws Exception {
-        String ns = namespace();
         String cms = "/api/v1/namespaces/" + ns + "/configmaps";
         Answer badName = post(cms, "{\"metadata\":{\"name\":\"Upper_Case\"}}");
         assertThat(badName.code()).isEqualTo(422);
@@ -190,7 +195,6 @@ class ApiServerSemanticsTest {
 
     @Test
     void jobWithoutNeverOrOnFailureRestartPolicyIsRefused() throws Exception {
-        String ns = namespace();
         Answer noPolicy = post("/apis/batch/v1/namespaces/" + ns + "/jobs", job("j1", "img:1", null));
         assertThat(noPolicy.code()).isEqualTo(422);
         assertThat(causeFields(noPolicy)).containsExactly("spec.template.spec.restartPolicy");
@@ -201,7 +205,6 @@ class ApiServerSemanticsTest {
 
     @Test
     void immutableFieldsAnswer422OnUpdate() throws Exception {
-        String ns = namespace();
         String jobs = "/apis/batch/v1/namespaces/" + ns + "/jobs";
         post(jobs, job("m", "img:1", "Never"));
         Answer newImage = mergePatch(
@@ -247,7 +250,6 @@ class ApiServerSemanticsTest {
     @Test
     void mergePatchReplacesListsAndRemovesNullKeys() throws Exception {
         // RFC 7386: lists are replaced, null removes a key, absent keys stay
-        String ns = namespace();
         String deps = "/apis/apps/v1/namespaces/" + ns + "/deployments";
         post(
                 deps,
@@ -289,7 +291,6 @@ class ApiServerSemanticsTest {
         assertThat(get("/apis").body().toString()).as("not discovered at once").doesNotContain(group);
         await(() -> get("/apis").body().toString(), s -> s.contains(group));
 
-        String ns = namespace();
         String gadgets = "/apis/" + group + "/v1/namespaces/" + ns + "/gadgets";
         assertThat(post(
                                 gadgets,
@@ -329,12 +330,6 @@ class ApiServerSemanticsTest {
         List<String> out = new ArrayList<>();
         a.body().path("details").path("causes").forEach(c -> out.add(Json.text(c, "field")));
         return out;
-    }
-
-    private static String namespace() throws Exception {
-        String ns = "sem-" + SEQ.incrementAndGet();
-        create("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + ns + "\"}}");
-        return ns;
     }
 
     private static Answer get(String path) throws Exception {
