@@ -133,7 +133,7 @@ public final class SourceDigest {
         }
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 1; t < threads; t++) {
-            futures.add(Pool.INSTANCE.submit(worker));
+            futures.add(ForkJoinPool.commonPool().submit(worker)); // the JDK's daemon workers
         }
         worker.run();
         for (Future<?> f : futures) {
@@ -202,14 +202,5 @@ public final class SourceDigest {
         for (int shift = 56; shift >= 0; shift -= 8) {
             md.update((byte) (v >>> shift));
         }
-    }
-
-    /** Worker threads for hashing (daemon threads, one fewer than processors: the caller works too). */
-    private static final class Pool {
-        static final ForkJoinPool INSTANCE = new ForkJoinPool(
-                Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                ForkJoinPool.defaultForkJoinWorkerThreadFactory,
-                null,
-                true);
     }
 }
