@@ -1,67 +1,40 @@
 package io.github.e2ekit.e2e.kind;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
+import io.github.e2ekit.e2e.work.SharedWork;
+import io.github.e2ekit.e2e.work.WorkKey;
+import io.github.e2ekit.e2e.work.WorkWaitTimeoutException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * A file lock per cluster name under the user's cache directory, so parallel module builds
- * ({@code mvn -T 4}) that share a cluster create it once. Held across threads of one JVM and across JVMs.
+ * Work on one kind cluster's existence and users done one caller at a time — creating it once for parallel module
+ * builds ({@code mvn -T 4}) that share it, joining and leaving its user list, deleting it — within this JVM and
+ * across JVMs, through the user's {@link SharedWork} locks (a holder that dies releases it).
  */
-public final class ClusterLock implements AutoCloseable {
-    private static final Object IN_JVM = new Object();
-    private final FileChannel channel;
-    private final FileLock lock;
+public final class ClusterLock {
+    /** Longer than a cluster's creation may take (kind waits 5 minutes for the control plane by default). */
+    static final Duration MAX_WAIT = Duration.ofMinutes(15);
 
-    private ClusterLock(FileChannel channel, FileLock lock) {
-        this.channel = channel;
-        this.lock = lock;
-    }
+    private ClusterLock() {}
 
+    /** Where cluster user lists live: the user's cache, as the shared-work locks. */
     public static Path defaultDirectory() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("e2e-maven-plugin").resolve("locks");
+        return SharedWork.defaultDirectory(System.getenv(), System.getProperty("user.home"));
     }
 
-    public static ClusterLock acquire(Path directory, String cluster) {
+    /**
+     * Runs {@code work} on cluster {@code name} while no other caller works on it; {@code onWait} is told once who
+     * holds it when this call has to wait.
+     */
+    public static <T> T exclusively(SharedWork locks, String name, Consumer<String> onWait, Supplier<T> work) {
+        WorkKey key = WorkKey.of("kind cluster '" + name + "'", List.of("kind-cluster", name));
         try {
-            Files.createDirectories(directory);
-            FileChannel ch = FileChannel.open(
-                    directory.resolve(cluster + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            // A JVM may hold a file lock only once; threads of one JVM queue on the monitor first.
-            synchronized (IN_JVM) {
-                while (true) {
-                    try {
-                        return new ClusterLock(ch, ch.lock());
-                    } catch (OverlappingFileLockException e) {
-                        IN_JVM.wait(50);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new ClusterException(
-                    "cannot lock cluster '" + cluster + "' under " + directory + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterException("interrupted while waiting for the lock of cluster '" + cluster + "'");
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            lock.release();
-            channel.close();
-        } catch (IOException ignored) {
-            // released with the channel
-        }
-        synchronized (IN_JVM) {
-            IN_JVM.notifyAll();
+            return locks.exclusively(key, "work on kind cluster '" + name + "'", MAX_WAIT, onWait, work);
+        } catch (WorkWaitTimeoutException e) {
+            throw new ClusterException(e.getMessage(), e);
         }
     }
 }

@@ -1,8 +1,10 @@
 package io.github.e2ekit.e2e.kind;
 
 import io.github.e2ekit.e2e.image.Engine;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Finds, creates (once, under a lock) and deletes kind clusters as the {@code <cluster>} settings say. */
 public final class KindClusters {
@@ -17,12 +19,15 @@ public final class KindClusters {
 
     private final Engine engine;
     private final KindCli kind;
-    private final Path lockDirectory;
+    private final SharedWork locks;
+    private final Consumer<String> onWait;
 
-    public KindClusters(Engine engine, KindCli kind, Path lockDirectory) {
+    /** {@code locks}: where callers creating the same cluster take turns; {@code onWait}: told whom a call waits for. */
+    public KindClusters(Engine engine, KindCli kind, SharedWork locks, Consumer<String> onWait) {
         this.engine = engine;
         this.kind = kind;
-        this.lockDirectory = lockDirectory;
+        this.locks = locks;
+        this.onWait = onWait;
     }
 
     public Ensured ensure(String name, Create create, Path config, String nodeImage, Path kubeconfig) {
@@ -37,23 +42,23 @@ public final class KindClusters {
                             + " (existing: " + (existing.isEmpty() ? "none" : String.join(", ", existing)) + "); set"
                             + " <cluster><name> to one of them, or <cluster><create>ifMissing</create>");
         }
-        try (ClusterLock lock = ClusterLock.acquire(lockDirectory, name)) {
-            nodes = KindNodes.list(engine, name);
-            if (!nodes.isEmpty() && create == Create.RECREATE) {
+        return ClusterLock.exclusively(locks, name, onWait, () -> {
+            List<KindNode> now = KindNodes.list(engine, name);
+            if (!now.isEmpty() && create == Create.RECREATE) {
                 kind.delete(name, kubeconfig);
-                nodes = List.of();
+                now = List.of();
             }
-            if (!nodes.isEmpty()) {
-                return new Ensured(nodes, false); // another module created it while we waited
+            if (!now.isEmpty()) {
+                return new Ensured(now, false); // another module created it while we waited
             }
             kind.create(name, config, nodeImage, kubeconfig, "5m");
-            nodes = KindNodes.list(engine, name);
-            if (nodes.isEmpty()) {
+            now = KindNodes.list(engine, name);
+            if (now.isEmpty()) {
                 throw new ClusterException("kind created cluster '" + name + "', but "
                         + engine.kind().displayName()
                         + " shows no node of it: kind and the plugin use different engines");
             }
-            return new Ensured(nodes, true);
-        }
+            return new Ensured(now, true);
+        });
     }
 }

@@ -54,6 +54,7 @@ public final class Down {
             int removed = 0;
             for (Path file : store.ledgers(dir)) {
                 TeardownReport report = new Teardown(run.engine(), Ledger.open(file, run.files()))
+                        .withLocks(Runs.sharedWork())
                         .run(
                                 kube,
                                 RemoveImages.ALL,

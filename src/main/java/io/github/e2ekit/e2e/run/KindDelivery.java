@@ -43,7 +43,8 @@ public final class KindDelivery implements Delivery {
                 engine,
                 new KindCli(
                         cluster.kindExecutable(), engine, line -> log.info("kind: " + line), cluster.createTimeout()),
-                ClusterLock.defaultDirectory());
+                Runs.sharedWork(),
+                holder -> log.info("waiting for " + holder + ", which works on cluster '" + name + "'"));
         Recorded<ClusterEntry> recorded = run.ledger()
                 .cluster()
                 .intend(name, engine.kind().kindProvider(), cluster.create() != KindClusters.Create.NEVER);
@@ -54,9 +55,10 @@ public final class KindDelivery implements Delivery {
                 ensured.created(),
                 kubeconfigOut.toString(),
                 ensured.nodes().stream().map(KindNode::name).toList());
-        try (ClusterLock lock = ClusterLock.acquire(ClusterLock.defaultDirectory(), name)) {
+        ClusterLock.exclusively(Runs.sharedWork(), name, holder -> {}, () -> {
             new ClusterUsers(ClusterLock.defaultDirectory(), name).join(run.id());
-        }
+            return null;
+        });
         if (cluster.kubeconfig() == null && !ensured.created()) {
             KindKubeconfig.derive(engine, name, ensured.nodes(), derived, run.files());
         }

@@ -61,6 +61,7 @@ final class ReuseHandOver {
             }
             if (old.read(d -> d.hasLiveEntries())) {
                 TeardownReport report = new Teardown(run.engine(), old)
+                        .withLocks(Runs.sharedWork())
                         .run(
                                 null,
                                 RemoveImages.ALL,

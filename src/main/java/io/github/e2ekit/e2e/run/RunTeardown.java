@@ -256,6 +256,7 @@ public final class RunTeardown {
         run.stopPodLogs().forEach(f -> out.info("pod logs are in " + f.directory()));
         ClusterSettings cluster = run.config().cluster();
         TeardownReport report = new Teardown(run.engine(), ledger)
+                .withLocks(Runs.sharedWork())
                 .run(kubeApi(ledger), images, cluster.delete(), new KindCli(cluster.kindExecutable(), run.engine()));
         report.removed().forEach(r -> out.info("removed " + r));
         report.kept().forEach(r -> out.info("kept " + r));

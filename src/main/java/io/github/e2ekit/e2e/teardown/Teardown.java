@@ -12,12 +12,14 @@ import io.github.e2ekit.e2e.kind.KindCli;
 import io.github.e2ekit.e2e.kind.KindNode;
 import io.github.e2ekit.e2e.kind.KindNodes;
 import io.github.e2ekit.e2e.kind.NodeImageStore;
+import io.github.e2ekit.e2e.ledger.ClusterEntry;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.ImageEntry;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.ledger.LedgerData;
 import io.github.e2ekit.e2e.ledger.NodeImageEntry;
 import io.github.e2ekit.e2e.ledger.PushEntry;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,16 +39,23 @@ public final class Teardown {
     private final Engine engine;
     private final Ledger ledger;
 
-    private Path clusterLocks = ClusterLock.defaultDirectory();
+    private Path clusterUsers = ClusterLock.defaultDirectory();
+    private SharedWork locks = SharedWork.none();
 
     public Teardown(Engine engine, Ledger ledger) {
         this.engine = engine;
         this.ledger = ledger;
     }
 
-    /** Where cluster locks and user lists live (tests use their own). */
-    public Teardown withClusterLocks(Path directory) {
-        this.clusterLocks = directory;
+    /** Where cluster user lists live (tests use their own). */
+    public Teardown withClusterUsers(Path directory) {
+        this.clusterUsers = directory;
+        return this;
+    }
+
+    /** Where work on a cluster (leaving it, deleting it) waits for other callers (default: none). */
+    public Teardown withLocks(SharedWork locks) {
+        this.locks = locks;
         return this;
     }
 
@@ -236,28 +245,36 @@ public final class Teardown {
         String run = ledger.read(d -> d.run);
         boolean wanted = deletion == ClusterDeletion.ALWAYS
                 || deletion == ClusterDeletion.IF_CREATED && cluster.state == EntryState.CREATED;
-        try (ClusterLock lock = ClusterLock.acquire(clusterLocks, cluster.name)) {
-            ClusterUsers users = new ClusterUsers(clusterLocks, cluster.name);
-            List<String> others = users.leave(run);
-            if (!others.isEmpty()) {
-                if (wanted) {
-                    users.deleteWhenUnused();
-                    report.kept("cluster " + cluster.name + " (still used by " + others.size() + " other run(s);"
-                            + " the last one deletes it)");
-                }
-                ledger.update(d -> d.cluster.state = EntryState.REUSED);
-                return;
-            }
-            if (wanted || users.deletionPending(false)) {
-                kind.delete(cluster.name, Path.of(cluster.kubeconfig));
-                users.deletionPending(true);
-                report.removed("cluster " + cluster.name);
-                ledger.update(d -> d.cluster.state = EntryState.REMOVED);
-            } else {
-                ledger.update(d -> d.cluster.state = EntryState.REUSED);
-            }
+        try {
+            ClusterLock.exclusively(locks, cluster.name, holder -> {}, () -> {
+                leave(cluster, run, wanted, kind, report);
+                return null;
+            });
         } catch (RuntimeException ex) {
             report.failed("cluster " + cluster.name + ": " + ex.getMessage());
+        }
+    }
+
+    /** Under the cluster's lock: leaves its user list, then deletes it or marks it for the last user. */
+    private void leave(ClusterEntry cluster, String run, boolean wanted, KindCli kind, TeardownReport report) {
+        ClusterUsers users = new ClusterUsers(clusterUsers, cluster.name);
+        List<String> others = users.leave(run);
+        if (!others.isEmpty()) {
+            if (wanted) {
+                users.deleteWhenUnused();
+                report.kept("cluster " + cluster.name + " (still used by " + others.size() + " other run(s);"
+                        + " the last one deletes it)");
+            }
+            ledger.update(d -> d.cluster.state = EntryState.REUSED);
+            return;
+        }
+        if (wanted || users.deletionPending(false)) {
+            kind.delete(cluster.name, Path.of(cluster.kubeconfig));
+            users.deletionPending(true);
+            report.removed("cluster " + cluster.name);
+            ledger.update(d -> d.cluster.state = EntryState.REMOVED);
+        } else {
+            ledger.update(d -> d.cluster.state = EntryState.REUSED);
         }
     }
 }

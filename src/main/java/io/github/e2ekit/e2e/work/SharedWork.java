@@ -117,7 +117,7 @@ public final class SharedWork {
         return new SharedWork(directories[0], false);
     }
 
-    static Path defaultDirectory(Map<String, String> environment, String home) {
+    public static Path defaultDirectory(Map<String, String> environment, String home) {
         String xdg = environment.get("XDG_CACHE_HOME");
         // the XDG base directory specification: a relative path is invalid and ignored
         Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".cache");

@@ -7,6 +7,7 @@ import io.github.e2ekit.e2e.image.Engine;
 import io.github.e2ekit.e2e.image.EngineKind;
 import io.github.e2ekit.e2e.testbed.NodeImage;
 import io.github.e2ekit.e2e.testbed.TestEngine;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -104,8 +105,11 @@ class KindClustersTest {
     void parallelModulesSharingAClusterCreateItOnce() throws Exception {
         engine = TestEngine.require();
         cluster = "lock-" + ProcessHandle.current().pid();
-        KindClusters clusters =
-                new KindClusters(engine, new KindCli(fakeKind(true).toString(), engine.kind()), dir.resolve("locks"));
+        KindClusters clusters = new KindClusters(
+                engine,
+                new KindCli(fakeKind(true).toString(), engine.kind()),
+                new SharedWork(dir.resolve("locks")),
+                h -> {});
         List<CompletableFuture<KindClusters.Ensured>> runs = List.of(1, 2, 3).stream()
                 .map(i -> CompletableFuture.supplyAsync(() -> clusters.ensure(
                         cluster, KindClusters.Create.IF_MISSING, null, null, dir.resolve("kubeconfig"))))
@@ -121,8 +125,11 @@ class KindClustersTest {
     @Test
     void aMissingClusterWithCreateNeverListsTheClustersThatExist() throws Exception {
         engine = TestEngine.require();
-        KindClusters clusters =
-                new KindClusters(engine, new KindCli(fakeKind(false).toString(), engine.kind()), dir.resolve("locks"));
+        KindClusters clusters = new KindClusters(
+                engine,
+                new KindCli(fakeKind(false).toString(), engine.kind()),
+                new SharedWork(dir.resolve("locks")),
+                h -> {});
         assertThatThrownBy(() -> clusters.ensure(
                         "absent-" + ProcessHandle.current().pid(),
                         KindClusters.Create.NEVER,

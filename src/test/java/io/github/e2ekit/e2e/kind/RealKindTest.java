@@ -14,6 +14,7 @@ import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.run.KindNodeDigests;
 import io.github.e2ekit.e2e.testbed.TestEngine;
 import io.github.e2ekit.e2e.testbed.TestImages;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class RealKindTest {
         Path kubeconfig = dir.resolve("kubeconfig");
         KindCli kind = new KindCli("kind", engine.kind());
         try (TestImages images = new TestImages(engine)) {
-            KindClusters.Ensured ensured = new KindClusters(engine, kind, dir.resolve("locks"))
+            KindClusters.Ensured ensured = new KindClusters(engine, kind, new SharedWork(dir.resolve("locks")), h -> {})
                     .ensure(cluster, KindClusters.Create.IF_MISSING, null, null, kubeconfig);
             assertThat(ensured.created()).isTrue();
             ImageReference ref = ImageReference.parse("localhost/realkind/app:" + images.run());

@@ -10,6 +10,7 @@ import io.github.e2ekit.e2e.ledger.ClusterEntry;
 import io.github.e2ekit.e2e.ledger.EntryState;
 import io.github.e2ekit.e2e.ledger.Ledger;
 import io.github.e2ekit.e2e.testbed.TestEngine;
+import io.github.e2ekit.e2e.work.SharedWork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,14 +45,16 @@ class SharedClusterTest {
         Ledger other = run("aaaa0002", EntryState.REUSED);
 
         TeardownReport first = new Teardown(engine, creator)
-                .withClusterLocks(dir.resolve("locks"))
+                .withClusterUsers(dir.resolve("locks"))
+                .withLocks(new SharedWork(dir.resolve("locks")))
                 .run(null, RemoveImages.NONE, ClusterDeletion.IF_CREATED, cli);
         assertThat(first.kept())
                 .containsExactly("cluster shared (still used by 1 other run(s); the last one deletes it)");
         assertThat(dir.resolve("calls")).doesNotExist();
 
         TeardownReport last = new Teardown(engine, other)
-                .withClusterLocks(dir.resolve("locks"))
+                .withClusterUsers(dir.resolve("locks"))
+                .withLocks(new SharedWork(dir.resolve("locks")))
                 .run(null, RemoveImages.NONE, ClusterDeletion.IF_CREATED, cli);
         assertThat(last.removed()).containsExactly("cluster shared");
         assertThat(Files.readAllLines(dir.resolve("calls")))
