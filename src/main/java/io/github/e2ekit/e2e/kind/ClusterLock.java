@@ -15,8 +15,11 @@ import java.util.function.Supplier;
  * across JVMs, through the user's {@link SharedWork} locks (a holder that dies releases it).
  */
 public final class ClusterLock {
-    /** Longer than a cluster's creation may take (kind waits 5 minutes for the control plane by default). */
-    static final Duration MAX_WAIT = Duration.ofMinutes(15);
+    /** How much longer than a cluster's creation may take a caller waits for the holder. */
+    static final Duration MARGIN = Duration.ofMinutes(5);
+
+    /** Without a KindCli to ask: the default creation timeout and the margin. */
+    static final Duration DEFAULT_WAIT = Duration.ofMinutes(15);
 
     private ClusterLock() {}
 
@@ -25,14 +28,20 @@ public final class ClusterLock {
         return SharedWork.defaultDirectory(System.getenv(), System.getProperty("user.home"));
     }
 
+    /** How long a caller waits for another one working on the cluster: longer than a creation may take. */
+    public static Duration maxWait(KindCli kind) {
+        return kind == null ? DEFAULT_WAIT : kind.createTimeout().plus(MARGIN);
+    }
+
     /**
-     * Runs {@code work} on cluster {@code name} while no other caller works on it; {@code onWait} is told once who
-     * holds it when this call has to wait.
+     * Runs {@code work} on cluster {@code name} while no other caller works on it, waiting at most {@code maxWait};
+     * {@code onWait} is told once who holds it when this call has to wait.
      */
-    public static <T> T exclusively(SharedWork locks, String name, Consumer<String> onWait, Supplier<T> work) {
+    public static <T> T exclusively(
+            SharedWork locks, String name, Duration maxWait, Consumer<String> onWait, Supplier<T> work) {
         WorkKey key = WorkKey.of("kind cluster '" + name + "'", List.of("kind-cluster", name));
         try {
-            return locks.exclusively(key, "work on kind cluster '" + name + "'", MAX_WAIT, onWait, work);
+            return locks.exclusively(key, "work on kind cluster '" + name + "'", maxWait, onWait, work);
         } catch (WorkWaitTimeoutException e) {
             throw new ClusterException(e.getMessage(), e);
         }

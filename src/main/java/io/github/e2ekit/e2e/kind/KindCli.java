@@ -140,4 +140,9 @@ public final class KindCli {
             throw new ClusterException("interrupted while running kind");
         }
     }
+
+    /** How long {@code kind create cluster} may take before it is stopped. */
+    public Duration createTimeout() {
+        return createTimeout;
+    }
 }

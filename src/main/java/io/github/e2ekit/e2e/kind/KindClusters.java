@@ -42,7 +42,7 @@ public final class KindClusters {
                             + " (existing: " + (existing.isEmpty() ? "none" : String.join(", ", existing)) + "); set"
                             + " <cluster><name> to one of them, or <cluster><create>ifMissing</create>");
         }
-        return ClusterLock.exclusively(locks, name, onWait, () -> {
+        return ClusterLock.exclusively(locks, name, ClusterLock.maxWait(kind), onWait, () -> {
             List<KindNode> now = KindNodes.list(engine, name);
             if (!now.isEmpty() && create == Create.RECREATE) {
                 kind.delete(name, kubeconfig);

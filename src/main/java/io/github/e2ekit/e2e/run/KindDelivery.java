@@ -39,10 +39,11 @@ public final class KindDelivery implements Delivery {
         String name = cluster.name();
         Path derived = run.config().workDirectory().resolve("kubeconfig");
         Path kubeconfigOut = cluster.kubeconfig() != null ? cluster.kubeconfig() : derived;
+        KindCli kind = new KindCli(
+                cluster.kindExecutable(), engine, line -> log.info("kind: " + line), cluster.createTimeout());
         KindClusters clusters = new KindClusters(
                 engine,
-                new KindCli(
-                        cluster.kindExecutable(), engine, line -> log.info("kind: " + line), cluster.createTimeout()),
+                kind,
                 Runs.sharedWork(),
                 holder -> log.info("waiting for " + holder + ", which works on cluster '" + name + "'"));
         Recorded<ClusterEntry> recorded = run.ledger()
@@ -55,7 +56,7 @@ public final class KindDelivery implements Delivery {
                 ensured.created(),
                 kubeconfigOut.toString(),
                 ensured.nodes().stream().map(KindNode::name).toList());
-        ClusterLock.exclusively(Runs.sharedWork(), name, holder -> {}, () -> {
+        ClusterLock.exclusively(Runs.sharedWork(), name, ClusterLock.maxWait(kind), holder -> {}, () -> {
             new ClusterUsers(ClusterLock.defaultDirectory(), name).join(run.id());
             return null;
         });

@@ -246,7 +246,7 @@ public final class Teardown {
         boolean wanted = deletion == ClusterDeletion.ALWAYS
                 || deletion == ClusterDeletion.IF_CREATED && cluster.state == EntryState.CREATED;
         try {
-            ClusterLock.exclusively(locks, cluster.name, holder -> {}, () -> {
+            ClusterLock.exclusively(locks, cluster.name, ClusterLock.maxWait(kind), holder -> {}, () -> {
                 leave(cluster, run, wanted, kind, report);
                 return null;
             });
