@@ -149,49 +149,9 @@ public final class ImageLoader {
                     toImport.add(new NodeImport(store, before.get(i)));
                 }
             }
-            long bytes = 0;
-            if (!toImport.isEmpty()) {
-                try (InFlight.Token importing = imports.begin()) {
-                    for (NodeImport n : toImport) {
-                        n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
-                    }
-                    bytes = sendShared(new Load(pool, engineName, image, nodeRef), toImport);
-                    List<NodeImport> unknown =
-                            toImport.stream().filter(n -> n.namesAfter == null).toList();
-                    List<Map<String, String>> read = all(
-                            pool,
-                            unknown.stream()
-                                    .map(n -> (Supplier<Map<String, String>>) n.store::imageIds)
-                                    .toList());
-                    for (int i = 0; i < unknown.size(); i++) {
-                        unknown.get(i).namesAfter = read.get(i);
-                    }
-                    nameImported(toImport, nodeRef, localId);
-                    // recorded first, with every name the import added, so teardown finds all of it whatever follows
-                    for (NodeImport n : toImport) {
-                        Set<String> side = new HashSet<>(n.namesAfter.keySet());
-                        side.removeAll(n.namesBefore);
-                        side.remove(nodeRef);
-                        List<String> sideRefs = side.stream().sorted().toList();
-                        n.entry.confirm(e -> e.sideReferences = new ArrayList<>(sideRefs));
-                        results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
-                    }
-                    // the names read after the import are the verification of these nodes (labels change no target)
-                    check(
-                            stores(toImport),
-                            toImport.stream().map(n -> n.namesAfter).toList(),
-                            nodeRef,
-                            localId);
-                    all(
-                            pool,
-                            toImport.stream()
-                                    .map(n -> (Supplier<Object>) () -> {
-                                        n.store.label(nodeRef, nodeLabels);
-                                        return n;
-                                    })
-                                    .toList());
-                }
-            }
+            long bytes = toImport.isEmpty()
+                    ? 0
+                    : importInto(toImport, new Load(pool, engineName, image, nodeRef), localId, results);
             // nodes that already held it were verified by the first read; re-tagged ones are read again
             List<NodeImageStore> retagged = results.stream()
                     .filter(r -> r.action() == NodeLoad.Action.RETAGGED)
@@ -231,6 +191,52 @@ public final class ImageLoader {
 
     /** One image's load: the pool its node calls run in, the image (by ID) with the engine's name and the nodes'. */
     private record Load(ExecutorService pool, String engineName, ImageInfo image, String nodeRef) {}
+
+    /**
+     * Imports into the nodes of {@code toImport} — recorded as intended first, confirmed with the names each import
+     * added, verified, labelled — counted in flight throughout; adds one result per node; returns the bytes sent.
+     */
+    private long importInto(List<NodeImport> toImport, Load load, String localId, List<NodeLoad> results) {
+        String nodeRef = load.nodeRef();
+        ExecutorService pool = load.pool();
+        try (InFlight.Token importing = imports.begin()) {
+            for (NodeImport n : toImport) {
+                n.entry = ledger.nodeImages().intend(cluster, n.node().name(), nodeRef, localId, "imported");
+            }
+            long bytes = sendShared(load, toImport);
+            List<NodeImport> unknown =
+                    toImport.stream().filter(n -> n.namesAfter == null).toList();
+            List<Map<String, String>> read = all(
+                    pool,
+                    unknown.stream()
+                            .map(n -> (Supplier<Map<String, String>>) n.store::imageIds)
+                            .toList());
+            for (int i = 0; i < unknown.size(); i++) {
+                unknown.get(i).namesAfter = read.get(i);
+            }
+            nameImported(toImport, nodeRef, localId);
+            // recorded first, with every name the import added, so teardown finds all of it whatever follows
+            for (NodeImport n : toImport) {
+                Set<String> side = new HashSet<>(n.namesAfter.keySet());
+                side.removeAll(n.namesBefore);
+                side.remove(nodeRef);
+                List<String> sideRefs = side.stream().sorted().toList();
+                n.entry.confirm(e -> e.sideReferences = new ArrayList<>(sideRefs));
+                results.add(new NodeLoad(n.node(), NodeLoad.Action.IMPORTED, sideRefs, n.transfer));
+            }
+            // the names read after the import are the verification of these nodes (labels change no target)
+            check(stores(toImport), toImport.stream().map(n -> n.namesAfter).toList(), nodeRef, localId);
+            all(
+                    pool,
+                    toImport.stream()
+                            .map(n -> (Supplier<Object>) () -> {
+                                n.store.label(nodeRef, nodeLabels);
+                                return n;
+                            })
+                            .toList());
+            return bytes;
+        }
+    }
 
     /**
      * {@link #importIncrementally}, one load at a time per layer stack and nodes ({@link LayerSendKey}): a load that
